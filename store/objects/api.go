@@ -1,0 +1,111 @@
+// Package objects is the S3 mapping, written once over store.Store: buckets
+// are directories, keys are paths, object metadata lives in files of the store
+// keyed by the data file's ID, and listings come out in S3's UTF-8 byte order.
+package objects
+
+import (
+	"io"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// Metadata is what S3 keeps beside an object's bytes. It is stored durably in
+// the store, keyed by the data file's ID, and written before the data file is
+// linked, so an object and its metadata become visible together.
+type Metadata struct {
+	ContentType        string `json:"ct,omitempty"`
+	ContentEncoding    string `json:"ce,omitempty"`
+	ContentDisposition string `json:"cd,omitempty"`
+	ContentLanguage    string `json:"cl,omitempty"`
+	CacheControl       string `json:"cc,omitempty"`
+	Expires            string `json:"ex,omitempty"`
+	// User holds x-amz-meta-* headers, keyed by the lower-cased name after
+	// the prefix.
+	User map[string]string `json:"um,omitempty"`
+	// Checksums maps an algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256)
+	// to its base64 value.
+	Checksums map[string]string `json:"ck,omitempty"`
+	// ChecksumType is FULL_OBJECT or COMPOSITE when Checksums is set.
+	ChecksumType string `json:"ckt,omitempty"`
+}
+
+// ObjectInfo describes an object.
+type ObjectInfo struct {
+	Bucket string
+	Key    string
+	// ETag without quotes: hex MD5, hex-N for multipart, or a synthetic
+	// "<id>-<size>" form for files written by other clients (the dash keeps
+	// clients from taking it for an MD5).
+	ETag         string
+	Size         int64
+	LastModified time.Time
+	Metadata     Metadata
+	// PartSizes is set for objects assembled from parts (multipart).
+	PartSizes []int64
+	// Foreign is true for files that have no gateway metadata.
+	Foreign bool
+	// FileID is the store file holding the bytes.
+	FileID store.ID
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name         string
+	CreationTime time.Time
+	Owner        string
+}
+
+// PutInput is a single-part write.
+type PutInput struct {
+	Bucket string
+	Key    string
+	// Body is read to EOF. A read error (including one a verifying wrapper
+	// returns at EOF, such as a payload-hash mismatch) aborts the write and
+	// is returned unchanged; nothing becomes visible.
+	Body io.Reader
+	// Size is the expected length, or -1 if unknown. A body of another
+	// length fails with s3err.IncompleteBody.
+	Size int64
+	// ContentMD5, when set (16 bytes), must equal the body's MD5, else
+	// s3err.BadDigest.
+	ContentMD5 []byte
+	Metadata   Metadata
+	// IfNoneMatchStar makes the write fail with s3err.PreconditionFailed if
+	// the key exists.
+	IfNoneMatchStar bool
+	// IfMatch, when set, makes the write fail with PreconditionFailed unless
+	// the current object's ETag equals it (unquoted).
+	IfMatch string
+}
+
+// ListInput is one page of a listing.
+type ListInput struct {
+	Bucket    string
+	Prefix    string
+	Delimiter string
+	// After lists keys (and common prefixes) strictly greater than After;
+	// it need not exist (marker, start-after, decoded continuation token).
+	After   string
+	MaxKeys int
+}
+
+// ListOutput is one page of a listing, in UTF-8 byte order.
+type ListOutput struct {
+	Objects        []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// Last is the greatest key or common prefix returned: the value to
+	// resume after.
+	Last string
+}
+
+// Object is an open object: its description and its bytes, as they were at
+// open time even if the key is overwritten meanwhile. Close it.
+type Object struct {
+	Info ObjectInfo
+	File store.File
+}
+
+// Close releases the object.
+func (o *Object) Close() error { return o.File.Close() }
