@@ -1,0 +1,223 @@
+// Package local is the embedded store.Store on local disk: the namespace and
+// inode table live in a bbolt database (meta.db), each file's bytes in a file
+// of its own under files/. Only LinkFile makes a name point at a file, and
+// only after Append has made the file's bytes durable, so a crash never
+// exposes a partial file; what a crash can leave behind (data files whose
+// inode is gone, transient files nobody will link) is reclaimed at Open and by
+// ReapExpired.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/terngate/terngate/store"
+)
+
+// DefaultTransientTTL is how long a transient file lives after its creation
+// or last append unless KeepAlive moves its deadline (TernFS's default).
+const DefaultTransientTTL = 2 * time.Hour
+
+// Options configures a Store.
+type Options struct {
+	// TransientTTL is the lifetime of a transient file after its creation,
+	// last append or KeepAlive. Zero means DefaultTransientTTL.
+	TransientTTL time.Duration
+	// Logger receives reclamation reports. Nil discards them.
+	Logger *slog.Logger
+}
+
+// Store is a store.Store on local disk. One process owns a data directory.
+type Store struct {
+	dir    string
+	ttl    time.Duration
+	log    *slog.Logger
+	db     *bolt.DB
+	lock   *os.File
+	clock  clock
+	files  *dataFiles
+	writes atomic.Int64 // write transactions in flight, see update
+
+	mu sync.Mutex
+	// busy holds the transient files with an Append or LinkFile in
+	// progress: the reaper leaves them alone and a second Append or LinkFile
+	// of the same file is refused.
+	busy map[store.ID]struct{}
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in dir, then reclaims what an
+// earlier crash or expiry left behind.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.TransientTTL <= 0 {
+		opts.TransientTTL = DefaultTransientTTL
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("local store: create data directory: %w", err)
+	}
+	lock, err := lockDir(filepath.Join(dir, "LOCK"))
+	if err != nil {
+		return nil, fmt.Errorf("local store: %w", err)
+	}
+	s := &Store{
+		dir:   dir,
+		ttl:   opts.TransientTTL,
+		log:   opts.Logger,
+		lock:  lock,
+		files: &dataFiles{root: filepath.Join(dir, "files")},
+		busy:  make(map[store.ID]struct{}),
+	}
+	if err := s.open(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("local store %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+func (s *Store) open() error {
+	if err := s.files.init(); err != nil {
+		return err
+	}
+	db, err := bolt.Open(filepath.Join(s.dir, "meta.db"), 0o644, &bolt.Options{
+		Timeout: time.Second,
+		// The freelist is rebuilt at open instead of written at every commit.
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if err != nil {
+		return fmt.Errorf("open meta.db: %w", err)
+	}
+	s.db = db
+	// Short enough not to hurt a lone writer much when writers overlap, long
+	// enough to gather concurrent links into one commit.
+	s.db.MaxBatchDelay = 2 * time.Millisecond
+	if err := s.db.Update(s.initBuckets); err != nil {
+		return fmt.Errorf("initialise meta.db: %w", err)
+	}
+	orphans, err := s.removeOrphans(context.Background())
+	if err != nil {
+		return fmt.Errorf("remove orphaned data files: %w", err)
+	}
+	expired, err := s.ReapExpired(context.Background())
+	if err != nil {
+		return fmt.Errorf("reap expired transient files: %w", err)
+	}
+	if orphans > 0 || expired > 0 {
+		s.log.Info("local store reclaimed space at open", "dir", s.dir,
+			"orphaned_data_files", orphans, "expired_transient_files", expired)
+	}
+	return nil
+}
+
+// initBuckets creates the buckets and the root directory on first use.
+func (s *Store) initBuckets(tx *bolt.Tx) error {
+	for _, name := range [][]byte{inodesBucket, edgesBucket, transientBucket} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	inodes := tx.Bucket(inodesBucket)
+	if inodes.Get(idKey(rootID)) != nil {
+		return nil
+	}
+	now := s.clock.now()
+	root := inodeRecord{Kind: kindDirectory, Mtime: now, Created: now}
+	if err := inodes.Put(idKey(rootID), root.encode()); err != nil {
+		return err
+	}
+	if inodes.Sequence() < uint64(rootID) {
+		return inodes.SetSequence(uint64(rootID))
+	}
+	return nil
+}
+
+// Root returns the root directory's ID.
+func (s *Store) Root() store.ID { return rootID }
+
+// Close releases the database and the data-directory lock.
+func (s *Store) Close() error {
+	var errs []error
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close()) // closing drops the flock
+	}
+	return errors.Join(errs...)
+}
+
+// update runs fn in a write transaction. A lone writer commits at once; when
+// writers overlap they go through db.Batch and share commits (and fsyncs).
+// Batch may run fn more than once, so fn must set its results afresh on every
+// run.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	defer s.writes.Add(-1)
+	if s.writes.Add(1) == 1 {
+		return s.db.Update(fn)
+	}
+	return s.db.Batch(fn)
+}
+
+// view runs fn in a read transaction.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.db.View(fn)
+}
+
+// getInode reads id's record; ErrNotFound if there is none.
+func getInode(tx *bolt.Tx, id store.ID) (inodeRecord, error) {
+	v := tx.Bucket(inodesBucket).Get(idKey(id))
+	if v == nil {
+		return inodeRecord{}, fmt.Errorf("inode %d: %w", id, store.ErrNotFound)
+	}
+	rec, err := decodeInode(v)
+	if err != nil {
+		return inodeRecord{}, fmt.Errorf("inode %d: %w", id, err)
+	}
+	return rec, nil
+}
+
+func putInode(tx *bolt.Tx, id store.ID, rec inodeRecord) error {
+	return tx.Bucket(inodesBucket).Put(idKey(id), rec.encode())
+}
+
+// getDirectory reads dir's record: ErrNotFound if absent, ErrNotDirectory if
+// it is a file.
+func getDirectory(tx *bolt.Tx, dir store.ID) (inodeRecord, error) {
+	rec, err := getInode(tx, dir)
+	if err != nil {
+		return rec, err
+	}
+	if rec.Kind != kindDirectory {
+		return rec, fmt.Errorf("inode %d: %w", dir, store.ErrNotDirectory)
+	}
+	return rec, nil
+}
+
+// getEdge reads the edge name of dir; ErrNotFound if absent.
+func getEdge(tx *bolt.Tx, dir store.ID, name string) (edgeRecord, error) {
+	v := tx.Bucket(edgesBucket).Get(edgeKey(dir, name))
+	if v == nil {
+		return edgeRecord{}, fmt.Errorf("%q in directory %d: %w", name, dir, store.ErrNotFound)
+	}
+	return decodeEdge(v)
+}
+
+// touchDirectory gives dir a new mtime later than its current one; every
+// edge change calls it.
+func (s *Store) touchDirectory(tx *bolt.Tx, dir store.ID, rec inodeRecord) (int64, error) {
+	rec.Mtime = s.clock.after(rec.Mtime)
+	return rec.Mtime, putInode(tx, dir, rec)
+}
