@@ -1,0 +1,56 @@
+package auth
+
+import (
+	"strings"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+// authorization is the parsed Authorization header of a SigV4 request.
+type authorization struct {
+	credential    string
+	signedHeaders string
+	signature     string
+}
+
+var errUnsupportedAuthType = s3err.InvalidArgument.With("Unsupported Authorization Type")
+
+// parseAuthorization reads
+// "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...".
+// The three fields may come in any order, separated by commas with optional
+// spaces, each exactly once.
+func parseAuthorization(header string) (authorization, error) {
+	header = strings.TrimSpace(header)
+	alg, rest, _ := strings.Cut(header, " ")
+	if alg != algorithmHMAC {
+		return authorization{}, errUnsupportedAuthType
+	}
+	var a authorization
+	seen := 0
+	for field := range strings.SplitSeq(rest, ",") {
+		key, value, ok := strings.Cut(strings.TrimSpace(field), "=")
+		if !ok || value == "" {
+			return authorization{}, s3err.AuthorizationHeaderMalformed
+		}
+		var dst *string
+		switch key {
+		case "Credential":
+			dst = &a.credential
+		case "SignedHeaders":
+			dst = &a.signedHeaders
+		case "Signature":
+			dst = &a.signature
+		default:
+			return authorization{}, s3err.AuthorizationHeaderMalformed
+		}
+		if *dst != "" {
+			return authorization{}, s3err.AuthorizationHeaderMalformed
+		}
+		*dst = value
+		seen++
+	}
+	if seen != 3 {
+		return authorization{}, s3err.AuthorizationHeaderMalformed
+	}
+	return a, nil
+}
