@@ -1,0 +1,252 @@
+package objects
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store"
+)
+
+// bucketRecord is the content of a bucket's bucketRecordName file.
+type bucketRecord struct {
+	Owner   string `json:"owner"`
+	Created int64  `json:"created"` // Unix nanoseconds
+}
+
+const noteBucket = "bucket"
+
+// deleteBucketWait is how long DeleteBucket waits for writes in progress.
+const deleteBucketWait = time.Second
+
+// CreateBucket creates a bucket owned by owner. A directory already in the
+// root without a bucket record (made by another client, or by a create that
+// crashed) is adopted.
+func (l *Layer) CreateBucket(ctx context.Context, bucket, owner string) error {
+	if !validBucketName(bucket) {
+		return s3err.InvalidBucketName
+	}
+	defer l.names.lock(l.root, bucket)()
+	e, err := l.st.Lookup(ctx, l.root, bucket)
+	switch {
+	case err == nil && !e.Dir:
+		return s3err.BucketAlreadyExists
+	case err == nil:
+		rec, rerr := l.readBucketRecord(ctx, e.ID)
+		if rerr == nil {
+			if rec.Owner == owner {
+				return s3err.BucketAlreadyOwnedByYou
+			}
+			return s3err.BucketAlreadyExists
+		}
+		if !errors.Is(rerr, store.ErrNotFound) {
+			return rerr
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+	}
+	id, err := l.st.MakeDirectory(ctx, l.root, bucket)
+	if errors.Is(err, store.ErrExists) {
+		return s3err.BucketAlreadyExists
+	}
+	if err != nil {
+		return fmt.Errorf("objects: create bucket %q: %w", bucket, err)
+	}
+	body, err := json.Marshal(bucketRecord{Owner: owner, Created: time.Now().UnixNano()})
+	if err != nil {
+		return fmt.Errorf("objects: encode bucket record: %w", err)
+	}
+	if err := l.writeSmallFile(ctx, id, bucketRecordName, noteBucket, body); err != nil {
+		return fmt.Errorf("objects: write bucket record of %q: %w", bucket, err)
+	}
+	l.bucketIDs.put(bucket, id)
+	return nil
+}
+
+func (l *Layer) readBucketRecord(ctx context.Context, bucket store.ID) (bucketRecord, error) {
+	e, err := l.st.Lookup(ctx, bucket, bucketRecordName)
+	if err != nil {
+		return bucketRecord{}, err
+	}
+	body, err := l.readSmallFile(ctx, e.ID)
+	if err != nil {
+		return bucketRecord{}, err
+	}
+	var rec bucketRecord
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return bucketRecord{}, fmt.Errorf("objects: decode bucket record: %w", err)
+	}
+	return rec, nil
+}
+
+// bucketInfo describes the bucket directory e.
+func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, error) {
+	info := BucketInfo{Name: e.Name, CreationTime: e.CreationTime.UTC()}
+	rec, err := l.readBucketRecord(ctx, e.ID)
+	switch {
+	case err == nil:
+		info.Owner = rec.Owner
+		info.CreationTime = time.Unix(0, rec.Created).UTC()
+	case !errors.Is(err, store.ErrNotFound):
+		return BucketInfo{}, err
+	}
+	return info, nil
+}
+
+// HeadBucket describes a bucket.
+func (l *Layer) HeadBucket(ctx context.Context, bucket string) (BucketInfo, error) {
+	if !storableBucketName(bucket) {
+		return BucketInfo{}, s3err.NoSuchBucket
+	}
+	e, err := l.st.Lookup(ctx, l.root, bucket)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Dir) {
+		return BucketInfo{}, s3err.NoSuchBucket
+	}
+	if err != nil {
+		return BucketInfo{}, fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+	}
+	return l.bucketInfo(ctx, e)
+}
+
+// ListBuckets lists the buckets by name: the directories of the root whose
+// names are valid bucket names.
+func (l *Layer) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
+	var dirs []store.Entry
+	err := l.st.ReadDir(ctx, l.root, func(e store.Entry) error {
+		if e.Dir && validBucketName(e.Name) {
+			dirs = append(dirs, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("objects: list buckets: %w", err)
+	}
+	slices.SortFunc(dirs, func(a, b store.Entry) int { return strings.Compare(a.Name, b.Name) })
+	out := make([]BucketInfo, 0, len(dirs))
+	for _, e := range dirs {
+		info, err := l.bucketInfo(ctx, e)
+		if err != nil {
+			return nil, fmt.Errorf("objects: bucket %q: %w", e.Name, err)
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// DeleteBucket deletes an empty bucket: one where no key is visible. What is
+// left (metadata records, the bucket record, empty directories) is removed
+// with it.
+func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
+	unlock, ok := l.bucketLocks.lockFor(bucket, deleteBucketWait)
+	if !ok {
+		return s3err.BucketNotEmpty.With("The bucket you tried to delete has writes in progress")
+	}
+	defer unlock()
+	id, err := l.bucketID(ctx, bucket, false)
+	if err != nil {
+		return err
+	}
+	page, err := l.List(ctx, ListInput{Bucket: bucket, MaxKeys: 1})
+	if err != nil {
+		return err
+	}
+	if len(page.Objects) > 0 || page.IsTruncated {
+		return s3err.BucketNotEmpty
+	}
+	if err := l.clearDirectory(ctx, id, true); err != nil {
+		return err
+	}
+	rec, recErr := l.readBucketRecord(ctx, id)
+	if err := l.removeBucketRecord(ctx, id); err != nil {
+		return err
+	}
+	err = l.st.RemoveDirectory(ctx, l.root, bucket)
+	l.bucketIDs.remove(bucket)
+	switch {
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		return nil
+	case errors.Is(err, store.ErrNotEmpty):
+		if recErr == nil {
+			// Files of other clients keep the bucket: give its record back.
+			body, _ := json.Marshal(rec)
+			_ = l.writeSmallFile(ctx, id, bucketRecordName, noteBucket, body)
+		}
+		return s3err.BucketNotEmpty
+	}
+	return fmt.Errorf("objects: remove bucket %q: %w", bucket, err)
+}
+
+// clearDirectory removes the gateway's leftovers under dir in a bucket that
+// holds no key: the metadata tree and empty directories. Anything else (files
+// the escaper cannot name, written by other clients) stays, and the bucket
+// then fails to be removed as not empty.
+func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) error {
+	var entries []store.Entry
+	if err := l.st.ReadDir(ctx, dir, func(e store.Entry) error {
+		entries = append(entries, e)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("objects: read directory: %w", err)
+	}
+	for _, e := range entries {
+		if !e.Dir {
+			continue // a key file (there are none) or the bucket record, removed last
+		}
+		if e.Name == metaDirName && top {
+			if err := l.removeTree(ctx, e.ID); err != nil {
+				return err
+			}
+		} else if err := l.clearDirectory(ctx, e.ID, false); err != nil {
+			return err
+		}
+		err := l.st.RemoveDirectory(ctx, dir, e.Name)
+		if err != nil && !errors.Is(err, store.ErrNotEmpty) && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("objects: remove directory %q: %w", e.Name, err)
+		}
+	}
+	return nil
+}
+
+// removeTree unlinks every file below dir and removes its subdirectories.
+func (l *Layer) removeTree(ctx context.Context, dir store.ID) error {
+	var entries []store.Entry
+	if err := l.st.ReadDir(ctx, dir, func(e store.Entry) error {
+		entries = append(entries, e)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("objects: read directory: %w", err)
+	}
+	for _, e := range entries {
+		var err error
+		if e.Dir {
+			if err = l.removeTree(ctx, e.ID); err == nil {
+				err = l.st.RemoveDirectory(ctx, dir, e.Name)
+			}
+		} else {
+			err = l.st.UnlinkFile(ctx, dir, e.Name, e.ID)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("objects: remove %q: %w", e.Name, err)
+		}
+	}
+	return nil
+}
+
+func (l *Layer) removeBucketRecord(ctx context.Context, bucket store.ID) error {
+	e, err := l.st.Lookup(ctx, bucket, bucketRecordName)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err == nil {
+		err = l.st.UnlinkFile(ctx, bucket, bucketRecordName, e.ID)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("objects: remove bucket record: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package objects
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// Options configure a Layer. Zero values pick the defaults.
+type Options struct {
+	// DirCacheSize bounds the cache of directory IDs by path.
+	DirCacheSize int
+	// ViewCacheSize bounds the number of sorted directory views kept for
+	// listings.
+	ViewCacheSize int
+	// RecordCacheSize bounds the cache of parsed metadata records.
+	RecordCacheSize int
+	// MetadataGrace is how old a metadata record must be before
+	// SweepOrphanMetadata may remove it: a PUT writes its record before it
+	// links the data file, so a young record without a file may be in flight.
+	MetadataGrace time.Duration
+}
+
+const (
+	defaultDirCacheSize    = 1 << 16
+	defaultViewCacheSize   = 4096
+	defaultRecordCacheSize = 1 << 16
+	defaultMetadataGrace   = 15 * time.Minute
+)
+
+// Layer is the S3 mapping over a store. It is safe for concurrent use.
+type Layer struct {
+	st   store.Store
+	root store.ID
+	opts Options
+
+	bucketIDs *lru[string, store.ID]
+	dirs      *lru[dirCacheKey, store.ID]
+	views     *lru[store.ID, *dirView]
+	records   *lru[store.ID, record]
+
+	names       *nameLocks
+	dirLocks    dirLocks
+	bucketLocks bucketLocks
+	// prunes counts directories this layer removed; a writer that sees it
+	// move while resolving checks that its directory still exists.
+	prunes atomic.Uint64
+}
+
+// dirCacheKey names a directory by its bucket and escaped path.
+type dirCacheKey struct {
+	bucket store.ID
+	path   string
+}
+
+// New returns a layer whose buckets are the directories of root in st.
+func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Layer, error) {
+	if _, err := st.StatDirectory(ctx, root); err != nil {
+		return nil, fmt.Errorf("objects: bucket root %d: %w", root, err)
+	}
+	if opts.DirCacheSize <= 0 {
+		opts.DirCacheSize = defaultDirCacheSize
+	}
+	if opts.ViewCacheSize <= 0 {
+		opts.ViewCacheSize = defaultViewCacheSize
+	}
+	if opts.RecordCacheSize <= 0 {
+		opts.RecordCacheSize = defaultRecordCacheSize
+	}
+	if opts.MetadataGrace <= 0 {
+		opts.MetadataGrace = defaultMetadataGrace
+	}
+	return &Layer{
+		st:        st,
+		root:      root,
+		opts:      opts,
+		bucketIDs: newLRU[string, store.ID](opts.DirCacheSize),
+		dirs:      newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
+		views:     newLRU[store.ID, *dirView](opts.ViewCacheSize),
+		records:   newLRU[store.ID, record](opts.RecordCacheSize),
+		names:     newNameLocks(),
+	}, nil
+}

@@ -1,0 +1,254 @@
+package objects
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/terngate/terngate/store"
+)
+
+// List returns one page of a bucket's keys in UTF-8 byte order, with S3's
+// prefix, delimiter and marker semantics. Keys come from nested directories:
+// a min-heap of directory cursors merges them in global order, so a directory
+// is only opened when its first possible key is the smallest pending one.
+func (l *Layer) List(ctx context.Context, in ListInput) (ListOutput, error) {
+	bid, err := l.bucketID(ctx, in.Bucket, true)
+	if err != nil {
+		return ListOutput{}, err
+	}
+	ls := &lister{l: l, in: in, bucket: bid, hasKeys: make(map[store.ID]bool)}
+	out, err := ls.run(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		// A directory vanished under the walk; the bucket itself may have.
+		if _, berr := l.bucketID(ctx, in.Bucket, false); berr != nil {
+			return ListOutput{}, berr
+		}
+		ls = &lister{l: l, in: in, bucket: bid, hasKeys: make(map[store.ID]bool)}
+		out, err = ls.run(ctx)
+	}
+	if err != nil {
+		return ListOutput{}, fmt.Errorf("objects: list %q: %w", in.Bucket, err)
+	}
+	return out, nil
+}
+
+type lister struct {
+	l       *Layer
+	in      ListInput
+	bucket  store.ID
+	cursors cursorHeap
+	out     ListOutput
+	// count is how many keys and common prefixes the page holds.
+	count int
+	// lastKey dedupes keys; skipPrefix is the common prefix whose keys are
+	// being passed over.
+	lastKey, skipPrefix string
+	hasKeys             map[store.ID]bool
+	done                bool
+}
+
+func (ls *lister) run(ctx context.Context) (ListOutput, error) {
+	if err := ls.open(ctx, ls.bucket, ""); err != nil {
+		return ListOutput{}, err
+	}
+	for !ls.done && ls.cursors.Len() > 0 {
+		if err := ctx.Err(); err != nil {
+			return ListOutput{}, err
+		}
+		c := ls.cursors[0]
+		key, it := c.key, c.items[c.pos]
+		if c.pos++; c.pos < len(c.items) {
+			c.key = c.prefix + c.items[c.pos].frag.text
+			heap.Fix(&ls.cursors, 0)
+		} else {
+			heap.Pop(&ls.cursors)
+		}
+		if err := ls.visit(ctx, key, it); err != nil {
+			return ListOutput{}, err
+		}
+	}
+	return ls.out, nil
+}
+
+// visit handles the next item in global key order: the key of a file, or the
+// smallest key a directory could hold.
+func (ls *lister) visit(ctx context.Context, key string, it viewItem) error {
+	prefix := ls.in.Prefix
+	if key > prefix && !strings.HasPrefix(key, prefix) {
+		ls.done = true // everything left sorts after the prefix's range
+		return nil
+	}
+	if ls.skipPrefix != "" && strings.HasPrefix(key, ls.skipPrefix) {
+		return nil
+	}
+	if !strings.HasPrefix(key, prefix) {
+		if it.dir && strings.HasPrefix(prefix, key) {
+			return ls.open(ctx, it.id, key)
+		}
+		return nil
+	}
+	if d := ls.in.Delimiter; d != "" {
+		if i := strings.Index(key[len(prefix):], d); i >= 0 {
+			return ls.commonPrefix(ctx, key[:len(prefix)+i+len(d)], it)
+		}
+	}
+	if it.dir {
+		if key <= ls.in.After && !strings.HasPrefix(ls.in.After, key) {
+			return nil
+		}
+		return ls.open(ctx, it.id, key)
+	}
+	if key <= ls.in.After || key == ls.lastKey {
+		return nil
+	}
+	info, ok, err := ls.describe(ctx, key, it.id)
+	if err != nil || !ok {
+		return err
+	}
+	if !ls.admit() {
+		return nil
+	}
+	ls.lastKey = key
+	ls.out.Objects = append(ls.out.Objects, info)
+	ls.out.Last = key
+	return nil
+}
+
+// commonPrefix rolls the item up into cp. A directory counts only if it
+// holds a key: empty directories (left by races) never show.
+func (ls *lister) commonPrefix(ctx context.Context, cp string, it viewItem) error {
+	if cp <= ls.in.After {
+		ls.skipPrefix = cp
+		return nil
+	}
+	if it.dir {
+		has, err := ls.holdsKeys(ctx, it.id)
+		if err != nil || !has {
+			return err
+		}
+	}
+	ls.skipPrefix = cp
+	if !ls.admit() {
+		return nil
+	}
+	ls.out.CommonPrefixes = append(ls.out.CommonPrefixes, cp)
+	ls.out.Last = cp
+	return nil
+}
+
+// admit counts one more entry for the page, or ends the page as truncated.
+func (ls *lister) admit() bool {
+	if ls.count >= ls.in.MaxKeys {
+		ls.out.IsTruncated = true
+		ls.done = true
+		return false
+	}
+	ls.count++
+	return true
+}
+
+// describe builds a listed object's info; ok is false if the file is gone.
+func (ls *lister) describe(ctx context.Context, key string, id store.ID) (ObjectInfo, bool, error) {
+	rec, err := ls.l.readRecord(ctx, ls.bucket, id)
+	if err == nil {
+		return rec.info(ls.in.Bucket, key, id), true, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return ObjectInfo{}, false, fmt.Errorf("metadata of %q: %w", key, err)
+	}
+	fi, err := ls.l.st.StatFile(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ObjectInfo{}, false, nil // deleted or replaced during the listing
+	}
+	if err != nil {
+		return ObjectInfo{}, false, fmt.Errorf("stat %q: %w", key, err)
+	}
+	return foreignInfo(ls.in.Bucket, key, fi), true, nil
+}
+
+// holdsKeys reports whether any key lives below dir.
+func (ls *lister) holdsKeys(ctx context.Context, dir store.ID) (bool, error) {
+	if has, ok := ls.hasKeys[dir]; ok {
+		return has, nil
+	}
+	v, err := ls.l.view(ctx, dir)
+	if err != nil {
+		return false, err
+	}
+	has := false
+	for _, it := range v.items {
+		if !it.dir {
+			has = true
+			break
+		}
+	}
+	for i := 0; !has && i < len(v.items); i++ {
+		if has, err = ls.holdsKeys(ctx, v.items[i].id); err != nil {
+			return false, err
+		}
+	}
+	ls.hasKeys[dir] = has
+	return has, nil
+}
+
+// open adds a cursor over dir, whose keys all start with prefix, positioned
+// at the first item that can matter: one at or after the listing's lower
+// bound, plus the directories before it that may hold keys after the bound.
+func (ls *lister) open(ctx context.Context, dir store.ID, prefix string) error {
+	bound := ls.in.Prefix
+	if ls.in.After > bound {
+		bound = ls.in.After
+	}
+	rel := ""
+	switch {
+	case strings.HasPrefix(bound, prefix):
+		rel = bound[len(prefix):]
+	case prefix < bound:
+		return nil // every key here sorts before the bound
+	}
+	v, err := ls.l.view(ctx, dir)
+	if err != nil {
+		return err
+	}
+	for _, i := range v.prefixDirs(rel) {
+		ls.push(&cursor{prefix: prefix, items: v.items[i : i+1]})
+	}
+	if i := v.search(rel); i < len(v.items) {
+		ls.push(&cursor{prefix: prefix, items: v.items[i:]})
+	}
+	return nil
+}
+
+func (ls *lister) push(c *cursor) {
+	c.key = c.prefix + c.items[0].frag.text
+	heap.Push(&ls.cursors, c)
+}
+
+// cursor walks a slice of a directory's view; key is its current item's key.
+type cursor struct {
+	prefix string
+	items  []viewItem
+	pos    int
+	key    string
+}
+
+type cursorHeap []*cursor
+
+func (h cursorHeap) Len() int { return len(h) }
+func (h cursorHeap) Less(i, j int) bool {
+	if h[i].key != h[j].key {
+		return h[i].key < h[j].key
+	}
+	return h[i].items[h[i].pos].frag.rank < h[j].items[h[j].pos].frag.rank
+}
+func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
+}

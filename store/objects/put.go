@@ -1,0 +1,213 @@
+package objects
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"time"
+
+	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store"
+)
+
+// Put writes an object in one piece. Nothing becomes visible unless the whole
+// body arrived intact and the preconditions held: the data file is linked
+// last, after its metadata record, so readers see both or neither.
+func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
+	p, err := pathOfKey(in.Key)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	defer l.bucketLocks.rlock(in.Bucket)()
+	bucket, err := l.bucketID(ctx, in.Bucket, true)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	dir, t, release, err := l.startPut(ctx, in.Bucket, &bucket, p.dirs)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	info, err := l.finishPut(ctx, in, p, bucket, dir, t)
+	release()
+	if err != nil {
+		_ = l.st.ScrapTransient(context.WithoutCancel(ctx), t)
+		l.pruneDirs(context.WithoutCancel(ctx), bucket, p.dirs)
+		return ObjectInfo{}, err
+	}
+	return info, nil
+}
+
+// startPut resolves (creating) the object's directory and creates the
+// transient file in it. The returned release keeps the directory from being
+// pruned until the file is linked.
+func (l *Layer) startPut(ctx context.Context, bucketName string, bucket *store.ID, dirs []string) (store.ID, store.Transient, func(), error) {
+	var lastErr error
+	for attempt := range 3 {
+		useCache := attempt == 0
+		if !useCache {
+			id, err := l.bucketID(ctx, bucketName, false)
+			if err != nil {
+				return 0, store.Transient{}, nil, err
+			}
+			*bucket = id
+		}
+		gen := l.prunes.Load()
+		dir, err := l.makeDirs(ctx, *bucket, dirs, useCache)
+		if err != nil {
+			lastErr = err
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return 0, store.Transient{}, nil, err
+		}
+		release := l.dirLocks.rlock(dir)
+		if l.prunes.Load() != gen {
+			// Something was pruned meanwhile; make sure it was not ours.
+			if _, err := l.st.StatDirectory(ctx, dir); err != nil {
+				release()
+				lastErr = err
+				continue
+			}
+		}
+		t, err := l.st.CreateTransient(ctx, dir, notePut)
+		if err != nil {
+			release()
+			lastErr = err
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return 0, store.Transient{}, nil, fmt.Errorf("objects: create file: %w", err)
+		}
+		return dir, t, release, nil
+	}
+	return 0, store.Transient{}, nil, fmt.Errorf("objects: directory keeps vanishing: %w", lastErr)
+}
+
+// finishPut streams the body, checks it, writes the record and links the
+// file. The caller scraps t if it fails.
+func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, dir store.ID, t store.Transient) (ObjectInfo, error) {
+	src := in.Body
+	if src == nil {
+		src = bytes.NewReader(nil)
+	}
+	body := &hashingReader{r: src, h: md5.New()}
+	n, err := l.st.Append(ctx, t, body)
+	if body.err != nil {
+		return ObjectInfo{}, body.err // the client's (or its verifier's) error, unchanged
+	}
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("objects: write %q: %w", in.Key, err)
+	}
+	if in.Size >= 0 && n != in.Size {
+		return ObjectInfo{}, s3err.IncompleteBody
+	}
+	sum := body.h.Sum(nil)
+	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, sum) {
+		return ObjectInfo{}, s3err.BadDigest
+	}
+	rec := record{Meta: in.Metadata, ETag: hex.EncodeToString(sum), Size: n, Modified: time.Now().UnixNano()}
+	if err := l.writeRecord(ctx, bucket, t.ID, rec); err != nil {
+		return ObjectInfo{}, err
+	}
+	old, err := l.link(ctx, in, bucket, dir, p.name, t)
+	if err != nil {
+		l.removeRecord(context.WithoutCancel(ctx), bucket, t.ID)
+		return ObjectInfo{}, err
+	}
+	if old != 0 {
+		l.removeRecord(context.WithoutCancel(ctx), bucket, old)
+	}
+	return rec.info(in.Bucket, in.Key, t.ID), nil
+}
+
+// link checks the preconditions and links t as the object name in dir,
+// returning the ID of the file it replaced (0 if none).
+func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, name string, t store.Transient) (store.ID, error) {
+	defer l.names.lock(dir, name)()
+	cur, err := l.inspect(ctx, dir, name)
+	if err != nil {
+		return 0, err
+	}
+	if err := l.checkPreconditions(ctx, in, bucket, cur); err != nil {
+		return 0, err
+	}
+	// The primary name unless a directory holds it or the object already
+	// lives at the shadow name.
+	linkName := name
+	if cur.found {
+		linkName = cur.linkName
+	} else if cur.primaryDir {
+		linkName = shadowPrefix + name
+	}
+	_, err = l.st.LinkFile(ctx, t, dir, linkName)
+	if errors.Is(err, store.ErrIsDirectory) && linkName == name {
+		// A directory took the name since inspect (no file held it, so
+		// nothing is replaced at the shadow name either).
+		_, err = l.st.LinkFile(ctx, t, dir, shadowPrefix+name)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("objects: link %q: %w", in.Key, err)
+	}
+	if cur.found {
+		return cur.file.ID, nil
+	}
+	return 0, nil
+}
+
+func (l *Layer) checkPreconditions(ctx context.Context, in PutInput, bucket store.ID, cur slot) error {
+	if in.IfNoneMatchStar && cur.found {
+		return s3err.PreconditionFailed
+	}
+	if in.IfMatch == "" {
+		return nil
+	}
+	if !cur.found {
+		return s3err.PreconditionFailed
+	}
+	etag, err := l.currentETag(ctx, bucket, cur.file.ID)
+	if err != nil {
+		return err
+	}
+	if etag != in.IfMatch {
+		return s3err.PreconditionFailed
+	}
+	return nil
+}
+
+// currentETag is the ETag of a linked file, recorded or synthetic.
+func (l *Layer) currentETag(ctx context.Context, bucket, id store.ID) (string, error) {
+	rec, err := l.readRecord(ctx, bucket, id)
+	if err == nil {
+		return rec.ETag, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	fi, err := l.st.StatFile(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("objects: stat %016x: %w", uint64(id), err)
+	}
+	return foreignETag(fi.ID, fi.Size), nil
+}
+
+// hashingReader hashes what it reads and keeps the source's error, so a
+// failing body is told apart from a failing store.
+type hashingReader struct {
+	r   io.Reader
+	h   hash.Hash
+	err error
+}
+
+func (r *hashingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.h.Write(p[:n])
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}

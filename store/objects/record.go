@@ -1,0 +1,182 @@
+package objects
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// record is an object's metadata as stored: one small file of the store per
+// data file, at <bucket>/%_meta/<low byte of id>/<16-hex id>. The data file's
+// ID is never reused, so a record can never describe the wrong bytes.
+type record struct {
+	Meta     Metadata `json:"m"`
+	ETag     string   `json:"e"`
+	Size     int64    `json:"s"`
+	Modified int64    `json:"t"` // Unix nanoseconds
+	Parts    []int64  `json:"p,omitempty"`
+}
+
+// notePut marks the transient files of a PUT (data and record), which
+// ReclaimOrphanPuts scraps.
+const notePut = "put"
+
+// maxRecordSize bounds what readRecord will load; real records are a few KiB.
+const maxRecordSize = 1 << 20
+
+func recordName(id store.ID) string { return fmt.Sprintf("%016x", uint64(id)) }
+
+func recordShard(id store.ID) string { return fmt.Sprintf("%02x", uint64(id)&0xff) }
+
+func parseRecordName(name string) (store.ID, bool) {
+	if len(name) != 16 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(name, 16, 64)
+	return store.ID(v), err == nil
+}
+
+func (r record) info(bucket, key string, id store.ID) ObjectInfo {
+	return ObjectInfo{
+		Bucket:       bucket,
+		Key:          key,
+		ETag:         r.ETag,
+		Size:         r.Size,
+		LastModified: time.Unix(0, r.Modified).UTC(),
+		Metadata:     r.Meta,
+		PartSizes:    r.Parts,
+		FileID:       id,
+	}
+}
+
+// foreignInfo describes a file without a record: written by another client.
+func foreignInfo(bucket, key string, fi store.FileInfo) ObjectInfo {
+	return ObjectInfo{
+		Bucket:       bucket,
+		Key:          key,
+		ETag:         foreignETag(fi.ID, fi.Size),
+		Size:         fi.Size,
+		LastModified: fi.Mtime.UTC(),
+		Metadata:     Metadata{ContentType: "binary/octet-stream"},
+		Foreign:      true,
+		FileID:       fi.ID,
+	}
+}
+
+// foreignETag contains a dash so no client takes it for an MD5.
+func foreignETag(id store.ID, size int64) string {
+	return fmt.Sprintf("%016x-%d", uint64(id), size)
+}
+
+// recordDir finds (or, with create, makes) the directory holding id's record.
+func (l *Layer) recordDir(ctx context.Context, bucket, id store.ID, create bool) (store.ID, error) {
+	dirs := []string{metaDirName, recordShard(id)}
+	if !create {
+		ids, err := l.dirChain(ctx, bucket, dirs, true)
+		if err != nil {
+			return 0, err
+		}
+		return ids[len(ids)-1], nil
+	}
+	dir, err := l.makeDirs(ctx, bucket, dirs, true)
+	if errors.Is(err, store.ErrNotFound) {
+		dir, err = l.makeDirs(ctx, bucket, dirs, false)
+	}
+	return dir, err
+}
+
+// writeRecord stores rec as the record of file id, atomically replacing any
+// record it had.
+func (l *Layer) writeRecord(ctx context.Context, bucket, id store.ID, rec record) error {
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("objects: encode metadata: %w", err)
+	}
+	dir, err := l.recordDir(ctx, bucket, id, true)
+	if err != nil {
+		return fmt.Errorf("objects: metadata directory: %w", err)
+	}
+	if err := l.writeSmallFile(ctx, dir, recordName(id), notePut, body); err != nil {
+		return fmt.Errorf("objects: write metadata of %016x: %w", uint64(id), err)
+	}
+	return nil
+}
+
+// writeSmallFile creates name in dir holding body, replacing any file there.
+func (l *Layer) writeSmallFile(ctx context.Context, dir store.ID, name, note string, body []byte) error {
+	t, err := l.st.CreateTransient(ctx, dir, note)
+	if err != nil {
+		return err
+	}
+	if _, err = l.st.Append(ctx, t, bytes.NewReader(body)); err == nil {
+		_, err = l.st.LinkFile(ctx, t, dir, name)
+	}
+	if err != nil {
+		_ = l.st.ScrapTransient(context.WithoutCancel(ctx), t)
+	}
+	return err
+}
+
+// readRecord loads the record of file id; store.ErrNotFound if it has none.
+func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, error) {
+	dir, err := l.recordDir(ctx, bucket, id, false)
+	if err != nil {
+		return record{}, err
+	}
+	e, err := l.st.Lookup(ctx, dir, recordName(id))
+	if err != nil {
+		return record{}, err
+	}
+	// A record file is immutable, so its parsed form is cached by its ID.
+	if rec, ok := l.records.get(e.ID); ok {
+		return rec, nil
+	}
+	body, err := l.readSmallFile(ctx, e.ID)
+	if err != nil {
+		return record{}, err
+	}
+	var rec record
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return record{}, fmt.Errorf("objects: decode metadata of %016x: %w", uint64(id), err)
+	}
+	l.records.put(e.ID, rec)
+	return rec, nil
+}
+
+func (l *Layer) readSmallFile(ctx context.Context, id store.ID) ([]byte, error) {
+	f, err := l.st.OpenFile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if f.Size() > maxRecordSize {
+		return nil, fmt.Errorf("objects: record file %016x is %d bytes", uint64(id), f.Size())
+	}
+	body := make([]byte, f.Size())
+	if _, err := f.ReadAt(body, 0); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("objects: read record file %016x: %w", uint64(id), err)
+	}
+	return body, nil
+}
+
+// removeRecord deletes the record of a file that is no longer linked. Best
+// effort: SweepOrphanMetadata removes what this misses.
+func (l *Layer) removeRecord(ctx context.Context, bucket, id store.ID) {
+	dir, err := l.recordDir(ctx, bucket, id, false)
+	if err != nil {
+		return
+	}
+	e, err := l.st.Lookup(ctx, dir, recordName(id))
+	if err != nil {
+		return
+	}
+	_ = l.st.UnlinkFile(ctx, dir, recordName(id), e.ID)
+	l.records.remove(e.ID)
+}

@@ -1,0 +1,212 @@
+package objects
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store"
+)
+
+// bucketID finds a bucket's directory. Names no bucket can have are simply
+// missing.
+func (l *Layer) bucketID(ctx context.Context, bucket string, useCache bool) (store.ID, error) {
+	if !storableBucketName(bucket) {
+		return 0, s3err.NoSuchBucket
+	}
+	if useCache {
+		if id, ok := l.bucketIDs.get(bucket); ok {
+			return id, nil
+		}
+	}
+	e, err := l.st.Lookup(ctx, l.root, bucket)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Dir) {
+		l.bucketIDs.remove(bucket)
+		return 0, s3err.NoSuchBucket
+	}
+	if err != nil {
+		return 0, fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+	}
+	l.bucketIDs.put(bucket, e.ID)
+	return e.ID, nil
+}
+
+// storableBucketName is the weakest check a bucket name must pass to be
+// looked up: a plain directory name, not an internal one.
+func storableBucketName(bucket string) bool {
+	return bucket != "" && bucket != "." && bucket != ".." && len(bucket) <= store.MaxNameLen &&
+		!strings.ContainsAny(bucket, "/\x00%")
+}
+
+// dirChain resolves the directories dirs below a bucket without creating
+// them. ids[0] is the bucket, ids[i] the directory dirs[:i]. A missing
+// directory (or a file where one is needed) is store.ErrNotFound.
+func (l *Layer) dirChain(ctx context.Context, bucket store.ID, dirs []string, useCache bool) ([]store.ID, error) {
+	ids := make([]store.ID, len(dirs)+1)
+	ids[0] = bucket
+	for i, name := range dirs {
+		key := dirCacheKey{bucket, strings.Join(dirs[:i+1], "/")}
+		if useCache {
+			if id, ok := l.dirs.get(key); ok {
+				ids[i+1] = id
+				continue
+			}
+		}
+		e, err := l.st.Lookup(ctx, ids[i], name)
+		if err == nil && !e.Dir {
+			err = store.ErrNotFound
+		}
+		if err != nil {
+			return nil, fmt.Errorf("objects: look up directory %q: %w", key.path, err)
+		}
+		l.dirs.put(key, e.ID)
+		ids[i+1] = e.ID
+	}
+	return ids, nil
+}
+
+// objectDir resolves the directory holding a key's object for reading,
+// retrying without the cache when a cached directory may have been pruned.
+func (l *Layer) objectDir(ctx context.Context, bucket string, p keyPath) (store.ID, store.ID, error) {
+	bid, err := l.bucketID(ctx, bucket, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	ids, err := l.dirChain(ctx, bid, p.dirs, true)
+	if errors.Is(err, store.ErrNotFound) {
+		if bid, err = l.bucketID(ctx, bucket, false); err != nil {
+			return 0, 0, err
+		}
+		ids, err = l.dirChain(ctx, bid, p.dirs, false)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	return bid, ids[len(ids)-1], nil
+}
+
+// makeDirs resolves dirs below a bucket, creating what is missing. A file in
+// the way of a directory is an object whose key is also a prefix: it moves to
+// its shadow name.
+func (l *Layer) makeDirs(ctx context.Context, bucket store.ID, dirs []string, useCache bool) (store.ID, error) {
+	cur := bucket
+	for i, name := range dirs {
+		key := dirCacheKey{bucket, strings.Join(dirs[:i+1], "/")}
+		if useCache {
+			if id, ok := l.dirs.get(key); ok {
+				cur = id
+				continue
+			}
+		}
+		id, err := l.st.MakeDirectory(ctx, cur, name)
+		if errors.Is(err, store.ErrExists) {
+			id, err = l.convertToDirectory(ctx, cur, name)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("objects: make directory %q: %w", key.path, err)
+		}
+		l.dirs.put(key, id)
+		cur = id
+	}
+	return cur, nil
+}
+
+// convertToDirectory makes name in dir a directory when an object file holds
+// it, by renaming the file to its shadow name first.
+func (l *Layer) convertToDirectory(ctx context.Context, dir store.ID, name string) (store.ID, error) {
+	defer l.names.lock(dir, name)()
+	for range 3 {
+		id, err := l.st.MakeDirectory(ctx, dir, name)
+		if !errors.Is(err, store.ErrExists) {
+			return id, err
+		}
+		err = l.st.Rename(ctx, dir, name, shadowPrefix+name)
+		if errors.Is(err, store.ErrExists) {
+			// Both names hold files (left by another client): the primary
+			// is the visible object, the shadow is dead.
+			err = l.unlinkShadow(ctx, dir, name)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return 0, fmt.Errorf("objects: move object %q aside: %w", name, err)
+		}
+	}
+	return 0, fmt.Errorf("objects: make directory %q: name keeps being taken: %w", name, store.ErrExists)
+}
+
+func (l *Layer) unlinkShadow(ctx context.Context, dir store.ID, name string) error {
+	e, err := l.st.Lookup(ctx, dir, shadowPrefix+name)
+	if err != nil {
+		return err
+	}
+	if e.Dir {
+		return fmt.Errorf("objects: %q is a directory: %w", shadowPrefix+name, store.ErrIsDirectory)
+	}
+	return l.st.UnlinkFile(ctx, dir, shadowPrefix+name, e.ID)
+}
+
+// slot describes who holds an object name in a directory.
+type slot struct {
+	// file is the object's file and linkName the name it is linked under;
+	// found is false if the key has no object.
+	file     store.Entry
+	linkName string
+	found    bool
+	// primaryDir is true when a directory holds the primary name, so the
+	// object (if any, or when written) is the shadow.
+	primaryDir bool
+}
+
+// inspect finds the object named name in dir: the primary name if a file
+// holds it, else the shadow name.
+func (l *Layer) inspect(ctx context.Context, dir store.ID, name string) (slot, error) {
+	var s slot
+	e, err := l.st.Lookup(ctx, dir, name)
+	switch {
+	case err == nil && !e.Dir:
+		return slot{file: e, linkName: name, found: true}, nil
+	case err == nil:
+		s.primaryDir = true
+	case !errors.Is(err, store.ErrNotFound):
+		return s, fmt.Errorf("objects: look up %q: %w", name, err)
+	}
+	if name == markerName {
+		return s, nil
+	}
+	e, err = l.st.Lookup(ctx, dir, shadowPrefix+name)
+	switch {
+	case err == nil && !e.Dir:
+		s.file, s.linkName, s.found = e, shadowPrefix+name, true
+	case err == nil, errors.Is(err, store.ErrNotFound):
+	default:
+		return s, fmt.Errorf("objects: look up %q: %w", shadowPrefix+name, err)
+	}
+	return s, nil
+}
+
+// pruneDirs removes the directories of dirs that are empty, deepest first,
+// stopping at the first that is not. Best effort: a failure leaves an empty
+// directory, which listings ignore.
+func (l *Layer) pruneDirs(ctx context.Context, bucket store.ID, dirs []string) {
+	ids, err := l.dirChain(ctx, bucket, dirs, true)
+	if err != nil {
+		return
+	}
+	for i := len(dirs); i > 0; i-- {
+		unlock, ok := l.dirLocks.tryLock(ids[i])
+		if !ok {
+			return // a writer is about to link into it
+		}
+		err := l.st.RemoveDirectory(ctx, ids[i-1], dirs[i-1])
+		if err == nil || errors.Is(err, store.ErrNotFound) {
+			l.dirs.remove(dirCacheKey{bucket, strings.Join(dirs[:i], "/")})
+			l.views.remove(ids[i])
+			l.prunes.Add(1)
+		}
+		unlock()
+		if err != nil {
+			return
+		}
+	}
+}
