@@ -92,3 +92,10 @@ var (
 	NoSuchLifecycleConfiguration      = newErr("NoSuchLifecycleConfiguration", http.StatusNotFound, "The lifecycle configuration does not exist")
 	ConditionalRequestConflict        = newErr("ConditionalRequestConflict", http.StatusConflict, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.")
 )
+
+// Errors added by the HTTP layer.
+var (
+	NoSuchVersion             = newErr("NoSuchVersion", http.StatusNotFound, "The specified version does not exist.")
+	InvalidLocationConstraint = newErr("InvalidLocationConstraint", http.StatusBadRequest, "The specified location-constraint is not valid")
+	IllegalLocationConstraint = newErr("IllegalLocationConstraintException", http.StatusBadRequest, "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+)

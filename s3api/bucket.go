@@ -1,0 +1,176 @@
+package s3api
+
+import (
+	"encoding/base64"
+	"encoding/xml"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+type bucketEntry struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion,omitempty"`
+}
+
+type listAllMyBucketsResult struct {
+	XMLName           xml.Name      `xml:"ListAllMyBucketsResult"`
+	Xmlns             string        `xml:"xmlns,attr"`
+	Owner             owner         `xml:"Owner"`
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	Prefix            string        `xml:"Prefix,omitempty"`
+	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
+}
+
+// listBuckets lists every bucket (GET /), honouring prefix, max-buckets
+// and continuation-token.
+func (s *server) listBuckets(r *request) error {
+	maxBuckets := 0
+	if r.hasParam("max-buckets") {
+		n, err := strconv.Atoi(r.param("max-buckets"))
+		if err != nil || n < 1 || n > 10000 {
+			return s3err.InvalidArgument.With("max-buckets must be an integer between 1 and 10000.")
+		}
+		maxBuckets = n
+	}
+	after := ""
+	if r.hasParam("continuation-token") {
+		name, err := decodeToken(r.param("continuation-token"))
+		if err != nil {
+			return err
+		}
+		after = name
+	}
+	prefix := r.param("prefix")
+
+	buckets, err := s.layer.ListBuckets(r.ctx)
+	if err != nil {
+		return err
+	}
+	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
+
+	res := listAllMyBucketsResult{
+		Xmlns:   s3Namespace,
+		Owner:   owner{ID: r.owner(), DisplayName: r.owner()},
+		Buckets: []bucketEntry{},
+		Prefix:  prefix,
+	}
+	for _, b := range buckets {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
+			continue
+		}
+		if maxBuckets > 0 && len(res.Buckets) == maxBuckets {
+			res.ContinuationToken = encodeToken(res.Buckets[len(res.Buckets)-1].Name)
+			break
+		}
+		entry := bucketEntry{Name: b.Name, CreationDate: isoTime(b.CreationTime)}
+		if maxBuckets > 0 {
+			entry.BucketRegion = s.cfg.Region
+		}
+		res.Buckets = append(res.Buckets, entry)
+	}
+	s.writeXML(r, res)
+	return nil
+}
+
+type createBucketConfiguration struct {
+	LocationConstraint string `xml:"LocationConstraint"`
+}
+
+// createBucket creates the bucket (PUT /bucket). An optional
+// CreateBucketConfiguration may only name this gateway's region.
+func (s *server) createBucket(r *request) error {
+	data, err := s.readOptionalDocument(r)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(data))) > 0 {
+		var cfg createBucketConfiguration
+		if err := decodeXML(data, &cfg); err != nil {
+			return err
+		}
+		if lc := cfg.LocationConstraint; lc != "" && lc != s.cfg.Region {
+			return s3err.InvalidLocationConstraint.With(
+				"The specified location-constraint %q is not valid: this endpoint serves %s.", lc, s.cfg.Region)
+		}
+	}
+	if err := s.layer.CreateBucket(r.ctx, r.bucket, r.owner()); err != nil {
+		return err
+	}
+	r.setHeader("Location", "/"+r.bucket)
+	r.c.Status(http.StatusOK)
+	return nil
+}
+
+func (s *server) headBucket(r *request) error {
+	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
+		return err
+	}
+	r.setHeader("x-amz-bucket-region", s.cfg.Region)
+	r.c.Status(http.StatusOK)
+	return nil
+}
+
+func (s *server) deleteBucket(r *request) error {
+	if err := s.layer.DeleteBucket(r.ctx, r.bucket); err != nil {
+		return err
+	}
+	r.c.Status(http.StatusNoContent)
+	return nil
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+// getBucketLocation answers ?location; us-east-1 is the empty constraint.
+func (s *server) getBucketLocation(r *request) error {
+	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
+		return err
+	}
+	region := s.cfg.Region
+	if region == defaultRegion {
+		region = ""
+	}
+	s.writeXML(r, locationConstraint{Xmlns: s3Namespace, Region: region})
+	return nil
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+}
+
+// getBucketVersioning reports versioning as never enabled.
+func (s *server) getBucketVersioning(r *request) error {
+	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
+		return err
+	}
+	s.writeXML(r, versioningConfiguration{Xmlns: s3Namespace})
+	return nil
+}
+
+// encodeToken makes an opaque, stable continuation token from a position.
+func encodeToken(pos string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("tg1:" + pos))
+}
+
+func decodeToken(token string) (string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	pos, ok := strings.CutPrefix(string(raw), "tg1:")
+	if err != nil || !ok {
+		return "", s3err.InvalidArgument.With("The continuation token provided is incorrect")
+	}
+	return pos, nil
+}

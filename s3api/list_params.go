@@ -1,0 +1,101 @@
+package s3api
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store/objects"
+)
+
+const (
+	// maxListKeys is the most keys one listing page returns.
+	maxListKeys   = 1000
+	storageClass  = "STANDARD"
+	nullVersionID = "null"
+)
+
+// listParams are the arguments every listing shares.
+type listParams struct {
+	prefix    string
+	delimiter string
+	maxKeys   int
+	urlEncode bool
+}
+
+func parseListParams(r *request) (listParams, error) {
+	p := listParams{
+		prefix:    r.param("prefix"),
+		delimiter: r.param("delimiter"),
+		maxKeys:   maxListKeys,
+	}
+	if r.hasParam("max-keys") {
+		n, err := strconv.Atoi(r.param("max-keys"))
+		if err != nil || n < 0 {
+			return listParams{}, s3err.InvalidArgument.With("Provided max-keys not an integer or within integer range")
+		}
+		p.maxKeys = min(n, maxListKeys)
+	}
+	switch et := r.param("encoding-type"); et {
+	case "":
+	case "url":
+		p.urlEncode = true
+	default:
+		return listParams{}, s3err.InvalidArgument.With("Invalid Encoding Method specified in Request")
+	}
+	return p, nil
+}
+
+// encode applies encoding-type=url to a name in a listing response. Like S3
+// it form-encodes but leaves '/' readable.
+func (p listParams) encode(s string) string {
+	if !p.urlEncode {
+		return s
+	}
+	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+}
+
+func (p listParams) encodingType() string {
+	if p.urlEncode {
+		return "url"
+	}
+	return ""
+}
+
+// page lists one page after the given position. A zero max-keys asks for
+// nothing, but the bucket must still exist.
+func (s *server) page(r *request, p listParams, after string) (objects.ListOutput, error) {
+	if p.maxKeys == 0 {
+		_, err := s.layer.HeadBucket(r.ctx, r.bucket)
+		return objects.ListOutput{}, err
+	}
+	return s.layer.List(r.ctx, objects.ListInput{
+		Bucket:    r.bucket,
+		Prefix:    p.prefix,
+		Delimiter: p.delimiter,
+		After:     after,
+		MaxKeys:   p.maxKeys,
+	})
+}
+
+// bucketOwner is the owner listings report for the bucket's objects.
+func (s *server) bucketOwner(r *request) (*owner, error) {
+	info, err := s.layer.HeadBucket(r.ctx, r.bucket)
+	if err != nil {
+		return nil, err
+	}
+	return &owner{ID: info.Owner, DisplayName: info.Owner}, nil
+}
+
+type commonPrefix struct {
+	Prefix string `xml:"Prefix"`
+}
+
+func (p listParams) commonPrefixes(prefixes []string) []commonPrefix {
+	out := make([]commonPrefix, 0, len(prefixes))
+	for _, cp := range prefixes {
+		out = append(out, commonPrefix{Prefix: p.encode(cp)})
+	}
+	return out
+}

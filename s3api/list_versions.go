@@ -1,0 +1,97 @@
+package s3api
+
+import (
+	"encoding/xml"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+type versionEntry struct {
+	Key          string `xml:"Key"`
+	VersionID    string `xml:"VersionId"`
+	IsLatest     bool   `xml:"IsLatest"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	Owner        *owner `xml:"Owner,omitempty"`
+	StorageClass string `xml:"StorageClass"`
+}
+
+type listVersionsResult struct {
+	XMLName             xml.Name       `xml:"ListVersionsResult"`
+	Xmlns               string         `xml:"xmlns,attr"`
+	Name                string         `xml:"Name"`
+	Prefix              string         `xml:"Prefix"`
+	KeyMarker           string         `xml:"KeyMarker"`
+	VersionIDMarker     string         `xml:"VersionIdMarker"`
+	NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
+	MaxKeys             int            `xml:"MaxKeys"`
+	Delimiter           string         `xml:"Delimiter,omitempty"`
+	IsTruncated         bool           `xml:"IsTruncated"`
+	EncodingType        string         `xml:"EncodingType,omitempty"`
+	Versions            []versionEntry `xml:"Version"`
+	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
+}
+
+// listObjectVersions serves ?versions. Without versioning every object has
+// exactly one version, "null", and it is the latest.
+func (s *server) listObjectVersions(r *request) error {
+	p, err := parseListParams(r)
+	if err != nil {
+		return err
+	}
+	keyMarker := r.param("key-marker")
+	versionMarker := r.param("version-id-marker")
+	if versionMarker != "" {
+		if keyMarker == "" {
+			return s3err.InvalidArgument.With("A version-id marker cannot be specified without a key marker.")
+		}
+		if versionMarker != nullVersionID {
+			return s3err.InvalidArgument.With("Invalid version id specified")
+		}
+	}
+	// Each key has one version, so resuming after (key, "null") or after
+	// key alone both continue with the next key.
+	out, err := s.page(r, p, keyMarker)
+	if err != nil {
+		return err
+	}
+	own, err := s.bucketOwner(r)
+	if err != nil {
+		return err
+	}
+	res := listVersionsResult{
+		Xmlns:           s3Namespace,
+		Name:            r.bucket,
+		Prefix:          p.encode(p.prefix),
+		KeyMarker:       p.encode(keyMarker),
+		VersionIDMarker: versionMarker,
+		MaxKeys:         p.maxKeys,
+		Delimiter:       p.encode(p.delimiter),
+		IsTruncated:     out.IsTruncated,
+		EncodingType:    p.encodingType(),
+		Versions:        make([]versionEntry, 0, len(out.Objects)),
+		CommonPrefixes:  p.commonPrefixes(out.CommonPrefixes),
+	}
+	for _, o := range out.Objects {
+		res.Versions = append(res.Versions, versionEntry{
+			Key:          p.encode(o.Key),
+			VersionID:    nullVersionID,
+			IsLatest:     true,
+			LastModified: isoTime(o.LastModified),
+			ETag:         quoteETag(o.ETag),
+			Size:         o.Size,
+			Owner:        own,
+			StorageClass: storageClass,
+		})
+	}
+	if out.IsTruncated {
+		res.NextKeyMarker = p.encode(out.Last)
+		if n := len(out.Objects); n > 0 && out.Objects[n-1].Key == out.Last {
+			res.NextVersionIDMarker = nullVersionID
+		}
+	}
+	s.writeXML(r, res)
+	return nil
+}

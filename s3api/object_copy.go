@@ -1,0 +1,158 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store/objects"
+)
+
+// copySelfMessage is AWS's refusal of a copy that would change nothing.
+const copySelfMessage = "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+// copyObject copies x-amz-copy-source onto the target, or rewrites the
+// target's metadata when both are the same object.
+func (s *server) copyObject(r *request) error {
+	src, err := parseCopySource(r.header("x-amz-copy-source"))
+	if err != nil {
+		return err
+	}
+	replace, err := metadataDirectiveReplace(r)
+	if err != nil {
+		return err
+	}
+	if err := checkStorageClass(r); err != nil {
+		return err
+	}
+	var md objects.Metadata
+	if replace {
+		if md, err = metadataFromRequest(r); err != nil {
+			return err
+		}
+	}
+
+	var info objects.ObjectInfo
+	if src.bucket == r.bucket && src.key == r.key {
+		info, err = s.copyOntoItself(r, replace, md)
+	} else {
+		info, err = s.copyFrom(r, src, replace, md)
+	}
+	if err != nil {
+		return err
+	}
+	s.writeXML(r, copyObjectResult{
+		Xmlns:        s3Namespace,
+		LastModified: isoTime(info.LastModified),
+		ETag:         quoteETag(info.ETag),
+	})
+	return nil
+}
+
+func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (objects.ObjectInfo, error) {
+	if !replace {
+		return objects.ObjectInfo{}, s3err.InvalidRequest.With(copySelfMessage)
+	}
+	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
+	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	if err := checkConditions(r, copySourceConditions, info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	// Checksums describe the bytes, which do not change.
+	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
+	return s.layer.ReplaceMetadata(r.ctx, r.bucket, r.key, info.ETag, md)
+}
+
+func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metadata) (objects.ObjectInfo, error) {
+	obj, err := s.layer.Open(r.ctx, src.bucket, src.key)
+	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	defer obj.Close()
+	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	if obj.Info.Size > s.cfg.MaxPutSize {
+		return objects.ObjectInfo{}, s3err.InvalidRequest.With(
+			"The specified copy source is larger than the maximum allowable size for a copy source: %d", s.cfg.MaxPutSize)
+	}
+	if !replace {
+		md = obj.Info.Metadata
+		// A composite (per-part) checksum does not describe the
+		// single-part copy; a full-object one still does.
+		if md.ChecksumType == "COMPOSITE" {
+			md.Checksums, md.ChecksumType = nil, ""
+		}
+	}
+	body, err := obj.File.NewReader(0, obj.Info.Size)
+	if err != nil {
+		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)
+	}
+	in := objects.PutInput{
+		Bucket:   r.bucket,
+		Key:      r.key,
+		Body:     body,
+		Size:     obj.Info.Size,
+		Metadata: md,
+	}
+	if err := putPreconditions(r, &in); err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	return s.layer.Put(r.ctx, in)
+}
+
+// parseCopySource reads "[/]bucket/key[?versionId=null]", URL-encoded.
+func parseCopySource(header string) (target, error) {
+	raw, query, _ := strings.Cut(header, "?")
+	if query != "" {
+		v, ok := strings.CutPrefix(query, "versionId=")
+		if !ok {
+			return target{}, s3err.InvalidArgument.With("Invalid copy source: unexpected query %q.", query)
+		}
+		if err := checkVersionID(v); err != nil {
+			return target{}, err
+		}
+	}
+	decoded, err := unescapePath(strings.TrimPrefix(raw, "/"))
+	if err != nil {
+		return target{}, s3err.InvalidArgument.With("Invalid copy source encoding.")
+	}
+	bucket, key, ok := strings.Cut(decoded, "/")
+	if !ok || key == "" {
+		return target{}, s3err.InvalidArgument.With("Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	}
+	if err := validateBucketName(bucket); err != nil {
+		return target{}, err
+	}
+	if err := validateKey(key); err != nil {
+		return target{}, err
+	}
+	return target{bucket: bucket, key: key}, nil
+}
+
+func metadataDirectiveReplace(r *request) (bool, error) {
+	switch d := r.header("x-amz-metadata-directive"); d {
+	case "", "COPY":
+		return false, nil
+	case "REPLACE":
+		return true, nil
+	default:
+		return false, s3err.InvalidArgument.With("Unknown metadata directive %q.", d)
+	}
+}
+
+// isoTime is the timestamp form of S3's XML documents.
+func isoTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}

@@ -1,0 +1,127 @@
+package s3api
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/xml"
+	"errors"
+	"net/http"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+// maxDeleteKeys is S3's limit on keys per DeleteObjects request.
+const maxDeleteKeys = 1000
+
+// deleteObject removes a key; deleting a missing key succeeds, as in S3.
+func (s *server) deleteObject(r *request) error {
+	if err := checkVersionID(r.param("versionId")); err != nil {
+		return err
+	}
+	if err := s.deleteKey(r, r.key); err != nil {
+		return err
+	}
+	r.c.Status(http.StatusNoContent)
+	return nil
+}
+
+// deleteKey deletes one key, treating a missing key as deleted.
+func (s *server) deleteKey(r *request, key string) error {
+	err := s.layer.Delete(r.ctx, r.bucket, key)
+	if errors.Is(err, s3err.NoSuchKey) {
+		return nil
+	}
+	return err
+}
+
+type deleteRequest struct {
+	Quiet   bool `xml:"Quiet"`
+	Objects []struct {
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId"`
+	} `xml:"Object"`
+}
+
+type deletedObject struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+}
+
+type deleteError struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name        `xml:"DeleteResult"`
+	Xmlns   string          `xml:"xmlns,attr"`
+	Deleted []deletedObject `xml:"Deleted"`
+	Errors  []deleteError   `xml:"Error"`
+}
+
+// deleteObjects is the multi-object delete (POST ?delete).
+func (s *server) deleteObjects(r *request) error {
+	body, err := s.payload(r)
+	if err != nil {
+		return err
+	}
+	data, err := readXMLBody(body)
+	if err != nil {
+		return err
+	}
+	if err := checkBodyMD5(r, data); err != nil {
+		return err
+	}
+	var req deleteRequest
+	if err := decodeXML(data, &req); err != nil {
+		return err
+	}
+	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
+		return s3err.MalformedXML
+	}
+	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
+		return err
+	}
+
+	res := deleteResult{Xmlns: s3Namespace}
+	for _, o := range req.Objects {
+		err := validateKey(o.Key)
+		if err == nil && o.Key == "" {
+			err = s3err.InvalidArgument.With("The key must not be empty.")
+		}
+		if err == nil {
+			err = checkVersionID(o.VersionID)
+		}
+		if err == nil {
+			err = s.deleteKey(r, o.Key)
+		}
+		if err != nil {
+			e := s3err.As(err)
+			if e == s3err.InternalError {
+				s.log.ErrorContext(r.ctx, "deleting object", "request_id", r.id, "bucket", r.bucket, "key", o.Key, "error", err)
+			}
+			res.Errors = append(res.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
+			continue
+		}
+		if !req.Quiet {
+			res.Deleted = append(res.Deleted, deletedObject{Key: o.Key, VersionID: o.VersionID})
+		}
+	}
+	s.writeXML(r, res)
+	return nil
+}
+
+// checkBodyMD5 verifies an optional Content-MD5 over a body held in memory.
+func checkBodyMD5(r *request, data []byte) error {
+	want, err := contentMD5(r)
+	if err != nil || want == nil {
+		return err
+	}
+	got := md5.Sum(data)
+	if !bytes.Equal(got[:], want) {
+		return s3err.BadDigest
+	}
+	return nil
+}

@@ -1,0 +1,188 @@
+package s3api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store/objects"
+)
+
+// maxPartNumber is S3's highest part number.
+const maxPartNumber = 10000
+
+// readPlan is what a GET or HEAD sends: the bytes and the status.
+type readPlan struct {
+	rng     byteRange
+	partial bool
+	// partsCount is set when a part of a multipart object was asked for.
+	partsCount int
+}
+
+// getObject streams an object (or a range or part of it).
+func (s *server) getObject(r *request) error {
+	if err := checkVersionID(r.param("versionId")); err != nil {
+		return err
+	}
+	obj, err := s.layer.Open(r.ctx, r.bucket, r.key)
+	if err != nil {
+		return err
+	}
+	plan, err := planRead(r, obj.Info)
+	if err != nil {
+		obj.Close()
+		return err
+	}
+	reader, err := obj.File.NewReader(plan.rng.start, plan.rng.length())
+	if err != nil {
+		obj.Close()
+		return fmt.Errorf("reading %s/%s: %w", r.bucket, r.key, err)
+	}
+	setReadHeaders(r, obj.Info, plan)
+	// fasthttp closes the stream (and with it the object) once the
+	// response is written or abandoned.
+	r.c.Response().SetBodyStream(&objectBody{r: reader, obj: obj}, int(plan.rng.length()))
+	return nil
+}
+
+// headObject answers with GET's headers and no body.
+func (s *server) headObject(r *request) error {
+	if err := checkVersionID(r.param("versionId")); err != nil {
+		return err
+	}
+	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
+	if err != nil {
+		return err
+	}
+	plan, err := planRead(r, info)
+	if err != nil {
+		return err
+	}
+	setReadHeaders(r, info, plan)
+	resp := r.c.Response()
+	resp.SkipBody = true
+	resp.Header.SetContentLength(int(plan.rng.length()))
+	return nil
+}
+
+// planRead applies the preconditions, partNumber and Range to an object.
+func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
+	if err := checkConditions(r, readConditions, info); err != nil {
+		if errors.Is(err, s3err.NotModified) {
+			r.setHeader("ETag", quoteETag(info.ETag))
+			r.setHeader("Last-Modified", httpTime(info))
+		}
+		return readPlan{}, err
+	}
+	whole := readPlan{rng: byteRange{start: 0, end: info.Size - 1}}
+
+	if r.hasParam("partNumber") {
+		if r.hasHeader("Range") {
+			return readPlan{}, s3err.InvalidRequest.With("Cannot specify both Range header and partNumber query parameter")
+		}
+		return planPart(r.param("partNumber"), info)
+	}
+	if !r.hasHeader("Range") {
+		return whole, nil
+	}
+	rng, res := parseRange(r.header("Range"), info.Size)
+	switch res {
+	case rangePartial:
+		return readPlan{rng: rng, partial: true}, nil
+	case rangeUnsatisfiable:
+		r.setHeader("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
+		return readPlan{}, s3err.InvalidRange
+	default:
+		return whole, nil
+	}
+}
+
+// planPart serves ?partNumber=N: a part of a multipart object, or part 1
+// of a plain object (the whole of it).
+func planPart(param string, info objects.ObjectInfo) (readPlan, error) {
+	n, err := strconv.Atoi(param)
+	if err != nil || n < 1 || n > maxPartNumber {
+		return readPlan{}, s3err.InvalidArgument.With("Part number must be an integer between 1 and %d, inclusive", maxPartNumber)
+	}
+	if len(info.PartSizes) == 0 {
+		if n != 1 {
+			return readPlan{}, s3err.InvalidPartNumber
+		}
+		return readPlan{rng: byteRange{start: 0, end: info.Size - 1}}, nil
+	}
+	if n > len(info.PartSizes) {
+		return readPlan{}, s3err.InvalidPartNumber
+	}
+	var start int64
+	for _, sz := range info.PartSizes[:n-1] {
+		start += sz
+	}
+	rng := byteRange{start: start, end: start + info.PartSizes[n-1] - 1}
+	return readPlan{rng: rng, partial: true, partsCount: len(info.PartSizes)}, nil
+}
+
+// setReadHeaders writes the headers shared by GET and HEAD.
+func setReadHeaders(r *request, info objects.ObjectInfo, plan readPlan) {
+	setMetadataHeaders(r, info.Metadata)
+	applyResponseOverrides(r)
+	r.setHeader("ETag", quoteETag(info.ETag))
+	r.setHeader("Last-Modified", httpTime(info))
+	r.setHeader("Accept-Ranges", "bytes")
+	if plan.partsCount > 0 {
+		r.setHeader("x-amz-mp-parts-count", strconv.Itoa(plan.partsCount))
+	}
+	if plan.partial {
+		r.setHeader("Content-Range", fmt.Sprintf("bytes %d-%d/%d", plan.rng.start, plan.rng.end, info.Size))
+		r.c.Status(http.StatusPartialContent)
+	} else {
+		r.c.Status(http.StatusOK)
+	}
+}
+
+// responseOverrides maps GET's response-* query parameters to the headers
+// they replace.
+var responseOverrides = []struct{ param, header string }{
+	{"response-content-type", "Content-Type"},
+	{"response-content-language", "Content-Language"},
+	{"response-expires", "Expires"},
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+}
+
+func applyResponseOverrides(r *request) {
+	for _, o := range responseOverrides {
+		if r.hasParam(o.param) {
+			r.setHeader(o.header, r.param(o.param))
+		}
+	}
+}
+
+// checkVersionID accepts the one version every object has: "null".
+func checkVersionID(v string) error {
+	if v == "" || v == "null" {
+		return nil
+	}
+	return s3err.NoSuchVersion
+}
+
+func httpTime(info objects.ObjectInfo) string {
+	return info.LastModified.UTC().Format(http.TimeFormat)
+}
+
+// objectBody is a response body that closes its object when fasthttp is
+// done with it. WriteTo hands the inner reader to the connection's
+// ReadFrom, so a local file still goes out with sendfile.
+type objectBody struct {
+	r   io.Reader
+	obj *objects.Object
+}
+
+func (b *objectBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+func (b *objectBody) WriteTo(w io.Writer) (int64, error) { return io.Copy(w, b.r) }
+
+func (b *objectBody) Close() error { return b.obj.Close() }

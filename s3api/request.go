@@ -1,0 +1,104 @@
+package s3api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/terngate/terngate/auth"
+)
+
+// request is the state of one S3 request as the handlers see it.
+type request struct {
+	c   *fiber.Ctx
+	ctx context.Context
+	// id is the x-amz-request-id; hostID the x-amz-id-2.
+	id     string
+	hostID string
+	// rawPath is the path exactly as sent (the error Resource).
+	rawPath string
+	bucket  string
+	key     string
+	query   *fasthttp.Args
+	// identity is set once the request is authenticated.
+	identity auth.Result
+	// body is the raw request body, wrapped so the router can tell whether
+	// a handler consumed it.
+	body *connBody
+}
+
+func newRequest(c *fiber.Ctx) *request {
+	rc := c.Context()
+	return &request{
+		c:       c,
+		ctx:     rc,
+		id:      newRequestID(),
+		hostID:  newHostID(),
+		rawPath: string(c.Request().URI().PathOriginal()),
+		query:   c.Request().URI().QueryArgs(),
+		body:    newConnBody(rc),
+	}
+}
+
+// header returns a request header's value.
+func (r *request) header(name string) string {
+	return string(r.c.Request().Header.Peek(name))
+}
+
+// hasHeader reports whether a request header is present, even if empty.
+func (r *request) hasHeader(name string) bool {
+	return r.c.Request().Header.Peek(name) != nil
+}
+
+// param returns a query parameter's decoded value.
+func (r *request) param(name string) string {
+	return string(r.query.Peek(name))
+}
+
+// hasParam reports whether the query has name, with or without a value.
+func (r *request) hasParam(name string) bool {
+	return r.query.Has(name)
+}
+
+func (r *request) isHead() bool {
+	return r.c.Request().Header.IsHead()
+}
+
+func (r *request) method() string {
+	return string(r.c.Request().Header.Method())
+}
+
+// setHeader sets a response header.
+func (r *request) setHeader(name, value string) {
+	r.c.Response().Header.Set(name, value)
+}
+
+// owner is the identity buckets and objects are attributed to.
+func (r *request) owner() string {
+	return r.identity.AccessKey
+}
+
+// resource names the target for error bodies: the path as sent.
+func (r *request) resource() string {
+	if r.rawPath == "" {
+		return "/"
+	}
+	return r.rawPath
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+func newHostID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,157 @@
+package s3api
+
+import (
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+// drainLimit is how much of an unread request body the router reads away to
+// keep the connection; past it the connection is closed instead.
+const drainLimit = 256 << 10
+
+// handlerFunc serves one S3 operation. It writes the success response
+// itself and returns errors for the router to render.
+type handlerFunc func(*server, *request) error
+
+// handle is the single entry point: it stamps the response headers, resolves
+// the addressing, authenticates, dispatches and renders errors.
+func (s *server) handle(c *fiber.Ctx) error {
+	r := newRequest(c)
+	c.Set("x-amz-request-id", r.id)
+	c.Set("x-amz-id-2", r.hostID)
+
+	if err := s.serve(r); err != nil {
+		s.writeError(r, err)
+	}
+	if !r.body.drain(drainLimit) {
+		c.Response().SetConnectionClose()
+	}
+	return nil
+}
+
+func (s *server) serve(r *request) error {
+	t, err := resolveTarget(string(r.c.Request().Header.Host()), r.rawPath, s.cfg.Domain)
+	if err != nil {
+		return err
+	}
+	r.bucket, r.key = t.bucket, t.key
+	if r.bucket != "" {
+		if err := validateBucketName(r.bucket); err != nil {
+			return err
+		}
+	}
+	if err := validateKey(r.key); err != nil {
+		return err
+	}
+	if err := s.authenticate(r); err != nil {
+		return err
+	}
+	h, err := route(r)
+	if err != nil {
+		return err
+	}
+	return h(s, r)
+}
+
+// route picks the operation from the method, the target and the query's
+// subresources.
+func route(r *request) (handlerFunc, error) {
+	switch {
+	case r.bucket == "":
+		return routeService(r)
+	case r.key == "":
+		return routeBucket(r)
+	default:
+		return routeObject(r)
+	}
+}
+
+func routeService(r *request) (handlerFunc, error) {
+	if r.method() == http.MethodGet {
+		return (*server).listBuckets, nil
+	}
+	return nil, s3err.MethodNotAllowed
+}
+
+func routeBucket(r *request) (handlerFunc, error) {
+	method := r.method()
+	switch {
+	case r.hasParam("location"):
+		return onlyMethod(method, http.MethodGet, (*server).getBucketLocation)
+	case r.hasParam("versioning"):
+		return onlyMethod(method, http.MethodGet, (*server).getBucketVersioning)
+	case r.hasParam("versions"):
+		return onlyMethod(method, http.MethodGet, (*server).listObjectVersions)
+	case r.hasParam("delete"):
+		return onlyMethod(method, http.MethodPost, (*server).deleteObjects)
+	}
+	if sub, ok := unsupportedSubresource(r, bucketSubresources); ok {
+		return nil, s3err.NotImplemented.With("The %s subresource is not implemented.", sub)
+	}
+	switch method {
+	case http.MethodGet:
+		return (*server).listObjects, nil
+	case http.MethodPut:
+		return (*server).createBucket, nil
+	case http.MethodHead:
+		return (*server).headBucket, nil
+	case http.MethodDelete:
+		return (*server).deleteBucket, nil
+	}
+	return nil, s3err.MethodNotAllowed
+}
+
+func routeObject(r *request) (handlerFunc, error) {
+	if sub, ok := unsupportedSubresource(r, objectSubresources); ok {
+		return nil, s3err.NotImplemented.With("The %s subresource is not implemented.", sub)
+	}
+	switch r.method() {
+	case http.MethodGet:
+		return (*server).getObject, nil
+	case http.MethodHead:
+		return (*server).headObject, nil
+	case http.MethodPut:
+		if r.hasHeader("x-amz-copy-source") {
+			return (*server).copyObject, nil
+		}
+		return (*server).putObject, nil
+	case http.MethodDelete:
+		return (*server).deleteObject, nil
+	}
+	return nil, s3err.MethodNotAllowed
+}
+
+func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
+	if got != want {
+		return nil, s3err.MethodNotAllowed
+	}
+	return h, nil
+}
+
+// Subresources the gateway recognises but does not implement yet. Query
+// parameters not listed (x-id, prefix, ...) are operation arguments.
+var (
+	bucketSubresources = []string{
+		"accelerate", "acl", "analytics", "cors", "encryption",
+		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
+		"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
+		"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+		"session", "tagging", "uploads", "website",
+	}
+	objectSubresources = []string{
+		"acl", "attributes", "legal-hold", "restore", "retention", "select",
+		"tagging", "torrent", "uploadId", "uploads", "renameObject",
+	}
+)
+
+func unsupportedSubresource(r *request, names []string) (string, bool) {
+	for _, n := range names {
+		if r.hasParam(n) {
+			return n, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,89 @@
+// Package s3api is the HTTP face of the gateway: it turns S3 REST requests
+// (path-style or virtual-host addressed, SigV4 signed) into calls on the
+// object layer and renders the results and errors as S3 does.
+package s3api
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/store/objects"
+)
+
+// Config tunes the HTTP layer.
+type Config struct {
+	// Region is the region the gateway claims (default us-east-1).
+	Region string
+	// Domain, if set, makes a Host of "<bucket>.<Domain>[:port]" select
+	// virtual-host addressing.
+	Domain string
+	// MaxPutSize is the largest single PUT body accepted (default 5 GiB).
+	MaxPutSize int64
+	// Logger receives internal errors (default slog.Default()).
+	Logger *slog.Logger
+}
+
+const (
+	defaultRegion     = "us-east-1"
+	defaultMaxPutSize = 5 << 30
+
+	// readTimeout bounds the wait for request headers and, because the body
+	// reader pushes the deadline forward on every read, each pause within a
+	// streamed body. idleTimeout bounds a keep-alive connection between
+	// requests.
+	readTimeout = 2 * time.Minute
+	idleTimeout = 2 * time.Minute
+	// readBufferSize must hold the whole request head: SigV4 headers and
+	// presigned query strings are long.
+	readBufferSize = 16 << 10
+)
+
+// server holds what every handler needs; it has no mutable state.
+type server struct {
+	layer    *objects.Layer
+	verifier *auth.Verifier
+	cfg      Config
+	log      *slog.Logger
+}
+
+// New returns the fiber application serving the S3 API over layer.
+func New(layer *objects.Layer, verifier *auth.Verifier, cfg Config) *fiber.App {
+	if cfg.Region == "" {
+		cfg.Region = defaultRegion
+	}
+	if cfg.MaxPutSize <= 0 {
+		cfg.MaxPutSize = defaultMaxPutSize
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &server{layer: layer, verifier: verifier, cfg: cfg, log: cfg.Logger}
+
+	app := fiber.New(fiber.Config{
+		// Bodies are read from the connection by the handlers, never
+		// buffered whole. fasthttp does not enforce BodyLimit on streamed
+		// bodies, so the handlers check Content-Length themselves; the
+		// limit only has to be large enough not to interfere.
+		StreamRequestBody: true,
+		BodyLimit:         int(cfg.MaxPutSize) + 64<<20,
+		// The handlers see the path exactly as sent (PathOriginal); fiber
+		// only needs to route everything to one handler.
+		UnescapePath:              false,
+		CaseSensitive:             true,
+		StrictRouting:             true,
+		DisableStartupMessage:     true,
+		DisableDefaultContentType: true,
+		// Multipart form pre-parsing would buffer a POST body; S3 parses
+		// its own bodies.
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  readTimeout,
+		IdleTimeout:                  idleTimeout,
+		ReadBufferSize:               readBufferSize,
+		ServerHeader:                 "terngate",
+	})
+	app.Use(s.handle)
+	return app
+}

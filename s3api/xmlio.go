@@ -1,0 +1,72 @@
+package s3api
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+// s3Namespace is the XML namespace of S3 documents.
+const s3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// maxXMLBody caps the request documents the gateway parses in memory
+// (DeleteObjects with 1000 long keys is the largest).
+const maxXMLBody = 2 << 20
+
+// writeXML sends v as a 200 XML document.
+func (s *server) writeXML(r *request, v any) {
+	s.writeXMLStatus(r, http.StatusOK, v)
+}
+
+func (s *server) writeXMLStatus(r *request, status int, v any) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
+		// The documents are the package's own types: failing to encode
+		// one is a bug.
+		s.log.ErrorContext(r.ctx, "encoding XML response", "request_id", r.id, "error", err)
+		r.c.Response().SetStatusCode(http.StatusInternalServerError)
+		return
+	}
+	resp := r.c.Response()
+	resp.SetStatusCode(status)
+	resp.Header.SetContentType("application/xml")
+	resp.SetBodyRaw(buf.Bytes())
+}
+
+// readXMLBody reads a request document of at most maxXMLBody bytes.
+func readXMLBody(body io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(body, maxXMLBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading request document: %w", err)
+	}
+	if len(data) > maxXMLBody {
+		return nil, s3err.MalformedXML.With("The XML you provided was larger than the maximum %d bytes allowed.", maxXMLBody)
+	}
+	return data, nil
+}
+
+// decodeXML parses a request document into v; any parse error is
+// MalformedXML.
+func decodeXML(data []byte, v any) error {
+	if err := xml.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w (%v)", s3err.MalformedXML, err)
+	}
+	return nil
+}
+
+// readOptionalDocument reads a request document that may be absent.
+func (s *server) readOptionalDocument(r *request) ([]byte, error) {
+	if r.c.Request().Header.ContentLength() == 0 {
+		return nil, nil
+	}
+	body, err := s.payload(r)
+	if err != nil {
+		return nil, err
+	}
+	return readXMLBody(body)
+}
