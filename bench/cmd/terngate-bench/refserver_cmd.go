@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/terngate/terngate/bench/refserver"
+)
+
+// refserverCommand is the hidden subcommand under which this binary serves
+// the reference server.
+const refserverCommand = "refserver"
+
+func runRefServer(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet(refserverCommand, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:0", "address to serve on")
+	dir := fs.String("dir", "", "directory to keep objects in")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return errors.New("refserver: --dir is required")
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("refserver: listen: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv := &http.Server{Handler: refserver.New(*dir, logger), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("refserver: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,87 @@
+package main
+
+import "time"
+
+// phaseResult is one timed phase: one operation of one workload on one
+// server in one round.
+type phaseResult struct {
+	Server            string  `json:"server"`
+	Round             int     `json:"round"` // 0 for the peak-RSS phase
+	Workload          string  `json:"workload"`
+	Op                string  `json:"op"`
+	Bytes             int64   `json:"bytes"`
+	Seconds           float64 `json:"seconds"`
+	MiBPerSecond      float64 `json:"mib_per_second"`
+	ServerCPUSeconds  float64 `json:"server_cpu_seconds"`
+	ServerUserSeconds float64 `json:"server_user_seconds_coarse"`
+	ServerSysSeconds  float64 `json:"server_sys_seconds_coarse"`
+	ServerCPUPerGiB   float64 `json:"server_cpu_seconds_per_gib"`
+	ClientCPUPerGiB   float64 `json:"client_cpu_seconds_per_gib"`
+	PeakRSSBytes      int64   `json:"server_peak_rss_bytes"`
+	PeakRSSSource     string  `json:"server_peak_rss_source"`
+}
+
+func newPhaseResult(server string, round int, w workload, op string, u usage) phaseResult {
+	bytes := w.totalBytes()
+	gib := float64(bytes) / (1 << 30)
+	serverCPU := u.serverCPU.Seconds()
+	return phaseResult{
+		Server:            server,
+		Round:             round,
+		Workload:          w.String(),
+		Op:                op,
+		Bytes:             bytes,
+		Seconds:           u.wall.Seconds(),
+		MiBPerSecond:      float64(bytes) / (1 << 20) / u.wall.Seconds(),
+		ServerCPUSeconds:  serverCPU,
+		ServerUserSeconds: u.serverUser.Seconds(),
+		ServerSysSeconds:  u.serverSys.Seconds(),
+		ServerCPUPerGiB:   serverCPU / gib,
+		ClientCPUPerGiB:   u.clientCPU.Seconds() / gib,
+		PeakRSSBytes:      u.peakRSS,
+		PeakRSSSource:     u.peakRSSFrom,
+	}
+}
+
+// report is everything a run produced, as written to --out.
+type report struct {
+	Started     time.Time     `json:"started"`
+	Machine     machine       `json:"machine"`
+	Rounds      int           `json:"rounds"`
+	Phases      []phaseResult `json:"phases"`
+	Comparisons []comparison  `json:"comparisons"`
+	Goals       []goalCheck   `json:"goals"`
+}
+
+type machine struct {
+	CPUs      int    `json:"cpus"`
+	CPUModel  string `json:"cpu_model"`
+	Kernel    string `json:"kernel"`
+	GoVersion string `json:"go_version"`
+}
+
+// comparison is terngate against the reference for one workload and
+// operation, over all rounds.
+type comparison struct {
+	Workload           string    `json:"workload"`
+	Op                 string    `json:"op"`
+	RefMiBPerSecond    float64   `json:"reference_mib_per_second"`
+	TernMiBPerSecond   float64   `json:"terngate_mib_per_second"`
+	ThroughputRatio    float64   `json:"throughput_ratio"`
+	RoundRatios        []float64 `json:"throughput_ratio_per_round,omitempty"`
+	RefCPUPerGiB       float64   `json:"reference_cpu_seconds_per_gib"`
+	TernCPUPerGiB      float64   `json:"terngate_cpu_seconds_per_gib"`
+	CPURatio           float64   `json:"cpu_ratio"`
+	RefClientCPUPerGiB float64   `json:"reference_client_cpu_seconds_per_gib"`
+	TernClientCPUPerGB float64   `json:"terngate_client_cpu_seconds_per_gib"`
+	RefPeakRSSBytes    int64     `json:"reference_peak_rss_bytes"`
+	TernPeakRSSBytes   int64     `json:"terngate_peak_rss_bytes"`
+}
+
+// goalCheck is one of the issue's targets and whether this run met it.
+type goalCheck struct {
+	Name     string  `json:"name"`
+	Measured float64 `json:"measured"`
+	Goal     string  `json:"goal"`
+	Met      bool    `json:"met"`
+}
