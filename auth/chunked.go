@@ -1,0 +1,359 @@
+package auth
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+const (
+	// DefaultMaxChunkSize bounds a signed chunk, which must be held in
+	// memory until its signature is checked. Clients use 64 KiB to 1 MiB.
+	DefaultMaxChunkSize = 16 << 20
+
+	// maxChunkLine bounds a chunk header line; a signed one is ~90 bytes.
+	maxChunkLine = 1024
+	// maxTrailerBytes bounds the whole trailer section.
+	maxTrailerBytes = 16 << 10
+
+	chunkSignaturePrefix = "chunk-signature="
+	trailerSignatureName = "x-amz-trailer-signature"
+)
+
+// ChunkedReader decodes an aws-chunked request body (Content-Encoding:
+// aws-chunked) into the object's bytes.
+//
+// With STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER] every chunk carries a
+// signature chained from the request's seed signature; a chunk is buffered
+// and its bytes are released only once its signature verifies, so nothing
+// unauthenticated reaches the caller. With STREAMING-UNSIGNED-PAYLOAD-TRAILER
+// the chunks are unsigned and stream through without buffering (SDKs send a
+// whole object as one chunk); integrity then rests on the checksum trailer,
+// which the caller checks.
+type ChunkedReader struct {
+	src         *bufio.Reader
+	signed      bool // chunks carry chunk-signature extensions
+	withTrailer bool // a trailer section may follow the final chunk
+	maxChunk    int64
+	wantDecoded int64 // -1 when unknown
+	decoded     int64
+
+	// Signature chaining state (signed modes only).
+	mac     hash.Hash
+	date    string
+	scope   string
+	prevSig string
+
+	pending   []byte // verified bytes of the current signed chunk not yet read
+	buf       []byte // storage behind pending, reused across chunks
+	left      int64  // unread bytes of the current unsigned chunk
+	afterData bool   // an unsigned chunk's data ended; its CRLF is due
+
+	trailers http.Header
+	err      error // sticky; io.EOF after a clean end
+}
+
+// ChunkedOption tunes a ChunkedReader.
+type ChunkedOption func(*ChunkedReader)
+
+// WithMaxChunkSize sets the largest signed chunk accepted (default
+// DefaultMaxChunkSize).
+func WithMaxChunkSize(n int) ChunkedOption {
+	return func(c *ChunkedReader) { c.maxChunk = int64(n) }
+}
+
+// WithDecodedLength makes the reader fail with s3err.IncompleteBody unless
+// the decoded bytes total n (the x-amz-decoded-content-length header).
+func WithDecodedLength(n int64) ChunkedOption {
+	return func(c *ChunkedReader) { c.wantDecoded = n }
+}
+
+// NewChunkedReader decodes body, sent with x-amz-content-sha256 mode, using
+// res (the verified request) to check chunk and trailer signatures. An
+// unsupported mode, or a signed mode without a signing key, makes every Read
+// fail.
+func NewChunkedReader(body io.Reader, res Result, mode string, opts ...ChunkedOption) *ChunkedReader {
+	c := &ChunkedReader{
+		src:         bufio.NewReaderSize(body, 64<<10),
+		maxChunk:    DefaultMaxChunkSize,
+		wantDecoded: -1,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	switch mode {
+	case StreamingPayload:
+		c.signed = true
+	case StreamingPayloadTrailer:
+		c.signed, c.withTrailer = true, true
+	case StreamingUnsignedPayloadTrailer:
+		c.withTrailer = true
+	default:
+		c.err = s3err.InvalidArgument.With("x-amz-content-sha256 %q is not an aws-chunked mode", mode)
+		return c
+	}
+	if c.signed {
+		if len(res.SigningKey) == 0 || res.Signature == "" {
+			c.err = fmt.Errorf("auth: chunk signatures need the verified request's signing key: %w", s3err.InternalError)
+			return c
+		}
+		c.mac = hmac.New(sha256.New, res.SigningKey)
+		c.date = res.Date.UTC().Format(iso8601Basic)
+		c.scope = res.Scope
+		c.prevSig = res.Signature
+	}
+	return c
+}
+
+// Trailers returns the trailer headers (x-amz-checksum-*, ...) once Read has
+// returned io.EOF; before that, or after a failure, it returns nil.
+func (c *ChunkedReader) Trailers() http.Header {
+	if c.err != io.EOF {
+		return nil
+	}
+	if c.trailers == nil {
+		return http.Header{}
+	}
+	return c.trailers
+}
+
+// Read returns decoded object bytes.
+func (c *ChunkedReader) Read(p []byte) (int, error) {
+	for {
+		switch {
+		case c.err != nil:
+			return 0, c.err
+		case len(c.pending) > 0:
+			n := copy(p, c.pending)
+			c.pending = c.pending[n:]
+			return n, nil
+		case c.left > 0:
+			return c.readUnsigned(p)
+		case len(p) == 0:
+			return 0, nil
+		}
+		c.err = c.nextChunk()
+	}
+}
+
+// readUnsigned streams the current unsigned chunk straight from the source.
+func (c *ChunkedReader) readUnsigned(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.src.Read(p)
+	c.left -= int64(n)
+	switch {
+	case err == io.EOF && c.left > 0:
+		c.err = errChunkTruncated
+	case err != nil && err != io.EOF:
+		c.err = fmt.Errorf("reading aws-chunked body: %w", err)
+	}
+	if n == 0 && c.err != nil {
+		return 0, c.err
+	}
+	return n, nil
+}
+
+// nextChunk reads the next chunk header and, for signed chunks, the data,
+// which it verifies. After the final chunk it reads the trailers and
+// returns io.EOF.
+func (c *ChunkedReader) nextChunk() error {
+	if c.afterData {
+		if err := c.expectCRLF(); err != nil {
+			return err
+		}
+		c.afterData = false
+	}
+	line, err := c.readLine(maxChunkLine)
+	if err != nil {
+		return err
+	}
+	size, sig, err := c.parseChunkHeader(line)
+	if err != nil {
+		return err
+	}
+	c.decoded += size
+	if c.wantDecoded >= 0 && c.decoded > c.wantDecoded {
+		return s3err.IncompleteBody.With("The aws-chunked body holds more than the %d bytes given in x-amz-decoded-content-length.", c.wantDecoded)
+	}
+	if !c.signed {
+		if size == 0 {
+			return c.finish()
+		}
+		c.left, c.afterData = size, true
+		return nil
+	}
+	data, err := c.readSignedData(size)
+	if err != nil {
+		return err
+	}
+	if err := c.verifyChunk(data, sig); err != nil {
+		return err
+	}
+	if size == 0 {
+		return c.finish()
+	}
+	c.pending = data
+	return nil
+}
+
+// parseChunkHeader reads "hex-size[;chunk-signature=sig]".
+func (c *ChunkedReader) parseChunkHeader(line string) (int64, string, error) {
+	sizeText, ext, hasExt := strings.Cut(line, ";")
+	size, err := parseChunkSize(sizeText)
+	if err != nil {
+		return 0, "", err
+	}
+	if !c.signed {
+		// Unsigned chunks may carry extensions; none has a meaning here.
+		return size, "", nil
+	}
+	sig, ok := strings.CutPrefix(ext, chunkSignaturePrefix)
+	if !hasExt || !ok || sig == "" {
+		return 0, "", s3err.SignatureDoesNotMatch.With("The chunk is missing its chunk-signature.")
+	}
+	if size > c.maxChunk {
+		return 0, "", ErrInvalidChunkSize.With("The chunk size %d exceeds the limit of %d bytes.", size, c.maxChunk)
+	}
+	return size, sig, nil
+}
+
+func parseChunkSize(s string) (int64, error) {
+	if s == "" || len(s) > 15 {
+		return 0, ErrInvalidChunkSize.With("The chunk size %q is not a hexadecimal number.", s)
+	}
+	for i := 0; i < len(s); i++ {
+		if _, ok := unhex(s[i]); !ok {
+			return 0, ErrInvalidChunkSize.With("The chunk size %q is not a hexadecimal number.", s)
+		}
+	}
+	// Fifteen hex digits cannot overflow int64.
+	n, err := strconv.ParseInt(s, 16, 64)
+	if err != nil {
+		return 0, ErrInvalidChunkSize.With("The chunk size %q is not a hexadecimal number.", s)
+	}
+	return n, nil
+}
+
+// readSignedData reads a whole signed chunk and the CRLF closing it.
+func (c *ChunkedReader) readSignedData(size int64) ([]byte, error) {
+	if int64(cap(c.buf)) < size {
+		c.buf = make([]byte, size)
+	}
+	data := c.buf[:size]
+	if _, err := io.ReadFull(c.src, data); err != nil {
+		return nil, c.sourceError(err)
+	}
+	if size > 0 {
+		if err := c.expectCRLF(); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
+
+// verifyChunk checks a chunk's signature, chained from the previous one.
+func (c *ChunkedReader) verifyChunk(data []byte, sig string) error {
+	sum := sha256.Sum256(data)
+	sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + c.date + "\n" + c.scope + "\n" + c.prevSig + "\n" + emptySHA256 + "\n" + hex.EncodeToString(sum[:])
+	if !c.signatureMatches(sts, sig) {
+		return s3err.SignatureDoesNotMatch
+	}
+	c.prevSig = sig
+	return nil
+}
+
+func (c *ChunkedReader) signatureMatches(stringToSign, sig string) bool {
+	c.mac.Reset()
+	c.mac.Write([]byte(stringToSign))
+	return signatureMatches(c.mac.Sum(nil), sig)
+}
+
+// finish reads what follows the final chunk and checks the totals.
+func (c *ChunkedReader) finish() error {
+	if c.withTrailer {
+		if err := c.readTrailers(); err != nil {
+			return err
+		}
+	} else if line, err := c.readLine(maxChunkLine); err != nil && err != errChunkTruncated {
+		return err
+	} else if err == nil && line != "" {
+		return errChunkFraming
+	}
+	if err := c.expectEnd(); err != nil {
+		return err
+	}
+	if c.wantDecoded >= 0 && c.decoded != c.wantDecoded {
+		return s3err.IncompleteBody.With("The aws-chunked body holds %d bytes, not the %d given in x-amz-decoded-content-length.", c.decoded, c.wantDecoded)
+	}
+	return io.EOF
+}
+
+// expectEnd accepts the end of the body, tolerating the stray CRLF some
+// encoders (minio-go) leave after the trailer section.
+func (c *ChunkedReader) expectEnd() error {
+	for range 3 {
+		b, err := c.src.ReadByte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return c.sourceError(err)
+		}
+		if b != '\r' && b != '\n' {
+			return errChunkTrailingData
+		}
+	}
+	return errChunkTrailingData
+}
+
+func (c *ChunkedReader) expectCRLF() error {
+	var crlf [2]byte
+	if _, err := io.ReadFull(c.src, crlf[:]); err != nil {
+		return c.sourceError(err)
+	}
+	if crlf != [2]byte{'\r', '\n'} {
+		return errChunkFraming
+	}
+	return nil
+}
+
+// readLine reads one line ending in "\n" (optionally "\r\n") without its
+// terminator. The end of the body before a terminator is errChunkTruncated.
+func (c *ChunkedReader) readLine(limit int) (string, error) {
+	line, err := c.src.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return "", errChunkFraming
+	case err == io.EOF:
+		return "", errChunkTruncated
+	case err != nil:
+		return "", c.sourceError(err)
+	case len(line) > limit:
+		return "", errChunkFraming
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return string(line), nil
+}
+
+// sourceError maps a read failure of the underlying body.
+func (c *ChunkedReader) sourceError(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return errChunkTruncated
+	}
+	return fmt.Errorf("reading aws-chunked body: %w", err)
+}
