@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -230,3 +231,5 @@ func rawHead(req *http.Request, contentLength int64) string {
 }
 
 func bufioReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
