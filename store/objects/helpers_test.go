@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -16,11 +17,25 @@ import (
 
 const testBucket = "bucket"
 
+// fastTempDir is a temporary directory on tmpfs when there is one: the local
+// store syncs every write, which costs milliseconds on a disk and nothing in
+// memory, and these tests are about the mapping, not durability.
+func fastTempDir(t *testing.T) string {
+	t.Helper()
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		if dir, err := os.MkdirTemp("/dev/shm", "objects-test-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
+
 // newTestLayer opens a local store in a temporary directory and a layer over
 // it with one bucket, testBucket.
 func newTestLayer(t *testing.T) (*Layer, *local.Store) {
 	t.Helper()
-	st, err := local.Open(t.TempDir(), local.Options{})
+	st, err := local.Open(fastTempDir(t), local.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -140,3 +155,5 @@ func bucketDirCount(t *testing.T, l *Layer, st store.Store) int {
 	}
 	return count(bid)
 }
+
+func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
