@@ -22,6 +22,7 @@ import (
 type connBody struct {
 	rc     *fasthttp.RequestCtx
 	stream io.Reader
+	read   int64
 	eof    bool
 	failed bool
 }
@@ -43,6 +44,7 @@ func (b *connBody) Read(p []byte) (int, error) {
 		_ = conn.SetReadDeadline(time.Now().Add(readTimeout))
 	}
 	n, err := b.stream.Read(p)
+	b.read += int64(n)
 	switch {
 	case err == nil:
 	case errors.Is(err, io.EOF):
@@ -54,14 +56,21 @@ func (b *connBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// drain reads and discards up to limit bytes of what the handler left
-// unread, and reports whether the body is now fully consumed. An unconsumed
-// body would be parsed as the next request on a keep-alive connection.
+// drain reads and discards what the handler left unread if that is at most
+// limit bytes, and reports whether the body is now fully consumed. An
+// unconsumed body would be parsed as the next request on a keep-alive
+// connection, so the caller closes the connection when drain fails. A
+// larger or chunked remainder is not waited for: the client may be
+// withholding it until it sees the response.
 func (b *connBody) drain(limit int64) bool {
 	if b.eof {
 		return true
 	}
 	if b.failed {
+		return false
+	}
+	declared := int64(b.rc.Request.Header.ContentLength())
+	if declared < 0 || declared-b.read > limit {
 		return false
 	}
 	_, err := io.CopyN(io.Discard, b, limit)
