@@ -15,7 +15,8 @@ type Request struct {
 	RawPath string
 	// RawQuery is the query string exactly as sent, without '?'.
 	RawQuery string
-	// Header holds every request header (canonical keys, all values).
+	// Header holds every request header (canonical keys, all values),
+	// including Content-Length when the client sent it: clients sign it.
 	Header http.Header
 }
 

@@ -67,9 +67,13 @@ type ChunkedReader struct {
 type ChunkedOption func(*ChunkedReader)
 
 // WithMaxChunkSize sets the largest signed chunk accepted (default
-// DefaultMaxChunkSize).
+// DefaultMaxChunkSize); n <= 0 keeps the default.
 func WithMaxChunkSize(n int) ChunkedOption {
-	return func(c *ChunkedReader) { c.maxChunk = int64(n) }
+	return func(c *ChunkedReader) {
+		if n > 0 {
+			c.maxChunk = int64(n)
+		}
+	}
 }
 
 // WithDecodedLength makes the reader fail with s3err.IncompleteBody unless
