@@ -1,0 +1,180 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the program's configuration. Each field has one name used three
+// ways: the flag --name, the environment variable TERNGATE_NAME (dashes
+// become underscores) and the YAML key name in --config. Precedence, highest
+// first: flag, environment, YAML file, default.
+type Config struct {
+	Listen     string `yaml:"listen"`
+	DataDir    string `yaml:"data-dir"`
+	AccessKey  string `yaml:"access-key"`
+	SecretKey  string `yaml:"secret-key"`
+	Region     string `yaml:"region"`
+	Domain     string `yaml:"domain"`
+	LogLevel   string `yaml:"log-level"`
+	LogFormat  string `yaml:"log-format"`
+	MaxPutSize int64  `yaml:"max-put-size"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		Listen:     "127.0.0.1:9000",
+		DataDir:    "./data",
+		Region:     "us-east-1",
+		LogLevel:   "info",
+		LogFormat:  "text",
+		MaxPutSize: 5 << 30,
+	}
+}
+
+// option describes one setting for flags, environment and help.
+type option struct {
+	name  string
+	usage string
+	str   *string
+	i64   *int64
+}
+
+func (c *Config) options() []option {
+	return []option{
+		{name: "listen", usage: "address to serve S3 on (host:port)", str: &c.Listen},
+		{name: "data-dir", usage: "directory of the embedded local store (objects, metadata, generated credentials)", str: &c.DataDir},
+		{name: "access-key", usage: "S3 access key id; with no key pair configured one is generated on first start and kept in the data dir", str: &c.AccessKey},
+		{name: "secret-key", usage: "S3 secret access key (prefer the environment variable: flags show in process lists)", str: &c.SecretKey},
+		{name: "region", usage: "region the gateway signs and answers for", str: &c.Region},
+		{name: "domain", usage: "domain for virtual-host addressing: Host <bucket>.<domain> selects the bucket", str: &c.Domain},
+		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
+		{name: "log-format", usage: "text or json", str: &c.LogFormat},
+		{name: "max-put-size", usage: "largest single PUT in bytes (S3 allows 5 GiB)", i64: &c.MaxPutSize},
+	}
+}
+
+func envName(flagName string) string {
+	return "TERNGATE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// errHelp is returned when --help was asked for and printed.
+var errHelp = errors.New("help requested")
+
+// loadConfig builds the configuration from args, the environment (getenv)
+// and the optional YAML file named by --config / TERNGATE_CONFIG.
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("terngate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", getenv("TERNGATE_CONFIG"), "optional YAML file with any of the settings below (keys are the flag names)")
+	// Parse into a scratch config first: flags must win over the file, but
+	// the file is only known after parsing.
+	fromFlags := Config{}
+	for _, o := range fromFlags.options() {
+		help := fmt.Sprintf("%s (env %s)", o.usage, envName(o.name))
+		if o.str != nil {
+			fs.StringVar(o.str, o.name, "", help)
+		} else {
+			fs.Int64Var(o.i64, o.name, 0, help)
+		}
+	}
+	fs.Usage = func() { printUsage(fs, stderr) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, errHelp
+		}
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *configPath != "" {
+		data, err := os.ReadFile(*configPath)
+		if err != nil {
+			return cfg, fmt.Errorf("read config file: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("parse config file %s: %w", *configPath, err)
+		}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	flagOpts := fromFlags.options()
+	for i, o := range cfg.options() {
+		if set[o.name] {
+			if o.str != nil {
+				*o.str = *flagOpts[i].str
+			} else {
+				*o.i64 = *flagOpts[i].i64
+			}
+			continue
+		}
+		if v := getenv(envName(o.name)); v != "" {
+			if o.str != nil {
+				*o.str = v
+			} else if _, err := fmt.Sscan(v, o.i64); err != nil {
+				return cfg, fmt.Errorf("%s: %q is not a number", envName(o.name), v)
+			}
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+func (c Config) validate() error {
+	if (c.AccessKey == "") != (c.SecretKey == "") {
+		return errors.New("access-key and secret-key must be given together")
+	}
+	if c.MaxPutSize <= 0 || c.MaxPutSize > 5<<30 {
+		return fmt.Errorf("max-put-size must be in (0, 5 GiB], got %d", c.MaxPutSize)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log-format must be text or json, got %q", c.LogFormat)
+	}
+	return nil
+}
+
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintf(w, `terngate: an S3-compatible object gateway for TernFS.
+
+Usage:
+  terngate [flags]          serve S3 (the embedded local store by default)
+  terngate version          print the version
+
+Every flag can also be set with its environment variable or as a key in the
+YAML file given by --config. Precedence: flag, environment, file, default.
+
+Flags:
+`)
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	sort.Strings(names)
+	defaults := defaultConfig()
+	defs := map[string]string{}
+	for _, o := range defaults.options() {
+		if o.str != nil {
+			defs[o.name] = *o.str
+		} else {
+			defs[o.name] = fmt.Sprint(*o.i64)
+		}
+	}
+	for _, n := range names {
+		f := fs.Lookup(n)
+		fmt.Fprintf(w, "  --%s\n      %s", n, f.Usage)
+		if d := defs[n]; d != "" {
+			fmt.Fprintf(w, " (default %q)", d)
+		}
+		fmt.Fprintln(w)
+	}
+}
