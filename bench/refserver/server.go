@@ -34,19 +34,26 @@ import (
 // big enough that per-call overhead of hashing and write(2) is negligible.
 const copyBufferSize = 1 << 20
 
+// DefaultWritebackEvery is how many bytes a PUT writes before asking the
+// kernel to start writing them to disk.
+const DefaultWritebackEvery = 32 << 20
+
 // Server stores objects as files in one directory.
 type Server struct {
-	dir     string
-	logger  *slog.Logger
-	buffers sync.Pool
+	dir            string
+	logger         *slog.Logger
+	writebackEvery int64 // 0: leave all writing to the final fsync
+	buffers        sync.Pool
 }
 
-// New returns a server keeping its files in dir, which must exist.
-func New(dir string, logger *slog.Logger) *Server {
+// New returns a server keeping its files in dir, which must exist, that
+// starts writeback every writebackEvery bytes of a PUT (0: never).
+func New(dir string, logger *slog.Logger, writebackEvery int64) *Server {
 	return &Server{
-		dir:     dir,
-		logger:  logger,
-		buffers: sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }},
+		dir:            dir,
+		logger:         logger,
+		writebackEvery: writebackEvery,
+		buffers:        sync.Pool{New: func() any { b := make([]byte, copyBufferSize); return &b }},
 	}
 }
 
@@ -155,7 +162,7 @@ func (s *Server) receive(f *os.File, body io.Reader, hashes []hash.Hash) (int64,
 	bufp := s.buffers.Get().(*[]byte)
 	defer s.buffers.Put(bufp)
 	buf := *bufp
-	var total int64
+	var total, flushed int64
 	for {
 		n, rerr := io.ReadFull(body, buf)
 		if n > 0 {
@@ -166,8 +173,11 @@ func (s *Server) receive(f *os.File, body io.Reader, hashes []hash.Hash) (int64,
 			if _, err := f.Write(chunk); err != nil {
 				return total, fmt.Errorf("write: %w", err)
 			}
-			startWriteback(f, total, int64(n))
 			total += int64(n)
+			if s.writebackEvery > 0 && total-flushed >= s.writebackEvery {
+				startWriteback(f, flushed, total-flushed)
+				flushed = total
+			}
 		}
 		switch {
 		case rerr == nil:

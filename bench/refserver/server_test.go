@@ -34,7 +34,7 @@ func do(t *testing.T, method, url string, body []byte, header map[string]string)
 }
 
 func TestPutGetDelete(t *testing.T) {
-	srv := httptest.NewServer(New(t.TempDir(), slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(New(t.TempDir(), slog.New(slog.DiscardHandler), 1<<20))
 	defer srv.Close()
 	body := bytes.Repeat([]byte("terngate"), 300_000) // spans several copy buffers
 	sum := sha256.Sum256(body)
@@ -60,7 +60,7 @@ func TestPutGetDelete(t *testing.T) {
 }
 
 func TestPutRejectsAWrongPayloadHash(t *testing.T) {
-	srv := httptest.NewServer(New(t.TempDir(), slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(New(t.TempDir(), slog.New(slog.DiscardHandler), 1<<20))
 	defer srv.Close()
 	wrong := sha256.Sum256([]byte("something else"))
 	resp, _ := do(t, http.MethodPut, srv.URL+"/b/k", []byte("body"), map[string]string{"X-Amz-Content-Sha256": hex.EncodeToString(wrong[:])})

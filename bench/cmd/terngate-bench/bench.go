@@ -28,8 +28,10 @@ type runner struct {
 	proc    *procstat.Reader
 	pattern *payload.Pattern
 	hashes  map[[2]int64]string // (seed, size) → hex SHA-256
-	log     io.Writer
-	phases  []phaseResult
+	// getPasses is how many times a GET phase reads every object.
+	getPasses int
+	log       io.Writer
+	phases    []phaseResult
 }
 
 func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) {
@@ -73,7 +75,7 @@ func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) 
 		targets[spec.name] = t
 	}
 
-	r := &runner{proc: proc, pattern: payload.NewPattern(), hashes: map[[2]int64]string{}, log: stdout}
+	r := &runner{proc: proc, pattern: payload.NewPattern(), hashes: map[[2]int64]string{}, getPasses: opts.getPasses, log: stdout}
 	fmt.Fprintf(stdout, "terngate-bench: reference pid %d, terngate pid %d, work dir %s\n",
 		targets[referenceName].srv.pid(), targets[terngateName].srv.pid(), workDir)
 	for round := 1; round <= opts.rounds; round++ {
@@ -99,10 +101,11 @@ func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) 
 		}
 	}
 	rep := report{
-		Started: started,
-		Machine: describeMachine(),
-		Rounds:  opts.rounds,
-		Phases:  r.phases,
+		Started:   started,
+		Machine:   describeMachine(),
+		Rounds:    opts.rounds,
+		GetPasses: opts.getPasses,
+		Phases:    r.phases,
 	}
 	rep.Comparisons = compare(r.phases)
 	rssName := ""
@@ -153,12 +156,21 @@ func (r *runner) putGetDelete(ctx context.Context, t *target, round int, w workl
 		return err
 	}
 	put := func(ctx context.Context) error { return putAll(ctx, t.client, benchBucket, r.pattern, objs) }
-	if err := r.phase(ctx, t, round, w, "PUT", put); err != nil {
+	if err := r.phase(ctx, t, round, w, "PUT", w.totalBytes(), put); err != nil {
 		return err
 	}
 	if withGet {
-		get := func(ctx context.Context) error { return getAll(ctx, t.client, benchBucket, r.pattern, objs) }
-		if err := r.phase(ctx, t, round, w, "GET", get); err != nil {
+		// A GET from the page cache is several times faster than a PUT;
+		// repeating it keeps the phase long enough to time reliably.
+		get := func(ctx context.Context) error {
+			for range r.getPasses {
+				if err := getAll(ctx, t.client, benchBucket, r.pattern, objs); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := r.phase(ctx, t, round, w, "GET", w.totalBytes()*int64(r.getPasses), get); err != nil {
 			return err
 		}
 	}
@@ -168,15 +180,15 @@ func (r *runner) putGetDelete(ctx context.Context, t *target, round int, w workl
 	return nil
 }
 
-func (r *runner) phase(ctx context.Context, t *target, round int, w workload, op string, work func(context.Context) error) error {
+func (r *runner) phase(ctx context.Context, t *target, round int, w workload, op string, bytes int64, work func(context.Context) error) error {
 	u, err := measure(ctx, r.proc, t.srv.pid(), work)
 	if err != nil {
 		return fmt.Errorf("%s round %d %s %s: %w", t.srv.name, round, w, op, errors.Join(err, t.srv.alive()))
 	}
-	p := newPhaseResult(t.srv.name, round, w, op, u)
+	p := newPhaseResult(t.srv.name, round, w, op, bytes, u)
 	r.phases = append(r.phases, p)
-	fmt.Fprintf(r.log, "  round %d %-9s %-8s %-3s %8.1f MiB/s  server %.2f cpu-s/GiB  client %.2f cpu-s/GiB  peak RSS %s\n",
-		round, t.srv.name, p.Workload, op, p.MiBPerSecond, p.ServerCPUPerGiB, p.ClientCPUPerGiB, formatMiB(p.PeakRSSBytes))
+	fmt.Fprintf(r.log, "  round %d %-9s %-8s %-3s %8.1f MiB/s  server %.2f cpu-s/GiB  client %.2f cpu-s/GiB  %.2f cores busy  peak RSS %s\n",
+		round, t.srv.name, p.Workload, op, p.MiBPerSecond, p.ServerCPUPerGiB, p.ClientCPUPerGiB, p.CoresBusy, formatMiB(p.PeakRSSBytes))
 	return nil
 }
 

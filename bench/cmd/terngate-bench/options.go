@@ -13,6 +13,7 @@ type options struct {
 	workloads   []workload
 	rssWorkload *workload // nil: skip the peak-RSS phase
 	rounds      int
+	getPasses   int
 	outPath     string
 	tmpDir      string
 }
@@ -24,6 +25,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	sizes := fs.String("sizes", "1GiB,64MiBx8", "comma-separated workloads: SIZE or SIZExCONCURRENCY, each PUT then GET")
 	rss := fs.String("rss", "1GiBx8", "workload whose PUTs measure peak RSS (empty to skip)")
 	rounds := fs.Int("rounds", 2, "rounds; each runs every workload on both servers, alternating which goes first")
+	getPasses := fs.Int("get-passes", 3, "times each GET phase reads every object (GETs are short; repeats steady the timing)")
 	out := fs.String("out", "", "write the results as JSON to this file")
 	tmp := fs.String("tmp", "", "work directory for data dirs and server logs (default: a new temp dir, removed afterwards)")
 	if err := fs.Parse(args); err != nil {
@@ -35,6 +37,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if *bin == "" {
 		return options{}, errors.New("--terngate-bin is required")
 	}
+	if *getPasses < 1 {
+		return options{}, fmt.Errorf("--get-passes must be at least 1, got %d", *getPasses)
+	}
 	if *rounds < 1 {
 		return options{}, fmt.Errorf("--rounds must be at least 1, got %d", *rounds)
 	}
@@ -42,7 +47,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if err != nil {
 		return options{}, fmt.Errorf("--sizes: %w", err)
 	}
-	o := options{terngateBin: *bin, workloads: ws, rounds: *rounds, outPath: *out, tmpDir: *tmp}
+	o := options{terngateBin: *bin, workloads: ws, rounds: *rounds, getPasses: *getPasses, outPath: *out, tmpDir: *tmp}
 	if *rss != "" {
 		w, err := parseWorkload(*rss)
 		if err != nil {

@@ -23,6 +23,7 @@ func runRefServer(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:0", "address to serve on")
 	dir := fs.String("dir", "", "directory to keep objects in")
+	writeback := fs.Int64("writeback-every", refserver.DefaultWritebackEvery, "bytes of a PUT between writeback starts (0: only the final fsync)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -34,7 +35,7 @@ func runRefServer(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("refserver: listen: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv := &http.Server{Handler: refserver.New(*dir, logger), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: refserver.New(*dir, logger, *writeback), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -13,8 +13,8 @@ import (
 // printReport writes the comparison table (Markdown, ready for the README)
 // and the goal checks.
 func printReport(w io.Writer, rep report) {
-	fmt.Fprintf(w, "\n%d CPUs (%s), kernel %s, %s; %d interleaved rounds\n\n",
-		rep.Machine.CPUs, rep.Machine.CPUModel, rep.Machine.Kernel, rep.Machine.GoVersion, rep.Rounds)
+	fmt.Fprintf(w, "\n%d CPUs (%s), kernel %s, %s; %d interleaved rounds, %d passes per GET phase\n\n",
+		rep.Machine.CPUs, rep.Machine.CPUModel, rep.Machine.Kernel, rep.Machine.GoVersion, rep.Rounds, rep.GetPasses)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.Debug)
 	fmt.Fprintln(tw, "| workload\t op\t ref MiB/s\t terngate MiB/s\t ratio (per round)\t ref server cpu-s/GiB\t terngate server cpu-s/GiB\t ratio\t client cpu-s/GiB ref / tg\t peak RSS ref / tg\t")
 	fmt.Fprintln(tw, "|---\t---\t---\t---\t---\t---\t---\t---\t---\t---\t")

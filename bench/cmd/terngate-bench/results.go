@@ -17,12 +17,14 @@ type phaseResult struct {
 	ServerSysSeconds  float64 `json:"server_sys_seconds_coarse"`
 	ServerCPUPerGiB   float64 `json:"server_cpu_seconds_per_gib"`
 	ClientCPUPerGiB   float64 `json:"client_cpu_seconds_per_gib"`
-	PeakRSSBytes      int64   `json:"server_peak_rss_bytes"`
-	PeakRSSSource     string  `json:"server_peak_rss_source"`
+	// CoresBusy is server plus client CPU over wall time: near the core
+	// count means the phase was CPU-bound, well below means it waited.
+	CoresBusy     float64 `json:"cores_busy"`
+	PeakRSSBytes  int64   `json:"server_peak_rss_bytes"`
+	PeakRSSSource string  `json:"server_peak_rss_source"`
 }
 
-func newPhaseResult(server string, round int, w workload, op string, u usage) phaseResult {
-	bytes := w.totalBytes()
+func newPhaseResult(server string, round int, w workload, op string, bytes int64, u usage) phaseResult {
 	gib := float64(bytes) / (1 << 30)
 	serverCPU := u.serverCPU.Seconds()
 	return phaseResult{
@@ -38,6 +40,7 @@ func newPhaseResult(server string, round int, w workload, op string, u usage) ph
 		ServerSysSeconds:  u.serverSys.Seconds(),
 		ServerCPUPerGiB:   serverCPU / gib,
 		ClientCPUPerGiB:   u.clientCPU.Seconds() / gib,
+		CoresBusy:         (u.serverCPU + u.clientCPU).Seconds() / u.wall.Seconds(),
 		PeakRSSBytes:      u.peakRSS,
 		PeakRSSSource:     u.peakRSSFrom,
 	}
@@ -48,6 +51,7 @@ type report struct {
 	Started     time.Time     `json:"started"`
 	Machine     machine       `json:"machine"`
 	Rounds      int           `json:"rounds"`
+	GetPasses   int           `json:"get_passes"`
 	Phases      []phaseResult `json:"phases"`
 	Comparisons []comparison  `json:"comparisons"`
 	Goals       []goalCheck   `json:"goals"`
