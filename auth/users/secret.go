@@ -28,8 +28,7 @@ func (s secret) reveal() string {
 
 func (s secret) isZero() bool { return s.reveal() == "" }
 
-func (secret) String() string   { return redacted }
-func (secret) GoString() string { return redacted }
+func (secret) String() string { return redacted }
 
 func (secret) LogValue() slog.Value { return slog.StringValue(redacted) }
 
