@@ -17,6 +17,11 @@ import (
 
 const benchBucket = "bench"
 
+// readyTimeout bounds a server's start-up; generous because opening a store
+// fsyncs, which can stall for tens of seconds on a disk other work is
+// flooding.
+const readyTimeout = 2 * time.Minute
+
 // target is a running server and the client that drives it.
 type target struct {
 	srv    *server
@@ -141,7 +146,7 @@ func startTarget(ctx context.Context, spec serverSpec, workDir string, creds cre
 		_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)})
 		return err
 	}
-	if err := srv.waitReady(ctx, 30*time.Second, createBucket); err != nil {
+	if err := srv.waitReady(ctx, readyTimeout, createBucket); err != nil {
 		_ = srv.stop()
 		return nil, err
 	}
