@@ -10,9 +10,10 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// readDirBatch is how many edges ReadDir reads per transaction. fn runs with
-// no transaction open, so it may call back into the store.
-const readDirBatch = 1024
+// defaultBatch is how many edges or transient files ReadDir, VisitTransient
+// and ReapExpired handle per transaction. Callbacks run with no transaction
+// open, so they may call back into the store.
+const defaultBatch = 1024
 
 // Lookup finds the edge name in dir.
 func (s *Store) Lookup(ctx context.Context, dir store.ID, name string) (store.Entry, error) {
@@ -153,7 +154,7 @@ func (s *Store) ReadDir(ctx context.Context, dir store.ID, fn func(store.Entry) 
 			if !first && bytes.Equal(k, after) {
 				k, v = c.Next()
 			}
-			for ; k != nil && bytes.HasPrefix(k, prefix) && len(batch) < readDirBatch; k, v = c.Next() {
+			for ; k != nil && bytes.HasPrefix(k, prefix) && len(batch) < s.batch; k, v = c.Next() {
 				e, err := decodeEdge(v)
 				if err != nil {
 					return err
@@ -171,7 +172,7 @@ func (s *Store) ReadDir(ctx context.Context, dir store.ID, fn func(store.Entry) 
 				return err
 			}
 		}
-		if len(batch) < readDirBatch {
+		if len(batch) < s.batch {
 			return nil
 		}
 		after = edgeKey(dir, batch[len(batch)-1].Name)

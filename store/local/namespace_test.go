@@ -254,7 +254,8 @@ func TestReadDir(t *testing.T) {
 	putFile(t, s, other, "stranger", nil)
 
 	start := time.Now()
-	const n = readDirBatch*2 + 17 // crosses batch boundaries
+	s.batch = 7
+	const n = 7*5 + 3 // crosses batch boundaries
 	want := make([]string, 0, n+1)
 	for i := range n {
 		name := fmt.Sprintf("file-%05d", i)

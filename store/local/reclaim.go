@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -9,12 +10,9 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// reapBatch bounds how many transient files one reaping transaction removes.
-const reapBatch = 1000
-
 // ReapExpired removes the transient files past their deadline, records and
 // data, and returns how many it removed. The gateway calls it periodically.
-// Files with an append in progress are left for a later round.
+// Files with an append or link in progress are left for a later round.
 func (s *Store) ReapExpired(ctx context.Context) (int, error) {
 	total := 0
 	var after store.ID
@@ -22,29 +20,21 @@ func (s *Store) ReapExpired(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
-		var reaped []store.ID
-		var scanned int
-		var last store.ID
-		err := s.update(func(tx *bolt.Tx) error {
-			reaped, scanned, last = reaped[:0], 0, after
+		// Find candidates with a cheap read; write only when there are some.
+		var candidates []store.ID
+		scanned := 0
+		err := s.view(func(tx *bolt.Tx) error {
 			now := s.clock.now()
 			c := tx.Bucket(transientBucket).Cursor()
-			for k, _ := c.Seek(idKey(after + 1)); k != nil && scanned < reapBatch; k, _ = c.Next() {
+			for k, _ := c.Seek(idKey(after + 1)); k != nil && scanned < s.batch; k, _ = c.Next() {
 				scanned++
-				id := keyID(k)
-				last = id
-				rec, err := getInode(tx, id)
+				after = keyID(k)
+				rec, err := getInode(tx, after)
 				if err != nil {
 					return err
 				}
-				if rec.Deadline > now || s.isBusy(id) {
-					continue
-				}
-				reaped = append(reaped, id)
-			}
-			for _, id := range reaped {
-				if err := deleteTransient(tx, id); err != nil {
-					return err
+				if rec.Deadline <= now {
+					candidates = append(candidates, after)
 				}
 			}
 			return nil
@@ -52,17 +42,55 @@ func (s *Store) ReapExpired(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, fmt.Errorf("reap expired transient files: %w", err)
 		}
-		for _, id := range reaped {
-			if err := s.files.remove(id); err != nil {
-				return total, err
-			}
+		reaped, err := s.reap(candidates)
+		if err != nil {
+			return total, err
 		}
-		total += len(reaped)
-		if scanned < reapBatch {
+		total += reaped
+		if scanned < s.batch {
 			return total, nil
 		}
-		after = last
 	}
+}
+
+// reap removes those of candidates that are still expired transient files
+// with nothing in progress.
+func (s *Store) reap(candidates []store.ID) (int, error) {
+	if len(candidates) == 0 {
+		return 0, nil
+	}
+	var reaped []store.ID
+	err := s.update(func(tx *bolt.Tx) error {
+		reaped = reaped[:0]
+		now := s.clock.now()
+		for _, id := range candidates {
+			rec, err := getInode(tx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // scrapped meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			if rec.Kind != kindTransient || rec.Deadline > now || s.isBusy(id) {
+				continue // linked, kept alive or busy meanwhile
+			}
+			if err := deleteTransient(tx, id); err != nil {
+				return err
+			}
+			reaped = append(reaped, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("reap expired transient files: %w", err)
+	}
+	for _, id := range reaped {
+		// A crash before this leaves an orphaned data file, removed at Open.
+		if err := s.files.remove(id); err != nil {
+			return len(reaped), err
+		}
+	}
+	return len(reaped), nil
 }
 
 // removeOrphans deletes data files whose inode record is gone: what a crash

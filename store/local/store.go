@@ -46,6 +46,7 @@ type Store struct {
 	clock  clock
 	files  *dataFiles
 	writes atomic.Int64 // write transactions in flight, see update
+	batch  int          // items per transaction in long walks (tests lower it)
 
 	mu sync.Mutex
 	// busy holds the transient files with an Append or LinkFile in
@@ -79,6 +80,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		lock:  lock,
 		files: &dataFiles{root: filepath.Join(dir, "files")},
 		busy:  make(map[store.ID]struct{}),
+		batch: defaultBatch,
 	}
 	if err := s.open(); err != nil {
 		s.Close()
@@ -147,14 +149,18 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 // Root returns the root directory's ID.
 func (s *Store) Root() store.ID { return rootID }
 
-// Close releases the database and the data-directory lock.
+// Close releases the database and the data-directory lock. It does no
+// cleanup: whatever is transient stays so until its deadline. Calling it
+// again is a no-op; using the store after Close is an error.
 func (s *Store) Close() error {
 	var errs []error
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
+		s.db = nil
 	}
 	if s.lock != nil {
 		errs = append(errs, s.lock.Close()) // closing drops the flock
+		s.lock = nil
 	}
 	return errors.Join(errs...)
 }

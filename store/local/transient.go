@@ -350,7 +350,7 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 		batch := make([]store.TransientInfo, 0, 64)
 		err := s.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(transientBucket).Cursor()
-			for k, _ := c.Seek(idKey(after + 1)); k != nil && len(batch) < readDirBatch; k, _ = c.Next() {
+			for k, _ := c.Seek(idKey(after + 1)); k != nil && len(batch) < s.batch; k, _ = c.Next() {
 				id := keyID(k)
 				rec, err := getInode(tx, id)
 				if err != nil {
@@ -373,7 +373,7 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 				return err
 			}
 		}
-		if len(batch) < readDirBatch {
+		if len(batch) < s.batch {
 			return nil
 		}
 		after = batch[len(batch)-1].ID

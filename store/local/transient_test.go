@@ -16,11 +16,20 @@ func TestTransientDeadline(t *testing.T) {
 	const ttl = 150 * time.Millisecond
 	s := openTestStore(t, t.TempDir(), ttl)
 	defer s.Close()
+	s.batch = 2 // walks cross batch boundaries
 	ctx := context.Background()
 
 	doomed, err := s.CreateTransient(ctx, s.Root(), "doomed")
 	if err != nil {
 		t.Fatal(err)
+	}
+	var others []store.Transient
+	for _, note := range []string{"doomed too", "doomed three", "doomed four"} {
+		tr, err := s.CreateTransient(ctx, s.Root(), note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		others = append(others, tr)
 	}
 	kept, err := s.CreateTransient(ctx, s.Root(), "kept")
 	if err != nil {
@@ -50,15 +59,17 @@ func TestTransientDeadline(t *testing.T) {
 		t.Errorf("expired file got linked: %v", err)
 	}
 	// Until reaped, the expired file is still visited.
-	if notes := transientNotes(t, s); strings.Join(notes, ",") != "doomed,kept" {
+	if notes := transientNotes(t, s); strings.Join(notes, ",") != "doomed,doomed four,doomed three,doomed too,kept" {
 		t.Errorf("transient notes before reap = %v", notes)
 	}
 	n, err := s.ReapExpired(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("ReapExpired = %d, %v; want 1", n, err)
+	if err != nil || n != 4 {
+		t.Fatalf("ReapExpired = %d, %v; want 4", n, err)
 	}
-	if dataFileExists(s, doomed.ID) {
-		t.Error("reaped file's data remains")
+	for _, tr := range append(others, doomed) {
+		if dataFileExists(s, tr.ID) {
+			t.Error("reaped file's data remains")
+		}
 	}
 	if notes := transientNotes(t, s); strings.Join(notes, ",") != "kept" {
 		t.Errorf("transient notes after reap = %v", notes)
@@ -246,6 +257,42 @@ func TestAppendIsExclusive(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(readFile(t, s, info.ID)) != "first" {
+		t.Fatal("content wrong")
+	}
+}
+
+// An append that outlives the TTL (a slow client) is not reaped under it,
+// and its success pushes the deadline again.
+func TestReaperSparesAppendInProgress(t *testing.T) {
+	const ttl = 100 * time.Millisecond
+	s := openTestStore(t, t.TempDir(), ttl)
+	defer s.Close()
+	ctx := context.Background()
+	tr, err := s.CreateTransient(ctx, s.Root(), "slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w := io.Pipe()
+	done := make(chan error)
+	go func() {
+		_, err := s.Append(ctx, tr, r)
+		done <- err
+	}()
+	w.Write([]byte("slow "))
+	time.Sleep(ttl * 3 / 2)
+	if n, err := s.ReapExpired(ctx); err != nil || n != 0 {
+		t.Fatalf("ReapExpired during append = %d, %v; want 0", n, err)
+	}
+	w.Write([]byte("body"))
+	w.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("long Append: %v", err)
+	}
+	info, err := s.LinkFile(ctx, tr, s.Root(), "slow")
+	if err != nil {
+		t.Fatalf("LinkFile after long append: %v", err)
+	}
+	if string(readFile(t, s, info.ID)) != "slow body" {
 		t.Fatal("content wrong")
 	}
 }
