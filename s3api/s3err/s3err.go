@@ -97,5 +97,4 @@ var (
 var (
 	NoSuchVersion             = newErr("NoSuchVersion", http.StatusNotFound, "The specified version does not exist.")
 	InvalidLocationConstraint = newErr("InvalidLocationConstraint", http.StatusBadRequest, "The specified location-constraint is not valid")
-	IllegalLocationConstraint = newErr("IllegalLocationConstraintException", http.StatusBadRequest, "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 )
