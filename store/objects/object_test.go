@@ -17,15 +17,23 @@ import (
 
 func TestPutGetOverwriteDelete(t *testing.T) {
 	l, st := newTestLayer(t)
-	mustPut(t, l, "a/b/c", "hello")
+	ctx := t.Context()
+	first := mustPut(t, l, "a/b/c", "hello")
 	mustGet(t, l, "a/b/c", "hello")
-	mustPut(t, l, "a/b/c", "world!")
+	second := mustPut(t, l, "a/b/c", "world!")
 	mustGet(t, l, "a/b/c", "world!")
+	bid, _ := l.bucketID(ctx, testBucket, false)
+	if _, err := l.readRecord(ctx, bid, first.FileID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("record of the overwritten file: %v", err)
+	}
 	if got := listAll(t, l); !slices.Equal(got, []string{"a/b/c"}) {
 		t.Fatalf("list = %q", got)
 	}
 	mustDelete(t, l, "a/b/c")
 	mustBeMissing(t, l, "a/b/c")
+	if _, err := l.readRecord(ctx, bid, second.FileID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("record of the deleted file: %v", err)
+	}
 	mustDelete(t, l, "a/b/c") // deleting a missing key is fine
 	if n := bucketDirCount(t, l, st); n != 0 {
 		t.Fatalf("%d directories left after delete", n)
