@@ -186,11 +186,8 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 // the escaper cannot name, written by other clients) stays, and the bucket
 // then fails to be removed as not empty.
 func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) error {
-	var entries []store.Entry
-	if err := l.st.ReadDir(ctx, dir, func(e store.Entry) error {
-		entries = append(entries, e)
-		return nil
-	}); err != nil {
+	entries, err := readAll(ctx, l.st, dir)
+	if err != nil {
 		return fmt.Errorf("objects: read directory: %w", err)
 	}
 	for _, e := range entries {
@@ -214,11 +211,8 @@ func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) erro
 
 // removeTree unlinks every file below dir and removes its subdirectories.
 func (l *Layer) removeTree(ctx context.Context, dir store.ID) error {
-	var entries []store.Entry
-	if err := l.st.ReadDir(ctx, dir, func(e store.Entry) error {
-		entries = append(entries, e)
-		return nil
-	}); err != nil {
+	entries, err := readAll(ctx, l.st, dir)
+	if err != nil {
 		return fmt.Errorf("objects: read directory: %w", err)
 	}
 	for _, e := range entries {
