@@ -144,6 +144,12 @@ type Store interface {
 	// it). The link is durable when LinkFile returns nil. dir must be the
 	// directory given to CreateTransient.
 	LinkFile(ctx context.Context, t Transient, dir ID, name string) (FileInfo, error)
+	// MoveData moves all of src's bytes onto the end of dst without reading
+	// or writing them (TernFS: MoveSpan then AddSpanCertify, span by span);
+	// src is left empty and can be scrapped. Both must be transient files
+	// created for the same directory. This is how a multipart upload is
+	// assembled at Complete.
+	MoveData(ctx context.Context, dst, src Transient) error
 	// ScrapTransient releases a transient file and its data.
 	ScrapTransient(ctx context.Context, t Transient) error
 	// VisitTransient calls fn for every transient file.
