@@ -50,21 +50,47 @@ func getLinkedFile(tx *bolt.Tx, id store.ID) (inodeRecord, error) {
 }
 
 // OpenFile opens a linked file for reading. The returned File keeps reading
-// the same bytes even if the file is unlinked or replaced meanwhile.
+// the same bytes even if the file is unlinked or replaced meanwhile: every
+// data file it reads from is opened here.
 func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
-	info, err := s.StatFile(ctx, id)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var (
+		size      int64
+		list      extentList
+		assembled bool
+	)
+	err := s.view(func(tx *bolt.Tx) error {
+		rec, err := getLinkedFile(tx, id)
+		if err != nil {
+			return err
+		}
+		size = rec.Size
+		list, assembled, err = getExtents(tx, id, rec)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open file: %w", err)
 	}
-	f, err := os.Open(s.files.path(id))
-	if errors.Is(err, fs.ErrNotExist) {
-		// Unlinked or replaced between the stat and the open.
-		return nil, fmt.Errorf("open file %d: %w", id, store.ErrNotFound)
+	if assembled {
+		return s.openExtents(id, size, list.Extents)
 	}
+	f, err := s.openData(id)
 	if err != nil {
 		return nil, fmt.Errorf("open file %d: %w", id, err)
 	}
-	return &file{f: f, size: info.Size}, nil
+	return &file{f: f, size: size}, nil
+}
+
+// openData opens a data file; ErrNotFound if it is gone, which happens when
+// the file was unlinked or replaced between reading its record and here.
+func (s *Store) openData(id store.ID) (*os.File, error) {
+	f, err := os.Open(s.files.path(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("data file %d: %w", id, store.ErrNotFound)
+	}
+	return f, err
 }
 
 // file is an open linked file. Its size comes from the inode record: bytes a

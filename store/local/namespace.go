@@ -253,7 +253,9 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 	if err := validateName(name); err != nil {
 		return err
 	}
+	var unused []store.ID
 	err := s.update(func(tx *bolt.Tx) error {
+		unused = nil
 		dirRec, err := getDirectory(tx, dir)
 		if err != nil {
 			return err
@@ -271,7 +273,7 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 		if err := tx.Bucket(edgesBucket).Delete(edgeKey(dir, name)); err != nil {
 			return err
 		}
-		if err := tx.Bucket(inodesBucket).Delete(idKey(id)); err != nil {
+		if unused, err = dropInode(tx, id); err != nil {
 			return err
 		}
 		_, err = s.touchDirectory(tx, dir, dirRec)
@@ -280,6 +282,6 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 	if err != nil {
 		return fmt.Errorf("unlink %q: %w", name, err)
 	}
-	// A crash before this leaves an orphaned data file, removed at Open.
-	return s.files.remove(id)
+	// A crash before this leaves orphaned data files, removed at Open.
+	return s.removeData(unused)
 }

@@ -59,9 +59,9 @@ func (s *Store) reap(candidates []store.ID) (int, error) {
 	if len(candidates) == 0 {
 		return 0, nil
 	}
-	var reaped []store.ID
+	var reaped, unused []store.ID
 	err := s.update(func(tx *bolt.Tx) error {
-		reaped = reaped[:0]
+		reaped, unused = reaped[:0], unused[:0]
 		now := s.clock.now()
 		for _, id := range candidates {
 			rec, err := getInode(tx, id)
@@ -74,28 +74,29 @@ func (s *Store) reap(candidates []store.ID) (int, error) {
 			if rec.Kind != kindTransient || rec.Deadline > now || s.isBusy(id) {
 				continue // linked, kept alive or busy meanwhile
 			}
-			if err := deleteTransient(tx, id); err != nil {
+			ids, err := dropInode(tx, id)
+			if err != nil {
 				return err
 			}
 			reaped = append(reaped, id)
+			unused = append(unused, ids...)
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("reap expired transient files: %w", err)
 	}
-	for _, id := range reaped {
-		// A crash before this leaves an orphaned data file, removed at Open.
-		if err := s.files.remove(id); err != nil {
-			return len(reaped), err
-		}
+	// A crash before this leaves orphaned data files, removed at Open.
+	if err := s.removeData(unused); err != nil {
+		return len(reaped), err
 	}
 	return len(reaped), nil
 }
 
-// removeOrphans deletes data files whose inode record is gone: what a crash
-// between a committed unlink, replace or scrap and the data file's removal
-// leaves behind. It runs at Open, before the store is shared.
+// removeOrphans deletes data files whose inode record is gone and that no
+// extent of another inode points at: what a crash between a committed
+// unlink, replace or scrap and the data file's removal leaves behind. It runs
+// at Open, before the store is shared.
 func (s *Store) removeOrphans(ctx context.Context) (int, error) {
 	removed := 0
 	for b := range 256 {
@@ -113,7 +114,7 @@ func (s *Store) removeOrphans(ctx context.Context) (int, error) {
 		err = s.view(func(tx *bolt.Tx) error {
 			inodes := tx.Bucket(inodesBucket)
 			for _, id := range ids {
-				if inodes.Get(idKey(id)) == nil {
+				if inodes.Get(idKey(id)) == nil && refCount(tx, id) == 0 {
 					orphans = append(orphans, id)
 				}
 			}

@@ -126,7 +126,7 @@ func (s *Store) open() error {
 
 // initBuckets creates the buckets and the root directory on first use.
 func (s *Store) initBuckets(tx *bolt.Tx) error {
-	for _, name := range [][]byte{inodesBucket, edgesBucket, transientBucket} {
+	for _, name := range [][]byte{inodesBucket, edgesBucket, transientBucket, extentsBucket, refsBucket} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

@@ -68,7 +68,7 @@ func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) 
 	// The record comes first so that a data file always has one; a crash
 	// here leaves a transient record without data, reaped at its deadline.
 	if err := s.files.create(id); err != nil {
-		if derr := s.dropTransient(id); derr != nil {
+		if _, derr := s.dropTransient(id); derr != nil {
 			s.log.Warn("local store: cannot drop transient record after failed create", "id", id, "err", derr)
 		}
 		return store.Transient{}, fmt.Errorf("create transient file %d: %w", id, err)
@@ -128,10 +128,16 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	}
 	defer s.release(t.ID)
 
+	// start is where the inode's own data file ends: usually its size, but
+	// after MoveData took part of the file the two differ.
 	var start int64
 	err := s.view(func(tx *bolt.Tx) error {
 		rec, err := getTransient(tx, t.ID, s.clock.now())
-		start = rec.Size
+		if err != nil {
+			return err
+		}
+		l, _, err := getExtents(tx, t.ID, rec)
+		start = l.OwnLen
 		return err
 	})
 	if err != nil {
@@ -164,10 +170,19 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 		if err != nil {
 			return err
 		}
-		if rec.Size != start {
+		l, stored, err := getExtents(tx, t.ID, rec)
+		if err != nil {
+			return err
+		}
+		if l.OwnLen != start {
 			return fmt.Errorf("transient file %d changed size during append", t.ID)
 		}
-		rec.Size = start + n
+		if stored && n > 0 {
+			if err := putExtents(tx, t.ID, l.withOwnAppend(t.ID, n)); err != nil {
+				return err
+			}
+		}
+		rec.Size += n
 		rec.Mtime = now
 		rec.Deadline = now + s.ttl.Nanoseconds()
 		return putInode(tx, t.ID, rec)
@@ -247,9 +262,9 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 	defer s.release(t.ID)
 
 	var info store.FileInfo
-	var replaced store.ID
+	var unused []store.ID
 	err := s.update(func(tx *bolt.Tx) error {
-		replaced = 0
+		unused = nil
 		rec, err := getTransient(tx, t.ID, s.clock.now())
 		if err != nil {
 			return err
@@ -271,10 +286,9 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 			if old.Dir {
 				return fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
 			}
-			if err := tx.Bucket(inodesBucket).Delete(idKey(old.Child)); err != nil {
+			if unused, err = dropInode(tx, old.Child); err != nil {
 				return err
 			}
-			replaced = old.Child
 		}
 		now, err := s.touchDirectory(tx, dir, dirRec)
 		if err != nil {
@@ -296,11 +310,9 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 	if err != nil {
 		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, err)
 	}
-	if replaced != 0 {
-		// A crash before this leaves an orphaned data file, removed at Open.
-		if err := s.files.remove(replaced); err != nil {
-			s.log.Warn("local store: cannot remove replaced file's data", "id", replaced, "err", err)
-		}
+	// A crash before this leaves orphaned data files, removed at Open.
+	if err := s.removeData(unused); err != nil {
+		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
 	}
 	return info, nil
 }
@@ -311,15 +323,19 @@ func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.dropTransient(t.ID); err != nil {
+	unused, err := s.dropTransient(t.ID)
+	if err != nil {
 		return fmt.Errorf("scrap transient file: %w", err)
 	}
-	return s.files.remove(t.ID)
+	return s.removeData(unused)
 }
 
-// dropTransient deletes a transient file's record.
-func (s *Store) dropTransient(id store.ID) error {
-	return s.update(func(tx *bolt.Tx) error {
+// dropTransient deletes a transient file's records and returns the data
+// files nothing references any more.
+func (s *Store) dropTransient(id store.ID) ([]store.ID, error) {
+	var unused []store.ID
+	err := s.update(func(tx *bolt.Tx) error {
+		unused = nil
 		rec, err := getInode(tx, id)
 		if err != nil {
 			return err
@@ -327,15 +343,10 @@ func (s *Store) dropTransient(id store.ID) error {
 		if rec.Kind != kindTransient {
 			return fmt.Errorf("inode %d is not transient: %w", id, store.ErrNotFound)
 		}
-		return deleteTransient(tx, id)
-	})
-}
-
-func deleteTransient(tx *bolt.Tx, id store.ID) error {
-	if err := tx.Bucket(transientBucket).Delete(idKey(id)); err != nil {
+		unused, err = dropInode(tx, id)
 		return err
-	}
-	return tx.Bucket(inodesBucket).Delete(idKey(id))
+	})
+	return unused, err
 }
 
 // VisitTransient calls fn for every transient file, including those past
