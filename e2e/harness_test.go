@@ -1,0 +1,243 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	testAccessKey = "E2EACCESSKEY00000000"
+	testSecretKey = "e2e/secret/key/0000000000000000000000000"
+	testRegion    = "us-east-1"
+	readyTimeout  = 30 * time.Second
+	stopTimeout   = 40 * time.Second
+)
+
+// launchSpec says exactly how to run the binary: the caller controls flags
+// and environment, and tells the harness where the gateway will listen.
+type launchSpec struct {
+	args []string
+	env  []string // added to a scrubbed copy of the test's environment
+	addr string   // host:port the gateway is expected to listen on
+}
+
+// gateway is one running terngate process.
+type gateway struct {
+	t         testing.TB
+	addr      string
+	dataDir   string
+	accessKey string
+	secretKey string
+	cmd       *exec.Cmd
+	stdout    *syncBuffer
+	stderr    *syncBuffer
+	exited    chan struct{}
+	exitErr   error
+}
+
+// startGateway runs terngate on dataDir with the test key pair on a fresh
+// port and waits until it serves.
+func startGateway(t testing.TB, dataDir string, extraArgs ...string) *gateway {
+	t.Helper()
+	addr := freeAddr(t)
+	args := append([]string{
+		"--listen", addr,
+		"--data-dir", dataDir,
+		"--access-key", testAccessKey,
+		"--secret-key", testSecretKey,
+	}, extraArgs...)
+	g := launch(t, launchSpec{args: args, addr: addr})
+	g.dataDir = dataDir
+	g.accessKey, g.secretKey = testAccessKey, testSecretKey
+	return g
+}
+
+// launch starts the binary as spec says and waits for readiness.
+func launch(t testing.TB, spec launchSpec) *gateway {
+	t.Helper()
+	g := &gateway{
+		t:      t,
+		addr:   spec.addr,
+		stdout: &syncBuffer{},
+		stderr: &syncBuffer{},
+		exited: make(chan struct{}),
+	}
+	g.cmd = exec.Command(terngateBinary, spec.args...)
+	g.cmd.Env = append(scrubbedEnv(), spec.env...)
+	g.cmd.Stdout, g.cmd.Stderr = g.stdout, g.stderr
+	if err := g.cmd.Start(); err != nil {
+		t.Fatalf("start terngate: %v", err)
+	}
+	go func() {
+		g.exitErr = g.cmd.Wait()
+		close(g.exited)
+	}()
+	t.Cleanup(func() {
+		if !g.hasExited() {
+			g.kill()
+		}
+		if t.Failed() {
+			t.Logf("terngate %s stdout:\n%s\nstderr (tail):\n%s", g.addr, g.stdout.String(), tail(g.stderr.String(), 6000))
+		}
+	})
+	g.waitReady()
+	return g
+}
+
+// scrubbedEnv is the test's environment without anything that could
+// configure terngate or an AWS client behind the test's back.
+func scrubbedEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TERNGATE_") || strings.HasPrefix(kv, "AWS_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// waitReady polls until a TCP connect succeeds and an unauthenticated GET /
+// answers 403 AccessDenied, or the process dies.
+func (g *gateway) waitReady() {
+	g.t.Helper()
+	deadline := time.Now().Add(readyTimeout)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		if g.hasExited() {
+			g.t.Fatalf("terngate exited before serving (%v); stderr:\n%s", g.exitErr, tail(g.stderr.String(), 6000))
+		}
+		conn, err := net.DialTimeout("tcp", g.addr, 200*time.Millisecond)
+		if err == nil {
+			conn.Close()
+			resp, err := client.Get(g.endpoint() + "/")
+			if err == nil {
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusForbidden && bytes.Contains(body, []byte("<Code>AccessDenied</Code>")) {
+					return
+				}
+				g.t.Fatalf("readiness probe GET / answered %d, want 403 AccessDenied; body: %s", resp.StatusCode, body)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	g.t.Fatalf("terngate not ready on %s after %v; stderr:\n%s", g.addr, readyTimeout, tail(g.stderr.String(), 6000))
+}
+
+func (g *gateway) endpoint() string { return "http://" + g.addr }
+
+func (g *gateway) port() string {
+	_, port, _ := net.SplitHostPort(g.addr)
+	return port
+}
+
+func (g *gateway) hasExited() bool {
+	select {
+	case <-g.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop sends SIGTERM and expects a clean exit.
+func (g *gateway) stop() {
+	g.t.Helper()
+	if err := g.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		g.t.Fatalf("SIGTERM: %v", err)
+	}
+	select {
+	case <-g.exited:
+	case <-time.After(stopTimeout):
+		g.kill()
+		g.t.Fatalf("terngate did not exit within %v of SIGTERM", stopTimeout)
+	}
+	if g.exitErr != nil {
+		g.t.Errorf("terngate exited uncleanly after SIGTERM: %v; stderr:\n%s", g.exitErr, tail(g.stderr.String(), 4000))
+	}
+}
+
+// kill sends SIGKILL (a crash) and waits for the process to be gone.
+func (g *gateway) kill() {
+	_ = g.cmd.Process.Signal(syscall.SIGKILL)
+	<-g.exited
+}
+
+// restart starts a new gateway process on the same data dir (and port
+// choice policy) after this one is gone.
+func (g *gateway) restart(t testing.TB, extraArgs ...string) *gateway {
+	t.Helper()
+	if !g.hasExited() {
+		t.Fatal("restart of a gateway that is still running")
+	}
+	return startGateway(t, g.dataDir, extraArgs...)
+}
+
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// newDataDir returns a data dir path inside a fresh temp dir, so the test can
+// watch the data dir's parent for anything written outside it.
+func newDataDir(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "data")
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's output goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// testContext is a context bounded by the test's deadline, if any.
+func testContext(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func mustNoErr(t testing.TB, err error, what string, args ...any) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", fmt.Sprintf(what, args...), err)
+	}
+}
