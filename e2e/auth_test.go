@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/xml"
 	"net/http"
 	"testing"
 	"time"
@@ -34,8 +35,13 @@ func TestAuthFailures(t *testing.T) {
 			if resp.status != tc.status || resp.errorCode() != tc.code {
 				t.Errorf("%d %s, want %d %s; body: %s", resp.status, resp.errorCode(), tc.status, tc.code, resp.body)
 			}
-			if resp.header.Get("x-amz-request-id") == "" {
+			id := resp.header.Get("x-amz-request-id")
+			if id == "" {
 				t.Errorf("no x-amz-request-id header on the error response")
+			}
+			var doc s3Error
+			if err := xml.Unmarshal(resp.body, &doc); err != nil || doc.RequestID != id {
+				t.Errorf("error body RequestId %q (%v) differs from the x-amz-request-id header %q", doc.RequestID, err, id)
 			}
 			if ct := resp.header.Get("Content-Type"); ct != "application/xml" && ct != "application/xml; charset=utf-8" {
 				t.Errorf("error Content-Type %q, want application/xml", ct)

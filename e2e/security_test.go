@@ -56,7 +56,10 @@ func s3EscapePath(key string) string {
 // dir, reads them back exactly and checks nothing appeared outside.
 func TestPathTraversalKeys(t *testing.T) {
 	dataDir := newDataDir(t)
-	parent := filepath.Dir(dataDir)
+	// Watch the test's whole temp root (the data dir's grandparent): a key
+	// resolved naively under <data>/<bucket>/ lands there with two "..".
+	parent := filepath.Dir(filepath.Dir(dataDir))
+	passwdBefore, _ := os.ReadFile("/etc/passwd")
 	g := startGateway(t, dataDir)
 	ctx := testContext(t, 2*time.Minute)
 	marker := "terngate-e2e-escape-" + filepathSafeName(t.Name()) + "-" + time.Now().Format("150405.000000")
@@ -120,6 +123,9 @@ func TestPathTraversalKeys(t *testing.T) {
 		if _, ok := outsideBefore[f]; !ok {
 			t.Errorf("file %s appeared outside the data dir", f)
 		}
+	}
+	if passwdAfter, _ := os.ReadFile("/etc/passwd"); !bytes.Equal(passwdBefore, passwdAfter) {
+		t.Errorf("/etc/passwd changed during the test")
 	}
 	for _, p := range []string{filepath.Join("/tmp", marker), filepath.Join(parent, marker), filepath.Join(filepath.Dir(parent), marker), "/" + marker} {
 		if _, err := os.Lstat(p); err == nil {
