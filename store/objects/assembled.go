@@ -1,0 +1,83 @@
+package objects
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// Conditions are the preconditions of a write that replaces a key.
+type Conditions struct {
+	// IfNoneMatchStar fails the write with PreconditionFailed if the key exists.
+	IfNoneMatchStar bool
+	// IfMatch, when set, fails it unless the current ETag (unquoted) equals it.
+	IfMatch string
+}
+
+// PartDir resolves, creating it if needed, the directory that will hold key.
+// Multipart uploads create their part files there: MoveData and LinkFile
+// need every file of an assembly to belong to the directory it is linked in.
+// The chain is resolved afresh (not from the cache), since the directory has
+// to outlive the upload, not just this request.
+func (l *Layer) PartDir(ctx context.Context, bucket, key string) (store.ID, error) {
+	p, err := pathOfKey(key)
+	if err != nil {
+		return 0, err
+	}
+	defer l.bucketLocks.rlock(bucket)()
+	bid, err := l.bucketID(ctx, bucket, false)
+	if err != nil {
+		return 0, err
+	}
+	dir, err := l.makeDirs(ctx, bid, p.dirs, false)
+	if err != nil {
+		return 0, fmt.Errorf("objects: part directory of %q: %w", key, err)
+	}
+	return dir, nil
+}
+
+// LinkAssembled makes t, a transient file in key's PartDir whose bytes are
+// already complete, the object key: it writes the record (ETag, size, part
+// sizes) and links t under the same naming rules, locks and preconditions as
+// Put, atomically replacing any object of that name. On error nothing is
+// visible and t is left to the caller.
+func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.Transient, md Metadata, etag string, partSizes []int64, cond Conditions) (ObjectInfo, error) {
+	p, err := pathOfKey(key)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	defer l.bucketLocks.rlock(bucket)()
+	bid, err := l.bucketID(ctx, bucket, false)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	dir, err := l.makeDirs(ctx, bid, p.dirs, true)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("objects: directory of %q: %w", key, err)
+	}
+	defer l.dirLocks.rlock(dir)()
+	var size int64
+	for _, n := range partSizes {
+		size += n
+	}
+	rec := record{Meta: md, ETag: etag, Size: size, Modified: time.Now().UnixNano(), Parts: partSizes}
+	if err := l.writeRecord(ctx, bid, t.ID, rec); err != nil {
+		return ObjectInfo{}, err
+	}
+	in := PutInput{Bucket: bucket, Key: key, IfNoneMatchStar: cond.IfNoneMatchStar, IfMatch: cond.IfMatch}
+	old, err := l.link(ctx, in, bid, dir, p.name, t)
+	if err != nil {
+		l.removeRecord(context.WithoutCancel(ctx), bid, t.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return ObjectInfo{}, fmt.Errorf("objects: assembled file of %q is gone (directory pruned or deadline passed): %w", key, err)
+		}
+		return ObjectInfo{}, err
+	}
+	if old != 0 {
+		l.removeRecord(context.WithoutCancel(ctx), bid, old)
+	}
+	return rec.info(bucket, key, t.ID), nil
+}
