@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/terngate/terngate/auth"
@@ -13,53 +14,113 @@ import (
 // streamingPrefix starts every aws-chunked payload mode.
 const streamingPrefix = "STREAMING-"
 
-// authenticate verifies the request's signature. Anonymous requests are
-// refused: the gateway has no public buckets.
+// authenticate verifies the request's signature and resolves the user it
+// acts as. A request without any credentials goes on as anonymous: only a
+// bucket policy granting "*" lets it do anything (see authorize).
 func (s *server) authenticate(r *request) error {
 	areq := signedRequest(r)
 	if auth.IsAnonymous(areq) {
-		return s3err.AccessDenied
+		return nil
 	}
 	res, err := s.verifier.Verify(areq)
 	if err != nil {
 		return fmt.Errorf("verifying signature: %w", err)
 	}
 	r.identity = res
+	r.principal = res.AccessKey
+	if s.cfg.Users != nil {
+		name, ok := s.cfg.Users.User(res.AccessKey)
+		if !ok {
+			// The key was removed between Verify and here (a reload).
+			return s3err.InvalidAccessKeyID
+		}
+		r.principal = name
+	}
 	return nil
 }
 
 // signedRequest collects what SigV4 covers, exactly as received.
 func signedRequest(r *request) *auth.Request {
 	req := r.c.Request()
-	h := make(http.Header)
-	req.Header.VisitAll(func(k, v []byte) {
-		h.Add(string(k), string(v))
-	})
 	return &auth.Request{
 		Method:   string(req.Header.Method()),
 		Host:     string(req.Header.Host()),
 		RawPath:  r.rawPath,
 		RawQuery: string(req.URI().QueryString()),
-		Header:   h,
+		Header:   requestHeaders(r),
 	}
 }
 
-// payload returns the request body decoded and verified according to the
-// signed payload mode. This is the seam where aws-chunked decoding goes:
-// today only a literal SHA-256 (checked as the body is read) and
-// UNSIGNED-PAYLOAD are supported.
+// requestHeaders copies the request headers into an http.Header.
+func requestHeaders(r *request) http.Header {
+	h := make(http.Header)
+	r.c.Request().Header.VisitAll(func(k, v []byte) {
+		h.Add(string(k), string(v))
+	})
+	return h
+}
+
+// payloadMode is the x-amz-content-sha256 mode the body is sent in: the
+// signed value, or for an anonymous request the header as sent (a hex
+// digest is still checked) defaulting to UNSIGNED-PAYLOAD.
+func payloadMode(r *request) (string, error) {
+	if !r.anonymous() {
+		return r.identity.PayloadHash, nil
+	}
+	mode := strings.TrimSpace(r.header("X-Amz-Content-Sha256"))
+	switch {
+	case mode == "":
+		return auth.UnsignedPayload, nil
+	case isHexSHA256(strings.ToLower(mode)):
+		return strings.ToLower(mode), nil
+	case mode == auth.UnsignedPayload, mode == auth.StreamingUnsignedPayloadTrailer:
+		return mode, nil
+	}
+	// Signed chunks need a signature to chain from.
+	return "", s3err.AccessDenied.With("Anonymous requests cannot send %s.", mode)
+}
+
+// payload returns a request body (an XML document, or a PUT body without
+// its checksum handling, see openUpload) decoded and verified according to
+// its payload mode: a literal SHA-256 is checked as the body is read, and
+// aws-chunked bodies are decoded with every chunk signature checked.
 func (s *server) payload(r *request) (io.Reader, error) {
-	mode := r.identity.PayloadHash
+	mode, err := payloadMode(r)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case isHexSHA256(mode):
 		return auth.NewPayloadVerifier(r.body, mode), nil
 	case mode == auth.UnsignedPayload:
 		return r.body, nil
 	case strings.HasPrefix(mode, streamingPrefix):
-		return nil, s3err.NotImplemented.With("x-amz-content-sha256 %s (aws-chunked bodies) is not implemented.", mode)
+		n, err := decodedLength(r, s.cfg.MaxPutSize)
+		if err != nil {
+			return nil, err
+		}
+		return auth.NewChunkedReader(r.body, r.identity, mode, auth.WithDecodedLength(n)), nil
 	default:
 		return nil, s3err.InvalidArgument.With("Unsupported x-amz-content-sha256 value %q.", mode)
 	}
+}
+
+// decodedLength reads x-amz-decoded-content-length, the object's length
+// inside an aws-chunked body: the size limit applies to it, not to the
+// encoded length (which a Transfer-Encoding: chunked request lacks).
+func decodedLength(r *request, max int64) (int64, error) {
+	v := strings.TrimSpace(r.header("X-Amz-Decoded-Content-Length"))
+	if v == "" {
+		return 0, s3err.MissingContentLength.With("You must provide the x-amz-decoded-content-length header with an aws-chunked body.")
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, s3err.InvalidArgument.With("Invalid x-amz-decoded-content-length.")
+	}
+	if n > max {
+		return 0, s3err.EntityTooLarge.With("Your proposed upload exceeds the maximum allowed size of %d bytes.", max)
+	}
+	return n, nil
 }
 
 func isHexSHA256(s string) bool {

@@ -65,6 +65,9 @@ func (s *server) listBuckets(r *request) error {
 		Prefix:  prefix,
 	}
 	for _, b := range buckets {
+		if s.ownerName(b.Owner) != r.principal {
+			continue // each user sees only their own buckets
+		}
 		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
 			continue
 		}
@@ -89,6 +92,9 @@ type createBucketConfiguration struct {
 // createBucket creates the bucket (PUT /bucket). An optional
 // CreateBucketConfiguration may only name this gateway's region.
 func (s *server) createBucket(r *request) error {
+	if err := checkCannedACL(r); err != nil {
+		return err
+	}
 	data, err := s.readOptionalDocument(r)
 	if err != nil {
 		return err

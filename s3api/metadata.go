@@ -21,7 +21,7 @@ const (
 func metadataFromRequest(r *request) (objects.Metadata, error) {
 	md := objects.Metadata{
 		ContentType:        r.header("Content-Type"),
-		ContentEncoding:    r.header("Content-Encoding"),
+		ContentEncoding:    withoutAWSChunked(r.header("Content-Encoding")),
 		ContentDisposition: r.header("Content-Disposition"),
 		ContentLanguage:    r.header("Content-Language"),
 		CacheControl:       r.header("Cache-Control"),

@@ -18,6 +18,7 @@ type copyObjectResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	objectChecksum
 }
 
 // copyObject copies x-amz-copy-source onto the target, or rewrites the
@@ -32,6 +33,9 @@ func (s *server) copyObject(r *request) error {
 		return err
 	}
 	if err := checkStorageClass(r); err != nil {
+		return err
+	}
+	if err := checkCannedACL(r); err != nil {
 		return err
 	}
 	var md objects.Metadata
@@ -50,11 +54,15 @@ func (s *server) copyObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	s.writeXML(r, copyObjectResult{
+	res := copyObjectResult{
 		Xmlns:        s3Namespace,
 		LastModified: isoTime(info.LastModified),
 		ETag:         quoteETag(info.ETag),
-	})
+	}
+	if len(info.Metadata.Checksums) > 0 {
+		res.objectChecksum = *xmlChecksum(info.Metadata.Checksums, info.Metadata.ChecksumType)
+	}
+	s.writeXML(r, res)
 	return nil
 }
 
@@ -89,22 +97,22 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	}
 	if !replace {
 		md = obj.Info.Metadata
-		// A composite (per-part) checksum does not describe the
-		// single-part copy; a full-object one still does.
-		if md.ChecksumType == "COMPOSITE" {
-			md.Checksums, md.ChecksumType = nil, ""
-		}
 	}
 	body, err := obj.File.NewReader(0, obj.Info.Size)
 	if err != nil {
 		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)
 	}
+	sums, err := newCopyChecksum(r, obj.Info.Metadata, body)
+	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	in := objects.PutInput{
-		Bucket:   r.bucket,
-		Key:      r.key,
-		Body:     body,
-		Size:     obj.Info.Size,
-		Metadata: md,
+		Bucket:       r.bucket,
+		Key:          r.key,
+		Body:         sums.body,
+		Size:         obj.Info.Size,
+		Metadata:     md,
+		BeforeCommit: sums.commit,
 	}
 	if err := putPreconditions(r, &in); err != nil {
 		return objects.ObjectInfo{}, err

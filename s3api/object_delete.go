@@ -94,6 +94,9 @@ func (s *server) deleteObjects(r *request) error {
 		if err == nil {
 			err = checkVersionID(o.VersionID)
 		}
+		if err == nil && !s.permits(r, r.access, "DeleteObject", r.bucket, o.Key) {
+			err = s3err.AccessDenied
+		}
 		if err == nil {
 			err = s.deleteKey(r, o.Key)
 		}

@@ -134,6 +134,10 @@ func setReadHeaders(r *request, info objects.ObjectInfo, plan readPlan) {
 	if plan.partsCount > 0 {
 		r.setHeader("x-amz-mp-parts-count", strconv.Itoa(plan.partsCount))
 	}
+	// A stored checksum describes the whole object, never a range of it.
+	if !plan.partial && checksumModeEnabled(r) {
+		setStoredChecksumHeaders(r, info.Metadata)
+	}
 	if plan.partial {
 		r.setHeader("Content-Range", fmt.Sprintf("bytes %d-%d/%d", plan.rng.start, plan.rng.end, info.Size))
 		r.c.Status(http.StatusPartialContent)

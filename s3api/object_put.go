@@ -13,7 +13,10 @@ import (
 
 // putObject stores the request body as the object.
 func (s *server) putObject(r *request) error {
-	size, err := declaredLength(r, s.cfg.MaxPutSize)
+	if err := checkCannedACL(r); err != nil {
+		return err
+	}
+	up, err := s.openUpload(r)
 	if err != nil {
 		return err
 	}
@@ -29,26 +32,23 @@ func (s *server) putObject(r *request) error {
 		return err
 	}
 	in := objects.PutInput{
-		Bucket:     r.bucket,
-		Key:        r.key,
-		Size:       size,
-		ContentMD5: md5sum,
-		Metadata:   md,
+		Bucket:       r.bucket,
+		Key:          r.key,
+		Body:         up.body,
+		Size:         up.size,
+		ContentMD5:   md5sum,
+		Metadata:     md,
+		BeforeCommit: up.commitChecksums,
 	}
 	if err := putPreconditions(r, &in); err != nil {
 		return err
 	}
-	body, err := s.payload(r)
-	if err != nil {
-		return err
-	}
-	in.Body = newSizedBody(body, size, s.cfg.MaxPutSize)
-
 	info, err := s.layer.Put(r.ctx, in)
 	if err != nil {
 		return err
 	}
 	r.setHeader("ETag", quoteETag(info.ETag))
+	setStoredChecksumHeaders(r, info.Metadata)
 	r.c.Status(http.StatusOK)
 	return nil
 }

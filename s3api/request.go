@@ -27,6 +27,10 @@ type request struct {
 	query   *fasthttp.Args
 	// identity is set once the request is authenticated.
 	identity auth.Result
+	// principal is the user the request acts as; "" when anonymous.
+	principal string
+	// access is the target bucket's owner and policy, loaded by authorize.
+	access bucketAccess
 	// body is the raw request body, wrapped so the router can tell whether
 	// a handler consumed it.
 	body *connBody
@@ -78,9 +82,15 @@ func (r *request) setHeader(name, value string) {
 	r.c.Response().Header.Set(name, value)
 }
 
-// owner is the identity buckets and objects are attributed to.
+// owner is the identity buckets and objects are attributed to: the
+// authenticated user.
 func (r *request) owner() string {
-	return r.identity.AccessKey
+	return r.principal
+}
+
+// anonymous reports whether the request carries no credentials.
+func (r *request) anonymous() bool {
+	return r.principal == ""
 }
 
 // resource names the target for error bodies: the path as sent.

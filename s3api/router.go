@@ -53,12 +53,18 @@ func (s *server) serve(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.authorize(r); err != nil {
+		return err
+	}
 	return h(s, r)
 }
 
 // route picks the operation from the method, the target and the query's
 // subresources.
 func route(r *request) (handlerFunc, error) {
+	if h, ok, err := routeAccessControl(r); ok {
+		return h, err
+	}
 	switch {
 	case r.bucket == "":
 		return routeService(r)

@@ -24,6 +24,20 @@ type Config struct {
 	MaxPutSize int64
 	// Logger receives internal errors (default slog.Default()).
 	Logger *slog.Logger
+	// Users names the user each access key belongs to: bucket owners and
+	// policy principals are user names. Nil makes the access key itself
+	// the user name.
+	Users UserDirectory
+	// DefaultOwner owns buckets that have no recorded owner (directories
+	// adopted from other clients of the store). Empty leaves them to
+	// policy grants alone.
+	DefaultOwner string
+}
+
+// UserDirectory resolves an access key to its user name; users.Live and
+// users.Set implement it.
+type UserDirectory interface {
+	User(accessKey string) (name string, ok bool)
 }
 
 const (

@@ -80,7 +80,7 @@ func TestErrorDocuments(t *testing.T) {
 		t.Errorf("HEAD error: %d, %d body bytes", resp.StatusCode, len(body))
 	}
 
-	for _, path := range []string{"/errs?acl", "/errs?lifecycle", "/errs?uploads", "/errs/k?tagging", "/errs/k?uploadId=x"} {
+	for _, path := range []string{"/errs?lifecycle", "/errs?uploads", "/errs/k?tagging", "/errs/k?uploadId=x"} {
 		resp, body = do(t, g.signedRequest(t, http.MethodGet, path, nil, testSecretKey))
 		checkErrorXML(t, resp, body, 501, "NotImplemented")
 	}
@@ -202,11 +202,11 @@ func TestPutLengthChecks(t *testing.T) {
 	body, _ = io.ReadAll(resp.Body)
 	checkErrorXML(t, resp, body, 411, "MissingContentLength")
 
-	// A streaming (aws-chunked) payload is not supported yet.
+	// An aws-chunked payload must say how long the object inside it is.
 	req, _ = http.NewRequest(http.MethodPut, g.endpoint+"/length/chunked", strings.NewReader("x"))
 	signRequest(t, req, "STREAMING-UNSIGNED-PAYLOAD-TRAILER", testAccessKey, testSecretKey)
 	resp, body = do(t, req)
-	checkErrorXML(t, resp, body, 501, "NotImplemented")
+	checkErrorXML(t, resp, body, 411, "MissingContentLength")
 
 	// An unsigned payload with an honest length is stored.
 	req = unsignedPut(t, g, "/length/ok")

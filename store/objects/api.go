@@ -54,6 +54,8 @@ type BucketInfo struct {
 	Name         string
 	CreationTime time.Time
 	Owner        string
+	// Policy is the bucket policy document as the owner sent it, or nil.
+	Policy []byte
 }
 
 // PutInput is a single-part write.
@@ -77,6 +79,11 @@ type PutInput struct {
 	// IfMatch, when set, makes the write fail with PreconditionFailed unless
 	// the current object's ETag equals it (unquoted).
 	IfMatch string
+	// BeforeCommit, when set, is called once the body has been read to EOF
+	// and passed every check, before the metadata record is written: it may
+	// complete the metadata with what only the body could tell (verified
+	// checksums). An error aborts the write and is returned unchanged.
+	BeforeCommit func(*Metadata) error
 }
 
 // ListInput is one page of a listing.

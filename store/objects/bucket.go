@@ -17,6 +17,8 @@ import (
 type bucketRecord struct {
 	Owner   string `json:"owner"`
 	Created int64  `json:"created"` // Unix nanoseconds
+	// Policy is the bucket policy document, verbatim; empty when none.
+	Policy string `json:"policy,omitempty"`
 }
 
 const noteBucket = "bucket"
@@ -92,6 +94,9 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 	case err == nil:
 		info.Owner = rec.Owner
 		info.CreationTime = time.Unix(0, rec.Created).UTC()
+		if rec.Policy != "" {
+			info.Policy = []byte(rec.Policy)
+		}
 	case !errors.Is(err, store.ErrNotFound):
 		return BucketInfo{}, err
 	}

@@ -111,6 +111,11 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 		return ObjectInfo{}, s3err.BadDigest
 	}
 	rec := record{Meta: in.Metadata, ETag: hex.EncodeToString(sum), Size: n, Modified: time.Now().UnixNano()}
+	if in.BeforeCommit != nil {
+		if err := in.BeforeCommit(&rec.Meta); err != nil {
+			return ObjectInfo{}, err
+		}
+	}
 	if err := l.writeRecord(ctx, bucket, t.ID, rec); err != nil {
 		return ObjectInfo{}, err
 	}

@@ -1,0 +1,46 @@
+package s3api
+
+import (
+	"net/http"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+// routeAccessControl routes the subresources about access and attributes:
+// bucket policies, ACLs and GetObjectAttributes. ok is false for every
+// other request.
+func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
+	method := r.method()
+	switch {
+	case r.bucket == "":
+		return nil, false, nil
+	case r.key == "" && r.hasParam("policy"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet:    (*server).getBucketPolicy,
+			http.MethodPut:    (*server).putBucketPolicy,
+			http.MethodDelete: (*server).deleteBucketPolicy,
+		})
+	case r.key == "" && r.hasParam("acl"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet: (*server).getBucketACL,
+			http.MethodPut: (*server).putACL,
+		})
+	case r.key != "" && r.hasParam("acl"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet: (*server).getObjectACL,
+			http.MethodPut: (*server).putACL,
+		})
+	case r.key != "" && r.hasParam("attributes"):
+		h, err = onlyMethod(method, http.MethodGet, (*server).getObjectAttributes)
+	default:
+		return nil, false, nil
+	}
+	return h, true, err
+}
+
+func pickMethod(method string, handlers map[string]handlerFunc) (handlerFunc, error) {
+	if h, ok := handlers[method]; ok {
+		return h, nil
+	}
+	return nil, s3err.MethodNotAllowed
+}
