@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -26,6 +27,11 @@ type Config struct {
 	LogLevel   string `yaml:"log-level"`
 	LogFormat  string `yaml:"log-format"`
 	MaxPutSize int64  `yaml:"max-put-size"`
+
+	TLSCert       string `yaml:"tls-cert"`
+	TLSKey        string `yaml:"tls-key"`
+	TLSSelfSigned bool   `yaml:"tls-self-signed"`
+	UsersFile     string `yaml:"users-file"`
 }
 
 func defaultConfig() Config {
@@ -45,6 +51,7 @@ type option struct {
 	usage string
 	str   *string
 	i64   *int64
+	flag  *bool
 }
 
 func (c *Config) options() []option {
@@ -58,7 +65,30 @@ func (c *Config) options() []option {
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "max-put-size", usage: "largest single PUT in bytes (S3 allows 5 GiB)", i64: &c.MaxPutSize},
+		{name: "tls-cert", usage: "PEM certificate (chain) file: serve HTTPS", str: &c.TLSCert},
+		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
+		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
+		{name: "users-file", usage: "YAML users file (name, access_key, secret_key or secret_key_file per user); re-read when it changes; replaces --access-key/--secret-key", str: &c.UsersFile},
 	}
+}
+
+// setFromEnv sets the option from its environment variable's value.
+func (o option) setFromEnv(v string) error {
+	switch {
+	case o.str != nil:
+		*o.str = v
+	case o.flag != nil:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s: %q is not a boolean", envName(o.name), v)
+		}
+		*o.flag = b
+	default:
+		if _, err := fmt.Sscan(v, o.i64); err != nil {
+			return fmt.Errorf("%s: %q is not a number", envName(o.name), v)
+		}
+	}
+	return nil
 }
 
 func envName(flagName string) string {
@@ -80,9 +110,12 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fromFlags := Config{}
 	for _, o := range fromFlags.options() {
 		help := fmt.Sprintf("%s (env %s)", o.usage, envName(o.name))
-		if o.str != nil {
+		switch {
+		case o.str != nil:
 			fs.StringVar(o.str, o.name, "", help)
-		} else {
+		case o.flag != nil:
+			fs.BoolVar(o.flag, o.name, false, help)
+		default:
 			fs.Int64Var(o.i64, o.name, 0, help)
 		}
 	}
@@ -112,18 +145,19 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	flagOpts := fromFlags.options()
 	for i, o := range cfg.options() {
 		if set[o.name] {
-			if o.str != nil {
+			switch {
+			case o.str != nil:
 				*o.str = *flagOpts[i].str
-			} else {
+			case o.flag != nil:
+				*o.flag = *flagOpts[i].flag
+			default:
 				*o.i64 = *flagOpts[i].i64
 			}
 			continue
 		}
 		if v := getenv(envName(o.name)); v != "" {
-			if o.str != nil {
-				*o.str = v
-			} else if _, err := fmt.Sscan(v, o.i64); err != nil {
-				return cfg, fmt.Errorf("%s: %q is not a number", envName(o.name), v)
+			if err := o.setFromEnv(v); err != nil {
+				return cfg, err
 			}
 		}
 	}
@@ -133,6 +167,15 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 func (c Config) validate() error {
 	if (c.AccessKey == "") != (c.SecretKey == "") {
 		return errors.New("access-key and secret-key must be given together")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("tls-cert and tls-key must be given together")
+	}
+	if c.TLSCert != "" && c.TLSSelfSigned {
+		return errors.New("tls-self-signed cannot be combined with tls-cert/tls-key")
+	}
+	if c.UsersFile != "" && c.AccessKey != "" {
+		return errors.New("users-file replaces access-key/secret-key: give one or the other")
 	}
 	if c.MaxPutSize <= 0 || c.MaxPutSize > 5<<30 {
 		return fmt.Errorf("max-put-size must be in (0, 5 GiB], got %d", c.MaxPutSize)
@@ -163,9 +206,12 @@ Flags:
 	defaults := defaultConfig()
 	defs := map[string]string{}
 	for _, o := range defaults.options() {
-		if o.str != nil {
+		switch {
+		case o.str != nil:
 			defs[o.name] = *o.str
-		} else {
+		case o.flag != nil:
+			// false needs no mention
+		default:
 			defs[o.name] = fmt.Sprint(*o.i64)
 		}
 	}

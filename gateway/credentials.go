@@ -17,14 +17,6 @@ type keyPair struct {
 	SecretKey string `json:"secret_key"`
 }
 
-// Secret implements auth.Credentials for a single key pair.
-func (k keyPair) Secret(accessKey string) (string, bool) {
-	if accessKey != k.AccessKey {
-		return "", false
-	}
-	return k.SecretKey, true
-}
-
 const credentialsFile = "credentials.json"
 
 // resolveCredentials returns the configured key pair, or the one kept in the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	creds, err := resolveCredentials(cfg, stdout)
+	creds, err := resolveUsers(ctx, cfg, logger, stdout)
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := tlsConfig(cfg, stdout)
 	if err != nil {
 		return err
 	}
@@ -52,17 +57,24 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
-		Region:     cfg.Region,
-		Domain:     cfg.Domain,
-		MaxPutSize: cfg.MaxPutSize,
-		Logger:     logger,
+		Region:       cfg.Region,
+		Domain:       cfg.Domain,
+		MaxPutSize:   cfg.MaxPutSize,
+		Logger:       logger,
+		Users:        creds,
+		DefaultOwner: adminUser,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	logger.Info("terngate serving S3", "version", version, "listen", ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
+	scheme := "http"
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+		scheme = "https"
+	}
+	logger.Info("terngate serving S3", "version", version, "endpoint", scheme+"://"+ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
 
 	maintCtx, stopMaint := context.WithCancel(ctx)
 	defer stopMaint()
