@@ -52,6 +52,12 @@ type gateway struct {
 
 func startGateway(t *testing.T, cfg Config) *gateway {
 	t.Helper()
+	return startGatewayWith(t, cfg, staticCredentials{testAccessKey: testSecretKey})
+}
+
+// startGatewayWith serves the API with the given credentials.
+func startGatewayWith(t *testing.T, cfg Config, creds auth.Credentials) *gateway {
+	t.Helper()
 	st, err := local.Open(t.TempDir(), local.Options{})
 	if err != nil {
 		t.Fatalf("opening local store: %v", err)
@@ -69,7 +75,7 @@ func startGateway(t *testing.T, cfg Config) *gateway {
 	}
 	verifier := &auth.Verifier{
 		Region:      region,
-		Credentials: staticCredentials{testAccessKey: testSecretKey},
+		Credentials: creds,
 	}
 	app := New(layer, verifier, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
