@@ -67,6 +67,20 @@ func TestListingModel(t *testing.T) {
 		checkListV1(t, ctx, c, modelListing(keys, "", "/", ""), "", "/", "", 1000)
 	})
 
+	// encoding-type=url (what botocore always asks for) lists the same keys.
+	t.Run("V2/encoding-type=url/max=500", func(t *testing.T) {
+		got := listKeysURLEncoded(t, g, listingBucket, 500)
+		want := modelListing(keys, "", "", "")
+		if len(got) != len(want) {
+			t.Fatalf("url-encoded listing has %d keys, want %d", len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i].name {
+				t.Fatalf("url-encoded listing entry %d is %q, want %q", i, got[i], want[i].name)
+			}
+		}
+	})
+
 	// start-after (V2) and marker (V1) need not name an existing key.
 	for _, from := range []string{"a/b", "a/b/", "obj+", "obj/", "m-not-a-key", "ünï", "x/../", "\U0010ffff"} {
 		for _, prefix := range []string{"", "a/"} {

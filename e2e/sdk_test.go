@@ -118,10 +118,7 @@ func TestSDKObjectLifecycle(t *testing.T) {
 
 	// Conditional GET.
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("dir/hello.txt"), IfNoneMatch: aws.String(wantETag)})
-	var re interface{ HTTPStatusCode() int }
-	if err == nil || !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusNotModified {
-		t.Errorf("GetObject If-None-Match current ETag: %v, want 304 Not Modified", err)
-	}
+	expectStatusCode(t, err, http.StatusNotModified, "GetObject If-None-Match current ETag")
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("dir/hello.txt"), IfMatch: aws.String(`"0123"`)})
 	expectCode(t, err, "PreconditionFailed", "GetObject If-Match other ETag")
 
@@ -192,6 +189,13 @@ func TestSDKBucketErrors(t *testing.T) {
 	expectCode(t, err, "NoSuchBucket", "DeleteBucket of a missing bucket")
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("errs"), Key: aws.String("missing")})
 	expectCode(t, err, "NoSuchKey", "GetObject of a missing key")
+	// HEAD responses have no body, so only the status tells.
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("errs"), Key: aws.String("missing")})
+	expectStatusCode(t, err, http.StatusNotFound, "HeadObject of a missing key")
+	_, err = c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("no-such-bucket")})
+	expectStatusCode(t, err, http.StatusNotFound, "HeadBucket of a missing bucket")
+	_, err = c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("errs")})
+	mustNoErr(t, err, "HeadBucket")
 	buckets, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
 	mustNoErr(t, err, "ListBuckets")
 	if len(buckets.Buckets) != 1 || aws.ToString(buckets.Buckets[0].Name) != "errs" {
@@ -229,4 +233,13 @@ func commonPrefixes(cps []types.CommonPrefix) []string {
 		out[i] = aws.ToString(cp.Prefix)
 	}
 	return out
+}
+
+// expectStatusCode checks an SDK error carries the given HTTP status.
+func expectStatusCode(t *testing.T, err error, want int, what string) {
+	t.Helper()
+	var re interface{ HTTPStatusCode() int }
+	if err == nil || !errors.As(err, &re) || re.HTTPStatusCode() != want {
+		t.Errorf("%s: %v, want HTTP %d", what, err, want)
+	}
 }

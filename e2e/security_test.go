@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,10 @@ func TestPathTraversalKeys(t *testing.T) {
 			t.Errorf("GET key %q: %d %q, want 200 %q", key, resp.status, resp.body, body)
 		}
 	}
-	listed := listKeysURLEncoded(t, g, "attacker")
+	listed := map[string]bool{}
+	for _, k := range listKeysURLEncoded(t, g, "attacker", 1000) {
+		listed[k] = true
+	}
 	for key := range stored {
 		if !listed[key] {
 			t.Errorf("key %q missing from the listing (listed: %q)", key, sortedKeys(listed))
@@ -170,15 +174,16 @@ type listV2Result struct {
 	EncodingType          string   `xml:"EncodingType"`
 }
 
-// listKeysURLEncoded lists a bucket with encoding-type=url, so keys with
-// bytes XML cannot carry come back intact, and decodes them.
-func listKeysURLEncoded(t *testing.T, g *gateway, bucket string) map[string]bool {
+// listKeysURLEncoded lists a whole bucket (V2, pages of maxKeys) with
+// encoding-type=url, so keys with bytes XML cannot carry come back intact,
+// and returns the decoded keys in listing order.
+func listKeysURLEncoded(t *testing.T, g *gateway, bucket string, maxKeys int) []string {
 	t.Helper()
 	ctx := testContext(t, time.Minute)
-	keys := map[string]bool{}
+	var keys []string
 	token := ""
-	for range 100 {
-		q := url.Values{"list-type": {"2"}, "encoding-type": {"url"}}
+	for range 1000 {
+		q := url.Values{"list-type": {"2"}, "encoding-type": {"url"}, "max-keys": {strconv.Itoa(maxKeys)}}
 		if token != "" {
 			q.Set("continuation-token", token)
 		}
@@ -197,13 +202,13 @@ func listKeysURLEncoded(t *testing.T, g *gateway, bucket string) map[string]bool
 			if err != nil {
 				t.Fatalf("listed key %q is not url-encoded: %v", k, err)
 			}
-			keys[dec] = true
+			keys = append(keys, dec)
 		}
 		if !res.IsTruncated {
 			return keys
 		}
 		token = res.NextContinuationToken
 	}
-	t.Fatal("listing did not end after 100 pages")
+	t.Fatal("listing did not end after 1000 pages")
 	return nil
 }
