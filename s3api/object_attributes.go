@@ -76,8 +76,10 @@ func (s *server) getObjectAttributes(r *request) error {
 }
 
 func requestedAttributes(r *request) (map[string]bool, error) {
-	raw := strings.TrimSpace(r.header("x-amz-object-attributes"))
-	if raw == "" {
+	// SDKs send the list as one comma-separated value or as the header
+	// repeated, one attribute each.
+	raw := strings.Join(requestHeaders(r).Values("X-Amz-Object-Attributes"), ",")
+	if strings.TrimSpace(raw) == "" {
 		return nil, s3err.InvalidArgument.With("Missing required header for this request: x-amz-object-attributes")
 	}
 	want := map[string]bool{}
