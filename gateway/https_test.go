@@ -37,7 +37,9 @@ func startProgram(t *testing.T, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"--log-level", "error"}, args...), func(string) string { return "" }, io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, append([]string{"--log-level", "error"}, args...), func(string) string { return "" }, io.Discard, io.Discard)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
