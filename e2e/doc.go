@@ -1,6 +1,7 @@
 // Package e2e holds the end-to-end tests of terngate: they build the real
 // binary, start it on a temporary data dir and drive it over HTTP with the
-// AWS CLI, boto3, aws-sdk-go-v2 and hand-signed requests.
+// AWS CLI v1, boto3, aws-sdk-go-v2 and hand-signed requests.
 //
-// Run with: go test ./e2e/ (needs aws-cli v1 and python3 with boto3 on PATH).
+// Run with: go test ./e2e/ (needs `aws` v1 and python3 with boto3 on PATH).
+// Set TERNGATE_E2E_BINARY to test an already built binary instead.
 package e2e

@@ -176,8 +176,8 @@ func (g *gateway) kill() {
 	<-g.exited
 }
 
-// restart starts a new gateway process on the same data dir (and port
-// choice policy) after this one is gone.
+// restart starts a new gateway process with the test key pair on the same
+// data dir, on a fresh port, after this one is gone.
 func (g *gateway) restart(t testing.TB, extraArgs ...string) *gateway {
 	t.Helper()
 	if !g.hasExited() {
@@ -228,7 +228,7 @@ func tail(s string, n int) string {
 	return "…" + s[len(s)-n:]
 }
 
-// testContext is a context bounded by the test's deadline, if any.
+// testContext is a context that times out after d and ends with the test.
 func testContext(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
