@@ -38,9 +38,15 @@ type request struct {
 
 func newRequest(c *fiber.Ctx) *request {
 	rc := c.Context()
+	// S3 sends x-amz-meta-* names in lower case and botocore hands them to
+	// users as received, so response header names go out exactly as set.
+	c.Response().Header.DisableNormalizing()
 	return &request{
-		c:       c,
-		ctx:     rc,
+		c: c,
+		// fasthttp's context ends when the server starts shutting down;
+		// in-flight requests must instead run to completion within the
+		// shutdown grace period.
+		ctx:     context.WithoutCancel(rc),
 		id:      newRequestID(),
 		hostID:  newHostID(),
 		rawPath: string(c.Request().URI().PathOriginal()),
