@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -32,6 +33,9 @@ type Config struct {
 	TLSKey        string `yaml:"tls-key"`
 	TLSSelfSigned bool   `yaml:"tls-self-signed"`
 	UsersFile     string `yaml:"users-file"`
+
+	RedisURL        string `yaml:"redis-url"`
+	MultipartExpiry string `yaml:"multipart-expiry"`
 }
 
 func defaultConfig() Config {
@@ -42,6 +46,8 @@ func defaultConfig() Config {
 		LogLevel:   "info",
 		LogFormat:  "text",
 		MaxPutSize: 5 << 30,
+
+		MultipartExpiry: "168h",
 	}
 }
 
@@ -68,6 +74,8 @@ func (c *Config) options() []option {
 		{name: "tls-cert", usage: "PEM certificate (chain) file: serve HTTPS", str: &c.TLSCert},
 		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
 		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
+		{name: "redis-url", usage: "Redis tracking multipart uploads for gateways sharing a store: redis://, rediss://, redis+sentinel://h:p,h:p/master, redis+cluster://h:p,h:p (default: an embedded tracker in the data dir)", str: &c.RedisURL},
+		{name: "multipart-expiry", usage: "how long a multipart upload may stay idle before it is aborted, unless its bucket's lifecycle says otherwise (Go duration)", str: &c.MultipartExpiry},
 		{name: "users-file", usage: "YAML users file (name, access_key, secret_key or secret_key_file per user); re-read when it changes; replaces --access-key/--secret-key", str: &c.UsersFile},
 	}
 }
@@ -165,6 +173,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 }
 
 func (c Config) validate() error {
+	if d, err := time.ParseDuration(c.MultipartExpiry); err != nil || d <= 0 {
+		return fmt.Errorf("multipart-expiry must be a positive duration, got %q", c.MultipartExpiry)
+	}
 	if (c.AccessKey == "") != (c.SecretKey == "") {
 		return errors.New("access-key and secret-key must be given together")
 	}

@@ -55,6 +55,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		logger.Info("reclaimed unfinished PUTs of a previous run", "files", n)
 	}
 
+	mpu, stopMultipart, err := startMultipart(ctx, cfg, st, layer, logger)
+	if err != nil {
+		return err
+	}
+	defer stopMultipart()
+
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
 		Region:       cfg.Region,
@@ -63,6 +69,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Logger:       logger,
 		Users:        creds,
 		DefaultOwner: adminUser,
+		Multipart:    mpu,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -152,8 +152,10 @@ type PartInput struct {
 	Body       io.Reader
 	Size       int64
 	ContentMD5 []byte
-	// Checksum is what the client asked to verify (may be zero).
-	Checksum checksum.Spec
+	// ClientAlgorithm is the checksum algorithm the client sent with the
+	// part, if any; Body verifies the client's value itself (the HTTP layer
+	// wraps it in a checksum.Reader) and fails its last Read on a mismatch.
+	ClientAlgorithm checksum.Algorithm
 }
 
 // UploadPart streams a part into a transient file of the key's directory
@@ -169,19 +171,15 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 	if err != nil {
 		return Part{}, err
 	}
-	spec := in.Checksum
-	if !spec.IsZero() && u.ChecksumAlgorithm != "" && string(spec.Algorithm) != u.ChecksumAlgorithm {
+	if in.ClientAlgorithm != "" && u.ChecksumAlgorithm != "" && string(in.ClientAlgorithm) != u.ChecksumAlgorithm {
 		return Part{}, s3err.InvalidRequest.With("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
-			u.ChecksumAlgorithm, spec.Algorithm)
-	}
-	if spec.IsZero() && u.ChecksumAlgorithm != "" {
-		spec = checksum.Spec{Algorithm: checksum.Algorithm(u.ChecksumAlgorithm)}
+			u.ChecksumAlgorithm, in.ClientAlgorithm)
 	}
 	t, err := m.st.CreateTransient(ctx, u.Dir, noteOf(u.ID))
 	if err != nil {
 		return Part{}, fmt.Errorf("multipart: create part file: %w", err)
 	}
-	p, err := m.writePart(ctx, u, in, spec, t)
+	p, err := m.writePart(ctx, u, in, t)
 	if err != nil {
 		m.scrap(ctx, t)
 		return Part{}, err
@@ -203,14 +201,20 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 	return p, nil
 }
 
-func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, spec checksum.Spec, t store.Transient) (Part, error) {
+// writePart appends the body to t, hashing it on the way: MD5 for the ETag
+// and the upload's checksum algorithm (or the default) for the part's
+// checksum, from which Complete derives the object's without reading data.
+func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, t store.Transient) (Part, error) {
 	body := in.Body
 	if body == nil {
 		body = eofReader{}
 	}
-	verifier := checksum.NewVerifier(body, spec)
-	h := md5.New()
-	n, err := m.st.Append(ctx, t, io.TeeReader(verifier, h))
+	alg := checksum.Algorithm(u.ChecksumAlgorithm)
+	if alg == "" {
+		alg = checksum.Default
+	}
+	md5sum, sum := md5.New(), alg.New()
+	n, err := m.st.Append(ctx, t, io.TeeReader(body, io.MultiWriter(md5sum, sum)))
 	if err != nil {
 		if s3e := s3err.As(err); s3e != nil {
 			return Part{}, s3e // the body's verdict (BadDigest, ...)
@@ -220,13 +224,13 @@ func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, spec ch
 	if in.Size >= 0 && n != in.Size {
 		return Part{}, s3err.IncompleteBody
 	}
-	sum := h.Sum(nil)
-	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, sum) {
+	etag := md5sum.Sum(nil)
+	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, etag) {
 		return Part{}, s3err.BadDigest
 	}
 	return Part{
-		Number: in.Number, ETag: hex.EncodeToString(sum), Size: n,
-		Checksum: verifier.Sums()[verifier.Algorithm()], File: t, LastModified: time.Now().UTC(),
+		Number: in.Number, ETag: hex.EncodeToString(etag), Size: n,
+		Checksum: checksum.Encode(sum.Sum(nil)), File: t, LastModified: time.Now().UTC(),
 	}, nil
 }
 

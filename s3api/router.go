@@ -65,6 +65,9 @@ func route(r *request) (handlerFunc, error) {
 	if h, ok, err := routeAccessControl(r); ok {
 		return h, err
 	}
+	if h, ok, err := routeMultipart(r); ok {
+		return h, err
+	}
 	switch {
 	case r.bucket == "":
 		return routeService(r)

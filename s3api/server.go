@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -32,6 +33,8 @@ type Config struct {
 	// adopted from other clients of the store). Empty leaves them to
 	// policy grants alone.
 	DefaultOwner string
+	// Multipart serves multipart uploads; nil answers NotImplemented.
+	Multipart *multipart.Manager
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and

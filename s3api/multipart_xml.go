@@ -1,0 +1,127 @@
+package s3api
+
+import (
+	"encoding/xml"
+
+	"github.com/terngate/terngate/s3api/checksum"
+)
+
+// checksumFields are the per-algorithm checksum elements S3 documents carry.
+type checksumFields struct {
+	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+}
+
+func (f *checksumFields) set(alg checksum.Algorithm, value string) {
+	switch alg {
+	case checksum.CRC32:
+		f.ChecksumCRC32 = value
+	case checksum.CRC32C:
+		f.ChecksumCRC32C = value
+	case checksum.CRC64NVME:
+		f.ChecksumCRC64NVME = value
+	case checksum.SHA1:
+		f.ChecksumSHA1 = value
+	case checksum.SHA256:
+		f.ChecksumSHA256 = value
+	}
+}
+
+func (f checksumFields) values() map[checksum.Algorithm]string {
+	out := map[checksum.Algorithm]string{}
+	for alg, v := range map[checksum.Algorithm]string{
+		checksum.CRC32: f.ChecksumCRC32, checksum.CRC32C: f.ChecksumCRC32C, checksum.CRC64NVME: f.ChecksumCRC64NVME,
+		checksum.SHA1: f.ChecksumSHA1, checksum.SHA256: f.ChecksumSHA256,
+	} {
+		if v != "" {
+			out[alg] = v
+		}
+	}
+	return out
+}
+
+type initiateResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+type completeRequest struct {
+	XMLName xml.Name `xml:"CompleteMultipartUpload"`
+	Parts   []struct {
+		PartNumber int    `xml:"PartNumber"`
+		ETag       string `xml:"ETag"`
+		checksumFields
+	} `xml:"Part"`
+}
+
+type completeResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
+}
+
+type partXML struct {
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	checksumFields
+}
+
+type listPartsResult struct {
+	XMLName              xml.Name  `xml:"ListPartsResult"`
+	Xmlns                string    `xml:"xmlns,attr"`
+	Bucket               string    `xml:"Bucket"`
+	Key                  string    `xml:"Key"`
+	UploadID             string    `xml:"UploadId"`
+	PartNumberMarker     int       `xml:"PartNumberMarker"`
+	NextPartNumberMarker int       `xml:"NextPartNumberMarker"`
+	MaxParts             int       `xml:"MaxParts"`
+	IsTruncated          bool      `xml:"IsTruncated"`
+	Parts                []partXML `xml:"Part"`
+	Initiator            *owner    `xml:"Initiator,omitempty"`
+	Owner                *owner    `xml:"Owner,omitempty"`
+	StorageClass         string    `xml:"StorageClass"`
+	ChecksumAlgorithm    string    `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string    `xml:"ChecksumType,omitempty"`
+}
+
+type uploadXML struct {
+	Key               string `xml:"Key"`
+	UploadID          string `xml:"UploadId"`
+	Initiator         *owner `xml:"Initiator,omitempty"`
+	Owner             *owner `xml:"Owner,omitempty"`
+	StorageClass      string `xml:"StorageClass"`
+	Initiated         string `xml:"Initiated"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
+}
+
+type listUploadsResult struct {
+	XMLName            xml.Name    `xml:"ListMultipartUploadsResult"`
+	Xmlns              string      `xml:"xmlns,attr"`
+	Bucket             string      `xml:"Bucket"`
+	KeyMarker          string      `xml:"KeyMarker"`
+	UploadIDMarker     string      `xml:"UploadIdMarker"`
+	NextKeyMarker      string      `xml:"NextKeyMarker"`
+	NextUploadIDMarker string      `xml:"NextUploadIdMarker"`
+	Prefix             string      `xml:"Prefix"`
+	Delimiter          string      `xml:"Delimiter,omitempty"`
+	MaxUploads         int         `xml:"MaxUploads"`
+	IsTruncated        bool        `xml:"IsTruncated"`
+	Uploads            []uploadXML `xml:"Upload"`
+	CommonPrefixes     []struct {
+		Prefix string `xml:"Prefix"`
+	} `xml:"CommonPrefixes"`
+}
