@@ -26,7 +26,7 @@ func (g *gateway) sdkClient() *s3.Client {
 		BaseEndpoint:     aws.String(g.endpoint()),
 		UsePathStyle:     true,
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Timeout: 10 * time.Minute},
+		HTTPClient:       g.httpClient(10 * time.Minute),
 	})
 }
 
@@ -77,6 +77,9 @@ func newAWSCLI(t testing.TB, g *gateway) *awsCLI {
 		"AWS_MAX_ATTEMPTS=1",
 		"PYTHONIOENCODING=utf-8",
 	)
+	if g.caFile != "" {
+		env = append(env, "AWS_CA_BUNDLE="+g.caFile)
+	}
 	return &awsCLI{t: t, endpoint: g.endpoint(), env: env}
 }
 

@@ -31,6 +31,9 @@ type launchSpec struct {
 	args []string
 	env  []string // added to a scrubbed copy of the test's environment
 	addr string   // host:port the gateway is expected to listen on
+	// caFile, when set, means the gateway serves HTTPS with the
+	// certificate in this file (which it may create at start).
+	caFile string
 }
 
 // gateway is one running terngate process.
@@ -38,6 +41,7 @@ type gateway struct {
 	t         testing.TB
 	addr      string
 	dataDir   string
+	caFile    string // the CA bundle of an HTTPS gateway; empty for HTTP
 	accessKey string
 	secretKey string
 	cmd       *exec.Cmd
@@ -70,6 +74,7 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 	g := &gateway{
 		t:      t,
 		addr:   spec.addr,
+		caFile: spec.caFile,
 		stdout: &syncBuffer{},
 		stderr: &syncBuffer{},
 		exited: make(chan struct{}),
@@ -114,7 +119,6 @@ func scrubbedEnv() []string {
 func (g *gateway) waitReady() {
 	g.t.Helper()
 	deadline := time.Now().Add(readyTimeout)
-	client := &http.Client{Timeout: 2 * time.Second}
 	for time.Now().Before(deadline) {
 		if g.hasExited() {
 			g.t.Fatalf("terngate exited before serving (%v); stderr:\n%s", g.exitErr, tail(g.stderr.String(), 6000))
@@ -122,7 +126,7 @@ func (g *gateway) waitReady() {
 		conn, err := net.DialTimeout("tcp", g.addr, 200*time.Millisecond)
 		if err == nil {
 			conn.Close()
-			resp, err := client.Get(g.endpoint() + "/")
+			resp, err := g.httpClient(2 * time.Second).Get(g.endpoint() + "/")
 			if err == nil {
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
@@ -137,7 +141,12 @@ func (g *gateway) waitReady() {
 	g.t.Fatalf("terngate not ready on %s after %v; stderr:\n%s", g.addr, readyTimeout, tail(g.stderr.String(), 6000))
 }
 
-func (g *gateway) endpoint() string { return "http://" + g.addr }
+func (g *gateway) endpoint() string {
+	if g.caFile != "" {
+		return "https://" + g.addr
+	}
+	return "http://" + g.addr
+}
 
 func (g *gateway) port() string {
 	_, port, _ := net.SplitHostPort(g.addr)

@@ -82,7 +82,7 @@ func (g *gateway) send(ctx context.Context, r rawRequest) (*http.Response, error
 	if err != nil {
 		return nil, err
 	}
-	return (&http.Client{Timeout: 10 * time.Minute}).Do(req)
+	return g.httpClient(10 * time.Minute).Do(req)
 }
 
 func (g *gateway) newSignedRequest(ctx context.Context, r rawRequest) (*http.Request, error) {
@@ -105,7 +105,7 @@ func (g *gateway) newSignedRequest(ctx context.Context, r rawRequest) (*http.Req
 	}
 	// The signer reads the path from "//host/path" opaque URLs; the wire
 	// gets the bare raw path below so Go sends it untouched in origin form.
-	target := "http://" + g.addr + "/"
+	target := g.endpoint() + "/"
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
 		return nil, err
