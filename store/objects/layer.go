@@ -22,6 +22,10 @@ type Options struct {
 	// SweepOrphanMetadata may remove it: a PUT writes its record before it
 	// links the data file, so a young record without a file may be in flight.
 	MetadataGrace time.Duration
+	// RecordRemovalDelay is how long the record of a replaced or deleted
+	// object outlives it, for readers that opened the old file just before
+	// the change (default 10 s; negative removes at once).
+	RecordRemovalDelay time.Duration
 }
 
 const (
@@ -29,6 +33,7 @@ const (
 	defaultViewCacheSize   = 4096
 	defaultRecordCacheSize = 1 << 16
 	defaultMetadataGrace   = 15 * time.Minute
+	defaultRecordRemoval   = 10 * time.Second
 )
 
 // Layer is the S3 mapping over a store. It is safe for concurrent use.
@@ -48,6 +53,8 @@ type Layer struct {
 	// prunes counts directories this layer removed; a writer that sees it
 	// move while resolving checks that its directory still exists.
 	prunes atomic.Uint64
+	// retired holds records waiting out RecordRemovalDelay (retire.go).
+	retired retiredRecords
 }
 
 // dirCacheKey names a directory by its bucket and escaped path.
@@ -72,6 +79,9 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 	}
 	if opts.MetadataGrace <= 0 {
 		opts.MetadataGrace = defaultMetadataGrace
+	}
+	if opts.RecordRemovalDelay == 0 {
+		opts.RecordRemovalDelay = defaultRecordRemoval
 	}
 	return &Layer{
 		st:        st,

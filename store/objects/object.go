@@ -131,7 +131,8 @@ func (l *Layer) Delete(ctx context.Context, bucket, key string) error {
 		if err != nil {
 			return fmt.Errorf("objects: delete %q: %w", key, err)
 		}
-		l.removeRecord(context.WithoutCancel(ctx), bid, s.file.ID)
+		l.retireRecord(context.WithoutCancel(ctx), bid, s.file.ID)
+		l.removeDueRecords(context.WithoutCancel(ctx))
 		l.pruneDirs(context.WithoutCancel(ctx), bid, p.dirs)
 		return nil
 	}

@@ -17,6 +17,7 @@ import (
 
 func TestPutGetOverwriteDelete(t *testing.T) {
 	l, st := newTestLayer(t)
+	l.opts.RecordRemovalDelay = -1 // check removal itself, not its delay
 	ctx := t.Context()
 	first := mustPut(t, l, "a/b/c", "hello")
 	mustGet(t, l, "a/b/c", "hello")
@@ -43,6 +44,28 @@ func TestPutGetOverwriteDelete(t *testing.T) {
 	}
 	if err := l.Delete(t.Context(), "nope", "k"); !errors.Is(err, s3err.NoSuchBucket) {
 		t.Fatalf("delete in missing bucket: %v", err)
+	}
+}
+
+func TestRetiredRecordsOutliveTheirDelayOnly(t *testing.T) {
+	l, _ := newTestLayer(t)
+	l.opts.RecordRemovalDelay = time.Hour
+	ctx := t.Context()
+	first := mustPut(t, l, "k", "one")
+	mustPut(t, l, "k", "two")
+	bid, _ := l.bucketID(ctx, testBucket, false)
+	if _, err := l.readRecord(ctx, bid, first.FileID); err != nil {
+		t.Fatalf("a just-replaced record must stay readable for racing readers: %v", err)
+	}
+	l.opts.RecordRemovalDelay = -1
+	l.retired.mu.Lock()
+	for i := range l.retired.queue {
+		l.retired.queue[i].due = time.Now().Add(-time.Second)
+	}
+	l.retired.mu.Unlock()
+	mustPut(t, l, "other", "x") // the next write removes what is due
+	if _, err := l.readRecord(ctx, bid, first.FileID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a retired record past its delay must be removed: %v", err)
 	}
 }
 

@@ -125,8 +125,9 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 		return ObjectInfo{}, err
 	}
 	if old != 0 {
-		l.removeRecord(context.WithoutCancel(ctx), bucket, old)
+		l.retireRecord(context.WithoutCancel(ctx), bucket, old)
 	}
+	l.removeDueRecords(context.WithoutCancel(ctx))
 	return rec.info(in.Bucket, in.Key, t.ID), nil
 }
 
