@@ -129,6 +129,7 @@ func (m *Manager) completeClaimed(ctx context.Context, u Upload, token int64, in
 	for _, p := range append(parts.all, all...) {
 		m.scrap(ctx, p.File)
 	}
+	m.unpin(ctx, u)
 	return res, nil
 }
 
@@ -164,6 +165,7 @@ func (m *Manager) forceAbort(ctx context.Context, u Upload, token int64) {
 	for _, p := range parts {
 		m.scrap(ctx, p.File)
 	}
+	m.unpin(ctx, u)
 }
 
 // chosenParts are the listed parts in order and every part of the upload.

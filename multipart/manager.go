@@ -120,19 +120,28 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Upload, error) {
 	if typ != "" && typ != "FULL_OBJECT" && typ != "COMPOSITE" {
 		return Upload{}, s3err.InvalidRequest.With("Value for x-amz-checksum-type header is invalid.")
 	}
-	dir, err := m.objects.PartDir(ctx, in.Bucket, in.Key)
+	id := newUploadID()
+	dir, err := m.objects.PinDir(ctx, in.Bucket, in.Key, id)
 	if err != nil {
 		return Upload{}, err
 	}
 	u := Upload{
-		ID: newUploadID(), Bucket: in.Bucket, Key: in.Key, Initiated: time.Now().UTC(),
+		ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: time.Now().UTC(),
 		Owner: in.Owner, Metadata: in.Metadata, ChecksumAlgorithm: string(in.ChecksumAlgorithm),
 		ChecksumType: typ, Dir: dir,
 	}
 	if err := m.tracker.Create(ctx, u); err != nil {
+		m.unpin(ctx, u)
 		return Upload{}, fmt.Errorf("multipart: create upload: %w", err)
 	}
 	return u, nil
+}
+
+// unpin lets the upload's directory be pruned again once the upload is over.
+func (m *Manager) unpin(ctx context.Context, u Upload) {
+	if err := m.objects.UnpinDir(context.WithoutCancel(ctx), u.Bucket, u.Key, u.ID, u.Dir); err != nil {
+		m.log.Warn("multipart: cannot remove upload marker", "upload", u.ID, "err", err)
+	}
 }
 
 // upload returns the upload id of bucket/key, as S3 errors.
@@ -248,7 +257,8 @@ func (m *Manager) scrap(ctx context.Context, t store.Transient) {
 
 // Abort forgets an upload and releases its parts.
 func (m *Manager) Abort(ctx context.Context, bucket, key, id string) error {
-	if _, err := m.upload(ctx, bucket, key, id); err != nil {
+	u, err := m.upload(ctx, bucket, key, id)
+	if err != nil {
 		return err
 	}
 	parts, err := m.tracker.Abort(ctx, id)
@@ -263,6 +273,7 @@ func (m *Manager) Abort(ctx context.Context, bucket, key, id string) error {
 	for _, p := range parts {
 		m.scrap(ctx, p.File)
 	}
+	m.unpin(ctx, u)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3api/s3err"
 )
 
@@ -126,9 +127,22 @@ func (s *server) headBucket(r *request) error {
 	return nil
 }
 
+// deleteBucket deletes a bucket without keys. Uploads in flight do not keep
+// it (as on S3): they are listed first and aborted once the bucket is gone,
+// so a refused delete leaves them alone.
 func (s *server) deleteBucket(r *request) error {
+	var inFlight []multipart.IndexEntry
+	if m := s.cfg.Multipart; m != nil {
+		var err error
+		if inFlight, err = m.BucketUploads(r.ctx, r.bucket); err != nil {
+			return err
+		}
+	}
 	if err := s.layer.DeleteBucket(r.ctx, r.bucket); err != nil {
 		return err
+	}
+	if m := s.cfg.Multipart; m != nil {
+		m.AbortUploads(r.ctx, r.bucket, inFlight)
 	}
 	r.c.Status(http.StatusNoContent)
 	return nil

@@ -196,6 +196,14 @@ func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) erro
 		return fmt.Errorf("objects: read directory: %w", err)
 	}
 	for _, e := range entries {
+		if !e.Dir && isUploadMarker(e.Name) {
+			// A bucket with uploads in flight is deleted, as on S3 (the
+			// caller aborts the uploads): their markers go with it.
+			if err := l.st.UnlinkFile(ctx, dir, e.Name, e.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("objects: remove upload marker %q: %w", e.Name, err)
+			}
+			continue
+		}
 		if !e.Dir {
 			continue // a key file (there are none) or the bucket record, removed last
 		}
