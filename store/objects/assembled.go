@@ -77,7 +77,9 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 		return ObjectInfo{}, err
 	}
 	if old != 0 {
-		l.removeRecord(context.WithoutCancel(ctx), bid, old)
+		// Readers that opened the replaced file still need its record.
+		l.retireRecord(context.WithoutCancel(ctx), bid, old)
 	}
+	l.removeDueRecords(context.WithoutCancel(ctx))
 	return rec.info(bucket, key, t.ID), nil
 }
