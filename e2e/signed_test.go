@@ -36,6 +36,8 @@ type rawRequest struct {
 	// no signature at all.
 	accessKey, secretKey string
 	unsigned             bool
+	// signedAt is the signing time; zero means now.
+	signedAt time.Time
 }
 
 // rawResponse is a fully read response.
@@ -135,7 +137,11 @@ func (g *gateway) newSignedRequest(ctx context.Context, r rawRequest) (*http.Req
 		}
 		signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 		creds := aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}
-		if err := signer.SignHTTP(ctx, creds, req, hash, "s3", testRegion, time.Now().UTC()); err != nil {
+		signedAt := r.signedAt
+		if signedAt.IsZero() {
+			signedAt = time.Now()
+		}
+		if err := signer.SignHTTP(ctx, creds, req, hash, "s3", testRegion, signedAt.UTC()); err != nil {
 			return nil, err
 		}
 	}
