@@ -304,3 +304,9 @@ func (m *Manager) ListParts(ctx context.Context, bucket, key, id string, marker,
 	}
 	return out, nil
 }
+
+// Upload returns the upload id of bucket/key; s3err.NoSuchUpload if there
+// is none.
+func (m *Manager) Upload(ctx context.Context, bucket, key, id string) (Upload, error) {
+	return m.upload(ctx, bucket, key, id)
+}

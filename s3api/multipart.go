@@ -29,7 +29,7 @@ func routeMultipart(r *request) (handlerFunc, bool, error) {
 		switch method {
 		case http.MethodPut:
 			if r.hasHeader("x-amz-copy-source") {
-				return nil, true, s3err.NotImplemented.With("UploadPartCopy is not implemented yet.")
+				return (*server).uploadPartCopy, true, nil
 			}
 			return (*server).uploadPart, true, nil
 		case http.MethodPost:
