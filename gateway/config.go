@@ -36,6 +36,9 @@ type Config struct {
 
 	RedisURL        string `yaml:"redis-url"`
 	MultipartExpiry string `yaml:"multipart-expiry"`
+
+	AdminListen   string `yaml:"admin-listen"`
+	ShutdownGrace string `yaml:"shutdown-grace"`
 }
 
 func defaultConfig() Config {
@@ -48,6 +51,9 @@ func defaultConfig() Config {
 		MaxPutSize: 5 << 30,
 
 		MultipartExpiry: "168h",
+
+		AdminListen:   "127.0.0.1:9001",
+		ShutdownGrace: "30s",
 	}
 }
 
@@ -77,6 +83,8 @@ func (c *Config) options() []option {
 		{name: "redis-url", usage: "Redis tracking multipart uploads for gateways sharing a store: redis://, rediss://, redis+sentinel://h:p,h:p/master, redis+cluster://h:p,h:p (default: an embedded tracker in the data dir)", str: &c.RedisURL},
 		{name: "multipart-expiry", usage: "how long a multipart upload may stay idle before it is aborted, unless its bucket's lifecycle says otherwise (Go duration)", str: &c.MultipartExpiry},
 		{name: "users-file", usage: "YAML users file (name, access_key, secret_key or secret_key_file per user); re-read when it changes; replaces --access-key/--secret-key", str: &c.UsersFile},
+		{name: "admin-listen", usage: "address of the admin HTTP listener: /metrics, /healthz, /readyz, /admin/uploads (loopback clients only); empty disables it", str: &c.AdminListen},
+		{name: "shutdown-grace", usage: "how long in-flight requests may run after SIGTERM before the process exits anyway (Go duration)", str: &c.ShutdownGrace},
 	}
 }
 
@@ -109,6 +117,12 @@ var errHelp = errors.New("help requested")
 // loadConfig builds the configuration from args, the environment (getenv)
 // and the optional YAML file named by --config / TERNGATE_CONFIG.
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	return loadConfigWith(args, getenv, stderr, nil)
+}
+
+// loadConfigWith is loadConfig for a subcommand: extra, if not nil, adds
+// the subcommand's own flags beside the configuration's.
+func loadConfigWith(args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, error) {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet("terngate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -126,6 +140,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		default:
 			fs.Int64Var(o.i64, o.name, 0, help)
 		}
+	}
+	if extra != nil {
+		extra(fs)
 	}
 	fs.Usage = func() { printUsage(fs, stderr) }
 	if err := fs.Parse(args); err != nil {
@@ -176,6 +193,9 @@ func (c Config) validate() error {
 	if d, err := time.ParseDuration(c.MultipartExpiry); err != nil || d <= 0 {
 		return fmt.Errorf("multipart-expiry must be a positive duration, got %q", c.MultipartExpiry)
 	}
+	if d, err := time.ParseDuration(c.ShutdownGrace); err != nil || d < 0 {
+		return fmt.Errorf("shutdown-grace must be a duration of at least 0, got %q", c.ShutdownGrace)
+	}
 	if (c.AccessKey == "") != (c.SecretKey == "") {
 		return errors.New("access-key and secret-key must be given together")
 	}
@@ -204,7 +224,15 @@ func printUsage(fs *flag.FlagSet, w io.Writer) {
 
 Usage:
   terngate [flags]          serve S3 (the embedded local store by default)
-  terngate version          print the version
+  terngate version          print the version, Go version and commit
+  terngate check [flags]    check the configuration, data dir, TLS, users file
+                            and Redis as the server would use them; exits 1
+                            on any failure
+  terngate uploads list [--bucket B] [flags]
+  terngate uploads abort --bucket B --key K --upload-id ID [flags]
+                            list or abort multipart uploads in progress,
+                            through the running gateway's admin listener
+                            (or directly when no gateway runs)
 
 Every flag can also be set with its environment variable or as a key in the
 YAML file given by --config. Precedence: flag, environment, file, default.

@@ -32,8 +32,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 {
 		switch args[0] {
 		case "version":
-			fmt.Fprintf(stdout, "terngate %s\n", version)
+			printVersion(stdout)
 			return nil
+		case "check":
+			cfg, err := loadConfig(args[1:], getenv, stderr)
+			if err != nil {
+				return err
+			}
+			return runCheck(ctx, cfg, stdout)
+		case "uploads":
+			return runUploads(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}

@@ -12,13 +12,20 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/metrics"
+	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3api"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"
 )
 
-// shutdownGrace bounds how long in-flight requests may run after SIGTERM.
-const shutdownGrace = 30 * time.Second
+// adminShutdownTimeout bounds the admin listener's shutdown, which comes
+// after the S3 listener's: a scrape in progress is small.
+const adminShutdownTimeout = 5 * time.Second
+
+// uploadsCountMaxAge is how long a count of multipart uploads in progress
+// serves scrapes before the tracker is asked again.
+const uploadsCountMaxAge = 5 * time.Second
 
 // maintenanceInterval is how often expired transient files and orphaned
 // metadata are reclaimed.
@@ -36,11 +43,25 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return err
 	}
-	st, err := local.Open(cfg.DataDir, local.Options{Logger: logger})
+	grace, err := time.ParseDuration(cfg.ShutdownGrace)
+	if err != nil {
+		return fmt.Errorf("shutdown-grace: %w", err)
+	}
+	m := metrics.New()
+	localStore, err := local.Open(cfg.DataDir, local.Options{Logger: logger})
 	if err != nil {
 		return fmt.Errorf("open local store: %w", err)
 	}
-	defer st.Close()
+	// Requests still running when the shutdown grace ends may yet call the
+	// store: it is then left open for the exiting process to release
+	// (every commit is already durable) rather than closed under them.
+	requestsAbandoned := false
+	defer func() {
+		if !requestsAbandoned {
+			localStore.Close()
+		}
+	}()
+	st := metrics.InstrumentStore(localStore, m)
 
 	layer, err := objects.New(ctx, st, st.Root(), objects.Options{})
 	if err != nil {
@@ -53,13 +74,22 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return fmt.Errorf("reclaim unfinished uploads: %w", err)
 	} else if n > 0 {
 		logger.Info("reclaimed unfinished PUTs of a previous run", "files", n)
+		m.SweeperActions.WithLabelValues(metrics.SweepReclaimUnfinishedPut).Add(float64(n))
 	}
 
-	mpu, stopMultipart, err := startMultipart(ctx, cfg, st, layer, logger)
+	mpu, stopMultipart, err := startMultipart(ctx, cfg, st, layer, logger, m)
 	if err != nil {
 		return err
 	}
 	defer stopMultipart()
+	m.RegisterUploadsInflight(func(ctx context.Context) (int, error) {
+		uploads, err := mpu.Tracker().Idle(ctx, time.Now().Add(24*time.Hour))
+		return len(uploads), err
+	}, uploadsCountMaxAge)
+	ready := &readiness{checks: []readinessCheck{storeCheck(st)}}
+	if rt, ok := mpu.Tracker().(*multipart.RedisTracker); ok {
+		ready.checks = append(ready.checks, redisCheck(rt.Client()))
+	}
 
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
@@ -70,6 +100,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Users:        creds,
 		DefaultOwner: adminUser,
 		Multipart:    mpu,
+		Metrics:      m,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -81,11 +112,25 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		ln = tls.NewListener(ln, tlsCfg)
 		scheme = "https"
 	}
+	if cfg.AdminListen != "" {
+		admin, err := startAdmin(cfg.AdminListen, adminHandler(m, ready, mpu, logger), logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		// Runs once the S3 listener has drained (below) and before the
+		// store closes: metrics and /readyz stay up while requests drain.
+		defer func() {
+			if err := admin.shutdown(adminShutdownTimeout); err != nil {
+				logger.Warn("stopping the admin listener", "err", err)
+			}
+		}()
+	}
 	logger.Info("terngate serving S3", "version", version, "endpoint", scheme+"://"+ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
 
 	maintCtx, stopMaint := context.WithCancel(ctx)
 	defer stopMaint()
-	go maintain(maintCtx, st, layer, logger)
+	go maintain(maintCtx, localStore, layer, logger, m)
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -94,16 +139,24 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
-	if err := app.ShutdownWithTimeout(shutdownGrace); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shutdown: %w", err)
+	// Readiness fails first; then the listener closes and in-flight
+	// requests get the grace period. Multipart uploads are left as they
+	// are: their parts stay tracked, to be continued on any gateway.
+	ready.drain()
+	logger.Info("shutting down: finishing in-flight requests", "grace", grace.String())
+	if err := app.ShutdownWithTimeout(grace); err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		requestsAbandoned = true
+		logger.Warn("shutdown grace over: exiting with requests still in flight (their objects are not created)", "grace", grace.String())
 	}
 	return nil
 }
 
 // maintain periodically reclaims what crashes and races leave behind:
 // transient files past their deadline and metadata of files that are gone.
-func maintain(ctx context.Context, st *local.Store, layer *objects.Layer, logger *slog.Logger) {
+func maintain(ctx context.Context, st *local.Store, layer *objects.Layer, logger *slog.Logger, m *metrics.Metrics) {
 	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
 	for {
@@ -111,11 +164,13 @@ func maintain(ctx context.Context, st *local.Store, layer *objects.Layer, logger
 			logger.Warn("reaping expired transient files", "err", err)
 		} else if n > 0 {
 			logger.Info("reaped expired transient files", "files", n)
+			m.SweeperActions.WithLabelValues(metrics.SweepReapExpiredTransient).Add(float64(n))
 		}
 		if n, err := layer.SweepOrphanMetadata(ctx); err != nil && ctx.Err() == nil {
 			logger.Warn("sweeping orphaned metadata", "err", err)
 		} else if n > 0 {
 			logger.Info("swept orphaned metadata", "records", n)
+			m.SweeperActions.WithLabelValues(metrics.SweepOrphanedMetadata).Add(float64(n))
 		}
 		select {
 		case <-ctx.Done():

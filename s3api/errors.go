@@ -34,11 +34,12 @@ var bucketScoped = map[string]bool{
 func (s *server) writeError(r *request, err error) {
 	var e *s3err.Error
 	if !errors.As(err, &e) {
-		s.log.ErrorContext(r.ctx, "internal error", "request_id", r.id, "method", r.method(),
+		// r.ctx adds the request_id (see logWithRequestIDs).
+		s.log.ErrorContext(r.ctx, "internal error", "method", r.method(),
 			"path", r.rawPath, "error", err)
 		e = s3err.InternalError
 	} else if e.Status >= http.StatusInternalServerError {
-		s.log.WarnContext(r.ctx, "server-side S3 error", "request_id", r.id, "code", e.Code, "error", err)
+		s.log.WarnContext(r.ctx, "server-side S3 error", "code", e.Code, "error", err)
 	}
 
 	resp := r.c.Response()

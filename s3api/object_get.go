@@ -44,7 +44,7 @@ func (s *server) getObject(r *request) error {
 	setReadHeaders(r, obj.Info, plan)
 	// fasthttp closes the stream (and with it the object) once the
 	// response is written or abandoned.
-	r.c.Response().SetBodyStream(&objectBody{r: reader, obj: obj}, int(plan.rng.length()))
+	r.c.Response().SetBodyStream(countBytes(&objectBody{r: reader, obj: obj}), int(plan.rng.length()))
 	return nil
 }
 

@@ -22,6 +22,7 @@ func (s *server) handle(c *fiber.Ctx) error {
 	r := newRequest(c)
 	c.Set("x-amz-request-id", r.id)
 	c.Set("x-amz-id-2", r.hostID)
+	obs := s.observe(r)
 
 	if err := s.serve(r); err != nil {
 		s.writeError(r, err)
@@ -29,6 +30,7 @@ func (s *server) handle(c *fiber.Ctx) error {
 	if !r.body.drain(drainLimit) {
 		c.Response().SetConnectionClose()
 	}
+	obs.handled()
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store/objects"
 )
@@ -35,6 +36,8 @@ type Config struct {
 	DefaultOwner string
 	// Multipart serves multipart uploads; nil answers NotImplemented.
 	Multipart *multipart.Manager
+	// Metrics receives request metrics; nil records none.
+	Metrics *metrics.Metrics
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and
@@ -77,6 +80,7 @@ func New(layer *objects.Layer, verifier *auth.Verifier, cfg Config) *fiber.App {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = logWithRequestIDs(cfg.Logger)
 	s := &server{layer: layer, verifier: verifier, cfg: cfg, log: cfg.Logger}
 
 	app := fiber.New(fiber.Config{
