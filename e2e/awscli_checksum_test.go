@@ -65,7 +65,7 @@ func checkAWSCLIChecksums(t *testing.T, g *gateway, wireMark string) {
 		// An explicit algorithm is still sent.
 		lazy.must("s3api", "put-object", "--bucket", "cli-sums", "--key", "explicit.bin", "--body", src, "--checksum-algorithm", "CRC32")
 		expectCLIChecksum(t, lazy, "explicit.bin", data, crc32Base64(data))
-		// Without one, no checksum is sent and none is invented.
+		// Without one no CRC32 is sent, so none may be reported.
 		lazy.must("s3api", "put-object", "--bucket", "cli-sums", "--key", "none.bin", "--body", src)
 		expectCLIChecksum(t, lazy, "none.bin", data, "")
 	})
