@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,6 +45,7 @@ type gateway struct {
 	caFile    string // the CA bundle of an HTTPS gateway; empty for HTTP
 	accessKey string
 	secretKey string
+	adminAddr string // host:port of the admin listener
 	cmd       *exec.Cmd
 	stdout    *syncBuffer
 	stderr    *syncBuffer
@@ -79,7 +81,16 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 		stderr: &syncBuffer{},
 		exited: make(chan struct{}),
 	}
-	g.cmd = exec.Command(terngateBinary, spec.args...)
+	// Each gateway gets an admin port of its own: the default one
+	// (127.0.0.1:9001) would be shared by gateways running side by side.
+	args := spec.args
+	if i := slices.Index(args, "--admin-listen"); i >= 0 && i+1 < len(args) {
+		g.adminAddr = args[i+1]
+	} else {
+		g.adminAddr = freeAddr(t)
+		args = slices.Concat(args, []string{"--admin-listen", g.adminAddr})
+	}
+	g.cmd = exec.Command(terngateBinary, args...)
 	g.cmd.Env = append(scrubbedEnv(), spec.env...)
 	g.cmd.Stdout, g.cmd.Stderr = g.stdout, g.stderr
 	if err := g.cmd.Start(); err != nil {
