@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
@@ -49,10 +50,6 @@ var metricNames = []string{
 	"terngate_multipart_uploads_inflight",
 	"terngate_store_errors_total",
 }
-
-// pendingEnv are settings the gateway is gaining (issue 7) that its --help
-// may not list yet. The gateway ignores variables it does not know.
-var pendingEnv = map[string]bool{"TERNGATE_ADMIN_LISTEN": true}
 
 func loadChart(t *testing.T) *chart.Chart {
 	t.Helper()
@@ -334,7 +331,12 @@ func checkPodBasics(t *testing.T, o *objects) {
 		t.Error("container keeps its capabilities")
 	}
 
-	// In-flight requests get 30 s after SIGTERM, after the preStop pause.
+	// In-flight requests get --shutdown-grace after SIGTERM, which comes
+	// after the preStop pause.
+	shutdown, err := time.ParseDuration(o.env(t)["TERNGATE_SHUTDOWN_GRACE"])
+	if err != nil {
+		t.Fatalf("TERNGATE_SHUTDOWN_GRACE: %v", err)
+	}
 	grace := int64(0)
 	if pod.TerminationGracePeriodSeconds != nil {
 		grace = *pod.TerminationGracePeriodSeconds
@@ -343,8 +345,8 @@ func checkPodBasics(t *testing.T, o *objects) {
 	if c.Lifecycle != nil && c.Lifecycle.PreStop != nil && c.Lifecycle.PreStop.Sleep != nil {
 		pause = c.Lifecycle.PreStop.Sleep.Seconds
 	}
-	if grace <= 30+pause {
-		t.Errorf("terminationGracePeriodSeconds %d does not exceed the gateway's 30 s grace plus the %d s preStop pause", grace, pause)
+	if time.Duration(grace)*time.Second <= shutdown+time.Duration(pause)*time.Second {
+		t.Errorf("terminationGracePeriodSeconds %d does not exceed the gateway's %s shutdown grace plus the %d s preStop pause", grace, shutdown, pause)
 	}
 
 	aa := pod.Affinity
@@ -447,6 +449,7 @@ func TestDefaultValues(t *testing.T) {
 		"TERNGATE_LOG_FORMAT":       "json",
 		"TERNGATE_MAX_PUT_SIZE":     "5368709120",
 		"TERNGATE_MULTIPART_EXPIRY": "168h",
+		"TERNGATE_SHUTDOWN_GRACE":   "30s",
 		"TERNGATE_DOMAIN":           "",
 		"TERNGATE_ACCESS_KEY":       "",
 		"TERNGATE_SECRET_KEY":       "",
@@ -507,6 +510,7 @@ gateway:
   logFormat: text
   maxPutSize: 1073741824
   multipartExpiry: 24h
+  shutdownGraceSeconds: 20
 redis:
   url: redis://:hunter22@redis.cache:6379/3
 auth:
@@ -575,6 +579,7 @@ func TestTernFSThreeReplicas(t *testing.T) {
 		"TERNGATE_LOG_FORMAT":       "text",
 		"TERNGATE_MAX_PUT_SIZE":     "1073741824",
 		"TERNGATE_MULTIPART_EXPIRY": "24h",
+		"TERNGATE_SHUTDOWN_GRACE":   "20s",
 		"TERNGATE_REDIS_URL":        "secret:" + fullname + "/redis-url",
 		"TERNGATE_USERS_FILE":       "/etc/terngate/users/users.yaml",
 		"TERNGATE_TLS_CERT":         "/etc/terngate/tls/tls.crt",
@@ -841,7 +846,8 @@ func TestRenderRejectsBadCombinations(t *testing.T) {
 		{"users file and key pair", "auth: {accessKey: AKIA1, secretKey: '12345678', usersFile: {enabled: true, existingSecret: u}}", "replaces the single key pair"},
 		{"access key alone", "auth: {accessKey: AKIA1}", "auth.accessKey needs auth.secretKey"},
 		{"TLS without certificate", "tls: {enabled: true}", "tls.enabled needs"},
-		{"grace too short", "terminationGracePeriodSeconds: 33\npreStopSleepSeconds: 5", "must exceed the gateway's 30 s shutdown grace"},
+		{"grace too short", "terminationGracePeriodSeconds: 33\npreStopSleepSeconds: 5", "must exceed gateway.shutdownGraceSeconds (30)"},
+		{"grace below a longer shutdown", "gateway: {shutdownGraceSeconds: 60}", "must exceed gateway.shutdownGraceSeconds (60)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := render(t, parseValues(t, tc.values))
@@ -864,7 +870,7 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 		{"log level outside enum", "gateway: {logLevel: verbose}", []string{"/gateway/logLevel"}},
 		{"replicas as a string", "replicaCount: three", []string{"replicaCount"}},
 		{"unknown top-level key", "replicas: 3", []string{"replicas"}},
-		{"grace below the gateway's", "terminationGracePeriodSeconds: 10", []string{"terminationGracePeriodSeconds"}},
+		{"grace of zero", "terminationGracePeriodSeconds: 0", []string{"terminationGracePeriodSeconds"}},
 		{"redis URL scheme", "redis: {url: http://r:6379}", []string{"/redis/url"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -972,7 +978,7 @@ func TestRenderedEnvIsReadByTheGateway(t *testing.T) {
 	for name, vals := range map[string]string{"default": "", "ternfs": ternfsValues, "autoscaled": autoscaledValues} {
 		o := renderObjects(t, vals)
 		for k := range o.env(t) {
-			if strings.HasPrefix(k, "TERNGATE_") && !known[k] && !pendingEnv[k] {
+			if strings.HasPrefix(k, "TERNGATE_") && !known[k] {
 				t.Errorf("%s values: the chart sets %s, which terngate --help does not list", name, k)
 			}
 		}

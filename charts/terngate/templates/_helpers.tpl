@@ -129,8 +129,8 @@ on its own. Included by the Deployment, so a bad combination fails rendering.
 {{- if and $v.redis.internal.enabled (or $v.redis.url $v.redis.existingSecret) }}
 {{- fail "redis.internal.enabled and an external Redis (redis.url, redis.existingSecret) exclude each other" }}
 {{- end }}
-{{- if le (int $v.terminationGracePeriodSeconds) (add 30 (int $v.preStopSleepSeconds) | int) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed the gateway's 30 s shutdown grace plus preStopSleepSeconds (%d)" (int $v.terminationGracePeriodSeconds) (int $v.preStopSleepSeconds)) }}
+{{- if le (int $v.terminationGracePeriodSeconds) (add (int $v.gateway.shutdownGraceSeconds) (int $v.preStopSleepSeconds) | int) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed gateway.shutdownGraceSeconds (%d) plus preStopSleepSeconds (%d)" (int $v.terminationGracePeriodSeconds) (int $v.gateway.shutdownGraceSeconds) (int $v.preStopSleepSeconds)) }}
 {{- end }}
 {{- if eq (int $v.gateway.port) (int $v.admin.port) }}
 {{- fail "gateway.port and admin.port must differ" }}
