@@ -11,8 +11,9 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// ExpiryFunc returns how long uploads in bucket may stay idle (the bucket's
-// AbortIncompleteMultipartUpload rule), or ok=false for the default.
+// ExpiryFunc returns how long uploads in bucket may stay idle, or ok=false
+// for the default. Uploads a rule of the bucket's lifecycle covers
+// (AbortIncompleteMultipartUpload) follow the rule instead.
 type ExpiryFunc func(ctx context.Context, bucket string) (time.Duration, bool)
 
 // Sweeper does the background work of multipart uploads, once across all
@@ -25,11 +26,13 @@ type Sweeper struct {
 	// unknown remembers when a transient file of an unknown upload was
 	// first seen, so it is scrapped only after OrphanGrace.
 	unknown map[store.ID]time.Time
+	// now is the clock (tests move it forward).
+	now func() time.Time
 }
 
 // NewSweeper returns a sweeper over m; expiry may be nil.
 func NewSweeper(m *Manager, expiry ExpiryFunc) *Sweeper {
-	return &Sweeper{m: m, expiry: expiry, unknown: make(map[store.ID]time.Time)}
+	return &Sweeper{m: m, expiry: expiry, unknown: make(map[store.ID]time.Time), now: time.Now}
 }
 
 // leaderKey is the Redis lock that makes one gateway sweep at a time.
@@ -71,7 +74,11 @@ func (s *Sweeper) lead(ctx context.Context, interval time.Duration) bool {
 
 // Sweep runs one round.
 func (s *Sweeper) Sweep(ctx context.Context) error {
-	if err := s.abortIdle(ctx); err != nil {
+	rules := newBucketRules(s.m)
+	if err := s.abortByLifecycle(ctx, rules); err != nil {
+		return err
+	}
+	if err := s.abortIdle(ctx, rules); err != nil {
 		return err
 	}
 	if err := s.keepAlive(ctx); err != nil {
@@ -80,16 +87,22 @@ func (s *Sweeper) Sweep(ctx context.Context) error {
 	return s.scrapUnknown(ctx)
 }
 
-func (s *Sweeper) abortIdle(ctx context.Context) error {
-	// Lifecycle rules count whole days; the default may be shorter.
+// abortIdle aborts uploads idle for longer than the default expiry (or the
+// bucket's, from the ExpiryFunc); uploads a lifecycle rule covers are left
+// to abortByLifecycle.
+func (s *Sweeper) abortIdle(ctx context.Context, rules *bucketRules) error {
+	now := s.now()
+	// An ExpiryFunc counts whole days; the default may be shorter.
 	shortest := min(s.m.opts.Expiry, 24*time.Hour)
-	now := time.Now()
 	idle, err := s.m.tracker.Idle(ctx, now.Add(-shortest))
 	if err != nil {
 		return err
 	}
 	limits := map[string]time.Duration{}
 	for _, u := range idle {
+		if _, ruled := rules.of(ctx, u.Bucket).AbortAfter(u.Key); ruled {
+			continue
+		}
 		limit, seen := limits[u.Bucket]
 		if !seen {
 			limit = s.m.opts.Expiry

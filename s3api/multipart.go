@@ -17,6 +17,9 @@ import (
 
 // routeMultipart picks the multipart operation a request names, if any.
 func routeMultipart(r *request) (handlerFunc, bool, error) {
+	if h, ok, err := routeLifecycle(r); ok {
+		return h, true, err
+	}
 	method := r.method()
 	switch {
 	case r.key == "" && r.hasParam("uploads"):

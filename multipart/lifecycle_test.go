@@ -1,0 +1,116 @@
+package multipart
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terngate/terngate/s3api/s3err"
+)
+
+func TestParseLifecycle(t *testing.T) {
+	const ok = `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Rule><ID>tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>
+    <AbortIncompleteMultipartUpload><DaysAfterInitiation>3</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
+  <Rule><ID>tmp-deep</ID><Prefix>tmp/deep/</Prefix><Status>Enabled</Status>
+    <AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
+  <Rule><ID>off</ID><Filter><And><Prefix>off/</Prefix></And></Filter><Status>Disabled</Status>
+    <AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
+</LifecycleConfiguration>`
+	lc, err := ParseLifecycle([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]time.Duration{"tmp/a": 72 * time.Hour, "tmp/deep/a": 24 * time.Hour, "off/a": 0, "other": 0} {
+		got, found := lc.AbortAfter(key)
+		if found != (want > 0) || got != want {
+			t.Errorf("AbortAfter(%q) = %v, %v; want %v", key, got, found, want)
+		}
+	}
+
+	rule := func(body string) string {
+		return "<LifecycleConfiguration><Rule>" + body + "</Rule></LifecycleConfiguration>"
+	}
+	abort := "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>"
+	for _, tc := range []struct {
+		doc  string
+		want *s3err.Error
+	}{
+		{"<LifecycleConfiguration>", s3err.MalformedXML},
+		{"<LifecycleConfiguration></LifecycleConfiguration>", s3err.MalformedXML},
+		{rule("<Status>Maybe</Status>" + abort), s3err.MalformedXML},
+		{rule("<Prefix>a</Prefix><Filter><Prefix>a</Prefix></Filter><Status>Enabled</Status>" + abort), s3err.MalformedXML},
+		{rule("<Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"), s3err.NotImplemented},
+		{rule("<Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>" + abort), s3err.NotImplemented},
+		{rule("<Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>"), s3err.NotImplemented},
+		{rule("<Status>Enabled</Status>"), s3err.InvalidRequest},
+		{rule("<Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload>"), s3err.InvalidArgument},
+		{rule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>" + abort), s3err.InvalidRequest},
+		{"<LifecycleConfiguration><Rule><ID>x</ID><Status>Enabled</Status>" + abort + "</Rule><Rule><ID>x</ID><Status>Enabled</Status>" + abort + "</Rule></LifecycleConfiguration>", s3err.InvalidArgument},
+		{rule("<ID>" + strings.Repeat("i", 256) + "</ID><Status>Enabled</Status>" + abort), s3err.InvalidArgument},
+	} {
+		_, err := ParseLifecycle([]byte(tc.doc))
+		if !errors.Is(err, tc.want) {
+			t.Errorf("ParseLifecycle(%s) = %v, want %s", tc.doc, err, tc.want.Code)
+		}
+	}
+}
+
+// The sweeper aborts uploads by their bucket's rule, counted from
+// initiation however active they are, and the others by the default expiry.
+func TestSweeperFollowsBucketLifecycle(t *testing.T) {
+	st, l := newLayer(t)
+	tracker, err := OpenEmbedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tracker.Close()
+	m := NewManager(st, l, tracker, Options{Expiry: 3 * 24 * time.Hour, MinPartSize: 1})
+	ctx := t.Context()
+	doc := `<LifecycleConfiguration><Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>
+<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
+<Rule><Prefix>off/</Prefix><Status>Disabled</Status>
+<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>`
+	if err := l.SetBucketLifecycle(ctx, "bkt", []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, key := range []string{"tmp/a", "off/a", "other"} {
+		u, err := m.Create(ctx, CreateInput{Bucket: "bkt", Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.UploadPart(ctx, PartInput{Bucket: "bkt", Key: key, UploadID: u.ID, Number: 1, Body: strings.NewReader("x"), Size: 1}); err != nil {
+			t.Fatal(err)
+		}
+		ids[key] = u.ID
+	}
+	alive := func(key string) bool {
+		_, err := m.Upload(ctx, "bkt", key, ids[key])
+		return err == nil
+	}
+	sw := NewSweeper(m, nil)
+	sweepAt := func(offset time.Duration) {
+		sw.now = func() time.Time { return time.Now().Add(offset) }
+		if err := sw.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	sweepAt(23 * time.Hour)
+	if !alive("tmp/a") || !alive("off/a") || !alive("other") {
+		t.Fatal("an upload was aborted before any limit")
+	}
+	sweepAt(25 * time.Hour)
+	if alive("tmp/a") {
+		t.Fatal("the rule's upload outlived DaysAfterInitiation")
+	}
+	if !alive("off/a") || !alive("other") {
+		t.Fatal("a disabled rule or the default expiry aborted too early")
+	}
+	sweepAt(73 * time.Hour)
+	if alive("off/a") || alive("other") {
+		t.Fatal("uploads no enabled rule covers outlived the default expiry")
+	}
+}
