@@ -38,7 +38,8 @@ func startProgram(t *testing.T, args ...string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"--log-level", "error"}, args...), func(string) string { return "" }, io.Discard, io.Discard)
+		// No admin listener: its default port would be shared by tests.
+		done <- run(ctx, append([]string{"--log-level", "error", "--admin-listen", ""}, args...), func(string) string { return "" }, io.Discard, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()
