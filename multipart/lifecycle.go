@@ -41,9 +41,9 @@ type lifecycleRule struct {
 	Abort  *struct {
 		DaysAfterInitiation *int `xml:"DaysAfterInitiation"`
 	} `xml:"AbortIncompleteMultipartUpload"`
-	Expiration                  *rawXML `xml:"Expiration"`
+	Expiration                  *rawXML  `xml:"Expiration"`
 	Transitions                 []rawXML `xml:"Transition"`
-	NoncurrentVersionExpiration *rawXML `xml:"NoncurrentVersionExpiration"`
+	NoncurrentVersionExpiration *rawXML  `xml:"NoncurrentVersionExpiration"`
 	NoncurrentVersionTransition []rawXML `xml:"NoncurrentVersionTransition"`
 }
 
