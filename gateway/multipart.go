@@ -43,7 +43,7 @@ func startMultipart(ctx context.Context, cfg Config, st store.Store, layer *obje
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		// Lifecycle rules are not served yet: every bucket uses the default.
+		// The sweeper reads each bucket's lifecycle rules itself.
 		multipart.NewSweeper(m, nil).Run(sweepCtx, sweepInterval)
 	}()
 	return m, func() {
