@@ -62,7 +62,7 @@ func shardVectors() []msgVector {
 			6400             // Limit
 			0000             // Mtu`},
 		{"FullReadDirResp", &FullReadDirResp{
-			Next: FullReadDirCursor{Current: true, StartName: "z", StartTime: vTime},
+			Next:    FullReadDirCursor{Current: true, StartName: "z", StartTime: vTime},
 			Results: []Edge{{TargetID: MakeOwnedInodeID(vFile, true), NameHash: 2, Name: "b", CreationTime: vTime2}}}, `
 			01               // Next.Current
 			01 7a            // Next.StartName "z"
