@@ -52,7 +52,7 @@ func OpenEmbedded(dataDir string) (*EmbeddedTracker, error) {
 				return err
 			}
 		}
-		return nil
+		return expireClaims(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -62,6 +62,39 @@ func OpenEmbedded(dataDir string) (*EmbeddedTracker, error) {
 }
 
 func (t *EmbeddedTracker) Close() error { return t.db.Close() }
+
+// expireClaims ends every completion claim a previous process left behind.
+// The embedded tracker lives in a data dir only one gateway can hold, so a
+// claim found at open belongs to a process that is gone: waiting out its
+// lease would only stall the client's retried Complete.
+func expireClaims(tx *bolt.Tx) error {
+	b := tx.Bucket(embUploads)
+	type claimed struct {
+		id []byte
+		u  embeddedUpload
+	}
+	var stale []claimed
+	err := b.ForEach(func(k, v []byte) error {
+		var u embeddedUpload
+		if err := json.Unmarshal(v, &u); err != nil {
+			return fmt.Errorf("multipart: decode upload %s: %w", k, err)
+		}
+		if u.Claimed && u.Deadline != 0 {
+			stale = append(stale, claimed{id: append([]byte(nil), k...), u: u})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range stale {
+		c.u.Deadline = 0 // still Claimed, so the next claim is a takeover
+		if err := putJSON(b, c.id, c.u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func partKey(id string, n int) []byte {
 	return binary.BigEndian.AppendUint32(append([]byte(id), 0), uint32(n))
