@@ -71,7 +71,7 @@ func (sha256Hasher) Close() {}
 
 // minioSigned signs a PUT of data with minio-go's streaming signer and
 // returns the verified Result and the encoded body.
-func minioSigned(t *testing.T, data []byte, trailer http.Header) (Result, []byte) {
+func minioSigned(t testing.TB, data []byte, trailer http.Header) (Result, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("PUT", "https://"+testHost+"/bucket/obj%20ect", io.NopCloser(bytes.NewReader(data)))
 	if err != nil {
