@@ -38,7 +38,11 @@ func startMultipart(ctx context.Context, cfg Config, st store.Store, layer *obje
 	if err != nil {
 		return nil, nil, err
 	}
-	m := multipart.NewManager(st, layer, tracker, multipart.Options{Expiry: expiry, Logger: logger})
+	m := multipart.NewManager(st, layer, tracker, multipart.Options{
+		Expiry:  expiry,
+		Logger:  logger,
+		OnSweep: func(action string) { met.SweeperActions.WithLabelValues(action).Inc() },
+	})
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -6,6 +6,8 @@ package metrics
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/terngate/terngate/multipart"
 )
 
 // Metrics is the registry and every instrument of one gateway process.
@@ -44,6 +46,7 @@ var storeOps = []string{
 // action label.
 var sweeperActions = []string{
 	SweepReclaimUnfinishedPut, SweepReapExpiredTransient, SweepOrphanedMetadata,
+	multipart.SweepAbortIdle, multipart.SweepAbortLifecycle, multipart.SweepReleaseUnknown,
 }
 
 // Sweeper actions.

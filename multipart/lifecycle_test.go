@@ -66,7 +66,9 @@ func TestSweeperFollowsBucketLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tracker.Close()
-	m := NewManager(st, l, tracker, Options{Expiry: 3 * 24 * time.Hour, MinPartSize: 1})
+	swept := map[string]int{}
+	m := NewManager(st, l, tracker, Options{Expiry: 3 * 24 * time.Hour, MinPartSize: 1,
+		OnSweep: func(action string) { swept[action]++ }})
 	ctx := t.Context()
 	doc := `<LifecycleConfiguration><Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>
 <AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
@@ -112,5 +114,8 @@ func TestSweeperFollowsBucketLifecycle(t *testing.T) {
 	sweepAt(73 * time.Hour)
 	if alive("off/a") || alive("other") {
 		t.Fatal("uploads no enabled rule covers outlived the default expiry")
+	}
+	if swept[SweepAbortLifecycle] != 1 || swept[SweepAbortIdle] != 2 {
+		t.Fatalf("sweeper reported %v, want 1 lifecycle and 2 idle aborts", swept)
 	}
 }

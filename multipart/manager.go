@@ -42,6 +42,23 @@ type Options struct {
 	// MinPartSize overrides MinPartSize (tests only).
 	MinPartSize int64
 	Logger      *slog.Logger
+	// OnSweep, if set, is told of each clean-up the sweeper performs (one
+	// of the Sweep* actions), so the gateway can count them.
+	OnSweep func(action string)
+}
+
+// Sweeper actions reported to Options.OnSweep.
+const (
+	SweepAbortIdle      = "abort_idle_upload"
+	SweepAbortLifecycle = "abort_lifecycle_upload"
+	SweepReleaseUnknown = "release_unknown_upload_file"
+)
+
+// sweepDone reports a sweeper action to Options.OnSweep.
+func (m *Manager) sweepDone(action string) {
+	if m.opts.OnSweep != nil {
+		m.opts.OnSweep(action)
+	}
 }
 
 // Manager runs multipart uploads over a store, the object layer and a

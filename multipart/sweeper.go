@@ -121,6 +121,7 @@ func (s *Sweeper) abortIdle(ctx context.Context, rules *bucketRules) error {
 			continue
 		}
 		s.m.log.Info("multipart: aborted idle upload", "bucket", u.Bucket, "key", u.Key, "upload", u.ID)
+		s.m.sweepDone(SweepAbortIdle)
 	}
 	return nil
 }
@@ -179,6 +180,7 @@ func (s *Sweeper) scrapUnknown(ctx context.Context) error {
 		}
 		s.m.scrap(ctx, f.Transient)
 		s.m.log.Info("multipart: released file of an unknown upload", "upload", id, "file", f.ID)
+		s.m.sweepDone(SweepReleaseUnknown)
 	}
 	s.unknown = seen
 	return nil

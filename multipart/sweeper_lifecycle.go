@@ -59,6 +59,7 @@ func (s *Sweeper) abortByLifecycle(ctx context.Context, rules *bucketRules) erro
 			continue
 		}
 		s.m.log.Info("multipart: aborted upload per bucket lifecycle", "bucket", u.Bucket, "key", u.Key, "upload", u.ID)
+		s.m.sweepDone(SweepAbortLifecycle)
 	}
 	return nil
 }
