@@ -1,0 +1,105 @@
+package ternfs
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Config configures a Client. Zero fields take upstream's defaults.
+type Config struct {
+	Registry           RegistryConfig
+	ShardTimeouts      Timeouts
+	CDCTimeouts        Timeouts
+	BlockTimeouts      Timeouts
+	RefreshInterval    time.Duration
+	MinRefreshInterval time.Duration
+	// BlockConnsPerService caps pooled TCP connections per block service.
+	BlockConnsPerService int
+	// OnBackgroundError hears about failed background registry refreshes.
+	OnBackgroundError func(error)
+}
+
+// Client speaks to a TernFS cluster: the registry for discovery, shards and
+// the CDC over UDP, block services over TCP.
+type Client struct {
+	cfg    Config
+	reg    *RegistryClient
+	view   *ClusterView
+	shards *udpTransport
+	cdc    *udpTransport
+	blocks *blockPool
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// NewClient loads the cluster view from the registry and starts refreshing
+// it in the background until Close.
+func NewClient(ctx context.Context, cfg Config) (*Client, error) {
+	if cfg.ShardTimeouts == (Timeouts{}) {
+		cfg.ShardTimeouts = DefaultShardTimeouts
+	}
+	if cfg.CDCTimeouts == (Timeouts{}) {
+		cfg.CDCTimeouts = DefaultCDCTimeouts
+	}
+	if cfg.BlockTimeouts == (Timeouts{}) {
+		cfg.BlockTimeouts = DefaultBlockTimeouts
+	}
+	reg, err := NewRegistryClient(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	view := NewClusterView(reg, cfg.RefreshInterval, cfg.MinRefreshInterval)
+	if err := view.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	shards, err := newUDPTransport(ShardResponseMagic)
+	if err != nil {
+		return nil, err
+	}
+	cdc, err := newUDPTransport(CDCResponseMagic)
+	if err != nil {
+		shards.close()
+		return nil, err
+	}
+	c := &Client{
+		cfg:    cfg,
+		reg:    reg,
+		view:   view,
+		shards: shards,
+		cdc:    cdc,
+		blocks: newBlockPool(cfg.BlockConnsPerService),
+	}
+	bg, stop := context.WithCancel(context.Background())
+	c.stop = stop
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		view.Run(bg, cfg.OnBackgroundError)
+	}()
+	return c, nil
+}
+
+// View is the client's cached cluster view.
+func (c *Client) View() *ClusterView { return c.view }
+
+// Registry is the client's registry client.
+func (c *Client) Registry() *RegistryClient { return c.reg }
+
+// Close stops background work and closes sockets and connections.
+func (c *Client) Close() error {
+	c.stop()
+	c.wg.Wait()
+	c.blocks.close()
+	err1 := c.shards.close()
+	err2 := c.cdc.close()
+	if err1 != nil {
+		return fmt.Errorf("close shard socket: %w", err1)
+	}
+	if err2 != nil {
+		return fmt.Errorf("close CDC socket: %w", err2)
+	}
+	return nil
+}
