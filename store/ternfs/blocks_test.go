@@ -1,0 +1,143 @@
+package ternfs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+)
+
+func blockClient(t *testing.T) *Client {
+	shard := newFakeUDPPeer(t, ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
+	fc := newFakeCluster(t, addrs(shard), addrs(shard))
+	cfg := fc.fastConfig()
+	cfg.BlockConnsPerService = 1
+	c, err := NewClient(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func writeTestBlock(t *testing.T, c *Client, s *fakeBlockService, id BlockID, data []byte) [8]byte {
+	t.Helper()
+	crc := CrcOf(data)
+	info := AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: s.id, BlockID: id, Certificate: fakeMAC(s.id, 'w', id, crc, uint32(len(data)))}
+	proof, err := c.WriteBlock(context.Background(), info, crc, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proof
+}
+
+func pattern(n int, seed byte) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7) ^ seed
+	}
+	return b
+}
+
+func TestBlockWriteFetchPipelined(t *testing.T) {
+	c := blockClient(t)
+	s := newFakeBlockService(t, 11)
+	data := pattern(4*PageSize, 1)
+	proof := writeTestBlock(t, c, s, 500, data)
+	if proof != fakeMAC(11, 'W', 500, 0, 0) {
+		t.Fatal("proof not passed through")
+	}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			off := uint32(i%4) * PageSize
+			got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 500, CrcOf(data), off, PageSize, false)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !bytes.Equal(got, data[off:off+PageSize]) {
+				t.Errorf("fetch %d: wrong bytes", i)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("%d connections; the pool caps at 1 and pipelines", n)
+	}
+}
+
+func TestBlockNotFoundKeepsConnection(t *testing.T) {
+	c := blockClient(t)
+	s := newFakeBlockService(t, 12)
+	data := pattern(PageSize, 2)
+	writeTestBlock(t, c, s, 1, data)
+	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 999, 0, 0, PageSize, true)
+	if !errors.Is(err, ErrBlockNotFound) {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.conns.Load(); n != 1 {
+		t.Fatalf("%d connections after BLOCK_NOT_FOUND, want the same one", n)
+	}
+}
+
+func TestBlockPageCrcMismatch(t *testing.T) {
+	c := blockClient(t)
+	s := newFakeBlockService(t, 13)
+	data := pattern(2*PageSize, 3)
+	writeTestBlock(t, c, s, 1, data)
+	s.corruptPages.Store(true)
+	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, 2*PageSize, false)
+	if !errors.Is(err, ErrBadPageCrc) {
+		t.Fatalf("err %v, want page CRC mismatch", err)
+	}
+}
+
+func TestBlockWriteRejectedBeforeBody(t *testing.T) {
+	c := blockClient(t)
+	s := newFakeBlockService(t, 14)
+	data := pattern(64*PageSize, 4)
+	info := AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: 14, BlockID: 1} // bad certificate
+	_, err := c.WriteBlock(context.Background(), info, CrcOf(data), data)
+	if !errors.Is(err, ErrBadCertificate) && !errors.Is(err, errConnBroken) {
+		t.Fatalf("err %v, want BAD_CERTIFICATE (or a broken connection if the reset won the race)", err)
+	}
+	// The pool recovers with a fresh connection.
+	writeTestBlock(t, c, s, 2, data[:PageSize])
+}
+
+func TestBlockFetchRetriesDroppedConnections(t *testing.T) {
+	c := blockClient(t)
+	s := newFakeBlockService(t, 15)
+	data := pattern(PageSize, 5)
+	writeTestBlock(t, c, s, 1, data)
+	c.blocks.close()
+	c.blocks = newBlockPool(1)
+	s.dropConns.Store(2)
+	got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, true)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("retrying fetch: %v", err)
+	}
+	// Without retry the first failure is returned.
+	s.dropConns.Store(1)
+	c.blocks.close()
+	c.blocks = newBlockPool(1)
+	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, false); !errors.Is(err, errConnBroken) {
+		t.Fatalf("fail-fast fetch: %v", err)
+	}
+}
+
+func TestBlockRefusedServiceFailsFast(t *testing.T) {
+	c := blockClient(t)
+	s := newFakeBlockService(t, 16)
+	s.refuse.Store(true)
+	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, 0, 0, PageSize, false); err == nil {
+		t.Fatal("expected failure")
+	}
+}

@@ -1,0 +1,138 @@
+package ternfs
+
+import (
+	"bufio"
+	"encoding/binary"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// fakeMAC stands in for the block services' keyed MACs: certificates and
+// proofs only need to be checkable by the fakes.
+func fakeMAC(svc BlockServiceID, tag byte, block BlockID, crc Crc, size uint32) [8]byte {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], uint64(svc)*0x9E3779B97F4A7C15^uint64(block)^uint64(crc)<<17^uint64(size)<<3^uint64(tag))
+	return b
+}
+
+// fakeBlockService stores blocks in memory and speaks the block protocol.
+type fakeBlockService struct {
+	id BlockServiceID
+	ln net.Listener
+
+	refuse       atomic.Bool  // close every new connection at once
+	dropConns    atomic.Int32 // close this many new connections after reading a request
+	corruptPages atomic.Bool
+	conns        atomic.Int32
+	fetches      atomic.Int32
+
+	mu     sync.Mutex
+	blocks map[BlockID][]byte
+}
+
+func newFakeBlockService(t *testing.T, id BlockServiceID) *fakeBlockService {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &fakeBlockService{id: id, ln: ln, blocks: map[BlockID][]byte{}}
+	t.Cleanup(func() { ln.Close() })
+	go s.serve()
+	return s
+}
+
+func (s *fakeBlockService) addrs() AddrsInfo {
+	a := s.ln.Addr().(*net.TCPAddr).AddrPort()
+	return AddrsInfo{Addr1: IPPort{IP: a.Addr().As4(), Port: a.Port()}}
+}
+
+func (s *fakeBlockService) info() BlockService { return BlockService{Addrs: s.addrs(), ID: s.id} }
+
+func (s *fakeBlockService) serve() {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.conns.Add(1)
+		if s.refuse.Load() {
+			conn.Close()
+			continue
+		}
+		go s.handle(conn)
+	}
+}
+
+func (s *fakeBlockService) handle(conn net.Conn) {
+	defer conn.Close()
+	drop := s.dropConns.Add(-1) >= 0
+	r := bufio.NewReader(conn)
+	for {
+		svc, kind, err := ReadBlocksRequestHeader(r)
+		if err != nil {
+			return
+		}
+		if drop {
+			return
+		}
+		switch kind {
+		case KindWriteBlock:
+			var req WriteBlockReq
+			if ReadBlocksBody(r, &req) != nil {
+				return
+			}
+			if svc != s.id || req.Certificate != fakeMAC(s.id, 'w', req.BlockID, req.Crc, req.Size) {
+				// Answer before reading the body, then hang up, as the
+				// real service may.
+				conn.Write(AppendBlocksError(nil, ErrBadCertificate))
+				return
+			}
+			data := make([]byte, req.Size)
+			if _, err := io.ReadFull(r, data); err != nil {
+				return
+			}
+			if CrcOf(data) != req.Crc {
+				conn.Write(AppendBlocksError(nil, ErrBadBlockCrc))
+				return
+			}
+			s.mu.Lock()
+			s.blocks[req.BlockID] = data
+			s.mu.Unlock()
+			out, _ := AppendBlocksResponse(nil, &WriteBlockResp{Proof: fakeMAC(s.id, 'W', req.BlockID, 0, 0)})
+			conn.Write(out)
+		case KindFetchBlockWithCrc:
+			var req FetchBlockWithCrcReq
+			if ReadBlocksBody(r, &req) != nil {
+				return
+			}
+			s.fetches.Add(1)
+			s.mu.Lock()
+			data, ok := s.blocks[req.BlockID]
+			s.mu.Unlock()
+			if !ok {
+				conn.Write(AppendBlocksError(nil, ErrBlockNotFound))
+				continue // the connection survives BLOCK_NOT_FOUND
+			}
+			out, _ := AppendBlocksResponse(nil, &FetchBlockWithCrcResp{})
+			for off := req.Offset; off < req.Offset+req.Count; off += PageSize {
+				page := data[off : off+PageSize]
+				crc := CrcOf(page)
+				if s.corruptPages.Load() {
+					crc ^= 1
+				}
+				out = append(out, page...)
+				out = binary.LittleEndian.AppendUint32(out, uint32(crc))
+			}
+			if _, err := conn.Write(out); err != nil {
+				return
+			}
+		default:
+			conn.Write(AppendBlocksError(nil, ErrUnrecognizedRequest))
+			return
+		}
+	}
+}
