@@ -639,21 +639,20 @@ func TestTernFSThreeReplicas(t *testing.T) {
 		t.Errorf("tls mount %+v from Secret %q, want the existing s3-example-com-tls", m, secretVols["tls"])
 	}
 
-	// TernFS settings: rendered (for the backend being built), not as
-	// settings the gateway would misread.
-	tcm := o.configMaps[fullname+"-ternfs"]
-	if tcm == nil {
-		t.Fatalf("no TernFS ConfigMap (have %v)", keys(o.configMaps))
+	// TernFS settings reach the gateway as its own settings, which it
+	// refuses (clearly, at start) until the backend exists.
+	gcm := o.configMaps[fullname]
+	if gcm == nil {
+		t.Fatalf("no gateway ConfigMap (have %v)", keys(o.configMaps))
 	}
-	var tcfg struct {
-		RegistryAddresses []string `json:"registry-addresses"`
-		Root              string   `json:"root"`
-	}
-	if err := yaml.UnmarshalStrict([]byte(tcm.Data["ternfs.yaml"]), &tcfg); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(tcfg.RegistryAddresses, []string{"ternfs-registry-0.ternfs:10001", "ternfs-registry-1.ternfs:10001"}) || tcfg.Root != "/s3" {
-		t.Errorf("ternfs.yaml = %+v", tcfg)
+	for k, want := range map[string]string{
+		"TERNGATE_STORE":           "ternfs",
+		"TERNGATE_TERNFS_REGISTRY": "ternfs-registry-0.ternfs:10001,ternfs-registry-1.ternfs:10001",
+		"TERNGATE_TERNFS_ROOT":     "/s3",
+	} {
+		if got := gcm.Data[k]; got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
 	}
 	if len(o.pvcs) != 0 {
 		t.Errorf("TernFS store renders PVCs %v", keys(o.pvcs))

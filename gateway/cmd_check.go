@@ -37,7 +37,12 @@ type componentCheck struct {
 func runCheck(ctx context.Context, cfg Config, stdout io.Writer) error {
 	checks := []componentCheck{
 		{"data-dir", func(context.Context) (string, error) { return checkDataDir(cfg.DataDir) }},
-		{"store", func(context.Context) (string, error) { return checkLocalStore(cfg.DataDir) }},
+		{"store", func(context.Context) (string, error) {
+			if cfg.Store == storeTernFS {
+				return "", errTernFSUnavailable
+			}
+			return checkLocalStore(cfg.DataDir)
+		}},
 	}
 	if cfg.TLSCert != "" {
 		checks = append(checks, componentCheck{"tls", func(context.Context) (string, error) {

@@ -114,3 +114,22 @@ func TestGeneratedCredentialsArePrintedOnceAndKept(t *testing.T) {
 		t.Error("the secret must be printed only once")
 	}
 }
+
+// Until the TernFS backend exists, asking for it must stop the gateway at
+// start with a clear error, never fall back to some other storage.
+func TestStoreTernFSIsRefusedClearly(t *testing.T) {
+	if _, err := loadConfig([]string{"--store", "ternfs"}, envOf(nil), &bytes.Buffer{}); err == nil {
+		t.Error("store ternfs without registry addresses must be a configuration error")
+	}
+	if _, err := loadConfig([]string{"--store", "s3"}, envOf(nil), &bytes.Buffer{}); err == nil {
+		t.Error("an unknown store must be a configuration error")
+	}
+	cfg, err := loadConfig([]string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1", "--data-dir", t.TempDir()}, envOf(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serve(t.Context(), cfg, nil, &bytes.Buffer{})
+	if !errors.Is(err, errTernFSUnavailable) {
+		t.Fatalf("serve with store ternfs: %v", err)
+	}
+}

@@ -32,6 +32,9 @@ const uploadsCountMaxAge = 5 * time.Second
 const maintenanceInterval = 10 * time.Minute
 
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
+	if cfg.Store == storeTernFS {
+		return errTernFSUnavailable
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
