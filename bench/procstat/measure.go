@@ -1,36 +1,38 @@
-package main
+package procstat
 
 import (
 	"context"
 	"os"
 	"sync"
 	"time"
-
-	"github.com/terngate/terngate/bench/procstat"
 )
 
-// usage is what one phase cost.
-type usage struct {
-	wall        time.Duration
-	serverCPU   time.Duration // precise total (schedstat)
-	serverUser  time.Duration // coarse split (clock ticks)
-	serverSys   time.Duration
-	clientCPU   time.Duration
-	peakRSS     int64 // server's peak resident set during the phase, bytes
-	peakRSSFrom string
+// Usage is what one phase of a benchmark cost.
+type Usage struct {
+	Wall        time.Duration
+	ServerCPU   time.Duration // precise total (schedstat)
+	ServerUser  time.Duration // coarse split (clock ticks)
+	ServerSys   time.Duration
+	ClientCPU   time.Duration
+	PeakRSS     int64 // server's peak resident set during the phase, bytes
+	PeakRSSFrom string
 }
 
 // rssSampleInterval is how often the server's RSS is sampled, in case the
 // kernel's own peak (VmHWM) cannot be reset per phase.
 const rssSampleInterval = 50 * time.Millisecond
 
-// measure runs work while charging the server process pid (CPU, peak RSS)
-// and this process (client CPU) for it.
-func measure(ctx context.Context, proc *procstat.Reader, pid int, work func(context.Context) error) (usage, error) {
+// Measure runs work while charging the server process pid (CPU, peak RSS)
+// and this process (client CPU) for it. With pid 0 (a server that is not
+// ours to watch) only the client is charged.
+func Measure(ctx context.Context, proc *Reader, pid int, work func(context.Context) error) (Usage, error) {
+	if pid == 0 {
+		return measureClient(ctx, proc, work)
+	}
 	hwmReset := proc.ResetPeak(pid) == nil
 	before, err := snapshot(proc, pid)
 	if err != nil {
-		return usage{}, err
+		return Usage{}, err
 	}
 	sampler := startRSSSampler(proc, pid)
 	start := time.Now()
@@ -39,23 +41,38 @@ func measure(ctx context.Context, proc *procstat.Reader, pid int, work func(cont
 	sampled := sampler.stop()
 	after, err := snapshot(proc, pid)
 	if err != nil {
-		return usage{}, err
+		return Usage{}, err
 	}
-	u := usage{
-		wall:        wall,
-		serverCPU:   after.server - before.server,
-		serverUser:  after.serverUser - before.serverUser,
-		serverSys:   after.serverSys - before.serverSys,
-		clientCPU:   after.client - before.client,
-		peakRSS:     sampled,
-		peakRSSFrom: "VmRSS sampled every 50ms",
+	u := Usage{
+		Wall:        wall,
+		ServerCPU:   after.server - before.server,
+		ServerUser:  after.serverUser - before.serverUser,
+		ServerSys:   after.serverSys - before.serverSys,
+		ClientCPU:   after.client - before.client,
+		PeakRSS:     sampled,
+		PeakRSSFrom: "VmRSS sampled every 50ms",
 	}
 	if hwmReset {
 		if m, err := proc.Memory(pid); err == nil && m.Peak >= sampled {
-			u.peakRSS, u.peakRSSFrom = m.Peak, "VmHWM reset at phase start"
+			u.PeakRSS, u.PeakRSSFrom = m.Peak, "VmHWM reset at phase start"
 		}
 	}
 	return u, workErr
+}
+
+func measureClient(ctx context.Context, proc *Reader, work func(context.Context) error) (Usage, error) {
+	before, err := proc.Runtime(os.Getpid())
+	if err != nil {
+		return Usage{}, err
+	}
+	start := time.Now()
+	workErr := work(ctx)
+	wall := time.Since(start)
+	after, err := proc.Runtime(os.Getpid())
+	if err != nil {
+		return Usage{}, err
+	}
+	return Usage{Wall: wall, ClientCPU: after - before}, workErr
 }
 
 // cpuSnapshot is the CPU counters of the server and of this process.
@@ -63,7 +80,7 @@ type cpuSnapshot struct {
 	server, serverUser, serverSys, client time.Duration
 }
 
-func snapshot(proc *procstat.Reader, serverPid int) (cpuSnapshot, error) {
+func snapshot(proc *Reader, serverPid int) (cpuSnapshot, error) {
 	var s cpuSnapshot
 	var err error
 	if s.server, err = proc.Runtime(serverPid); err != nil {
@@ -85,7 +102,7 @@ type rssSampler struct {
 	max  int64
 }
 
-func startRSSSampler(proc *procstat.Reader, pid int) *rssSampler {
+func startRSSSampler(proc *Reader, pid int) *rssSampler {
 	s := &rssSampler{done: make(chan struct{})}
 	s.wg.Add(1)
 	go func() {

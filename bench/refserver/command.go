@@ -1,4 +1,4 @@
-package main
+package refserver
 
 import (
 	"context"
@@ -10,20 +10,18 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/terngate/terngate/bench/refserver"
 )
 
-// refserverCommand is the hidden subcommand under which this binary serves
-// the reference server.
-const refserverCommand = "refserver"
-
-func runRefServer(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet(refserverCommand, flag.ContinueOnError)
+// RunCommand serves the reference server from a command line (--listen,
+// --dir, --writeback-every) until ctx ends. Benchmarks re-execute their own
+// binary with a hidden subcommand that calls it, so the reference's CPU
+// time and RSS are its own process's.
+func RunCommand(ctx context.Context, name string, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:0", "address to serve on")
 	dir := fs.String("dir", "", "directory to keep objects in")
-	writeback := fs.Int64("writeback-every", refserver.DefaultWritebackEvery, "bytes of a PUT between writeback starts (0: only the final fsync)")
+	writeback := fs.Int64("writeback-every", DefaultWritebackEvery, "bytes of a PUT between writeback starts (0: only the final fsync)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,7 +33,7 @@ func runRefServer(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("refserver: listen: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv := &http.Server{Handler: refserver.New(*dir, logger, *writeback), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: New(*dir, logger, *writeback), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -1,4 +1,6 @@
-package main
+// Package s3client builds the one S3 client configuration every benchmark
+// uses, against terngate, the reference server or any other endpoint.
+package s3client
 
 import (
 	"context"
@@ -15,36 +17,41 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-const benchRegion = "us-east-1"
+// DefaultRegion is the region requests are signed for unless told otherwise.
+const DefaultRegion = "us-east-1"
 
-// credentials is the key pair both servers are started with and the client
-// signs with (the reference server ignores the signature, not the payload
-// hash).
-type credentials struct {
-	accessKey, secretKey string
+// Credentials is a key pair: the one servers under test are started with
+// and the client signs with (the reference server ignores the signature,
+// not the payload hash).
+type Credentials struct {
+	AccessKey, SecretKey string
 }
 
-func newCredentials() (credentials, error) {
+// NewCredentials generates a fresh secret for servers the benchmark starts.
+func NewCredentials() (Credentials, error) {
 	b := make([]byte, 20)
 	if _, err := rand.Read(b); err != nil {
-		return credentials{}, fmt.Errorf("generate secret: %w", err)
+		return Credentials{}, fmt.Errorf("generate secret: %w", err)
 	}
-	return credentials{accessKey: "TERNGATEBENCH0000000", secretKey: hex.EncodeToString(b)}, nil
+	return Credentials{AccessKey: "TERNGATEBENCH0000000", SecretKey: hex.EncodeToString(b)}, nil
 }
 
-// newClient returns the one client configuration used against both servers:
+// New returns the one client configuration used against every server:
 // path-style, SigV4 with a signed SHA-256 payload, no retries (a retry would
 // hide a failure inside a timing), and no flexible checksums (CRC32 by
 // default in recent SDKs), which S3 does not require and which would add
 // work on one server and not the other.
-func newClient(endpoint string, creds credentials, concurrency int) *s3.Client {
+func New(endpoint, region string, creds Credentials, concurrency int) *s3.Client {
 	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConnsPerHost = concurrency
 		t.DisableCompression = true
 	})
+	if region == "" {
+		region = DefaultRegion
+	}
 	cfg := aws.Config{
-		Region:                     benchRegion,
-		Credentials:                awscreds.NewStaticCredentialsProvider(creds.accessKey, creds.secretKey, ""),
+		Region:                     region,
+		Credentials:                awscreds.NewStaticCredentialsProvider(creds.AccessKey, creds.SecretKey, ""),
 		HTTPClient:                 httpClient,
 		Retryer:                    func() aws.Retryer { return aws.NopRetryer{} },
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
@@ -56,14 +63,14 @@ func newClient(endpoint string, creds credentials, concurrency int) *s3.Client {
 	})
 }
 
-// withPayloadHash makes the SDK sign hash as the body's SHA-256 instead of
+// WithPayloadHash makes the SDK sign hash as the body's SHA-256 instead of
 // reading the whole body once more to compute it. The request on the wire is
 // the one the SDK would send (x-amz-content-sha256 is the real hash, checked
 // by the server); only the client's serial hashing pass before the first
 // byte is sent is taken out of the timed phase, where it would dilute the
 // difference between the servers. The hash is computed once per body,
 // outside any timing.
-func withPayloadHash(hash string) func(*middleware.Stack) error {
+func WithPayloadHash(hash string) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("BenchPrecomputedPayloadHash",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (

@@ -1,4 +1,7 @@
-package main
+// Package serverproc starts the servers a benchmark measures as processes of
+// their own (CPU time and RSS are per process), each on a free loopback port
+// with a fresh data directory, and stops them.
+package serverproc
 
 import (
 	"context"
@@ -10,75 +13,83 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/terngate/terngate/bench/s3client"
 )
 
-// server is one server process under test.
-type server struct {
-	name     string
-	endpoint string // http://host:port
+// Server is one server process under test.
+type Server struct {
+	Name     string
+	Endpoint string // http://host:port
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	waitErr  error
 	logPath  string
 }
 
-// serverSpec says how to start a server on a given address and data dir.
-type serverSpec struct {
-	name string
-	argv func(addr, dataDir string) []string
+// Spec says how to start a server on a given address and data dir.
+type Spec struct {
+	Name string
+	Argv func(addr, dataDir string) []string
 }
 
-func referenceSpec() (serverSpec, error) {
+// ReferenceSpec starts the reference server (package refserver) by
+// re-executing this binary with command, the hidden subcommand under which
+// it calls refserver.RunCommand.
+func ReferenceSpec(command ...string) (Spec, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return serverSpec{}, fmt.Errorf("find own binary: %w", err)
+		return Spec{}, fmt.Errorf("find own binary: %w", err)
 	}
-	return serverSpec{name: "reference", argv: func(addr, dir string) []string {
-		return []string{self, refserverCommand, "--listen", addr, "--dir", dir}
+	return Spec{Name: "reference", Argv: func(addr, dir string) []string {
+		return append(append([]string{self}, command...), "--listen", addr, "--dir", dir)
 	}}, nil
 }
 
-func terngateSpec(bin string, creds credentials) (serverSpec, error) {
+// TerngateSpec starts the terngate binary bin on the local store with the
+// given key pair and no admin listener (its fixed default port could clash
+// with a gateway already running on the machine).
+func TerngateSpec(bin string, creds s3client.Credentials) (Spec, error) {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
-		return serverSpec{}, fmt.Errorf("terngate binary: %w", err)
+		return Spec{}, fmt.Errorf("terngate binary: %w", err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		return serverSpec{}, fmt.Errorf("terngate binary: %w", err)
+		return Spec{}, fmt.Errorf("terngate binary: %w", err)
 	}
-	return serverSpec{name: "terngate", argv: func(addr, dir string) []string {
-		return []string{abs, "--listen", addr, "--data-dir", dir,
-			"--access-key", creds.accessKey, "--secret-key", creds.secretKey}
+	return Spec{Name: "terngate", Argv: func(addr, dir string) []string {
+		return []string{abs, "--listen", addr, "--data-dir", dir, "--admin-listen=",
+			"--access-key", creds.AccessKey, "--secret-key", creds.SecretKey}
 	}}, nil
 }
 
-// start launches the server on a free loopback port with a fresh data dir
+// Start launches the server on a free loopback port with a fresh data dir
 // under workDir; its output goes to a log file there.
-func start(spec serverSpec, workDir string) (*server, error) {
+func Start(spec Spec, workDir string) (*Server, error) {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
 		return nil, err
 	}
-	dataDir := filepath.Join(workDir, spec.name+"-data")
+	dataDir := filepath.Join(workDir, spec.Name+"-data")
 	if err := os.RemoveAll(dataDir); err != nil {
 		return nil, fmt.Errorf("clear %s: %w", dataDir, err)
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dataDir, err)
 	}
-	logPath := filepath.Join(workDir, spec.name+".log")
+	logPath := filepath.Join(workDir, spec.Name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("create log: %w", err)
 	}
-	argv := spec.argv(addr, dataDir)
+	argv := spec.Argv(addr, dataDir)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return nil, fmt.Errorf("start %s: %w", spec.name, err)
+		return nil, fmt.Errorf("start %s: %w", spec.Name, err)
 	}
-	s := &server{name: spec.name, endpoint: "http://" + addr, cmd: cmd, exited: make(chan struct{}), logPath: logPath}
+	s := &Server{Name: spec.Name, Endpoint: "http://" + addr, cmd: cmd, exited: make(chan struct{}), logPath: logPath}
 	go func() {
 		s.waitErr = cmd.Wait()
 		logFile.Close()
@@ -87,24 +98,25 @@ func start(spec serverSpec, workDir string) (*server, error) {
 	return s, nil
 }
 
-func (s *server) pid() int { return s.cmd.Process.Pid }
+// Pid is the server's process id.
+func (s *Server) Pid() int { return s.cmd.Process.Pid }
 
-// alive reports an error if the process has exited.
-func (s *server) alive() error {
+// Alive reports an error if the process has exited.
+func (s *Server) Alive() error {
 	select {
 	case <-s.exited:
-		return fmt.Errorf("%s exited (%v); see %s", s.name, s.waitErr, s.logPath)
+		return fmt.Errorf("%s exited (%v); see %s", s.Name, s.waitErr, s.logPath)
 	default:
 		return nil
 	}
 }
 
-// waitReady retries ready until it succeeds, the process dies or the
+// WaitReady retries ready until it succeeds, the process dies or the
 // timeout passes.
-func (s *server) waitReady(ctx context.Context, timeout time.Duration, ready func(context.Context) error) error {
+func (s *Server) WaitReady(ctx context.Context, timeout time.Duration, ready func(context.Context) error) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		if err := s.alive(); err != nil {
+		if err := s.Alive(); err != nil {
 			return err
 		}
 		err := ready(ctx)
@@ -112,7 +124,7 @@ func (s *server) waitReady(ctx context.Context, timeout time.Duration, ready fun
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready after %v: %w (log: %s)", s.name, timeout, err, s.logPath)
+			return fmt.Errorf("%s not ready after %v: %w (log: %s)", s.Name, timeout, err, s.logPath)
 		}
 		select {
 		case <-ctx.Done():
@@ -122,13 +134,13 @@ func (s *server) waitReady(ctx context.Context, timeout time.Duration, ready fun
 	}
 }
 
-// stop asks the server to shut down and kills it if it does not.
-func (s *server) stop() error {
-	if s.alive() != nil {
+// Stop asks the server to shut down and kills it if it does not.
+func (s *Server) Stop() error {
+	if s.Alive() != nil {
 		return nil
 	}
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("signal %s: %w", s.name, err)
+		return fmt.Errorf("signal %s: %w", s.Name, err)
 	}
 	select {
 	case <-s.exited:
@@ -136,7 +148,7 @@ func (s *server) stop() error {
 	case <-time.After(15 * time.Second):
 		_ = s.cmd.Process.Kill()
 		<-s.exited
-		return fmt.Errorf("%s ignored SIGTERM for 15s; killed", s.name)
+		return fmt.Errorf("%s ignored SIGTERM for 15s; killed", s.Name)
 	}
 }
 

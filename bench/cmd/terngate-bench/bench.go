@@ -13,6 +13,8 @@ import (
 
 	"github.com/terngate/terngate/bench/payload"
 	"github.com/terngate/terngate/bench/procstat"
+	"github.com/terngate/terngate/bench/s3client"
+	"github.com/terngate/terngate/bench/serverproc"
 )
 
 const benchBucket = "bench"
@@ -24,7 +26,7 @@ const readyTimeout = 2 * time.Minute
 
 // target is a running server and the client that drives it.
 type target struct {
-	srv    *server
+	srv    *serverproc.Server
 	client *s3.Client
 }
 
@@ -50,15 +52,15 @@ func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) 
 		return err
 	}
 	defer cleanup()
-	creds, err := newCredentials()
+	creds, err := s3client.NewCredentials()
 	if err != nil {
 		return err
 	}
-	refSpec, err := referenceSpec()
+	refSpec, err := serverproc.ReferenceSpec(refserverCommand)
 	if err != nil {
 		return err
 	}
-	ternSpec, err := terngateSpec(opts.terngateBin, creds)
+	ternSpec, err := serverproc.TerngateSpec(opts.terngateBin, creds)
 	if err != nil {
 		return err
 	}
@@ -67,22 +69,22 @@ func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) 
 		maxConcurrency = max(maxConcurrency, w.Concurrency)
 	}
 	targets := map[string]*target{}
-	for _, spec := range []serverSpec{refSpec, ternSpec} {
+	for _, spec := range []serverproc.Spec{refSpec, ternSpec} {
 		t, err := startTarget(ctx, spec, workDir, creds, maxConcurrency)
 		if err != nil {
 			return err
 		}
 		defer func() {
-			if stopErr := t.srv.stop(); stopErr != nil && err == nil {
+			if stopErr := t.srv.Stop(); stopErr != nil && err == nil {
 				err = stopErr
 			}
 		}()
-		targets[spec.name] = t
+		targets[spec.Name] = t
 	}
 
 	r := &runner{proc: proc, pattern: payload.NewPattern(), hashes: map[[2]int64]string{}, getPasses: opts.getPasses, log: stdout}
 	fmt.Fprintf(stdout, "terngate-bench: reference pid %d, terngate pid %d, work dir %s\n",
-		targets[referenceName].srv.pid(), targets[terngateName].srv.pid(), workDir)
+		targets[referenceName].srv.Pid(), targets[terngateName].srv.Pid(), workDir)
 	for round := 1; round <= opts.rounds; round++ {
 		// Alternate who goes first so slow drift of the machine (thermal,
 		// neighbours, page cache) does not always favour the same server.
@@ -134,20 +136,20 @@ func rssOrEmpty(w *workload) []workload {
 	return []workload{*w}
 }
 
-func startTarget(ctx context.Context, spec serverSpec, workDir string, creds credentials, concurrency int) (*target, error) {
-	srv, err := start(spec, workDir)
+func startTarget(ctx context.Context, spec serverproc.Spec, workDir string, creds s3client.Credentials, concurrency int) (*target, error) {
+	srv, err := serverproc.Start(spec, workDir)
 	if err != nil {
 		return nil, err
 	}
-	client := newClient(srv.endpoint, creds, concurrency)
+	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, creds, concurrency)
 	createBucket := func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)})
 		return err
 	}
-	if err := srv.waitReady(ctx, readyTimeout, createBucket); err != nil {
-		_ = srv.stop()
+	if err := srv.WaitReady(ctx, readyTimeout, createBucket); err != nil {
+		_ = srv.Stop()
 		return nil, err
 	}
 	return &target{srv: srv, client: client}, nil
@@ -180,20 +182,20 @@ func (r *runner) putGetDelete(ctx context.Context, t *target, round int, w workl
 		}
 	}
 	if err := deleteAll(ctx, t.client, benchBucket, objs); err != nil {
-		return fmt.Errorf("%s: %w", t.srv.name, err)
+		return fmt.Errorf("%s: %w", t.srv.Name, err)
 	}
 	return nil
 }
 
 func (r *runner) phase(ctx context.Context, t *target, round int, w workload, op string, bytes int64, work func(context.Context) error) error {
-	u, err := measure(ctx, r.proc, t.srv.pid(), work)
+	u, err := procstat.Measure(ctx, r.proc, t.srv.Pid(), work)
 	if err != nil {
-		return fmt.Errorf("%s round %d %s %s: %w", t.srv.name, round, w, op, errors.Join(err, t.srv.alive()))
+		return fmt.Errorf("%s round %d %s %s: %w", t.srv.Name, round, w, op, errors.Join(err, t.srv.Alive()))
 	}
-	p := newPhaseResult(t.srv.name, round, w, op, bytes, u)
+	p := newPhaseResult(t.srv.Name, round, w, op, bytes, u)
 	r.phases = append(r.phases, p)
 	fmt.Fprintf(r.log, "  round %d %-9s %-8s %-3s %8.1f MiB/s  server %.2f cpu-s/GiB  client %.2f cpu-s/GiB  %.2f cores busy  peak RSS %s\n",
-		round, t.srv.name, p.Workload, op, p.MiBPerSecond, p.ServerCPUPerGiB, p.ClientCPUPerGiB, p.CoresBusy, formatMiB(p.PeakRSSBytes))
+		round, t.srv.Name, p.Workload, op, p.MiBPerSecond, p.ServerCPUPerGiB, p.ClientCPUPerGiB, p.CoresBusy, formatMiB(p.PeakRSSBytes))
 	return nil
 }
 

@@ -17,7 +17,13 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/terngate/terngate/bench/refserver"
 )
+
+// refserverCommand is the hidden subcommand under which this binary serves
+// the reference server.
+const refserverCommand = "refserver"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,7 +41,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The reference server runs as this same binary re-executed, so that
 	// its CPU time and RSS are its own process's.
 	if len(args) > 0 && args[0] == refserverCommand {
-		return runRefServer(ctx, args[1:], stderr)
+		return refserver.RunCommand(ctx, refserverCommand, args[1:], stderr)
 	}
 	opts, err := parseOptions(args, stderr)
 	if err != nil {

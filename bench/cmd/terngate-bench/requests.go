@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/terngate/terngate/bench/payload"
+	"github.com/terngate/terngate/bench/s3client"
 )
 
 // object is one object of a phase: its key and the body it holds.
@@ -28,7 +29,7 @@ func putAll(ctx context.Context, client *s3.Client, bucket string, pattern *payl
 			Key:           aws.String(o.key),
 			Body:          pattern.NewBody(o.seed, o.size),
 			ContentLength: aws.Int64(o.size),
-		}, s3.WithAPIOptions(withPayloadHash(o.sha)))
+		}, s3.WithAPIOptions(s3client.WithPayloadHash(o.sha)))
 		if err != nil {
 			return fmt.Errorf("PUT %s: %w", o.key, err)
 		}

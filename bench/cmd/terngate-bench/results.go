@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"time"
+
+	"github.com/terngate/terngate/bench/procstat"
+)
 
 // phaseResult is one timed phase: one operation of one workload on one
 // server in one round.
@@ -24,25 +28,25 @@ type phaseResult struct {
 	PeakRSSSource string  `json:"server_peak_rss_source"`
 }
 
-func newPhaseResult(server string, round int, w workload, op string, bytes int64, u usage) phaseResult {
+func newPhaseResult(server string, round int, w workload, op string, bytes int64, u procstat.Usage) phaseResult {
 	gib := float64(bytes) / (1 << 30)
-	serverCPU := u.serverCPU.Seconds()
+	serverCPU := u.ServerCPU.Seconds()
 	return phaseResult{
 		Server:            server,
 		Round:             round,
 		Workload:          w.String(),
 		Op:                op,
 		Bytes:             bytes,
-		Seconds:           u.wall.Seconds(),
-		MiBPerSecond:      float64(bytes) / (1 << 20) / u.wall.Seconds(),
+		Seconds:           u.Wall.Seconds(),
+		MiBPerSecond:      float64(bytes) / (1 << 20) / u.Wall.Seconds(),
 		ServerCPUSeconds:  serverCPU,
-		ServerUserSeconds: u.serverUser.Seconds(),
-		ServerSysSeconds:  u.serverSys.Seconds(),
+		ServerUserSeconds: u.ServerUser.Seconds(),
+		ServerSysSeconds:  u.ServerSys.Seconds(),
 		ServerCPUPerGiB:   serverCPU / gib,
-		ClientCPUPerGiB:   u.clientCPU.Seconds() / gib,
-		CoresBusy:         (u.serverCPU + u.clientCPU).Seconds() / u.wall.Seconds(),
-		PeakRSSBytes:      u.peakRSS,
-		PeakRSSSource:     u.peakRSSFrom,
+		ClientCPUPerGiB:   u.ClientCPU.Seconds() / gib,
+		CoresBusy:         (u.ServerCPU + u.ClientCPU).Seconds() / u.Wall.Seconds(),
+		PeakRSSBytes:      u.PeakRSS,
+		PeakRSSSource:     u.PeakRSSFrom,
 	}
 }
 
