@@ -1,0 +1,237 @@
+package ternfs
+
+import (
+	"sync"
+	"testing"
+)
+
+// fakeSpanShard keeps transient files and their spans in memory and picks
+// block services from a fixed set, one per failure domain, honouring the
+// blacklist, as the real shard does.
+type fakeSpanShard struct {
+	t        *testing.T
+	services []*fakeBlockService
+	domains  map[BlockServiceID]FailureDomain
+
+	mu        sync.Mutex
+	nextID    uint64
+	nextBlock BlockID
+	files     map[InodeID]*fakeFile
+	initiates int
+	moves     int
+}
+
+type fakeFile struct {
+	cookie Cookie
+	spans  []*fakeSpan
+	size   uint64
+}
+
+type fakeSpan struct {
+	FetchedSpan
+	blocks []AddSpanInitiateBlockInfo
+	dirty  bool
+}
+
+func newFakeSpanShard(t *testing.T, services []*fakeBlockService) *fakeSpanShard {
+	s := &fakeSpanShard{t: t, services: services, domains: map[BlockServiceID]FailureDomain{}, files: map[InodeID]*fakeFile{}, nextBlock: 1000}
+	for i, bs := range services {
+		var fd FailureDomain
+		copy(fd[:], []byte{'f', 'd', byte('a' + i)})
+		s.domains[bs.id] = fd
+	}
+	return s
+}
+
+func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reply := func(r ShardResponse) []byte { return shardReply(s.t, id, r) }
+	fail := func(e Error) []byte { return AppendErrorDatagram(nil, ShardResponseMagic, id, e) }
+	decode := func(m Message) bool { return Unmarshal(body, m) == nil }
+	file := func(fid InodeID, c Cookie) (*fakeFile, Error) {
+		f := s.files[fid]
+		if f == nil {
+			return nil, ErrFileNotFound
+		}
+		if f.cookie != c {
+			return nil, ErrBadCookie
+		}
+		return f, 0
+	}
+	switch ShardKind(kind) {
+	case KindConstructFile:
+		s.nextID++
+		fid := MakeInodeID(InodeFile, 0, s.nextID)
+		f := &fakeFile{cookie: Cookie{byte(s.nextID), 0xc0}}
+		s.files[fid] = f
+		return reply(&ConstructFileResp{ID: fid, Cookie: f.cookie})
+	case KindAddInlineSpan:
+		var req AddInlineSpanReq
+		if !decode(&req) {
+			return fail(ErrMalformedRequest)
+		}
+		f, e := file(req.FileID, req.Cookie)
+		if e != 0 {
+			return fail(e)
+		}
+		if req.ByteOffset != f.size || CrcOf(req.Body) != req.Crc {
+			return fail(ErrBadSpanBody)
+		}
+		f.spans = append(f.spans, &fakeSpan{FetchedSpan: FetchedSpan{ByteOffset: req.ByteOffset, Size: req.Size, Crc: req.Crc, StorageClass: StorageInline, Inline: req.Body}})
+		f.size += uint64(req.Size)
+		return reply(&AddInlineSpanResp{})
+	case KindAddSpanInitiateWithReference:
+		var req AddSpanInitiateWithReferenceReq
+		if !decode(&req) {
+			return fail(ErrMalformedRequest)
+		}
+		r := req.Req
+		f, e := file(r.FileID, r.Cookie)
+		if e != 0 {
+			return fail(e)
+		}
+		if r.ByteOffset != f.size || r.ByteOffset%PageSize != 0 || r.CellSize%PageSize != 0 {
+			return fail(ErrSpanNotFound)
+		}
+		if n := len(f.spans); n > 0 && f.spans[n-1].dirty {
+			return fail(ErrLastSpanStateNotClean)
+		}
+		B := r.Parity.Blocks()
+		var picked []AddSpanInitiateBlockInfo
+		for _, bs := range s.services {
+			if len(picked) == B {
+				break
+			}
+			blacklisted := false
+			for _, bl := range r.Blacklist {
+				if bl.FailureDomain == s.domains[bs.id] || bl.BlockService == bs.id {
+					blacklisted = true
+				}
+			}
+			if blacklisted {
+				continue
+			}
+			s.nextBlock++
+			b := len(picked)
+			blockCrc := blockCrcFromCells(r, b)
+			picked = append(picked, AddSpanInitiateBlockInfo{
+				BlockServiceAddrs: bs.addrs(), BlockServiceID: bs.id, BlockServiceFailureDomain: s.domains[bs.id],
+				BlockID: s.nextBlock, Certificate: fakeMAC(bs.id, 'w', s.nextBlock, blockCrc, r.CellSize*uint32(r.Stripes)),
+			})
+		}
+		if len(picked) < B {
+			return fail(ErrCouldNotPickBlockService)
+		}
+		s.initiates++
+		sp := &fakeSpan{blocks: picked, dirty: true, FetchedSpan: FetchedSpan{ByteOffset: r.ByteOffset, Size: r.Size, Crc: r.Crc, StorageClass: r.StorageClass}}
+		sp.Blocks = FetchedBlocksSpan{Parity: r.Parity, Stripes: r.Stripes, CellSize: r.CellSize}
+		D := r.Parity.DataBlocks()
+		for st := range int(r.Stripes) {
+			var c Crc
+			for d := range D {
+				c = CrcAppend(c, r.Crcs[st*B+d], int64(r.CellSize))
+			}
+			sp.Blocks.StripesCrc = append(sp.Blocks.StripesCrc, c)
+		}
+		for b, pb := range picked {
+			sp.Blocks.Blocks = append(sp.Blocks.Blocks, FetchedBlock{BlockID: pb.BlockID, Crc: blockCrcFromCells(r, b)})
+		}
+		f.spans = append(f.spans, sp)
+		f.size += uint64(r.Size)
+		return reply(&AddSpanInitiateWithReferenceResp{Resp: AddSpanInitiateResp{Blocks: picked}})
+	case KindAddSpanCertify:
+		var req AddSpanCertifyReq
+		if !decode(&req) {
+			return fail(ErrMalformedRequest)
+		}
+		f, e := file(req.FileID, req.Cookie)
+		if e != 0 {
+			return fail(e)
+		}
+		n := len(f.spans)
+		if n == 0 || f.spans[n-1].ByteOffset != req.ByteOffset {
+			return fail(ErrSpanNotFound)
+		}
+		sp := f.spans[n-1]
+		if !sp.dirty {
+			return reply(&AddSpanCertifyResp{})
+		}
+		if len(req.Proofs) != len(sp.blocks) {
+			return fail(Error(32))
+		}
+		for i, pr := range req.Proofs {
+			if pr.BlockID != sp.blocks[i].BlockID || pr.Proof != fakeMAC(sp.blocks[i].BlockServiceID, 'W', pr.BlockID, 0, 0) {
+				return fail(Error(33))
+			}
+		}
+		sp.dirty = false
+		return reply(&AddSpanCertifyResp{})
+	case KindMoveSpan:
+		var req MoveSpanReq
+		if !decode(&req) {
+			return fail(ErrMalformedRequest)
+		}
+		f1, e1 := file(req.FileID1, req.Cookie1)
+		f2, e2 := file(req.FileID2, req.Cookie2)
+		if e1 != 0 || e2 != 0 {
+			return fail(ErrFileNotFound)
+		}
+		n := len(f1.spans)
+		if n == 0 || !f1.spans[n-1].dirty || f1.spans[n-1].ByteOffset != req.ByteOffset1 || f2.size != req.ByteOffset2 {
+			return fail(ErrSpanNotFound)
+		}
+		sp := f1.spans[n-1]
+		f1.spans = f1.spans[:n-1]
+		f1.size -= uint64(sp.Size)
+		sp.ByteOffset = req.ByteOffset2
+		f2.spans = append(f2.spans, sp)
+		f2.size += uint64(sp.Size)
+		s.moves++
+		return reply(&MoveSpanResp{})
+	case KindScrapTransientFile:
+		return reply(&ScrapTransientFileResp{})
+	case KindLocalFileSpans:
+		var req LocalFileSpansReq
+		if !decode(&req) {
+			return fail(ErrMalformedRequest)
+		}
+		f := s.files[req.FileID]
+		if f == nil {
+			return fail(ErrFileNotFound)
+		}
+		// One span per page, to exercise paging.
+		var resp LocalFileSpansResp
+		for i, sp := range f.spans {
+			if sp.ByteOffset+uint64(sp.Size) <= req.ByteOffset {
+				continue
+			}
+			out := sp.FetchedSpan
+			if out.StorageClass != StorageInline {
+				out.Blocks.Blocks = append([]FetchedBlock(nil), sp.Blocks.Blocks...)
+				for b := range out.Blocks.Blocks {
+					out.Blocks.Blocks[b].BlockServiceIx = uint8(len(resp.BlockServices))
+					resp.BlockServices = append(resp.BlockServices, BlockService{Addrs: sp.blocks[b].BlockServiceAddrs, ID: sp.blocks[b].BlockServiceID})
+				}
+			}
+			resp.Spans = []FetchedSpan{out}
+			if i+1 < len(f.spans) {
+				resp.NextOffset = f.spans[i+1].ByteOffset
+			}
+			break
+		}
+		return reply(&resp)
+	}
+	return fail(ErrUnrecognizedRequest)
+}
+
+// blockCrcFromCells recomputes block b's CRC from the initiate request's
+// cell CRCs (the fake shard stores it for LocalFileSpans).
+func blockCrcFromCells(r AddSpanInitiateReq, b int) Crc {
+	B := r.Parity.Blocks()
+	var c Crc
+	for st := range int(r.Stripes) {
+		c = CrcAppend(c, r.Crcs[st*B+b], int64(r.CellSize))
+	}
+	return c
+}

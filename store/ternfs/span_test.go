@@ -1,0 +1,157 @@
+package ternfs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+)
+
+func smallPolicies() *SpanPolicies {
+	mk := func(d, q int) Parity { x, _ := MakeParity(d, q); return x }
+	return &SpanPolicies{
+		Span:   SpanPolicy{Entries: []SpanPolicyEntry{{MaxSize: 8192, Parity: mk(1, 2)}, {MaxSize: 1 << 20, Parity: mk(4, 2)}}},
+		Block:  BlockPolicy{Entries: []BlockPolicyEntry{{StorageClass: StorageFlash}}},
+		Stripe: StripePolicy{TargetStripeSize: 16 << 10},
+	}
+}
+
+type spanRig struct {
+	c        *Client
+	shard    *fakeSpanShard
+	services []*fakeBlockService
+}
+
+func newSpanRig(t *testing.T) *spanRig {
+	var services []*fakeBlockService
+	for i := range 7 {
+		services = append(services, newFakeBlockService(t, BlockServiceID(100+i)))
+	}
+	shard := newFakeSpanShard(t, services)
+	peer := newFakeUDPPeer(t, ShardRequestMagic, shard.handle)
+	c := newFakeCluster(t, addrs(peer), addrs(peer)).client(t)
+	return &spanRig{c: c, shard: shard, services: services}
+}
+
+func (r *spanRig) newFile(t *testing.T) (InodeID, Cookie) {
+	var resp ConstructFileResp
+	if err := r.c.ShardRequest(context.Background(), 0, &ConstructFileReq{Type: InodeFile, Note: "test"}, &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.ID, resp.Cookie
+}
+
+func (r *spanRig) writeFile(t *testing.T, parts ...[]byte) (InodeID, []byte) {
+	t.Helper()
+	id, cookie := r.newFile(t)
+	var all []byte
+	for _, p := range parts {
+		if err := r.c.WriteSpan(context.Background(), id, cookie, uint64(len(all)), p, smallPolicies()); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p...)
+	}
+	return id, all
+}
+
+func TestWriteAndReadSpans(t *testing.T) {
+	r := newSpanRig(t)
+	// Mirrored (1,2), striped (4,2) over 2 stripes with padding, inline.
+	id, want := r.writeFile(t, pattern(8192, 1), pattern(40000, 2), pattern(100, 3))
+	spans, err := r.c.FileSpans(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spans) != 3 || spans[0].Blocks.Parity != 0x21 || spans[1].Blocks.Parity != 0x24 || spans[1].Blocks.Stripes != 2 || spans[2].StorageClass != StorageInline {
+		t.Fatalf("unexpected spans %+v", spans)
+	}
+	got, err := r.c.ReadFile(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("read back differs")
+	}
+}
+
+func TestWriteSpanBlacklistsFailedDomainAndReinitiates(t *testing.T) {
+	r := newSpanRig(t)
+	r.services[1].refuse.Store(true)
+	id, want := r.writeFile(t, pattern(40000, 4))
+	r.shard.mu.Lock()
+	initiates, moves := r.shard.initiates, r.shard.moves
+	r.shard.mu.Unlock()
+	if initiates != 2 || moves != 1 {
+		t.Fatalf("initiates %d moves %d, want 2 and 1 (one failed attempt set aside)", initiates, moves)
+	}
+	spans, _ := r.c.FileSpans(context.Background(), id)
+	for _, s := range spans[0].Services {
+		if s.ID == r.services[1].id {
+			t.Fatal("the failed service's domain was not blacklisted")
+		}
+	}
+	got, err := r.c.ReadFile(context.Background(), id)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read back: %v", err)
+	}
+}
+
+func TestWriteSpanUncertifiedThenMoveAndCertify(t *testing.T) {
+	r := newSpanRig(t)
+	part, pc := r.newFile(t)
+	final, fc := r.newFile(t)
+	data := pattern(20000, 5)
+	ws, err := r.c.WriteSpanUncertified(context.Background(), part, pc, 0, data, smallPolicies())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	move := &MoveSpanReq{SpanSize: ws.Size, FileID1: part, ByteOffset1: 0, Cookie1: pc, FileID2: final, ByteOffset2: 0, Cookie2: fc}
+	if err := r.c.ShardRequest(ctx, 0, move, &MoveSpanResp{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.c.CertifySpan(ctx, final, fc, ws); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.c.ReadFile(ctx, final)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read moved span: %v", err)
+	}
+}
+
+func TestDegradedReads(t *testing.T) {
+	r := newSpanRig(t)
+	id, want := r.writeFile(t, pattern(8192, 6), pattern(60000, 7))
+	spans, _ := r.c.FileSpans(context.Background(), id)
+	byID := map[BlockServiceID]*fakeBlockService{}
+	for _, s := range r.services {
+		byID[s.id] = s
+	}
+	striped := spans[1]
+	// Two data blocks of the (4,2) span down, and the first mirror of the
+	// (1,2) span: rebuilt from parity / read from another copy.
+	byID[striped.Services[0].ID].refuse.Store(true)
+	byID[striped.Services[2].ID].refuse.Store(true)
+	r.c.blocks.close()
+	r.c.blocks = newBlockPool(0)
+	got, err := r.c.ReadFile(context.Background(), id)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("degraded read: %v", err)
+	}
+
+	// A data block with bad pages counts as missing too.
+	byID[striped.Services[2].ID].refuse.Store(false)
+	byID[striped.Services[2].ID].corruptPages.Store(true)
+	got, err = r.c.ReadSpan(context.Background(), id, striped)
+	if err != nil || !bytes.Equal(got, want[8192:]) {
+		t.Fatalf("read around corrupt pages: %v", err)
+	}
+
+	// Three of six gone: more than P, unreadable.
+	byID[striped.Services[4].ID].refuse.Store(true)
+	r.c.blocks.close() // refusal only affects new connections
+	r.c.blocks = newBlockPool(0)
+	if _, err := r.c.ReadSpan(context.Background(), id, striped); !errors.Is(err, ErrTooFewBlocks) {
+		t.Fatalf("err %v, want too few blocks", err)
+	}
+}

@@ -1,0 +1,144 @@
+package ternfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// maxSpanAttempts bounds re-initiations after failed block writes
+// (upstream: five).
+const maxSpanAttempts = 5
+
+// WrittenSpan is a span whose blocks are written: everything AddSpanCertify
+// needs. Multipart keeps it per span, because the shard checks proofs only
+// against their block service and block id, never against the span (doc
+// §9): the proofs must stay paired with these block ids.
+type WrittenSpan struct {
+	Offset uint64
+	Size   uint32
+	Crc    Crc
+	Proofs []BlockProof // one per block, in block order
+}
+
+// WriteSpan appends data to a transient file at offset (its current size):
+// inline below 256 bytes, otherwise initiate, write the blocks, certify.
+func (c *Client) WriteSpan(ctx context.Context, file InodeID, cookie Cookie, offset uint64, data []byte, p *SpanPolicies) error {
+	switch {
+	case len(data) == 0:
+		return nil
+	case len(data) <= MaxInlineSpan:
+		return c.AddInlineSpan(ctx, file, cookie, offset, data)
+	}
+	ws, err := c.WriteSpanUncertified(ctx, file, cookie, offset, data, p)
+	if err != nil {
+		return err
+	}
+	return c.CertifySpan(ctx, file, cookie, ws)
+}
+
+// AddInlineSpan stores a short span in shard metadata.
+func (c *Client) AddInlineSpan(ctx context.Context, file InodeID, cookie Cookie, offset uint64, data []byte) error {
+	req := &AddInlineSpanReq{FileID: file, Cookie: cookie, StorageClass: StorageInline, ByteOffset: offset, Size: uint32(len(data)), Crc: CrcOf(data), Body: data}
+	return c.ShardRequest(ctx, file.Shard(), req, &AddInlineSpanResp{})
+}
+
+// CertifySpan marks a written span clean. It is idempotent on the shard.
+func (c *Client) CertifySpan(ctx context.Context, file InodeID, cookie Cookie, ws *WrittenSpan) error {
+	req := &AddSpanCertifyReq{FileID: file, Cookie: cookie, ByteOffset: ws.Offset, Proofs: ws.Proofs}
+	return c.ShardRequest(ctx, file.Shard(), req, &AddSpanCertifyResp{})
+}
+
+// WriteSpanUncertified initiates a block span at offset and writes its
+// blocks in parallel, leaving the span DIRTY (movable with MoveSpan). When
+// a block write fails, the failed services' failure domains are
+// blacklisted, the dirty span is moved into a throwaway file (the file
+// cannot take another span while it has a dirty one) and the span is
+// initiated again, as upstream's writer does. Data must be buffered whole:
+// blocks must be written within minutes of initiation.
+func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie Cookie, offset uint64, data []byte, p *SpanPolicies) (*WrittenSpan, error) {
+	if len(data) <= MaxInlineSpan {
+		return nil, fmt.Errorf("ternfs: a %d-byte span must be written inline", len(data))
+	}
+	layout, err := ComputeSpanLayout(p, uint32(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	enc, err := EncodeSpan(layout, data)
+	if err != nil {
+		return nil, err
+	}
+	req := &AddSpanInitiateWithReferenceReq{
+		Req: AddSpanInitiateReq{
+			FileID: file, Cookie: cookie, ByteOffset: offset, Size: enc.Size, Crc: enc.Crc,
+			StorageClass: layout.StorageClass, Parity: layout.Parity, Stripes: layout.Stripes,
+			CellSize: layout.CellSize, Crcs: enc.CellCrcs,
+		},
+		Reference: file, // the null inode is refused; the file itself spreads spans at random
+	}
+	for attempt := 1; ; attempt++ {
+		var resp AddSpanInitiateWithReferenceResp
+		if err := c.ShardRequest(ctx, file.Shard(), req, &resp); err != nil {
+			return nil, fmt.Errorf("initiate span at %d of %v: %w", offset, file, err)
+		}
+		blocks := resp.Resp.Blocks
+		if len(blocks) != layout.Parity.Blocks() {
+			return nil, fmt.Errorf("initiate span at %d of %v: %w: %d blocks for parity %v", offset, file, ErrMalformed, len(blocks), layout.Parity)
+		}
+		proofs, failed, werr := c.writeSpanBlocks(ctx, blocks, enc)
+		if werr == nil {
+			return &WrittenSpan{Offset: offset, Size: enc.Size, Crc: enc.Crc, Proofs: proofs}, nil
+		}
+		if ctx.Err() != nil || attempt >= maxSpanAttempts {
+			return nil, fmt.Errorf("write span at %d of %v (attempt %d): %w", offset, file, attempt, werr)
+		}
+		for _, b := range failed {
+			req.Req.Blacklist = append(req.Req.Blacklist, BlacklistEntry{FailureDomain: b.BlockServiceFailureDomain})
+		}
+		if err := c.setAsideDirtySpan(ctx, file, cookie, offset, enc.Size); err != nil {
+			return nil, fmt.Errorf("write span at %d of %v: after %v: %w", offset, file, werr, err)
+		}
+	}
+}
+
+// writeSpanBlocks writes every block concurrently and reports the blocks
+// whose write failed.
+func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBlockInfo, enc *EncodedSpan) ([]BlockProof, []AddSpanInitiateBlockInfo, error) {
+	proofs := make([]BlockProof, len(blocks))
+	errs := make([]error, len(blocks))
+	var wg sync.WaitGroup
+	for i, b := range blocks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			proof, err := c.WriteBlock(ctx, b, enc.BlockCrcs[i], enc.Blocks[i])
+			proofs[i] = BlockProof{BlockID: b.BlockID, Proof: proof}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	var failed []AddSpanInitiateBlockInfo
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, blocks[i])
+		}
+	}
+	return proofs, failed, errors.Join(errs...)
+}
+
+// setAsideDirtySpan moves the file's dirty last span into a new transient
+// file so the span can be initiated again; the throwaway file is scrapped
+// (GC would reclaim it at its deadline anyway).
+func (c *Client) setAsideDirtySpan(ctx context.Context, file InodeID, cookie Cookie, offset uint64, size uint32) error {
+	var tmp ConstructFileResp
+	if err := c.ShardRequest(ctx, file.Shard(), &ConstructFileReq{Type: InodeFile, Note: "bad_add_span_attempt"}, &tmp); err != nil {
+		return fmt.Errorf("construct throwaway file: %w", err)
+	}
+	move := &MoveSpanReq{SpanSize: size, FileID1: file, ByteOffset1: offset, Cookie1: cookie, FileID2: tmp.ID, ByteOffset2: 0, Cookie2: tmp.Cookie}
+	if err := c.ShardRequest(ctx, file.Shard(), move, &MoveSpanResp{}); err != nil {
+		return fmt.Errorf("move failed span aside: %w", err)
+	}
+	_ = c.ShardRequest(ctx, file.Shard(), &ScrapTransientFileReq{ID: tmp.ID, Cookie: tmp.Cookie}, &ScrapTransientFileResp{})
+	return nil
+}
