@@ -1,0 +1,42 @@
+package ternfs
+
+import (
+	"context"
+	"fmt"
+)
+
+// ResolveSpanPolicies finds the SPAN, BLOCK and STRIPE policies that apply
+// in dir: a directory inherits each policy it does not set from its owner,
+// and the root sets all of them.
+func (c *Client) ResolveSpanPolicies(ctx context.Context, dir InodeID) (*SpanPolicies, error) {
+	p := &SpanPolicies{}
+	need := []Policy{&p.Span, &p.Block, &p.Stripe}
+	for cur, hops := dir, 0; len(need) > 0; hops++ {
+		if cur == NullInode || hops > 1024 {
+			return nil, fmt.Errorf("resolve policies of %v: %d policies unset up to the root", dir, len(need))
+		}
+		var st StatDirectoryResp
+		if err := c.ShardRequest(ctx, cur.Shard(), &StatDirectoryReq{ID: cur}, &st); err != nil {
+			return nil, fmt.Errorf("resolve policies of %v: %w", dir, err)
+		}
+		var rest []Policy
+		for _, pol := range need {
+			found, err := st.Info.Lookup(pol)
+			if err != nil {
+				return nil, fmt.Errorf("resolve policies of %v at %v: %w", dir, cur, err)
+			}
+			if !found {
+				rest = append(rest, pol)
+			}
+		}
+		need = rest
+		if cur == RootDirectory {
+			break
+		}
+		cur = st.Owner
+	}
+	if len(need) > 0 {
+		return nil, fmt.Errorf("resolve policies of %v: root lacks %d policies", dir, len(need))
+	}
+	return p, nil
+}
