@@ -14,10 +14,22 @@ import (
 
 // RedisTracker keeps uploads in Redis so that any gateway sharing the store
 // can take any part or the Complete. Every key of one upload carries the
-// hash tag {id}, so the scripts that change an upload touch one slot (Redis
-// Cluster). The per-bucket listing index and the activity index live in
-// other slots and are updated beside the scripts, not inside them: readers
-// treat an index entry whose upload is gone as stale and drop it.
+// hash tag {id}, so the scripts that change an upload touch one slot and
+// run on Redis Cluster. The per-bucket listing index and the activity index
+// live in other slots and are updated in separate steps, never inside a
+// script or MULTI, so a gateway dying between the steps leaves them out of
+// step with the upload; each direction is repaired:
+//
+//   - Create writes the upload with a short TTL, then the index entries,
+//     then lifts the TTL: an upload whose entries were never written
+//     expires by itself instead of living unlisted and unswept.
+//   - Finish and Abort delete the upload first, then its entries: an entry
+//     left behind is stale. Index skips stale entries and removes them (so
+//     listing and DeleteBucket repair a bucket's index), and Idle, which
+//     the sweeper runs every round, removes stale activity entries.
+//
+// Both repairs trust that an upload missing from the master is gone, so
+// reads must never go to replicas (RedisOptions never asks for that).
 type RedisTracker struct {
 	rdb redis.UniversalClient
 }
@@ -139,19 +151,32 @@ func (t *RedisTracker) Create(ctx context.Context, u Upload) error {
 	if err != nil {
 		return err
 	}
-	if err := t.rdb.HSet(ctx, uploadKey(u.ID), "u", body, "tok", 0, "cl", "0").Err(); err != nil {
-		return fmt.Errorf("multipart: redis: %w", err)
+	// One key, so MULTI is fine on Cluster. The TTL covers the steps
+	// below (see RedisTracker).
+	record := t.rdb.TxPipeline()
+	record.HSet(ctx, uploadKey(u.ID), "u", body, "tok", 0, "cl", "0")
+	record.PExpire(ctx, uploadKey(u.ID), createGrace)
+	if _, err := record.Exec(ctx); err != nil {
+		return fmt.Errorf("multipart: redis: record upload: %w", err)
 	}
 	// After the upload itself: an index entry never names an upload that
-	// was not created.
-	pipe := t.rdb.Pipeline()
-	pipe.ZAdd(ctx, bucketIndexKey(u.Bucket), redis.Z{Member: IndexMember(u.Key, u.Initiated, u.ID)})
-	pipe.ZAdd(ctx, activeKey, redis.Z{Score: float64(nowMillis()), Member: u.ID})
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("multipart: redis: %w", err)
+	// was not created, so a reader may take an entry without its upload
+	// for stale and remove it.
+	index := t.rdb.Pipeline() // two slots: not atomic, and need not be
+	index.ZAdd(ctx, bucketIndexKey(u.Bucket), redis.Z{Member: IndexMember(u.Key, u.Initiated, u.ID)})
+	index.ZAdd(ctx, activeKey, redis.Z{Score: float64(nowMillis()), Member: u.ID})
+	if _, err := index.Exec(ctx); err != nil {
+		return fmt.Errorf("multipart: redis: index upload: %w", err)
+	}
+	if err := t.rdb.Persist(ctx, uploadKey(u.ID)).Err(); err != nil {
+		return fmt.Errorf("multipart: redis: keep upload: %w", err)
 	}
 	return nil
 }
+
+// createGrace is how long a new upload lives before Create has indexed it;
+// far longer than the two round trips that takes.
+const createGrace = time.Minute
 
 func (t *RedisTracker) Get(ctx context.Context, id string) (Upload, error) {
 	body, err := t.rdb.HGet(ctx, uploadKey(id), "u").Bytes()
@@ -221,26 +246,76 @@ func (t *RedisTracker) Parts(ctx context.Context, id string, after, limit int) (
 	return parts, false, nil
 }
 
+// Index skips and removes stale entries (see RedisTracker), reading on
+// until it has limit live ones or the index ends: callers take a short
+// page for the end of the listing.
 func (t *RedisTracker) Index(ctx context.Context, bucket, start string, limit int) ([]IndexEntry, error) {
-	members, err := t.rdb.ZRangeByLex(ctx, bucketIndexKey(bucket), &redis.ZRangeBy{
-		Min: start, Max: "+", Count: int64(limit),
-	}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("multipart: redis: %w", err)
-	}
-	out := make([]IndexEntry, 0, len(members))
-	for _, m := range members {
-		if e, ok := parseIndexMember(m); ok {
-			out = append(out, e)
+	key := bucketIndexKey(bucket)
+	var out []IndexEntry
+	for len(out) < limit {
+		want := int64(limit - len(out))
+		members, err := t.rdb.ZRangeByLex(ctx, key, &redis.ZRangeBy{Min: start, Max: "+", Count: want}).Result()
+		if err != nil {
+			return out, fmt.Errorf("multipart: redis: %w", err)
 		}
+		entries := make([]IndexEntry, 0, len(members))
+		for _, m := range members {
+			if e, ok := parseIndexMember(m); ok {
+				entries = append(entries, e)
+			}
+		}
+		live, err := t.liveUploads(ctx, entries)
+		if err != nil {
+			return out, err
+		}
+		var stale []any
+		for i, e := range entries {
+			if live[i] {
+				out = append(out, e)
+			} else {
+				stale = append(stale, IndexMember(e.Key, e.Initiated, e.ID))
+			}
+		}
+		if len(stale) > 0 {
+			// Best effort: left behind, they are skipped again next time.
+			t.rdb.ZRem(ctx, key, stale...)
+		}
+		if int64(len(members)) < want {
+			break
+		}
+		start = "(" + members[len(members)-1]
 	}
 	return out, nil
 }
 
-// dropIndex removes a finished upload's index entries.
+// liveUploads reports which entries' uploads still exist, in one round
+// trip (on Cluster, one per node).
+func (t *RedisTracker) liveUploads(ctx context.Context, entries []IndexEntry) ([]bool, error) {
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	pipe := t.rdb.Pipeline()
+	checks := make([]*redis.IntCmd, len(entries))
+	for i, e := range entries {
+		checks[i] = pipe.Exists(ctx, uploadKey(e.ID))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("multipart: redis: %w", err)
+	}
+	live := make([]bool, len(entries))
+	for i, c := range checks {
+		live[i] = c.Val() == 1
+	}
+	return live, nil
+}
+
+// dropIndex removes a finished upload's index entries; best effort, as
+// what it leaves is stale and repaired (see RedisTracker).
 func (t *RedisTracker) dropIndex(ctx context.Context, u Upload) {
-	t.rdb.ZRem(ctx, bucketIndexKey(u.Bucket), IndexMember(u.Key, u.Initiated, u.ID))
-	t.rdb.ZRem(ctx, activeKey, u.ID)
+	pipe := t.rdb.Pipeline()
+	pipe.ZRem(ctx, bucketIndexKey(u.Bucket), IndexMember(u.Key, u.Initiated, u.ID))
+	pipe.ZRem(ctx, activeKey, u.ID)
+	pipe.Exec(ctx)
 }
 
 func (t *RedisTracker) Claim(ctx context.Context, id string, lease time.Duration) (Claim, error) {
