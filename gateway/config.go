@@ -263,6 +263,10 @@ Usage:
                             list or abort multipart uploads in progress,
                             through the running gateway's admin listener
                             (or directly when no gateway runs)
+  terngate bench [--endpoint URL] [bench flags]
+                            measure PUT, GET, multipart, LIST, small and mixed
+                            workloads beside a reference server and the raw
+                            disk (terngate bench --help for its flags)
 
 Every flag can also be set with its environment variable or as a key in the
 YAML file given by --config. Precedence: flag, environment, file, default.

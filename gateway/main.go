@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runCheck(ctx, cfg, stdout)
 		case "uploads":
 			return runUploads(ctx, args[1:], getenv, stdout, stderr)
+		case "bench":
+			return runBench(ctx, args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}

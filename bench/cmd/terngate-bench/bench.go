@@ -109,7 +109,7 @@ func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) 
 	}
 	rep := report{
 		Started:   started,
-		Machine:   describeMachine(),
+		Machine:   procstat.DescribeMachine(),
 		Rounds:    opts.rounds,
 		GetPasses: opts.getPasses,
 		Phases:    r.phases,

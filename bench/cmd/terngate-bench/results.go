@@ -52,20 +52,13 @@ func newPhaseResult(server string, round int, w workload, op string, bytes int64
 
 // report is everything a run produced, as written to --out.
 type report struct {
-	Started     time.Time     `json:"started"`
-	Machine     machine       `json:"machine"`
-	Rounds      int           `json:"rounds"`
-	GetPasses   int           `json:"get_passes"`
-	Phases      []phaseResult `json:"phases"`
-	Comparisons []comparison  `json:"comparisons"`
-	Goals       []goalCheck   `json:"goals"`
-}
-
-type machine struct {
-	CPUs      int    `json:"cpus"`
-	CPUModel  string `json:"cpu_model"`
-	Kernel    string `json:"kernel"`
-	GoVersion string `json:"go_version"`
+	Started     time.Time        `json:"started"`
+	Machine     procstat.Machine `json:"machine"`
+	Rounds      int              `json:"rounds"`
+	GetPasses   int              `json:"get_passes"`
+	Phases      []phaseResult    `json:"phases"`
+	Comparisons []comparison     `json:"comparisons"`
+	Goals       []goalCheck      `json:"goals"`
 }
 
 // comparison is terngate against the reference for one workload and

@@ -1,0 +1,304 @@
+package s3bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/terngate/terngate/bench/procstat"
+	"github.com/terngate/terngate/bench/s3client"
+	"github.com/terngate/terngate/bench/serverproc"
+	"github.com/terngate/terngate/bench/workload"
+)
+
+// target is something the workloads run on: an S3 endpoint or the disk.
+type target interface {
+	name() string
+	// serverPid is the process charged for the target's CPU and RSS (0:
+	// none, or not ours to watch).
+	serverPid() int
+	// prepare does untimed set-up for o, once per run.
+	prepare(ctx context.Context, o op) error
+	workload(o op) (workload.Op, error)
+}
+
+// readyTimeout bounds a started server's start-up; generous because
+// opening a store fsyncs, which can stall on a disk other work floods.
+const readyTimeout = 2 * time.Minute
+
+// Output is where a run reports as it goes.
+type Output struct {
+	// Log receives one line per finished phase.
+	Log io.Writer
+	// Progress, if not nil, receives a live line rewritten every second
+	// (a terminal).
+	Progress io.Writer
+}
+
+// Run executes the benchmark. If ctx ends (Ctrl-C) it stops after the phase
+// in flight and still returns the report of what completed, marked
+// interrupted; a failure returns the report so far and the error.
+func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	proc, err := procstat.NewReader()
+	if err != nil {
+		return nil, fmt.Errorf("CPU accounting: %w", err)
+	}
+	workDir, removeWorkDir, err := makeWorkDir(s.WorkDir)
+	if err != nil {
+		return nil, err
+	}
+	defer removeWorkDir()
+
+	b := newBodies()
+	prefix := fmt.Sprintf("terngate-bench-%d/", time.Now().UnixNano())
+	var servers []*serverproc.Server
+	defer func() {
+		for _, srv := range servers {
+			if stopErr := srv.Stop(); stopErr != nil && err == nil {
+				err = stopErr
+			}
+		}
+	}()
+	startServer := func(spec serverproc.Spec, creds s3client.Credentials) (*s3Target, error) {
+		srv, err := serverproc.Start(spec, workDir)
+		if err != nil {
+			return nil, err
+		}
+		servers = append(servers, srv)
+		t := newS3Target(spec.Name, srv.Endpoint, s3client.DefaultRegion, creds, s, b, prefix, srv.Pid())
+		if err := srv.WaitReady(ctx, readyTimeout, t.ensureBucket); err != nil {
+			return nil, err
+		}
+		return t, nil
+	}
+
+	rep = &Report{Started: time.Now(), Machine: procstat.DescribeMachine(), Settings: reportSettings(s)}
+	var primary *s3Target
+	if s.Endpoint == "" {
+		creds, err := s3client.NewCredentials()
+		if err != nil {
+			return nil, err
+		}
+		spec, err := serverproc.TerngateSpec(s.TerngateBin, creds)
+		if err != nil {
+			return nil, err
+		}
+		if primary, err = startServer(spec, creds); err != nil {
+			return nil, err
+		}
+		rep.Endpoint, rep.Target = aws.ToString(primary.client.Options().BaseEndpoint), "terngate"
+	} else {
+		primary = newS3Target("endpoint", s.Endpoint, s.Region, s.Credentials, s, b, prefix, s.ServerPid)
+		if err := primary.ensureBucket(ctx); err != nil {
+			return nil, err
+		}
+		rep.Endpoint, rep.Target = s.Endpoint, "endpoint"
+		defer func() {
+			if cleanErr := primary.cleanup(context.WithoutCancel(ctx)); cleanErr != nil && err == nil {
+				err = cleanErr
+			}
+		}()
+	}
+	targets := []target{primary}
+	if s.Reference {
+		spec, err := serverproc.ReferenceSpec(s.ReferenceCommand...)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := startServer(spec, primary.creds)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, ref)
+	}
+	if s.RawDisk {
+		dir := filepath.Join(workDir, rawDiskName)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("raw disk dir: %w", err)
+		}
+		targets = append(targets, &diskTarget{dir: dir, settings: s, bodies: b, prepared: map[op]bool{}})
+	}
+	fmt.Fprintf(out.Log, "terngate bench: %s at %s; work dir %s\n", rep.Target, rep.Endpoint, workDir)
+
+	r := &runner{settings: s, proc: proc, out: out, primary: primary.label}
+	runErr := r.rounds(ctx, targets)
+	rep.Phases = r.phases
+	rep.Interrupted = ctx.Err() != nil
+	if rep.Workloads, err = compare(s, primary.label, r.phases); err != nil {
+		return rep, err
+	}
+	rep.Goals = checkGoals(rep.Workloads)
+	return rep, runErr
+}
+
+// runner holds what every phase of a run shares.
+type runner struct {
+	settings Settings
+	proc     *procstat.Reader
+	out      Output
+	primary  string
+	phases   []Phase
+}
+
+// rounds runs every workload on the measured endpoint and its yardsticks,
+// round after round, rotating which target goes first so slow drift of a
+// shared machine (neighbours, page cache, thermal) does not always favour
+// the same one. A yardstick op shared by two workloads (reference PUT for
+// put and multipart) runs once per round.
+func (r *runner) rounds(ctx context.Context, targets []target) error {
+	for round := 1; round <= r.settings.Rounds; round++ {
+		done := map[string]bool{}
+		for _, k := range r.settings.Workloads {
+			var plan []planned
+			for i, t := range targets {
+				o, ok := r.opFor(k, t, i == 0)
+				if !ok || done[t.name()+o.String()] {
+					continue
+				}
+				done[t.name()+o.String()] = true
+				plan = append(plan, planned{t, o, i == 0})
+			}
+			shift := (round - 1) % len(plan)
+			plan = append(plan[shift:], plan[:shift]...)
+			for _, p := range plan {
+				if err := p.t.prepare(ctx, p.o); err != nil {
+					return stopped(ctx, err)
+				}
+			}
+			for _, p := range plan {
+				kind := Kind("")
+				if p.primary {
+					kind = k
+				}
+				if err := r.phase(ctx, round, p.t, kind, p.o); err != nil || ctx.Err() != nil {
+					return stopped(ctx, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+type planned struct {
+	t       target
+	o       op
+	primary bool
+}
+
+func (r *runner) opFor(k Kind, t target, primary bool) (op, bool) {
+	switch {
+	case primary:
+		return k.s3Op(r.settings), true
+	case t.name() == rawDiskName:
+		return k.diskOp(r.settings)
+	default:
+		return k.referenceOp(r.settings)
+	}
+}
+
+// stopped drops the error an interrupted run's cancelled requests return.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// phase runs one timed phase and records it; an interrupted phase is
+// dropped, being shorter than the rest.
+func (r *runner) phase(ctx context.Context, round int, t target, kind Kind, o op) error {
+	opFn, err := t.workload(o)
+	if err != nil {
+		return err
+	}
+	label := fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), o)
+	if kind != "" && string(kind) != o.name {
+		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), fmt.Sprintf("%s %s", kind, formatSize(o.size)))
+	}
+	progress := newProgressLine(r.out.Progress, label, r.settings.Duration)
+	var res workload.Result
+	u, err := procstat.Measure(ctx, r.proc, t.serverPid(), func(ctx context.Context) error {
+		var runErr error
+		res, runErr = workload.Run(ctx, workload.Config{
+			Concurrency: r.settings.Concurrency,
+			Duration:    r.settings.Duration,
+			Progress:    progress.update,
+		}, opFn)
+		return runErr
+	})
+	progress.clear()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", t.name(), o, errors.Join(err, ctx.Err()))
+	}
+	if res.Interrupted {
+		return nil
+	}
+	p := Phase{
+		Round: round, Target: t.name(), Workload: kind, Op: o.String(), Result: res,
+		ServerCPUSeconds: u.ServerCPU.Seconds(), ClientCPUSeconds: u.ClientCPU.Seconds(), ServerPeakRSSBytes: u.PeakRSS,
+	}
+	r.phases = append(r.phases, p)
+	fmt.Fprintf(r.out.Log, "  %s %s\n", label, phaseSummary(p))
+	return nil
+}
+
+func reportSettings(s Settings) ReportSettings {
+	return ReportSettings{
+		Workloads: s.Workloads, Concurrency: s.Concurrency, Size: s.Size, PartSize: s.PartSize,
+		SmallSize: s.SmallSize, MixedSize: s.MixedSize, ListObjects: s.ListObjects,
+		DurationSeconds: s.Duration.Seconds(), Rounds: s.Rounds, Reference: s.Reference, RawDisk: s.RawDisk,
+	}
+}
+
+func newS3Target(label, endpoint, region string, creds s3client.Credentials, s Settings, b *bodies, prefix string, pid int) *s3Target {
+	return &s3Target{
+		label:    label,
+		client:   s3client.New(endpoint, region, creds, s.Concurrency),
+		creds:    creds,
+		bucket:   s.Bucket,
+		prefix:   prefix,
+		pid:      pid,
+		settings: s,
+		bodies:   b,
+		prepared: map[op]bool{},
+	}
+}
+
+// ensureBucket creates the bucket unless this key pair already owns it.
+func (t *s3Target) ensureBucket(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := t.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(t.bucket)})
+	var owned *types.BucketAlreadyOwnedByYou
+	if err != nil && !errors.As(err, &owned) {
+		return fmt.Errorf("%s: create bucket %s: %w", t.label, t.bucket, err)
+	}
+	return nil
+}
+
+// makeWorkDir returns dir, or a new temporary directory that cleanup
+// removes.
+func makeWorkDir(dir string) (string, func(), error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, fmt.Errorf("work dir: %w", err)
+		}
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "terngate-bench-")
+	if err != nil {
+		return "", nil, fmt.Errorf("work dir: %w", err)
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}

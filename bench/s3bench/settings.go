@@ -1,0 +1,75 @@
+// Package s3bench is the benchmark behind `terngate bench`: PUT, GET,
+// multipart upload, LIST, small-object and mixed workloads against an S3
+// endpoint, each optionally beside the same work on the reference server
+// (package refserver, as its own process) and on the raw disk, in
+// interleaved rounds, with every figure also given as a ratio to them.
+package s3bench
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/terngate/terngate/bench/s3client"
+)
+
+// Settings is one benchmark run.
+type Settings struct {
+	// Endpoint is the S3 endpoint to measure; empty starts terngate itself
+	// (TerngateBin) on the local store in WorkDir.
+	Endpoint    string
+	Region      string
+	Credentials s3client.Credentials // ignored when terngate is started here
+	Bucket      string
+	// ServerPid charges an external endpoint's process for CPU and RSS
+	// (0: not measured).
+	ServerPid int
+
+	Workloads   []Kind
+	Concurrency int
+	Size        int64 // objects of put, get and multipart
+	PartSize    int64 // multipart part size
+	SmallSize   int64 // objects of small-put and small-get
+	MixedSize   int64 // objects of mixed
+	ListObjects int   // keys listed per LIST
+	Duration    time.Duration
+	Rounds      int
+
+	Reference bool // run the reference server beside the endpoint
+	RawDisk   bool // run raw-disk writes and reads beside it
+
+	// TerngateBin is the terngate binary to start when Endpoint is empty.
+	TerngateBin string
+	// ReferenceCommand is the hidden subcommand of this binary that serves
+	// the reference server (refserver.RunCommand).
+	ReferenceCommand []string
+	// WorkDir holds started servers' data and logs and the raw-disk files
+	// (empty: a temporary directory, removed afterwards).
+	WorkDir string
+}
+
+// Validate reports the first setting that cannot work.
+func (s Settings) Validate() error {
+	switch {
+	case len(s.Workloads) == 0:
+		return fmt.Errorf("no workloads")
+	case s.Concurrency < 1:
+		return fmt.Errorf("concurrency must be at least 1, got %d", s.Concurrency)
+	case s.Size < 1 || s.SmallSize < 1 || s.MixedSize < 1:
+		return fmt.Errorf("sizes must be positive")
+	case s.PartSize < 5<<20:
+		return fmt.Errorf("part size must be at least 5 MiB (S3's minimum), got %d", s.PartSize)
+	case s.ListObjects < 1 || s.ListObjects > 1000:
+		return fmt.Errorf("list objects must be in [1, 1000] (one LIST page), got %d", s.ListObjects)
+	case s.Duration <= 0:
+		return fmt.Errorf("duration must be positive, got %v", s.Duration)
+	case s.Rounds < 1:
+		return fmt.Errorf("rounds must be at least 1, got %d", s.Rounds)
+	case s.Endpoint == "" && s.TerngateBin == "":
+		return fmt.Errorf("no endpoint and no terngate binary to start")
+	case s.Reference && len(s.ReferenceCommand) == 0:
+		return fmt.Errorf("reference requested but no command serves it")
+	case s.Bucket == "":
+		return fmt.Errorf("no bucket")
+	}
+	return nil
+}

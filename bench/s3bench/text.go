@@ -1,0 +1,79 @@
+package s3bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// PrintSummary writes the comparison as a Markdown table (ready for
+// docs/performance.md) and the goal checks.
+func (r *Report) PrintSummary(w io.Writer) {
+	fmt.Fprintf(w, "\n%d CPUs (%s), kernel %s, %s; concurrency %d, %d round(s) of %.0fs per phase%s\n\n",
+		r.Machine.CPUs, r.Machine.CPUModel, r.Machine.Kernel, r.Machine.GoVersion,
+		r.Settings.Concurrency, r.Settings.Rounds, r.Settings.DurationSeconds, interruptedNote(r.Interrupted))
+	fmt.Fprintln(w, "| workload | target | MiB/s | ops/s | p50 ms | p99 ms | server CPU-s/GiB | server CPU µs/op | × reference (per round) | × raw disk |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	for _, c := range r.Workloads {
+		name := string(c.Workload)
+		if c.Size > 0 {
+			name += " " + formatSize(c.Size)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", name, figuresRow(&c.Target), ratioCell(c.VsReference), ratioCell(c.VsRawDisk))
+		for _, y := range []*Figures{c.Reference, c.RawDisk} {
+			if y != nil {
+				fmt.Fprintf(w, "| ↳ %s | %s | | |\n", y.Op, figuresRow(y))
+			}
+		}
+	}
+	if len(r.Goals) > 0 {
+		fmt.Fprintln(w, "\nGoals:")
+		for _, g := range r.Goals {
+			mark := "MET   "
+			if !g.Met {
+				mark = "MISSED"
+			}
+			fmt.Fprintf(w, "  %s %-40s %6.2f (goal %s)\n", mark, g.Name, g.Measured, g.Goal)
+		}
+	}
+}
+
+func interruptedNote(interrupted bool) string {
+	if interrupted {
+		return "; INTERRUPTED, partial results"
+	}
+	return ""
+}
+
+func figuresRow(f *Figures) string {
+	cpuGiB, cpuOp := "", ""
+	if f.ServerCPUSeconds > 0 {
+		cpuOp = fmt.Sprintf("%.0f", f.ServerCPUMicrosPerOp)
+		if f.Bytes > 0 {
+			cpuGiB = fmt.Sprintf("%.2f", f.ServerCPUSecondsPerGiB)
+		}
+	}
+	return fmt.Sprintf("%s | %.1f | %.1f | %.2f | %.2f | %s | %s",
+		f.Name, f.MiBPerSecond, f.OpsPerSecond, f.Latency.P50, f.Latency.P99, cpuGiB, cpuOp)
+}
+
+// ratioCell shows throughput ratio (per round), then latency and CPU
+// ratios.
+func ratioCell(r *Ratios) string {
+	if r == nil {
+		return "—"
+	}
+	var rounds []string
+	for _, x := range r.PerRound {
+		rounds = append(rounds, fmt.Sprintf("%.2f", x))
+	}
+	cell := fmt.Sprintf("**%.2f**", r.Throughput)
+	if len(rounds) > 1 {
+		cell += " (" + strings.Join(rounds, ", ") + ")"
+	}
+	cell += fmt.Sprintf("; p50 %.2f, p99 %.2f", r.LatencyP50, r.LatencyP99)
+	if r.ServerCPU > 0 {
+		cell += fmt.Sprintf("; CPU %.2f", r.ServerCPU)
+	}
+	return cell
+}
