@@ -1,0 +1,51 @@
+package compat
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// boto3Scenario runs testdata/boto3_scenario.py once per step; each run
+// checks its own results (ETags, bytes, listings) and fails loudly.
+func boto3Scenario(t *testing.T, g *gateway) (string, []step, error) {
+	python, err := lookTool("python3", "apt-get install python3")
+	if err != nil {
+		return "", nil, err
+	}
+	script, err := filepath.Abs("testdata/boto3_scenario.py")
+	if err != nil {
+		return "", nil, err
+	}
+	work := t.TempDir()
+	env := append(cleanEnv(),
+		"HOME="+work,
+		"TERNGATE_COMPAT_ENDPOINT="+g.endpoint(),
+		"AWS_ACCESS_KEY_ID="+accessKey,
+		"AWS_SECRET_ACCESS_KEY="+secretKey,
+		"AWS_CONFIG_FILE="+filepath.Join(work, "none"),
+		"AWS_EC2_METADATA_DISABLED=true",
+	)
+	if g.tls() {
+		env = append(env, "AWS_CA_BUNDLE="+g.caFile)
+	}
+	py := command{path: python, env: env, dir: work}
+	version, err := py.run(script, "version")
+	if err != nil {
+		return "", nil, fmt.Errorf("boto3 is not importable by %s; install it with `pip install boto3`: %v", python, err)
+	}
+	steps := []step{{"write local files", func() error {
+		if err := writeFile(filepath.Join(work, "small.bin"), randomBytes(21, 300*1024+1)); err != nil {
+			return err
+		}
+		return writeFile(filepath.Join(work, "large.bin"), randomBytes(22, 20*mib+5))
+	}}}
+	for _, name := range []string{"create_bucket", "put", "get", "list_objects", "copy", "multipart", "delete"} {
+		steps = append(steps, step{name, func() error {
+			_, err := py.run(script, name, work)
+			return err
+		}})
+	}
+	return strings.TrimSpace(version), steps, nil
+}

@@ -1,0 +1,55 @@
+package compat
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// command is a client program with the environment it runs in.
+type command struct {
+	path string
+	env  []string
+	dir  string
+}
+
+// run executes the program and returns its stdout; a non-zero exit is an
+// error carrying both streams.
+func (c command) run(args ...string) (string, error) {
+	cmd := exec.Command(c.path, args...)
+	cmd.Env, cmd.Dir = c.env, c.dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("%s %s: %v\nstdout: %s\nstderr: %s", c.path, strings.Join(args, " "), err, tail(stdout.String(), 4000), tail(stderr.String(), 4000))
+	}
+	return stdout.String(), nil
+}
+
+// combined is run with stdout and stderr together, for tools that log
+// what they did on stderr.
+func (c command) combined(args ...string) (string, error) {
+	cmd := exec.Command(c.path, args...)
+	cmd.Env, cmd.Dir = c.env, c.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %v\n%s", c.path, strings.Join(args, " "), err, tail(string(out), 6000))
+	}
+	return string(out), nil
+}
+
+// lookTool finds a client program on PATH, or says how to install it.
+func lookTool(name, install string) (string, error) {
+	path, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s is not on PATH; install it with `%s` (bash .ci/run does)", name, install)
+	}
+	return path, nil
+}
+
+// firstLine is the first line of a version banner.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(line)
+}

@@ -1,0 +1,42 @@
+package compat
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// terngateBinary is the gateway under test: built once here, or taken from
+// $TERNGATE_E2E_BINARY to test a given build (the same switch as e2e/).
+var terngateBinary string
+
+func TestMain(m *testing.M) {
+	os.Exit(runSuite(m))
+}
+
+func runSuite(m *testing.M) int {
+	if prebuilt := os.Getenv("TERNGATE_E2E_BINARY"); prebuilt != "" {
+		terngateBinary = prebuilt
+	} else {
+		dir, err := os.MkdirTemp("", "terngate-compat-bin-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "compat: temp dir:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		terngateBinary = filepath.Join(dir, "terngate")
+		build := exec.Command("go", "build", "-o", terngateBinary, "github.com/terngate/terngate/gateway")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "compat: building the terngate binary failed:", err)
+			return 1
+		}
+	}
+	code := m.Run()
+	// The table goes to stdout: `go test -v ./compat/` shows it always,
+	// plain `go test` shows it when something failed.
+	printReport(os.Stdout)
+	return code
+}
