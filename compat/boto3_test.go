@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// boto3Scenario runs testdata/boto3_scenario.py once per step; each run
-// checks its own results (ETags, bytes, listings) and fails loudly.
+// boto3Scenario runs testdata/boto3_scenario.py, whose steps check their
+// own results (ETags, bytes, listings) and report them line by line.
 func boto3Scenario(t *testing.T, g *gateway) (string, []step, error) {
 	python, err := lookTool("python3", "apt-get install python3")
 	if err != nil {
@@ -41,11 +41,7 @@ func boto3Scenario(t *testing.T, g *gateway) (string, []step, error) {
 		}
 		return writeFile(filepath.Join(work, "large.bin"), randomBytes(22, 20*mib+5))
 	}}}
-	for _, name := range []string{"create_bucket", "put", "get", "list_objects", "copy", "multipart", "delete"} {
-		steps = append(steps, step{name, func() error {
-			_, err := py.run(script, name, work)
-			return err
-		}})
-	}
+	names := []string{"create_bucket", "put", "get", "list_objects", "copy", "multipart", "delete"}
+	steps = append(steps, scriptSteps(py, []string{script, work}, names)...)
 	return strings.TrimSpace(version), steps, nil
 }

@@ -53,3 +53,47 @@ func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(line)
 }
+
+// scriptSteps runs a scenario script once, when its first step runs, and
+// maps the script's report lines — "ok <step>", or "FAIL <step>: <why>"
+// before it exits non-zero — to steps. One process for the whole scenario
+// spares a runtime and SDK start per step.
+func scriptSteps(c command, args []string, names []string) []step {
+	var (
+		ran     bool
+		outcome = map[string]error{}
+		runErr  error
+	)
+	run := func() {
+		ran = true
+		cmd := exec.Command(c.path, args...)
+		cmd.Env, cmd.Dir = c.env, c.dir
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			runErr = fmt.Errorf("%s %s: %v\nstderr: %s", c.path, strings.Join(args, " "), err, tail(stderr.String(), 4000))
+		}
+		for _, line := range strings.Split(stdout.String(), "\n") {
+			if name, ok := strings.CutPrefix(line, "ok "); ok {
+				outcome[name] = nil
+			} else if rest, ok := strings.CutPrefix(line, "FAIL "); ok {
+				name, why, _ := strings.Cut(rest, ": ")
+				outcome[name] = fmt.Errorf("%s\n%v", why, runErr)
+			}
+		}
+	}
+	steps := make([]step, len(names))
+	for i, name := range names {
+		steps[i] = step{name, func() error {
+			if !ran {
+				run()
+			}
+			err, reported := outcome[name]
+			if !reported {
+				return fmt.Errorf("the script ended before this step: %v", runErr)
+			}
+			return err
+		}}
+	}
+	return steps
+}

@@ -9,7 +9,8 @@ import (
 )
 
 // jsScenario runs js/scenario.mjs (the AWS SDK for JavaScript v3 and
-// lib-storage, installed by `npm ci` in compat/js) once per step.
+// lib-storage, installed by `npm ci` in compat/js), whose steps check their
+// own results and report them line by line.
 func jsScenario(t *testing.T, g *gateway) (string, []step, error) {
 	node, err := lookTool("node", "apt-get install nodejs")
 	if err != nil {
@@ -45,11 +46,7 @@ func jsScenario(t *testing.T, g *gateway) (string, []step, error) {
 		}
 		return writeFile(filepath.Join(work, "large.bin"), randomBytes(52, 12*mib+3))
 	}}}
-	for _, name := range []string{"create_bucket", "put", "get", "list", "upload", "delete"} {
-		steps = append(steps, step{name, func() error {
-			_, err := script.run("scenario.mjs", name, work)
-			return err
-		}})
-	}
+	names := []string{"create_bucket", "put", "get", "list", "upload", "delete"}
+	steps = append(steps, scriptSteps(script, []string{"scenario.mjs", work}, names)...)
 	return strings.TrimSpace(version), steps, nil
 }

@@ -1,8 +1,9 @@
-// One step of the AWS SDK for JavaScript v3 scenario, run as:
-//   node scenario.mjs STEP WORKDIR
+// The AWS SDK for JavaScript v3 scenario, run as:
+//   node scenario.mjs WORKDIR     (or: node scenario.mjs version)
 // The endpoint comes from TERNGATE_COMPAT_ENDPOINT, keys from the standard
 // AWS_* variables, the HTTPS CA from NODE_EXTRA_CA_CERTS. Each step checks
-// what it did and exits non-zero with a message when the gateway got it wrong.
+// what it did; the script prints "ok STEP" after each, or "FAIL STEP: why" and
+// exits non-zero at the first that the gateway got wrong.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -88,16 +89,20 @@ const steps = {
     expect("objects left", left.KeyCount, 0);
     await s3.send(new DeleteBucketCommand({ Bucket }));
   },
-  async version() {
-    const pkg = JSON.parse(readFileSync(new URL("./node_modules/@aws-sdk/client-s3/package.json", import.meta.url)));
-    console.log(pkg.version);
-  },
 };
 
-const [step, work] = process.argv.slice(2);
-try {
-  await steps[step](work);
-} catch (err) {
-  console.error(`${step}: ${err.name}: ${err.message}`, err.$metadata ?? "");
-  process.exit(1);
+const [work] = process.argv.slice(2);
+if (work === "version") {
+  const pkg = JSON.parse(readFileSync(new URL("./node_modules/@aws-sdk/client-s3/package.json", import.meta.url)));
+  console.log(pkg.version);
+  process.exit(0);
+}
+for (const [name, run] of Object.entries(steps)) {
+  try {
+    await run(work);
+  } catch (err) {
+    console.log(`FAIL ${name}: ${err.name}: ${err.message} ${JSON.stringify(err.$metadata ?? {})}`);
+    process.exit(1);
+  }
+  console.log(`ok ${name}`);
 }

@@ -1,8 +1,9 @@
-"""One step of the boto3 scenario, run as: boto3_scenario.py STEP WORKDIR.
+"""The boto3 scenario, run as: boto3_scenario.py WORKDIR (or: version).
 
 The endpoint, keys and CA bundle come from the environment (TERNGATE_COMPAT_ENDPOINT,
 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_CA_BUNDLE). Each step verifies
-what it did and exits non-zero with a message when the gateway got it wrong.
+what it did; the script prints "ok STEP" after each, or "FAIL STEP: why" and
+exits non-zero at the first that the gateway got wrong.
 """
 import hashlib
 import os
@@ -34,9 +35,13 @@ def multipart_etag(data, part):
     return '"%s-%d"' % (hashlib.md5(digests).hexdigest(), (len(data) + part - 1) // part)
 
 
+class Mismatch(Exception):
+    pass
+
+
 def expect(what, got, want):
     if got != want:
-        sys.exit("%s: got %r, want %r" % (what, got, want))
+        raise Mismatch("%s: got %r, want %r" % (what, got, want))
 
 
 def read(work, name):
@@ -111,10 +116,17 @@ def delete(s3, work):
     expect("bucket gone", BUCKET in names, False)
 
 
-STEPS = {f.__name__: f for f in (create_bucket, put, get, list_objects, copy, multipart, delete)}
+STEPS = (create_bucket, put, get, list_objects, copy, multipart, delete)
 
 if __name__ == "__main__":
-    if len(sys.argv) == 2 and sys.argv[1] == "version":
+    if sys.argv[1] == "version":
         print(boto3.__version__)
         sys.exit(0)
-    STEPS[sys.argv[1]](client(), sys.argv[2])
+    s3 = client()
+    for step in STEPS:
+        try:
+            step(s3, sys.argv[1])
+        except Exception as e:  # any failure ends the scenario, with its reason
+            print("FAIL %s: %s: %s" % (step.__name__, type(e).__name__, e), flush=True)
+            sys.exit(1)
+        print("ok " + step.__name__, flush=True)
