@@ -36,7 +36,24 @@ func runSuite(m *testing.M) int {
 	}
 	code := m.Run()
 	// The table goes to stdout: `go test -v ./compat/` shows it always,
-	// plain `go test` shows it when something failed.
+	// plain `go test` shows it when something failed. CI, whose plain
+	// `go test ./...` hides a passing package's output, names a file in
+	// TERNGATE_COMPAT_TABLE to get it either way.
 	printReport(os.Stdout)
+	if path := os.Getenv("TERNGATE_COMPAT_TABLE"); path != "" {
+		if err := writeReportFile(path); err != nil {
+			fmt.Fprintln(os.Stderr, "compat: writing the table:", err)
+			return 1
+		}
+	}
 	return code
+}
+
+func writeReportFile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	printReport(f)
+	return f.Close()
 }
