@@ -3,74 +3,487 @@ package ternfs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestIntegration drives the client against a real cluster:
+// The integration test drives the client against a real cluster:
 // TERNFS_REGISTRY=host:port[,host:port...] names its registry replicas.
+// TERNFS_TERNCLI=/path/to/terncli additionally checks interoperability
+// with upstream's own client in both directions.
+//
+// Everything happens in a fresh directory under the root that carries its
+// own SPAN, BLOCK and STRIPE policies (a fresh cluster's default span
+// policy caps spans at ~2.4 MiB):
+//
+//   - spans up to 1 MiB are mirrored (1,2), larger ones up to 10 MiB are
+//     RS(10,4);
+//   - blocks up to 512 KiB go to FLASH, larger ones to HDD;
+//   - stripes target 1 MiB, so a 10 MiB span has 10 stripes.
+const (
+	itMirroredMax = 1 << 20
+	itMaxSpan     = 10 << 20
+	itStripe      = 1 << 20
+	itHDDMin      = 512 << 10
+)
+
+func itPolicies() (*SpanPolicies, DirectoryInfo) {
+	mirrored, _ := MakeParity(1, 2)
+	rs104, _ := MakeParity(10, 4)
+	p := &SpanPolicies{
+		Span: SpanPolicy{Entries: []SpanPolicyEntry{
+			{MaxSize: itMirroredMax, Parity: mirrored},
+			{MaxSize: itMaxSpan, Parity: rs104},
+		}},
+		Block: BlockPolicy{Entries: []BlockPolicyEntry{
+			{StorageClass: StorageFlash, MinSize: 0},
+			{StorageClass: StorageHDD, MinSize: itHDDMin},
+		}},
+		Stripe: StripePolicy{TargetStripeSize: itStripe},
+	}
+	var info DirectoryInfo
+	for _, pol := range []Policy{&p.Span, &p.Block, &p.Stripe} {
+		if err := info.Set(pol); err != nil {
+			panic(err)
+		}
+	}
+	return p, info
+}
+
+type itEnv struct {
+	t       *testing.T
+	ctx     context.Context
+	c       *Client
+	regs    []string
+	dir     InodeID
+	dirName string
+	pol     *SpanPolicies
+}
+
+// randomBytes is incompressible test data, reproducible from seed.
+func randomBytes(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n)
+	for i := 0; i < n; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8 && i+j < n; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return b
+}
+
+// writeFile writes data as a new file name in the test directory, cutting
+// it as upstream's writers do: spans of the policy's largest size, the
+// last one inline when it is short enough. It returns the file and its
+// edge's creation time.
+func (e *itEnv) writeFile(name string, data []byte) (InodeID, TernTime) {
+	e.t.Helper()
+	var f ConstructFileResp
+	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate integration"}, &f); err != nil {
+		e.t.Fatalf("construct %s: %v", name, err)
+	}
+	for off := 0; off < len(data); {
+		n := min(len(data)-off, int(e.pol.MaxSpan()))
+		if rest := n % PageSize; off+n == len(data) && n > PageSize && rest <= MaxInlineSpan {
+			n -= rest // the short unaligned tail goes inline, after an aligned span
+		}
+		if err := e.c.WriteSpan(e.ctx, f.ID, f.Cookie, uint64(off), data[off:off+n], e.pol); err != nil {
+			e.t.Fatalf("write %s at %d: %v", name, off, err)
+		}
+		off += n
+	}
+	var link LinkFileResp
+	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &LinkFileReq{FileID: f.ID, Cookie: f.Cookie, OwnerID: e.dir, Name: name}, &link); err != nil {
+		e.t.Fatalf("link %s: %v", name, err)
+	}
+	return f.ID, link.CreationTime
+}
+
+func (e *itEnv) lookup(name string) LookupResp {
+	e.t.Helper()
+	var look LookupResp
+	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &LookupReq{DirID: e.dir, Name: name}, &look); err != nil {
+		e.t.Fatalf("lookup %s: %v", name, err)
+	}
+	return look
+}
+
+func (e *itEnv) terncli(args ...string) string {
+	e.t.Helper()
+	bin := os.Getenv("TERNFS_TERNCLI")
+	cmd := exec.CommandContext(e.ctx, bin, append([]string{"-registry", e.regs[0]}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		e.t.Fatalf("terncli %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
 func TestIntegration(t *testing.T) {
 	regs := os.Getenv("TERNFS_REGISTRY")
 	if regs == "" {
 		t.Skip("TERNFS_REGISTRY not set: needs an external TernFS cluster")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	c, err := NewClient(ctx, Config{Registry: RegistryConfig{Addrs: strings.Split(regs, ",")}})
+	cfg := Config{Registry: RegistryConfig{Addrs: strings.Split(regs, ",")}}
+	c, err := NewClient(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 
+	var info InfoResp
+	if err := c.Registry().Request(ctx, &InfoReq{}, &info); err != nil {
+		t.Fatalf("registry info: %v", err)
+	}
+	t.Logf("cluster: %d block services in %d failure domains", info.NumBlockServices, info.NumFailureDomains)
 	var root StatDirectoryResp
 	if err := c.ShardRequest(ctx, RootDirectory.Shard(), &StatDirectoryReq{ID: RootDirectory}, &root); err != nil {
 		t.Fatalf("stat root: %v", err)
 	}
+	rootPol, err := c.ResolveSpanPolicies(ctx, RootDirectory)
+	if err != nil {
+		t.Fatalf("root policies: %v", err)
+	}
+	t.Logf("root policies: %+v", *rootPol)
+
 	name := fmt.Sprintf("terngate-it-%d", time.Now().UnixNano())
 	var dir MakeDirectoryResp
 	if err := c.CDCRequest(ctx, &MakeDirectoryReq{OwnerID: RootDirectory, Name: name}, &dir); err != nil {
 		t.Fatalf("make directory: %v", err)
 	}
-	var look LookupResp
-	if err := c.ShardRequest(ctx, RootDirectory.Shard(), &LookupReq{DirID: RootDirectory, Name: name}, &look); err != nil || look.TargetID != dir.ID {
-		t.Fatalf("lookup %s in root: %+v %v", name, look, err)
+	if look := (&itEnv{t: t, ctx: ctx, c: c, dir: RootDirectory}).lookup(name); look.TargetID != dir.ID {
+		t.Fatalf("lookup %s in root: %+v, made %v", name, look, dir.ID)
 	}
-	policies, err := c.ResolveSpanPolicies(ctx, dir.ID)
+	pol, dirInfo := itPolicies()
+	if err := c.ShardRequest(ctx, dir.ID.Shard(), &SetDirectoryInfoReq{ID: dir.ID, Info: dirInfo}, &SetDirectoryInfoResp{}); err != nil {
+		t.Fatalf("set directory info: %v", err)
+	}
+	got, err := c.ResolveSpanPolicies(ctx, dir.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fmt.Sprint(*got) != fmt.Sprint(*pol) {
+		t.Fatalf("policies read back as %+v, set %+v", *got, *pol)
+	}
+	e := &itEnv{t: t, ctx: ctx, c: c, regs: cfg.Registry.Addrs, dir: dir.ID, dirName: name, pol: pol}
 
-	var f ConstructFileResp
-	if err := c.ShardRequest(ctx, dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate integration"}, &f); err != nil {
-		t.Fatalf("construct: %v", err)
-	}
-	blockSpan, tail := pattern(100<<10, 1), pattern(100, 2)
-	if err := c.WriteSpan(ctx, f.ID, f.Cookie, 0, blockSpan, policies); err != nil {
-		t.Fatalf("block span: %v", err)
-	}
-	if err := c.WriteSpan(ctx, f.ID, f.Cookie, uint64(len(blockSpan)), tail, policies); err != nil {
-		t.Fatalf("inline span: %v", err)
-	}
-	var link LinkFileResp
-	if err := c.ShardRequest(ctx, dir.ID.Shard(), &LinkFileReq{FileID: f.ID, Cookie: f.Cookie, OwnerID: dir.ID, Name: "obj"}, &link); err != nil {
-		t.Fatalf("link: %v", err)
-	}
-	var st StatFileResp
-	if err := c.ShardRequest(ctx, f.ID.Shard(), &StatFileReq{ID: f.ID}, &st); err != nil || st.Size != uint64(len(blockSpan)+len(tail)) {
-		t.Fatalf("stat file: %+v %v", st, err)
-	}
-	got, err := c.ReadFile(ctx, f.ID)
-	if err != nil {
-		t.Fatalf("read back: %v", err)
-	}
-	if !bytes.Equal(got, append(blockSpan, tail...)) {
-		t.Fatal("read back differs")
-	}
+	var linked []string // names to soft-unlink at the end
+	t.Run("MirroredAndInline", func(t *testing.T) {
+		e := *e
+		e.t = t
+		// 100 KiB: one mirrored FLASH block span, then a 100-byte inline
+		// span at the page-aligned offset after it.
+		data := append(pattern(100<<10, 1), pattern(100, 2)...)
+		id, _ := e.writeFile("small-mixed", data)
+		linked = append(linked, "small-mixed")
+		var st StatFileResp
+		if err := c.ShardRequest(ctx, id.Shard(), &StatFileReq{ID: id}, &st); err != nil || st.Size != uint64(len(data)) {
+			t.Fatalf("stat file: %+v %v", st, err)
+		}
+		spans, err := c.FileSpans(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(spans) != 2 || spans[0].StorageClass != StorageFlash || spans[0].Blocks.Parity.Blocks() != 3 || spans[1].StorageClass != StorageInline {
+			t.Fatalf("unexpected spans %+v", spans)
+		}
+		back, err := c.ReadFile(ctx, id)
+		if err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("read back: %v (equal %v)", err, bytes.Equal(back, data))
+		}
+	})
 
-	// Best-effort cleanup.
-	c.ShardRequest(ctx, dir.ID.Shard(), &SoftUnlinkFileReq{OwnerID: dir.ID, FileID: f.ID, Name: "obj", CreationTime: link.CreationTime}, &SoftUnlinkFileResp{})
-	c.CDCRequest(ctx, &SoftUnlinkDirectoryReq{OwnerID: RootDirectory, TargetID: dir.ID, CreationTime: dir.CreationTime, Name: name}, &SoftUnlinkDirectoryResp{})
+	// ≥ 30 MiB: three 10 MiB RS(10,4) HDD spans of 10 stripes, a 12 KiB
+	// mirrored span and a 100-byte inline tail.
+	big := randomBytes(30<<20+12<<10+100, 7)
+	var bigID InodeID
+	t.Run("BigRS", func(t *testing.T) {
+		e := *e
+		e.t = t
+		start := time.Now()
+		bigID, _ = e.writeFile("big", big)
+		linked = append(linked, "big")
+		t.Logf("wrote %d bytes in %v", len(big), time.Since(start))
+		spans, err := c.FileSpans(ctx, bigID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(spans) != 5 {
+			t.Fatalf("%d spans, want 5", len(spans))
+		}
+		for i, s := range spans[:3] {
+			want, _ := ComputeSpanLayout(pol, itMaxSpan)
+			if s.StorageClass != StorageHDD || s.Blocks.Parity != want.Parity || s.Blocks.Stripes != want.Stripes || s.Blocks.CellSize != want.CellSize {
+				t.Fatalf("span %d: %v %v × %d stripes of %d, want %+v", i, s.StorageClass, s.Blocks.Parity, s.Blocks.Stripes, s.Blocks.CellSize, want)
+			}
+		}
+		back, err := c.ReadFile(ctx, bigID)
+		if err != nil || !bytes.Equal(back, big) {
+			t.Fatalf("read back: %v (equal %v)", err, bytes.Equal(back, big))
+		}
+	})
+
+	// Files written by terncli, in our directory (so with our policies).
+	var theirs []byte
+	var theirsID InodeID
+	t.Run("Terncli", func(t *testing.T) {
+		if os.Getenv("TERNFS_TERNCLI") == "" {
+			t.Skip("TERNFS_TERNCLI not set: interop with upstream's terncli (cp-outof of our files, cp-into for us to read) not checked")
+		}
+		e := *e
+		e.t = t
+		tmp := t.TempDir()
+		small := randomBytes(1000, 11)
+		smallID, _ := e.writeFile("small", small)
+		linked = append(linked, "small")
+		_ = smallID
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{{"big", big}, {"small", small}, {"small-mixed", append(pattern(100<<10, 1), pattern(100, 2)...)}} {
+			out := filepath.Join(tmp, f.name)
+			e.terncli("cp-outof", "-i", "/"+name+"/"+f.name, "-o", out)
+			b, err := os.ReadFile(out)
+			if err != nil || !bytes.Equal(b, f.data) {
+				t.Fatalf("terncli cp-outof of our %s: %v (equal %v, %d bytes, want %d)", f.name, err, bytes.Equal(b, f.data), len(b), len(f.data))
+			}
+		}
+		theirs = randomBytes(25<<20+5000, 13)
+		in := filepath.Join(tmp, "theirs")
+		if err := os.WriteFile(in, theirs, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("terncli cp-into: %s", strings.TrimSpace(e.terncli("cp-into", "-i", in, "-o", "/"+name+"/theirs")))
+		linked = append(linked, "theirs")
+		theirsID = e.lookup("theirs").TargetID
+		back, err := c.ReadFile(ctx, theirsID)
+		if err != nil || !bytes.Equal(back, theirs) {
+			t.Fatalf("our read of terncli's file: %v (equal %v)", err, bytes.Equal(back, theirs))
+		}
+		spans, err := c.FileSpans(ctx, theirsID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range spans {
+			if s.StorageClass == StorageInline {
+				t.Logf("terncli span at %d: %d bytes inline", s.ByteOffset, s.Size)
+				continue
+			}
+			ours, err := ComputeSpanLayout(pol, s.Size)
+			t.Logf("terncli span at %d: %d bytes %v %v × %d stripes of %d (ours: %+v %v)", s.ByteOffset, s.Size, s.StorageClass, s.Blocks.Parity, s.Blocks.Stripes, s.Blocks.CellSize, ours, err)
+			if err != nil || ours.Parity != s.Blocks.Parity || ours.Stripes != s.Blocks.Stripes || ours.CellSize != s.Blocks.CellSize || ours.StorageClass != s.StorageClass {
+				t.Errorf("span layout differs from upstream's writer")
+			}
+		}
+		// terncli's parity, recomputed by our encoder from its data blocks,
+		// must match what it stored byte for byte.
+		for _, s := range spans {
+			if s.StorageClass == StorageInline || s.Blocks.Parity.DataBlocks() == 1 {
+				continue
+			}
+			D, B := s.Blocks.Parity.DataBlocks(), s.Blocks.Parity.Blocks()
+			size := s.Blocks.CellSize * uint32(s.Blocks.Stripes)
+			blocks := make([][]byte, B)
+			for i, fb := range s.Blocks.Blocks {
+				blocks[i], err = c.FetchBlockPages(ctx, s.Services[i], theirsID, fb.BlockID, fb.Crc, 0, size, true)
+				if err != nil {
+					t.Fatalf("fetch block %d of span at %d: %v", i, s.ByteOffset, err)
+				}
+				if CrcOf(blocks[i]) != fb.Crc {
+					t.Fatalf("block %d of span at %d: CRC %08x, shard says %08x", i, s.ByteOffset, CrcOf(blocks[i]), fb.Crc)
+				}
+			}
+			rs, err := NewReedSolomon(s.Blocks.Parity)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parity := make([][]byte, B-D)
+			for p := range parity {
+				parity[p] = make([]byte, size)
+			}
+			if err := rs.Encode(blocks[:D], parity); err != nil {
+				t.Fatal(err)
+			}
+			for p := range parity {
+				if !bytes.Equal(parity[p], blocks[D+p]) {
+					t.Fatalf("span at %d: our parity block %d differs from terncli's", s.ByteOffset, p)
+				}
+			}
+			t.Logf("span at %d: our RS%v parity equals terncli's in all %d parity blocks", s.ByteOffset, s.Blocks.Parity, B-D)
+		}
+	})
+
+	t.Run("DegradedRead", func(t *testing.T) {
+		// A separate client, so no pooled connection hides a "dead"
+		// service. For every RS span, 4 of its 10 data blocks are
+		// unavailable: two services unreachable (connection refused), two
+		// flagged NO_READ. Only the 6 other data blocks and all 4 parity
+		// blocks are left, so every byte of the 4 missing blocks comes
+		// from the real cluster's parity through our RS decoder.
+		c2, err := NewClient(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c2.Close()
+		files := []struct {
+			id   InodeID
+			data []byte
+		}{{bigID, big}}
+		if theirsID != NullInode {
+			files = append(files, struct {
+				id   InodeID
+				data []byte
+			}{theirsID, theirs})
+		}
+		for _, f := range files {
+			if f.id == NullInode {
+				t.Fatal("big file was not written")
+			}
+			spans, err := c2.FileSpans(ctx, f.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rsSpans := 0
+			for _, s := range spans {
+				if s.StorageClass == StorageInline || s.Blocks.Parity.DataBlocks() == 1 {
+					continue
+				}
+				rsSpans++
+				s.Services = append([]BlockService(nil), s.Services...)
+				for j, down := range []int{0, 3, 6, 9} {
+					if j < 2 {
+						s.Services[down].Addrs = AddrsInfo{Addr1: IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
+					} else {
+						s.Services[down].Flags |= BlockServiceNoRead
+					}
+				}
+				b, err := c2.ReadSpan(ctx, f.id, s)
+				if err != nil {
+					t.Fatalf("degraded read of span at %d of %v: %v", s.ByteOffset, f.id, err)
+				}
+				if !bytes.Equal(b, f.data[s.ByteOffset:s.ByteOffset+uint64(s.Size)]) {
+					t.Fatalf("degraded read of span at %d of %v differs", s.ByteOffset, f.id)
+				}
+			}
+			if rsSpans == 0 {
+				t.Fatalf("file %v has no RS span", f.id)
+			}
+			t.Logf("file %v: %d RS spans read back identical with 4 data blocks down", f.id, rsSpans)
+		}
+	})
+
+	t.Run("MoveSpan", func(t *testing.T) {
+		// A span written uncertified into transient file A, moved onto
+		// transient file B, certified there with the proofs A's write
+		// returned, B linked and read back. Then A, now empty, is
+		// scrapped and removed.
+		var a, b ConstructFileResp
+		for _, f := range []*ConstructFileResp{&a, &b} {
+			if err := c.ShardRequest(ctx, dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate move"}, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data := randomBytes(3<<20+777, 17) // RS(10,4), 3 stripes
+		ws, err := c.WriteSpanUncertified(ctx, a.ID, a.Cookie, 0, data, pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		move := &MoveSpanReq{SpanSize: ws.Size, FileID1: a.ID, ByteOffset1: 0, Cookie1: a.Cookie, FileID2: b.ID, ByteOffset2: 0, Cookie2: b.Cookie}
+		if err := c.ShardRequest(ctx, dir.ID.Shard(), move, &MoveSpanResp{}); err != nil {
+			t.Fatalf("move span: %v", err)
+		}
+		if err := c.CertifySpan(ctx, b.ID, b.Cookie, ws); err != nil {
+			t.Fatalf("certify moved span: %v", err)
+		}
+		if err := c.ShardRequest(ctx, dir.ID.Shard(), &LinkFileReq{FileID: b.ID, Cookie: b.Cookie, OwnerID: dir.ID, Name: "moved"}, &LinkFileResp{}); err != nil {
+			t.Fatalf("link: %v", err)
+		}
+		linked = append(linked, "moved")
+		back, err := c.ReadFile(ctx, b.ID)
+		if err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("read back: %v (equal %v)", err, bytes.Equal(back, data))
+		}
+		var st StatTransientFileResp
+		if err := c.ShardRequest(ctx, a.ID.Shard(), &StatTransientFileReq{ID: a.ID}, &st); err != nil || st.Size != 0 {
+			t.Fatalf("emptied file: %+v %v", st, err)
+		}
+		err = c.ShardRequest(ctx, a.ID.Shard(), &RemoveInodeReq{ID: a.ID}, &RemoveInodeResp{})
+		if !errors.Is(err, ErrDeadlineNotPassed) {
+			t.Fatalf("RemoveInode before scrapping: %v, want DEADLINE_NOT_PASSED", err)
+		}
+		if err := c.ShardRequest(ctx, a.ID.Shard(), &ScrapTransientFileReq{ID: a.ID, Cookie: a.Cookie}, &ScrapTransientFileResp{}); err != nil {
+			t.Fatalf("scrap: %v", err)
+		}
+		if err := c.ShardRequest(ctx, a.ID.Shard(), &RemoveInodeReq{ID: a.ID}, &RemoveInodeResp{}); err != nil {
+			t.Fatalf("remove inode: %v", err)
+		}
+		err = c.ShardRequest(ctx, a.ID.Shard(), &StatTransientFileReq{ID: a.ID}, &st)
+		if !errors.Is(err, ErrFileNotFound) {
+			t.Fatalf("stat removed file: %v, want FILE_NOT_FOUND", err)
+		}
+	})
+
+	t.Run("Keepalive", func(t *testing.T) {
+		// The EMPTY inline span (offset 0, size 0) on a transient file
+		// whose last span is DIRTY succeeds and moves its mtime; the span
+		// stays movable.
+		var f ConstructFileResp
+		if err := c.ShardRequest(ctx, dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate keepalive"}, &f); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.WriteSpanUncertified(ctx, f.ID, f.Cookie, 0, randomBytes(8192, 19), pol); err != nil {
+			t.Fatal(err)
+		}
+		var before, after StatTransientFileResp
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &StatTransientFileReq{ID: f.ID}, &before); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		keep := &AddInlineSpanReq{FileID: f.ID, Cookie: f.Cookie, StorageClass: StorageEmpty}
+		if err := c.ShardRequest(ctx, f.ID.Shard(), keep, &AddInlineSpanResp{}); err != nil {
+			t.Fatalf("keepalive: %v", err)
+		}
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &StatTransientFileReq{ID: f.ID}, &after); err != nil {
+			t.Fatal(err)
+		}
+		if after.Mtime <= before.Mtime || after.Size != 8192 {
+			t.Fatalf("keepalive: before %+v, after %+v", before, after)
+		}
+		// An EMPTY span with a size is refused.
+		bad := *keep
+		bad.Size = 4096
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &bad, &AddInlineSpanResp{}); !errors.Is(err, ErrBadSpanBody) {
+			t.Fatalf("sized EMPTY span: %v, want BAD_SPAN_BODY", err)
+		}
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &ScrapTransientFileReq{ID: f.ID, Cookie: f.Cookie}, &ScrapTransientFileResp{}); err != nil {
+			t.Fatalf("scrap: %v", err)
+		}
+	})
+
+	t.Run("SoftUnlink", func(t *testing.T) {
+		for _, n := range linked {
+			look := e.lookup(n)
+			var resp SoftUnlinkFileResp
+			if err := c.ShardRequest(ctx, dir.ID.Shard(), &SoftUnlinkFileReq{OwnerID: dir.ID, FileID: look.TargetID, Name: n, CreationTime: look.CreationTime}, &resp); err != nil {
+				t.Fatalf("soft unlink %s: %v", n, err)
+			}
+			err := c.ShardRequest(ctx, dir.ID.Shard(), &LookupReq{DirID: dir.ID, Name: n}, &LookupResp{})
+			if !errors.Is(err, ErrNameNotFound) {
+				t.Fatalf("lookup of unlinked %s: %v, want NAME_NOT_FOUND", n, err)
+			}
+		}
+		if err := c.CDCRequest(ctx, &SoftUnlinkDirectoryReq{OwnerID: RootDirectory, TargetID: dir.ID, CreationTime: dir.CreationTime, Name: name}, &SoftUnlinkDirectoryResp{}); err != nil {
+			t.Fatalf("soft unlink directory: %v", err)
+		}
+	})
 }
