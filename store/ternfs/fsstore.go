@@ -1,0 +1,181 @@
+package ternfs
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// Options configure Open.
+type Options struct {
+	// Registry lists the registry replicas, "host:port".
+	Registry []string
+	// Root is the slash-separated path, from the cluster's root directory,
+	// of the directory the store lives under ("/terngate"). Missing
+	// directories are created.
+	Root string
+	// SpanPolicy is set on Root (SPAN, BLOCK and STRIPE policies) unless
+	// Root is the cluster root; nil means DefaultSpanPolicies. Everything
+	// under Root is written with these policies.
+	SpanPolicy *SpanPolicies
+	// Client tunes transports; its Registry.Addrs is replaced by Registry.
+	Client Config
+}
+
+// Store implements store.Store over a TernFS cluster.
+//
+// Transient files whose note starts with "mpu:" (multipart parts and the
+// files they are assembled into) keep every appended span in a transient
+// file of its own, uncertified, so that MoveData can move it with MoveSpan
+// and certify it at its destination (doc §4: a file holds at most one DIRTY
+// span). The span files and their block proofs are known only to this
+// process: after a restart MoveData answers store.ErrNotFound for such
+// parts (the multipart layer then reports InvalidPart) until the proofs are
+// persisted by the layer above.
+type Store struct {
+	client   *Client
+	root     InodeID
+	policies *SpanPolicies
+	spanSize int // bytes per appended span: the policy's largest, page-aligned
+
+	mu    sync.Mutex
+	parts map[InodeID]*partFile
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the cluster, resolves (creating) Options.Root and sets
+// its span policies.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if len(opts.Registry) == 0 {
+		return nil, errors.New("ternfs: no registry address")
+	}
+	policies := opts.SpanPolicy
+	if policies == nil {
+		policies = DefaultSpanPolicies()
+	}
+	spanSize, err := appendSpanSize(policies)
+	if err != nil {
+		return nil, err
+	}
+	cfg := opts.Client
+	cfg.Registry.Addrs = opts.Registry
+	client, err := NewClient(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("ternfs: connect: %w", err)
+	}
+	s := &Store{client: client, policies: policies, spanSize: spanSize, parts: make(map[InodeID]*partFile)}
+	if s.root, err = s.makeRoot(ctx, opts.Root); err != nil {
+		client.Close()
+		return nil, err
+	}
+	if s.root != RootDirectory {
+		if err := applySpanPolicies(ctx, client, s.root, policies); err != nil {
+			client.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// makeRoot walks path from the cluster root, creating missing directories.
+func (s *Store) makeRoot(ctx context.Context, path string) (InodeID, error) {
+	dir := RootDirectory
+	for _, name := range strings.Split(path, "/") {
+		if name == "" {
+			continue
+		}
+		if err := validateName(name); err != nil {
+			return 0, fmt.Errorf("ternfs: root %q: %w", path, err)
+		}
+		resp, err := s.client.MakeDirectory(ctx, dir, name)
+		if err != nil {
+			return 0, fmt.Errorf("ternfs: root %q: %w", path, err)
+		}
+		dir = resp.ID
+	}
+	return dir, nil
+}
+
+// Root is the directory Options.Root names.
+func (s *Store) Root() store.ID { return store.ID(s.root) }
+
+// Client is the underlying protocol client.
+func (s *Store) Client() *Client { return s.client }
+
+// Close releases sockets and connections. Transient files stay on the
+// cluster and expire at their deadline.
+func (s *Store) Close() error { return s.client.Close() }
+
+// validateName enforces store.ErrInvalidName: the shard does not check
+// names given to LinkFile (doc §2).
+func validateName(name string) error {
+	switch {
+	case name == "", name == ".", name == "..",
+		len(name) > store.MaxNameLen,
+		strings.ContainsAny(name, "/\x00"):
+		return fmt.Errorf("%q: %w", name, store.ErrInvalidName)
+	}
+	return nil
+}
+
+// cookieOf and storeCookie convert between TernFS's 8-byte cookie and
+// store.Transient's uint64, little-endian like every integer on the wire.
+func cookieOf(t store.Transient) Cookie {
+	var c Cookie
+	binary.LittleEndian.PutUint64(c[:], t.Cookie)
+	return c
+}
+
+func storeCookie(c Cookie) uint64 { return binary.LittleEndian.Uint64(c[:]) }
+
+func transientOf(id InodeID, c Cookie) store.Transient {
+	return store.Transient{ID: store.ID(id), Cookie: storeCookie(c)}
+}
+
+// directoryID checks that id names a directory before asking a shard, so
+// a file id is ErrNotDirectory whatever the shard would answer.
+func directoryID(id store.ID) (InodeID, error) {
+	in := InodeID(id)
+	if in.Type() != InodeDirectory {
+		return 0, fmt.Errorf("%v: %w", in, store.ErrNotDirectory)
+	}
+	return in, nil
+}
+
+// fileID is directoryID for files.
+func fileID(id store.ID) (InodeID, error) {
+	in := InodeID(id)
+	switch in.Type() {
+	case InodeFile:
+		return in, nil
+	case InodeDirectory:
+		return 0, fmt.Errorf("%v: %w", in, store.ErrIsDirectory)
+	}
+	return 0, fmt.Errorf("%v: %w", in, store.ErrNotFound)
+}
+
+// retryTransient repeats op while TernFS answers with a transient
+// condition (a locked edge, an edge newer than the shard's clock).
+func retryTransient(ctx context.Context, op func() error) error {
+	delay := 5 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := op()
+		code, ok := AsError(err)
+		if err == nil || !ok || !code.Retryable() || attempt >= 6 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}

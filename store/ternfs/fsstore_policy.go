@@ -1,0 +1,85 @@
+package ternfs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+)
+
+// DefaultSpanPolicies are what upstream's root defaults intend (the fresh
+// cluster's own SPAN policy is broken and caps spans near 2.4 MiB, doc §9):
+// RS(10,4) up to ~4.8 MiB, then one entry per 610 pages at (D,4) with D
+// growing to 10, so the largest span is 27,484,160 bytes at RS(10,4);
+// blocks up to ~2.5 MB on FLASH, larger ones on HDD; 1 MiB stripes.
+func DefaultSpanPolicies() *SpanPolicies {
+	const step = 610 << 12
+	p := &SpanPolicies{
+		Block: BlockPolicy{Entries: []BlockPolicyEntry{
+			{StorageClass: StorageFlash, MinSize: 0},
+			{StorageClass: StorageHDD, MinSize: step},
+		}},
+		Stripe: StripePolicy{TargetStripeSize: 1 << 20},
+	}
+	p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: 2 * step, Parity: mustParity(10, 4)})
+	for d := 2; d <= 10; d++ {
+		last := p.Span.Entries[len(p.Span.Entries)-1].MaxSize
+		p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: last + step, Parity: mustParity(d, 4)})
+	}
+	return p
+}
+
+func mustParity(d, p int) Parity {
+	parity, err := MakeParity(d, p)
+	if err != nil {
+		panic(err)
+	}
+	return parity
+}
+
+// appendSpanSize is how Append cuts streams: the policy's largest span,
+// rounded down to whole pages so that every span but the last ends on a
+// page boundary (the next span's offset must be page-aligned).
+func appendSpanSize(p *SpanPolicies) (int, error) {
+	size := p.MaxSpan() / PageSize * PageSize
+	switch {
+	case size <= MaxInlineSpan:
+		return 0, fmt.Errorf("ternfs: span policy allows spans of at most %d bytes", p.MaxSpan())
+	case size > MaxSpanSize:
+		size = MaxSpanSize
+	}
+	if _, err := ComputeSpanLayout(p, size); err != nil {
+		return 0, fmt.Errorf("ternfs: span policy: %w", err)
+	}
+	return int(size), nil
+}
+
+// applySpanPolicies sets p's SPAN, BLOCK and STRIPE policies on dir,
+// keeping its other policies; nothing is written when they are already set.
+func applySpanPolicies(ctx context.Context, c *Client, dir InodeID, p *SpanPolicies) error {
+	st, err := c.StatDirectory(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
+	}
+	before, err := Marshal(&st.Info)
+	if err != nil {
+		return err
+	}
+	info := st.Info
+	info.Entries = append([]DirectoryInfoEntry(nil), st.Info.Entries...)
+	for _, pol := range []Policy{&p.Span, &p.Block, &p.Stripe} {
+		if err := info.Set(pol); err != nil {
+			return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
+		}
+	}
+	after, err := Marshal(&info)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(before, after) {
+		return nil
+	}
+	if err := c.SetDirectoryInfo(ctx, dir, info); err != nil {
+		return fmt.Errorf("ternfs: %w", err)
+	}
+	return nil
+}
