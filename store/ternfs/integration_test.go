@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,6 +117,81 @@ func (e *itEnv) lookup(name string) LookupResp {
 	return look
 }
 
+// shard sends req through the client's transport and checks that
+// re-encoding the decoded response reproduces the shard's bytes exactly:
+// every field of the response was read with the right width and order.
+func (e *itEnv) shard(shard ShardID, req ShardRequest, resp ShardResponse) error {
+	e.t.Helper()
+	id := e.c.shards.newRequestID()
+	pkt, err := AppendShardRequest(nil, id, req)
+	if err != nil {
+		return err
+	}
+	d, _, err := e.c.shards.roundTrip(e.ctx, id, pkt, func() (AddrsInfo, error) { return e.c.view.ShardAddrs(shard) }, e.c.cfg.ShardTimeouts, nil)
+	if err != nil {
+		return err
+	}
+	if err := d.DecodeShard(resp); err != nil {
+		return err
+	}
+	again, err := Marshal(resp)
+	if err != nil || !bytes.Equal(again, d.Body) {
+		e.t.Fatalf("%T: re-encoded %x (%v), shard sent %x", resp, again, err, d.Body)
+	}
+	return nil
+}
+
+// cdc is shard for the CDC.
+func (e *itEnv) cdc(req CDCRequest, resp CDCResponse) error {
+	e.t.Helper()
+	id := e.c.cdc.newRequestID()
+	pkt, err := AppendCDCRequest(nil, id, req)
+	if err != nil {
+		return err
+	}
+	d, _, err := e.c.cdc.roundTrip(e.ctx, id, pkt, e.c.view.CDCAddrs, e.c.cfg.CDCTimeouts, nil)
+	if err != nil {
+		return err
+	}
+	if err := d.DecodeCDC(resp); err != nil {
+		return err
+	}
+	again, err := Marshal(resp)
+	if err != nil || !bytes.Equal(again, d.Body) {
+		e.t.Fatalf("%T: re-encoded %x (%v), CDC sent %x", resp, again, err, d.Body)
+	}
+	return nil
+}
+
+// registry is shard for the registry (one request per TCP connection).
+func (e *itEnv) registry(req RegistryRequest, resp RegistryResponse) {
+	e.t.Helper()
+	frame, err := AppendRegistryRequest(nil, req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	conn, err := net.DialTimeout("tcp", e.regs[0], 5*time.Second)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := conn.Write(frame); err != nil {
+		e.t.Fatal(err)
+	}
+	f, err := ReadRegistryFrame(conn, RegistryResponseMagic)
+	if err != nil {
+		e.t.Fatalf("%T: %v", req, err)
+	}
+	if err := f.Decode(resp); err != nil {
+		e.t.Fatalf("%T: %v", req, err)
+	}
+	again, err := Marshal(resp)
+	if err != nil || !bytes.Equal(again, f.Body) {
+		e.t.Fatalf("%T: re-encoded %x (%v), registry sent %x", resp, again, err, f.Body)
+	}
+}
+
 func (e *itEnv) terncli(args ...string) string {
 	e.t.Helper()
 	bin := os.Getenv("TERNFS_TERNCLI")
@@ -176,6 +252,52 @@ func TestIntegration(t *testing.T) {
 		t.Fatalf("policies read back as %+v, set %+v", *got, *pol)
 	}
 	e := &itEnv{t: t, ctx: ctx, c: c, regs: cfg.Registry.Addrs, dir: dir.ID, dirName: name, pol: pol}
+
+	t.Run("Registry", func(t *testing.T) {
+		e := *e
+		e.t = t
+		var shards LocalShardsResp
+		e.registry(&LocalShardsReq{}, &shards)
+		if len(shards.Shards) != 256 || len(shards.Shards[0].Addrs.List()) == 0 {
+			t.Fatalf("LocalShards: %d shards, shard 0 %+v", len(shards.Shards), shards.Shards[0])
+		}
+		var cdc LocalCDCResp
+		e.registry(&LocalCDCReq{}, &cdc)
+		if len(cdc.Addrs.List()) == 0 {
+			t.Fatalf("LocalCDC: %+v", cdc)
+		}
+		var reps AllRegistryReplicasResp
+		e.registry(&AllRegistryReplicasReq{}, &reps)
+		leaders := 0
+		for _, r := range reps.Replicas {
+			if r.IsLeader {
+				leaders++
+			}
+		}
+		if leaders != 1 {
+			t.Fatalf("AllRegistryReplicas: %+v", reps)
+		}
+		var changed LocalChangedBlockServicesResp
+		e.registry(&LocalChangedBlockServicesReq{}, &changed)
+		if len(changed.BlockServices) != int(info.NumBlockServices) {
+			t.Fatalf("LocalChangedBlockServices: %d services, Info says %d", len(changed.BlockServices), info.NumBlockServices)
+		}
+		var sbs ShardBlockServicesResp
+		e.registry(&ShardBlockServicesReq{ShardID: dir.ID.Shard()}, &sbs)
+		domains := map[FailureDomain]bool{}
+		for _, b := range sbs.BlockServices {
+			domains[b.FailureDomain] = true
+			if _, ok := c.View().BlockService(b.ID); !ok {
+				t.Errorf("shard block service %d unknown to the cluster view", b.ID)
+			}
+		}
+		t.Logf("registry: %d shards, CDC at %v, %d registry replicas, %d block services, shard %d writes to %d services in %d failure domains (Info reports %d failure domains: upstream's registry never fills that field)",
+			len(shards.Shards), cdc.Addrs.List(), len(reps.Replicas), len(changed.BlockServices), dir.ID.Shard(), len(sbs.BlockServices), len(domains), info.NumFailureDomains)
+		var st StatDirectoryResp
+		if err := e.shard(RootDirectory.Shard(), &StatDirectoryReq{ID: RootDirectory}, &st); err != nil {
+			t.Fatal(err)
+		}
+	})
 
 	var linked []string // names to soft-unlink at the end
 	t.Run("MirroredAndInline", func(t *testing.T) {
@@ -263,7 +385,11 @@ func TestIntegration(t *testing.T) {
 		if err := os.WriteFile(in, theirs, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("terncli cp-into: %s", strings.TrimSpace(e.terncli("cp-into", "-i", in, "-o", "/"+name+"/theirs")))
+		for _, line := range strings.Split(e.terncli("cp-into", "-i", in, "-o", "/"+name+"/theirs"), "\n") {
+			if strings.Contains(line, "File created") {
+				t.Logf("terncli cp-into: %s", strings.TrimSpace(line))
+			}
+		}
 		linked = append(linked, "theirs")
 		theirsID = e.lookup("theirs").TargetID
 		back, err := c.ReadFile(ctx, theirsID)
@@ -467,6 +593,149 @@ func TestIntegration(t *testing.T) {
 		}
 		if err := c.ShardRequest(ctx, f.ID.Shard(), &ScrapTransientFileReq{ID: f.ID, Cookie: f.Cookie}, &ScrapTransientFileResp{}); err != nil {
 			t.Fatalf("scrap: %v", err)
+		}
+	})
+
+	t.Run("Namespace", func(t *testing.T) {
+		e := *e
+		e.t = t
+		var sub MakeDirectoryResp
+		if err := e.cdc(&MakeDirectoryReq{OwnerID: dir.ID, Name: "sub"}, &sub); err != nil {
+			t.Fatalf("make sub: %v", err)
+		}
+		data := randomBytes(300, 23)
+		id, created := e.writeFile("n1", data)
+		// ReadDir sees both edges.
+		var rd ReadDirResp
+		if err := e.shard(dir.ID.Shard(), &ReadDirReq{DirID: dir.ID}, &rd); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]InodeID{}
+		for _, edge := range rd.Results {
+			seen[edge.Name] = edge.TargetID
+		}
+		if seen["n1"] != id || seen["sub"] != sub.ID {
+			t.Fatalf("ReadDir: %+v", rd)
+		}
+		// Rename within the directory (shard), then across directories (CDC).
+		var ren SameDirectoryRenameResp
+		if err := e.shard(dir.ID.Shard(), &SameDirectoryRenameReq{TargetID: id, DirID: dir.ID, OldName: "n1", OldCreationTime: created, NewName: "n2"}, &ren); err != nil {
+			t.Fatalf("same directory rename: %v", err)
+		}
+		if look := e.lookup("n2"); look.TargetID != id || look.CreationTime != ren.NewCreationTime {
+			t.Fatalf("after rename: %+v, rename said %v", look, ren.NewCreationTime)
+		}
+		var mv RenameFileResp
+		if err := e.cdc(&RenameFileReq{TargetID: id, OldOwnerID: dir.ID, OldName: "n2", OldCreationTime: ren.NewCreationTime, NewOwnerID: sub.ID, NewName: "n3"}, &mv); err != nil {
+			t.Fatalf("rename file: %v", err)
+		}
+		var look LookupResp
+		if err := e.shard(sub.ID.Shard(), &LookupReq{DirID: sub.ID, Name: "n3"}, &look); err != nil || look.TargetID != id || look.CreationTime != mv.CreationTime {
+			t.Fatalf("lookup sub/n3: %+v %v", look, err)
+		}
+		if back, err := c.ReadFile(ctx, id); err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("read renamed file: %v", err)
+		}
+		// FullReadDir shows the snapshot edges the renames left.
+		var full FullReadDirResp
+		if err := e.shard(dir.ID.Shard(), &FullReadDirReq{DirID: dir.ID, Mtu: MaxMTU}, &full); err != nil {
+			t.Fatal(err)
+		}
+		snapshots := 0
+		for _, edge := range full.Results {
+			if !edge.Current && (edge.Name == "n1" || edge.Name == "n2") {
+				snapshots++
+			}
+		}
+		if snapshots < 2 {
+			t.Fatalf("FullReadDir: %+v", full.Results)
+		}
+		// Hard unlink on the same shard removes a snapshot edge (a current
+		// one is EDGE_NOT_FOUND) and makes the file transient.
+		id4, created4 := e.writeFile("n4", data)
+		err := e.shard(dir.ID.Shard(), &SameShardHardFileUnlinkReq{OwnerID: dir.ID, TargetID: id4, Name: "n4", CreationTime: created4}, &SameShardHardFileUnlinkResp{})
+		if !errors.Is(err, ErrEdgeNotFound) {
+			t.Fatalf("hard unlink of a current edge: %v, want EDGE_NOT_FOUND", err)
+		}
+		if err := e.shard(dir.ID.Shard(), &SoftUnlinkFileReq{OwnerID: dir.ID, FileID: id4, Name: "n4", CreationTime: created4}, &SoftUnlinkFileResp{}); err != nil {
+			t.Fatalf("soft unlink n4: %v", err)
+		}
+		if err := e.shard(dir.ID.Shard(), &SameShardHardFileUnlinkReq{OwnerID: dir.ID, TargetID: id4, Name: "n4", CreationTime: created4}, &SameShardHardFileUnlinkResp{}); err != nil {
+			t.Fatalf("same shard hard unlink: %v", err)
+		}
+		var tst StatTransientFileResp
+		if err := e.shard(id4.Shard(), &StatTransientFileReq{ID: id4}, &tst); err != nil || tst.Size != uint64(len(data)) {
+			t.Fatalf("hard-unlinked file: %+v %v", tst, err)
+		}
+		// A transient file shows up in VisitTransientFiles with its note.
+		var tf ConstructFileResp
+		if err := e.shard(dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate visit"}, &tf); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.shard(tf.ID.Shard(), &StatTransientFileReq{ID: tf.ID}, &tst); err != nil || tst.Note != "terngate visit" || tst.Size != 0 {
+			t.Fatalf("stat transient: %+v %v", tst, err)
+		}
+		found := false
+		for begin, pages := NullInode, 0; !found && pages < 1000; pages++ {
+			var v VisitTransientFilesResp
+			if err := e.shard(dir.ID.Shard(), &VisitTransientFilesReq{BeginID: begin, Mtu: MaxMTU}, &v); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range v.Files {
+				if f.ID == tf.ID && f.Cookie == tf.Cookie && f.DeadlineTime > TernTime(time.Now().UnixNano()) {
+					found = true
+				}
+			}
+			if v.NextID == NullInode {
+				break
+			}
+			begin = v.NextID
+		}
+		if !found {
+			t.Fatal("VisitTransientFiles did not list the new transient file")
+		}
+		e.shard(tf.ID.Shard(), &ScrapTransientFileReq{ID: tf.ID, Cookie: tf.Cookie}, &ScrapTransientFileResp{})
+		// Soft unlink in sub, then the CDC hard-unlinks the snapshot edge
+		// when the file lives on another shard.
+		if err := e.shard(sub.ID.Shard(), &SoftUnlinkFileReq{OwnerID: sub.ID, FileID: id, Name: "n3", CreationTime: mv.CreationTime}, &SoftUnlinkFileResp{}); err != nil {
+			t.Fatalf("soft unlink sub/n3: %v", err)
+		}
+		if sub.ID.Shard() != id.Shard() {
+			if err := e.cdc(&CrossShardHardUnlinkFileReq{OwnerID: sub.ID, TargetID: id, Name: "n3", CreationTime: mv.CreationTime}, &CrossShardHardUnlinkFileResp{}); err != nil {
+				t.Fatalf("cross shard hard unlink: %v", err)
+			}
+			if err := e.shard(id.Shard(), &StatTransientFileReq{ID: id}, &tst); err != nil {
+				t.Fatalf("cross-shard hard-unlinked file is not transient: %v", err)
+			}
+		}
+		if err := e.cdc(&SoftUnlinkDirectoryReq{OwnerID: dir.ID, TargetID: sub.ID, CreationTime: sub.CreationTime, Name: "sub"}, &SoftUnlinkDirectoryResp{}); err != nil {
+			t.Fatalf("soft unlink sub: %v", err)
+		}
+	})
+
+	t.Run("Retries", func(t *testing.T) {
+		// A client whose shard timeout is far below the shard's latency
+		// resends nearly every request (same id, same socket) several
+		// times. Writes must still apply once and the file read back.
+		fast := cfg
+		fast.ShardTimeouts = Timeouts{Initial: 50 * time.Microsecond, Max: 200 * time.Microsecond, Overall: 10 * time.Second, Growth: 1.5}
+		c3, err := NewClient(ctx, fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c3.Close()
+		e := *e
+		e.t = t
+		e.c = c3
+		data := append(randomBytes(64<<10, 29), randomBytes(200, 31)...)
+		id, _ := e.writeFile("retried", data)
+		linked = append(linked, "retried")
+		if back, err := c3.ReadFile(ctx, id); err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("read back: %v", err)
+		}
+		spans, err := c3.FileSpans(ctx, id)
+		if err != nil || len(spans) != 2 {
+			t.Fatalf("spans: %d %v", len(spans), err)
 		}
 	})
 

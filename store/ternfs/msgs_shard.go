@@ -570,8 +570,12 @@ func (m *SoftUnlinkFileResp) Unpack(d *Decoder) { m.DeleteCreationTime = TernTim
 
 // --- SameShardHardFileUnlink
 
-// SameShardHardFileUnlinkReq removes an edge and makes its file transient
-// with a deadline of now, so GC reclaims it at once.
+// SameShardHardFileUnlinkReq removes a snapshot (non-current) file edge
+// whose file lives on the directory's shard, and makes the file transient
+// with a deadline of now, so GC reclaims it at once. A current edge is
+// EDGE_NOT_FOUND (the real cluster confirmed it): soft-unlink first, then
+// pass the original edge's creation time. CrossShardHardUnlinkFile (CDC)
+// does the same when the file lives on another shard.
 type SameShardHardFileUnlinkReq struct {
 	OwnerID      InodeID
 	TargetID     InodeID
