@@ -112,15 +112,24 @@ type SpanPolicy struct {
 	Entries []SpanPolicyEntry
 }
 
-// Pick returns the parity of the first entry whose MaxSize holds size; false
-// if the span is larger than the policy allows.
+// Pick returns the parity for a span of size bytes, exactly as upstream's
+// writers choose it: false above the last entry's MaxSize; otherwise the
+// entry after the last one (scanning from the end) whose MaxSize is below
+// size, else the first entry. For entries in increasing order that is the
+// first entry holding size; it also gives upstream's answer for the
+// unordered SPAN policy a fresh cluster's root really carries (see
+// TestRootStatDirectoryFromRealCluster).
 func (p *SpanPolicy) Pick(size uint32) (Parity, bool) {
-	for _, entry := range p.Entries {
-		if size <= entry.MaxSize {
-			return entry.Parity, true
+	n := len(p.Entries)
+	if n == 0 || size > p.Entries[n-1].MaxSize {
+		return 0, false
+	}
+	for i := n - 2; i >= 0; i-- {
+		if size > p.Entries[i].MaxSize {
+			return p.Entries[i+1].Parity, true
 		}
 	}
-	return 0, false
+	return p.Entries[0].Parity, true
 }
 
 func (m *SpanPolicyEntry) Pack(e *Encoder)   { e.U32(m.MaxSize); e.U8(uint8(m.Parity)) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+	"time"
 )
 
 type msgVector struct {
@@ -487,5 +488,71 @@ func TestFetchedSpanRejectsEmptyStorage(t *testing.T) {
 	}
 	if _, err := Marshal(&LocalFileSpansResp{Spans: []FetchedSpan{{StorageClass: StorageEmpty}}}); err == nil {
 		t.Fatal("EMPTY span encoded")
+	}
+}
+
+// TestRootStatDirectoryFromRealCluster decodes the StatDirectory response
+// body a real cluster (upstream 3eb40cfe, fresh, leader-only) sent for the
+// root directory: its default policies, byte for byte. It shows upstream's
+// default SPAN policy as it really is: every entry after the first carries
+// MaxSize 2,498,560, so the entries are not in increasing order.
+func TestRootStatDirectoryFromRealCluster(t *testing.T) {
+	body := wire(t, `
+		57479e86350fea18          // mtime
+		0000000000000000          // owner: none (root)
+		0400                      // 4 policies
+		01 0a 0000420769350980 0000                  // SNAPSHOT: 30 days | active, versions 0
+		03 0c 0200 03 00000000 02 00202600           // BLOCK: FLASH from 0, HDD above 2,498,560
+		02 34 0a00 00404c00 4a                       // SPAN: 10 entries; 4,997,120 at (10,4)
+		   00202600 42  00202600 43  00202600 44  00202600 45  00202600 46
+		   00202600 47  00202600 48  00202600 49  00202600 4a
+		04 04 00001000                               // STRIPE: 1 MiB
+	`)
+	var resp StatDirectoryResp
+	if err := Unmarshal(body, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if resp.Owner != NullInode || len(resp.Info.Entries) != 4 {
+		t.Fatalf("%+v", resp)
+	}
+	var snap SnapshotPolicy
+	var span SpanPolicy
+	var block BlockPolicy
+	var stripe StripePolicy
+	for _, p := range []Policy{&snap, &span, &block, &stripe} {
+		if ok, err := resp.Info.Lookup(p); !ok || err != nil {
+			t.Fatalf("policy %d: %v %v", p.Tag(), ok, err)
+		}
+	}
+	if d, ok := snap.DeleteAfter(); !ok || d != 30*24*time.Hour || snap.DeleteAfterVersions != 0 {
+		t.Errorf("snapshot policy %+v", snap)
+	}
+	if len(span.Entries) != 10 || span.Entries[0] != (SpanPolicyEntry{MaxSize: 4997120, Parity: 0x4a}) {
+		t.Errorf("span policy %+v", span)
+	}
+	for i, entry := range span.Entries[1:] {
+		if entry.MaxSize != 2498560 || entry.Parity.DataBlocks() != i+2 || entry.Parity.ParityBlocks() != 4 {
+			t.Errorf("span entry %d: %+v", i+1, entry)
+		}
+	}
+	// Upstream's writers pick (10,4) for every span up to the last
+	// entry's MaxSize and refuse anything larger, as Pick does.
+	for _, size := range []uint32{1, 1 << 20, 2498560} {
+		if got, ok := span.Pick(size); !ok || got != 0x4a {
+			t.Errorf("Pick(%d) = %v %v, want (10,4)", size, got, ok)
+		}
+	}
+	if _, ok := span.Pick(2498561); ok {
+		t.Error("Pick above the last entry's MaxSize succeeded")
+	}
+	if len(block.Entries) != 2 || block.Entries[1] != (BlockPolicyEntry{StorageClass: StorageHDD, MinSize: 2498560}) {
+		t.Errorf("block policy %+v", block)
+	}
+	if stripe.TargetStripeSize != 1<<20 {
+		t.Errorf("stripe policy %+v", stripe)
+	}
+	again, err := Marshal(&resp)
+	if err != nil || !bytes.Equal(again, body) {
+		t.Fatalf("re-encoded %x, want %x (%v)", again, body, err)
 	}
 }
