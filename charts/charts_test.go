@@ -485,7 +485,7 @@ func TestDefaultValues(t *testing.T) {
 		t.Errorf("default render has optional objects: secrets %v ingresses %v hpas %v pdbs %v netpols %v monitors %v deployments %v configmaps %v",
 			keys(o.secrets), keys(o.ingresses), keys(o.hpas), keys(o.pdbs), keys(o.networkPolicies), keys(o.serviceMonitors), keys(o.deployments), keys(o.configMaps))
 	}
-	if strings.Contains(o.notes, "TernFS backend is being built") {
+	if strings.Contains(o.notes, "TernFS backend is early") {
 		t.Error("notes warn about TernFS for the local store")
 	}
 	if !strings.Contains(o.notes, "generated on first start") {
@@ -639,8 +639,7 @@ func TestTernFSThreeReplicas(t *testing.T) {
 		t.Errorf("tls mount %+v from Secret %q, want the existing s3-example-com-tls", m, secretVols["tls"])
 	}
 
-	// TernFS settings reach the gateway as its own settings, which it
-	// refuses (clearly, at start) until the backend exists.
+	// TernFS settings reach the gateway as its own settings.
 	gcm := o.configMaps[fullname]
 	if gcm == nil {
 		t.Fatalf("no gateway ConfigMap (have %v)", keys(o.configMaps))
@@ -657,7 +656,7 @@ func TestTernFSThreeReplicas(t *testing.T) {
 	if len(o.pvcs) != 0 {
 		t.Errorf("TernFS store renders PVCs %v", keys(o.pvcs))
 	}
-	if !strings.Contains(o.notes, "TernFS backend is being built") {
+	if !strings.Contains(o.notes, "TernFS backend is early") {
 		t.Errorf("notes do not warn that the TernFS backend is not ready:\n%s", o.notes)
 	}
 

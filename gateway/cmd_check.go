@@ -37,9 +37,9 @@ type componentCheck struct {
 func runCheck(ctx context.Context, cfg Config, stdout io.Writer) error {
 	checks := []componentCheck{
 		{"data-dir", func(context.Context) (string, error) { return checkDataDir(cfg.DataDir) }},
-		{"store", func(context.Context) (string, error) {
+		{"store", func(ctx context.Context) (string, error) {
 			if cfg.Store == storeTernFS {
-				return "", errTernFSUnavailable
+				return checkTernFS(ctx, cfg)
 			}
 			return checkLocalStore(cfg.DataDir)
 		}},
@@ -154,4 +154,15 @@ func checkRedis(ctx context.Context, url string) (string, error) {
 		return "", fmt.Errorf("PING: %w", err)
 	}
 	return "PING answered", nil
+}
+
+// checkTernFS connects to the cluster and resolves the bucket root, as the
+// gateway does at start.
+func checkTernFS(ctx context.Context, cfg Config) (string, error) {
+	be, err := openBackend(ctx, cfg, nil)
+	if err != nil {
+		return "", err
+	}
+	defer be.store.Close()
+	return "TernFS cluster reachable, bucket root " + cfg.TernFSRoot + " ready", nil
 }

@@ -92,7 +92,7 @@ func (c *Config) options() []option {
 		{name: "users-file", usage: "YAML users file (name, access_key, secret_key or secret_key_file per user); re-read when it changes; replaces --access-key/--secret-key", str: &c.UsersFile},
 		{name: "admin-listen", usage: "address of the admin HTTP listener: /metrics, /healthz, /readyz, /admin/uploads (loopback clients only); empty disables it", str: &c.AdminListen},
 		{name: "shutdown-grace", usage: "how long in-flight requests may run after SIGTERM before the process exits anyway (Go duration)", str: &c.ShutdownGrace},
-		{name: "store", usage: "storage backend: local (the embedded store in --data-dir) or ternfs (a TernFS cluster; not available yet: the gateway refuses to start with it)", str: &c.Store},
+		{name: "store", usage: "storage backend: local (the embedded store in --data-dir) or ternfs (a TernFS cluster: --ternfs-registry, --ternfs-root)", str: &c.Store},
 		{name: "ternfs-registry", usage: "TernFS registry addresses, host:port[,host:port...] (with --store ternfs)", str: &c.TernFSRegistry},
 		{name: "ternfs-root", usage: "TernFS directory the buckets live under (with --store ternfs)", str: &c.TernFSRoot},
 	}
@@ -243,11 +243,6 @@ const (
 	storeLocal  = "local"
 	storeTernFS = "ternfs"
 )
-
-// errTernFSUnavailable is what --store ternfs answers until the TernFS
-// backend is built: failing at start is better than serving from somewhere
-// the operator did not ask for.
-var errTernFSUnavailable = errors.New("store ternfs: the TernFS backend is not available in this version of terngate (its wire codec is built, the client is in progress); use --store local")
 
 func printUsage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprintf(w, `terngate: an S3-compatible object gateway for TernFS.

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -115,9 +118,9 @@ func TestGeneratedCredentialsArePrintedOnceAndKept(t *testing.T) {
 	}
 }
 
-// Until the TernFS backend exists, asking for it must stop the gateway at
-// start with a clear error, never fall back to some other storage.
-func TestStoreTernFSIsRefusedClearly(t *testing.T) {
+// A TernFS cluster that cannot be reached stops the gateway at start with a
+// clear error; it never falls back to some other storage.
+func TestStoreTernFSUnreachableFailsFast(t *testing.T) {
 	if _, err := loadConfig([]string{"--store", "ternfs"}, envOf(nil), &bytes.Buffer{}); err == nil {
 		t.Error("store ternfs without registry addresses must be a configuration error")
 	}
@@ -128,8 +131,10 @@ func TestStoreTernFSIsRefusedClearly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = serve(t.Context(), cfg, nil, &bytes.Buffer{})
-	if !errors.Is(err, errTernFSUnavailable) {
-		t.Fatalf("serve with store ternfs: %v", err)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	err = serve(ctx, cfg, slog.New(slog.DiscardHandler), &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "open TernFS store (registry 127.0.0.1:1") {
+		t.Fatalf("serve with an unreachable TernFS registry: %v", err)
 	}
 }

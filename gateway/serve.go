@@ -15,7 +15,6 @@ import (
 	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3api"
-	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -32,9 +31,6 @@ const uploadsCountMaxAge = 5 * time.Second
 const maintenanceInterval = 10 * time.Minute
 
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
-	if cfg.Store == storeTernFS {
-		return errTernFSUnavailable
-	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -51,9 +47,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return fmt.Errorf("shutdown-grace: %w", err)
 	}
 	m := metrics.New()
-	localStore, err := local.Open(cfg.DataDir, local.Options{Logger: logger})
+	be, err := openBackend(ctx, cfg, logger)
 	if err != nil {
-		return fmt.Errorf("open local store: %w", err)
+		return err
 	}
 	// Requests still running when the shutdown grace ends may yet call the
 	// store: it is then left open for the exiting process to release
@@ -61,23 +57,25 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	requestsAbandoned := false
 	defer func() {
 		if !requestsAbandoned {
-			localStore.Close()
+			be.store.Close()
 		}
 	}()
-	st := metrics.InstrumentStore(localStore, m)
+	st := metrics.InstrumentStore(be.store, m)
 
 	layer, err := objects.New(ctx, st, st.Root(), objects.Options{})
 	if err != nil {
 		return fmt.Errorf("object layer: %w", err)
 	}
-	// The local store belongs to this process alone (it holds the data
-	// dir's lock), so a single PUT left transient by a previous process can
-	// never finish: reclaim it now rather than at its deadline.
-	if n, err := layer.ReclaimOrphanPuts(ctx); err != nil {
-		return fmt.Errorf("reclaim unfinished uploads: %w", err)
-	} else if n > 0 {
-		logger.Info("reclaimed unfinished PUTs of a previous run", "files", n)
-		m.SweeperActions.WithLabelValues(metrics.SweepReclaimUnfinishedPut).Add(float64(n))
+	// A store this process alone uses cannot hold another process's PUT in
+	// flight: one left transient by a previous run can never finish, so it
+	// is reclaimed now rather than at its deadline.
+	if be.exclusive {
+		if n, err := layer.ReclaimOrphanPuts(ctx); err != nil {
+			return fmt.Errorf("reclaim unfinished uploads: %w", err)
+		} else if n > 0 {
+			logger.Info("reclaimed unfinished PUTs of a previous run", "files", n)
+			m.SweeperActions.WithLabelValues(metrics.SweepReclaimUnfinishedPut).Add(float64(n))
+		}
 	}
 
 	mpu, stopMultipart, err := startMultipart(ctx, cfg, st, layer, logger, m)
@@ -129,11 +127,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 			}
 		}()
 	}
-	logger.Info("terngate serving S3", "version", version, "endpoint", scheme+"://"+ln.Addr().String(), "data_dir", cfg.DataDir, "region", cfg.Region)
+	logger.Info("terngate serving S3", "version", version, "endpoint", scheme+"://"+ln.Addr().String(), "store", be.describe, "data_dir", cfg.DataDir, "region", cfg.Region)
 
 	maintCtx, stopMaint := context.WithCancel(ctx)
 	defer stopMaint()
-	go maintain(maintCtx, localStore, layer, logger, m)
+	go maintain(maintCtx, be.reapExpired, layer, logger, m)
 
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(ln) }()
@@ -159,11 +157,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 // maintain periodically reclaims what crashes and races leave behind:
 // transient files past their deadline and metadata of files that are gone.
-func maintain(ctx context.Context, st *local.Store, layer *objects.Layer, logger *slog.Logger, m *metrics.Metrics) {
+func maintain(ctx context.Context, reapExpired func(context.Context) (int, error), layer *objects.Layer, logger *slog.Logger, m *metrics.Metrics) {
 	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
 	for {
-		if n, err := st.ReapExpired(ctx); err != nil && ctx.Err() == nil {
+		if reapExpired == nil {
+			// The storage reclaims expired transient files itself.
+		} else if n, err := reapExpired(ctx); err != nil && ctx.Err() == nil {
 			logger.Warn("reaping expired transient files", "err", err)
 		} else if n > 0 {
 			logger.Info("reaped expired transient files", "files", n)

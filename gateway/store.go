@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/terngate/terngate/store"
+	"github.com/terngate/terngate/store/local"
+	"github.com/terngate/terngate/store/ternfs"
+)
+
+// backend is the store the gateway serves from, with what differs between
+// the embedded store and a shared TernFS cluster.
+type backend struct {
+	store store.Store
+	// exclusive: this process alone uses the store (the local store holds
+	// its data dir's lock), so transient files of single PUTs left by a
+	// previous process can be reclaimed at start. On a shared cluster they
+	// may be another replica's uploads in flight: they expire by deadline.
+	exclusive bool
+	// reapExpired reclaims transient files past their deadline; nil where
+	// the storage does it itself (TernFS's garbage collector).
+	reapExpired func(context.Context) (int, error)
+	describe    string
+}
+
+func openBackend(ctx context.Context, cfg Config, logger *slog.Logger) (*backend, error) {
+	switch cfg.Store {
+	case storeTernFS:
+		st, err := ternfs.Open(ctx, ternfs.Options{
+			Registry: splitAddresses(cfg.TernFSRegistry),
+			Root:     cfg.TernFSRoot,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open TernFS store (registry %s, root %s): %w", cfg.TernFSRegistry, cfg.TernFSRoot, err)
+		}
+		return &backend{store: st, describe: "ternfs " + cfg.TernFSRegistry + " " + cfg.TernFSRoot}, nil
+	default:
+		st, err := local.Open(cfg.DataDir, local.Options{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("open local store: %w", err)
+		}
+		return &backend{store: st, exclusive: true, reapExpired: st.ReapExpired, describe: "local " + cfg.DataDir}, nil
+	}
+}
+
+func splitAddresses(list string) []string {
+	var out []string
+	for _, a := range strings.Split(list, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
