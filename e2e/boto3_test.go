@@ -6,23 +6,25 @@ import (
 	"testing"
 )
 
-// TestBoto3 runs testdata/boto3_check.py, which asserts by itself and
-// prints ALL OK on success.
+// TestBoto3 runs testdata/boto3_check.py against a plain-HTTP gateway.
 func TestBoto3(t *testing.T) {
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 is needed on PATH with boto3: install python3 and `pip install boto3` (%v)", err)
-	}
-	if out, err := exec.Command(python, "-c", "import boto3").CombinedOutput(); err != nil {
-		t.Fatalf("boto3 is not importable: `pip install boto3` (%v: %s)", err, out)
-	}
-	g := startGateway(t, newDataDir(t))
-	cmd := exec.Command(python, "testdata/boto3_check.py")
+	runBoto3Script(t, startGateway(t, newDataDir(t)), "testdata/boto3_check.py", "boto3-check")
+}
+
+// runBoto3Script runs a boto3 script of testdata/ against g. The scripts
+// assert by themselves and print ALL OK on success; they get the endpoint,
+// credentials, bucket and (over HTTPS) the CA bundle from the environment,
+// and nothing of the user's AWS configuration.
+func runBoto3Script(t *testing.T, g *gateway, script, bucket string) {
+	t.Helper()
+	python := requirePython3WithBoto3(t)
+	cmd := exec.Command(python, script)
 	cmd.Env = append(scrubbedEnv(),
 		"E2E_ENDPOINT="+g.endpoint(),
 		"E2E_ACCESS_KEY="+g.accessKey,
 		"E2E_SECRET_KEY="+g.secretKey,
-		"E2E_BUCKET=boto3-check",
+		"E2E_BUCKET="+bucket,
+		"E2E_CA_BUNDLE="+g.caFile,
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_EC2_METADATA_DISABLED=true",
@@ -30,7 +32,19 @@ func TestBoto3(t *testing.T) {
 	)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "ALL OK") {
-		t.Fatalf("boto3 checks failed (%v):\n%s", err, out)
+		t.Fatalf("%s failed (%v):\n%s", script, err, out)
 	}
-	t.Logf("boto3 output:\n%s", out)
+	t.Logf("%s output:\n%s", script, out)
+}
+
+func requirePython3WithBoto3(t *testing.T) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Fatalf("python3 is needed on PATH with boto3: apt-get install python3 python3-boto3 (%v)", err)
+	}
+	if out, err := exec.Command(python, "-c", "import boto3").CombinedOutput(); err != nil {
+		t.Fatalf("boto3 is not importable: apt-get install python3-boto3 or pip install boto3 (%v: %s)", err, out)
+	}
+	return python
 }

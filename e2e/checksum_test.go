@@ -9,8 +9,6 @@ import (
 	"hash/crc32"
 	"hash/crc64"
 	"io"
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,46 +18,11 @@ import (
 )
 
 func TestBoto3ChecksumsHTTP(t *testing.T) {
-	runBoto3Checksums(t, startGateway(t, newDataDir(t)))
+	runBoto3Script(t, startGateway(t, newDataDir(t)), "testdata/boto3_checksums.py", "boto3-sums")
 }
 
 func TestBoto3ChecksumsHTTPS(t *testing.T) {
-	runBoto3Checksums(t, startTLSGateway(t, newDataDir(t)))
-}
-
-// runBoto3Checksums runs testdata/boto3_checksums.py, which asserts by
-// itself and prints ALL OK on success.
-func runBoto3Checksums(t *testing.T, g *gateway) {
-	python := requirePython3WithBoto3(t)
-	cmd := exec.Command(python, "testdata/boto3_checksums.py")
-	cmd.Env = append(scrubbedEnv(),
-		"E2E_ENDPOINT="+g.endpoint(),
-		"E2E_ACCESS_KEY="+g.accessKey,
-		"E2E_SECRET_KEY="+g.secretKey,
-		"E2E_BUCKET=boto3-sums",
-		"E2E_CA_BUNDLE="+g.caFile,
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"PYTHONIOENCODING=utf-8",
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "ALL OK") {
-		t.Fatalf("boto3 checksum checks failed (%v):\n%s", err, out)
-	}
-	t.Logf("boto3 output:\n%s", out)
-}
-
-func requirePython3WithBoto3(t *testing.T) string {
-	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 is needed on PATH with boto3: apt-get install python3 python3-boto3 (%v)", err)
-	}
-	if out, err := exec.Command(python, "-c", "import boto3").CombinedOutput(); err != nil {
-		t.Fatalf("boto3 is not importable: apt-get install python3-boto3 or pip install boto3 (%v: %s)", err, out)
-	}
-	return python
+	runBoto3Script(t, startTLSGateway(t, newDataDir(t)), "testdata/boto3_checksums.py", "boto3-sums")
 }
 
 // botocore needs awscrt for CRC32C and CRC64NVME; aws-sdk-go-v2 has them

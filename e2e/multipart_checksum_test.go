@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,24 +17,7 @@ import (
 // TestMultipartBoto3 runs testdata/multipart_boto3.py (upload_file with
 // 5 MiB parts; low-level uploads with every checksum algorithm and type).
 func TestMultipartBoto3(t *testing.T) {
-	python := requirePython3WithBoto3(t)
-	g := startGateway(t, newDataDir(t))
-	cmd := exec.Command(python, "testdata/multipart_boto3.py")
-	cmd.Env = append(scrubbedEnv(),
-		"E2E_ENDPOINT="+g.endpoint(),
-		"E2E_ACCESS_KEY="+g.accessKey,
-		"E2E_SECRET_KEY="+g.secretKey,
-		"E2E_BUCKET=mpu-boto3",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"PYTHONIOENCODING=utf-8",
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "ALL OK") {
-		t.Fatalf("boto3 multipart checks failed (%v):\n%s", err, out)
-	}
-	t.Logf("boto3 output:\n%s", out)
+	runBoto3Script(t, startGateway(t, newDataDir(t)), "testdata/multipart_boto3.py", "mpu-boto3")
 }
 
 var mpuAlgorithms = []types.ChecksumAlgorithm{
