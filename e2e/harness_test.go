@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -90,6 +92,7 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 		g.adminAddr = freeAddr(t)
 		args = slices.Concat(args, []string{"--admin-listen", g.adminAddr})
 	}
+	args = withTernFSStore(args)
 	g.cmd = exec.Command(terngateBinary, args...)
 	g.cmd.Env = append(scrubbedEnv(), spec.env...)
 	g.cmd.Stdout, g.cmd.Stderr = g.stdout, g.stderr
@@ -260,4 +263,22 @@ func mustNoErr(t testing.TB, err error, what string, args ...any) {
 	if err != nil {
 		t.Fatalf("%s: %v", fmt.Sprintf(what, args...), err)
 	}
+}
+
+// withTernFSStore points a gateway at a TernFS cluster instead of the local
+// store when TERNGATE_E2E_TERNFS_REGISTRY names one (unset by default: the
+// suite runs on the local store). Each data dir gets a bucket root of its
+// own, so a gateway restarted on the same data dir finds its objects again.
+func withTernFSStore(args []string) []string {
+	registry := os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY")
+	if registry == "" || slices.Contains(args, "--store") {
+		return args
+	}
+	dataDir := ""
+	if i := slices.Index(args, "--data-dir"); i >= 0 && i+1 < len(args) {
+		dataDir = args[i+1]
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	root := "/terngate-e2e/" + hex.EncodeToString(sum[:8])
+	return slices.Concat(args, []string{"--store", "ternfs", "--ternfs-registry", registry, "--ternfs-root", root})
 }
