@@ -19,17 +19,7 @@ func boto3Scenario(t *testing.T, g *gateway) (string, []step, error) {
 		return "", nil, err
 	}
 	work := t.TempDir()
-	env := append(cleanEnv(),
-		"HOME="+work,
-		"TERNGATE_COMPAT_ENDPOINT="+g.endpoint(),
-		"AWS_ACCESS_KEY_ID="+accessKey,
-		"AWS_SECRET_ACCESS_KEY="+secretKey,
-		"AWS_CONFIG_FILE="+filepath.Join(work, "none"),
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
-	if g.tls() {
-		env = append(env, "AWS_CA_BUNDLE="+g.caFile)
-	}
+	env := sdkScriptEnv(g, work, "AWS_CA_BUNDLE")
 	py := command{path: python, env: env, dir: work}
 	version, err := py.run(script, "version")
 	if err != nil {
@@ -44,4 +34,22 @@ func boto3Scenario(t *testing.T, g *gateway) (string, []step, error) {
 	names := []string{"create_bucket", "put", "get", "list_objects", "copy", "multipart", "delete"}
 	steps = append(steps, scriptSteps(py, []string{script, work}, names)...)
 	return strings.TrimSpace(version), steps, nil
+}
+
+// sdkScriptEnv is the environment of an SDK scenario script: the endpoint
+// and keys of g, nothing of the user's AWS configuration, and over HTTPS
+// g's CA in caVar (each SDK reads its own variable).
+func sdkScriptEnv(g *gateway, work, caVar string) []string {
+	env := append(cleanEnv(),
+		"HOME="+work,
+		"TERNGATE_COMPAT_ENDPOINT="+g.endpoint(),
+		"AWS_ACCESS_KEY_ID="+accessKey,
+		"AWS_SECRET_ACCESS_KEY="+secretKey,
+		"AWS_CONFIG_FILE="+filepath.Join(work, "none"),
+		"AWS_EC2_METADATA_DISABLED=true",
+	)
+	if g.tls() {
+		env = append(env, caVar+"="+g.caFile)
+	}
+	return env
 }

@@ -24,17 +24,7 @@ func jsScenario(t *testing.T, g *gateway) (string, []step, error) {
 		return "", nil, fmt.Errorf("the AWS SDK for JavaScript is not installed; run `npm ci --prefix compat/js` (bash .ci/run does): %v", err)
 	}
 	work := t.TempDir()
-	env := append(cleanEnv(),
-		"HOME="+work,
-		"TERNGATE_COMPAT_ENDPOINT="+g.endpoint(),
-		"AWS_ACCESS_KEY_ID="+accessKey,
-		"AWS_SECRET_ACCESS_KEY="+secretKey,
-		"AWS_CONFIG_FILE="+filepath.Join(work, "none"),
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
-	if g.tls() {
-		env = append(env, "NODE_EXTRA_CA_CERTS="+g.caFile)
-	}
+	env := sdkScriptEnv(g, work, "NODE_EXTRA_CA_CERTS")
 	script := command{path: node, env: env, dir: dir}
 	version, err := script.run("scenario.mjs", "version")
 	if err != nil {
