@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"github.com/terngate/terngate/internal/syncbuf"
 )
 
 // command is a client program with the environment it runs in.
@@ -22,7 +24,7 @@ func (c command) run(args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s %s: %v\nstdout: %s\nstderr: %s", c.path, strings.Join(args, " "), err, tail(stdout.String(), 4000), tail(stderr.String(), 4000))
+		return "", fmt.Errorf("%s %s: %v\nstdout: %s\nstderr: %s", c.path, strings.Join(args, " "), err, syncbuf.Tail(stdout.String(), 4000), syncbuf.Tail(stderr.String(), 4000))
 	}
 	return stdout.String(), nil
 }
@@ -34,7 +36,7 @@ func (c command) combined(args ...string) (string, error) {
 	cmd.Env, cmd.Dir = c.env, c.dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("%s %s: %v\n%s", c.path, strings.Join(args, " "), err, tail(string(out), 6000))
+		return "", fmt.Errorf("%s %s: %v\n%s", c.path, strings.Join(args, " "), err, syncbuf.Tail(string(out), 6000))
 	}
 	return string(out), nil
 }
@@ -71,7 +73,7 @@ func scriptSteps(c command, args []string, names []string) []step {
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
-			runErr = fmt.Errorf("%s %s: %v\nstderr: %s", c.path, strings.Join(args, " "), err, tail(stderr.String(), 4000))
+			runErr = fmt.Errorf("%s %s: %v\nstderr: %s", c.path, strings.Join(args, " "), err, syncbuf.Tail(stderr.String(), 4000))
 		}
 		for _, line := range strings.Split(stdout.String(), "\n") {
 			if name, ok := strings.CutPrefix(line, "ok "); ok {

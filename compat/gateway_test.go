@@ -1,7 +1,6 @@
 package compat
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"net"
@@ -10,10 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/internal/syncbuf"
 )
 
 const (
@@ -28,7 +28,7 @@ type gateway struct {
 	addr   string
 	caFile string // CA bundle of an HTTPS gateway; empty for plain HTTP
 	cmd    *exec.Cmd
-	output *lockedBuffer
+	output *syncbuf.Buffer
 }
 
 // startGateway runs terngate on a fresh port and data dir and waits until
@@ -36,7 +36,7 @@ type gateway struct {
 func startGateway(t *testing.T, tls bool) *gateway {
 	t.Helper()
 	dataDir := filepath.Join(t.TempDir(), "data")
-	g := &gateway{addr: freeAddr(t), output: &lockedBuffer{}}
+	g := &gateway{addr: freeAddr(t), output: &syncbuf.Buffer{}}
 	args := []string{
 		"--listen", g.addr,
 		"--admin-listen", freeAddr(t),
@@ -67,7 +67,7 @@ func startGateway(t *testing.T, tls bool) *gateway {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("terngate %s output (tail):\n%s", g.endpoint(), tail(g.output.String(), 8000))
+			t.Logf("terngate %s output (tail):\n%s", g.endpoint(), syncbuf.Tail(g.output.String(), 8000))
 		}
 	})
 	g.waitReady(t, exited)
@@ -152,29 +152,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// lockedBuffer collects a process's output from its copying goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
 }

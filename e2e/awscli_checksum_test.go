@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/terngate/terngate/internal/syncbuf"
 )
 
 // Over HTTPS botocore ≥1.36 sends PutObject bodies as unsigned aws-chunked
@@ -47,10 +49,10 @@ func checkAWSCLIChecksums(t *testing.T, g *gateway, wireMark string) {
 		src := writeTemp(t, work, "twenty.bin", data)
 		_, debug, err := cli.run("s3api", "put-object", "--bucket", "cli-sums", "--key", "twenty.bin", "--body", src, "--debug")
 		if err != nil {
-			t.Fatalf("put-object: %v\n%s", err, tail(debug, 4000))
+			t.Fatalf("put-object: %v\n%s", err, syncbuf.Tail(debug, 4000))
 		}
 		if !strings.Contains(debug, wireMark) {
-			t.Errorf("the CLI did not send %s (wrong wire path exercised); debug log tail:\n%s", wireMark, tail(debug, 3000))
+			t.Errorf("the CLI did not send %s (wrong wire path exercised); debug log tail:\n%s", wireMark, syncbuf.Tail(debug, 3000))
 		}
 		expectCLIChecksum(t, cli, "twenty.bin", data, crc32Base64(data))
 		dst := filepath.Join(work, "twenty.down")

@@ -14,10 +14,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/internal/syncbuf"
 )
 
 const (
@@ -49,8 +50,8 @@ type gateway struct {
 	secretKey string
 	adminAddr string // host:port of the admin listener
 	cmd       *exec.Cmd
-	stdout    *syncBuffer
-	stderr    *syncBuffer
+	stdout    *syncbuf.Buffer
+	stderr    *syncbuf.Buffer
 	exited    chan struct{}
 	exitErr   error
 }
@@ -79,8 +80,8 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 		t:      t,
 		addr:   spec.addr,
 		caFile: spec.caFile,
-		stdout: &syncBuffer{},
-		stderr: &syncBuffer{},
+		stdout: &syncbuf.Buffer{},
+		stderr: &syncbuf.Buffer{},
 		exited: make(chan struct{}),
 	}
 	// Each gateway gets an admin port of its own: the default one
@@ -108,7 +109,7 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 			g.kill()
 		}
 		if t.Failed() {
-			t.Logf("terngate %s stdout:\n%s\nstderr (tail):\n%s", g.addr, g.stdout.String(), tail(g.stderr.String(), 6000))
+			t.Logf("terngate %s stdout:\n%s\nstderr (tail):\n%s", g.addr, g.stdout.String(), syncbuf.Tail(g.stderr.String(), 6000))
 		}
 	})
 	g.waitReady()
@@ -135,7 +136,7 @@ func (g *gateway) waitReady() {
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		if g.hasExited() {
-			g.t.Fatalf("terngate exited before serving (%v); stderr:\n%s", g.exitErr, tail(g.stderr.String(), 6000))
+			g.t.Fatalf("terngate exited before serving (%v); stderr:\n%s", g.exitErr, syncbuf.Tail(g.stderr.String(), 6000))
 		}
 		conn, err := net.DialTimeout("tcp", g.addr, 200*time.Millisecond)
 		if err == nil {
@@ -152,7 +153,7 @@ func (g *gateway) waitReady() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	g.t.Fatalf("terngate not ready on %s after %v; stderr:\n%s", g.addr, readyTimeout, tail(g.stderr.String(), 6000))
+	g.t.Fatalf("terngate not ready on %s after %v; stderr:\n%s", g.addr, readyTimeout, syncbuf.Tail(g.stderr.String(), 6000))
 }
 
 func (g *gateway) endpoint() string {
@@ -189,7 +190,7 @@ func (g *gateway) stop() {
 		g.t.Fatalf("terngate did not exit within %v of SIGTERM", stopTimeout)
 	}
 	if g.exitErr != nil {
-		g.t.Errorf("terngate exited uncleanly after SIGTERM: %v; stderr:\n%s", g.exitErr, tail(g.stderr.String(), 4000))
+		g.t.Errorf("terngate exited uncleanly after SIGTERM: %v; stderr:\n%s", g.exitErr, syncbuf.Tail(g.stderr.String(), 4000))
 	}
 }
 
@@ -224,31 +225,6 @@ func freeAddr(t testing.TB) string {
 // watch the data dir's parent for anything written outside it.
 func newDataDir(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "data")
-}
-
-// syncBuffer is a bytes.Buffer safe for the process's output goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
 }
 
 // testContext is a context that times out after d and ends with the test.

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/terngate/terngate/internal/syncbuf"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
@@ -204,7 +205,7 @@ func crashDuringComplete(t *testing.T, delay time.Duration) {
 		firstAnswer = fmt.Sprintf("%d %s", resp.StatusCode, b)
 	}
 	g.kill()
-	t.Logf("the Complete interrupted by kill -9 answered: %s", tail(firstAnswer, 300))
+	t.Logf("the Complete interrupted by kill -9 answered: %s", syncbuf.Tail(firstAnswer, 300))
 
 	g = g.restart(t)
 	current.Store(g)

@@ -1,39 +1,21 @@
 package users
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/internal/syncbuf"
 )
 
 const pollInterval = 10 * time.Millisecond
 
-// syncBuffer is a log sink safe to write from the poll goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newLogger() (*slog.Logger, *syncBuffer) {
-	var out syncBuffer
+func newLogger() (*slog.Logger, *syncbuf.Buffer) {
+	var out syncbuf.Buffer
 	return slog.New(slog.NewTextHandler(&out, nil)), &out
 }
 
