@@ -26,6 +26,9 @@ type Options struct {
 	SpanPolicy *SpanPolicies
 	// Client tunes transports; its Registry.Addrs is replaced by Registry.
 	Client Config
+	// Journal keeps multipart parts' span records (see Journal); gateways
+	// sharing the cluster must share it. nil means a MemoryJournal.
+	Journal Journal
 }
 
 // Store implements store.Store over a TernFS cluster.
@@ -34,18 +37,18 @@ type Options struct {
 // files they are assembled into) keep every appended span in a transient
 // file of its own, uncertified, so that MoveData can move it with MoveSpan
 // and certify it at its destination (doc §4: a file holds at most one DIRTY
-// span). The span files and their block proofs are known only to this
-// process: after a restart MoveData answers store.ErrNotFound for such
-// parts (the multipart layer then reports InvalidPart) until the proofs are
-// persisted by the layer above.
+// span). The span files and their block proofs are kept in the Journal, so
+// any gateway sharing it can move them.
 type Store struct {
 	client   *Client
 	root     InodeID
 	policies *SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
 
+	journal Journal
+
 	mu    sync.Mutex
-	parts map[InodeID]*partFile
+	parts map[InodeID]*localFile // transient files this process created
 }
 
 var _ store.Store = (*Store)(nil)
@@ -70,7 +73,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ternfs: connect: %w", err)
 	}
-	s := &Store{client: client, policies: policies, spanSize: spanSize, parts: make(map[InodeID]*partFile)}
+	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, parts: make(map[InodeID]*localFile)}
+	if s.journal == nil {
+		s.journal = NewMemoryJournal()
+	}
 	if s.root, err = s.makeRoot(ctx, opts.Root); err != nil {
 		client.Close()
 		return nil, err

@@ -5,42 +5,51 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/terngate/terngate/store"
 )
 
-// errProofsUnknown: a part file's span files and block proofs live only in
-// the memory of the process that wrote them (they are not persisted yet).
-var errProofsUnknown = fmt.Errorf("ternfs: span proofs of this part file are unknown to this process (lost at restart): %w", store.ErrNotFound)
+// partNotePrefix marks transient files written span by span into files of
+// their own so that MoveData can move them (see Store).
+const partNotePrefix = "mpu:"
 
-// partFile is what this process knows about a transient file whose note
-// starts with "mpu:": the span files holding its appended data, in order,
-// not yet moved onto it.
-type partFile struct {
-	note string
+var (
+	// errProofsUnknown: a part file holds data but the journal has no
+	// record of its spans (a journal that was lost, or one not shared by
+	// the gateway that wrote the part).
+	errProofsUnknown = fmt.Errorf("ternfs: the span journal has no record of this part file's spans: %w", store.ErrNotFound)
+	// errSpanLost: a span file is gone before its span was moved (past its
+	// deadline, or scrapped by an abort).
+	errSpanLost = fmt.Errorf("ternfs: a span file of the part is gone: %w", store.ErrNotFound)
+	// errSpanUnwritten: the part's writer died before the span's blocks
+	// were all written.
+	errSpanUnwritten = fmt.Errorf("ternfs: a span of the part was never completely written: %w", store.ErrNotFound)
+	errSpanMismatch  = errors.New("ternfs: span blocks do not match the kept proofs")
+)
 
-	op    sync.Mutex // serialises appends and moves, held across their I/O
-	mu    sync.Mutex // guards spans (and their span fields) only briefly
-	spans []*spanFile
+// localFile is what this process knows about a transient file it created.
+// Files created by other gateways are unknown here; for them the journal
+// is the only record.
+type localFile struct {
+	note  string
+	part  bool       // note starts with partNotePrefix: spans go to span files
+	op    sync.Mutex // serialises appends and moves of the file in this process
+	spans int        // spans journaled so far (the next span's index)
 }
 
-// spanFile is one uncertified span in a transient file of its own. Its
-// proofs must stay paired with its block ids: the shard would accept them
-// for any span (doc §9).
-type spanFile struct {
-	id     InodeID
-	cookie Cookie
-	span   *WrittenSpan // nil until its blocks are written
-
-	moved bool   // MoveSpan succeeded: the span is at the destination
-	at    uint64 // its offset in the destination once moved
-}
-
-func (s *Store) part(id InodeID) *partFile {
+func (s *Store) local(id InodeID) *localFile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.parts[id]
+}
+
+func (s *Store) remember(id InodeID, note string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.parts[id] = &localFile{note: note, part: strings.HasPrefix(note, partNotePrefix)}
 }
 
 func (s *Store) forget(id InodeID) {
@@ -49,97 +58,60 @@ func (s *Store) forget(id InodeID) {
 	delete(s.parts, id)
 }
 
-// snapshot is the part's pending span files.
-func (p *partFile) snapshot() []*spanFile {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]*spanFile(nil), p.spans...)
-}
-
-// pendingSize is how many bytes wait in span files.
-func (p *partFile) pendingSize() int64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var n int64
-	for _, sf := range p.spans {
-		if sf.span != nil {
-			n += int64(sf.span.Size)
-		}
-	}
-	return n
+// mayHaveSpans reports whether the journal can hold span records of id: a
+// part file of this process that was appended to, or any file this process
+// did not create.
+func (s *Store) mayHaveSpans(id InodeID) bool {
+	lf := s.local(id)
+	return lf == nil || (lf.part && lf.spans > 0)
 }
 
 // appendPart writes each span of r, uncertified, into a new transient file
-// on the part's shard (with the part's note, so sweepers can recognise it
-// after a restart) and keeps its proofs.
-func (s *Store) appendPart(ctx context.Context, t store.Transient, part *partFile, r io.Reader) (int64, error) {
-	part.op.Lock()
-	defer part.op.Unlock()
+// on the part's shard (with the part's note, so it is recognisable after a
+// restart) and journals it: first the span file, before any block is
+// written, so that no span file can leak, then its proofs. A short tail is
+// journaled with its bytes instead (see spanInline).
+func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile, r io.Reader) (int64, error) {
+	lf.op.Lock()
+	defer lf.op.Unlock()
 	head := InodeID(t.ID)
 	var written int64
 	err := s.eachSpan(r, func(data []byte) error {
-		f, err := s.client.ConstructFile(ctx, head.Shard(), part.note)
-		if err != nil {
+		index := lf.spans
+		rec := spanRecord{State: spanInline, Size: uint32(len(data)), Crc: CrcOf(data), Body: slices.Clone(data)}
+		if len(data) > MaxInlineSpan {
+			f, err := s.client.ConstructFile(ctx, head.Shard(), lf.note)
+			if err != nil {
+				return err
+			}
+			rec = spanRecord{State: spanConstructed, File: f.ID, Cookie: f.Cookie}
+			if err := s.putSpan(ctx, head, index, &rec); err != nil {
+				return err
+			}
+			lf.spans++ // journaled: scrapping the part finds it
+			ws, err := s.client.WriteSpanUncertified(ctx, f.ID, f.Cookie, 0, data, s.policies)
+			if err != nil {
+				return err
+			}
+			rec.State, rec.Size, rec.Crc, rec.Proofs = spanWritten, ws.Size, ws.Crc, ws.Proofs
+		}
+		if err := s.putSpan(ctx, head, index, &rec); err != nil {
 			return err
 		}
-		sf := &spanFile{id: f.ID, cookie: f.Cookie}
-		part.mu.Lock()
-		part.spans = append(part.spans, sf) // before any block I/O: Scrap finds it
-		part.mu.Unlock()
-		ws, err := s.writeSpanUncertified(ctx, f.ID, f.Cookie, data)
-		if err != nil {
-			return err
+		if rec.State == spanInline {
+			lf.spans++
 		}
-		part.mu.Lock()
-		sf.span = ws
-		part.mu.Unlock()
 		written += int64(len(data))
 		return nil
 	})
 	return written, err
 }
 
-// writeSpanUncertified writes data as the DIRTY first span of an empty
-// file. Spans of 255 bytes or less, which the client would write inline,
-// become tiny block spans: inline spans can never be moved (doc §9).
-func (s *Store) writeSpanUncertified(ctx context.Context, file InodeID, cookie Cookie, data []byte) (*WrittenSpan, error) {
-	if len(data) > MaxInlineSpan {
-		return s.client.WriteSpanUncertified(ctx, file, cookie, 0, data, s.policies)
-	}
-	layout, err := ComputeSpanLayout(s.policies, uint32(len(data)))
-	if err != nil {
-		return nil, err
-	}
-	enc, err := EncodeSpan(layout, data)
-	if err != nil {
-		return nil, err
-	}
-	req := &AddSpanInitiateWithReferenceReq{
-		Req: AddSpanInitiateReq{
-			FileID: file, Cookie: cookie, Size: enc.Size, Crc: enc.Crc,
-			StorageClass: layout.StorageClass, Parity: layout.Parity, Stripes: layout.Stripes,
-			CellSize: layout.CellSize, Crcs: enc.CellCrcs,
-		},
-		Reference: file,
-	}
-	var resp AddSpanInitiateWithReferenceResp
-	if err := s.client.ShardRequest(ctx, file.Shard(), req, &resp); err != nil {
-		return nil, fmt.Errorf("initiate tiny span of %v: %w", file, err)
-	}
-	if len(resp.Resp.Blocks) != layout.Parity.Blocks() {
-		return nil, fmt.Errorf("initiate tiny span of %v: %w: %d blocks for parity %v", file, ErrMalformed, len(resp.Resp.Blocks), layout.Parity)
-	}
-	proofs, _, err := s.client.writeSpanBlocks(ctx, resp.Resp.Blocks, enc)
-	if err != nil {
-		return nil, fmt.Errorf("write tiny span of %v: %w", file, err)
-	}
-	return &WrittenSpan{Size: enc.Size, Crc: enc.Crc, Proofs: proofs}, nil
-}
-
 // MoveData moves src's bytes onto the end of dst span by span: MoveSpan of
 // each span file onto dst, a check that the span that arrived is the one
-// whose proofs we hold, then AddSpanCertify there. A src that is not a
-// part file written by this process can only be moved when it is empty.
+// whose proofs were journaled, then AddSpanCertify there. Progress is
+// journaled span by span, so a MoveData interrupted anywhere (by a crash
+// of this or another gateway) is finished by calling it again.
 func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 	if dst.ID == src.ID {
 		return fmt.Errorf("move data: %v onto itself", InodeID(dst.ID))
@@ -155,13 +127,14 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 	if dstID.Shard() != srcID.Shard() {
 		return fmt.Errorf("move data from %v to %v: %w: files on different shards", srcID, dstID, ErrMalformed)
 	}
-	if part := s.part(dstID); part != nil {
-		if err := s.settle(ctx, dst, part); err != nil {
-			return err
-		}
+	if err := s.settle(ctx, dst); err != nil {
+		return err
 	}
-	part := s.part(srcID)
-	if part == nil {
+	spans, err := s.loadSpans(ctx, srcID)
+	if err != nil {
+		return err
+	}
+	if len(spans) == 0 {
 		st, err := s.client.StatTransientFile(ctx, srcID)
 		if err != nil {
 			return fmt.Errorf("move data from %v: %w", srcID, err)
@@ -171,30 +144,42 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 		}
 		return fmt.Errorf("move data from %v: %w", srcID, errProofsUnknown)
 	}
-	if err := s.moveSpans(ctx, dst, part); err != nil {
+	if err := s.moveSpans(ctx, dst, srcID, spans); err != nil {
 		return fmt.Errorf("move data from %v to %v: %w", srcID, dstID, err)
 	}
 	return nil
 }
 
-// settle moves a part file's own pending span files onto it, so that its
+// settle moves a part file's own journaled spans onto it, so that its
 // data is in the file itself (before LinkFile, or before more is moved
 // onto it).
-func (s *Store) settle(ctx context.Context, t store.Transient, part *partFile) error {
-	if err := s.moveSpans(ctx, t, part); err != nil {
-		return fmt.Errorf("settle %v: %w", InodeID(t.ID), err)
+func (s *Store) settle(ctx context.Context, t store.Transient) error {
+	id := InodeID(t.ID)
+	if !s.mayHaveSpans(id) {
+		return nil
+	}
+	spans, err := s.loadSpans(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.moveSpans(ctx, t, id, spans); err != nil {
+		return fmt.Errorf("settle %v: %w", id, err)
 	}
 	return nil
 }
 
-// moveSpans moves part's pending span files onto the end of dst, in order.
-// Progress is kept per span file, so a retry after a failure resumes
-// (certifying a span already moved) instead of moving twice.
-func (s *Store) moveSpans(ctx context.Context, dst store.Transient, part *partFile) error {
-	part.op.Lock()
-	defer part.op.Unlock()
-	if len(part.snapshot()) == 0 {
+// moveSpans moves src's journaled spans that are not done yet onto the
+// end of dst, in order. Where a span is is read from the files, not
+// assumed: a span whose file is already empty was moved by an interrupted
+// call and is the last span of dst, so it is checked and certified there
+// (certifying again is harmless).
+func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID, spans []spanRecord) error {
+	if !slices.ContainsFunc(spans, func(r spanRecord) bool { return r.State != spanDone }) {
 		return nil
+	}
+	if lf := s.local(src); lf != nil {
+		lf.op.Lock()
+		defer lf.op.Unlock()
 	}
 	dstID, dstCookie := InodeID(dst.ID), cookieOf(dst)
 	st, err := s.client.StatTransientFile(ctx, dstID)
@@ -202,58 +187,109 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, part *partFi
 		return err
 	}
 	end := st.Size
-	for {
-		pending := part.snapshot()
-		if len(pending) == 0 {
-			return nil
-		}
-		sf := pending[0] // only moveSpans changes span files, under op
-		if sf.span == nil {
-			return fmt.Errorf("span file %v: %w: its blocks were never written", sf.id, ErrMalformed)
-		}
-		if !sf.moved {
-			if err := s.client.MoveSpan(ctx, sf.span.Size, sf.id, 0, sf.cookie, dstID, end, dstCookie); err != nil {
-				return err
+	for i := range spans {
+		rec := &spans[i]
+		var at uint64
+		switch rec.State {
+		case spanDone:
+			continue
+		case spanConstructed:
+			return fmt.Errorf("span %d (file %v): %w", i, rec.File, errSpanUnwritten)
+		case spanInline:
+			if at, err = s.addInline(ctx, dstID, dstCookie, end, rec); err != nil {
+				return fmt.Errorf("span %d: %w", i, err)
 			}
-			sf.moved, sf.at = true, end
+		case spanWritten:
+			if at, err = s.moveSpan(ctx, dstID, dstCookie, end, rec); err != nil {
+				return fmt.Errorf("span %d (file %v): %w", i, rec.File, err)
+			}
 		}
-		if err := s.checkMovedSpan(ctx, dstID, sf); err != nil {
+		end = at + uint64(rec.Size)
+		rec.State, rec.At = spanDone, at
+		if err := s.putSpan(ctx, src, i, rec); err != nil {
 			return err
 		}
-		ws := *sf.span
-		ws.Offset = sf.at
-		if err := s.client.CertifySpan(ctx, dstID, dstCookie, &ws); err != nil {
-			return fmt.Errorf("certify span at %d of %v: %w", sf.at, dstID, err)
+		if rec.File != 0 {
+			// The emptied span file: drop it now rather than at its deadline.
+			if err := s.client.ScrapTransientFile(ctx, rec.File, rec.Cookie); err == nil {
+				s.dropIfEmpty(ctx, rec.File)
+			}
 		}
-		end = sf.at + uint64(ws.Size)
-		part.mu.Lock()
-		part.spans = part.spans[1:]
-		part.mu.Unlock()
-		// The emptied span file: drop it now rather than at its deadline.
-		if err := s.client.ScrapTransientFile(ctx, sf.id, sf.cookie); err == nil {
-			s.dropIfEmpty(ctx, sf.id)
-		}
-	}
-}
-
-// checkMovedSpan makes sure the span now at sf.at of dst is the one sf's
-// proofs belong to: the shard checks a proof against its block id only,
-// never against the span it certifies.
-func (s *Store) checkMovedSpan(ctx context.Context, dst InodeID, sf *spanFile) error {
-	got, err := s.client.SpanAt(ctx, dst, sf.at)
-	if err != nil {
-		return err
-	}
-	want := sf.span
-	mismatch := got.ByteOffset != sf.at || got.Size != want.Size || got.Crc != want.Crc ||
-		got.StorageClass == StorageInline || len(got.Blocks.Blocks) != len(want.Proofs)
-	for i := 0; !mismatch && i < len(want.Proofs); i++ {
-		mismatch = got.Blocks.Blocks[i].BlockID != want.Proofs[i].BlockID
-	}
-	if mismatch {
-		return fmt.Errorf("span at %d of %v is not the one moved from %v: %w", sf.at, dst, sf.id, errSpanMismatch)
 	}
 	return nil
 }
 
-var errSpanMismatch = errors.New("ternfs: span blocks do not match the kept proofs")
+// moveSpan moves one written span onto dst at end (or finds it there after
+// an interrupted move), checks it and certifies it; it returns its offset.
+func (s *Store) moveSpan(ctx context.Context, dst InodeID, dstCookie Cookie, end uint64, rec *spanRecord) (uint64, error) {
+	at := end
+	st, err := s.client.StatTransientFile(ctx, rec.File)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return 0, errSpanLost
+	case err != nil:
+		return 0, err
+	case st.Size == uint64(rec.Size):
+		if err := s.client.MoveSpan(ctx, rec.Size, rec.File, 0, rec.Cookie, dst, end, dstCookie); err != nil {
+			return 0, err
+		}
+	case st.Size == 0 && end >= uint64(rec.Size):
+		at = end - uint64(rec.Size) // moved before an interruption: dst's last span
+	default:
+		return 0, fmt.Errorf("span file holds %d bytes, journaled %d: %w", st.Size, rec.Size, errSpanMismatch)
+	}
+	if err := s.checkMovedSpan(ctx, dst, at, rec); err != nil {
+		return 0, err
+	}
+	if err := s.client.CertifySpan(ctx, dst, dstCookie, rec.written(at)); err != nil {
+		return 0, fmt.Errorf("certify span at %d of %v: %w", at, dst, err)
+	}
+	return at, nil
+}
+
+// addInline adds a journaled tail inline at end of dst, unless an
+// interrupted call already did; it returns its offset.
+func (s *Store) addInline(ctx context.Context, dst InodeID, dstCookie Cookie, end uint64, rec *spanRecord) (uint64, error) {
+	if end >= uint64(rec.Size) && end > 0 {
+		got, err := s.client.SpanAt(ctx, dst, end-uint64(rec.Size))
+		if err == nil && got.StorageClass == StorageInline && got.ByteOffset == end-uint64(rec.Size) &&
+			got.Size == rec.Size && got.Crc == rec.Crc {
+			return got.ByteOffset, nil
+		}
+	}
+	if err := s.client.AddInlineSpan(ctx, dst, dstCookie, end, rec.Body); err != nil {
+		return 0, fmt.Errorf("add inline tail at %d of %v: %w", end, dst, err)
+	}
+	return end, nil
+}
+
+// checkMovedSpan makes sure the span now at `at` of dst is the one rec's
+// proofs belong to: the shard checks a proof against its block id only,
+// never against the span it certifies (doc §9).
+func (s *Store) checkMovedSpan(ctx context.Context, dst InodeID, at uint64, rec *spanRecord) error {
+	got, err := s.client.SpanAt(ctx, dst, at)
+	if err != nil {
+		return err
+	}
+	mismatch := got.ByteOffset != at || got.Size != rec.Size || got.Crc != rec.Crc ||
+		got.StorageClass == StorageInline || len(got.Blocks.Blocks) != len(rec.Proofs)
+	for i := 0; !mismatch && i < len(rec.Proofs); i++ {
+		mismatch = got.Blocks.Blocks[i].BlockID != rec.Proofs[i].BlockID
+	}
+	if mismatch {
+		return fmt.Errorf("span at %d of %v is not the one moved from %v: %w", at, dst, rec.File, errSpanMismatch)
+	}
+	return nil
+}
+
+// pendingSize is how many bytes of a part wait in span files (or in the
+// journal) not yet moved.
+func pendingSize(spans []spanRecord) int64 {
+	var n int64
+	for _, r := range spans {
+		if r.State == spanWritten || r.State == spanInline {
+			n += int64(r.Size)
+		}
+	}
+	return n
+}

@@ -10,10 +10,6 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// partNotePrefix marks transient files written span by span into files of
-// their own so that MoveData can move them (see Store).
-const partNotePrefix = "mpu:"
-
 // CreateTransient constructs an empty transient file on dir's shard (a
 // file can only be linked into a directory of its own shard).
 func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) (store.Transient, error) {
@@ -25,11 +21,7 @@ func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) 
 	if err != nil {
 		return store.Transient{}, err
 	}
-	if strings.HasPrefix(note, partNotePrefix) {
-		s.mu.Lock()
-		s.parts[f.ID] = &partFile{note: note}
-		s.mu.Unlock()
-	}
+	s.remember(f.ID, note)
 	return transientOf(f.ID, f.Cookie), nil
 }
 
@@ -41,8 +33,8 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	if err != nil {
 		return 0, err
 	}
-	if part := s.part(id); part != nil {
-		return s.appendPart(ctx, t, part, r)
+	if lf := s.local(id); lf != nil && lf.part {
+		return s.appendPart(ctx, t, lf, r)
 	}
 	st, err := s.client.StatTransientFile(ctx, id)
 	if err != nil {
@@ -64,8 +56,8 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	return written, err
 }
 
-// KeepAlive moves the deadline of the file (and of its span files)
-// forward.
+// KeepAlive moves the deadline of the file, and of the span files of its
+// spans not moved yet, forward.
 func (s *Store) KeepAlive(ctx context.Context, t store.Transient) error {
 	id, err := fileID(t.ID)
 	if err != nil {
@@ -74,11 +66,19 @@ func (s *Store) KeepAlive(ctx context.Context, t store.Transient) error {
 	if err := s.client.KeepTransientAlive(ctx, id, cookieOf(t)); err != nil {
 		return err
 	}
-	if part := s.part(id); part != nil {
-		for _, sf := range part.snapshot() {
-			if err := s.client.KeepTransientAlive(ctx, sf.id, sf.cookie); err != nil {
-				return err
-			}
+	if !s.mayHaveSpans(id) {
+		return nil
+	}
+	spans, err := s.loadSpans(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, r := range spans {
+		if r.File == 0 || r.State == spanDone {
+			continue
+		}
+		if err := s.client.KeepTransientAlive(ctx, r.File, r.Cookie); err != nil {
+			return fmt.Errorf("keep span file %v of %v alive: %w", r.File, id, err)
 		}
 	}
 	return nil
@@ -98,10 +98,9 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 	if err := validateName(name); err != nil {
 		return store.FileInfo{}, err
 	}
-	if part := s.part(id); part != nil {
-		if err := s.settle(ctx, t, part); err != nil {
-			return store.FileInfo{}, err
-		}
+	journaled := s.mayHaveSpans(id)
+	if err := s.settle(ctx, t); err != nil {
+		return store.FileInfo{}, err
 	}
 	err = retryTransient(ctx, func() error {
 		_, err := s.client.LinkFile(ctx, id, cookieOf(t), d, name)
@@ -114,34 +113,53 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 		return store.FileInfo{}, err
 	}
 	s.forget(id)
+	if journaled {
+		s.forgetSpans(ctx, id)
+	}
 	return s.StatFile(ctx, t.ID)
 }
 
-// ScrapTransient releases the file and its span files; emptied files are
-// removed at once, the others when GC destroys them.
+// ScrapTransient releases the file and the span files of its spans not
+// moved yet; emptied files are removed at once, the others when GC
+// destroys them.
 func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 	id, err := fileID(t.ID)
 	if err != nil {
 		return err
 	}
-	var spanFiles []*spanFile
-	if part := s.part(id); part != nil {
-		spanFiles = part.snapshot()
+	journaled := s.mayHaveSpans(id)
+	var spans []spanRecord
+	if journaled {
+		// Unreadable records only cost the span files their deadline.
+		spans, _ = s.loadSpans(ctx, id)
 	}
 	err = s.client.ScrapTransientFile(ctx, id, cookieOf(t))
 	if err == nil {
 		s.dropIfEmpty(ctx, id)
 	}
-	for _, sf := range spanFiles {
+	for _, r := range spans {
+		if r.File == 0 || r.State == spanDone {
+			continue
+		}
 		// The head's answer decides; span files left over expire anyway.
-		if serr := s.client.ScrapTransientFile(ctx, sf.id, sf.cookie); serr == nil {
-			s.dropIfEmpty(ctx, sf.id)
+		if serr := s.client.ScrapTransientFile(ctx, r.File, r.Cookie); serr == nil {
+			s.dropIfEmpty(ctx, r.File)
 		}
 	}
 	if err == nil || errors.Is(err, store.ErrNotFound) {
 		s.forget(id)
+		if journaled {
+			s.forgetSpans(ctx, id)
+		}
 	}
 	return err
+}
+
+// forgetSpans drops a part file's journal record once the file is linked
+// or scrapped. A record that cannot be dropped is harmless (the journal
+// expires it); the error is not the caller's.
+func (s *Store) forgetSpans(ctx context.Context, id InodeID) {
+	_ = s.journal.Delete(context.WithoutCancel(ctx), journalKey(id))
 }
 
 // dropIfEmpty removes a scrapped file at once when it has no spans
@@ -164,8 +182,12 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 				return err
 			}
 			size := int64(st.Size)
-			if part := s.part(f.ID); part != nil {
-				size += part.pendingSize() // appended, still in span files
+			if strings.HasPrefix(st.Note, partNotePrefix) {
+				spans, err := s.loadSpans(ctx, f.ID)
+				if err != nil {
+					return err
+				}
+				size += pendingSize(spans) // appended, still in span files
 			}
 			return fn(store.TransientInfo{
 				Transient: transientOf(f.ID, f.Cookie),
