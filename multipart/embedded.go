@@ -47,7 +47,7 @@ func OpenEmbedded(dataDir string) (*EmbeddedTracker, error) {
 		return nil, fmt.Errorf("multipart: open tracker: %w", err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{embUploads, embParts, embIndex, embDone} {
+		for _, b := range [][]byte{embUploads, embParts, embIndex, embDone, embJournal} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -67,6 +67,11 @@ func TestRedisTrackerSetups(t *testing.T) {
 			t.Run("sweeper lock", func(t *testing.T) {
 				testSweeperLock(t, openRedisTracker(t, url), openRedisTracker(t, url))
 			})
+			t.Run("journal", func(t *testing.T) {
+				tr := openRedisTracker(t, url)
+				testJournalContract(t, tr.Journal())
+				testRedisJournalExpires(t, tr)
+			})
 			t.Run("two gateways", func(t *testing.T) {
 				st, l := newLayer(t)
 				a := NewManager(st, l, openRedisTracker(t, url), Options{MinPartSize: 4})
@@ -85,6 +90,7 @@ func TestEmbeddedTrackerContract(t *testing.T) {
 	}
 	defer tr.Close()
 	testTrackerContract(t, tr)
+	t.Run("journal", func(t *testing.T) { testJournalContract(t, tr.Journal()) })
 }
 
 // contractUpload is an upload with an ID distinct per bucket, key and
