@@ -33,6 +33,9 @@ func (l *Layer) CreateBucket(ctx context.Context, bucket, owner string) error {
 	if !validBucketName(bucket) {
 		return s3err.InvalidBucketName
 	}
+	if m, ok := l.mapped[bucket]; ok {
+		return l.createMapped(ctx, m, owner)
+	}
 	defer l.names.lock(l.root, bucket)()
 	e, err := l.st.Lookup(ctx, l.root, bucket)
 	switch {
@@ -86,13 +89,16 @@ func (l *Layer) readBucketRecord(ctx context.Context, bucket store.ID) (bucketRe
 	return rec, nil
 }
 
-// bucketInfo describes the bucket directory e.
+// bucketInfo describes the bucket directory e (named as the bucket). A
+// mapped bucket without a recorded owner belongs to its mapping's owner.
 func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, error) {
-	info := BucketInfo{Name: e.Name, CreationTime: e.CreationTime.UTC()}
+	info := BucketInfo{Name: e.Name, CreationTime: e.CreationTime.UTC(), Owner: l.mapped[e.Name].Owner}
 	rec, err := l.readBucketRecord(ctx, e.ID)
 	switch {
 	case err == nil:
-		info.Owner = rec.Owner
+		if rec.Owner != "" {
+			info.Owner = rec.Owner
+		}
 		info.CreationTime = time.Unix(0, rec.Created).UTC()
 		if rec.Policy != "" {
 			info.Policy = []byte(rec.Policy)
@@ -105,25 +111,19 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 
 // HeadBucket describes a bucket.
 func (l *Layer) HeadBucket(ctx context.Context, bucket string) (BucketInfo, error) {
-	if !storableBucketName(bucket) {
-		return BucketInfo{}, s3err.NoSuchBucket
-	}
-	e, err := l.st.Lookup(ctx, l.root, bucket)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Dir) {
-		return BucketInfo{}, s3err.NoSuchBucket
-	}
+	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
-		return BucketInfo{}, fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+		return BucketInfo{}, err
 	}
 	return l.bucketInfo(ctx, e)
 }
 
 // ListBuckets lists the buckets by name: the directories of the root whose
-// names are valid bucket names.
+// names are valid bucket names, and the mapped buckets.
 func (l *Layer) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	var dirs []store.Entry
 	err := l.st.ReadDir(ctx, l.root, func(e store.Entry) error {
-		if e.Dir && validBucketName(e.Name) {
+		if _, hidden := l.mapped[e.Name]; e.Dir && validBucketName(e.Name) && !hidden {
 			dirs = append(dirs, e)
 		}
 		return nil
@@ -131,6 +131,11 @@ func (l *Layer) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("objects: list buckets: %w", err)
 	}
+	mapped, err := l.mappedBuckets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("objects: list buckets: %w", err)
+	}
+	dirs = append(dirs, mapped...)
 	slices.SortFunc(dirs, func(a, b store.Entry) int { return strings.Compare(a.Name, b.Name) })
 	out := make([]BucketInfo, 0, len(dirs))
 	for _, e := range dirs {
@@ -147,6 +152,9 @@ func (l *Layer) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 // left (metadata records, the bucket record, empty directories) is removed
 // with it.
 func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
+	if _, ok := l.mapped[bucket]; ok {
+		return errMappedBucketDelete
+	}
 	unlock, ok := l.bucketLocks.lockFor(bucket, deleteBucketWait)
 	if !ok {
 		return s3err.BucketNotEmpty.With("The bucket you tried to delete has writes in progress")

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/terngate/terngate/s3api/s3err"
 	"github.com/terngate/terngate/store"
 )
 
@@ -15,16 +14,10 @@ import (
 // verbatim in the bucket record, which is replaced atomically, so a reader
 // sees the old policy or the new one, never a mix.
 func (l *Layer) SetBucketPolicy(ctx context.Context, bucket string, doc []byte) error {
-	if !storableBucketName(bucket) {
-		return s3err.NoSuchBucket
-	}
 	defer l.names.lock(l.root, bucket)()
-	e, err := l.st.Lookup(ctx, l.root, bucket)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Dir) {
-		return s3err.NoSuchBucket
-	}
+	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
-		return fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+		return err
 	}
 	rec, err := l.readBucketRecord(ctx, e.ID)
 	switch {

@@ -26,6 +26,11 @@ type Options struct {
 	// object outlives it, for readers that opened the old file just before
 	// the change (default 10 s; negative removes at once).
 	RecordRemovalDelay time.Duration
+	// MappedBuckets are served from existing directories outside the
+	// bucket root (mapped.go); a mapped name hides a directory of the same
+	// name in the root. ResolvePath finds their directories.
+	MappedBuckets []MappedBucket
+	ResolvePath   PathResolver
 }
 
 const (
@@ -41,6 +46,8 @@ type Layer struct {
 	st   store.Store
 	root store.ID
 	opts Options
+	// mapped indexes Options.MappedBuckets by name.
+	mapped map[string]MappedBucket
 
 	bucketIDs *lru[string, store.ID]
 	dirs      *lru[dirCacheKey, store.ID]
@@ -68,6 +75,10 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 	if _, err := st.StatDirectory(ctx, root); err != nil {
 		return nil, fmt.Errorf("objects: bucket root %d: %w", root, err)
 	}
+	mapped, err := checkMappedBuckets(ctx, opts.MappedBuckets, opts.ResolvePath)
+	if err != nil {
+		return nil, err
+	}
 	if opts.DirCacheSize <= 0 {
 		opts.DirCacheSize = defaultDirCacheSize
 	}
@@ -87,6 +98,7 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 		st:        st,
 		root:      root,
 		opts:      opts,
+		mapped:    mapped,
 		bucketIDs: newLRU[string, store.ID](opts.DirCacheSize),
 		dirs:      newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
 		views:     newLRU[store.ID, *dirView](opts.ViewCacheSize),

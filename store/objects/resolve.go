@@ -13,24 +13,40 @@ import (
 // bucketID finds a bucket's directory. Names no bucket can have are simply
 // missing.
 func (l *Layer) bucketID(ctx context.Context, bucket string, useCache bool) (store.ID, error) {
-	if !storableBucketName(bucket) {
-		return 0, s3err.NoSuchBucket
-	}
-	if useCache {
+	if useCache && storableBucketName(bucket) {
 		if id, ok := l.bucketIDs.get(bucket); ok {
 			return id, nil
 		}
 	}
-	e, err := l.st.Lookup(ctx, l.root, bucket)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Dir) {
+	e, err := l.bucketEntry(ctx, bucket)
+	if errors.Is(err, s3err.NoSuchBucket) {
 		l.bucketIDs.remove(bucket)
-		return 0, s3err.NoSuchBucket
 	}
 	if err != nil {
-		return 0, fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+		return 0, err
 	}
 	l.bucketIDs.put(bucket, e.ID)
 	return e.ID, nil
+}
+
+// bucketEntry finds a bucket's directory, uncached: a mapped bucket's
+// configured directory, else the directory of that name in the root. The
+// entry is named as the bucket. A missing bucket is s3err.NoSuchBucket.
+func (l *Layer) bucketEntry(ctx context.Context, bucket string) (store.Entry, error) {
+	if !storableBucketName(bucket) {
+		return store.Entry{}, s3err.NoSuchBucket
+	}
+	if m, ok := l.mapped[bucket]; ok {
+		return l.mappedEntry(ctx, m)
+	}
+	e, err := l.st.Lookup(ctx, l.root, bucket)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !e.Dir) {
+		return store.Entry{}, s3err.NoSuchBucket
+	}
+	if err != nil {
+		return store.Entry{}, fmt.Errorf("objects: look up bucket %q: %w", bucket, err)
+	}
+	return e, nil
 }
 
 // storableBucketName is the weakest check a bucket name must pass to be
