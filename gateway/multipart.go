@@ -10,33 +10,45 @@ import (
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
+	"github.com/terngate/terngate/store/ternfs"
 )
 
 // sweepInterval is how often the multipart sweeper runs (on one gateway).
 const sweepInterval = 10 * time.Minute
 
-// startMultipart opens the upload tracker (Redis when --redis-url is set,
-// the embedded one in the data dir otherwise), builds the manager and starts
-// its sweeper. stop ends the sweeper and closes the tracker.
-func startMultipart(ctx context.Context, cfg Config, st store.Store, layer *objects.Layer, logger *slog.Logger, met *metrics.Metrics) (*multipart.Manager, func(), error) {
+// openTracker opens the upload tracker: Redis when --redis-url is set,
+// the embedded one in the data dir otherwise.
+func openTracker(ctx context.Context, cfg Config, met *metrics.Metrics) (multipart.Tracker, error) {
+	if cfg.RedisURL == "" {
+		return multipart.OpenEmbedded(cfg.DataDir)
+	}
+	rt, err := multipart.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, err
+	}
+	// Before anything uses it: hooks must not change under use.
+	rt.Client().AddHook(metrics.RedisHook{M: met})
+	return rt, nil
+}
+
+// trackerJournal is where the TernFS store keeps parts' span records: with
+// the uploads, so that every gateway sharing them can complete any part.
+func trackerJournal(tracker multipart.Tracker) ternfs.Journal {
+	switch tr := tracker.(type) {
+	case *multipart.RedisTracker:
+		return tr.Journal()
+	case *multipart.EmbeddedTracker:
+		return tr.Journal()
+	}
+	return nil
+}
+
+// startMultipart builds the manager over tracker and starts its sweeper.
+// stop ends the sweeper and closes the tracker.
+func startMultipart(ctx context.Context, cfg Config, tracker multipart.Tracker, st store.Store, layer *objects.Layer, logger *slog.Logger, met *metrics.Metrics) (*multipart.Manager, func(), error) {
 	expiry, err := time.ParseDuration(cfg.MultipartExpiry)
 	if err != nil {
 		return nil, nil, fmt.Errorf("multipart-expiry: %w", err)
-	}
-	var tracker multipart.Tracker
-	if cfg.RedisURL != "" {
-		var rt *multipart.RedisTracker
-		rt, err = multipart.OpenRedis(ctx, cfg.RedisURL)
-		if err == nil {
-			// Before the sweeper starts: hooks must not change under use.
-			rt.Client().AddHook(metrics.RedisHook{M: met})
-			tracker = rt
-		}
-	} else {
-		tracker, err = multipart.OpenEmbedded(cfg.DataDir)
-	}
-	if err != nil {
-		return nil, nil, err
 	}
 	m := multipart.NewManager(st, layer, tracker, multipart.Options{
 		Expiry:  expiry,

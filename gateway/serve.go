@@ -47,7 +47,18 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return fmt.Errorf("shutdown-grace: %w", err)
 	}
 	m := metrics.New()
-	be, err := openBackend(ctx, cfg, logger)
+	// The tracker first: the TernFS store keeps parts' span records in it.
+	tracker, err := openTracker(ctx, cfg, m)
+	if err != nil {
+		return err
+	}
+	trackerOwned := true
+	defer func() {
+		if trackerOwned {
+			tracker.Close()
+		}
+	}()
+	be, err := openBackend(ctx, cfg, logger, trackerJournal(tracker))
 	if err != nil {
 		return err
 	}
@@ -78,10 +89,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		}
 	}
 
-	mpu, stopMultipart, err := startMultipart(ctx, cfg, st, layer, logger, m)
+	mpu, stopMultipart, err := startMultipart(ctx, cfg, tracker, st, layer, logger, m)
 	if err != nil {
 		return err
 	}
+	trackerOwned = false // stopMultipart closes it
 	defer stopMultipart()
 	m.RegisterUploadsInflight(func(ctx context.Context) (int, error) {
 		uploads, err := mpu.Tracker().Idle(ctx, time.Now().Add(24*time.Hour))

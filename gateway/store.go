@@ -26,12 +26,15 @@ type backend struct {
 	describe    string
 }
 
-func openBackend(ctx context.Context, cfg Config, logger *slog.Logger) (*backend, error) {
+// journal keeps the TernFS store's part span records (nil: in memory,
+// which only suits a gateway that never restarts mid-upload).
+func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal ternfs.Journal) (*backend, error) {
 	switch cfg.Store {
 	case storeTernFS:
 		st, err := ternfs.Open(ctx, ternfs.Options{
 			Registry: splitAddresses(cfg.TernFSRegistry),
 			Root:     cfg.TernFSRoot,
+			Journal:  journal,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open TernFS store (registry %s, root %s): %w", cfg.TernFSRegistry, cfg.TernFSRoot, err)
