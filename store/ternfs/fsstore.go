@@ -29,6 +29,11 @@ type Options struct {
 	// Journal keeps multipart parts' span records (see Journal); gateways
 	// sharing the cluster must share it. nil means a MemoryJournal.
 	Journal Journal
+	// SnapshotRetention, when not nil, is set on Root (unless Root is the
+	// cluster root) as its SNAPSHOT policy: how long deleted and replaced
+	// files are kept before TernFS's garbage collector frees them
+	// (fsstore_delete_policy.go). nil leaves the inherited policy.
+	SnapshotRetention *time.Duration
 }
 
 // Store implements store.Store over a TernFS cluster.
@@ -54,7 +59,7 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open connects to the cluster, resolves (creating) Options.Root and sets
-// its span policies.
+// its span and snapshot policies.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	if len(opts.Registry) == 0 {
 		return nil, errors.New("ternfs: no registry address")
@@ -64,6 +69,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		policies = DefaultSpanPolicies()
 	}
 	spanSize, err := appendSpanSize(policies)
+	if err != nil {
+		return nil, err
+	}
+	onRoot, err := rootPolicies(policies, opts.SnapshotRetention)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +91,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if s.root != RootDirectory {
-		if err := applySpanPolicies(ctx, client, s.root, policies); err != nil {
+		if err := applyPolicies(ctx, client, s.root, onRoot...); err != nil {
 			client.Close()
 			return nil, err
 		}

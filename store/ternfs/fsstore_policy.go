@@ -53,9 +53,9 @@ func appendSpanSize(p *SpanPolicies) (int, error) {
 	return int(size), nil
 }
 
-// applySpanPolicies sets p's SPAN, BLOCK and STRIPE policies on dir,
-// keeping its other policies; nothing is written when they are already set.
-func applySpanPolicies(ctx context.Context, c *Client, dir InodeID, p *SpanPolicies) error {
+// applyPolicies sets pols on dir, keeping its other policies; nothing is
+// written when they are already set.
+func applyPolicies(ctx context.Context, c *Client, dir InodeID, pols ...Policy) error {
 	st, err := c.StatDirectory(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
@@ -66,7 +66,7 @@ func applySpanPolicies(ctx context.Context, c *Client, dir InodeID, p *SpanPolic
 	}
 	info := st.Info
 	info.Entries = append([]DirectoryInfoEntry(nil), st.Info.Entries...)
-	for _, pol := range []Policy{&p.Span, &p.Block, &p.Stripe} {
+	for _, pol := range pols {
 		if err := info.Set(pol); err != nil {
 			return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
 		}
