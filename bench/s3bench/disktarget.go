@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/terngate/terngate/bench/s3object"
 	"github.com/terngate/terngate/bench/workload"
 )
 
@@ -17,7 +18,7 @@ import (
 type diskTarget struct {
 	dir      string
 	settings Settings
-	bodies   *bodies
+	bodies   *s3object.Bodies
 	prepared map[op]bool
 }
 
@@ -81,7 +82,7 @@ func (d *diskTarget) write(path string, seed, size int64) (err error) {
 		}
 	}()
 	buf := make([]byte, min(size, diskChunk))
-	body := d.bodies.pattern.NewBody(seed, size)
+	body := d.bodies.Pattern().NewBody(seed, size)
 	if _, err := io.CopyBuffer(onlyWriter{f}, body, buf); err != nil {
 		return fmt.Errorf("raw disk: write: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/terngate/terngate/bench/procstat"
 	"github.com/terngate/terngate/bench/s3client"
+	"github.com/terngate/terngate/bench/s3object"
 	"github.com/terngate/terngate/bench/serverproc"
 	"github.com/terngate/terngate/bench/workload"
 )
@@ -60,7 +61,7 @@ func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
 	}
 	defer removeWorkDir()
 
-	b := newBodies()
+	b := s3object.NewBodies()
 	prefix := fmt.Sprintf("terngate-bench-%d/", time.Now().UnixNano())
 	var servers []*serverproc.Server
 	defer func() {
@@ -261,16 +262,18 @@ func reportSettings(s Settings) ReportSettings {
 	}
 }
 
-func newS3Target(label, endpoint, region string, creds s3client.Credentials, s Settings, b *bodies, prefix string, pid int) *s3Target {
+func newS3Target(label, endpoint, region string, creds s3client.Credentials, s Settings, b *s3object.Bodies, prefix string, pid int) *s3Target {
+	client := s3client.New(endpoint, region, creds, s.Concurrency)
 	return &s3Target{
 		label:    label,
-		client:   s3client.New(endpoint, region, creds, s.Concurrency),
+		client:   client,
 		creds:    creds,
 		bucket:   s.Bucket,
 		prefix:   prefix,
 		pid:      pid,
 		settings: s,
 		bodies:   b,
+		objects:  s3object.Bucket{Client: client, Name: s.Bucket, Bodies: b},
 		prepared: map[op]bool{},
 	}
 }

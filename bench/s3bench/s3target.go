@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"sync"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/terngate/terngate/bench/s3client"
+	"github.com/terngate/terngate/bench/s3object"
 	"github.com/terngate/terngate/bench/workload"
 )
 
@@ -25,7 +25,8 @@ type s3Target struct {
 	prefix   string // every key of the run starts with it
 	pid      int
 	settings Settings
-	bodies   *bodies
+	bodies   *s3object.Bodies
+	objects  s3object.Bucket
 	prepared map[op]bool
 	// mixedPresent[worker][key] says which of a worker's mixed keys exist
 	// now; it outlives a phase because mixed DELETEs do.
@@ -34,9 +35,6 @@ type s3Target struct {
 
 func (t *s3Target) name() string   { return t.label }
 func (t *s3Target) serverPid() int { return t.pid }
-
-// getBufferSize is the client's read size for GET bodies.
-const getBufferSize = 256 << 10
 
 // mixedKeysPerWorker is how many keys each mixed worker cycles through.
 const mixedKeysPerWorker = 8
@@ -72,9 +70,9 @@ func (t *s3Target) prepare(ctx context.Context, o op) error {
 	var err error
 	switch o.name {
 	case "put":
-		err = t.bodies.warm(c, o.size)
+		err = t.bodies.Warm(c, o.size)
 	case "multipart":
-		err = t.bodies.warm(c, partSizes(o.size, t.settings.PartSize)...)
+		err = t.bodies.Warm(c, partSizes(o.size, t.settings.PartSize)...)
 	case "get":
 		n := getObjects(o.size, c)
 		err = t.putMany(ctx, n, func(i int) (string, int64, int64) { return t.key("get", o.size, i), int64(i), o.size })
@@ -145,37 +143,12 @@ feed:
 }
 
 func (t *s3Target) put(ctx context.Context, key string, seed, size int64) error {
-	sha, err := t.bodies.hash(seed, size)
-	if err != nil {
-		return err
-	}
-	_, err = t.client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(t.bucket),
-		Key:           aws.String(key),
-		Body:          t.bodies.pattern.NewBody(seed, size),
-		ContentLength: aws.Int64(size),
-	}, s3.WithAPIOptions(s3client.WithPayloadHash(sha)))
-	if err != nil {
-		return fmt.Errorf("PUT %s: %w", key, err)
-	}
-	return nil
+	return t.objects.Put(ctx, key, seed, size)
 }
 
 // get reads an object, checking every byte against the body of seed.
 func (t *s3Target) get(ctx context.Context, key string, seed, size int64) error {
-	out, err := t.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(t.bucket), Key: aws.String(key)})
-	if err != nil {
-		return fmt.Errorf("GET %s: %w", key, err)
-	}
-	defer out.Body.Close()
-	check := t.bodies.pattern.NewChecker(seed)
-	if _, err := io.CopyBuffer(check, out.Body, make([]byte, min(size, getBufferSize)+1)); err != nil {
-		return fmt.Errorf("GET %s: body: %w", key, err)
-	}
-	if check.Len() != size {
-		return fmt.Errorf("GET %s: %d bytes, want %d", key, check.Len(), size)
-	}
-	return nil
+	return t.objects.Get(ctx, key, seed, size)
 }
 
 // workload returns the timed operation of o.
@@ -223,14 +196,14 @@ func (t *s3Target) multipart(ctx context.Context, key string, seed, size int64) 
 	}()
 	var done []types.CompletedPart
 	for i, partLen := range partSizes(size, t.settings.PartSize) {
-		sha, err := t.bodies.hash(seed, partLen)
+		sha, err := t.bodies.Hash(seed, partLen)
 		if err != nil {
 			return err
 		}
 		num := aws.Int32(int32(i + 1))
 		out, err := t.client.UploadPart(ctx, &s3.UploadPartInput{
 			Bucket: aws.String(t.bucket), Key: aws.String(key), UploadId: created.UploadId,
-			PartNumber: num, Body: t.bodies.pattern.NewBody(seed, partLen), ContentLength: aws.Int64(partLen),
+			PartNumber: num, Body: t.bodies.Pattern().NewBody(seed, partLen), ContentLength: aws.Int64(partLen),
 		}, s3.WithAPIOptions(s3client.WithPayloadHash(sha)))
 		if err != nil {
 			return fmt.Errorf("UploadPart %s #%d: %w", key, i+1, err)
