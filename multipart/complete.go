@@ -12,6 +12,7 @@ import (
 
 	"github.com/terngate/terngate/s3api/checksum"
 	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -78,15 +79,32 @@ func (m *Manager) Complete(ctx context.Context, in CompleteInput) (Result, error
 		case err != nil:
 			return Result{}, fmt.Errorf("multipart: claim upload: %w", err)
 		}
-		if claim.Takeover {
-			// A Complete died holding the claim; it may have moved some
-			// parts' bytes already, so they cannot be trusted.
-			m.log.Warn("multipart: upload interrupted mid-completion, aborting it", "upload", u.ID)
-			m.forceAbort(ctx, u, claim.Token)
-			return Result{}, s3err.NoSuchUpload.With("The upload was interrupted while completing and has been aborted; upload it again.")
+		if claim.Takeover && claim.Assembly != nil && !sameNumbers(claim.Assembly.Parts, in.Parts) {
+			// A Complete of another part list died midway: some parts may
+			// be moved already, so this list cannot be assembled.
+			m.log.Warn("multipart: upload interrupted mid-completion with another part list, aborting it", "upload", u.ID)
+			m.forceAbort(ctx, u, claim.Token, claim.Assembly)
+			return Result{}, s3err.NoSuchUpload.With("The upload was interrupted while completing with a different part list and has been aborted; upload it again.")
 		}
-		return m.completeClaimed(ctx, u, claim.Token, in)
+		if claim.Takeover && claim.Assembly != nil {
+			m.log.Info("multipart: resuming an interrupted Complete", "upload", u.ID)
+		}
+		// A takeover without an Assembly died before moving anything.
+		return m.completeClaimed(ctx, u, claim, in)
 	}
+}
+
+// sameNumbers reports whether a recorded assembly is of the listed parts.
+func sameNumbers(numbers []int, parts []CompletePart) bool {
+	if len(numbers) != len(parts) {
+		return false
+	}
+	for i, p := range parts {
+		if numbers[i] != p.Number {
+			return false
+		}
+	}
+	return true
 }
 
 // finished answers a Complete of an upload the tracker no longer holds: the
@@ -102,20 +120,28 @@ func (m *Manager) finished(ctx context.Context, in CompleteInput) (Result, error
 	return r, nil
 }
 
-func (m *Manager) completeClaimed(ctx context.Context, u Upload, token int64, in CompleteInput) (Result, error) {
+func (m *Manager) completeClaimed(ctx context.Context, u Upload, claim Claim, in CompleteInput) (Result, error) {
+	token := claim.Token
 	stopRenew := m.renewClaim(ctx, u.ID, token)
 	defer stopRenew()
 	parts, err := m.validate(ctx, u, in)
+	if err != nil && claim.Assembly != nil {
+		// Parts may be moved already: the upload cannot be completed
+		// differently any more.
+		m.forceAbort(ctx, u, token, claim.Assembly)
+		return Result{}, err
+	}
 	if err != nil {
 		if uerr := m.tracker.Unclaim(context.WithoutCancel(ctx), u.ID, token); uerr != nil {
 			m.log.Warn("multipart: cannot give claim back", "upload", u.ID, "err", uerr)
 		}
 		return Result{}, err
 	}
-	// From here on the parts' bytes move: any failure ends the upload.
-	res, err := m.assemble(ctx, u, in, parts)
+	// From here on the parts' bytes move: a failure ends the upload, and
+	// a crash leaves the recorded Assembly for a retried Complete.
+	res, err := m.assemble(ctx, u, claim, in, parts)
 	if err != nil {
-		m.forceAbort(ctx, u, token)
+		m.forceAbort(ctx, u, token, nil)
 		if errors.Is(err, s3err.PreconditionFailed) {
 			return Result{}, s3err.ConditionalRequestConflict
 		}
@@ -154,9 +180,12 @@ func (m *Manager) renewClaim(ctx context.Context, id string, token int64) func()
 }
 
 // forceAbort forgets an upload whose claim we hold (or took over) and
-// releases every part.
-func (m *Manager) forceAbort(ctx context.Context, u Upload, token int64) {
+// releases every part, and the assembly file of an interrupted Complete.
+func (m *Manager) forceAbort(ctx context.Context, u Upload, token int64, asm *Assembly) {
 	ctx = context.WithoutCancel(ctx)
+	if asm != nil {
+		m.scrap(ctx, asm.File)
+	}
 	_ = m.tracker.Unclaim(ctx, u.ID, token)
 	parts, err := m.tracker.Abort(ctx, u.ID)
 	if err != nil {
@@ -246,12 +275,29 @@ func (m *Manager) precheck(ctx context.Context, u Upload, c objects.Conditions) 
 	return nil
 }
 
-// assemble moves the listed parts onto a new transient file, computes the
-// ETag and checksums, and links the object.
-func (m *Manager) assemble(ctx context.Context, u Upload, in CompleteInput, parts chosenParts) (Result, error) {
-	whole, err := m.st.CreateTransient(ctx, u.Dir, noteOf(u.ID))
-	if err != nil {
-		return Result{}, fmt.Errorf("multipart: create object file: %w", err)
+// assemble moves the listed parts onto a transient file, computes the
+// ETag and checksums, and links the object. The file is recorded as the
+// claim's Assembly before anything moves; a claim that took over an
+// interrupted Complete continues on its file instead (moves already done
+// are no-ops, and a link already done is found).
+func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in CompleteInput, parts chosenParts) (Result, error) {
+	resumed := claim.Assembly != nil
+	var whole store.Transient
+	if resumed {
+		whole = claim.Assembly.File
+	} else {
+		var err error
+		if whole, err = m.st.CreateTransient(ctx, u.Dir, noteOf(u.ID)); err != nil {
+			return Result{}, fmt.Errorf("multipart: create object file: %w", err)
+		}
+		numbers := make([]int, len(parts.listed))
+		for i, p := range parts.listed {
+			numbers[i] = p.Number
+		}
+		if err := m.tracker.Assemble(ctx, u.ID, claim.Token, Assembly{File: whole, Parts: numbers}); err != nil {
+			m.scrap(ctx, whole)
+			return Result{}, fmt.Errorf("multipart: record assembly: %w", err)
+		}
 	}
 	linked := false
 	defer func() {
@@ -282,15 +328,25 @@ func (m *Manager) assemble(ctx context.Context, u Upload, in CompleteInput, part
 		md.Checksums = map[string]string{string(alg): value}
 		md.ChecksumType = typ
 	}
+	res := Result{
+		Bucket: u.Bucket, Key: u.Key, ETag: etag,
+		Checksum: value, ChecksumAlgo: string(alg), ChecksumType: typ,
+	}
+	if resumed {
+		if fi, err := m.st.StatFile(ctx, whole.ID); err == nil {
+			// The interrupted Complete linked it and died before finishing.
+			linked = true
+			res.Size = fi.Size
+			return res, nil
+		}
+	}
 	info, err := m.objects.LinkAssembled(ctx, u.Bucket, u.Key, whole, md, etag, sizes, in.Conditions)
 	if err != nil {
 		return Result{}, err
 	}
 	linked = true
-	return Result{
-		Bucket: u.Bucket, Key: u.Key, ETag: info.ETag, Size: info.Size,
-		Checksum: value, ChecksumAlgo: string(alg), ChecksumType: typ,
-	}, nil
+	res.ETag, res.Size = info.ETag, info.Size
+	return res, nil
 }
 
 // objectChecksum derives the whole object's checksum from the parts' without

@@ -31,6 +31,8 @@ type embeddedUpload struct {
 	Claimed  bool   `json:"cl"`
 	Deadline int64  `json:"dl"` // claim deadline, Unix nanoseconds
 	Active   int64  `json:"ac"` // last activity, Unix nanoseconds
+	// Assembly is the claim's Complete in progress, if recorded.
+	Assembly *Assembly `json:"asm,omitempty"`
 }
 
 type embeddedDone struct {
@@ -235,6 +237,11 @@ func (t *EmbeddedTracker) Claim(ctx context.Context, id string, lease time.Durat
 			return ErrCompleting
 		}
 		c = Claim{Token: u.Token + 1, Takeover: u.Claimed}
+		if u.Claimed {
+			c.Assembly = u.Assembly // kept until the upload ends or is unclaimed
+		} else {
+			u.Assembly = nil
+		}
 		u.Token, u.Claimed, u.Deadline, u.Active = c.Token, true, now.Add(lease).UnixNano(), now.UnixNano()
 		return putJSON(tx.Bucket(embUploads), []byte(id), u)
 	})
@@ -264,7 +271,14 @@ func (t *EmbeddedTracker) Renew(ctx context.Context, id string, token int64, lea
 
 func (t *EmbeddedTracker) Unclaim(ctx context.Context, id string, token int64) error {
 	return t.withClaim(id, token, func(tx *bolt.Tx, u *embeddedUpload) error {
-		u.Claimed = false
+		u.Claimed, u.Assembly = false, nil
+		return putJSON(tx.Bucket(embUploads), []byte(id), u)
+	})
+}
+
+func (t *EmbeddedTracker) Assemble(ctx context.Context, id string, token int64, a Assembly) error {
+	return t.withClaim(id, token, func(tx *bolt.Tx, u *embeddedUpload) error {
+		u.Assembly = &a
 		return putJSON(tx.Bucket(embUploads), []byte(id), u)
 	})
 }

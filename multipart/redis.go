@@ -96,13 +96,14 @@ local claimed = redis.call('HGET', KEYS[1], 'cl') == '1'
 if claimed and tonumber(redis.call('HGET', KEYS[1], 'dl')) > now then return {err='` + replyCompleting + `'} end
 local tok = redis.call('HINCRBY', KEYS[1], 'tok', 1)
 redis.call('HSET', KEYS[1], 'cl', '1', 'dl', tostring(now + tonumber(ARGV[2])))
-if claimed then return {tok, 1} end
-return {tok, 0}
+if claimed then return {tok, 1, redis.call('HGET', KEYS[1], 'asm') or ''} end
+redis.call('HDEL', KEYS[1], 'asm')
+return {tok, 0, ''}
 `)
 
-// claimedScript runs one of three actions if ARGV[1] still holds the claim:
-// renew (ARGV[3] = lease ms), unclaim, or finish (ARGV[3] = result, ARGV[4]
-// = tombstone lifetime ms).
+// claimedScript runs one of four actions if ARGV[1] still holds the claim:
+// renew (ARGV[3] = lease ms), unclaim, assemble (ARGV[3] = Assembly) or
+// finish (ARGV[3] = result, ARGV[4] = tombstone lifetime ms).
 var claimedScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'cl') ~= '1' or redis.call('HGET', KEYS[1], 'tok') ~= ARGV[1] then
   return {err='` + replyFenced + `'}
@@ -111,6 +112,9 @@ if ARGV[2] == 'renew' then
   redis.call('HSET', KEYS[1], 'dl', tostring(tonumber(ARGV[4]) + tonumber(ARGV[3])))
 elseif ARGV[2] == 'unclaim' then
   redis.call('HSET', KEYS[1], 'cl', '0')
+  redis.call('HDEL', KEYS[1], 'asm')
+elseif ARGV[2] == 'assemble' then
+  redis.call('HSET', KEYS[1], 'asm', ARGV[3])
 else
   redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4])
@@ -319,11 +323,29 @@ func (t *RedisTracker) dropIndex(ctx context.Context, u Upload) {
 }
 
 func (t *RedisTracker) Claim(ctx context.Context, id string, lease time.Duration) (Claim, error) {
-	res, err := claimScript.Run(ctx, t.rdb, []string{uploadKey(id)}, nowMillis(), lease.Milliseconds()).Int64Slice()
+	res, err := claimScript.Run(ctx, t.rdb, []string{uploadKey(id)}, nowMillis(), lease.Milliseconds()).Slice()
 	if err != nil {
 		return Claim{}, scriptErr(err)
 	}
-	return Claim{Token: res[0], Takeover: res[1] == 1}, nil
+	tok, _ := res[0].(int64)
+	takeover, _ := res[1].(int64)
+	asm, _ := res[2].(string)
+	c := Claim{Token: tok, Takeover: takeover == 1}
+	if asm != "" {
+		c.Assembly = new(Assembly)
+		if err := json.Unmarshal([]byte(asm), c.Assembly); err != nil {
+			return Claim{}, fmt.Errorf("multipart: recorded assembly of %s: %w", id, err)
+		}
+	}
+	return c, nil
+}
+
+func (t *RedisTracker) Assemble(ctx context.Context, id string, token int64, a Assembly) error {
+	body, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return t.claimed(ctx, id, strconv.FormatInt(token, 10), "assemble", body)
 }
 
 func (t *RedisTracker) claimed(ctx context.Context, id string, args ...any) error {

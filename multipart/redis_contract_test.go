@@ -286,7 +286,40 @@ func testTrackerContract(t *testing.T, tr Tracker) {
 	if err := tr.Renew(ctx, second.ID, stale.Token, time.Hour); !errors.Is(err, ErrFenced) {
 		t.Fatalf("Renew of the expired claim: %v", err)
 	}
+
+	// An Assembly recorded under a claim is handed to whoever takes the
+	// claim over, again and again, until the claim is given back.
+	asm := Assembly{File: transientFor(99), Parts: []int{1, 2}}
+	if err := tr.Assemble(ctx, second.ID, stale.Token, asm); !errors.Is(err, ErrFenced) {
+		t.Fatalf("Assemble under a lost claim: %v", err)
+	}
+	if taken.Assembly != nil {
+		t.Fatalf("takeover of a claim that recorded nothing carries %+v", taken.Assembly)
+	}
+	if err := tr.Assemble(ctx, second.ID, taken.Token, asm); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Renew(ctx, second.ID, taken.Token, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		time.Sleep(10 * time.Millisecond)
+		next, err := tr.Claim(ctx, second.ID, time.Millisecond)
+		if err != nil || !next.Takeover || next.Assembly == nil || next.Assembly.File != asm.File || !slices.Equal(next.Assembly.Parts, asm.Parts) {
+			t.Fatalf("takeover after an Assembly was recorded = %+v, %v", next, err)
+		}
+		taken = next
+	}
+	time.Sleep(10 * time.Millisecond)
+	if taken, err = tr.Claim(ctx, second.ID, time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	if err := tr.Unclaim(ctx, second.ID, taken.Token); err != nil {
+		t.Fatal(err)
+	}
+	if fresh, err := tr.Claim(ctx, second.ID, time.Hour); err != nil || fresh.Takeover || fresh.Assembly != nil {
+		t.Fatalf("claim after Unclaim = %+v, %v", fresh, err)
+	} else if err := tr.Unclaim(ctx, second.ID, fresh.Token); err != nil {
 		t.Fatal(err)
 	}
 

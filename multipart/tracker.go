@@ -65,10 +65,20 @@ type IndexEntry struct {
 
 // Claim is the right to complete an upload, fenced by Token: Finish fails
 // unless the claim still holds. Takeover reports that an earlier claim had
-// expired unfinished, so the parts may have been moved already.
+// expired unfinished; Assembly is what that Complete had recorded before
+// moving any part, if it got that far.
 type Claim struct {
 	Token    int64
 	Takeover bool
+	Assembly *Assembly
+}
+
+// Assembly is a Complete in progress: the transient file the listed parts
+// are moved onto, in order. It is recorded before the first part moves, so
+// a Complete that dies midway can be resumed by another one.
+type Assembly struct {
+	File  store.Transient `json:"f"`
+	Parts []int           `json:"p"` // the listed part numbers, in order
 }
 
 var (
@@ -103,8 +113,11 @@ type Tracker interface {
 	Claim(ctx context.Context, id string, lease time.Duration) (Claim, error)
 	// Renew extends a claim; ErrFenced if it is lost.
 	Renew(ctx context.Context, id string, token int64, lease time.Duration) error
-	// Unclaim gives a claim back after a Complete that changed nothing.
+	// Unclaim gives a claim back after a Complete that changed nothing
+	// (dropping any recorded Assembly).
 	Unclaim(ctx context.Context, id string, token int64) error
+	// Assemble records the claim's Assembly; ErrFenced if it is lost.
+	Assemble(ctx context.Context, id string, token int64, a Assembly) error
 	// Finish forgets the upload and its parts and keeps r as its tombstone
 	// for keep; ErrFenced if the claim is lost.
 	Finish(ctx context.Context, id string, token int64, r Result, keep time.Duration) error
