@@ -90,7 +90,7 @@ func (o op) String() string {
 	if o.size == 0 {
 		return o.name
 	}
-	return o.name + " " + formatSize(o.size)
+	return o.name + " " + FormatSize(o.size)
 }
 
 // s3Op is what the workload runs against an S3 endpoint.
@@ -152,7 +152,8 @@ func ParseSize(s string) (int64, error) {
 	return 0, fmt.Errorf("size %q: want a unit GiB, MiB, KiB or B", s)
 }
 
-func formatSize(n int64) string {
+// FormatSize writes n in the largest unit that divides it: 64MiB, 1GiB.
+func FormatSize(n int64) string {
 	for _, u := range sizeUnits {
 		if n%u.bytes == 0 {
 			return fmt.Sprintf("%d%s", n/u.bytes, u.suffix)

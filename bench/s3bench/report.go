@@ -220,7 +220,7 @@ func checkGoals(comps []Comparison) []Goal {
 			continue
 		}
 		goals = append(goals, Goal{
-			Name:     fmt.Sprintf("%s %s throughput vs reference", c.Workload, formatSize(c.Size)),
+			Name:     fmt.Sprintf("%s %s throughput vs reference", c.Workload, FormatSize(c.Size)),
 			Measured: c.VsReference.Throughput,
 			Goal:     fmt.Sprintf(">= %.2f", goalThroughputRatio),
 			Met:      c.VsReference.Throughput >= goalThroughputRatio,

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/terngate/terngate/bench/procstat"
 	"github.com/terngate/terngate/bench/s3client"
@@ -55,7 +53,7 @@ func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("CPU accounting: %w", err)
 	}
-	workDir, removeWorkDir, err := makeWorkDir(s.WorkDir)
+	workDir, removeWorkDir, err := serverproc.WorkDir(s.WorkDir)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +223,7 @@ func (r *runner) phase(ctx context.Context, round int, t target, kind Kind, o op
 	}
 	label := fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), o)
 	if kind != "" && string(kind) != o.name {
-		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), fmt.Sprintf("%s %s", kind, formatSize(o.size)))
+		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), fmt.Sprintf("%s %s", kind, FormatSize(o.size)))
 	}
 	progress := newProgressLine(r.out.Progress, label, r.settings.Duration)
 	var res workload.Result
@@ -280,28 +278,8 @@ func newS3Target(label, endpoint, region string, creds s3client.Credentials, s S
 
 // ensureBucket creates the bucket unless this key pair already owns it.
 func (t *s3Target) ensureBucket(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	_, err := t.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(t.bucket)})
-	var owned *types.BucketAlreadyOwnedByYou
-	if err != nil && !errors.As(err, &owned) {
-		return fmt.Errorf("%s: create bucket %s: %w", t.label, t.bucket, err)
+	if err := t.objects.Ensure(ctx); err != nil {
+		return fmt.Errorf("%s: %w", t.label, err)
 	}
 	return nil
-}
-
-// makeWorkDir returns dir, or a new temporary directory that cleanup
-// removes.
-func makeWorkDir(dir string) (string, func(), error) {
-	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", nil, fmt.Errorf("work dir: %w", err)
-		}
-		return dir, func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "terngate-bench-")
-	if err != nil {
-		return "", nil, fmt.Errorf("work dir: %w", err)
-	}
-	return tmp, func() { os.RemoveAll(tmp) }, nil
 }

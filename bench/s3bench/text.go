@@ -17,7 +17,7 @@ func (r *Report) PrintSummary(w io.Writer) {
 	for _, c := range r.Workloads {
 		name := string(c.Workload)
 		if c.Size > 0 {
-			name += " " + formatSize(c.Size)
+			name += " " + FormatSize(c.Size)
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", name, figuresRow(&c.Target), ratioCell(c.VsReference), ratioCell(c.VsRawDisk))
 		for _, y := range []*Figures{c.Reference, c.RawDisk} {

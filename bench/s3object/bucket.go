@@ -2,11 +2,14 @@ package s3object
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/terngate/terngate/bench/s3client"
 )
@@ -16,6 +19,18 @@ type Bucket struct {
 	Client *s3.Client
 	Name   string
 	Bodies *Bodies
+}
+
+// Ensure creates the bucket unless this key pair already owns it.
+func (b Bucket) Ensure(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := b.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b.Name)})
+	var owned *types.BucketAlreadyOwnedByYou
+	if err != nil && !errors.As(err, &owned) {
+		return fmt.Errorf("create bucket %s: %w", b.Name, err)
+	}
+	return nil
 }
 
 // getBufferSize is the client's read size for GET bodies.

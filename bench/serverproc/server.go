@@ -46,10 +46,11 @@ func ReferenceSpec(command ...string) (Spec, error) {
 	}}, nil
 }
 
-// TerngateSpec starts the terngate binary bin on the local store with the
-// given key pair and no admin listener (its fixed default port could clash
-// with a gateway already running on the machine).
-func TerngateSpec(bin string, creds s3client.Credentials) (Spec, error) {
+// TerngateSpec starts the terngate binary bin with the given key pair and
+// no admin listener (its fixed default port could clash with a gateway
+// already running on the machine), on the local store in its data dir
+// unless storeArgs choose another (--store ternfs ...).
+func TerngateSpec(bin string, creds s3client.Credentials, storeArgs ...string) (Spec, error) {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
 		return Spec{}, fmt.Errorf("terngate binary: %w", err)
@@ -58,8 +59,8 @@ func TerngateSpec(bin string, creds s3client.Credentials) (Spec, error) {
 		return Spec{}, fmt.Errorf("terngate binary: %w", err)
 	}
 	return Spec{Name: "terngate", Argv: func(addr, dir string) []string {
-		return []string{abs, "--listen", addr, "--data-dir", dir, "--admin-listen=",
-			"--access-key", creds.AccessKey, "--secret-key", creds.SecretKey}
+		return append([]string{abs, "--listen", addr, "--data-dir", dir, "--admin-listen=",
+			"--access-key", creds.AccessKey, "--secret-key", creds.SecretKey}, storeArgs...)
 	}}, nil
 }
 
@@ -161,4 +162,20 @@ func freeLoopbackAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// WorkDir returns dir, created if missing, or a new temporary directory
+// that remove deletes: where started servers keep their data and logs.
+func WorkDir(dir string) (path string, remove func(), err error) {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", nil, fmt.Errorf("work dir: %w", err)
+		}
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "terngate-bench-")
+	if err != nil {
+		return "", nil, fmt.Errorf("work dir: %w", err)
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,7 +46,7 @@ func benchmark(ctx context.Context, opts options, stdout io.Writer) (err error) 
 	if err != nil {
 		return err
 	}
-	workDir, cleanup, err := makeWorkDir(opts.tmpDir)
+	workDir, cleanup, err := serverproc.WorkDir(opts.tmpDir)
 	if err != nil {
 		return err
 	}
@@ -218,20 +217,4 @@ func (r *runner) objects(round int, w workload) ([]object, error) {
 		objs[i] = object{key: fmt.Sprintf("r%d/%s/%d", round, w, i), seed: seed, size: w.Size, sha: sha}
 	}
 	return objs, nil
-}
-
-// makeWorkDir returns dir, or a new temporary directory that cleanup
-// removes.
-func makeWorkDir(dir string) (string, func(), error) {
-	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", nil, fmt.Errorf("work dir: %w", err)
-		}
-		return dir, func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "terngate-bench-")
-	if err != nil {
-		return "", nil, fmt.Errorf("work dir: %w", err)
-	}
-	return tmp, func() { os.RemoveAll(tmp) }, nil
 }
