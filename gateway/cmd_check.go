@@ -16,6 +16,7 @@ import (
 
 	"github.com/terngate/terngate/auth/users"
 	"github.com/terngate/terngate/multipart"
+	"github.com/terngate/terngate/store/objects"
 )
 
 // checkTimeout bounds each network check of `terngate check`.
@@ -164,5 +165,13 @@ func checkTernFS(ctx context.Context, cfg Config) (string, error) {
 		return "", err
 	}
 	defer be.store.Close()
-	return "TernFS cluster reachable, bucket root " + cfg.TernFSRoot + " ready", nil
+	// The object layer checks the mapped buckets' names and directories.
+	if _, err := objects.New(ctx, be.store, be.store.Root(), be.layer); err != nil {
+		return "", err
+	}
+	detail := "TernFS cluster reachable, bucket root " + cfg.TernFSRoot + " ready"
+	if n := len(be.layer.MappedBuckets); n > 0 {
+		detail += fmt.Sprintf(", %d mapped bucket(s) resolve to directories", n)
+	}
+	return detail, nil
 }

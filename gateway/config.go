@@ -43,6 +43,9 @@ type Config struct {
 	Store          string `yaml:"store"`
 	TernFSRegistry string `yaml:"ternfs-registry"`
 	TernFSRoot     string `yaml:"ternfs-root"`
+	// TernFSBucketMap: see parseBucketMap.
+	TernFSBucketMap         string `yaml:"ternfs-bucket-map"`
+	TernFSSnapshotRetention string `yaml:"ternfs-snapshot-retention"`
 }
 
 func defaultConfig() Config {
@@ -61,6 +64,8 @@ func defaultConfig() Config {
 
 		Store:      storeLocal,
 		TernFSRoot: "/terngate",
+
+		TernFSSnapshotRetention: "1h",
 	}
 }
 
@@ -95,6 +100,8 @@ func (c *Config) options() []option {
 		{name: "store", usage: "storage backend: local (the embedded store in --data-dir) or ternfs (a TernFS cluster: --ternfs-registry, --ternfs-root)", str: &c.Store},
 		{name: "ternfs-registry", usage: "TernFS registry addresses, host:port[,host:port...] (with --store ternfs)", str: &c.TernFSRegistry},
 		{name: "ternfs-root", usage: "TernFS directory the buckets live under (with --store ternfs)", str: &c.TernFSRoot},
+		{name: "ternfs-bucket-map", usage: "existing TernFS directories served as buckets, name=/path[,name=/path...] (absolute cluster paths; with --store ternfs)", str: &c.TernFSBucketMap},
+		{name: "ternfs-snapshot-retention", usage: "how long TernFS keeps deleted and overwritten objects as snapshots before its garbage collector frees them: the SNAPSHOT policy set on --ternfs-root (Go duration, 0 allowed; with --store ternfs)", str: &c.TernFSSnapshotRetention},
 	}
 }
 
@@ -228,9 +235,18 @@ func (c Config) validate() error {
 	}
 	switch c.Store {
 	case storeLocal:
+		if c.TernFSBucketMap != "" {
+			return errors.New("ternfs-bucket-map needs --store ternfs")
+		}
 	case storeTernFS:
 		if c.TernFSRegistry == "" {
 			return errors.New("store ternfs needs --ternfs-registry")
+		}
+		if _, err := parseBucketMap(c.TernFSBucketMap); err != nil {
+			return err
+		}
+		if _, err := c.snapshotRetention(); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("store must be %s or %s, got %q", storeLocal, storeTernFS, c.Store)

@@ -73,7 +73,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	}()
 	st := metrics.InstrumentStore(be.store, m)
 
-	layer, err := objects.New(ctx, st, st.Root(), objects.Options{})
+	layer, err := objects.New(ctx, st, st.Root(), be.layer)
 	if err != nil {
 		return fmt.Errorf("object layer: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
+	"github.com/terngate/terngate/store/objects"
 	"github.com/terngate/terngate/store/ternfs"
 )
 
@@ -24,6 +25,9 @@ type backend struct {
 	// the storage does it itself (TernFS's garbage collector).
 	reapExpired func(context.Context) (int, error)
 	describe    string
+	// layer configures the object layer over this store: the mapped
+	// buckets of --ternfs-bucket-map.
+	layer objects.Options
 }
 
 // journal keeps the TernFS store's part span records (nil: in memory,
@@ -31,15 +35,28 @@ type backend struct {
 func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal ternfs.Journal) (*backend, error) {
 	switch cfg.Store {
 	case storeTernFS:
+		mapped, err := parseBucketMap(cfg.TernFSBucketMap)
+		if err != nil {
+			return nil, err
+		}
+		retention, err := cfg.snapshotRetention()
+		if err != nil {
+			return nil, err
+		}
 		st, err := ternfs.Open(ctx, ternfs.Options{
-			Registry: splitAddresses(cfg.TernFSRegistry),
-			Root:     cfg.TernFSRoot,
-			Journal:  journal,
+			Registry:          splitAddresses(cfg.TernFSRegistry),
+			Root:              cfg.TernFSRoot,
+			Journal:           journal,
+			SnapshotRetention: &retention,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open TernFS store (registry %s, root %s): %w", cfg.TernFSRegistry, cfg.TernFSRoot, err)
 		}
-		return &backend{store: st, describe: "ternfs " + cfg.TernFSRegistry + " " + cfg.TernFSRoot}, nil
+		return &backend{
+			store:    st,
+			describe: "ternfs " + cfg.TernFSRegistry + " " + cfg.TernFSRoot,
+			layer:    objects.Options{MappedBuckets: mapped, ResolvePath: st.ResolvePath},
+		}, nil
 	default:
 		st, err := local.Open(cfg.DataDir, local.Options{Logger: logger})
 		if err != nil {
