@@ -37,10 +37,14 @@ func (t *RedisTracker) Journal() *RedisJournal { return &RedisJournal{rdb: t.rdb
 // spread over a cluster.
 func journalKey(key string) string { return "tg:journal:{" + key + "}" }
 
-func (j *RedisJournal) Put(ctx context.Context, key, field string, value []byte) error {
+func (j *RedisJournal) Put(ctx context.Context, key string, fields map[string][]byte) error {
 	k := journalKey(key)
+	values := make([]any, 0, 2*len(fields))
+	for f, v := range fields {
+		values = append(values, f, v)
+	}
 	_, err := j.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, k, field, value)
+		p.HSet(ctx, k, values...)
 		p.PExpire(ctx, k, j.ttl)
 		return nil
 	})
@@ -86,13 +90,18 @@ var embJournal = []byte("journal") // key → bucket of field → value
 // Journal returns the tracker's journal.
 func (t *EmbeddedTracker) Journal() *EmbeddedJournal { return &EmbeddedJournal{db: t.db} }
 
-func (j *EmbeddedJournal) Put(ctx context.Context, key, field string, value []byte) error {
+func (j *EmbeddedJournal) Put(ctx context.Context, key string, fields map[string][]byte) error {
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		rec, err := tx.Bucket(embJournal).CreateBucketIfNotExists([]byte(key))
 		if err != nil {
 			return err
 		}
-		return rec.Put([]byte(field), value)
+		for f, v := range fields {
+			if err := rec.Put([]byte(f), v); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("multipart: journal put %s: %w", key, err)

@@ -21,21 +21,22 @@ func testJournalContract(t *testing.T, j ternfs.Journal) {
 	ref := ternfs.NewMemoryJournal()
 	key := "journal-contract-" + t.Name()
 	steps := []struct {
-		op           string
-		field, value string
+		op     string
+		fields map[string][]byte
 	}{
-		{"put", "000000", "constructed"},
-		{"put", "000001", "inline tail \x00\xff"},
-		{"put", "000000", "written with proofs"},
-		{"delete", "", ""},
-		{"put", "000000", "again"},
-		{"put", "000002", ""},
+		{"put", map[string][]byte{"000000": []byte("constructed")}},
+		{"put", map[string][]byte{"000001": []byte("inline tail \x00\xff")}},
+		{"put", map[string][]byte{"000000": []byte("written with proofs")}},
+		{"put", map[string][]byte{"000001": []byte("replaced"), "000002": []byte("added"), "c:1": {}}},
+		{"delete", nil},
+		{"put", map[string][]byte{"000000": []byte("again")}},
+		{"put", map[string][]byte{"000002": {}}},
 	}
 	for i, st := range steps {
 		for _, jj := range []ternfs.Journal{j, ref} {
 			var err error
 			if st.op == "put" {
-				err = jj.Put(ctx, key, st.field, []byte(st.value))
+				err = jj.Put(ctx, key, st.fields)
 			} else {
 				err = jj.Delete(ctx, key)
 			}
@@ -49,7 +50,7 @@ func testJournalContract(t *testing.T, j ternfs.Journal) {
 		}
 		want, _ := ref.Load(ctx, key)
 		if !maps.EqualFunc(got, want, bytes.Equal) {
-			t.Fatalf("after step %d (%s %q): got %q, want %q", i, st.op, st.field, got, want)
+			t.Fatalf("after step %d (%s %q): got %q, want %q", i, st.op, st.fields, got, want)
 		}
 	}
 	if err := j.Delete(ctx, key); err != nil {
@@ -67,7 +68,7 @@ func testJournalContract(t *testing.T, j ternfs.Journal) {
 func testRedisJournalExpires(t *testing.T, tr *RedisTracker) {
 	ctx := t.Context()
 	j := tr.Journal()
-	if err := j.Put(ctx, "journal-ttl", "000000", []byte("x")); err != nil {
+	if err := j.Put(ctx, "journal-ttl", map[string][]byte{"000000": []byte("x")}); err != nil {
 		t.Fatal(err)
 	}
 	ttl, err := tr.Client().PTTL(ctx, journalKey("journal-ttl")).Result()

@@ -29,6 +29,9 @@ type Options struct {
 	// Journal keeps multipart parts' span records (see Journal); gateways
 	// sharing the cluster must share it. nil means a MemoryJournal.
 	Journal Journal
+	// OnAlignmentCopy, if set, is told how many bytes MoveData copied
+	// because a part did not end on a page boundary (see fsstore_align.go).
+	OnAlignmentCopy func(bytes int64)
 	// SnapshotRetention, when not nil, is set on Root (unless Root is the
 	// cluster root) as its SNAPSHOT policy: how long deleted and replaced
 	// files are kept before TernFS's garbage collector frees them
@@ -50,7 +53,8 @@ type Store struct {
 	policies *SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
 
-	journal Journal
+	journal         Journal
+	onAlignmentCopy func(int64)
 
 	mu    sync.Mutex
 	parts map[InodeID]*localFile // transient files this process created
@@ -82,7 +86,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ternfs: connect: %w", err)
 	}
-	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, parts: make(map[InodeID]*localFile)}
+	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[InodeID]*localFile)}
 	if s.journal == nil {
 		s.journal = NewMemoryJournal()
 	}

@@ -28,17 +28,24 @@ func storeTestBytes(n int, seed byte) []byte {
 // MiB make several spans.
 func openIntegrationStore(t *testing.T, ctx context.Context) *Store {
 	t.Helper()
+	return openIntegrationStoreAt(t, ctx, fmt.Sprintf("/terngate-store-it/%d", time.Now().UnixNano()), nil)
+}
+
+// openIntegrationStoreAt is openIntegrationStore at root with journal
+// (nil: the store's own), options adjusted by tune.
+func openIntegrationStoreAt(t *testing.T, ctx context.Context, root string, journal Journal, tune ...func(*Options)) *Store {
+	t.Helper()
 	regs := os.Getenv("TERNFS_REGISTRY")
 	if regs == "" {
 		t.Skip("TERNFS_REGISTRY not set (host:port[,...]): this test needs a running TernFS cluster, e.g. /opt/ternfs/start-cluster.sh and TERNFS_REGISTRY=127.0.0.1:10001")
 	}
 	policies := DefaultSpanPolicies()
 	policies.Span.Entries = policies.Span.Entries[:3] // largest 9,994,240 B at (3,4)
-	s, err := Open(ctx, Options{
-		Registry:   strings.Split(regs, ","),
-		Root:       fmt.Sprintf("/terngate-store-it/%d", time.Now().UnixNano()),
-		SpanPolicy: policies,
-	})
+	opts := Options{Registry: strings.Split(regs, ","), Root: root, SpanPolicy: policies, Journal: journal}
+	for _, f := range tune {
+		f(&opts)
+	}
+	s, err := Open(ctx, opts)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

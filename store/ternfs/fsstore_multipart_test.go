@@ -3,11 +3,16 @@ package ternfs
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/terngate/terngate/multipart"
+	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -66,4 +71,183 @@ func TestMultipartOverTernFS(t *testing.T) {
 	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("read completed object: %d of %d bytes, %v", len(got), len(want), err)
 	}
+}
+
+// openSecondStore opens another Store on s's root sharing journal, as a
+// second gateway would.
+func openSecondStore(t *testing.T, ctx context.Context, s *Store, root string, journal Journal) *Store {
+	t.Helper()
+	s2, err := Open(ctx, Options{Registry: strings.Split(os.Getenv("TERNFS_REGISTRY"), ","), Root: root, SpanPolicy: s.policies, Journal: journal})
+	if err != nil {
+		t.Fatalf("open second store: %v", err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s2
+}
+
+// assemble moves parts onto a new file of dir in order with st and links
+// it as name, then reads it back through st.
+func assemble(t *testing.T, ctx context.Context, st *Store, dir store.ID, name string, parts []store.Transient) []byte {
+	t.Helper()
+	whole, err := st.CreateTransient(ctx, dir, "mpu:whole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range parts {
+		if err := st.MoveData(ctx, whole, p); err != nil {
+			t.Fatalf("move part %d: %v", i+1, err)
+		}
+		// A repeated move (a resumed Complete) changes nothing.
+		if err := st.MoveData(ctx, whole, p); err != nil {
+			t.Fatalf("repeated move of part %d: %v", i+1, err)
+		}
+	}
+	info, err := st.LinkFile(ctx, whole, dir, name)
+	if err != nil {
+		t.Fatalf("link: %v", err)
+	}
+	got, err := st.client.ReadFile(ctx, InodeID(info.ID))
+	if err != nil {
+		t.Fatalf("read back: %v", err)
+	}
+	spans, err := st.client.FileSpans(ctx, InodeID(info.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range spans {
+		if sp.ByteOffset%PageSize != 0 {
+			t.Errorf("span at %d of %d bytes does not start on a page boundary", sp.ByteOffset, sp.Size)
+		}
+	}
+	return got
+}
+
+// TestPartsMovedByAnotherGateway writes parts through one store and
+// completes them through another that shares only the journal, after a
+// move interrupted between MoveSpan and AddSpanCertify (as a gateway
+// killed mid-Complete leaves it).
+func TestPartsMovedByAnotherGateway(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	journal := NewMemoryJournal()
+	root := fmt.Sprintf("/terngate-store-it/journal-%d", time.Now().UnixNano())
+	a := openIntegrationStoreAt(t, ctx, root, journal)
+	b := openSecondStore(t, ctx, a, root, journal)
+	bodies := [][]byte{storeTestBytes(12<<20, 40), storeTestBytes(5<<20, 41), storeTestBytes(100, 42)}
+	var parts []store.Transient
+	var want []byte
+	for _, body := range bodies {
+		parts = append(parts, mustWrite(t, ctx, a, a.Root(), "mpu:test", body))
+		want = append(want, body...)
+	}
+	// The interrupted Complete: the first span of part 1 moved onto the
+	// object's file, not certified; then the gateway died.
+	whole, err := a.CreateTransient(ctx, a.Root(), "mpu:whole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans, err := a.loadSpans(ctx, InodeID(parts[0].ID))
+	if err != nil || len(spans) < 2 || spans[0].State != spanWritten {
+		t.Fatalf("journal of part 1: %+v, %v", spans, err)
+	}
+	first := spans[0]
+	if err := a.client.MoveSpan(ctx, first.Size, first.File, 0, first.Cookie, InodeID(whole.ID), 0, cookieOf(whole)); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range parts {
+		if err := b.MoveData(ctx, whole, p); err != nil {
+			t.Fatalf("move part %d on the other gateway: %v", i+1, err)
+		}
+	}
+	info, err := b.LinkFile(ctx, whole, b.Root(), "completed-elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.client.ReadFile(ctx, InodeID(info.ID))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("object completed by the other gateway: %d of %d bytes, equal %v, %v", len(got), len(want), bytes.Equal(got, want), err)
+	}
+	for i, p := range parts {
+		if rec, _ := a.loadSpans(ctx, InodeID(p.ID)); len(rec) == 0 {
+			t.Errorf("part %d's journal is gone before the part is released", i+1)
+		}
+		if err := b.ScrapTransient(ctx, p); err != nil {
+			t.Errorf("release part %d: %v", i+1, err)
+		}
+		if rec, _ := a.loadSpans(ctx, InodeID(p.ID)); len(rec) != 0 {
+			t.Errorf("part %d's journal outlives its release: %d records", i+1, len(rec))
+		}
+	}
+}
+
+// TestUnalignedPartsCopied assembles parts that do not end on a page
+// boundary: the data after the first such boundary followed by another
+// part is rewritten (and counted), every span still starts on a page
+// boundary, and an unaligned last part alone costs no copy.
+func TestUnalignedPartsCopied(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var copied atomic.Int64
+	root := fmt.Sprintf("/terngate-store-it/align-%d", time.Now().UnixNano())
+	s := openIntegrationStoreAt(t, ctx, root, nil, func(o *Options) { o.OnAlignmentCopy = func(n int64) { copied.Add(n) } })
+
+	cases := []struct {
+		name  string
+		sizes []int
+	}{
+		{"aligned parts, unaligned last", []int{5 << 20, 12 << 20, 5<<20 + 123}},
+		{"aligned parts, tiny last", []int{5 << 20, 6 << 20, 200}},
+		{"unaligned middle parts", []int{5 << 20, 5<<20 + 1, 6 << 20, 5<<20 + 100, 300}},
+	}
+	for ci, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wantCopied := alignmentCopyModel(c.sizes, int64(s.spanSize))
+			copied.Store(0)
+			var parts []store.Transient
+			var want []byte
+			for i, n := range c.sizes {
+				body := storeTestBytes(n, byte(10*ci+i))
+				parts = append(parts, mustWrite(t, ctx, s, s.Root(), "mpu:test", body))
+				want = append(want, body...)
+			}
+			got := assemble(t, ctx, s, s.Root(), fmt.Sprintf("object-%d", ci), parts)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("read back %d of %d bytes, equal %v", len(got), len(want), bytes.Equal(got, want))
+			}
+			if copied.Load() != wantCopied {
+				t.Errorf("copied %d bytes, want %d", copied.Load(), wantCopied)
+			}
+			for _, p := range parts {
+				if err := s.ScrapTransient(ctx, p); err != nil {
+					t.Errorf("release part: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// alignmentCopyModel is how many bytes assembling parts of these sizes
+// copies: a part's last span that ends off a page boundary waits; the next
+// part is then copied together with it, and the copy's own last span may
+// wait in turn.
+func alignmentCopyModel(sizes []int, spanSize int64) int64 {
+	lastSpan := func(n int64) int64 {
+		if n%spanSize == 0 {
+			return spanSize
+		}
+		return n % spanSize
+	}
+	var waiting, copied int64
+	for _, size := range sizes {
+		n := int64(size)
+		if waiting > 0 {
+			n += waiting
+			copied += n
+		}
+		waiting = 0
+		if l := lastSpan(n); l%PageSize != 0 {
+			waiting = l
+		}
+	}
+	return copied
 }

@@ -37,7 +37,10 @@ type localFile struct {
 	note  string
 	part  bool       // note starts with partNotePrefix: spans go to span files
 	op    sync.Mutex // serialises appends and moves of the file in this process
-	spans int        // spans journaled so far (the next span's index)
+	spans int        // spans appendPart journaled so far (the next index)
+	// journaled: the journal may hold records of the file (guarded by
+	// Store.mu).
+	journaled bool
 }
 
 func (s *Store) local(id InodeID) *localFile {
@@ -62,8 +65,10 @@ func (s *Store) forget(id InodeID) {
 // part file of this process that was appended to, or any file this process
 // did not create.
 func (s *Store) mayHaveSpans(id InodeID) bool {
-	lf := s.local(id)
-	return lf == nil || (lf.part && lf.spans > 0)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lf := s.parts[id]
+	return lf == nil || lf.journaled
 }
 
 // appendPart writes each span of r, uncertified, into a new transient file
@@ -89,6 +94,7 @@ func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile
 				return err
 			}
 			lf.spans++ // journaled: scrapping the part finds it
+			s.markJournaled(head)
 			ws, err := s.client.WriteSpanUncertified(ctx, f.ID, f.Cookie, 0, data, s.policies)
 			if err != nil {
 				return err
@@ -100,6 +106,7 @@ func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile
 		}
 		if rec.State == spanInline {
 			lf.spans++
+			s.markJournaled(head)
 		}
 		written += int64(len(data))
 		return nil
@@ -127,8 +134,14 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 	if dstID.Shard() != srcID.Shard() {
 		return fmt.Errorf("move data from %v to %v: %w: files on different shards", srcID, dstID, ErrMalformed)
 	}
-	if err := s.settle(ctx, dst); err != nil {
-		return err
+	var dstJournal journalEntry
+	if s.mayHaveSpans(dstID) {
+		if dstJournal, err = s.loadJournal(ctx, dstID); err != nil {
+			return err
+		}
+	}
+	if dstJournal.consumed[consumedField(srcID)] {
+		return nil // an interrupted call copied or handed it over already
 	}
 	spans, err := s.loadSpans(ctx, srcID)
 	if err != nil {
@@ -143,6 +156,20 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 			return nil
 		}
 		return fmt.Errorf("move data from %v: %w", srcID, errProofsUnknown)
+	}
+	if tail := unalignedTail(dstJournal.spans); tail >= 0 {
+		// dst's data ends off a page boundary, where no span can start:
+		// from that span on, the data is rewritten (copyOnto).
+		if err := s.moveSpans(ctx, dst, dstID, dstJournal.spans[:tail]); err != nil {
+			return fmt.Errorf("settle %v: %w", dstID, err)
+		}
+		if err := s.copyOnto(ctx, dst, dstJournal.spans, tail, srcID, spans); err != nil {
+			return fmt.Errorf("copy data of %v onto %v: %w", srcID, dstID, err)
+		}
+		return nil
+	}
+	if err := s.moveSpans(ctx, dst, dstID, dstJournal.spans); err != nil {
+		return fmt.Errorf("settle %v: %w", dstID, err)
 	}
 	if err := s.moveSpans(ctx, dst, srcID, spans); err != nil {
 		return fmt.Errorf("move data from %v to %v: %w", srcID, dstID, err)
@@ -174,7 +201,7 @@ func (s *Store) settle(ctx context.Context, t store.Transient) error {
 // call and is the last span of dst, so it is checked and certified there
 // (certifying again is harmless).
 func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID, spans []spanRecord) error {
-	if !slices.ContainsFunc(spans, func(r spanRecord) bool { return r.State != spanDone }) {
+	if !slices.ContainsFunc(spans, func(r spanRecord) bool { return r.State != spanDone && r.State != spanHandedOver }) {
 		return nil
 	}
 	if lf := s.local(src); lf != nil {
@@ -189,9 +216,15 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID,
 	end := st.Size
 	for i := range spans {
 		rec := &spans[i]
+		if src != dstID && i == len(spans)-1 && rec.Size%PageSize != 0 &&
+			(rec.State == spanWritten || rec.State == spanInline || rec.State == spanHandedOver) {
+			// What follows it could not start where it ends: it waits in
+			// dst's journal, moved by dst's next MoveData or LinkFile.
+			return s.handOver(ctx, dstID, src, i, rec)
+		}
 		var at uint64
 		switch rec.State {
-		case spanDone:
+		case spanDone, spanHandedOver:
 			continue
 		case spanConstructed:
 			return fmt.Errorf("span %d (file %v): %w", i, rec.File, errSpanUnwritten)
@@ -287,7 +320,7 @@ func (s *Store) checkMovedSpan(ctx context.Context, dst InodeID, at uint64, rec 
 func pendingSize(spans []spanRecord) int64 {
 	var n int64
 	for _, r := range spans {
-		if r.State == spanWritten || r.State == spanInline {
+		if r.State == spanWritten || r.State == spanInline || r.State == spanHandedOver {
 			n += int64(r.Size)
 		}
 	}

@@ -74,7 +74,7 @@ func (s *Store) KeepAlive(ctx context.Context, t store.Transient) error {
 		return err
 	}
 	for _, r := range spans {
-		if r.File == 0 || r.State == spanDone {
+		if r.File == 0 || r.State == spanDone || r.State == spanHandedOver {
 			continue
 		}
 		if err := s.client.KeepTransientAlive(ctx, r.File, r.Cookie); err != nil {
@@ -138,7 +138,7 @@ func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 		s.dropIfEmpty(ctx, id)
 	}
 	for _, r := range spans {
-		if r.File == 0 || r.State == spanDone {
+		if r.File == 0 || r.State == spanDone || r.State == spanHandedOver {
 			continue
 		}
 		// The head's answer decides; span files left over expire anyway.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -20,8 +21,8 @@ import (
 // any of its blocks is written, then again when its proofs are known and
 // when it has been certified at its destination.
 type Journal interface {
-	// Put sets field of record key, creating the record.
-	Put(ctx context.Context, key, field string, value []byte) error
+	// Put sets fields of record key, all or none, creating the record.
+	Put(ctx context.Context, key string, fields map[string][]byte) error
 	// Load returns every field of record key; none when it is unknown.
 	Load(ctx context.Context, key string) (map[string][]byte, error)
 	// Delete forgets record key.
@@ -41,7 +42,7 @@ func NewMemoryJournal() *MemoryJournal {
 	return &MemoryJournal{records: make(map[string]map[string][]byte)}
 }
 
-func (j *MemoryJournal) Put(_ context.Context, key, field string, value []byte) error {
+func (j *MemoryJournal) Put(_ context.Context, key string, fields map[string][]byte) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	r := j.records[key]
@@ -49,7 +50,9 @@ func (j *MemoryJournal) Put(_ context.Context, key, field string, value []byte) 
 		r = make(map[string][]byte)
 		j.records[key] = r
 	}
-	r[field] = slices.Clone(value)
+	for f, v := range fields {
+		r[f] = slices.Clone(v)
+	}
 	return nil
 }
 
@@ -82,6 +85,10 @@ const (
 	spanInline
 	// spanDone: it is certified (or added) at its destination, At.
 	spanDone
+	// spanHandedOver: its record was handed to the destination's journal
+	// (a part's last span ending off a page boundary waits there for what
+	// follows, see MoveData); the destination owns its span file now.
+	spanHandedOver
 )
 
 // spanRecord is one span of a part file, as journaled.
@@ -131,7 +138,7 @@ func decodeSpanRecord(b []byte) (spanRecord, error) {
 	if err := d.Err(); err != nil {
 		return spanRecord{}, err
 	}
-	if d.Remaining() != 0 || r.State < spanConstructed || r.State > spanDone {
+	if d.Remaining() != 0 || r.State < spanConstructed || r.State > spanHandedOver {
 		return spanRecord{}, fmt.Errorf("%w: span record of %d bytes, state %d", ErrMalformed, len(b), r.State)
 	}
 	return r, nil
@@ -148,28 +155,52 @@ func journalKey(part InodeID) string { return fmt.Sprintf("ternfs-part:%016x", u
 // spanField names a span's field; zero-padded so fields sort in span order.
 func spanField(index int) string { return fmt.Sprintf("%06d", index) }
 
-// loadSpans reads a part file's span records in order.
-func (s *Store) loadSpans(ctx context.Context, part InodeID) ([]spanRecord, error) {
+// consumedField marks, in a destination's record, a source part whose
+// data is in the destination's spans (copied or handed over), so that a
+// repeated MoveData of it does nothing.
+func consumedField(src InodeID) string { return fmt.Sprintf("c:%016x", uint64(src)) }
+
+// journalEntry is a part file's record: its spans in order and the
+// sources it consumed.
+type journalEntry struct {
+	spans    []spanRecord
+	consumed map[string]bool // consumedField names
+}
+
+// loadJournal reads a part file's record.
+func (s *Store) loadJournal(ctx context.Context, part InodeID) (journalEntry, error) {
 	fields, err := s.journal.Load(ctx, journalKey(part))
 	if err != nil {
-		return nil, fmt.Errorf("load span journal of %v: %w", part, err)
+		return journalEntry{}, fmt.Errorf("load span journal of %v: %w", part, err)
 	}
-	names := slices.Sorted(maps.Keys(fields))
-	spans := make([]spanRecord, len(names))
-	for i, name := range names {
+	e := journalEntry{consumed: map[string]bool{}}
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		if strings.HasPrefix(name, "c:") {
+			e.consumed[name] = true
+			continue
+		}
+		i := len(e.spans)
 		if name != spanField(i) {
-			return nil, fmt.Errorf("span journal of %v: %w: field %q at %d", part, ErrMalformed, name, i)
+			return journalEntry{}, fmt.Errorf("span journal of %v: %w: field %q at %d", part, ErrMalformed, name, i)
 		}
-		if spans[i], err = decodeSpanRecord(fields[name]); err != nil {
-			return nil, fmt.Errorf("span journal of %v, span %d: %w", part, i, err)
+		r, err := decodeSpanRecord(fields[name])
+		if err != nil {
+			return journalEntry{}, fmt.Errorf("span journal of %v, span %d: %w", part, i, err)
 		}
+		e.spans = append(e.spans, r)
 	}
-	return spans, nil
+	return e, nil
+}
+
+// loadSpans reads a part file's span records in order.
+func (s *Store) loadSpans(ctx context.Context, part InodeID) ([]spanRecord, error) {
+	e, err := s.loadJournal(ctx, part)
+	return e.spans, err
 }
 
 // putSpan journals span index of a part file.
 func (s *Store) putSpan(ctx context.Context, part InodeID, index int, r *spanRecord) error {
-	if err := s.journal.Put(ctx, journalKey(part), spanField(index), r.encode()); err != nil {
+	if err := s.journal.Put(ctx, journalKey(part), map[string][]byte{spanField(index): r.encode()}); err != nil {
 		return fmt.Errorf("journal span %d of %v: %w", index, part, err)
 	}
 	return nil
