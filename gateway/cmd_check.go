@@ -160,7 +160,7 @@ func checkRedis(ctx context.Context, url string) (string, error) {
 // checkTernFS connects to the cluster and resolves the bucket root, as the
 // gateway does at start.
 func checkTernFS(ctx context.Context, cfg Config) (string, error) {
-	be, err := openBackend(ctx, cfg, nil, nil)
+	be, err := openBackend(ctx, cfg, nil, nil, nil)
 	if err != nil {
 		return "", err
 	}

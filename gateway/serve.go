@@ -58,7 +58,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 			tracker.Close()
 		}
 	}()
-	be, err := openBackend(ctx, cfg, logger, trackerJournal(tracker))
+	be, err := openBackend(ctx, cfg, logger, trackerJournal(tracker), m)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"
@@ -31,8 +32,9 @@ type backend struct {
 }
 
 // journal keeps the TernFS store's part span records (nil: in memory,
-// which only suits a gateway that never restarts mid-upload).
-func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal ternfs.Journal) (*backend, error) {
+// which only suits a gateway that never restarts mid-upload); met, if not
+// nil, counts what the store reports.
+func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal ternfs.Journal, met *metrics.Metrics) (*backend, error) {
 	switch cfg.Store {
 	case storeTernFS:
 		mapped, err := parseBucketMap(cfg.TernFSBucketMap)
@@ -48,6 +50,11 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal t
 			Root:              cfg.TernFSRoot,
 			Journal:           journal,
 			SnapshotRetention: &retention,
+			OnAlignmentCopy: func(n int64) {
+				if met != nil {
+					met.AlignmentCopyBytes.Add(float64(n))
+				}
+			},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open TernFS store (registry %s, root %s): %w", cfg.TernFSRegistry, cfg.TernFSRoot, err)

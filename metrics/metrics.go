@@ -33,6 +33,10 @@ type Metrics struct {
 
 	// SweeperActions counts background clean-up by kind.
 	SweeperActions *prometheus.CounterVec // action
+
+	// AlignmentCopyBytes counts bytes a multipart Complete copied instead
+	// of moving, because a part did not end on a page boundary (TernFS).
+	AlignmentCopyBytes prometheus.Counter
 }
 
 // storeOps are the store.Store methods the store decorator records.
@@ -113,6 +117,10 @@ func New() *Metrics {
 			Name: "terngate_sweeper_actions_total",
 			Help: "Background clean-up actions, by action.",
 		}, []string{"action"}),
+		AlignmentCopyBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "terngate_multipart_alignment_copy_bytes_total",
+			Help: "Bytes multipart Completes copied rather than moved because a part did not end on a 4 KiB boundary (TernFS store).",
+		}),
 	}
 	// Series that may stay at zero exist from the start, so dashboards and
 	// rate() see them before the first event.
@@ -125,7 +133,7 @@ func New() *Metrics {
 	m.Registry.MustRegister(
 		m.Requests, m.RequestDuration, m.RequestsInflight, m.BytesIn, m.BytesOut,
 		m.PartsInflight, m.StoreErrors, m.StoreDuration, m.RedisErrors, m.RedisDuration,
-		m.SweeperActions,
+		m.SweeperActions, m.AlignmentCopyBytes,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
