@@ -49,9 +49,8 @@ func (s *stallingReader) Read(p []byte) (int, error) {
 }
 
 // interruptedPut streams a 1 GiB PUT of key and kill -9s the gateway once
-// 300 MiB have been sent.
-// before is the data dir's content before the PUT started.
-func interruptedPut(t *testing.T, g *gateway, key string, seed uint64, before map[string]int64) {
+// 300 MiB have been sent and w has seen a good part of them stored.
+func interruptedPut(t *testing.T, g *gateway, key string, seed uint64, w storeWatch) {
 	t.Helper()
 	release := make(chan struct{})
 	body := &stallingReader{src: newPatternReader(seed, crashObjectSize), threshold: crashKillAfter, reached: make(chan struct{}), release: release}
@@ -75,7 +74,7 @@ func interruptedPut(t *testing.T, g *gateway, key string, seed uint64, before ma
 	case <-time.After(3 * time.Minute):
 		t.Fatal("300 MiB not sent within 3 minutes")
 	}
-	expectDataDirGrowth(t, g.dataDir, before, crashKillAfter/3)
+	w.awaitGrowth(t, crashKillAfter/3)
 	g.kill()
 	close(release)
 	if err := <-done; err == errPutCompleted {
@@ -138,34 +137,34 @@ func expectNoTransientGrowth(t *testing.T, dataDir string, before map[string]int
 	}
 }
 
-// TestCrashDuringPut kill -9s the gateway in the middle of a new 1 GiB PUT.
+// TestCrashDuringPut kill -9s the gateway in the middle of a new 1 GiB PUT:
+// after a restart the key does not exist and the store keeps none of the
+// bytes for good (see byRestart).
 func TestCrashDuringPut(t *testing.T) {
-	dataDir := newDataDir(t)
-	g := startGateway(t, dataDir)
+	g := startGateway(t, newDataDir(t))
 	expectStatus(t, g.do(t, testContext(t, time.Minute), rawRequest{method: "PUT", rawPath: "/crash"}), http.StatusOK, "create bucket")
-	before := treeFiles(t, dataDir)
+	w := watchStore(t, g, "crash", notePut)
 
-	interruptedPut(t, g, "new-object", 1, before)
+	interruptedPut(t, g, "new-object", 1, w)
 	g = g.restart(t)
 	expectNoSuchKey(t, g, "new-object")
-	expectNoTransientGrowth(t, dataDir, before, "after a crashed new PUT and a restart")
+	w.expectReleased(t, "after a crashed new PUT and a restart", byRestart)
 }
 
 // TestCrashDuringOverwrite kill -9s the gateway while a 1 GiB object is being
 // overwritten: the old object must survive intact.
 func TestCrashDuringOverwrite(t *testing.T) {
-	dataDir := newDataDir(t)
-	g := startGateway(t, dataDir)
+	g := startGateway(t, newDataDir(t))
 	expectStatus(t, g.do(t, testContext(t, time.Minute), rawRequest{method: "PUT", rawPath: "/crash"}), http.StatusOK, "create bucket")
 	const seedA, seedB = 10, 11
 	putPattern(t, g, "big", seedA, crashObjectSize)
 	sumA := patternSHA256(seedA, crashObjectSize)
-	before := treeFiles(t, dataDir)
+	w := watchStore(t, g, "crash", notePut)
 
-	interruptedPut(t, g, "big", seedB, before)
+	interruptedPut(t, g, "big", seedB, w)
 	g = g.restart(t)
 	expectObjectSHA256(t, g, "crash", "big", crashObjectSize, sumA)
-	expectNoTransientGrowth(t, dataDir, before, "after a crashed overwrite and a restart")
+	w.expectReleased(t, "after a crashed overwrite and a restart", byRestart)
 }
 
 // TestCrashAfterPut kill -9s the gateway right after a PUT was answered: the

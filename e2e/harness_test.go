@@ -241,12 +241,24 @@ func mustNoErr(t testing.TB, err error, what string, args ...any) {
 	}
 }
 
-// withTernFSStore points a gateway at a TernFS cluster instead of the local
-// store when TERNGATE_E2E_TERNFS_REGISTRY names one (unset by default: the
-// suite runs on the local store). Each data dir gets a bucket root of its
-// own, so a gateway restarted on the same data dir finds its objects again.
+// ternfsRegistry names the TernFS cluster the suite runs against
+// (TERNGATE_E2E_TERNFS_REGISTRY), or is empty: the suite then runs on the
+// local store.
+func ternfsRegistry() string { return os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY") }
+
+// ternfsRootOf is the bucket root on the cluster of the gateways run on
+// dataDir: each data dir gets one of its own, so a gateway restarted on the
+// same data dir finds its objects again.
+func ternfsRootOf(dataDir string) string {
+	sum := sha256.Sum256([]byte(dataDir))
+	return "/terngate-e2e/" + hex.EncodeToString(sum[:8])
+}
+
+// withTernFSStore points a gateway (or a command that opens its store) at
+// the TernFS cluster instead of the local store when the suite runs
+// against one.
 func withTernFSStore(args []string) []string {
-	registry := os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY")
+	registry := ternfsRegistry()
 	if registry == "" || slices.Contains(args, "--store") {
 		return args
 	}
@@ -254,7 +266,5 @@ func withTernFSStore(args []string) []string {
 	if i := slices.Index(args, "--data-dir"); i >= 0 && i+1 < len(args) {
 		dataDir = args[i+1]
 	}
-	sum := sha256.Sum256([]byte(dataDir))
-	root := "/terngate-e2e/" + hex.EncodeToString(sum[:8])
-	return slices.Concat(args, []string{"--store", "ternfs", "--ternfs-registry", registry, "--ternfs-root", root})
+	return slices.Concat(args, []string{"--store", "ternfs", "--ternfs-registry", registry, "--ternfs-root", ternfsRootOf(dataDir)})
 }

@@ -96,10 +96,7 @@ func TestObservability(t *testing.T) {
 	if !strings.Contains(list, *mpu.UploadId) || !strings.Contains(list, "big") {
 		t.Errorf("uploads list does not show the upload %s:\n%s", *mpu.UploadId, list)
 	}
-	check := runTerngate(t, 1, "check", "--data-dir", g.dataDir, "--admin-listen", g.adminAddr)
-	if !strings.Contains(check, "FAIL  store: data dir is in use by a running gateway") {
-		t.Errorf("check beside a running gateway:\n%s", check)
-	}
+	expectCheckBesideRunningGateway(t, g)
 	runTerngate(t, 0, "uploads", "abort", "--admin-listen", g.adminAddr, "--bucket", "obs", "--key", "big", "--upload-id", *mpu.UploadId)
 	if list := runTerngate(t, 0, "uploads", "list", "--admin-listen", g.adminAddr); strings.Contains(list, *mpu.UploadId) {
 		t.Errorf("aborted upload still listed:\n%s", list)
@@ -117,8 +114,8 @@ func TestObservability(t *testing.T) {
 
 	// With the gateway stopped: check passes and the uploads commands open
 	// the data dir themselves.
-	if out := runTerngate(t, 0, "check", "--data-dir", g.dataDir); !strings.Contains(out, "ok    store: not locked") {
-		t.Errorf("check of a stopped gateway's data dir:\n%s", out)
+	if out := runTerngate(t, 0, "check", "--data-dir", g.dataDir); !strings.Contains(out, storeCheckOK(g)) {
+		t.Errorf("check of a stopped gateway's store: no %q in\n%s", storeCheckOK(g), out)
 	}
 	if out := runTerngate(t, 0, "uploads", "list", "--data-dir", g.dataDir, "--admin-listen", g.adminAddr); !strings.Contains(out, *left.UploadId) {
 		t.Errorf("uploads list without a gateway does not show %s:\n%s", *left.UploadId, out)
@@ -172,8 +169,13 @@ func checkAccessLog(t *testing.T, stderr, headID string) {
 
 // runTerngate runs the binary with args and wants exit code want; it
 // returns stdout and stderr together.
+// runTerngate runs a terngate command; those that open the store (check,
+// uploads) open the suite's (see withTernFSStore).
 func runTerngate(t *testing.T, want int, args ...string) string {
 	t.Helper()
+	if len(args) > 0 && (args[0] == "check" || args[0] == "uploads") {
+		args = withTernFSStore(args)
+	}
 	cmd := exec.Command(terngateBinary, args...)
 	cmd.Env = scrubbedEnv()
 	out, err := cmd.CombinedOutput()
@@ -222,4 +224,29 @@ func scrapeMetrics(t *testing.T, admin string) map[string]float64 {
 		out[line[:i]] = v
 	}
 	return out
+}
+
+// expectCheckBesideRunningGateway runs terngate check on the store of the
+// running gateway g. The local store belongs to one process: check finds
+// its lock held and fails. A TernFS cluster is shared by every replica:
+// check reaches it and finds the bucket root ready, as a second replica
+// starting beside g would.
+func expectCheckBesideRunningGateway(t *testing.T, g *gateway) {
+	t.Helper()
+	want, wantExit := "FAIL  store: data dir is in use by a running gateway", 1
+	if ternfsRegistry() != "" {
+		want, wantExit = storeCheckOK(g), 0
+	}
+	if out := runTerngate(t, wantExit, "check", "--data-dir", g.dataDir, "--admin-listen", g.adminAddr); !strings.Contains(out, want) {
+		t.Errorf("check beside a running gateway: no %q in\n%s", want, out)
+	}
+}
+
+// storeCheckOK is terngate check's line for the store of a stopped
+// gateway g (or, on TernFS, a running one).
+func storeCheckOK(g *gateway) string {
+	if ternfsRegistry() != "" {
+		return "ok    store: TernFS cluster reachable, bucket root " + ternfsRootOf(g.dataDir) + " ready"
+	}
+	return "ok    store: not locked"
 }
