@@ -3,7 +3,9 @@ package ternfs
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"sync"
 )
 
 // WriteBlock writes one block to the service named in block (from
@@ -11,11 +13,21 @@ import (
 // fails fast, without retrying: the span writer reacts to a failed block by
 // blacklisting its failure domain and re-initiating, as upstream does.
 func (c *Client) WriteBlock(ctx context.Context, block AddSpanInitiateBlockInfo, crc Crc, data []byte) ([8]byte, error) {
+	return c.writeBlockPieces(ctx, block, crc, [][]byte{data})
+}
+
+// writeBlockPieces is WriteBlock of a block given as slices written one
+// after the other (cells of a span's data, then its padding).
+func (c *Client) writeBlockPieces(ctx context.Context, block AddSpanInitiateBlockInfo, crc Crc, pieces [][]byte) ([8]byte, error) {
 	var proof [8]byte
-	if len(data)%PageSize != 0 {
-		return proof, fmt.Errorf("write block %d: size %d is not a multiple of %d", block.BlockID, len(data), PageSize)
+	size := 0
+	for _, p := range pieces {
+		size += len(p)
 	}
-	req := &WriteBlockReq{BlockID: block.BlockID, Crc: crc, Size: uint32(len(data)), Certificate: block.Certificate}
+	if size%PageSize != 0 {
+		return proof, fmt.Errorf("write block %d: size %d is not a multiple of %d", block.BlockID, size, PageSize)
+	}
+	req := &WriteBlockReq{BlockID: block.BlockID, Crc: crc, Size: uint32(size), Certificate: block.Certificate}
 	header, err := AppendBlocksRequest(nil, block.BlockServiceID, req)
 	if err != nil {
 		return proof, fmt.Errorf("write block %d: %w", block.BlockID, err)
@@ -25,7 +37,7 @@ func (c *Client) WriteBlock(ctx context.Context, block AddSpanInitiateBlockInfo,
 		return &blockCall{
 			readResponse: func(r *bufio.Reader) error { return ReadBlocksResponse(r, &resp) },
 			done:         make(chan error, 1),
-		}, [][]byte{header, data}
+		}, append([][]byte{header}, pieces...)
 	}
 	if err := c.blocks.do(ctx, block.BlockServiceID, block.BlockServiceAddrs, c.cfg.BlockTimeouts, false, newCall); err != nil {
 		return proof, fmt.Errorf("write block %d to service %d: %w", block.BlockID, block.BlockServiceID, err)
@@ -39,45 +51,102 @@ func (c *Client) WriteBlock(ctx context.Context, block AddSpanInitiateBlockInfo,
 // timeouts; without, the first failure is returned (readers with parity
 // to fall back on prefer that).
 func (c *Client) FetchBlockPages(ctx context.Context, svc BlockService, file InodeID, block BlockID, blockCrc Crc, offset, count uint32, retry bool) ([]byte, error) {
+	data := make([]byte, count)
+	err := c.fetchBlockPagesTo(ctx, svc, file, block, blockCrc, offset, count, retry, func(at uint32, page []byte) {
+		copy(data[at-offset:], page)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// fetchBlockPagesTo is FetchBlockPages handing each checked page to put,
+// with its offset in the block, instead of collecting them: readers place
+// pages straight where they belong. put is not called after the fetch
+// returns. On error some pages may have been put already.
+func (c *Client) fetchBlockPagesTo(ctx context.Context, svc BlockService, file InodeID, block BlockID, blockCrc Crc, offset, count uint32, retry bool, put func(at uint32, page []byte)) error {
 	if offset%PageSize != 0 || count%PageSize != 0 {
-		return nil, fmt.Errorf("fetch block %d: offset %d and count %d must be multiples of %d", block, offset, count, PageSize)
+		return fmt.Errorf("fetch block %d: offset %d and count %d must be multiples of %d", block, offset, count, PageSize)
 	}
 	req := &FetchBlockWithCrcReq{FileID: file, BlockID: block, BlockCrc: blockCrc, Offset: offset, Count: count}
 	header, err := AppendBlocksRequest(nil, svc.ID, req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch block %d: %w", block, err)
+		return fmt.Errorf("fetch block %d: %w", block, err)
 	}
-	var data []byte
+	sink := &pageSink{put: put}
 	newCall := func() (*blockCall, [][]byte) {
 		return &blockCall{
 			readResponse: func(r *bufio.Reader) error {
 				if err := ReadBlocksResponse(r, &FetchBlockWithCrcResp{}); err != nil {
 					return err
 				}
-				payload := make([]byte, int(count/PageSize)*PageWithCrcSize)
-				if err := readFull(r, payload); err != nil {
-					return err
-				}
-				// A bad page is the data's fault, not the stream's: the
-				// connection stays in sync.
-				var cerr error
-				data, cerr = AppendCheckedPages(make([]byte, 0, count), payload)
-				if cerr != nil {
-					return pageCrcError{cerr}
-				}
-				return nil
+				return readCheckedPages(r, offset, count/PageSize, sink)
 			},
 			done: make(chan error, 1),
 		}, [][]byte{header}
 	}
 	err = c.blocks.do(ctx, svc.ID, svc.Addrs, c.cfg.BlockTimeouts, retry, newCall)
+	// An abandoned call's response may still be streaming in: stop it
+	// from putting pages into memory the caller reuses.
+	sink.close()
 	if pe, ok := err.(pageCrcError); ok {
 		err = pe.err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fetch block %d from service %d: %w", block, svc.ID, err)
+		return fmt.Errorf("fetch block %d from service %d: %w", block, svc.ID, err)
 	}
-	return data, nil
+	return nil
+}
+
+// readCheckedPages consumes pages pages with their CRCs from r, handing
+// each good one to sink. A bad page is the data's fault, not the
+// stream's: the rest is still consumed, so the connection stays in sync.
+func readCheckedPages(r *bufio.Reader, offset, pages uint32, sink *pageSink) error {
+	var bad error
+	for i := range pages {
+		b, err := r.Peek(PageWithCrcSize)
+		if err != nil {
+			return fmt.Errorf("read block data: %w", err)
+		}
+		page := b[:PageSize]
+		want := Crc(binary.LittleEndian.Uint32(b[PageSize:]))
+		if got := CrcOf(page); got != want && bad == nil {
+			bad = fmt.Errorf("%w: page %d has CRC %08x, expected %08x", ErrBadPageCrc, i, got, want)
+		}
+		if bad == nil {
+			sink.deliver(offset+i*PageSize, page)
+		}
+		if _, err := r.Discard(PageWithCrcSize); err != nil {
+			return fmt.Errorf("read block data: %w", err)
+		}
+	}
+	if bad != nil {
+		return pageCrcError{bad}
+	}
+	return nil
+}
+
+// pageSink hands pages to put until closed.
+type pageSink struct {
+	mu     sync.Mutex
+	closed bool
+	put    func(at uint32, page []byte)
+}
+
+func (s *pageSink) deliver(at uint32, page []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.put(at, page)
+	}
+}
+
+// close waits for a page being put and stops further ones.
+func (s *pageSink) close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
 }
 
 // pageCrcError carries a page CRC mismatch through the connection's reader,

@@ -30,6 +30,9 @@ type Client struct {
 	shards *udpTransport
 	cdc    *udpTransport
 	blocks *blockPool
+	// spanMemory, when set (by Store), holds the span buffers appends are
+	// read into; span writes take their parity from the same reservation.
+	spanMemory *spanMemory
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup

@@ -191,6 +191,30 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		return reply(&MoveSpanResp{})
 	case KindScrapTransientFile:
 		return reply(&ScrapTransientFileResp{})
+	case KindStatTransientFile, KindStatFile:
+		// Transient and "linked" alike: the fake never links.
+		var id InodeID
+		if ShardKind(kind) == KindStatFile {
+			var req StatFileReq
+			if !decode(&req) {
+				return fail(ErrMalformedRequest)
+			}
+			id = req.ID
+		} else {
+			var req StatTransientFileReq
+			if !decode(&req) {
+				return fail(ErrMalformedRequest)
+			}
+			id = req.ID
+		}
+		f := s.files[id]
+		if f == nil {
+			return fail(ErrFileNotFound)
+		}
+		if ShardKind(kind) == KindStatFile {
+			return reply(&StatFileResp{Size: f.size})
+		}
+		return reply(&StatTransientFileResp{Size: f.size})
 	case KindLocalFileSpans:
 		var req LocalFileSpansReq
 		if !decode(&req) {
@@ -223,6 +247,13 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		return reply(&resp)
 	}
 	return fail(ErrUnrecognizedRequest)
+}
+
+// cookieOf is the cookie of a file the fake constructed.
+func (s *fakeSpanShard) cookieOf(id InodeID) Cookie {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.files[id].cookie
 }
 
 // blockCrcFromCells recomputes block b's CRC from the initiate request's

@@ -37,6 +37,11 @@ type Options struct {
 	// files are kept before TernFS's garbage collector frees them
 	// (fsstore_delete_policy.go). nil leaves the inherited policy.
 	SnapshotRetention *time.Duration
+	// SpanBufferBytes bounds the memory appended spans are buffered in
+	// (with their parity) and streaming reads read ahead into, across the
+	// store; 0 means DefaultSpanBufferBytes. It must hold at least one
+	// span of SpanPolicy.
+	SpanBufferBytes int64
 }
 
 // Store implements store.Store over a TernFS cluster.
@@ -52,6 +57,7 @@ type Store struct {
 	root     InodeID
 	policies *SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
+	buffers  spanBuffers
 
 	journal         Journal
 	onAlignmentCopy func(int64)
@@ -89,6 +95,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[InodeID]*localFile)}
 	if s.journal == nil {
 		s.journal = NewMemoryJournal()
+	}
+	if err := s.initSpanBuffers(opts.SpanBufferBytes); err != nil {
+		client.Close()
+		return nil, err
 	}
 	if s.root, err = s.makeRoot(ctx, opts.Root); err != nil {
 		client.Close()

@@ -1,29 +1,155 @@
 package ternfs
 
 import (
-	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 )
 
-// eachSpan reads r into buffers of up to spanSize bytes and calls fn with
-// each full one and a short last one. The buffer grows with the data, so
-// small bodies cost small buffers, and is reused: fn must not keep it.
+// spanBuffers is how appends buffer spans: out of a store-wide budget,
+// reserving what the worst span needs before reading one.
+type spanBuffers struct {
+	memory  *spanMemory
+	reserve int64 // the most one span takes out of the budget
+}
+
+// initSpanBuffers sets up the budget of limit bytes (0: the default) for
+// s's span size and policies, and lets the client's span writes draw
+// parity from it.
+func (s *Store) initSpanBuffers(limit int64) error {
+	if limit == 0 {
+		limit = DefaultSpanBufferBytes
+	}
+	worst, err := s.worstSpanCost()
+	if err != nil {
+		return err
+	}
+	if limit < worst {
+		return fmt.Errorf("ternfs: span buffer memory %d bytes is less than one span needs (%d bytes with these span policies)", limit, worst)
+	}
+	s.buffers = spanBuffers{memory: newSpanMemory(limit), reserve: worst}
+	s.client.spanMemory = s.buffers.memory
+	return nil
+}
+
+// eachSpan reads r into span buffers of up to spanSize bytes and calls fn
+// with each full one and a short last one; fn must not keep the buffer.
+// Each span is read into a buffer of the budget reserved for the worst
+// span, and what it does not need is given back as soon as its size is
+// known; the rest, which fn's span write draws its parity from, once fn
+// returns. A writer holds one reservation at a time.
 func (s *Store) eachSpan(r io.Reader, fn func([]byte) error) error {
-	var buf bytes.Buffer
+	// The callers' contexts do not reach here yet; waiting for the budget
+	// ends when other writers finish, whose I/O has deadlines.
+	return s.eachSpanContext(context.Background(), r, fn)
+}
+
+func (s *Store) eachSpanContext(ctx context.Context, r io.Reader, fn func([]byte) error) error {
+	var ahead []byte // the first byte of the next span, read to learn the stream goes on
 	for {
-		buf.Reset()
-		n, err := buf.ReadFrom(io.LimitReader(r, int64(s.spanSize)))
+		res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)
 		if err != nil {
-			return fmt.Errorf("append: read: %w", err)
+			return fmt.Errorf("append: wait for span buffers: %w", err)
 		}
-		if n > 0 {
-			if err := fn(buf.Bytes()); err != nil {
-				return err
-			}
+		data, next, err := s.readSpan(res, r, ahead)
+		if err == nil && len(data) > 0 {
+			err = fn(data)
 		}
-		if n < int64(s.spanSize) {
-			return nil
+		res.release()
+		if err != nil || next == nil {
+			return err
+		}
+		ahead = next
+	}
+}
+
+// readSpan reads up to spanSize bytes (starting with ahead) into a buffer
+// of res, moves a short span to a buffer of its size and shrinks res to
+// what the span needs from now on. After a full span it reads one byte
+// more: next holds it, or is nil at the end of the stream.
+func (s *Store) readSpan(res *spanReservation, r io.Reader, ahead []byte) (data, next []byte, err error) {
+	buf := res.alloc(s.spanSize)
+	n := copy(buf, ahead)
+	m, err := io.ReadFull(r, buf[n:])
+	n += m
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case err != nil:
+		return nil, nil, fmt.Errorf("append: read: %w", err)
+	case n == s.spanSize:
+		var b [1]byte
+		switch k, err := io.ReadFull(r, b[:]); {
+		case k == 1:
+			next = b[:]
+		case !errors.Is(err, io.EOF):
+			return nil, nil, fmt.Errorf("append: read: %w", err)
 		}
 	}
+	data = buf[:n]
+	if s.movesToOwnBuffer(n) {
+		data = res.alloc(n)
+		copy(data, buf)
+		res.free(buf)
+	}
+	_, writing := s.spanCost(n)
+	res.shrink(writing)
+	return data, next, nil
+}
+
+// movesToOwnBuffer: a span much shorter than spanSize is copied out of the
+// span-size buffer, so that it holds only about its own size while it is
+// written.
+func (s *Store) movesToOwnBuffer(n int) bool {
+	return n > 0 && bufferClass(n) <= bufferClass(s.spanSize)/2
+}
+
+// spanCost is what an n-byte span takes out of the budget while it is
+// read (the span-size buffer, and the one it moves to) and while it is
+// written (the buffer it is in, and its parity).
+func (s *Store) spanCost(n int) (reading, writing int64) {
+	full := int64(bufferClass(s.spanSize))
+	reading, writing = full, full
+	if s.movesToOwnBuffer(n) {
+		own := int64(bufferClass(n))
+		reading, writing = full+own, own
+	}
+	if n > MaxInlineSpan && s.policies != nil {
+		if layout, err := ComputeSpanLayout(s.policies, uint32(n)); err == nil {
+			writing += int64(bufferClass(parityBytes(layout)))
+		}
+	}
+	return reading, writing
+}
+
+// worstSpanCost is the most spanCost asks for any span size the policies
+// allow up to spanSize. Costs grow with the size between the points where
+// the layout's parity, stripe count or buffer class change, so the ends of
+// those intervals are enough: every page multiple and the byte before it,
+// the span policy's bounds and the stripe count's steps.
+func (s *Store) worstSpanCost() (int64, error) {
+	if s.spanSize <= MaxInlineSpan || s.policies == nil {
+		return 0, fmt.Errorf("ternfs: span size %d", s.spanSize)
+	}
+	sizes := []int{s.spanSize}
+	for n := PageSize; n <= s.spanSize; n += PageSize {
+		sizes = append(sizes, n, n-1)
+	}
+	for _, e := range s.policies.Span.Entries {
+		sizes = append(sizes, int(e.MaxSize))
+	}
+	if t := int(s.policies.Stripe.TargetStripeSize); t > 0 {
+		for k := 1; k <= 16; k++ {
+			sizes = append(sizes, k*t-1)
+		}
+	}
+	var worst int64
+	for _, n := range sizes {
+		if n <= 0 || n > s.spanSize {
+			continue
+		}
+		reading, writing := s.spanCost(n)
+		worst = max(worst, reading, writing)
+	}
+	return worst, nil
 }

@@ -65,10 +65,11 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie 
 	if err != nil {
 		return nil, err
 	}
-	enc, err := EncodeSpan(layout, data)
+	enc, done, err := c.encodeForWrite(layout, data)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	req := &AddSpanInitiateWithReferenceReq{
 		Req: AddSpanInitiateReq{
 			FileID: file, Cookie: cookie, ByteOffset: offset, Size: enc.Size, Crc: enc.Crc,
@@ -102,9 +103,34 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie 
 	}
 }
 
+// encodeForWrite encodes data for its block writes. The parity comes out
+// of the span buffer reservation holding data when there is one (the
+// Store's appends reserve it with the span), else it is allocated; done
+// gives it back.
+func (c *Client) encodeForWrite(layout SpanLayout, data []byte) (*spanEncoding, func(), error) {
+	res := c.spanMemory.reservationOf(data)
+	var parity []byte
+	if res != nil {
+		parity = res.alloc(parityBytes(layout))
+	} else {
+		parity = make([]byte, parityBytes(layout))
+	}
+	done := func() {
+		if res != nil {
+			res.free(parity)
+		}
+	}
+	enc, err := encodeSpan(layout, data, parity)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return enc, done, nil
+}
+
 // writeSpanBlocks writes every block concurrently and reports the blocks
 // whose write failed.
-func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBlockInfo, enc *EncodedSpan) ([]BlockProof, []AddSpanInitiateBlockInfo, error) {
+func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBlockInfo, enc *spanEncoding) ([]BlockProof, []AddSpanInitiateBlockInfo, error) {
 	proofs := make([]BlockProof, len(blocks))
 	errs := make([]error, len(blocks))
 	var wg sync.WaitGroup
@@ -112,7 +138,7 @@ func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBl
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			proof, err := c.WriteBlock(ctx, b, enc.BlockCrcs[i], enc.Blocks[i])
+			proof, err := c.writeBlockPieces(ctx, b, enc.BlockCrcs[i], enc.blockPieces(i))
 			proofs[i] = BlockProof{BlockID: b.BlockID, Proof: proof}
 			errs[i] = err
 		}()
