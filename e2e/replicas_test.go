@@ -24,6 +24,12 @@ import (
 
 // startReplicas starts n gateways on one TernFS bucket root and one Redis.
 func startReplicas(t *testing.T, n int) ([]*gateway, *redisServer) {
+	gws, redis, _ := startReplicasAt(t, n)
+	return gws, redis
+}
+
+// startReplicasAt is startReplicas, also returning the bucket root.
+func startReplicasAt(t *testing.T, n int) ([]*gateway, *redisServer, string) {
 	t.Helper()
 	registry := os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY")
 	if registry == "" {
@@ -37,7 +43,7 @@ func startReplicas(t *testing.T, n int) ([]*gateway, *redisServer) {
 		gws[i] = startGateway(t, newDataDir(t), "--store", "ternfs", "--ternfs-registry", registry,
 			"--ternfs-root", root, "--redis-url", redis.url())
 	}
-	return gws, redis
+	return gws, redis, root
 }
 
 // TestReplicasShareOneUpload spreads the parts of one upload over three
