@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/terngate/terngate/store/ternfs"
 )
 
 // Config is the program's configuration. Each field has one name used three
@@ -46,6 +48,7 @@ type Config struct {
 	// TernFSBucketMap: see parseBucketMap.
 	TernFSBucketMap         string `yaml:"ternfs-bucket-map"`
 	TernFSSnapshotRetention string `yaml:"ternfs-snapshot-retention"`
+	TernFSBufferMemory      int64  `yaml:"ternfs-buffer-memory"`
 }
 
 func defaultConfig() Config {
@@ -66,6 +69,7 @@ func defaultConfig() Config {
 		TernFSRoot: "/terngate",
 
 		TernFSSnapshotRetention: "1h",
+		TernFSBufferMemory:      ternfs.DefaultSpanBufferBytes,
 	}
 }
 
@@ -102,6 +106,7 @@ func (c *Config) options() []option {
 		{name: "ternfs-root", usage: "TernFS directory the buckets live under (with --store ternfs)", str: &c.TernFSRoot},
 		{name: "ternfs-bucket-map", usage: "existing TernFS directories served as buckets, name=/path[,name=/path...] (absolute cluster paths; with --store ternfs)", str: &c.TernFSBucketMap},
 		{name: "ternfs-snapshot-retention", usage: "how long TernFS keeps deleted and overwritten objects as snapshots before its garbage collector frees them: the SNAPSHOT policy set on --ternfs-root (Go duration, 0 allowed; with --store ternfs)", str: &c.TernFSSnapshotRetention},
+		{name: "ternfs-buffer-memory", usage: "bytes the TernFS store may hold in span buffers across all requests: spans being appended (with their parity) and read-ahead of GETs; at least one span (about 40 MiB with the default span policy; with --store ternfs)", i64: &c.TernFSBufferMemory},
 	}
 }
 
@@ -247,6 +252,9 @@ func (c Config) validate() error {
 		}
 		if _, err := c.snapshotRetention(); err != nil {
 			return err
+		}
+		if c.TernFSBufferMemory <= 0 {
+			return fmt.Errorf("ternfs-buffer-memory must be a positive number of bytes, got %d", c.TernFSBufferMemory)
 		}
 	default:
 		return fmt.Errorf("store must be %s or %s, got %q", storeLocal, storeTernFS, c.Store)

@@ -138,3 +138,18 @@ func TestStoreTernFSUnreachableFailsFast(t *testing.T) {
 		t.Fatalf("serve with an unreachable TernFS registry: %v", err)
 	}
 }
+
+func TestTernFSBufferMemory(t *testing.T) {
+	ternfsArgs := []string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1"}
+	cfg, err := loadConfig(ternfsArgs, envOf(nil), &bytes.Buffer{})
+	if err != nil || cfg.TernFSBufferMemory != 256<<20 {
+		t.Fatalf("default %d, %v; want 256 MiB", cfg.TernFSBufferMemory, err)
+	}
+	cfg, err = loadConfig(ternfsArgs, envOf(map[string]string{"TERNGATE_TERNFS_BUFFER_MEMORY": "67108864"}), &bytes.Buffer{})
+	if err != nil || cfg.TernFSBufferMemory != 64<<20 {
+		t.Fatalf("from the environment: %d, %v", cfg.TernFSBufferMemory, err)
+	}
+	if _, err := loadConfig(append(ternfsArgs, "--ternfs-buffer-memory", "0"), envOf(nil), &bytes.Buffer{}); err == nil {
+		t.Error("a buffer budget of 0 bytes was accepted")
+	}
+}

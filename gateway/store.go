@@ -50,6 +50,7 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal t
 			Root:              cfg.TernFSRoot,
 			Journal:           journal,
 			SnapshotRetention: &retention,
+			SpanBufferBytes:   cfg.TernFSBufferMemory,
 			OnAlignmentCopy: func(n int64) {
 				if met != nil {
 					met.AlignmentCopyBytes.Add(float64(n))
