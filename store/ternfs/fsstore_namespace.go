@@ -126,7 +126,8 @@ func (s *Store) Rename(ctx context.Context, dir store.ID, oldName, newName strin
 // UnlinkFile removes the edge name from dir if it still points at id. The
 // edge becomes a snapshot edge: the file stays readable by id (and
 // StatFile still finds it) until the directory's SNAPSHOT policy lets GC
-// collect it.
+// collect it (Options.SnapshotRetention under the store's root; see
+// fsstore_delete_policy.go for why the snapshot is not hard-unlinked here).
 func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id store.ID) error {
 	d, err := directoryID(dir)
 	if err != nil {
