@@ -8,18 +8,21 @@ import (
 	"github.com/terngate/terngate/bench/workload"
 )
 
-// progressLine rewrites one terminal line with a phase's running figures.
-type progressLine struct {
+// ProgressLine rewrites one terminal line with a phase's running figures.
+type ProgressLine struct {
 	w        io.Writer // nil: no live line
 	label    string
 	duration time.Duration
 }
 
-func newProgressLine(w io.Writer, label string, duration time.Duration) progressLine {
-	return progressLine{w: w, label: label, duration: duration}
+// NewProgressLine returns the line of one phase; with a nil w it draws
+// nothing.
+func NewProgressLine(w io.Writer, label string, duration time.Duration) ProgressLine {
+	return ProgressLine{w: w, label: label, duration: duration}
 }
 
-func (p progressLine) update(pr workload.Progress) {
+// Update draws the running figures; it is a workload.Config.Progress.
+func (p ProgressLine) Update(pr workload.Progress) {
 	if p.w == nil {
 		return
 	}
@@ -28,7 +31,8 @@ func (p progressLine) update(pr workload.Progress) {
 		p.label, secs, p.duration.Seconds(), pr.Ops, workload.Rate(float64(pr.Ops), secs), workload.Rate(float64(pr.Bytes)/(1<<20), secs))
 }
 
-func (p progressLine) clear() {
+// Clear erases the line.
+func (p ProgressLine) Clear() {
 	if p.w != nil {
 		fmt.Fprint(p.w, "\r\033[K")
 	}

@@ -225,18 +225,18 @@ func (r *runner) phase(ctx context.Context, round int, t target, kind Kind, o op
 	if kind != "" && string(kind) != o.name {
 		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), fmt.Sprintf("%s %s", kind, FormatSize(o.size)))
 	}
-	progress := newProgressLine(r.out.Progress, label, r.settings.Duration)
+	progress := NewProgressLine(r.out.Progress, label, r.settings.Duration)
 	var res workload.Result
 	u, err := procstat.Measure(ctx, r.proc, t.serverPid(), func(ctx context.Context) error {
 		var runErr error
 		res, runErr = workload.Run(ctx, workload.Config{
 			Concurrency: r.settings.Concurrency,
 			Duration:    r.settings.Duration,
-			Progress:    progress.update,
+			Progress:    progress.Update,
 		}, opFn)
 		return runErr
 	})
-	progress.clear()
+	progress.Clear()
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", t.name(), o, errors.Join(err, ctx.Err()))
 	}

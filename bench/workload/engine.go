@@ -36,9 +36,11 @@ type Progress struct {
 }
 
 // Run starts Concurrency workers that each issue operations back to back
-// until Duration has passed. Operations in flight at the deadline are
-// allowed to finish and counted, and the elapsed time runs to the last of
-// them: cutting them off would drop work already done and understate
+// until Duration has passed, every worker at least one: a duration shorter
+// than one operation times exactly one per worker, which is how copies of
+// very large objects are measured. Operations in flight at the deadline
+// are allowed to finish and counted, and the elapsed time runs to the last
+// of them: cutting them off would drop work already done and understate
 // throughput, most for large objects.
 //
 // If ctx ends (Ctrl-C), operations in flight are cancelled, not counted,
@@ -61,7 +63,7 @@ func Run(ctx context.Context, cfg Config, op Op) (Result, error) {
 	var wg sync.WaitGroup
 	for w := range cfg.Concurrency {
 		wg.Go(func() {
-			for seq := 0; time.Now().Before(deadline) && failCtx.Err() == nil; seq++ {
+			for seq := 0; (seq == 0 || time.Now().Before(deadline)) && failCtx.Err() == nil; seq++ {
 				opStart := time.Now()
 				n, err := op(failCtx, w, seq)
 				took := time.Since(opStart)

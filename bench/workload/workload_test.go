@@ -99,6 +99,22 @@ func TestResultJSONShape(t *testing.T) {
 	}
 }
 
+func TestRunDoesOneOpPerWorkerWhenTheDurationIsShorter(t *testing.T) {
+	var started atomic.Int64
+	op := func(ctx context.Context, worker, seq int) (int64, error) {
+		started.Add(1)
+		time.Sleep(5 * time.Millisecond)
+		return 7, nil
+	}
+	res, err := Run(context.Background(), Config{Concurrency: 3, Duration: time.Nanosecond}, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ops != 3 || started.Load() != 3 || res.Bytes != 21 {
+		t.Errorf("%d ops counted, %d started, %d bytes; want 3, 3, 21", res.Ops, started.Load(), res.Bytes)
+	}
+}
+
 func TestRunCountsOpsAndLetsInFlightFinish(t *testing.T) {
 	var started atomic.Int64
 	op := func(ctx context.Context, worker, seq int) (int64, error) {
