@@ -13,6 +13,7 @@ import (
 	"github.com/terngate/terngate/bench/refserver"
 	"github.com/terngate/terngate/bench/s3bench"
 	"github.com/terngate/terngate/bench/s3client"
+	"github.com/terngate/terngate/bench/ternfsbench"
 )
 
 // benchRefserverCommand is the hidden `terngate bench refserver`, under
@@ -22,32 +23,58 @@ const benchRefserverCommand = "refserver"
 
 // runBench is `terngate bench`: workloads against an S3 endpoint (by
 // default a terngate it starts on the local store), beside the reference
-// server and the raw disk.
+// server and the raw disk; with --ternfs-registry, terngate on a TernFS
+// cluster against the cluster's own tools (see ternfsbench).
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == benchRefserverCommand {
 		return refserver.RunCommand(ctx, "terngate bench "+benchRefserverCommand, args[1:], stderr)
 	}
-	settings, out, err := parseBenchFlags(args, stderr)
+	plan, out, err := parseBenchFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	rep, runErr := s3bench.Run(ctx, settings, s3bench.Output{Log: stdout, Progress: terminalOrNil(stderr)})
+	progress := s3bench.Output{Log: stdout, Progress: terminalOrNil(stderr)}
+	if plan.ternfs != nil {
+		rep, runErr := ternfsbench.Run(ctx, *plan.ternfs, progress)
+		if rep == nil {
+			return runErr
+		}
+		return finishBench(rep, rep.Interrupted, runErr, out, func(path string) error { return chart.WriteTernFSPNG(rep, path) }, stdout, stderr)
+	}
+	rep, runErr := s3bench.Run(ctx, plan.local, progress)
 	if rep == nil {
 		return runErr
 	}
-	// Write whatever was measured, even after Ctrl-C or a failure.
+	draw := func(path string) error {
+		if len(rep.Workloads) == 0 {
+			return nil
+		}
+		return chart.WritePNG(rep, path)
+	}
+	return finishBench(rep, rep.Interrupted, runErr, out, draw, stdout, stderr)
+}
+
+// benchReport is what either kind of run hands back.
+type benchReport interface {
+	PrintSummary(io.Writer)
+	WriteJSON(path string) error
+}
+
+// finishBench prints and writes whatever was measured, even after Ctrl-C
+// or a failure.
+func finishBench(rep benchReport, interrupted bool, runErr error, out benchOutputs, drawPNG func(string) error, stdout, stderr io.Writer) error {
 	rep.PrintSummary(stdout)
 	var writeErrs []error
 	if out.json != "" {
 		writeErrs = append(writeErrs, rep.WriteJSON(out.json))
 	}
-	if out.png != "" && len(rep.Workloads) > 0 {
-		writeErrs = append(writeErrs, chart.WritePNG(rep, out.png))
+	if out.png != "" {
+		writeErrs = append(writeErrs, drawPNG(out.png))
 	}
 	if err := errors.Join(append([]error{runErr}, writeErrs...)...); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
-	if rep.Interrupted {
+	if interrupted {
 		fmt.Fprintln(stderr, "bench: interrupted; partial results written")
 	}
 	return nil
@@ -56,7 +83,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // benchOutputs are the files a run writes.
 type benchOutputs struct{ json, png string }
 
-func parseBenchFlags(args []string, stderr io.Writer) (s3bench.Settings, benchOutputs, error) {
+// benchPlan is the run the flags ask for: workloads against an endpoint
+// (local), or terngate on a TernFS cluster (ternfs, when not nil).
+type benchPlan struct {
+	local  s3bench.Settings
+	ternfs *ternfsbench.Settings
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (benchPlan, benchOutputs, error) {
 	fs := flag.NewFlagSet("terngate bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	endpoint := fs.String("endpoint", "", "S3 endpoint to measure (default: start this terngate on the local store in a temporary data dir)")
@@ -66,38 +100,50 @@ func parseBenchFlags(args []string, stderr io.Writer) (s3bench.Settings, benchOu
 	bucket := fs.String("bucket", "terngate-bench", "bucket to use (created if missing); the run's objects are deleted afterwards")
 	serverPid := fs.Int("server-pid", 0, "pid of the --endpoint server on this machine, to report its CPU and RSS")
 	workloads := fs.String("workloads", "all", "comma-separated: put, get, multipart, list, small-put, small-get, mixed, or all")
-	concurrency := fs.Int("concurrency", 4, "concurrent requests")
+	concurrency := fs.Int("concurrency", 4, "concurrent requests (with --ternfs-registry: copies at once, default 1)")
 	size := fs.String("size", "64MiB", "object size of put, get and multipart")
 	partSize := fs.String("part-size", "16MiB", "multipart part size")
 	smallSize := fs.String("small-size", "4KiB", "object size of small-put and small-get")
 	mixedSize := fs.String("mixed-size", "1MiB", "object size of mixed (45% GET, 30% HEAD, 15% PUT, 10% DELETE)")
 	listObjects := fs.Int("list-objects", 1000, "keys each LIST returns (one page)")
-	duration := fs.Duration("duration", 10*time.Second, "length of each timed phase")
-	rounds := fs.Int("rounds", 2, "rounds; each runs every phase once, rotating which target goes first")
+	duration := fs.Duration("duration", 10*time.Second, "length of each timed phase (with --ternfs-registry: default 2s; every worker completes at least one copy)")
+	rounds := fs.Int("rounds", 2, "rounds; each runs every phase once, rotating which target goes first (with --ternfs-registry: default 3)")
 	reference := fs.Bool("reference", true, "also measure the reference server (hashing S3 requires plus the disk), as a process of its own")
 	rawDisk := fs.Bool("raw-disk", true, "also measure raw disk writes (with fsync) and reads of the same bytes")
 	workDir := fs.String("work-dir", "", "directory for started servers' data and logs and raw-disk files (default: a temporary dir, removed afterwards)")
 	jsonOut := fs.String("json", "bench.json", "write results as JSON here (empty: don't)")
 	pngOut := fs.String("png", "bench.png", "write the chart as PNG here (empty: don't)")
+	tf := addTernFSBenchFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return s3bench.Settings{}, benchOutputs{}, errHelp
+			return benchPlan{}, benchOutputs{}, errHelp
 		}
-		return s3bench.Settings{}, benchOutputs{}, err
+		return benchPlan{}, benchOutputs{}, err
 	}
 	if fs.NArg() > 0 {
-		return s3bench.Settings{}, benchOutputs{}, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+		return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
 	}
+	out := benchOutputs{json: *jsonOut, png: *pngOut}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *tf.registry != "" || tf.anySet(set) {
+		s, err := tf.settings(set, sharedBenchFlags{concurrency: *concurrency, duration: *duration, rounds: *rounds, workDir: *workDir}, stderr)
+		if err != nil {
+			return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: %w", err)
+		}
+		return benchPlan{ternfs: &s}, out, nil
+	}
+
 	kinds, err := s3bench.ParseKinds(*workloads)
 	if err != nil {
-		return s3bench.Settings{}, benchOutputs{}, fmt.Errorf("bench: --workloads: %w", err)
+		return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: --workloads: %w", err)
 	}
 	sizes := map[string]*string{"size": size, "part-size": partSize, "small-size": smallSize, "mixed-size": mixedSize}
 	parsed := map[string]int64{}
 	for name, text := range sizes {
 		n, err := s3bench.ParseSize(*text)
 		if err != nil {
-			return s3bench.Settings{}, benchOutputs{}, fmt.Errorf("bench: --%s: %w", name, err)
+			return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: --%s: %w", name, err)
 		}
 		parsed[name] = n
 	}
@@ -114,16 +160,16 @@ func parseBenchFlags(args []string, stderr io.Writer) (s3bench.Settings, benchOu
 	if *endpoint == "" {
 		self, err := os.Executable()
 		if err != nil {
-			return s3bench.Settings{}, benchOutputs{}, fmt.Errorf("bench: find own binary: %w", err)
+			return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: find own binary: %w", err)
 		}
 		s.TerngateBin = self
 	} else if *accessKey == "" || *secretKey == "" {
-		return s3bench.Settings{}, benchOutputs{}, errors.New("bench: --endpoint needs --access-key and --secret-key")
+		return benchPlan{}, benchOutputs{}, errors.New("bench: --endpoint needs --access-key and --secret-key")
 	}
 	if err := s.Validate(); err != nil {
-		return s3bench.Settings{}, benchOutputs{}, fmt.Errorf("bench: %w", err)
+		return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: %w", err)
 	}
-	return s, benchOutputs{json: *jsonOut, png: *pngOut}, nil
+	return benchPlan{local: s}, out, nil
 }
 
 // terminalOrNil returns w if it is a terminal, where a live progress line

@@ -78,6 +78,11 @@ func WritePNG(rep *s3bench.Report, path string) error {
 	plots[0].Title.Text = fmt.Sprintf("terngate bench — %s, %d CPUs, concurrency %d, %d round(s) × %.0fs\n%s",
 		rep.Target, rep.Machine.CPUs, rep.Settings.Concurrency, rep.Settings.Rounds, rep.Settings.DurationSeconds, plots[0].Title.Text)
 
+	return writePlots(plots, path)
+}
+
+// writePlots stacks plots vertically into one PNG at path.
+func writePlots(plots []*plot.Plot, path string) error {
 	img := vgimg.NewWith(vgimg.UseWH(width, height*vg.Length(len(plots))/3), vgimg.UseDPI(dpi))
 	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 6,
