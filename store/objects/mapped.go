@@ -81,6 +81,13 @@ func (l *Layer) mappedEntry(ctx context.Context, m MappedBucket) (store.Entry, e
 		return store.Entry{}, fmt.Errorf("objects: mapped bucket %q: directory %s: %w", m.Name, m.Path, err)
 	}
 	e.Name = m.Name
+	if e.CreationTime.IsZero() {
+		// A store's top directory has no edge to date it (a whole
+		// cluster mapped as a bucket): its mtime stands in.
+		if di, err := l.st.StatDirectory(ctx, e.ID); err == nil {
+			e.CreationTime = di.Mtime
+		}
+	}
 	return e, nil
 }
 

@@ -203,6 +203,26 @@ func TestMappedBucketIsListedAndOwned(t *testing.T) {
 	}
 }
 
+func TestMappedBucketOfTheWholeStore(t *testing.T) {
+	f := newMappedFixture(t)
+	ctx := t.Context()
+	l, err := New(ctx, f.st, f.l.root, Options{
+		MappedBuckets: []MappedBucket{{Name: "everything", Path: "/", Owner: "admin"}},
+		ResolvePath:   f.opts.ResolvePath,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := l.HeadBucket(ctx, "everything")
+	if err != nil || head.CreationTime.IsZero() {
+		t.Fatalf("head of a bucket mapped to the top directory: %+v %v, want a creation time", head, err)
+	}
+	out, err := l.List(ctx, ListInput{Bucket: "everything", Prefix: "users/data/photos/", MaxKeys: 100})
+	if err != nil || len(out.Objects) != 5 {
+		t.Fatalf("list below the top: %d objects, %v; want the 5 user files", len(out.Objects), err)
+	}
+}
+
 func TestMappedBucketIsNeverDeleted(t *testing.T) {
 	f := newMappedFixture(t)
 	ctx := t.Context()
