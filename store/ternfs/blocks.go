@@ -19,6 +19,7 @@ func (c *Client) WriteBlock(ctx context.Context, block AddSpanInitiateBlockInfo,
 // writeBlockPieces is WriteBlock of a block given as slices written one
 // after the other (cells of a span's data, then its padding).
 func (c *Client) writeBlockPieces(ctx context.Context, block AddSpanInitiateBlockInfo, crc Crc, pieces [][]byte) ([8]byte, error) {
+	c.blockWrites.Add(1)
 	var proof [8]byte
 	size := 0
 	for _, p := range pieces {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,8 @@ type Client struct {
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
+	// blockWrites counts block write requests sent (BlockWrites).
+	blockWrites atomic.Uint64
 }
 
 // NewClient loads the cluster view from the registry and starts refreshing
@@ -90,6 +93,10 @@ func (c *Client) View() *ClusterView { return c.view }
 
 // Registry is the client's registry client.
 func (c *Client) Registry() *RegistryClient { return c.reg }
+
+// BlockWrites is how many block writes this client has sent, failed ones
+// included: what proves that an operation wrote no data.
+func (c *Client) BlockWrites() uint64 { return c.blockWrites.Load() }
 
 // Close stops background work and closes sockets and connections.
 func (c *Client) Close() error {

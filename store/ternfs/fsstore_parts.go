@@ -157,6 +157,9 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 		}
 		return fmt.Errorf("move data from %v: %w", srcID, errProofsUnknown)
 	}
+	if !slices.ContainsFunc(spans, waiting) {
+		return nil // moved already
+	}
 	if tail := unalignedTail(dstJournal.spans); tail >= 0 {
 		// dst's data ends off a page boundary, where no span can start:
 		// from that span on, the data is rewritten (copyOnto).
@@ -201,7 +204,7 @@ func (s *Store) settle(ctx context.Context, t store.Transient) error {
 // call and is the last span of dst, so it is checked and certified there
 // (certifying again is harmless).
 func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID, spans []spanRecord) error {
-	if !slices.ContainsFunc(spans, func(r spanRecord) bool { return r.State != spanDone && r.State != spanHandedOver }) {
+	if !slices.ContainsFunc(spans, waiting) {
 		return nil
 	}
 	if lf := s.local(src); lf != nil {
@@ -239,14 +242,10 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID,
 		}
 		end = at + uint64(rec.Size)
 		rec.State, rec.At = spanDone, at
+		// The emptied span file is dropped when its part is released
+		// (ScrapTransient), off the Complete's critical path.
 		if err := s.putSpan(ctx, src, i, rec); err != nil {
 			return err
-		}
-		if rec.File != 0 {
-			// The emptied span file: drop it now rather than at its deadline.
-			if err := s.client.ScrapTransientFile(ctx, rec.File, rec.Cookie); err == nil {
-				s.dropIfEmpty(ctx, rec.File)
-			}
 		}
 	}
 	return nil
@@ -254,22 +253,24 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID,
 
 // moveSpan moves one written span onto dst at end (or finds it there after
 // an interrupted move), checks it and certifies it; it returns its offset.
+// The move is tried first; only when it fails do the files say why.
 func (s *Store) moveSpan(ctx context.Context, dst InodeID, dstCookie Cookie, end uint64, rec *spanRecord) (uint64, error) {
 	at := end
-	st, err := s.client.StatTransientFile(ctx, rec.File)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return 0, errSpanLost
-	case err != nil:
-		return 0, err
-	case st.Size == uint64(rec.Size):
-		if err := s.client.MoveSpan(ctx, rec.Size, rec.File, 0, rec.Cookie, dst, end, dstCookie); err != nil {
-			return 0, err
+	moveErr := s.client.MoveSpan(ctx, rec.Size, rec.File, 0, rec.Cookie, dst, end, dstCookie)
+	if moveErr != nil {
+		st, err := s.client.StatTransientFile(ctx, rec.File)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return 0, errSpanLost
+		case err != nil:
+			return 0, errors.Join(moveErr, err)
+		case st.Size == 0 && end >= uint64(rec.Size):
+			at = end - uint64(rec.Size) // moved before an interruption: dst's last span
+		case st.Size == uint64(rec.Size):
+			return 0, moveErr // still there: the move itself failed
+		default:
+			return 0, fmt.Errorf("span file holds %d bytes, journaled %d: %w", st.Size, rec.Size, errSpanMismatch)
 		}
-	case st.Size == 0 && end >= uint64(rec.Size):
-		at = end - uint64(rec.Size) // moved before an interruption: dst's last span
-	default:
-		return 0, fmt.Errorf("span file holds %d bytes, journaled %d: %w", st.Size, rec.Size, errSpanMismatch)
 	}
 	if err := s.checkMovedSpan(ctx, dst, at, rec); err != nil {
 		return 0, err
@@ -314,6 +315,9 @@ func (s *Store) checkMovedSpan(ctx context.Context, dst InodeID, at uint64, rec 
 	}
 	return nil
 }
+
+// waiting reports whether a span still waits to be moved.
+func waiting(r spanRecord) bool { return r.State != spanDone && r.State != spanHandedOver }
 
 // pendingSize is how many bytes of a part wait in span files (or in the
 // journal) not yet moved.

@@ -119,8 +119,8 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 	return s.StatFile(ctx, t.ID)
 }
 
-// ScrapTransient releases the file and the span files of its spans not
-// moved yet; emptied files are removed at once, the others when GC
+// ScrapTransient releases the file and its span files (those emptied by
+// moves too); emptied files are removed at once, the others when GC
 // destroys them.
 func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 	id, err := fileID(t.ID)
@@ -138,7 +138,9 @@ func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 		s.dropIfEmpty(ctx, id)
 	}
 	for _, r := range spans {
-		if r.File == 0 || r.State == spanDone || r.State == spanHandedOver {
+		// Done spans left their (now empty) files behind; handed-over
+		// ones belong to another file's journal.
+		if r.File == 0 || r.State == spanHandedOver {
 			continue
 		}
 		// The head's answer decides; span files left over expire anyway.
