@@ -286,6 +286,9 @@ Usage:
                             measure PUT, GET, multipart, LIST, small and mixed
                             workloads beside a reference server and the raw
                             disk (terngate bench --help for its flags)
+  terngate bench --ternfs-registry HOST:PORT [bench flags]
+                            terngate on a TernFS cluster against terncli,
+                            terns3 and aws s3 cp, as ratios
 
 Every flag can also be set with its environment variable or as a key in the
 YAML file given by --config. Precedence: flag, environment, file, default.
