@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -291,11 +293,11 @@ func pollWhole(g *gateway, key string, size int64, etag string, tailBytes []byte
 // patternSHA256Parts is the SHA-256 of parts of pattern bytes seeded
 // seed, seed+1, ...
 func patternSHA256Parts(seed uint64, n int, size int) string {
-	var all bytes.Buffer
+	h := sha256.New() // streamed: n × size may be gigabytes
 	for i := range n {
-		all.Write(patternBytes(seed+uint64(i), size))
+		h.Write(patternBytes(seed+uint64(i), size))
 	}
-	return sha256Hex(all.Bytes())
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func createIn(t testing.TB, c *s3.Client, bucket, key string) string {
