@@ -113,11 +113,13 @@ func (c *blockConn) readLoop() {
 			call.done <- err
 		case isCode:
 			// The service closes the connection after any other error.
-			call.done <- err
+			// Mark it dead before answering, so that the caller's next
+			// request cannot pick it.
 			c.fail(fmt.Errorf("service answered %w", err))
+			call.done <- err
 		default:
-			call.done <- fmt.Errorf("%w: %v", errConnBroken, err)
 			c.fail(err)
+			call.done <- fmt.Errorf("%w: %v", errConnBroken, err)
 		}
 	}
 }

@@ -26,8 +26,10 @@ type fakeBlockService struct {
 	refuse       atomic.Bool  // close every new connection at once
 	dropConns    atomic.Int32 // close this many new connections after reading a request
 	corruptPages atomic.Bool
+	lie          atomic.Bool // serve altered pages with CRCs that match them
 	conns        atomic.Int32
 	fetches      atomic.Int32
+	fetchedBytes atomic.Int64
 
 	mu     sync.Mutex
 	blocks map[BlockID][]byte
@@ -110,6 +112,7 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 				return
 			}
 			s.fetches.Add(1)
+			s.fetchedBytes.Add(int64(req.Count))
 			s.mu.Lock()
 			data, ok := s.blocks[req.BlockID]
 			s.mu.Unlock()
@@ -120,6 +123,9 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 			out, _ := AppendBlocksResponse(nil, &FetchBlockWithCrcResp{})
 			for off := req.Offset; off < req.Offset+req.Count; off += PageSize {
 				page := data[off : off+PageSize]
+				if s.lie.Load() {
+					page = append([]byte{page[0] ^ 0xFF}, page[1:]...)
+				}
 				crc := CrcOf(page)
 				if s.corruptPages.Load() {
 					crc ^= 1

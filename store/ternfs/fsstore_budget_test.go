@@ -144,7 +144,7 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	s := newBudgetStore(t, r, limit)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	const writers, size = 12, 3<<20 + 12345 // three full spans and a short one each
+	const writers, size = 8, 2<<20 + 12345 // two full spans and a short one each
 	ids := make([]InodeID, writers)
 	for i := range ids {
 		ids[i], _ = r.newFile(t)

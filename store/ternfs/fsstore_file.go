@@ -53,28 +53,36 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 		return nil, fmt.Errorf("open %v: %w: spans hold %d of %d bytes", f, ErrMalformed, end, st.Size)
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	return &openFile{ctx: rctx, cancel: cancel, client: s.client, id: f, size: int64(st.Size), spans: spans, cached: -1}, nil
+	return &openFile{ctx: rctx, cancel: cancel, client: s.client, id: f, size: int64(st.Size), spans: spans, buffers: &s.buffers}, nil
 }
 
-// openFile reads a linked file span by span, keeping the last span read:
-// sequential and nearby reads cost one span fetch.
+// openFile reads a linked file: ReadAt fetches just the pages it needs,
+// NewReader streams with read-ahead (fsstore_file_stream.go).
 type openFile struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	client *Client
-	id     InodeID
-	size   int64
-	spans  []SpanRef
+	ctx     context.Context
+	cancel  context.CancelFunc
+	client  *Client
+	id      InodeID
+	size    int64
+	spans   []SpanRef
+	buffers *spanBuffers
 
-	mu     sync.Mutex
-	cached int // index of the span in data, -1 for none
-	data   []byte
+	mu      sync.Mutex
+	readers map[*streamReader]bool // not finished: stopped at Close
 }
 
 func (f *openFile) Size() int64 { return f.size }
 
+// Close stops the file's readers and gives back their buffers.
 func (f *openFile) Close() error {
 	f.cancel()
+	f.mu.Lock()
+	readers := f.readers
+	f.readers = nil
+	f.mu.Unlock()
+	for r := range readers {
+		r.stop()
+	}
 	return nil
 }
 
@@ -85,26 +93,21 @@ func (f *openFile) spanIndex(off int64) int {
 	})
 }
 
-// span returns the bytes of span i, fetched outside the lock so that
-// concurrent readers of other spans do not wait on each other.
-func (f *openFile) span(i int) ([]byte, error) {
-	f.mu.Lock()
-	if f.cached == i {
-		data := f.data
-		f.mu.Unlock()
-		return data, nil
-	}
-	f.mu.Unlock()
-	data, err := f.client.ReadSpan(f.ctx, f.id, f.spans[i])
-	if err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	f.cached, f.data = i, data
-	f.mu.Unlock()
-	return data, nil
+// spanEnd is the end of the span holding byte off.
+func (f *openFile) spanEnd(off int64) int64 {
+	sp := f.spans[f.spanIndex(off)]
+	return int64(sp.ByteOffset) + int64(sp.Size)
 }
 
+// readSpanPart fills buf with the file's bytes from off on; buf must not
+// reach past the end of the span holding off.
+func (f *openFile) readSpanPart(off int64, buf []byte) error {
+	sp := f.spans[f.spanIndex(off)]
+	return f.client.ReadSpanRange(f.ctx, f.id, sp, uint32(off-int64(sp.ByteOffset)), buf)
+}
+
+// ReadAt reads straight into p, span by span, fetching only the pages p
+// covers.
 func (f *openFile) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("read %v: negative offset %d", f.id, off)
@@ -115,20 +118,36 @@ func (f *openFile) ReadAt(p []byte, off int64) (int, error) {
 		if pos >= f.size {
 			return n, io.EOF
 		}
-		i := f.spanIndex(pos)
-		data, err := f.span(i)
-		if err != nil {
+		part := p[n:min(int64(len(p)), int64(n)+f.spanEnd(pos)-pos)]
+		if err := f.readSpanPart(pos, part); err != nil {
 			return n, err
 		}
-		n += copy(p[n:], data[pos-int64(f.spans[i].ByteOffset):])
+		n += len(part)
 	}
 	return n, nil
 }
 
-// NewReader reads n bytes from off sequentially, span by span.
+// NewReader reads n bytes from off, fetching ahead of the reader.
 func (f *openFile) NewReader(off, n int64) (io.Reader, error) {
 	if off < 0 || n < 0 || off > f.size {
 		return nil, fmt.Errorf("read %d bytes at %d of %v (%d bytes): out of range", n, off, f.id, f.size)
 	}
-	return io.NewSectionReader(f, off, min(n, f.size-off)), nil
+	r := &streamReader{f: f, pos: off, next: off, end: off + min(n, f.size-off)}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ctx.Err() != nil {
+		return nil, fmt.Errorf("read %v: %w", f.id, f.ctx.Err())
+	}
+	if f.readers == nil {
+		f.readers = make(map[*streamReader]bool)
+	}
+	f.readers[r] = true
+	return r, nil
+}
+
+// forget drops a finished reader.
+func (f *openFile) forget(r *streamReader) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.readers, r)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // spanBuffers is how appends buffer spans: out of a store-wide budget,
@@ -12,6 +13,25 @@ import (
 type spanBuffers struct {
 	memory  *spanMemory
 	reserve int64 // the most one span takes out of the budget
+	// units are streaming readers' own unit buffers (readUnitMax bytes),
+	// kept for the next reader.
+	units *sync.Pool
+}
+
+// takeUnitBuffer is a readUnitMax-byte buffer for a streaming reader.
+func (b *spanBuffers) takeUnitBuffer() []byte {
+	if b.units != nil {
+		if buf, ok := b.units.Get().(*[]byte); ok {
+			return *buf
+		}
+	}
+	return make([]byte, readUnitMax)
+}
+
+func (b *spanBuffers) putUnitBuffer(buf []byte) {
+	if b.units != nil {
+		b.units.Put(&buf)
+	}
 }
 
 // initSpanBuffers sets up the budget of limit bytes (0: the default) for
@@ -28,7 +48,7 @@ func (s *Store) initSpanBuffers(limit int64) error {
 	if limit < worst {
 		return fmt.Errorf("ternfs: span buffer memory %d bytes is less than one span needs (%d bytes with these span policies)", limit, worst)
 	}
-	s.buffers = spanBuffers{memory: newSpanMemory(limit), reserve: worst}
+	s.buffers = spanBuffers{memory: newSpanMemory(limit), reserve: worst, units: &sync.Pool{}}
 	s.client.spanMemory = s.buffers.memory
 	return nil
 }

@@ -69,113 +69,178 @@ func (c *Client) ReadFile(ctx context.Context, file InodeID) ([]byte, error) {
 // ErrSpanCrc reports span or stripe data that does not match its CRC.
 var ErrSpanCrc = errors.New("ternfs: span data does not match its CRC")
 
-// ReadSpan returns a span's logical bytes. Block spans fetch the data blocks
-// from readable services (fail-fast) and, for every block that cannot be
-// had, a parity block instead, rebuilding the data with Reed-Solomon; each
-// stripe and the whole span are checked against their CRCs.
+// ReadSpan returns a span's logical bytes, checked against every stripe's
+// CRC and the span's.
 func (c *Client) ReadSpan(ctx context.Context, file InodeID, s SpanRef) ([]byte, error) {
-	if s.StorageClass == StorageInline {
-		out := make([]byte, s.Size)
-		copy(out, s.Inline)
-		if CrcOf(out) != s.Crc {
-			return nil, fmt.Errorf("inline span at %d of %v: %w", s.ByteOffset, file, ErrSpanCrc)
-		}
-		return out, nil
-	}
-	b := s.Blocks
-	D, B, S, cell := b.Parity.DataBlocks(), b.Parity.Blocks(), int(b.Stripes), int(b.CellSize)
-	if len(b.Blocks) != B || len(s.Services) != B || len(b.StripesCrc) != S {
-		return nil, fmt.Errorf("span at %d of %v: %w: %d blocks, %d stripe CRCs for parity %v × %d stripes", s.ByteOffset, file, ErrMalformed, len(b.Blocks), len(b.StripesCrc), b.Parity, S)
-	}
-	blocks, err := c.fetchEnoughBlocks(ctx, file, s, D)
-	if err != nil {
-		return nil, fmt.Errorf("span at %d of %v: %w", s.ByteOffset, file, err)
-	}
-	if D > 1 {
-		rs, err := NewReedSolomon(b.Parity)
-		if err != nil {
-			return nil, err
-		}
-		if err := rs.Reconstruct(blocks); err != nil {
-			return nil, fmt.Errorf("span at %d of %v: %w", s.ByteOffset, file, err)
-		}
-	} else {
-		for _, blk := range blocks {
-			if blk != nil {
-				blocks[0] = blk // any mirror is the data
-				break
-			}
-		}
-	}
-	data := make([]byte, 0, S*D*cell)
-	for st := range S {
-		start := len(data)
-		for d := range D {
-			data = append(data, blocks[d][st*cell:(st+1)*cell]...)
-		}
-		if CrcOf(data[start:]) != b.StripesCrc[st] {
-			return nil, fmt.Errorf("span at %d of %v, stripe %d: %w", s.ByteOffset, file, st, ErrSpanCrc)
-		}
-	}
-	// Bytes past the stored stripes (a span may end in zeros it never
-	// stored) read as zero; padding past Size is dropped.
 	out := make([]byte, s.Size)
-	copy(out, data)
+	if err := c.ReadSpanRange(ctx, file, s, 0, out); err != nil {
+		return nil, err
+	}
 	if CrcOf(out) != s.Crc {
 		return nil, fmt.Errorf("span at %d of %v: %w", s.ByteOffset, file, ErrSpanCrc)
 	}
 	return out, nil
 }
 
-// fetchEnoughBlocks fetches whole blocks until need of them are in hand:
-// data blocks first (they need no decoding), then parity blocks in place of
-// failures. Missing blocks are nil.
-func (c *Client) fetchEnoughBlocks(ctx context.Context, file InodeID, s SpanRef, need int) ([][]byte, error) {
+// ReadSpanRange fills dst with the span's bytes from off on, fetching only
+// the pages of the data blocks that hold them (every page is checked
+// against the CRC the block service keeps for it, and every whole stripe
+// read against the stripe's CRC). When a data block cannot be had, the
+// stripes the range touches are rebuilt from any D blocks, parity
+// included, a piece at a time, and checked against their CRCs.
+func (c *Client) ReadSpanRange(ctx context.Context, file InodeID, s SpanRef, off uint32, dst []byte) error {
+	if err := c.readSpanRange(ctx, file, s, int(off), dst); err != nil {
+		return fmt.Errorf("span at %d of %v, bytes %d+%d: %w", s.ByteOffset, file, off, len(dst), err)
+	}
+	return nil
+}
+
+func (c *Client) readSpanRange(ctx context.Context, file InodeID, s SpanRef, off int, dst []byte) error {
+	if off+len(dst) > int(s.Size) {
+		return fmt.Errorf("%w: past the span's %d bytes", ErrMalformed, s.Size)
+	}
+	if s.StorageClass == StorageInline {
+		body := make([]byte, s.Size) // at most 255 bytes
+		copy(body, s.Inline)
+		if CrcOf(body) != s.Crc {
+			return ErrSpanCrc
+		}
+		copy(dst, body[off:])
+		return nil
+	}
+	g, err := geometryOf(s)
+	if err != nil {
+		return err
+	}
+	// A span may end in zeros its blocks do not store.
+	lo, hi := off, min(off+len(dst), g.stored)
+	if hi < off+len(dst) {
+		clear(dst[max(0, g.stored-off):])
+	}
+	if lo >= hi {
+		return nil
+	}
+	rr := &rangeRead{c: c, file: file, span: s, g: g, lo: lo, hi: hi, dst: dst[:hi-lo]}
+	bad, err := rr.readDataBlocks(ctx)
+	switch {
+	case err == nil:
+		return rr.checkWholeStripes()
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	if rerr := rr.rebuild(ctx, bad); rerr != nil {
+		return fmt.Errorf("%w (after %w)", rerr, err)
+	}
+	return nil
+}
+
+// spanGeometry places a block span's logical bytes in its blocks: stripe
+// st holds bytes [st·stripe, (st+1)·stripe), data block d its cell d.
+type spanGeometry struct {
+	D, B, S int
+	cell    int // bytes per cell, a multiple of the page size
+	stripe  int // logical bytes per stripe: D cells
+	stored  int // logical bytes the blocks hold: S stripes
+}
+
+func geometryOf(s SpanRef) (spanGeometry, error) {
 	b := s.Blocks
-	size := b.CellSize * uint32(b.Stripes)
-	blocks := make([][]byte, len(b.Blocks))
-	var errs []error
-	next := 0 // next block to try
-	for have := 0; have < need; {
-		var batch []int
-		for ; next < len(b.Blocks) && len(batch) < need-have; next++ {
-			if !s.Services[next].Flags.CanRead() {
-				errs = append(errs, fmt.Errorf("block %d: service %d flags %#x", next, s.Services[next].ID, s.Services[next].Flags))
-				continue
-			}
-			batch = append(batch, next)
+	g := spanGeometry{D: b.Parity.DataBlocks(), B: b.Parity.Blocks(), S: int(b.Stripes), cell: int(b.CellSize)}
+	g.stripe = g.D * g.cell
+	g.stored = g.S * g.stripe
+	if len(b.Blocks) != g.B || len(s.Services) != g.B || len(b.StripesCrc) != g.S || g.D == 0 || g.cell%PageSize != 0 {
+		return g, fmt.Errorf("%w: %d blocks, %d stripe CRCs, cells of %d bytes for parity %v × %d stripes", ErrMalformed, len(b.Blocks), len(b.StripesCrc), g.cell, b.Parity, g.S)
+	}
+	return g, nil
+}
+
+// blockRange is the page-aligned part [start, end) of data block d that
+// holds logical bytes of [lo, hi); ok is false when it holds none. Cells
+// of consecutive stripes follow each other in a block and only the first
+// and last stripe are cut, so the part is contiguous.
+func (g spanGeometry) blockRange(d, lo, hi int) (start, end int, ok bool) {
+	for st := lo / g.stripe; st <= (hi-1)/g.stripe; st++ {
+		cellStart := st*g.stripe + d*g.cell
+		a, b := max(lo, cellStart), min(hi, cellStart+g.cell)
+		if a >= b {
+			continue
 		}
-		if len(batch) == 0 {
-			return nil, fmt.Errorf("%w: %d of %d blocks readable: %w", ErrTooFewBlocks, have, need, errors.Join(errs...))
+		if !ok {
+			start, ok = st*g.cell+a-cellStart, true
 		}
-		results := make([]error, len(batch))
-		var wg sync.WaitGroup
-		for j, i := range batch {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fb := b.Blocks[i]
-				data, err := c.FetchBlockPages(ctx, s.Services[i], file, fb.BlockID, fb.Crc, 0, size, false)
-				if err == nil && CrcOf(data) != fb.Crc {
-					err = fmt.Errorf("block %d: %w", fb.BlockID, ErrSpanCrc)
-				}
-				if err == nil {
-					blocks[i] = data
-				}
-				results[j] = err
-			}()
+		end = st*g.cell + b - cellStart
+	}
+	return start / PageSize * PageSize, (end + PageSize - 1) / PageSize * PageSize, ok
+}
+
+// logical is the logical offset of byte at of data block d.
+func (g spanGeometry) logical(d, at int) int {
+	return at/g.cell*g.stripe + d*g.cell + at%g.cell
+}
+
+// rangeRead reads logical bytes [lo, hi) of a block span into dst.
+type rangeRead struct {
+	c    *Client
+	file InodeID
+	span SpanRef
+	g    spanGeometry
+	lo   int
+	hi   int
+	dst  []byte
+
+	lastHave []int // the blocks the last rebuilt piece came from
+}
+
+// place copies the part of run, logical bytes from at on, that the range
+// wants into dst.
+func (rr *rangeRead) place(at int, run []byte) {
+	a, b := max(rr.lo, at), min(rr.hi, at+len(run))
+	if a < b {
+		copy(rr.dst[a-rr.lo:b-rr.lo], run[a-at:])
+	}
+}
+
+// readDataBlocks fetches, all at once, the pages of every data block the
+// range needs, straight into dst. bad marks the blocks that failed.
+func (rr *rangeRead) readDataBlocks(ctx context.Context) (bad []bool, err error) {
+	g := rr.g
+	errs := make([]error, g.D)
+	var wg sync.WaitGroup
+	for d := range g.D {
+		start, end, ok := g.blockRange(d, rr.lo, rr.hi)
+		if !ok {
+			continue
 		}
-		wg.Wait()
-		for _, err := range results {
-			if err != nil {
-				errs = append(errs, err)
-			} else {
-				have++
-			}
+		svc, blk := rr.span.Services[d], rr.span.Blocks.Blocks[d]
+		if !svc.Flags.CanRead() {
+			errs[d] = fmt.Errorf("block %d: service %d flags %#x", d, svc.ID, svc.Flags)
+			continue
 		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		wg.Go(func() {
+			errs[d] = rr.c.fetchBlockPagesTo(ctx, svc, rr.file, blk.BlockID, blk.Crc, uint32(start), uint32(end-start), false, func(at uint32, page []byte) {
+				rr.place(g.logical(d, int(at)), page)
+			})
+		})
+	}
+	wg.Wait()
+	bad = make([]bool, g.B)
+	for d, e := range errs {
+		if e != nil {
+			bad[d] = true
+			err = errors.Join(err, e)
 		}
 	}
-	return blocks, nil
+	return bad, err
+}
+
+// checkWholeStripes checks every stripe the range holds whole against its
+// CRC (the pages of cut stripes were checked one by one).
+func (rr *rangeRead) checkWholeStripes() error {
+	g := rr.g
+	for st := (rr.lo + g.stripe - 1) / g.stripe; (st+1)*g.stripe <= rr.hi; st++ {
+		if CrcOf(rr.dst[st*g.stripe-rr.lo:(st+1)*g.stripe-rr.lo]) != rr.span.Blocks.StripesCrc[st] {
+			return fmt.Errorf("stripe %d: %w", st, ErrSpanCrc)
+		}
+	}
+	return nil
 }

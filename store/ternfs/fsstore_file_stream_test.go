@@ -1,0 +1,186 @@
+package ternfs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// bigSpanPolicies cut 8 MiB spans (RS(4,2), 15 stripes of 35-page cells),
+// larger than a read unit, so streaming reads cut spans into units.
+func bigSpanPolicies() *SpanPolicies {
+	p := smallPolicies()
+	p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: 8 << 20, Parity: mustParity(4, 2)})
+	p.Stripe.TargetStripeSize = 256 << 10
+	return p
+}
+
+// newStreamStore is a Store with bigSpanPolicies over the rig's fakes.
+func newStreamStore(t *testing.T, r *spanRig, limit int64) *Store {
+	t.Helper()
+	p := bigSpanPolicies()
+	size, err := appendSpanSize(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{client: r.c, policies: p, spanSize: size}
+	if err := s.initSpanBuffers(limit); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// appendFile appends data to a new file through s and opens it.
+func appendFile(t *testing.T, r *spanRig, s *Store, data []byte) (InodeID, store.File) {
+	t.Helper()
+	ctx := context.Background()
+	id, cookie := r.newFile(t)
+	if _, err := s.Append(ctx, transientOf(id, cookie), bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.OpenFile(ctx, store.ID(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return id, f
+}
+
+// readAllWith reads n bytes from off through a streaming reader and
+// returns them with the most unit memory the reader held at once.
+func readAllWith(t *testing.T, f store.File, off, n int64) ([]byte, int64) {
+	t.Helper()
+	r, err := f.NewReader(off, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("read %d bytes at %d: %v", n, off, err)
+	}
+	sr := r.(*streamReader)
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	return got, sr.peakHeld
+}
+
+func TestStreamingReadHoldsAtMostItsWindow(t *testing.T) {
+	r := newSpanRig(t)
+	s := newStreamStore(t, r, 64<<20)
+	data := randomBytes(26<<20+5555, 11) // three 8 MiB spans and a short one
+	_, f := appendFile(t, r, s, data)
+	for _, rg := range [][2]int64{{0, int64(len(data))}, {123457, 20 << 20}, {8<<20 - 10, 8<<20 + 20}} {
+		got, peak := readAllWith(t, f, rg[0], rg[1])
+		if !bytes.Equal(got, data[rg[0]:min(int64(len(data)), rg[0]+rg[1])]) {
+			t.Fatalf("read %v: bytes differ", rg)
+		}
+		// A few units of read-ahead, however long the range: 16 MiB.
+		if peak > 16<<20 {
+			t.Errorf("read %v held %d bytes of units, want at most 16 MiB", rg, peak)
+		}
+		if peak <= readUnitMax {
+			t.Errorf("read %v held %d bytes: no read-ahead with the budget free", rg, peak)
+		}
+	}
+	if st := s.buffers.memory.snapshot(); st.PeakReserved > 64<<20 || s.buffers.memory.reserved != 0 {
+		t.Errorf("peak reserved %d, %d still reserved after the reads", st.PeakReserved, s.buffers.memory.reserved)
+	}
+}
+
+// TestStreamingReadProgressesWithTheBudgetSpent: a reader never waits for
+// the budget; with none free it reads one unit at a time.
+func TestStreamingReadProgressesWithTheBudgetSpent(t *testing.T) {
+	r := newSpanRig(t)
+	s := newStreamStore(t, r, 64<<20)
+	data := randomBytes(17<<20, 12)
+	_, f := appendFile(t, r, s, data)
+	all, err := s.buffers.memory.reserve(context.Background(), 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.release()
+	got, peak := readAllWith(t, f, 0, int64(len(data)))
+	if !bytes.Equal(got, data) {
+		t.Fatal("bytes differ")
+	}
+	if peak > readUnitMax {
+		t.Errorf("held %d bytes of units with the budget spent, want one unit", peak)
+	}
+}
+
+// TestCopyThroughTheBudgetDoesNotDeadlock reads a file and appends it to
+// another in one goroutine, as CopyObject does, with a budget that holds
+// one span: the writer holds all of it while the reader reads.
+func TestCopyThroughTheBudgetDoesNotDeadlock(t *testing.T) {
+	r := newSpanRig(t)
+	s := newStreamStore(t, r, 64<<20)
+	data := randomBytes(20<<20+77, 13)
+	srcID, _ := appendFile(t, r, s, data)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tight := newStreamStore(t, r, s.buffers.reserve)
+	src, err := tight.OpenFile(ctx, store.ID(srcID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	reader, err := src.NewReader(0, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, cookie := r.newFile(t)
+	if _, err := tight.Append(ctx, transientOf(dst, cookie), reader); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.c.ReadFile(ctx, dst)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("copy reads back wrong: %v", err)
+	}
+}
+
+func TestCloseGivesBackReadAhead(t *testing.T) {
+	r := newSpanRig(t)
+	s := newStreamStore(t, r, 64<<20)
+	data := randomBytes(20<<20, 14)
+	_, f := appendFile(t, r, s, data)
+	reader, err := f.NewReader(0, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1000)
+	if _, err := io.ReadFull(reader, buf); err != nil || !bytes.Equal(buf, data[:1000]) {
+		t.Fatalf("first read: %v", err)
+	}
+	if s.buffers.memory.reserved == 0 {
+		t.Fatal("no read-ahead reserved after the first read")
+	}
+	f.Close()
+	if n := s.buffers.memory.reserved; n != 0 {
+		t.Errorf("%d bytes still reserved after Close", n)
+	}
+	if _, err := reader.Read(buf); !errors.Is(err, errReaderClosed) {
+		t.Errorf("read after Close: %v", err)
+	}
+}
+
+func TestStreamingReadRebuildsFromParity(t *testing.T) {
+	r := newSpanRig(t)
+	s := newStreamStore(t, r, 64<<20)
+	data := randomBytes(18<<20+4321, 15)
+	_, f := appendFile(t, r, s, data)
+	r.services[0].refuse.Store(true) // data block 0 of every span
+	r.services[3].corruptPages.Store(true)
+	r.c.blocks.close()
+	r.c.blocks = newBlockPool(0)
+	for _, rg := range [][2]int64{{0, int64(len(data))}, {5<<20 + 17, 9 << 20}} {
+		got, _ := readAllWith(t, f, rg[0], rg[1])
+		if !bytes.Equal(got, data[rg[0]:min(int64(len(data)), rg[0]+rg[1])]) {
+			t.Fatalf("degraded read %v: bytes differ", rg)
+		}
+	}
+}
