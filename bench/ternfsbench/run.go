@@ -46,46 +46,17 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 	if err != nil {
 		return nil, err
 	}
-	var servers []*serverproc.Server
+	ss := &session{settings: s, workDir: workDir, creds: creds, bodies: s3object.NewBodies()}
 	defer func() {
-		for _, srv := range servers {
-			if stopErr := srv.Stop(); stopErr != nil && err == nil {
-				err = stopErr
-			}
+		if stopErr := ss.stopServers(); stopErr != nil && err == nil {
+			err = stopErr
 		}
 	}()
-	start := func(spec serverproc.Spec) (*serverproc.Server, error) {
-		srv, err := serverproc.Start(spec, workDir)
-		if err != nil {
-			return nil, err
-		}
-		servers = append(servers, srv)
-		return srv, nil
-	}
 
-	tgSpec, err := serverproc.TerngateSpec(s.TerngateBin, creds,
-		"--store", "ternfs", "--ternfs-registry", s.Registry, "--ternfs-root", s.Root)
+	tg, objects, err := ss.startTerngate(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tg, err := start(tgSpec)
-	if err != nil {
-		return nil, err
-	}
-	bodies := s3object.NewBodies()
-	tgClient := s3client.New(tg.Endpoint, s3client.DefaultRegion, creds, s.Concurrency)
-	objects := func(bucket string) s3object.Bucket { // terngate's buckets
-		return s3object.Bucket{Client: tgClient, Name: bucket, Bodies: bodies}
-	}
-	if err := tg.WaitReady(ctx, readyTimeout, objects(terngateBucket).Ensure); err != nil {
-		return nil, err
-	}
-	for _, b := range []string{terns3Bucket, terncliBucket} {
-		if err := objects(b).Ensure(ctx); err != nil {
-			return nil, fmt.Errorf("terngate: %w", err)
-		}
-	}
-
 	cl, err := openCluster(ctx, s.Registry)
 	if err != nil {
 		return nil, err
@@ -101,15 +72,6 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 
 	files := localFiles{dir: workDir}
 	tc := newTerncli(s.Terncli, s.Registry, s.Root, files)
-	targets := []target{&s3Target{label: terngateName, pid: tg.Pid(), puts: objects(terngateBucket), gets: objects(terngateBucket)}}
-	rep = &Report{
-		Started:  time.Now(),
-		Machine:  procstat.DescribeMachine(),
-		Registry: s.Registry,
-		Root:     s.Root,
-		Tools:    map[string]string{terngateName: s.TerngateBin, terncliName: s.Terncli},
-		Settings: ReportSettings{Sizes: s.Sizes, Concurrency: s.Concurrency, DurationSeconds: s.Duration.Seconds(), Rounds: s.Rounds},
-	}
 	defer func() {
 		if s.Keep {
 			return
@@ -119,30 +81,21 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 			err = cleanErr
 		}
 	}()
+	rep = &Report{
+		Started:  time.Now(),
+		Machine:  procstat.DescribeMachine(),
+		Registry: s.Registry,
+		Root:     s.Root,
+		Tools:    map[string]string{terngateName: s.TerngateBin, terncliName: s.Terncli},
+		Settings: ReportSettings{Sizes: s.Sizes, Concurrency: s.Concurrency, DurationSeconds: s.Duration.Seconds(), Rounds: s.Rounds},
+	}
+	targets := []target{&s3Target{label: terngateName, pid: tg.Pid(), puts: objects(terngateBucket), gets: objects(terngateBucket)}}
 	if s.Terns3 != "" {
-		srv, err := start(terns3Spec(s))
+		t3, err := ss.startTerns3(ctx)
 		if err != nil {
 			return nil, err
 		}
-		client := s3client.New(srv.Endpoint, s3client.DefaultRegion, creds, s.Concurrency)
-		// Ready when it answers for a missing key (a HEAD has no body to
-		// parse, and terns3 lists only prefixes ending in /).
-		ready := func(ctx context.Context) error {
-			_, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(terns3Bucket), Key: aws.String("ready-probe")})
-			if notFound := (*types.NotFound)(nil); errors.As(err, &notFound) {
-				return nil
-			}
-			if err == nil {
-				return errors.New("probe key unexpectedly exists")
-			}
-			return err
-		}
-		if err := srv.WaitReady(ctx, readyTimeout, ready); err != nil {
-			return nil, err
-		}
-		targets = append(targets, &s3Target{label: terns3Name, pid: srv.Pid(),
-			puts: s3object.Bucket{Client: client, Name: terns3Bucket, Bodies: bodies},
-			gets: s3object.Bucket{Client: client, Name: terngateBucket, Bodies: bodies}})
+		targets = append(targets, t3)
 		rep.Tools[terns3Name] = s.Terns3
 	}
 	targets = append(targets, tc)
@@ -161,7 +114,7 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 	// objects every GET reads.
 	for _, size := range s.Sizes {
 		for w := range s.Concurrency {
-			if err := files.write(bodies.Pattern(), size, w); err != nil {
+			if err := files.write(ss.bodies.Pattern(), size, w); err != nil {
 				return nil, err
 			}
 			if err := objects(terngateBucket).Put(ctx, getKey(size, w), int64(w), size); err != nil {
@@ -185,6 +138,92 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 	}
 	rep.Comparisons = compare(s.Sizes, rep.Targets)
 	return rep, runErr
+}
+
+// session is what the gateways a run starts share.
+type session struct {
+	settings Settings
+	workDir  string
+	creds    s3client.Credentials
+	bodies   *s3object.Bodies
+	servers  []*serverproc.Server
+}
+
+func (ss *session) start(spec serverproc.Spec) (*serverproc.Server, error) {
+	srv, err := serverproc.Start(spec, ss.workDir)
+	if err != nil {
+		return nil, err
+	}
+	ss.servers = append(ss.servers, srv)
+	return srv, nil
+}
+
+func (ss *session) stopServers() error {
+	var errs []error
+	for _, srv := range ss.servers {
+		errs = append(errs, srv.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+// startTerngate starts the terngate under test on the cluster and creates
+// the run's buckets; objects gives its buckets.
+func (ss *session) startTerngate(ctx context.Context) (*serverproc.Server, func(bucket string) s3object.Bucket, error) {
+	s := ss.settings
+	spec, err := serverproc.TerngateSpec(s.TerngateBin, ss.creds,
+		"--store", "ternfs", "--ternfs-registry", s.Registry, "--ternfs-root", s.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := ss.start(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, ss.creds, s.Concurrency)
+	objects := func(bucket string) s3object.Bucket {
+		return s3object.Bucket{Client: client, Name: bucket, Bodies: ss.bodies}
+	}
+	if err := srv.WaitReady(ctx, readyTimeout, objects(terngateBucket).Ensure); err != nil {
+		return nil, nil, err
+	}
+	for _, b := range []string{terns3Bucket, terncliBucket} {
+		if err := objects(b).Ensure(ctx); err != nil {
+			return nil, nil, fmt.Errorf("terngate: %w", err)
+		}
+	}
+	return srv, objects, nil
+}
+
+// startTerns3 starts terns3 on the cluster: its PUTs go to its own bucket,
+// its GETs read terngate's.
+func (ss *session) startTerns3(ctx context.Context) (*s3Target, error) {
+	srv, err := ss.start(terns3Spec(ss.settings))
+	if err != nil {
+		return nil, err
+	}
+	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, ss.creds, ss.settings.Concurrency)
+	if err := srv.WaitReady(ctx, readyTimeout, answersHead(client, terns3Bucket)); err != nil {
+		return nil, err
+	}
+	return &s3Target{label: terns3Name, pid: srv.Pid(),
+		puts: s3object.Bucket{Client: client, Name: terns3Bucket, Bodies: ss.bodies},
+		gets: s3object.Bucket{Client: client, Name: terngateBucket, Bodies: ss.bodies}}, nil
+}
+
+// answersHead is ready when a HEAD of a missing key in bucket answers Not
+// Found: a HEAD has no body to parse, and terns3 lists only prefixes that
+// end in a slash.
+func answersHead(client *s3.Client, bucket string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("ready-probe")})
+		if notFound := (*types.NotFound)(nil); errors.As(err, &notFound) {
+			return nil
+		}
+		if err == nil {
+			return errors.New("probe key unexpectedly exists")
+		}
+		return err
+	}
 }
 
 func targetNames(targets []target) string {
