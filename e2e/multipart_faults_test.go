@@ -129,25 +129,7 @@ func crashDuringComplete(t *testing.T, delay time.Duration) {
 	createBucketSDK(t, c, "mpu-crash")
 	const key, nparts, partSize = "crashed-complete", 40, 5 << 20
 	id := createIn(t, c, "mpu-crash", key)
-	parts := make([]types.CompletedPart, nparts)
-	md5s := make([][]byte, nparts)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i := range nparts {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			data := patternBytes(uint64(300+i), partSize)
-			md5s[i] = md5Of(data)
-			parts[i] = uploadPartIn(t, c, "mpu-crash", key, id, int32(i+1), data)
-		}()
-	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	parts, md5s := uploadPatternParts(t, func(int) *s3.Client { return c }, "mpu-crash", key, id, 300, nparts, partSize, 4, nil)
 	wantETag, wantSize := multipartETagOf(md5s), int64(nparts*partSize)
 	wantTail := patternBytes(uint64(300+nparts-1), partSize)[partSize-4096:]
 

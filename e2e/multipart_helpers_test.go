@@ -13,12 +13,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -183,4 +185,35 @@ func getObjectSHA256(t testing.TB, c *s3.Client, bucket, key string) (string, in
 	defer out.Body.Close()
 	sum, n := readerSHA256(t, out.Body)
 	return sum, n, aws.ToString(out.ETag)
+}
+
+// uploadPatternParts uploads parts 1..n of upload id, part i+1 holding
+// patternBytes(seed+i, size), at most inFlight at a time, part i through
+// clientFor(i). before(i), if not nil, runs first in part i's goroutine. It
+// returns the parts for Complete and their MD5s.
+func uploadPatternParts(t *testing.T, clientFor func(i int) *s3.Client, bucket, key, id string, seed uint64, n, size, inFlight int, before func(i int)) ([]types.CompletedPart, [][]byte) {
+	t.Helper()
+	parts := make([]types.CompletedPart, n)
+	md5s := make([][]byte, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, inFlight)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if before != nil {
+				before(i)
+			}
+			data := patternBytes(seed+uint64(i), size)
+			md5s[i] = md5Of(data)
+			parts[i] = uploadPartIn(t, clientFor(i), bucket, key, id, int32(i+1), data)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return parts, md5s
 }

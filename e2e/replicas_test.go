@@ -189,30 +189,14 @@ func killedMidComplete(t *testing.T, victim, survivor *gateway, delay time.Durat
 		createBucketSDK(t, c, bucket)
 	}
 	id := createIn(t, c, bucket, key)
-	parts := make([]types.CompletedPart, nparts)
-	md5s := make([][]byte, nparts)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
 	vc := victim.sdkClient()
-	for i := range nparts {
-		data := patternBytes(uint64(700+i), partSize)
-		md5s[i] = md5Of(data)
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			client := c
-			if i%2 == 0 {
-				client = vc
-			}
-			parts[i] = uploadPartIn(t, client, bucket, key, id, int32(i+1), data)
-		}()
+	clientFor := func(i int) *s3.Client { // the parts spread over both
+		if i%2 == 0 {
+			return vc
+		}
+		return c
 	}
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
+	parts, md5s := uploadPatternParts(t, clientFor, bucket, key, id, 700, nparts, partSize, 4, nil)
 	wantETag, wantSize := multipartETagOf(md5s), int64(nparts*partSize)
 
 	stop := make(chan struct{})

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,28 +84,13 @@ func TestTernFSMultipartManyParts(t *testing.T) {
 	t.Run("1000 parts, two re-uploaded", func(t *testing.T) {
 		const nparts, partSize = 1000, 5 << 20
 		id := createIn(t, c, "many", "thousand")
-		parts := make([]types.CompletedPart, nparts)
-		md5s := make([][]byte, nparts)
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 8)
-		for i := range nparts {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				if i == 6 || i == 499 { // a first attempt, replaced below
-					uploadPartIn(t, c, "many", "thousand", id, int32(i+1), patternBytes(uint64(90000+i), partSize))
-				}
-				data := patternBytes(uint64(1000+i), partSize)
-				md5s[i] = md5Of(data)
-				parts[i] = uploadPartIn(t, c, "many", "thousand", id, int32(i+1), data)
-			}()
+		// Parts 7 and 500 are uploaded twice; the second upload wins.
+		reupload := func(i int) {
+			if i == 6 || i == 499 {
+				uploadPartIn(t, c, "many", "thousand", id, int32(i+1), patternBytes(uint64(90000+i), partSize))
+			}
 		}
-		wg.Wait()
-		if t.Failed() {
-			t.FailNow()
-		}
+		parts, md5s := uploadPatternParts(t, func(int) *s3.Client { return c }, "many", "thousand", id, 1000, nparts, partSize, 8, reupload)
 		started := time.Now()
 		out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
 			Bucket: aws.String("many"), Key: aws.String("thousand"), UploadId: aws.String(id),
