@@ -344,14 +344,12 @@ func TestMultipartRedisLost(t *testing.T) {
 	g.stop()
 
 	// The sweeper, through the Go API, on the same store and Redis. On a
-	// shared TernFS cluster it sees this upload's files only (noteScoped).
+	// shared TernFS cluster the store sees the transient files of its own
+	// bucket root only, never other gateways' (other tests').
 	tracker, err := multipart.OpenRedis(ctx, r.url())
 	mustNoErr(t, err, "open Redis tracker")
 	defer tracker.Close()
-	var st store.Store = openGatewayStore(t, dataDir, tracker.Journal())
-	if ternfsRegistry() != "" {
-		st = noteScoped{Store: st, note: "mpu:" + id}
-	}
+	st := openGatewayStore(t, dataDir, tracker.Journal())
 	layer, err := objects.New(ctx, st, st.Root(), objects.Options{})
 	mustNoErr(t, err, "object layer")
 	m := multipart.NewManager(st, layer, tracker, multipart.Options{OrphanGrace: time.Nanosecond})

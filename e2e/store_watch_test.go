@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -103,9 +102,13 @@ func newTernFSWatch(t *testing.T, dataDir, bucket, note string) *ternfsWatch {
 	t.Helper()
 	ctx := testContext(t, time.Minute)
 	st := openClusterStore(t, "/", nil)
+	root, err := st.ResolvePath(ctx, ternfsRootOf(dataDir))
+	mustNoErr(t, err, "resolve the gateway's bucket root on the cluster")
 	dir, err := st.ResolvePath(ctx, ternfsRootOf(dataDir)+"/"+bucket)
 	mustNoErr(t, err, "resolve the directory of bucket %s on the cluster", bucket)
-	w := &ternfsWatch{st: st, shard: ternfs.InodeID(dir.ID).Shard(), note: note, before: map[ternfs.InodeID]bool{}}
+	// On the cluster the gateway's store tags its notes with its root.
+	clusterNote := ternfs.ScopedNote(ternfs.InodeID(root.ID), note)
+	w := &ternfsWatch{st: st, shard: ternfs.InodeID(dir.ID).Shard(), note: clusterNote, before: map[ternfs.InodeID]bool{}}
 	err = st.Client().VisitTransientFiles(ctx, w.shard, func(f ternfs.TransientFile) error {
 		w.before[f.ID] = true
 		return nil
@@ -199,22 +202,4 @@ func openGatewayStore(t *testing.T, dataDir string, journal ternfs.Journal) stor
 	mustNoErr(t, err, "open the data dir")
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// noteScoped shows a store's transient files noted note only: what a
-// sweeper would see on a cluster the test had to itself. On a shared
-// cluster an unscoped sweeper would take the uploads of every other
-// gateway (other tests) for orphans of its lost Redis.
-type noteScoped struct {
-	store.Store
-	note string
-}
-
-func (s noteScoped) VisitTransient(ctx context.Context, fn func(store.TransientInfo) error) error {
-	return s.Store.VisitTransient(ctx, func(ti store.TransientInfo) error {
-		if ti.Note != s.note {
-			return nil
-		}
-		return fn(ti)
-	})
 }

@@ -83,7 +83,7 @@ func (s *Store) copyOnto(ctx context.Context, dst store.Transient, dstSpans []sp
 		sources = append(sources, r)
 	}
 	note := partNotePrefix + "copy"
-	f, err := s.client.ConstructFile(ctx, dstID.Shard(), note)
+	f, err := s.client.ConstructFile(ctx, dstID.Shard(), s.scopedNote(note))
 	if err != nil {
 		return err
 	}

@@ -251,3 +251,47 @@ func alignmentCopyModel(sizes []int, spanSize int64) int64 {
 	}
 	return copied
 }
+
+// TestTransientFilesScopedToRoot: two stores on one cluster under
+// different roots (two deployments) see only their own transient files,
+// so neither's sweeper can take the other's uploads for orphans.
+func TestTransientFilesScopedToRoot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	base := fmt.Sprintf("/terngate-store-it/scoped-%d", time.Now().UnixNano())
+	a := openIntegrationStoreAt(t, ctx, base+"/a", nil)
+	b := openIntegrationStoreAt(t, ctx, base+"/b", nil)
+	ta := mustWrite(t, ctx, a, a.Root(), "mpu:scoped", storeTestBytes(20<<20, 60))
+	tb := mustWrite(t, ctx, b, b.Root(), "mpu:scoped", storeTestBytes(1000, 61))
+	seen := func(s *Store) map[store.ID]store.TransientInfo {
+		out := map[store.ID]store.TransientInfo{}
+		if err := s.VisitTransient(ctx, func(ti store.TransientInfo) error {
+			out[ti.ID] = ti
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	sa, sb := seen(a), seen(b)
+	if ti, ok := sa[ta.ID]; !ok || ti.Note != "mpu:scoped" || ti.Size != 20<<20 {
+		t.Errorf("store a sees its part as %+v (found %v), want note mpu:scoped and 20 MiB", ti, ok)
+	}
+	if _, ok := sa[tb.ID]; ok {
+		t.Error("store a sees store b's transient file")
+	}
+	if _, ok := sb[ta.ID]; ok {
+		t.Error("store b sees store a's transient file")
+	}
+	if _, ok := sb[tb.ID]; !ok {
+		t.Error("store b does not see its own transient file")
+	}
+	for _, sf := range []struct {
+		s *Store
+		t store.Transient
+	}{{a, ta}, {b, tb}} {
+		if err := sf.s.ScrapTransient(ctx, sf.t); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile
 		index := lf.spans
 		rec := spanRecord{State: spanInline, Size: uint32(len(data)), Crc: CrcOf(data), Body: slices.Clone(data)}
 		if len(data) > MaxInlineSpan {
-			f, err := s.client.ConstructFile(ctx, head.Shard(), lf.note)
+			f, err := s.client.ConstructFile(ctx, head.Shard(), s.scopedNote(lf.note))
 			if err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) 
 	if err != nil {
 		return store.Transient{}, err
 	}
-	f, err := s.client.ConstructFile(ctx, d.Shard(), note)
+	f, err := s.client.ConstructFile(ctx, d.Shard(), s.scopedNote(note))
 	if err != nil {
 		return store.Transient{}, err
 	}
@@ -171,8 +171,8 @@ func (s *Store) dropIfEmpty(ctx context.Context, id InodeID) {
 }
 
 // VisitTransient walks every shard's transient files, with a
-// StatTransientFile each for its note and size. Files that vanish during
-// the walk are skipped.
+// StatTransientFile each for its note and size, and reports this store's
+// (scopedNote). Files that vanish during the walk are skipped.
 func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo) error) error {
 	for shard := range 256 {
 		err := s.client.VisitTransientFiles(ctx, ShardID(shard), func(f TransientFile) error {
@@ -183,8 +183,12 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 			if err != nil {
 				return err
 			}
+			note, ours := s.unscopedNote(st.Note)
+			if !ours {
+				return nil // another store's (or another TernFS client's)
+			}
 			size := int64(st.Size)
-			if strings.HasPrefix(st.Note, partNotePrefix) {
+			if strings.HasPrefix(note, partNotePrefix) {
 				spans, err := s.loadSpans(ctx, f.ID)
 				if err != nil {
 					return err
@@ -193,7 +197,7 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 			}
 			return fn(store.TransientInfo{
 				Transient: transientOf(f.ID, f.Cookie),
-				Note:      st.Note,
+				Note:      note,
 				Size:      size,
 				Deadline:  f.DeadlineTime.Time(),
 			})
@@ -203,4 +207,21 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 		}
 	}
 	return nil
+}
+
+// ScopedNote is the note a transient file of the store rooted at root
+// carries on the cluster: the caller's note behind a tag naming the root. A
+// cluster is shared by other gateway deployments (other roots) and other
+// TernFS clients; their transient files are none of a store's business,
+// and its sweepers must never scrap them as orphans.
+func ScopedNote(root InodeID, note string) string {
+	return fmt.Sprintf("terngate:%016x:%s", uint64(root), note)
+}
+
+func (s *Store) scopedNote(note string) string { return ScopedNote(s.root, note) }
+
+// unscopedNote undoes scopedNote, reporting whether the note is this
+// store's.
+func (s *Store) unscopedNote(clusterNote string) (string, bool) {
+	return strings.CutPrefix(clusterNote, s.scopedNote(""))
 }
