@@ -308,7 +308,12 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 	sizes := make([]int64, len(parts.listed))
 	etags := md5.New()
 	for i, p := range parts.listed {
-		if err := m.st.MoveData(ctx, whole, p.File); err != nil {
+		if err := m.st.MoveData(ctx, whole, p.File); errors.Is(err, store.ErrNotFound) {
+			// Its data is gone (expired while the upload idled): the
+			// upload cannot be completed, only uploaded again.
+			m.log.Warn("multipart: part data lost", "upload", u.ID, "part", p.Number, "err", err)
+			return Result{}, s3err.InvalidPart
+		} else if err != nil {
 			return Result{}, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
 		}
 		sizes[i] = p.Size

@@ -210,3 +210,47 @@ func TestRedisDataLossReleasesParts(t *testing.T) {
 		t.Fatalf("%d transient files of the lost upload remain", left)
 	}
 }
+
+// A part whose data is gone when Complete moves it (its transient file
+// expired while the upload idled) makes the Complete answer InvalidPart;
+// nothing is linked, and the upload is over.
+func TestCompleteOfLostPartData(t *testing.T) {
+	st, l := newLayer(t)
+	tr, err := OpenEmbedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	m := NewManager(st, l, tr, Options{MinPartSize: 4})
+	ctx := t.Context()
+	u, err := m.Create(ctx, CreateInput{Bucket: "bkt", Key: "lost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []CompletePart
+	for n, body := range []string{"first", "second"} {
+		p, err := m.UploadPart(ctx, PartInput{Bucket: "bkt", Key: "lost", UploadID: u.ID, Number: n + 1, Body: strings.NewReader(body), Size: int64(len(body))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, CompletePart{Number: p.Number, ETag: p.ETag})
+	}
+	parts, _, err := tr.Parts(ctx, u.ID, 0, 0)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("parts: %v %v", parts, err)
+	}
+	if err := st.ScrapTransient(ctx, parts[1].File); err != nil { // as its deadline would
+		t.Fatal(err)
+	}
+	_, err = m.Complete(ctx, CompleteInput{Bucket: "bkt", Key: "lost", UploadID: u.ID, ObjectSize: -1, Parts: listed})
+	if !errors.Is(err, s3err.InvalidPart) {
+		t.Fatalf("Complete with a part's data gone: %v, want InvalidPart", err)
+	}
+	if _, err := l.Stat(ctx, "bkt", "lost"); !errors.Is(err, s3err.NoSuchKey) {
+		t.Fatalf("the object after the failed Complete: %v, want NoSuchKey", err)
+	}
+	_, err = m.Complete(ctx, CompleteInput{Bucket: "bkt", Key: "lost", UploadID: u.ID, ObjectSize: -1, Parts: listed})
+	if !errors.Is(err, s3err.NoSuchUpload) {
+		t.Fatalf("retried Complete: %v, want NoSuchUpload", err)
+	}
+}
