@@ -3,6 +3,7 @@ package ternfs
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
@@ -21,44 +22,53 @@ const DefaultSpanBufferBytes = 256 << 20
 // cannot deadlock as long as nobody waits for a reservation while holding
 // another: writers hold one at a time, and readers only ever try.
 //
-// Released buffers stay on a free list for reuse, so a steady load makes
-// no garbage; idle buffers and buffers in use together never exceed the
-// limit (idle ones are dropped to make room), so the limit bounds the
-// memory span buffers occupy.
-//
-// A nil *spanMemory has no limit and no free list: plain allocations.
+// A buffer is charged for the bytes its user may touch, which trim can
+// lower for a buffer of the arena (spanArena): its other pages are never
+// made resident, and released buffers give their pages back. So the bytes
+// charged bound the memory span buffers occupy, and the budget bounds
+// those. A nil *spanMemory has no limit: plain allocations.
 type spanMemory struct {
 	limit int64
 	sem   *semaphore.Weighted
+	arena *spanArena
 
-	mu        sync.Mutex
-	idle      map[int][][]byte // free buffers by capacity (a bufferClass)
-	idleBytes int64
-	held      int64                      // capacity of buffers handed out
-	owners    map[*byte]*spanReservation // first byte of each buffer handed out
-	reserved  int64
-	stats     spanMemoryStats
+	mu       sync.Mutex
+	owners   map[*byte]*heldBuffer // buffers handed out, by first byte
+	reserved int64
+	charged  int64
+	stats    spanMemoryStats
 }
 
 // spanMemoryStats are counters for tests and benchmarks.
 type spanMemoryStats struct {
 	PeakReserved int64 // most bytes reserved at once
-	PeakLive     int64 // most bytes of buffers held or idle at once
-	Allocated    int64 // bytes of buffers ever allocated (not reused)
+	PeakCharged  int64 // most bytes charged for buffers at once
 	Unaccounted  int64 // bytes allocated outside any reservation (a bug if not 0)
+	Mapped       int64 // bytes of buffers the arena ever mapped (reuse keeps it low)
+}
+
+// heldBuffer is a buffer handed out by a reservation.
+type heldBuffer struct {
+	res    *spanReservation
+	buf    []byte // its whole capacity
+	charge int64
 }
 
 func newSpanMemory(limit int64) *spanMemory {
-	return &spanMemory{
-		limit:  limit,
-		sem:    semaphore.NewWeighted(limit),
-		idle:   make(map[int][][]byte),
-		owners: make(map[*byte]*spanReservation),
+	m := &spanMemory{
+		limit: limit,
+		sem:   semaphore.NewWeighted(limit),
+		// Idle buffers cost address space only: keep plenty for reuse.
+		arena:  newSpanArena(4 * limit),
+		owners: make(map[*byte]*heldBuffer),
 	}
+	// Once m is unreachable no reservation holds a buffer: unmap them.
+	runtime.AddCleanup(m, (*spanArena).releaseAll, m.arena)
+	return m
 }
 
-// bufferClass rounds a buffer size up so that buffers of nearly equal
-// sizes are interchangeable on the free list.
+// bufferClass rounds a buffer size up, so that buffers of nearly equal
+// sizes are interchangeable on the arena's free list.
 func bufferClass(n int) int {
 	granule := 1 << 20
 	if n < granule {
@@ -72,8 +82,8 @@ func bufferClass(n int) int {
 type spanReservation struct {
 	m    *spanMemory
 	size int64 // reserved
-	used int64 // capacity of the buffers held
-	bufs [][]byte
+	used int64 // charged for the buffers held
+	bufs []*heldBuffer
 }
 
 // reserve waits until n bytes of the budget are free.
@@ -119,20 +129,27 @@ func (m *spanMemory) reservationOf(data []byte) *spanReservation {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.owners[&data[0]]
+	if h := m.owners[&data[0]]; h != nil {
+		return h.res
+	}
+	return nil
 }
 
 // snapshot returns the counters.
 func (m *spanMemory) snapshot() spanMemoryStats {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.stats
+	st := m.stats
+	m.mu.Unlock()
+	m.arena.mu.Lock()
+	st.Mapped = m.arena.mapped
+	m.arena.mu.Unlock()
+	return st
 }
 
-// alloc takes a buffer of n bytes (contents undefined) out of the
-// reservation. When the reservation cannot cover it, the buffer is
-// allocated outside the budget and counted as Unaccounted: a sizing bug
-// must not fail a write.
+// alloc takes a buffer of n bytes out of the reservation, charged for all
+// of them (contents undefined). When the reservation cannot cover it, the
+// buffer is allocated outside the budget and counted as Unaccounted: a
+// sizing bug must not fail a write.
 func (r *spanReservation) alloc(n int) []byte {
 	m := r.m
 	if m == nil || n == 0 {
@@ -145,71 +162,67 @@ func (r *spanReservation) alloc(n int) []byte {
 		m.stats.Unaccounted += int64(n)
 		return make([]byte, n)
 	}
-	var buf []byte
-	if free := m.idle[class]; len(free) > 0 {
-		buf = free[len(free)-1]
-		m.idle[class] = free[:len(free)-1]
-		m.idleBytes -= int64(class)
-	} else {
-		m.dropIdle(m.held + m.idleBytes + int64(class) - m.limit)
-		buf = make([]byte, class)
-		m.stats.Allocated += int64(class)
-	}
-	m.held += int64(class)
-	m.stats.PeakLive = max(m.stats.PeakLive, m.held+m.idleBytes)
-	r.used += int64(class)
-	r.bufs = append(r.bufs, buf)
-	m.owners[&buf[0]] = r
+	buf := m.arena.get(class)
+	h := &heldBuffer{res: r, buf: buf, charge: int64(class)}
+	m.owners[&buf[0]] = h
+	r.bufs = append(r.bufs, h)
+	r.used += h.charge
+	m.charged += h.charge
+	m.stats.PeakCharged = max(m.stats.PeakCharged, m.charged)
 	return buf[:n]
 }
 
-// dropIdle lets at least excess bytes of idle buffers go to the garbage
-// collector.
-func (m *spanMemory) dropIdle(excess int64) {
-	for class, free := range m.idle {
-		for excess > 0 && len(free) > 0 {
-			free = free[:len(free)-1]
-			m.idleBytes -= int64(class)
-			excess -= int64(class)
-		}
-		m.idle[class] = free
-		if excess <= 0 {
-			return
-		}
+// trim lowers the charge of buf, from alloc, to its first n bytes, which
+// are all its user touched or will touch, if the arena keeps the rest of
+// it from ever taking memory. It reports whether it did.
+func (r *spanReservation) trim(buf []byte, n int) bool {
+	m := r.m
+	if m == nil || cap(buf) == 0 {
+		return false
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.owners[&buf[:1][0]]
+	if h == nil || h.res != r || !m.arena.isMapped(h.buf) {
+		return false
+	}
+	charge := int64(bufferClass(max(n, 1)))
+	if charge < h.charge {
+		r.used -= h.charge - charge
+		m.charged -= h.charge - charge
+		h.charge = charge
+	}
+	return true
 }
 
-// free puts a buffer taken with alloc back on the free list; its bytes
-// stay reserved until shrink or release.
+// free gives a buffer taken with alloc back; its bytes stay reserved
+// until shrink or release.
 func (r *spanReservation) free(buf []byte) {
 	m := r.m
 	if m == nil || cap(buf) == 0 {
 		return
 	}
-	first := &buf[:1][0]
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for i, b := range r.bufs {
-		if &b[0] == first {
+	for i, h := range r.bufs {
+		if &h.buf[0] == &buf[:1][0] {
 			r.bufs = append(r.bufs[:i], r.bufs[i+1:]...)
-			m.putIdle(b)
-			r.used -= int64(cap(b))
+			m.putBack(h)
 			return
 		}
 	}
 }
 
-// putIdle moves a held buffer to the free list (m.mu held).
-func (m *spanMemory) putIdle(b []byte) {
-	delete(m.owners, &b[0])
-	b = b[:cap(b)]
-	m.held -= int64(cap(b))
-	m.idle[cap(b)] = append(m.idle[cap(b)], b)
-	m.idleBytes += int64(cap(b))
+// putBack returns a held buffer to the arena (m.mu held).
+func (m *spanMemory) putBack(h *heldBuffer) {
+	delete(m.owners, &h.buf[0])
+	h.res.used -= h.charge
+	m.charged -= h.charge
+	m.arena.put(h.buf)
 }
 
 // shrink gives back all but n bytes of the reservation (never less than
-// its buffers hold).
+// its buffers are charged).
 func (r *spanReservation) shrink(n int64) {
 	n = max(n, r.used)
 	if n >= r.size {
@@ -224,18 +237,18 @@ func (r *spanReservation) shrink(n int64) {
 	r.size = n
 }
 
-// release frees every buffer of the reservation and gives back its bytes.
-// The reservation must not be used afterwards.
+// release gives back every buffer of the reservation and its bytes. The
+// reservation must not be used afterwards.
 func (r *spanReservation) release() {
 	m := r.m
 	if m == nil || r.size == 0 {
 		return
 	}
 	m.mu.Lock()
-	for _, b := range r.bufs {
-		m.putIdle(b)
+	for _, h := range r.bufs {
+		m.putBack(h)
 	}
-	r.bufs, r.used = nil, 0
+	r.bufs = nil
 	m.reserved -= r.size
 	m.mu.Unlock()
 	m.sem.Release(r.size)

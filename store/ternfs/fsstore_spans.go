@@ -85,14 +85,13 @@ func (s *Store) eachSpanContext(ctx context.Context, r io.Reader, fn func([]byte
 }
 
 // readSpan reads up to spanSize bytes (starting with ahead) into a buffer
-// of res, moves a short span to a buffer of its size and shrinks res to
-// what the span needs from now on. After a full span it reads one byte
-// more: next holds it, or is nil at the end of the stream.
+// of res and shrinks res to what the span needs from now on: the bytes it
+// holds and its parity. After a full span it reads one byte more: next
+// holds it, or is nil at the end of the stream.
 func (s *Store) readSpan(res *spanReservation, r io.Reader, ahead []byte) (data, next []byte, err error) {
 	buf := res.alloc(s.spanSize)
 	n := copy(buf, ahead)
-	m, err := io.ReadFull(r, buf[n:])
-	n += m
+	n, err = readInChunks(r, buf, n)
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 	case err != nil:
@@ -106,33 +105,38 @@ func (s *Store) readSpan(res *spanReservation, r io.Reader, ahead []byte) (data,
 			return nil, nil, fmt.Errorf("append: read: %w", err)
 		}
 	}
-	data = buf[:n]
-	if s.movesToOwnBuffer(n) {
-		data = res.alloc(n)
-		copy(data, buf)
-		res.free(buf)
-	}
+	res.trim(buf, n)
 	_, writing := s.spanCost(n)
 	res.shrink(writing)
-	return data, next, nil
+	return buf[:n:n], next, nil
 }
 
-// movesToOwnBuffer: a span much shorter than spanSize is copied out of the
-// span-size buffer, so that it holds only about its own size while it is
-// written.
-func (s *Store) movesToOwnBuffer(n int) bool {
-	return n > 0 && bufferClass(n) <= bufferClass(s.spanSize)/2
+// appendReadChunk bounds each Read into a span buffer: a Read may use all
+// of the slice it is given as scratch, and the pages past the data must
+// stay untouched to cost nothing (spanArena).
+const appendReadChunk = 64 << 10
+
+// readInChunks is io.ReadFull of buf[n:], appendReadChunk bytes at a
+// time; it returns how much of buf is filled.
+func readInChunks(r io.Reader, buf []byte, n int) (int, error) {
+	for n < len(buf) {
+		k, err := io.ReadFull(r, buf[n:min(len(buf), n+appendReadChunk)])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // spanCost is what an n-byte span takes out of the budget while it is
-// read (the span-size buffer, and the one it moves to) and while it is
-// written (the buffer it is in, and its parity).
+// read (a span-size buffer) and while it is written (the buffer, charged
+// for the bytes it holds where the arena maps buffers, and the parity).
 func (s *Store) spanCost(n int) (reading, writing int64) {
-	full := int64(bufferClass(s.spanSize))
-	reading, writing = full, full
-	if s.movesToOwnBuffer(n) {
-		own := int64(bufferClass(n))
-		reading, writing = full+own, own
+	reading = int64(bufferClass(s.spanSize))
+	writing = reading
+	if arenaMapsBuffers {
+		writing = int64(bufferClass(max(n, 1)))
 	}
 	if n > MaxInlineSpan && s.policies != nil {
 		if layout, err := ComputeSpanLayout(s.policies, uint32(n)); err == nil {
