@@ -110,9 +110,9 @@ func (r *streamReader) unitLength(off int64) int64 {
 	sp := r.f.spans[r.f.spanIndex(off)]
 	limit := min(r.end, int64(sp.ByteOffset)+int64(sp.Size))
 	stop := min(limit, off+readUnitMax)
-	if stop < limit && sp.StorageClass != StorageInline {
-		stripe := int64(sp.Blocks.Parity.DataBlocks()) * int64(sp.Blocks.CellSize)
-		if aligned := int64(sp.ByteOffset) + (stop-int64(sp.ByteOffset))/stripe*stripe; stripe > 0 && aligned > off {
+	stripe := int64(sp.Blocks.Parity.DataBlocks()) * int64(sp.Blocks.CellSize)
+	if stop < limit && sp.StorageClass != StorageInline && stripe > 0 {
+		if aligned := int64(sp.ByteOffset) + (stop-int64(sp.ByteOffset))/stripe*stripe; aligned > off {
 			stop = aligned
 		}
 	}

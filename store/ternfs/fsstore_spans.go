@@ -8,8 +8,9 @@ import (
 	"sync"
 )
 
-// spanBuffers is how appends buffer spans: out of a store-wide budget,
-// reserving what the worst span needs before reading one.
+// spanBuffers are the store's span buffers: the budget appends reserve
+// the worst span's cost from before reading one, and streaming readers
+// read ahead into when it has room.
 type spanBuffers struct {
 	memory  *spanMemory
 	reserve int64 // the most one span takes out of the budget
@@ -65,6 +66,8 @@ func (s *Store) eachSpan(r io.Reader, fn func([]byte) error) error {
 	return s.eachSpanContext(context.Background(), r, fn)
 }
 
+// eachSpanContext is eachSpan, waiting for the budget no longer than ctx
+// lasts.
 func (s *Store) eachSpanContext(ctx context.Context, r io.Reader, fn func([]byte) error) error {
 	var ahead []byte // the first byte of the next span, read to learn the stream goes on
 	for {
