@@ -97,7 +97,7 @@ func (c *Client) ReadSpanRange(ctx context.Context, file InodeID, s SpanRef, off
 
 func (c *Client) readSpanRange(ctx context.Context, file InodeID, s SpanRef, off int, dst []byte) error {
 	if off+len(dst) > int(s.Size) {
-		return fmt.Errorf("%w: past the span's %d bytes", ErrMalformed, s.Size)
+		return fmt.Errorf("range past the span's %d bytes", s.Size)
 	}
 	if s.StorageClass == StorageInline {
 		body := make([]byte, s.Size) // at most 255 bytes
