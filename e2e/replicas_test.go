@@ -22,13 +22,8 @@ import (
 // Replicas need a store they all share: only a TernFS cluster is one (the
 // local store belongs to one process by design, its data dir is locked).
 
-// startReplicas starts n gateways on one TernFS bucket root and one Redis.
-func startReplicas(t *testing.T, n int) ([]*gateway, *redisServer) {
-	gws, redis, _ := startReplicasAt(t, n)
-	return gws, redis
-}
-
-// startReplicasAt is startReplicas, also returning the bucket root.
+// startReplicasAt starts n gateways on one TernFS bucket root and one
+// Redis, and returns them with the root.
 func startReplicasAt(t *testing.T, n int) ([]*gateway, *redisServer, string) {
 	t.Helper()
 	registry := os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY")
@@ -52,7 +47,7 @@ func startReplicasAt(t *testing.T, n int) ([]*gateway, *redisServer, string) {
 // every replica; ListMultipartUploads and ListParts answer the same
 // everywhere.
 func TestReplicasShareOneUpload(t *testing.T) {
-	gws, _ := startReplicas(t, 3)
+	gws, _, root := startReplicasAt(t, 3)
 	clients := make([]*s3.Client, len(gws))
 	for i, g := range gws {
 		clients[i] = g.sdkClient()
@@ -105,6 +100,9 @@ func TestReplicasShareOneUpload(t *testing.T) {
 				t.Errorf("GET of %s from replica %d: %d bytes %s ETag %s, want %d bytes %s ETag %s",
 					key, i, n, sum, etag, want.Len(), sha256Hex(want.Bytes()), wantETag)
 			}
+		}
+		if sum, n := terncliOutOf(t, root+"/"+bucket+"/"+key); sum != sha256Hex(want.Bytes()) || n != int64(want.Len()) {
+			t.Errorf("terncli cp-outof %s: %d bytes %s, want %d bytes %s", key, n, sum, want.Len(), sha256Hex(want.Bytes()))
 		}
 		// Every replica's retried Complete answers the recorded result.
 		for i, c := range clients {
@@ -165,10 +163,10 @@ func checkSameUploadViews(t *testing.T, ctx context.Context, clients []*s3.Clien
 // byte-identical from both the survivor and a third replica. A poller
 // watches the key throughout: nothing or the whole object, never a part.
 func TestReplicaKilledMidComplete(t *testing.T) {
-	gws, _ := startReplicas(t, 3)
+	gws, _, root := startReplicasAt(t, 3)
 	for i, delay := range []time.Duration{15 * time.Millisecond, 60 * time.Millisecond} {
 		t.Run(delay.String(), func(t *testing.T) {
-			killedMidComplete(t, gws[i], gws[2], delay, fmt.Sprintf("killed-%d", i))
+			killedMidComplete(t, gws[i], gws[2], root, delay, fmt.Sprintf("killed-%d", i))
 		})
 	}
 	// The survivor logs each Complete it took over with parts already
@@ -181,7 +179,7 @@ func TestReplicaKilledMidComplete(t *testing.T) {
 	}
 }
 
-func killedMidComplete(t *testing.T, victim, survivor *gateway, delay time.Duration, key string) {
+func killedMidComplete(t *testing.T, victim, survivor *gateway, root string, delay time.Duration, key string) {
 	c := survivor.sdkClient()
 	ctx := testContext(t, 10*time.Minute)
 	const bucket, nparts, partSize = "replica-crash", 40, 5 << 20
@@ -254,8 +252,5 @@ func killedMidComplete(t *testing.T, victim, survivor *gateway, delay time.Durat
 	if v, _ := violations.Load().(string); v != "" {
 		t.Errorf("poller saw: %s", v)
 	}
-	wantSHA := patternSHA256Parts(700, nparts, partSize)
-	if sum, n, etag := getObjectSHA256(t, c, bucket, key); sum != wantSHA || n != wantSize || etag != wantETag {
-		t.Errorf("object after the resumed Complete: %d bytes %s ETag %s, want %d bytes %s ETag %s", n, sum, etag, wantSize, wantSHA, wantETag)
-	}
+	checkBothWays(t, c, root, bucket, key, patternSHA256Parts(700, nparts, partSize), wantSize, wantETag)
 }
