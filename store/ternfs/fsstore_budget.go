@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -32,6 +33,8 @@ type spanMemory struct {
 	sem   *semaphore.Weighted
 	arena *spanArena
 
+	waiting atomic.Int64 // reserve calls waiting for the budget
+
 	mu       sync.Mutex
 	owners   map[*byte]*heldBuffer // buffers handed out, by first byte
 	reserved int64
@@ -45,6 +48,7 @@ type spanMemoryStats struct {
 	PeakCharged  int64 // most bytes charged for buffers at once
 	Unaccounted  int64 // bytes allocated outside any reservation (a bug if not 0)
 	Mapped       int64 // bytes of buffers the arena ever mapped (reuse keeps it low)
+	Discarded    int64 // bytes of buffers put back, their pages given back
 }
 
 // heldBuffer is a buffer handed out by a reservation.
@@ -94,11 +98,20 @@ func (m *spanMemory) reserve(ctx context.Context, n int64) (*spanReservation, er
 	if n > m.limit {
 		return nil, fmt.Errorf("ternfs: %d bytes of span buffers asked for, the budget is %d", n, m.limit)
 	}
-	if err := m.sem.Acquire(ctx, n); err != nil {
+	m.waiting.Add(1)
+	err := m.sem.Acquire(ctx, n)
+	m.waiting.Add(-1)
+	if err != nil {
 		return nil, err
 	}
 	m.addReserved(n)
 	return &spanReservation{m: m, size: n}, nil
+}
+
+// contended reports whether someone waits for the budget: holders that
+// need not keep theirs should give it back.
+func (m *spanMemory) contended() bool {
+	return m != nil && m.waiting.Load() > 0
 }
 
 // tryReserve reserves n bytes if they are free now.
@@ -141,7 +154,7 @@ func (m *spanMemory) snapshot() spanMemoryStats {
 	st := m.stats
 	m.mu.Unlock()
 	m.arena.mu.Lock()
-	st.Mapped = m.arena.mapped
+	st.Mapped, st.Discarded = m.arena.mapped, m.arena.discarded
 	m.arena.mu.Unlock()
 	return st
 }

@@ -16,6 +16,7 @@ type spanArena struct {
 	idle      map[int][][]byte // idle mappings by size
 	idleBytes int64
 	mapped    int64 // bytes ever mapped (tests: reuse)
+	discarded int64 // bytes of buffers put back and emptied (tests: reuse)
 }
 
 func newSpanArena(maxIdle int64) *spanArena {
@@ -61,6 +62,7 @@ func (a *spanArena) put(b []byte) {
 	}
 	if discardPages(b) == nil {
 		a.mu.Lock()
+		a.discarded += int64(len(b))
 		if a.idleBytes+int64(len(b)) <= a.maxIdle {
 			a.idle[len(b)] = append(a.idle[len(b)], b)
 			a.idleBytes += int64(len(b))

@@ -21,7 +21,9 @@ var errReaderClosed = errors.New("ternfs: file closed")
 // progress whatever else holds the budget; further read-ahead is taken
 // from the store's span buffer budget only if it is free (tryReserve), so
 // readers never wait for it and cannot deadlock with writers (a copy
-// reads and appends in one goroutine).
+// reads and appends in one goroutine). Read-ahead buffers are kept for the
+// next units (their pages stay in place) unless writers wait for the
+// budget, who then get them back.
 type streamReader struct {
 	f *openFile
 
@@ -31,9 +33,10 @@ type streamReader struct {
 	queue    []*readUnit
 	own      []byte // the reader's own unit buffer, nil until needed
 	ownBusy  bool
-	held     int64 // bytes of unit buffers held now
-	peakHeld int64 // most held at once (tests)
-	err      error // sticky: io.EOF, a read error, or errReaderClosed
+	spare    []*readUnit // consumed read-ahead units, buffers kept for reuse
+	held     int64       // bytes of unit buffers held now
+	peakHeld int64       // most held at once (tests)
+	err      error       // sticky: io.EOF, a read error, or errReaderClosed
 }
 
 // readUnit is one fetch: bytes [start, start+len(buf)) of the file.
@@ -79,21 +82,32 @@ func (r *streamReader) Read(p []byte) (int, error) {
 // fill starts fetching units until readWindow are under way, the range is
 // covered or the budget has no room.
 func (r *streamReader) fill() {
+	if r.f.buffers.memory.contended() {
+		r.dropSpare()
+	}
 	for r.next < r.end && len(r.queue) < readWindow {
 		n := r.unitLength(r.next)
 		u := &readUnit{start: r.next, done: make(chan struct{})}
-		if !r.ownBusy {
+		switch {
+		case !r.ownBusy:
 			if r.own == nil {
 				r.own = r.f.buffers.takeUnitBuffer()
 			}
 			u.buf, r.ownBusy = r.own[:n], true
-		} else if res, ok := r.f.buffers.memory.tryReserve(int64(bufferClass(int(n)))); ok {
+			r.hold(u.buf)
+		case len(r.spare) > 0 && cap(r.spare[len(r.spare)-1].buf) >= int(n):
+			last := r.spare[len(r.spare)-1]
+			r.spare = r.spare[:len(r.spare)-1]
+			u.res, u.buf = last.res, last.buf[:n]
+		default:
+			r.dropSpare() // too small (a span's short last unit)
+			res, ok := r.f.buffers.memory.tryReserve(int64(bufferClass(int(n))))
+			if !ok {
+				return
+			}
 			u.res, u.buf = res, res.alloc(int(n))
-		} else {
-			return
+			r.hold(u.buf)
 		}
-		r.held += int64(cap(u.buf))
-		r.peakHeld = max(r.peakHeld, r.held)
 		r.next += n
 		r.queue = append(r.queue, u)
 		go func() {
@@ -119,29 +133,50 @@ func (r *streamReader) unitLength(off int64) int64 {
 	return stop - off
 }
 
-// free gives back a consumed unit's buffer.
+// hold counts a unit buffer taken.
+func (r *streamReader) hold(buf []byte) {
+	r.held += int64(cap(buf))
+	r.peakHeld = max(r.peakHeld, r.held)
+}
+
+// free gives back a consumed unit's buffer: the own one for the next
+// unit, read-ahead to the spares unless writers wait for the budget.
 func (r *streamReader) free(u *readUnit) {
-	r.held -= int64(cap(u.buf))
-	if u.res == nil {
+	switch {
+	case u.res == nil:
 		r.ownBusy = false
-		return
+		r.held -= int64(cap(u.buf))
+	case r.err == nil && !r.f.buffers.memory.contended():
+		r.spare = append(r.spare, u)
+	default:
+		r.held -= int64(cap(u.buf))
+		u.res.release()
 	}
-	u.res.release()
+}
+
+// dropSpare gives the spare read-ahead buffers back to the budget.
+func (r *streamReader) dropSpare() {
+	for _, u := range r.spare {
+		r.held -= int64(cap(u.buf))
+		u.res.release()
+	}
+	r.spare = nil
 }
 
 // finish waits for fetches under way, gives back every buffer and makes
 // err the answer to every later Read.
 func (r *streamReader) finish(err error) {
+	r.err = err
 	for _, u := range r.queue {
 		<-u.done
 		r.free(u)
 	}
 	r.queue = nil
+	r.dropSpare()
 	if r.own != nil {
 		r.f.buffers.putUnitBuffer(r.own)
 		r.own = nil
 	}
-	r.err = err
 	r.f.forget(r)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 	"time"
 
@@ -75,7 +76,13 @@ func TestStreamingReadHoldsAtMostItsWindow(t *testing.T) {
 	data := randomBytes(26<<20+5555, 11) // three 8 MiB spans and a short one
 	_, f := appendFile(t, r, s, data)
 	for _, rg := range [][2]int64{{0, int64(len(data))}, {123457, 20 << 20}, {8<<20 - 10, 8<<20 + 20}} {
+		discarded := s.buffers.memory.snapshot().Discarded
 		got, peak := readAllWith(t, f, rg[0], rg[1])
+		// Read-ahead buffers serve unit after unit and are given back
+		// once, at the end: at most the window, whatever the range.
+		if d := s.buffers.memory.snapshot().Discarded - discarded; arenaMapsBuffers && d > 16<<20 {
+			t.Errorf("read %v emptied %d bytes of buffers: read-ahead buffers were not kept", rg, d)
+		}
 		if !bytes.Equal(got, data[rg[0]:min(int64(len(data)), rg[0]+rg[1])]) {
 			t.Fatalf("read %v: bytes differ", rg)
 		}
@@ -87,8 +94,60 @@ func TestStreamingReadHoldsAtMostItsWindow(t *testing.T) {
 			t.Errorf("read %v held %d bytes: no read-ahead with the budget free", rg, peak)
 		}
 	}
-	if st := s.buffers.memory.snapshot(); st.PeakReserved > 64<<20 || s.buffers.memory.reserved != 0 {
+	st := s.buffers.memory.snapshot()
+	if st.PeakReserved > 64<<20 || s.buffers.memory.reserved != 0 {
 		t.Errorf("peak reserved %d, %d still reserved after the reads", st.PeakReserved, s.buffers.memory.reserved)
+	}
+}
+
+// TestStreamingReadGivesWaitingWritersTheBudget: read-ahead is given back
+// when a writer waits for the budget.
+func TestStreamingReadGivesWaitingWritersTheBudget(t *testing.T) {
+	r := newSpanRig(t)
+	s := newStreamStore(t, r, 64<<20)
+	data := randomBytes(40<<20, 16)
+	_, f := appendFile(t, r, s, data)
+	reader, err := f.NewReader(0, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(data))
+	if _, err := io.ReadFull(reader, got[:1]); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rest := 64<<20 - s.buffers.memory.reserved // all the read-ahead left free
+	all, err := s.buffers.memory.reserve(ctx, rest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.release()
+	acquired := make(chan *spanReservation, 1)
+	go func() {
+		res, err := s.buffers.memory.reserve(ctx, 8<<20)
+		if err != nil {
+			t.Error(err)
+		}
+		acquired <- res
+	}()
+	for deadline := time.Now().Add(30 * time.Second); s.buffers.memory.waiting.Load() == 0; runtime.Gosched() {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never waited for the budget")
+		}
+	}
+	// Three read-ahead units of at most 4 MiB each are reserved; two
+	// consumed give the writer its 8 MiB.
+	if _, err := io.ReadFull(reader, got[1:16<<20]); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case res := <-acquired:
+		res.release()
+	case <-time.After(30 * time.Second):
+		t.Fatal("the waiting writer did not get the reader's read-ahead")
+	}
+	if _, err := io.ReadFull(reader, got[16<<20:]); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("rest of the read: %v", err)
 	}
 }
 
