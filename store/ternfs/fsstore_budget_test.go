@@ -139,7 +139,7 @@ func TestAppendGivesBackWhatTheSpanDoesNotNeed(t *testing.T) {
 	s := newBudgetStore(t, r, 8<<20)
 	data := randomBytes(100_000, 1)
 	var during int64
-	err := s.eachSpan(bytes.NewReader(data), func(span []byte) error {
+	err := s.eachSpan(context.Background(), bytes.NewReader(data), func(span []byte) error {
 		during = s.buffers.memory.reserved
 		id, cookie := r.newFile(t)
 		return r.c.WriteSpan(context.Background(), id, cookie, 0, span, s.policies)

@@ -81,10 +81,12 @@ func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile
 	defer lf.op.Unlock()
 	head := InodeID(t.ID)
 	var written int64
-	err := s.eachSpan(r, func(data []byte) error {
+	err := s.eachSpan(ctx, r, func(data []byte) error {
 		index := lf.spans
-		rec := spanRecord{State: spanInline, Size: uint32(len(data)), Crc: CrcOf(data), Body: slices.Clone(data)}
-		if len(data) > MaxInlineSpan {
+		var rec spanRecord
+		if len(data) <= MaxInlineSpan {
+			rec = spanRecord{State: spanInline, Size: uint32(len(data)), Crc: CrcOf(data), Body: slices.Clone(data)}
+		} else {
 			f, err := s.client.ConstructFile(ctx, head.Shard(), s.scopedNote(lf.note))
 			if err != nil {
 				return err

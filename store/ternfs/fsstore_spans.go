@@ -60,15 +60,8 @@ func (s *Store) initSpanBuffers(limit int64) error {
 // span, and what it does not need is given back as soon as its size is
 // known; the rest, which fn's span write draws its parity from, once fn
 // returns. A writer holds one reservation at a time.
-func (s *Store) eachSpan(r io.Reader, fn func([]byte) error) error {
-	// The callers' contexts do not reach here yet; waiting for the budget
-	// ends when other writers finish, whose I/O has deadlines.
-	return s.eachSpanContext(context.Background(), r, fn)
-}
-
-// eachSpanContext is eachSpan, waiting for the budget no longer than ctx
-// lasts.
-func (s *Store) eachSpanContext(ctx context.Context, r io.Reader, fn func([]byte) error) error {
+// Waiting for the budget lasts no longer than ctx.
+func (s *Store) eachSpan(ctx context.Context, r io.Reader, fn func([]byte) error) error {
 	var ahead []byte // the first byte of the next span, read to learn the stream goes on
 	for {
 		res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)

@@ -2,6 +2,7 @@ package ternfs
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestEachSpanCutsAtSpanSize(t *testing.T) {
 		data := bytes.Repeat([]byte{7}, total)
 		var sizes []int
 		var got []byte
-		err := s.eachSpan(bytes.NewReader(data), func(b []byte) error {
+		err := s.eachSpan(context.Background(), bytes.NewReader(data), func(b []byte) error {
 			sizes = append(sizes, len(b))
 			got = append(got, b...)
 			return nil

@@ -42,7 +42,7 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	}
 	offset := st.Size
 	var written int64
-	err = s.eachSpan(r, func(data []byte) error {
+	err = s.eachSpan(ctx, r, func(data []byte) error {
 		if offset%PageSize != 0 {
 			return fmt.Errorf("append to %v: size %d is not page-aligned: %w", id, offset, ErrMalformed)
 		}
