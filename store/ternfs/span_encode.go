@@ -69,17 +69,26 @@ func encodeSpan(layout SpanLayout, data, parity []byte) (*spanEncoding, error) {
 		if err != nil {
 			return nil, err
 		}
+		enc, err := newSIMDEncoder(rs)
+		if err != nil {
+			return nil, err
+		}
 		// RS works byte by byte, so each stripe's parity cells come from
 		// its data cells alone; cells cut short by the data's end
 		// contribute zeros.
+		dataCells, parityCells := make([][]byte, D), make([][]byte, P)
 		for s := range S {
+			for d := range D {
+				dataCells[d] = e.dataCell(s, d)
+			}
 			for p := range P {
-				out := e.parityCell(p, s)
-				clear(out)
-				for d := range D {
-					gfMulAdd(out, e.dataCell(s, d), rs.Coefficient(p, d))
-				}
-				e.CellCrcs[s*B+D+p] = CrcOf(out)
+				parityCells[p] = e.parityCell(p, s)
+			}
+			if err := enc.encode(dataCells, parityCells); err != nil {
+				return nil, err
+			}
+			for p := range P {
+				e.CellCrcs[s*B+D+p] = CrcOf(parityCells[p])
 			}
 		}
 	}
