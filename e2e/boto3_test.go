@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -18,6 +19,9 @@ func TestBoto3(t *testing.T) {
 func runBoto3Script(t *testing.T, g *gateway, script, bucket string) {
 	t.Helper()
 	python := requirePython3WithBoto3(t)
+	// A path that does not exist, rather than /dev/null: botocore parses any
+	// regular file it is given, and a sandbox's /dev/null may be one.
+	noConfig := filepath.Join(t.TempDir(), "no-aws-config")
 	cmd := exec.Command(python, script)
 	cmd.Env = append(scrubbedEnv(),
 		"E2E_ENDPOINT="+g.endpoint(),
@@ -25,8 +29,8 @@ func runBoto3Script(t *testing.T, g *gateway, script, bucket string) {
 		"E2E_SECRET_KEY="+g.secretKey,
 		"E2E_BUCKET="+bucket,
 		"E2E_CA_BUNDLE="+g.caFile,
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_CONFIG_FILE="+noConfig,
+		"AWS_SHARED_CREDENTIALS_FILE="+noConfig,
 		"AWS_EC2_METADATA_DISABLED=true",
 		"PYTHONIOENCODING=utf-8",
 	)
