@@ -8,7 +8,11 @@ const gfPoly = 0x11B
 
 // gfMulSlow multiplies by shift-and-add; it builds the tables and serves as
 // an independent reference in tests.
-func gfMulSlow(a, b byte) byte {
+func gfMulSlow(a, b byte) byte { return gfMulPoly(a, b, gfPoly) }
+
+// gfMulPoly multiplies modulo poly by shift-and-add (rs_simd.go also needs
+// klauspost/reedsolomon's field).
+func gfMulPoly(a, b byte, poly uint16) byte {
 	var p uint16
 	x := uint16(a)
 	for i := 0; i < 8; i++ {
@@ -17,7 +21,7 @@ func gfMulSlow(a, b byte) byte {
 		}
 		x <<= 1
 		if x&0x100 != 0 {
-			x ^= gfPoly
+			x ^= poly
 		}
 	}
 	return byte(p)

@@ -17,22 +17,6 @@ import (
 
 const simdPoly = 0x11D // klauspost/reedsolomon's field
 
-// gfMulPoly multiplies modulo poly by shift-and-add.
-func gfMulPoly(a, b byte, poly uint16) byte {
-	var p uint16
-	x := uint16(a)
-	for i := 0; i < 8; i++ {
-		if b&(1<<i) != 0 {
-			p ^= x
-		}
-		x <<= 1
-		if x&0x100 != 0 {
-			x ^= poly
-		}
-	}
-	return byte(p)
-}
-
 // fieldMap holds φ and φ⁻¹ as tables.
 type fieldMap struct {
 	to, from [256]byte
