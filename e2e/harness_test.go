@@ -242,9 +242,9 @@ func mustNoErr(t testing.TB, err error, what string, args ...any) {
 }
 
 // ternfsRegistry names the TernFS cluster the suite runs against
-// (TERNGATE_E2E_TERNFS_REGISTRY), or is empty: the suite then runs on the
+// (TERNFS_REGISTRY), or is empty: the suite then runs on the
 // local store.
-func ternfsRegistry() string { return os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY") }
+func ternfsRegistry() string { return os.Getenv("TERNFS_REGISTRY") }
 
 // ternfsRootOf is the bucket root on the cluster of the gateways run on
 // dataDir: each data dir gets one of its own, so a gateway restarted on the

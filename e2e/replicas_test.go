@@ -26,10 +26,10 @@ import (
 // Redis, and returns them with the root.
 func startReplicasAt(t *testing.T, n int) ([]*gateway, *redisServer, string) {
 	t.Helper()
-	registry := os.Getenv("TERNGATE_E2E_TERNFS_REGISTRY")
+	registry := os.Getenv("TERNFS_REGISTRY")
 	if registry == "" {
-		t.Skip("TERNGATE_E2E_TERNFS_REGISTRY not set (host:port): gateway replicas need a store they share, a TernFS cluster; " +
-			"e.g. TERNGATE_E2E_TERNFS_REGISTRY=127.0.0.1:10001 go test ./e2e -run Replica")
+		t.Skip("TERNFS_REGISTRY not set (host:port): gateway replicas need a store they share, a TernFS cluster; " +
+			"e.g. TERNFS_REGISTRY=127.0.0.1:10001 go test ./e2e -run Replica")
 	}
 	redis := startRedisServer(t)
 	root := fmt.Sprintf("/terngate-e2e/replicas-%d", time.Now().UnixNano())

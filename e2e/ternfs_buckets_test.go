@@ -23,7 +23,7 @@ import (
 // root carries the retention as its SNAPSHOT policy.
 func TestTernFSBucketMapAndRetention(t *testing.T) {
 	if ternfsRegistry() == "" {
-		t.Skip("TERNGATE_E2E_TERNFS_REGISTRY not set: mapped buckets and snapshot retention need a TernFS cluster")
+		t.Skip("TERNFS_REGISTRY not set: mapped buckets and snapshot retention need a TernFS cluster")
 	}
 	ctx := testContext(t, 3*time.Minute)
 	cluster := openClusterStore(t, "/", nil)

@@ -22,7 +22,7 @@ import (
 func startTernFSGateway(t *testing.T) (*gateway, string) {
 	t.Helper()
 	if ternfsRegistry() == "" {
-		t.Skip("TERNGATE_E2E_TERNFS_REGISTRY not set (host:port): this test reads objects back from a TernFS cluster with terncli")
+		t.Skip("TERNFS_REGISTRY not set (host:port): this test reads objects back from a TernFS cluster with terncli")
 	}
 	g := startGateway(t, newDataDir(t))
 	return g, ternfsRootOf(g.dataDir)
@@ -32,9 +32,9 @@ func startTernFSGateway(t *testing.T) (*gateway, string) {
 // returns its SHA-256 and size.
 func terncliOutOf(t *testing.T, path string) (string, int64) {
 	t.Helper()
-	terncli := os.Getenv("TERNGATE_E2E_TERNCLI")
+	terncli := os.Getenv("TERNFS_TERNCLI")
 	if terncli == "" {
-		t.Fatal("TERNGATE_E2E_TERNCLI must name TernFS's terncli binary when TERNGATE_E2E_TERNFS_REGISTRY is set: the TernFS tests read objects back with it")
+		t.Fatal("TERNFS_TERNCLI must name TernFS's terncli binary when TERNFS_REGISTRY is set: the TernFS tests read objects back with it")
 	}
 	out := filepath.Join(t.TempDir(), "out")
 	cmd := exec.Command(terncli, "-registry", ternfsRegistry(), "cp-outof", "-i", path, "-o", out)
