@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -216,5 +218,60 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 		if err != nil || !bytes.Equal(got, randomBytes(size, uint64(i))) {
 			t.Fatalf("file %d reads back wrong (%d bytes, %v)", i, len(got), err)
 		}
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestEachSpanReadsAheadWhileWriting: while a span is written, the next
+// one is read when the budget has room for it, and not when it has room
+// for one span only; either way the spans arrive whole and in order.
+func TestEachSpanReadsAheadWhileWriting(t *testing.T) {
+	r := newSpanRig(t)
+	reserve := newBudgetStore(t, r, 64<<20).buffers.reserve
+	for _, tc := range []struct {
+		name      string
+		budget    int64
+		readAhead bool
+	}{{"room for two spans", 2 * reserve, true}, {"room for one span", reserve, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newBudgetStore(t, r, tc.budget)
+			data := randomBytes(3*s.spanSize, 7)
+			body := &countingReader{r: bytes.NewReader(data)}
+			var got []byte
+			err := s.eachSpan(context.Background(), body, func(span []byte) error {
+				if len(got) == 0 { // writing the first span
+					deadline := time.Now().Add(10 * time.Second)
+					for body.n.Load() < int64(2*s.spanSize) && tc.readAhead && time.Now().Before(deadline) {
+						time.Sleep(time.Millisecond)
+					}
+					if !tc.readAhead {
+						time.Sleep(50 * time.Millisecond) // time enough to read ahead, were it allowed
+					}
+					read := body.n.Load()
+					if ahead := read >= int64(2*s.spanSize); ahead != tc.readAhead {
+						t.Errorf("%d bytes read while writing the first %d-byte span: read ahead %v, want %v", read, s.spanSize, ahead, tc.readAhead)
+					}
+				}
+				got = append(got, span...)
+				return nil
+			})
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("eachSpan: %v; data equal %v", err, bytes.Equal(got, data))
+			}
+			if reserved := s.buffers.memory.reserved; reserved != 0 {
+				t.Errorf("%d bytes still reserved", reserved)
+			}
+		})
 	}
 }

@@ -55,29 +55,76 @@ func (s *Store) initSpanBuffers(limit int64) error {
 }
 
 // eachSpan reads r into span buffers of up to spanSize bytes and calls fn
-// with each full one and a short last one; fn must not keep the buffer.
-// Each span is read into a buffer of the budget reserved for the worst
-// span, and what it does not need is given back as soon as its size is
-// known; the rest, which fn's span write draws its parity from, once fn
-// returns. A writer holds one reservation at a time.
-// Waiting for the budget lasts no longer than ctx.
+// with each full one and a short last one, in order; fn must not keep the
+// buffer. Each span is read into a buffer of the budget reserved for the
+// worst span, and what it does not need is given back as soon as its size
+// is known; the rest, which fn's span write draws its parity from, once fn
+// returns. Waiting for the budget lasts no longer than ctx.
+//
+// While fn writes a span, the next one is read (and the request body
+// hashed on its way in) when the budget has room for it right now and
+// nobody waits for it: reading and writing take turns otherwise, and a
+// writer never waits for the budget while it holds a reservation, so
+// writers cannot starve each other into a deadlock.
 func (s *Store) eachSpan(ctx context.Context, r io.Reader, fn func([]byte) error) error {
-	var ahead []byte // the first byte of the next span, read to learn the stream goes on
+	res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)
+	if err != nil {
+		return fmt.Errorf("append: wait for span buffers: %w", err)
+	}
+	cur := s.readSpanInto(res, r, nil)
 	for {
+		ahead := s.readAhead(r, cur)
+		err := cur.err
+		if err == nil && len(cur.data) > 0 {
+			err = fn(cur.data)
+		}
+		cur.res.release()
+		if ahead != nil {
+			next := <-ahead // even after an error: r is not to be read once we return
+			if err != nil {
+				next.res.release()
+				return err
+			}
+			cur = next
+			continue
+		}
+		if err != nil || cur.next == nil {
+			return err
+		}
 		res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)
 		if err != nil {
 			return fmt.Errorf("append: wait for span buffers: %w", err)
 		}
-		data, next, err := s.readSpan(res, r, ahead)
-		if err == nil && len(data) > 0 {
-			err = fn(data)
-		}
-		res.release()
-		if err != nil || next == nil {
-			return err
-		}
-		ahead = next
+		cur = s.readSpanInto(res, r, cur.next)
 	}
+}
+
+// spanRead is a span read into its reservation, as readSpan returns it.
+type spanRead struct {
+	res        *spanReservation
+	data, next []byte
+	err        error
+}
+
+func (s *Store) readSpanInto(res *spanReservation, r io.Reader, ahead []byte) spanRead {
+	data, next, err := s.readSpan(res, r, ahead)
+	return spanRead{res: res, data: data, next: next, err: err}
+}
+
+// readAhead starts reading the span after cur into a reservation of its
+// own if the stream goes on and the budget has one free without waiting;
+// it returns where that read will arrive, or nil.
+func (s *Store) readAhead(r io.Reader, cur spanRead) <-chan spanRead {
+	if cur.err != nil || cur.next == nil || s.buffers.memory.contended() {
+		return nil
+	}
+	res, ok := s.buffers.memory.tryReserve(s.buffers.reserve)
+	if !ok {
+		return nil
+	}
+	done := make(chan spanRead, 1)
+	go func() { done <- s.readSpanInto(res, r, cur.next) }()
+	return done
 }
 
 // readSpan reads up to spanSize bytes (starting with ahead) into a buffer
