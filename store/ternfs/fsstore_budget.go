@@ -25,9 +25,10 @@ const DefaultSpanBufferBytes = 256 << 20
 //
 // A buffer is charged for the bytes its user may touch, which trim can
 // lower for a buffer of the arena (spanArena): its other pages are never
-// made resident, and released buffers give their pages back. So the bytes
-// charged bound the memory span buffers occupy, and the budget bounds
-// those. A nil *spanMemory has no limit: plain allocations.
+// made resident (trim gives back those a previous user left). Idle
+// buffers keep their pages only while those and the bytes charged fit
+// the limit together. So the budget bounds the memory span buffers
+// occupy. A nil *spanMemory has no limit: plain allocations.
 type spanMemory struct {
 	limit int64
 	sem   *semaphore.Weighted
@@ -53,9 +54,10 @@ type spanMemoryStats struct {
 
 // heldBuffer is a buffer handed out by a reservation.
 type heldBuffer struct {
-	res    *spanReservation
-	buf    []byte // its whole capacity
-	charge int64
+	res      *spanReservation
+	buf      []byte // its whole capacity
+	charge   int64
+	resident int64 // leading bytes that may hold pages from a previous user
 }
 
 func newSpanMemory(limit int64) *spanMemory {
@@ -175,13 +177,14 @@ func (r *spanReservation) alloc(n int) []byte {
 		m.stats.Unaccounted += int64(n)
 		return make([]byte, n)
 	}
-	buf := m.arena.get(class)
-	h := &heldBuffer{res: r, buf: buf, charge: int64(class)}
+	buf, resident := m.arena.get(class)
+	h := &heldBuffer{res: r, buf: buf, charge: int64(class), resident: resident}
 	m.owners[&buf[0]] = h
 	r.bufs = append(r.bufs, h)
 	r.used += h.charge
 	m.charged += h.charge
 	m.stats.PeakCharged = max(m.stats.PeakCharged, m.charged)
+	m.arena.shedResident(m.limit - m.charged)
 	return buf[:n]
 }
 
@@ -200,6 +203,10 @@ func (r *spanReservation) trim(buf []byte, n int) bool {
 		return false
 	}
 	charge := int64(bufferClass(max(n, 1)))
+	if h.resident > charge && m.arena.discard(h.buf[charge:h.resident]) != nil {
+		return false // the old pages past n stay: so does the charge
+	}
+	h.resident = min(h.resident, charge)
 	if charge < h.charge {
 		r.used -= h.charge - charge
 		m.charged -= h.charge - charge
@@ -226,12 +233,20 @@ func (r *spanReservation) free(buf []byte) {
 	}
 }
 
-// putBack returns a held buffer to the arena (m.mu held).
+// putBack returns a held buffer to the arena (m.mu held), with its pages
+// if they fit the limit beside the bytes charged and the pages other idle
+// buffers keep.
 func (m *spanMemory) putBack(h *heldBuffer) {
 	delete(m.owners, &h.buf[0])
 	h.res.used -= h.charge
 	m.charged -= h.charge
-	m.arena.put(h.buf)
+	keep := h.charge // all its user may have touched
+	m.arena.mu.Lock()
+	if m.charged+m.arena.idleResident+keep > m.limit {
+		keep = 0
+	}
+	m.arena.mu.Unlock()
+	m.arena.put(h.buf, keep)
 }
 
 // shrink gives back all but n bytes of the reservation (never less than

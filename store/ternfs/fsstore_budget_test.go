@@ -112,26 +112,92 @@ func TestDefaultPoliciesFitTheDefaultBudget(t *testing.T) {
 	}
 }
 
-func TestArenaBuffersAreReusedEmpty(t *testing.T) {
+func TestArenaBuffersAreReusedEmptyOrWithTheirPages(t *testing.T) {
 	a := newSpanArena(1 << 20)
-	b := a.get(256 << 10)
+	b, resident := a.get(256 << 10)
 	if !a.isMapped(b) {
 		t.Skip("this platform keeps span buffers on the heap (arenaMapsBuffers is false)")
 	}
+	if resident != 0 {
+		t.Errorf("a new mapping has %d resident bytes", resident)
+	}
 	b[0], b[100_000] = 1, 2
-	a.put(b)
-	again := a.get(256 << 10)
+	a.put(b, 0)
+	again, resident := a.get(256 << 10)
 	if &again[0] != &b[0] {
 		t.Fatal("an idle buffer of the same size was not reused")
 	}
-	if again[0] != 0 || again[100_000] != 0 {
-		t.Error("a reused buffer kept its old pages: they were not given back")
+	if resident != 0 || again[0] != 0 || again[100_000] != 0 {
+		t.Errorf("a buffer put back empty kept its old pages (%d resident bytes)", resident)
 	}
-	a.put(again)
+	again[0], again[100_000] = 3, 4
+	a.put(again, 128<<10)
+	kept, resident := a.get(256 << 10)
+	if resident != 128<<10 || kept[0] != 3 || kept[100_000] != 4 {
+		t.Errorf("a buffer put back with its pages: %d resident bytes, contents %d %d", resident, kept[0], kept[100_000])
+	}
+	a.put(kept, 128<<10)
+	a.shedResident(0)
+	if a.idleResident != 0 {
+		t.Errorf("%d idle resident bytes after shedding them all", a.idleResident)
+	}
+	if shed, _ := a.get(256 << 10); shed[0] != 0 || shed[100_000] != 0 {
+		t.Error("a shed buffer kept its old pages")
+	} else {
+		a.put(shed, 0)
+	}
 	a.releaseAll()
 	if len(a.live) != 0 || a.idleBytes != 0 {
 		t.Errorf("%d mappings, %d idle bytes left after releaseAll", len(a.live), a.idleBytes)
 	}
+}
+
+// TestIdleBuffersKeepTheirPagesWithinTheBudget: a span buffer given back
+// keeps its pages for the next user when they fit the budget beside what
+// is charged, never beyond it; trim gives back the pages of an old user
+// past the new data.
+func TestIdleBuffersKeepTheirPagesWithinTheBudget(t *testing.T) {
+	const limit = 8 << 20
+	m := newSpanMemory(limit)
+	res, _ := m.reserve(context.Background(), 4<<20)
+	buf := res.alloc(4 << 20)
+	if !m.arena.isMapped(buf[:cap(buf)]) {
+		t.Skip("this platform keeps span buffers on the heap (arenaMapsBuffers is false)")
+	}
+	for i := range buf {
+		buf[i] = 1
+	}
+	res.release()
+	if got := m.arena.idleResident; got != 4<<20 {
+		t.Fatalf("%d idle resident bytes after a 4 MiB buffer was given back, want 4 MiB", got)
+	}
+	res, _ = m.reserve(context.Background(), 4<<20)
+	again := res.alloc(4 << 20)
+	if &again[0] != &buf[0] || again[4<<20-1] != 1 {
+		t.Fatal("the buffer was not reused with its pages")
+	}
+	discarded := m.snapshot().Discarded
+	if !res.trim(again, 1<<20) || again[:cap(again)][2<<20] != 0 {
+		t.Error("trim kept the old pages past the new data")
+	}
+	if d := m.snapshot().Discarded - discarded; d != 3<<20 {
+		t.Errorf("trim to 1 MiB gave back %d bytes of the old 4 MiB of pages, want 3 MiB", d)
+	}
+	res.release() // 1 MiB of pages stays idle
+	// Another user takes the whole budget in a buffer of another size:
+	// the idle pages must go.
+	other, _ := m.reserve(context.Background(), limit)
+	big := other.alloc(limit)
+	for i := range big {
+		big[i] = 2
+	}
+	m.arena.mu.Lock()
+	idle := m.arena.idleResident
+	m.arena.mu.Unlock()
+	if m.charged+idle > limit {
+		t.Errorf("%d bytes charged and %d idle resident: over the limit of %d", m.charged, idle, limit)
+	}
+	other.release()
 }
 
 // TestAppendGivesBackWhatTheSpanDoesNotNeed: while a short span is
