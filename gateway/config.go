@@ -106,7 +106,7 @@ func (c *Config) options() []option {
 		{name: "ternfs-root", usage: "TernFS directory the buckets live under (with --store ternfs)", str: &c.TernFSRoot},
 		{name: "ternfs-bucket-map", usage: "existing TernFS directories served as buckets, name=/path[,name=/path...] (absolute cluster paths; with --store ternfs)", str: &c.TernFSBucketMap},
 		{name: "ternfs-snapshot-retention", usage: "how long TernFS keeps deleted and overwritten objects as snapshots before its garbage collector frees them: the SNAPSHOT policy set on --ternfs-root (Go duration, 0 allowed; with --store ternfs)", str: &c.TernFSSnapshotRetention},
-		{name: "ternfs-buffer-memory", usage: "bytes the TernFS store may hold in span buffers across all requests: spans being appended (with their parity) and read-ahead of GETs; at least one span (38 MiB with the default span policy; with --store ternfs)", i64: &c.TernFSBufferMemory},
+		{name: "ternfs-buffer-memory", usage: "bytes the TernFS store may hold in span buffers across all requests: spans being appended (with their parity), read-ahead of GETs and idle buffers kept for reuse; at least one span (38 MiB with the default span policy; with --store ternfs)", i64: &c.TernFSBufferMemory},
 	}
 }
 
