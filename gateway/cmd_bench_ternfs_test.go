@@ -97,7 +97,8 @@ func TestBenchTernFSEndToEnd(t *testing.T) {
 	}
 	if aws, err := exec.LookPath("aws"); err == nil {
 		args = append(args, "--aws", aws)
-		want = append(want, "aws s3 cp to terngate 6MiB ÷ terncli cp-into")
+		want = append(want, "aws s3 cp to terngate 6MiB ÷ terncli cp-into",
+			"aws s3 cp to terngate 6MiB ÷ aws s3 cp to terngate on local disk")
 	} else {
 		args = append(args, "--aws=")
 	}

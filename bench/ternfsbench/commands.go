@@ -122,24 +122,28 @@ func (t *terncliTarget) collect(ctx context.Context, dir uint64) error {
 	return t.run(ctx, "-registry", t.registry, "collect", "-dir", fmt.Sprint(dir), "-min-edge-age", "0s")
 }
 
-// awsTarget uploads with `aws s3 cp` through terngate, with the CLI's
+// awsTarget uploads with `aws s3 cp` through a terngate, with the CLI's
 // defaults (multipart above 8 MiB, 8 MiB parts, 10 requests at once): a
-// config file of its own keeps the user's settings out.
+// config file of its own keeps the user's settings out. The terngate is
+// the one on the cluster, or (awsLocalName) one on the local store, which
+// shows what the CLI itself can do on this machine.
 type awsTarget struct {
 	tool
+	label       string
 	endpoint    string
 	terngatePid int
 	files       localFiles
 	cliVersion  string
 }
 
-func newAWSTarget(ctx context.Context, bin, endpoint string, terngatePid int, creds s3client.Credentials, files localFiles, workDir string) (*awsTarget, error) {
+func newAWSTarget(ctx context.Context, label, bin, endpoint string, terngatePid int, creds s3client.Credentials, files localFiles, workDir string) (*awsTarget, error) {
 	config := filepath.Join(workDir, "aws-config")
 	if err := os.WriteFile(config, nil, 0o600); err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
 	}
 	t := &awsTarget{
 		tool:        tool{bin: bin, env: awsEnv(os.Environ(), creds, config)},
+		label:       label,
 		endpoint:    endpoint,
 		terngatePid: terngatePid,
 		files:       files,
@@ -171,9 +175,15 @@ func awsEnv(environ []string, creds s3client.Credentials, config string) []strin
 	)
 }
 
-func (t *awsTarget) name() string     { return awsName }
-func (t *awsTarget) serverPid() int   { return t.terngatePid }
-func (t *awsTarget) does(o Op) string { return "aws s3 cp to terngate" }
+func (t *awsTarget) name() string   { return t.label }
+func (t *awsTarget) serverPid() int { return t.terngatePid }
+
+func (t *awsTarget) does(o Op) string {
+	if t.label == awsLocalName {
+		return "aws s3 cp to terngate on local disk"
+	}
+	return "aws s3 cp to terngate"
+}
 
 func (t *awsTarget) args(size int64, worker int) []string {
 	return []string{"--endpoint-url", t.endpoint, "s3", "cp", "--no-progress", "--only-show-errors",

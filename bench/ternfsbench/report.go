@@ -101,6 +101,8 @@ var comparisons = []struct {
 	{terngateName, terns3Name, Put, 1.0},
 	{terngateName, terns3Name, Get, 1.0},
 	{awsName, terncliName, Put, 0.8},
+	// What the cluster leaves of the CLI's own speed on this machine.
+	{awsName, awsLocalName, Put, 0.8},
 }
 
 // targetFigures pools the phases of each target, op and size, in the

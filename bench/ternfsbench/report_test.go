@@ -2,6 +2,7 @@ package ternfsbench
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -100,6 +101,32 @@ func TestComparisonsFromRounds(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestAWSCLIComparedWithItsOwnSpeed: the AWS CLI through terngate on the
+// cluster is compared with terncli and with the same CLI through a
+// terngate on the local store.
+func TestAWSCLIComparedWithItsOwnSpeed(t *testing.T) {
+	const size = 64 << 20
+	figures, err := targetFigures([]Phase{
+		phase(1, terncliName, "terncli cp-into", Put, size, 64, 0.5),
+		phase(1, awsName, "aws s3 cp to terngate", Put, size, 64, 2),
+		phase(1, awsLocalName, "aws s3 cp to terngate on local disk", Put, size, 64, 1.6),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range compare([]int64{size}, figures) {
+		names = append(names, fmt.Sprintf("%s %.2f %v", c.Name, c.Median, c.Met))
+	}
+	want := []string{
+		"aws s3 cp to terngate 64MiB ÷ terncli cp-into 0.25 false",
+		"aws s3 cp to terngate 64MiB ÷ aws s3 cp to terngate on local disk 0.80 true",
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("comparisons %q, want %q", names, want)
 	}
 }
 

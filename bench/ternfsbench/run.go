@@ -100,11 +100,19 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 	}
 	targets = append(targets, tc)
 	if s.AWS != "" {
-		at, err := newAWSTarget(ctx, s.AWS, tg.Endpoint, tg.Pid(), creds, files, workDir)
+		at, err := newAWSTarget(ctx, awsName, s.AWS, tg.Endpoint, tg.Pid(), creds, files, workDir)
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, at)
+		local, err := ss.startLocalTerngate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		lt, err := newAWSTarget(ctx, awsLocalName, s.AWS, local.Endpoint, local.Pid(), creds, files, workDir)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, at, lt)
 		rep.Tools[awsName] = s.AWS + " (" + at.cliVersion + ")"
 	}
 	fmt.Fprintf(out.Log, "terngate bench: TernFS %s, run directory %s; %s; work dir %s\n",
@@ -192,6 +200,26 @@ func (ss *session) startTerngate(ctx context.Context) (*serverproc.Server, func(
 		}
 	}
 	return srv, objects, nil
+}
+
+// startLocalTerngate starts a second terngate, on the local store in the
+// work dir, with terngate's bucket: the AWS CLI's yardstick.
+func (ss *session) startLocalTerngate(ctx context.Context) (*serverproc.Server, error) {
+	spec, err := serverproc.TerngateSpec(ss.settings.TerngateBin, ss.creds)
+	if err != nil {
+		return nil, err
+	}
+	spec.Name = "terngate-local" // a data dir of its own
+	srv, err := ss.start(spec)
+	if err != nil {
+		return nil, err
+	}
+	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, ss.creds, 1)
+	bucket := s3object.Bucket{Client: client, Name: terngateBucket, Bodies: ss.bodies}
+	if err := srv.WaitReady(ctx, readyTimeout, bucket.Ensure); err != nil {
+		return nil, err
+	}
+	return srv, nil
 }
 
 // startTerns3 starts terns3 on the cluster: its PUTs go to its own bucket,

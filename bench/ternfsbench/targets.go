@@ -25,6 +25,7 @@ const (
 	terns3Name   = "terns3"
 	terncliName  = "terncli"
 	awsName      = "aws-cli"
+	awsLocalName = "aws-cli-local" // the AWS CLI to a terngate on the local store
 )
 
 // Buckets, and the directories under Root they are: terngate creates them,
