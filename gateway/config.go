@@ -49,6 +49,7 @@ type Config struct {
 	TernFSBucketMap         string `yaml:"ternfs-bucket-map"`
 	TernFSSnapshotRetention string `yaml:"ternfs-snapshot-retention"`
 	TernFSBufferMemory      int64  `yaml:"ternfs-buffer-memory"`
+	TernFSSpanPolicy        string `yaml:"ternfs-span-policy"`
 }
 
 func defaultConfig() Config {
@@ -107,6 +108,7 @@ func (c *Config) options() []option {
 		{name: "ternfs-bucket-map", usage: "existing TernFS directories served as buckets, name=/path[,name=/path...] (absolute cluster paths; with --store ternfs)", str: &c.TernFSBucketMap},
 		{name: "ternfs-snapshot-retention", usage: "how long TernFS keeps deleted and overwritten objects as snapshots before its garbage collector frees them: the SNAPSHOT policy set on --ternfs-root (Go duration, 0 allowed; with --store ternfs)", str: &c.TernFSSnapshotRetention},
 		{name: "ternfs-buffer-memory", usage: "bytes the TernFS store may hold in span buffers across all requests: spans being appended (with their parity), read-ahead of GETs and idle buffers kept for reuse; at least one span (38 MiB with the default span policy; with --store ternfs)", i64: &c.TernFSBufferMemory},
+		{name: "ternfs-span-policy", usage: "SPAN policy set on --ternfs-root: spans of up to MAXSIZE bytes get D data and P parity blocks, MAXSIZE:D+P[,MAXSIZE:D+P...] in ascending sizes (default: TernFS's intended policy, RS(10,4) up to 27,484,160 bytes with fewer data blocks for smaller spans; with --store ternfs)", str: &c.TernFSSpanPolicy},
 	}
 }
 
@@ -255,6 +257,9 @@ func (c Config) validate() error {
 		}
 		if c.TernFSBufferMemory <= 0 {
 			return fmt.Errorf("ternfs-buffer-memory must be a positive number of bytes, got %d", c.TernFSBufferMemory)
+		}
+		if _, err := ternfs.ParseSpanPolicy(c.TernFSSpanPolicy); err != nil {
+			return fmt.Errorf("ternfs-span-policy: %w", err)
 		}
 	default:
 		return fmt.Errorf("store must be %s or %s, got %q", storeLocal, storeTernFS, c.Store)

@@ -45,12 +45,17 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal t
 		if err != nil {
 			return nil, err
 		}
+		spans, err := ternfs.ParseSpanPolicy(cfg.TernFSSpanPolicy)
+		if err != nil {
+			return nil, fmt.Errorf("ternfs-span-policy: %w", err)
+		}
 		st, err := ternfs.Open(ctx, ternfs.Options{
 			Registry:          splitAddresses(cfg.TernFSRegistry),
 			Root:              cfg.TernFSRoot,
 			Journal:           journal,
 			SnapshotRetention: &retention,
 			SpanBufferBytes:   cfg.TernFSBufferMemory,
+			SpanPolicy:        spans,
 			OnAlignmentCopy: func(n int64) {
 				if met != nil {
 					met.AlignmentCopyBytes.Add(float64(n))
