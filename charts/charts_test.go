@@ -485,9 +485,6 @@ func TestDefaultValues(t *testing.T) {
 		t.Errorf("default render has optional objects: secrets %v ingresses %v hpas %v pdbs %v netpols %v monitors %v deployments %v configmaps %v",
 			keys(o.secrets), keys(o.ingresses), keys(o.hpas), keys(o.pdbs), keys(o.networkPolicies), keys(o.serviceMonitors), keys(o.deployments), keys(o.configMaps))
 	}
-	if strings.Contains(o.notes, "TernFS backend is early") {
-		t.Error("notes warn about TernFS for the local store")
-	}
 	if !strings.Contains(o.notes, "generated on first start") {
 		t.Errorf("notes do not say where the generated key pair is:\n%s", o.notes)
 	}
@@ -503,6 +500,10 @@ store:
 ternfs:
   registryAddresses: ["ternfs-registry-0.ternfs:10001", "ternfs-registry-1.ternfs:10001"]
   root: /s3
+  bucketMap: {photos: /data/photos, logs: /var/logs}
+  snapshotRetention: 30m
+  bufferMemory: 201326592
+  spanPolicy: "27484160:10+4"
 gateway:
   region: eu-west-2
   domain: s3.example.com
@@ -645,9 +646,13 @@ func TestTernFSThreeReplicas(t *testing.T) {
 		t.Fatalf("no gateway ConfigMap (have %v)", keys(o.configMaps))
 	}
 	for k, want := range map[string]string{
-		"TERNGATE_STORE":           "ternfs",
-		"TERNGATE_TERNFS_REGISTRY": "ternfs-registry-0.ternfs:10001,ternfs-registry-1.ternfs:10001",
-		"TERNGATE_TERNFS_ROOT":     "/s3",
+		"TERNGATE_STORE":                     "ternfs",
+		"TERNGATE_TERNFS_REGISTRY":           "ternfs-registry-0.ternfs:10001,ternfs-registry-1.ternfs:10001",
+		"TERNGATE_TERNFS_ROOT":               "/s3",
+		"TERNGATE_TERNFS_BUCKET_MAP":         "logs=/var/logs,photos=/data/photos",
+		"TERNGATE_TERNFS_SNAPSHOT_RETENTION": "30m",
+		"TERNGATE_TERNFS_BUFFER_MEMORY":      "201326592",
+		"TERNGATE_TERNFS_SPAN_POLICY":        "27484160:10+4",
 	} {
 		if got := gcm.Data[k]; got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
@@ -656,8 +661,8 @@ func TestTernFSThreeReplicas(t *testing.T) {
 	if len(o.pvcs) != 0 {
 		t.Errorf("TernFS store renders PVCs %v", keys(o.pvcs))
 	}
-	if !strings.Contains(o.notes, "TernFS backend is early") {
-		t.Errorf("notes do not warn that the TernFS backend is not ready:\n%s", o.notes)
+	if strings.Contains(o.notes, "WARNING") {
+		t.Errorf("notes warn about a TernFS setup with a shared Redis:\n%s", o.notes)
 	}
 
 	ing := o.ingresses[fullname]
