@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -43,6 +44,14 @@ func adminHandler(m *metrics.Metrics, ready *readiness, mpu *multipart.Manager, 
 	uploads := loopbackOnly(&uploadsAdmin{mpu: mpu})
 	mux.Handle("GET /admin/uploads", uploads)
 	mux.Handle("DELETE /admin/uploads", uploads)
+	// Profiles of the live process, for operators chasing its CPU or
+	// memory: as private as the upload administration. A CPU profile must
+	// end within the listener's write timeout (?seconds=20).
+	mux.Handle("GET /debug/pprof/", loopbackOnly(http.HandlerFunc(pprof.Index)))
+	mux.Handle("GET /debug/pprof/cmdline", loopbackOnly(http.HandlerFunc(pprof.Cmdline)))
+	mux.Handle("GET /debug/pprof/profile", loopbackOnly(http.HandlerFunc(pprof.Profile)))
+	mux.Handle("GET /debug/pprof/symbol", loopbackOnly(http.HandlerFunc(pprof.Symbol)))
+	mux.Handle("GET /debug/pprof/trace", loopbackOnly(http.HandlerFunc(pprof.Trace)))
 	return mux
 }
 
@@ -63,7 +72,7 @@ func startAdmin(addr string, h http.Handler, logger *slog.Logger) (*adminServer,
 		done: make(chan error, 1),
 	}
 	logger.Info("terngate admin listener", "endpoint", "http://"+ln.Addr().String(),
-		"paths", "/metrics /healthz /readyz /admin/uploads")
+		"paths", "/metrics /healthz /readyz /admin/uploads /debug/pprof/")
 	go func() { a.done <- a.srv.Serve(ln) }()
 	return a, nil
 }

@@ -68,6 +68,14 @@ func TestAdminUploadsLoopbackOnly(t *testing.T) {
 			t.Errorf("/admin/uploads from %s: %d, want 403", remote, code)
 		}
 	}
+	for _, path := range []string{"/debug/pprof/heap?debug=1", "/debug/pprof/goroutine?debug=1", "/debug/pprof/cmdline"} {
+		if code, _ := serveAdmin(t, h, path, "10.0.0.7:5555"); code != http.StatusForbidden {
+			t.Errorf("%s from another host: %d, want 403", path, code)
+		}
+	}
+	if code, body := serveAdmin(t, h, "/debug/pprof/heap?debug=1", "127.0.0.1:5555"); code != http.StatusOK || !strings.Contains(body, "heap profile") {
+		t.Errorf("/debug/pprof/heap from loopback: %d %.80q", code, body)
+	}
 	// Metrics and probes answer anyone who reaches the port.
 	if code, body := serveAdmin(t, h, "/metrics", "10.0.0.7:5555"); code != http.StatusOK || !strings.Contains(body, "terngate_requests_inflight") {
 		t.Errorf("/metrics from another host: %d", code)
