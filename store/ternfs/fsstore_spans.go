@@ -67,11 +67,10 @@ func (s *Store) initSpanBuffers(limit int64) error {
 // writer never waits for the budget while it holds a reservation, so
 // writers cannot starve each other into a deadlock.
 func (s *Store) eachSpan(ctx context.Context, r io.Reader, fn func([]byte) error) error {
-	res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)
+	cur, err := s.readSpanReserved(ctx, r, nil)
 	if err != nil {
-		return fmt.Errorf("append: wait for span buffers: %w", err)
+		return err
 	}
-	cur := s.readSpanInto(res, r, nil)
 	for {
 		ahead := s.readAhead(r, cur)
 		err := cur.err
@@ -91,12 +90,20 @@ func (s *Store) eachSpan(ctx context.Context, r io.Reader, fn func([]byte) error
 		if err != nil || cur.next == nil {
 			return err
 		}
-		res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)
-		if err != nil {
-			return fmt.Errorf("append: wait for span buffers: %w", err)
+		if cur, err = s.readSpanReserved(ctx, r, cur.next); err != nil {
+			return err
 		}
-		cur = s.readSpanInto(res, r, cur.next)
 	}
+}
+
+// readSpanReserved waits for a worst-case span's reservation, then reads
+// the span (starting with ahead) into it.
+func (s *Store) readSpanReserved(ctx context.Context, r io.Reader, ahead []byte) (spanRead, error) {
+	res, err := s.buffers.memory.reserve(ctx, s.buffers.reserve)
+	if err != nil {
+		return spanRead{}, fmt.Errorf("append: wait for span buffers: %w", err)
+	}
+	return s.readSpanInto(res, r, ahead), nil
 }
 
 // spanRead is a span read into its reservation, as readSpan returns it.
