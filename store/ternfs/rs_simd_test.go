@@ -10,14 +10,14 @@ import (
 func TestFieldMapIsAnIsomorphism(t *testing.T) {
 	m := toSIMDField
 	for a := range 256 {
-		if m.from[m.to[a]] != byte(a) {
-			t.Fatalf("φ⁻¹(φ(%#x)) = %#x", a, m.from[m.to[a]])
+		if m.from.table[m.to.table[a]] != byte(a) {
+			t.Fatalf("φ⁻¹(φ(%#x)) = %#x", a, m.from.table[m.to.table[a]])
 		}
 		for b := range 256 {
-			if m.to[a^b] != m.to[a]^m.to[b] {
+			if m.to.table[a^b] != m.to.table[a]^m.to.table[b] {
 				t.Fatalf("φ(%#x+%#x) is not φ(a)+φ(b)", a, b)
 			}
-			if got, want := m.to[gfMul(byte(a), byte(b))], gfMulPoly(m.to[a], m.to[b], simdPoly); got != want {
+			if got, want := m.to.table[gfMul(byte(a), byte(b))], gfMulPoly(m.to.table[a], m.to.table[b], simdPoly); got != want {
 				t.Fatalf("φ(%#x·%#x) = %#x, want φ(a)·φ(b) = %#x", a, b, got, want)
 			}
 		}
@@ -106,4 +106,35 @@ func BenchmarkParityEncode(b *testing.B) {
 			enc.encode(data, parity)
 		}
 	})
+}
+
+// mapBytes (vector blocks, then the table for the tail) agrees with the
+// table for every length around the vector width, in place and not.
+func TestMapBytesMatchesTable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	src := make([]byte, 300)
+	for i := range src {
+		src[i] = byte(rng.Uint32())
+	}
+	for _, m := range []*byteMap{&toSIMDField.to, &toSIMDField.from} {
+		for n := range len(src) {
+			for _, off := range []int{0, 1, 7} {
+				if off > n {
+					continue
+				}
+				in := src[off:n]
+				want := make([]byte, len(in))
+				for i, b := range in {
+					want[i] = m.table[b]
+				}
+				got := make([]byte, len(in))
+				mapBytes(got, in, m)
+				inPlace := bytes.Clone(in)
+				mapBytes(inPlace, inPlace, m)
+				if !bytes.Equal(got, want) || !bytes.Equal(inPlace, want) {
+					t.Fatalf("mapBytes of %d bytes at offset %d differs from the table", len(in), off)
+				}
+			}
+		}
+	}
 }
