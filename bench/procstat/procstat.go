@@ -152,3 +152,47 @@ func (r *Reader) Runtime(pid int) (time.Duration, error) {
 	}
 	return total, nil
 }
+
+// MachineCPU is the whole machine's CPU counters (/proc/stat): what every
+// process and the kernel used, not only the ones a benchmark watches.
+type MachineCPU struct {
+	Busy time.Duration // user, nice, system, irq, softirq and steal time, over all CPUs
+	CPUs int
+}
+
+// MachineCPU reads the first line of /proc/stat (the sum over CPUs) and
+// counts the per-CPU lines. Idle and iowait count as not busy.
+func (r *Reader) MachineCPU() (MachineCPU, error) {
+	raw, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return MachineCPU{}, fmt.Errorf("read /proc/stat: %w", err)
+	}
+	var m MachineCPU
+	for line := range strings.Lines(string(raw)) {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || !strings.HasPrefix(fields[0], "cpu") {
+			continue
+		}
+		if fields[0] != "cpu" {
+			m.CPUs++
+			continue
+		}
+		// cpu user nice system idle iowait irq softirq steal ...
+		if len(fields) < 9 {
+			return MachineCPU{}, fmt.Errorf("/proc/stat: %d fields on the cpu line", len(fields))
+		}
+		var ticks int64
+		for _, i := range []int{1, 2, 3, 6, 7, 8} {
+			n, err := strconv.ParseInt(fields[i], 10, 64)
+			if err != nil {
+				return MachineCPU{}, fmt.Errorf("/proc/stat: %w", err)
+			}
+			ticks += n
+		}
+		m.Busy = r.ticks(ticks)
+	}
+	if m.CPUs == 0 {
+		return MachineCPU{}, errors.New("/proc/stat: no per-CPU lines")
+	}
+	return m, nil
+}

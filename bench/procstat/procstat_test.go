@@ -39,6 +39,21 @@ func TestReadsThisProcess(t *testing.T) {
 	if m.RSS <= 0 || m.Peak < m.RSS {
 		t.Fatalf("implausible memory %+v", m)
 	}
+	m1, err := r.MachineCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50_000_000 { // this process's CPU is the machine's too
+		x += i
+	}
+	_ = x
+	m2, err := r.MachineCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m1.CPUs < 1 || m2.CPUs != m1.CPUs || m2.Busy <= m1.Busy {
+		t.Fatalf("implausible machine counters %+v then %+v", m1, m2)
+	}
 	if err := r.ResetPeak(os.Getpid()); err != nil {
 		t.Logf("peak reset unsupported here: %v", err)
 	}

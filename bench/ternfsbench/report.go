@@ -54,6 +54,12 @@ type Phase struct {
 	ToolCPUSeconds float64 `json:"tool_cpu_seconds,omitempty"`
 	// ClientCPUSeconds is this process's (the S3 client).
 	ClientCPUSeconds float64 `json:"client_cpu_seconds"`
+	// MachineCPUSeconds is what the whole machine was busy for, over all
+	// its CPUs: the target, the cluster, everything else. Beside
+	// MachineCPUs and the phase's time it tells a copy that waited from
+	// one that ran out of CPU.
+	MachineCPUSeconds float64 `json:"machine_cpu_seconds"`
+	MachineCPUs       int     `json:"machine_cpus"`
 }
 
 // Figures is one target's op at one size over all rounds.
@@ -69,6 +75,11 @@ type Figures struct {
 	MiBPerSecondPerRound   []float64 `json:"mib_per_second_per_round"`
 	ServerCPUSecondsPerGiB float64   `json:"server_cpu_seconds_per_gib,omitempty"`
 	ToolCPUSecondsPerGiB   float64   `json:"tool_cpu_seconds_per_gib,omitempty"`
+	// MachineCPUSecondsPerGiB is the whole machine's busy time per GiB
+	// copied, and MachineBusy that time over all CPUs' time while the
+	// phases ran (1 = every CPU busy throughout).
+	MachineCPUSecondsPerGiB float64 `json:"machine_cpu_seconds_per_gib"`
+	MachineBusy             float64 `json:"machine_busy"`
 }
 
 // Comparison is one ratio the run exists for: Subject's throughput over
@@ -147,11 +158,13 @@ func opRank(o Op) int {
 func pool(phases []Phase) (Figures, error) {
 	results := make([]workload.Result, len(phases))
 	f := Figures{Target: phases[0].Target, Does: phases[0].Does, Op: phases[0].Op, Size: phases[0].Size}
-	var serverCPU, toolCPU float64
+	var serverCPU, toolCPU, machineCPU, machineCapacity float64
 	for i, p := range phases {
 		results[i] = p.Result
 		serverCPU += p.ServerCPUSeconds
 		toolCPU += p.ToolCPUSeconds
+		machineCPU += p.MachineCPUSeconds
+		machineCapacity += float64(p.MachineCPUs) * p.Seconds
 		for len(f.MiBPerSecondPerRound) < p.Round {
 			f.MiBPerSecondPerRound = append(f.MiBPerSecondPerRound, 0)
 		}
@@ -165,6 +178,10 @@ func pool(phases []Phase) (Figures, error) {
 	if gib := float64(combined.Bytes) / (1 << 30); gib > 0 {
 		f.ServerCPUSecondsPerGiB = serverCPU / gib
 		f.ToolCPUSecondsPerGiB = toolCPU / gib
+		f.MachineCPUSecondsPerGiB = machineCPU / gib
+	}
+	if machineCapacity > 0 {
+		f.MachineBusy = machineCPU / machineCapacity
 	}
 	return f, nil
 }

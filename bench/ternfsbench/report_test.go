@@ -32,11 +32,13 @@ func TestMedian(t *testing.T) {
 	}
 }
 
-// phase is a phase that moved mib MiB in secs seconds.
+// phase is a phase that moved mib MiB in secs seconds, on a two-CPU
+// machine that was half busy.
 func phase(round int, target, does string, o Op, size int64, mib, secs float64) Phase {
 	bytes := int64(mib * (1 << 20))
 	return Phase{Round: round, Target: target, Does: does, Op: o, Size: size,
-		Result: workload.Result{Ops: 1, Bytes: bytes, Seconds: secs, MiBPerSecond: mib / secs}, ServerCPUSeconds: 1}
+		Result: workload.Result{Ops: 1, Bytes: bytes, Seconds: secs, MiBPerSecond: mib / secs}, ServerCPUSeconds: 1,
+		MachineCPUSeconds: secs, MachineCPUs: 2}
 }
 
 // TestComparisonsFromRounds checks the ratio math: per-round ratios pair
@@ -67,7 +69,8 @@ func TestComparisonsFromRounds(t *testing.T) {
 	if want := []string{"terngate put", "terncli put", "terngate get", "terns3 get"}; !slices.Equal(order, want) {
 		t.Errorf("figures in order %v, want %v", order, want)
 	}
-	if f := figures[0]; f.Ops != 3 || !slices.Equal(f.MiBPerSecondPerRound, []float64{64, 16, 80}) || !near(f.ServerCPUSecondsPerGiB, 3/0.1875) {
+	if f := figures[0]; f.Ops != 3 || !slices.Equal(f.MiBPerSecondPerRound, []float64{64, 16, 80}) || !near(f.ServerCPUSecondsPerGiB, 3/0.1875) ||
+		!near(f.MachineCPUSecondsPerGiB, 5.8/0.1875) || !near(f.MachineBusy, 0.5) {
 		t.Errorf("terngate PUT figures %+v", f)
 	}
 
@@ -97,6 +100,8 @@ func TestComparisonsFromRounds(t *testing.T) {
 	for _, want := range []string{
 		"| terngate S3 PUT 64MiB ÷ terncli cp-into | 33.1 | 83.5 | **0.80** (0.80, 0.12, 1.25) | 0.40 | ≥ 0.80 met |",
 		"MET    terngate S3 GET 64MiB ÷ terns3 S3 GET",
+		"| terngate | terngate S3 PUT | 64MiB | 33.1 (64, 16, 80) | 3 | ",
+		" | 30.93 | 50% |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())

@@ -356,6 +356,10 @@ func (r *runner) phase(ctx context.Context, round int, t target, o Op, size int6
 	label := fmt.Sprintf("round %d/%d  %-8s %s %-6s", round, r.settings.Rounds, t.name(), o, s3bench.FormatSize(size))
 	progress := s3bench.NewProgressLine(r.out.Progress, label, r.settings.Duration)
 	toolBefore := t.toolCPU()
+	machineBefore, err := r.proc.MachineCPU()
+	if err != nil {
+		return err
+	}
 	var res workload.Result
 	u, err := procstat.Measure(ctx, r.proc, t.serverPid(), func(ctx context.Context) error {
 		var runErr error
@@ -370,14 +374,20 @@ func (r *runner) phase(ctx context.Context, round int, t target, o Op, size int6
 	if err != nil {
 		return fmt.Errorf("%s %s %s: %w", t.name(), o, s3bench.FormatSize(size), errors.Join(err, ctx.Err()))
 	}
+	machineAfter, err := r.proc.MachineCPU()
+	if err != nil {
+		return err
+	}
 	if res.Interrupted {
 		return nil
 	}
 	p := Phase{
 		Round: round, Target: t.name(), Does: t.does(o), Op: o, Size: size, Result: res,
-		ServerCPUSeconds: u.ServerCPU.Seconds(),
-		ToolCPUSeconds:   (t.toolCPU() - toolBefore).Seconds(),
-		ClientCPUSeconds: u.ClientCPU.Seconds(),
+		ServerCPUSeconds:  u.ServerCPU.Seconds(),
+		ToolCPUSeconds:    (t.toolCPU() - toolBefore).Seconds(),
+		ClientCPUSeconds:  u.ClientCPU.Seconds(),
+		MachineCPUSeconds: (machineAfter.Busy - machineBefore.Busy).Seconds(),
+		MachineCPUs:       machineAfter.CPUs,
 	}
 	r.phases = append(r.phases, p)
 	fmt.Fprintf(r.out.Log, "  %s %8.1f MiB/s  %d op(s)  p50 %7.2f s%s\n", label, p.MiBPerSecond, p.Ops, p.Latency.P50/1000, cpuNote(p))
@@ -393,5 +403,6 @@ func cpuNote(p Phase) string {
 		parts = append(parts, fmt.Sprintf("tool %.2f cpu-s", p.ToolCPUSeconds))
 	}
 	parts = append(parts, fmt.Sprintf("client %.2f cpu-s", p.ClientCPUSeconds))
+	parts = append(parts, fmt.Sprintf("machine %.2f cpu-s", p.MachineCPUSeconds))
 	return "  " + strings.Join(parts, "  ")
 }

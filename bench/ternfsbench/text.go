@@ -26,12 +26,13 @@ func (r *Report) PrintSummary(w io.Writer) {
 			c.Name, subject.MiBPerSecond, yardstick.MiBPerSecond, c.Median, joinRatios(c.PerRound), c.Pooled, c.Goal, metWord(c.Met))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| target | does | size | MiB/s (per round) | copies | p50 s | server CPU-s/GiB | tool CPU-s/GiB |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| target | does | size | MiB/s (per round) | copies | p50 s | server CPU-s/GiB | tool CPU-s/GiB | machine CPU-s/GiB | machine busy |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	for _, f := range r.Targets {
-		fmt.Fprintf(w, "| %s | %s | %s | %.1f (%s) | %d | %.2f | %s | %s |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %.1f (%s) | %d | %.2f | %s | %s | %s | %.0f%% |\n",
 			f.Target, f.Does, s3bench.FormatSize(f.Size), f.MiBPerSecond, joinRates(f.MiBPerSecondPerRound), f.Ops,
-			f.Latency.P50/1000, cpuCell(f.ServerCPUSecondsPerGiB), cpuCell(f.ToolCPUSecondsPerGiB))
+			f.Latency.P50/1000, cpuCell(f.ServerCPUSecondsPerGiB), cpuCell(f.ToolCPUSecondsPerGiB),
+			cpuCell(f.MachineCPUSecondsPerGiB), 100*f.MachineBusy)
 	}
 	if len(r.Comparisons) > 0 {
 		fmt.Fprintln(w, "\nGoals (median of rounds):")
