@@ -12,19 +12,20 @@ import (
 
 	"github.com/terngate/terngate/bench/s3bench"
 	"github.com/terngate/terngate/bench/ternfsbench"
+	"github.com/terngate/terngate/store/ternfs"
 )
 
 // ternfsBenchFlags are the flags of `terngate bench --ternfs-registry`:
 // terngate on a TernFS cluster against terncli, terns3 and the AWS CLI.
 type ternfsBenchFlags struct {
-	registry, root, terncli, terns3, aws, sizes *string
-	keep                                        *bool
+	registry, root, terncli, terns3, aws, sizes, spanPolicy *string
+	keep                                                    *bool
 }
 
 // ternfsOnlyFlags are meaningless without --ternfs-registry; localOnlyFlags
 // are meaningless with it.
 var (
-	ternfsOnlyFlags = []string{"ternfs-root", "terncli", "terns3", "aws", "sizes", "keep"}
+	ternfsOnlyFlags = []string{"ternfs-root", "terncli", "terns3", "aws", "sizes", "keep", "ternfs-span-policy"}
 	localOnlyFlags  = []string{"endpoint", "access-key", "secret-key", "region", "bucket", "server-pid", "workloads",
 		"size", "part-size", "small-size", "mixed-size", "list-objects", "reference", "raw-disk"}
 )
@@ -40,13 +41,14 @@ const (
 
 func addTernFSBenchFlags(fs *flag.FlagSet) ternfsBenchFlags {
 	return ternfsBenchFlags{
-		registry: fs.String("ternfs-registry", "", "TernFS registry `host:port`: measure terngate (--store ternfs) on that cluster against terncli, terns3 and aws s3 cp"),
-		root:     fs.String("ternfs-root", "", "TernFS directory for the run, created (default /terngate-bench/<unix nanoseconds>); its SNAPSHOT policy is set to keep no old versions"),
-		terncli:  fs.String("terncli", "terncli", "TernFS's terncli (with --ternfs-registry): the yardstick, also used to collect the run's directories"),
-		terns3:   fs.String("terns3", "terns3", "upstream's terns3 S3 gateway (with --ternfs-registry); empty, or not found on PATH, skips it"),
-		aws:      fs.String("aws", "aws", "the AWS CLI (with --ternfs-registry); empty, or not found on PATH, skips it"),
-		sizes:    fs.String("sizes", "64MiB,1GiB", "object sizes (with --ternfs-registry), comma-separated"),
-		keep:     fs.Bool("keep", false, "leave the run's objects on the cluster (with --ternfs-registry)"),
+		registry:   fs.String("ternfs-registry", "", "TernFS registry `host:port`: measure terngate (--store ternfs) on that cluster against terncli, terns3 and aws s3 cp"),
+		root:       fs.String("ternfs-root", "", "TernFS directory for the run, created (default /terngate-bench/<unix nanoseconds>); its SNAPSHOT policy is set to keep no old versions"),
+		terncli:    fs.String("terncli", "terncli", "TernFS's terncli (with --ternfs-registry): the yardstick, also used to collect the run's directories"),
+		terns3:     fs.String("terns3", "terns3", "upstream's terns3 S3 gateway (with --ternfs-registry); empty, or not found on PATH, skips it"),
+		aws:        fs.String("aws", "aws", "the AWS CLI (with --ternfs-registry); empty, or not found on PATH, skips it"),
+		sizes:      fs.String("sizes", "64MiB,1GiB", "object sizes (with --ternfs-registry), comma-separated"),
+		keep:       fs.Bool("keep", false, "leave the run's objects on the cluster (with --ternfs-registry)"),
+		spanPolicy: fs.String("ternfs-span-policy", "", "the terngate under test's --ternfs-span-policy, which every target's files then get (with --ternfs-registry; default: terngate's)"),
 	}
 }
 
@@ -71,7 +73,7 @@ type sharedBenchFlags struct {
 // Notes about skipped tools go to stderr.
 func (f ternfsBenchFlags) settings(set map[string]bool, shared sharedBenchFlags, stderr io.Writer) (ternfsbench.Settings, error) {
 	if *f.registry == "" {
-		return ternfsbench.Settings{}, errors.New("--ternfs-root, --terncli, --terns3, --aws, --sizes and --keep need --ternfs-registry")
+		return ternfsbench.Settings{}, errors.New("--ternfs-root, --terncli, --terns3, --aws, --sizes, --keep and --ternfs-span-policy need --ternfs-registry")
 	}
 	for _, name := range localOnlyFlags {
 		if set[name] {
@@ -86,6 +88,12 @@ func (f ternfsBenchFlags) settings(set map[string]bool, shared sharedBenchFlags,
 		Rounds:      shared.rounds,
 		WorkDir:     shared.workDir,
 		Keep:        *f.keep,
+		SpanPolicy:  *f.spanPolicy,
+	}
+	if s.SpanPolicy != "" {
+		if _, err := ternfs.ParseSpanPolicy(s.SpanPolicy); err != nil {
+			return ternfsbench.Settings{}, fmt.Errorf("--ternfs-span-policy: %w", err)
+		}
 	}
 	if !set["concurrency"] {
 		s.Concurrency = ternfsBenchConcurrency

@@ -51,11 +51,12 @@ func TestBenchTernFSFlags(t *testing.T) {
 		t.Errorf("skipped tools not mentioned: %s", stderr.String())
 	}
 
-	plan, _, err = parseBenchFlags([]string{"--ternfs-registry", "r:1", "--rounds", "5", "--concurrency", "2", "--duration", "1ns", "--ternfs-root", "/b/1", "--keep"}, &stderr)
+	plan, _, err = parseBenchFlags([]string{"--ternfs-registry", "r:1", "--rounds", "5", "--concurrency", "2", "--duration", "1ns", "--ternfs-root", "/b/1", "--keep",
+		"--ternfs-span-policy", "27484160:10+4"}, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := plan.ternfs; s.Rounds != 5 || s.Concurrency != 2 || s.Duration != 1 || s.Root != "/b/1" || !s.Keep {
+	if s := plan.ternfs; s.Rounds != 5 || s.Concurrency != 2 || s.Duration != 1 || s.Root != "/b/1" || !s.Keep || s.SpanPolicy != "27484160:10+4" {
 		t.Errorf("explicit flags not kept: %+v", s)
 	}
 
@@ -67,6 +68,8 @@ func TestBenchTernFSFlags(t *testing.T) {
 		{"--ternfs-registry", "r:1", "--terncli", "/nonexistent/terncli"},
 		{"--ternfs-registry", "r:1", "--sizes", "64MB"},
 		{"--ternfs-registry", "r:1", "--ternfs-root", "relative"},
+		{"--ternfs-registry", "r:1", "--ternfs-span-policy", "1000:10+4"}, // spans must hold more than inline data
+		{"--ternfs-span-policy", "27484160:10+4"},                         // needs a registry
 	} {
 		if _, _, err := parseBenchFlags(args, &stderr); err == nil {
 			t.Errorf("%q accepted", args)

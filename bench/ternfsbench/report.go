@@ -37,6 +37,9 @@ type ReportSettings struct {
 	Concurrency     int     `json:"concurrency"`
 	DurationSeconds float64 `json:"duration_seconds"`
 	Rounds          int     `json:"rounds"`
+	// SpanPolicy is the terngate's --ternfs-span-policy; empty for its
+	// default.
+	SpanPolicy string `json:"ternfs_span_policy,omitempty"`
 }
 
 // Phase is one timed run of one op at one size by one target in one

@@ -87,7 +87,8 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 		Registry: s.Registry,
 		Root:     s.Root,
 		Tools:    map[string]string{terngateName: s.TerngateBin, terncliName: s.Terncli},
-		Settings: ReportSettings{Sizes: s.Sizes, Concurrency: s.Concurrency, DurationSeconds: s.Duration.Seconds(), Rounds: s.Rounds},
+		Settings: ReportSettings{Sizes: s.Sizes, Concurrency: s.Concurrency, DurationSeconds: s.Duration.Seconds(), Rounds: s.Rounds,
+			SpanPolicy: s.SpanPolicy},
 	}
 	targets := []target{&s3Target{label: terngateName, pid: tg.Pid(), puts: objects(terngateBucket), gets: objects(terngateBucket)}}
 	if s.Terns3 != "" {
@@ -178,8 +179,11 @@ func (ss *session) stopServers() error {
 // the run's buckets; objects gives its buckets.
 func (ss *session) startTerngate(ctx context.Context) (*serverproc.Server, func(bucket string) s3object.Bucket, error) {
 	s := ss.settings
-	spec, err := serverproc.TerngateSpec(s.TerngateBin, ss.creds,
-		"--store", "ternfs", "--ternfs-registry", s.Registry, "--ternfs-root", s.Root)
+	args := []string{"--store", "ternfs", "--ternfs-registry", s.Registry, "--ternfs-root", s.Root}
+	if s.SpanPolicy != "" {
+		args = append(args, "--ternfs-span-policy", s.SpanPolicy)
+	}
+	spec, err := serverproc.TerngateSpec(s.TerngateBin, ss.creds, args...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -55,6 +55,10 @@ type Settings struct {
 	WorkDir string
 	// Keep leaves the run's objects on the cluster.
 	Keep bool
+	// SpanPolicy is passed to the terngate under test as its
+	// --ternfs-span-policy (empty: its default). terngate sets it on Root,
+	// so every target's files get it.
+	SpanPolicy string
 }
 
 // Validate reports the first setting that cannot work.

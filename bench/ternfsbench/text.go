@@ -15,8 +15,12 @@ func (r *Report) PrintSummary(w io.Writer) {
 	if r.Interrupted {
 		interrupted = "; INTERRUPTED, partial results"
 	}
-	fmt.Fprintf(w, "\n%d CPUs (%s), kernel %s, %s; TernFS %s under %s; concurrency %d, %d round(s), phases of %gs%s\n\n",
-		r.Machine.CPUs, r.Machine.CPUModel, r.Machine.Kernel, r.Machine.GoVersion, r.Registry, r.Root,
+	policy := "terngate's default span policy"
+	if r.Settings.SpanPolicy != "" {
+		policy = "span policy " + r.Settings.SpanPolicy
+	}
+	fmt.Fprintf(w, "\n%d CPUs (%s), kernel %s, %s; TernFS %s under %s, %s; concurrency %d, %d round(s), phases of %gs%s\n\n",
+		r.Machine.CPUs, r.Machine.CPUModel, r.Machine.Kernel, r.Machine.GoVersion, r.Registry, r.Root, policy,
 		r.Settings.Concurrency, r.Settings.Rounds, r.Settings.DurationSeconds, interrupted)
 	fmt.Fprintln(w, "| comparison | MiB/s | yardstick MiB/s | ratio: median (per round) | pooled | goal |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
