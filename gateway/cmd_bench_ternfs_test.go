@@ -90,7 +90,9 @@ func TestBenchTernFSEndToEnd(t *testing.T) {
 	if terncli == "" {
 		t.Skip("no terncli on PATH and TERNFS_TERNCLI is not set")
 	}
-	args := []string{"--ternfs-registry", registry, "--terncli", terncli, "--sizes", "6MiB", "--rounds", "2", "--duration", "1ns"}
+	const policy = "27484160:10+4"
+	args := []string{"--ternfs-registry", registry, "--terncli", terncli, "--sizes", "6MiB", "--rounds", "2", "--duration", "1ns",
+		"--ternfs-span-policy", policy}
 	want := []string{"terngate S3 PUT 6MiB ÷ terncli cp-into", "terngate S3 GET 6MiB ÷ terncli cp-outof"}
 	if terns3 := toolFromEnv("TERNFS_TERNS3", "terns3"); terns3 != "" {
 		args = append(args, "--terns3", terns3)
@@ -121,7 +123,15 @@ func TestBenchTernFSEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep struct {
-		Root        string `json:"ternfs_root"`
+		Root     string `json:"ternfs_root"`
+		Settings struct {
+			SpanPolicy string `json:"ternfs_span_policy"`
+		} `json:"settings"`
+		Targets []struct {
+			Target     string  `json:"target"`
+			MachineCPU float64 `json:"machine_cpu_seconds_per_gib"`
+			Busy       float64 `json:"machine_busy"`
+		} `json:"targets"`
 		Comparisons []struct {
 			Name     string    `json:"name"`
 			PerRound []float64 `json:"ratio_per_round"`
@@ -143,6 +153,15 @@ func TestBenchTernFSEndToEnd(t *testing.T) {
 	}
 	if !strings.HasPrefix(rep.Root, "/terngate-bench/") {
 		t.Errorf("run directory %q", rep.Root)
+	}
+	if rep.Settings.SpanPolicy != policy {
+		t.Errorf("span policy recorded as %q, want %q", rep.Settings.SpanPolicy, policy)
+	}
+	for _, f := range rep.Targets {
+		// Every copy keeps some CPU busy; tick rounding can overshoot 1.
+		if f.MachineCPU <= 0 || f.Busy <= 0 || f.Busy > 1.5 {
+			t.Errorf("%s: machine CPU %v s/GiB, busy %v", f.Target, f.MachineCPU, f.Busy)
+		}
 	}
 	f, err := os.Open(pngPath)
 	if err != nil {
