@@ -130,13 +130,14 @@ func (t *terncliTarget) collect(ctx context.Context, dir uint64) error {
 type awsTarget struct {
 	tool
 	label       string
+	description string // what does reports
 	endpoint    string
 	terngatePid int
 	files       localFiles
 	cliVersion  string
 }
 
-func newAWSTarget(ctx context.Context, label, bin, endpoint string, terngatePid int, creds s3client.Credentials, files localFiles, workDir string) (*awsTarget, error) {
+func newAWSTarget(ctx context.Context, label, description, bin, endpoint string, terngatePid int, creds s3client.Credentials, files localFiles, workDir string) (*awsTarget, error) {
 	config := filepath.Join(workDir, "aws-config")
 	if err := os.WriteFile(config, nil, 0o600); err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
@@ -144,6 +145,7 @@ func newAWSTarget(ctx context.Context, label, bin, endpoint string, terngatePid 
 	t := &awsTarget{
 		tool:        tool{bin: bin, env: awsEnv(os.Environ(), creds, config)},
 		label:       label,
+		description: description,
 		endpoint:    endpoint,
 		terngatePid: terngatePid,
 		files:       files,
@@ -175,15 +177,9 @@ func awsEnv(environ []string, creds s3client.Credentials, config string) []strin
 	)
 }
 
-func (t *awsTarget) name() string   { return t.label }
-func (t *awsTarget) serverPid() int { return t.terngatePid }
-
-func (t *awsTarget) does(o Op) string {
-	if t.label == awsLocalName {
-		return "aws s3 cp to terngate on local disk"
-	}
-	return "aws s3 cp to terngate"
-}
+func (t *awsTarget) name() string     { return t.label }
+func (t *awsTarget) serverPid() int   { return t.terngatePid }
+func (t *awsTarget) does(o Op) string { return t.description }
 
 func (t *awsTarget) args(size int64, worker int) []string {
 	return []string{"--endpoint-url", t.endpoint, "s3", "cp", "--no-progress", "--only-show-errors",

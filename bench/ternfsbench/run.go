@@ -101,7 +101,7 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 	}
 	targets = append(targets, tc)
 	if s.AWS != "" {
-		at, err := newAWSTarget(ctx, awsName, s.AWS, tg.Endpoint, tg.Pid(), creds, files, workDir)
+		at, err := newAWSTarget(ctx, awsName, "aws s3 cp to terngate", s.AWS, tg.Endpoint, tg.Pid(), creds, files, workDir)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,7 @@ func Run(ctx context.Context, s Settings, out s3bench.Output) (rep *Report, err 
 		if err != nil {
 			return nil, err
 		}
-		lt, err := newAWSTarget(ctx, awsLocalName, s.AWS, local.Endpoint, local.Pid(), creds, files, workDir)
+		lt, err := newAWSTarget(ctx, awsLocalName, "aws s3 cp to terngate on local disk", s.AWS, local.Endpoint, local.Pid(), creds, files, workDir)
 		if err != nil {
 			return nil, err
 		}
@@ -187,15 +187,8 @@ func (ss *session) startTerngate(ctx context.Context) (*serverproc.Server, func(
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := ss.start(spec)
+	srv, objects, err := ss.launchTerngate(ctx, spec, s.Concurrency)
 	if err != nil {
-		return nil, nil, err
-	}
-	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, ss.creds, s.Concurrency)
-	objects := func(bucket string) s3object.Bucket {
-		return s3object.Bucket{Client: client, Name: bucket, Bodies: ss.bodies}
-	}
-	if err := srv.WaitReady(ctx, readyTimeout, objects(terngateBucket).Ensure); err != nil {
 		return nil, nil, err
 	}
 	for _, b := range []string{terns3Bucket, terncliBucket} {
@@ -214,16 +207,26 @@ func (ss *session) startLocalTerngate(ctx context.Context) (*serverproc.Server, 
 		return nil, err
 	}
 	spec.Name = "terngate-local" // a data dir of its own
+	srv, _, err := ss.launchTerngate(ctx, spec, 1)
+	return srv, err
+}
+
+// launchTerngate starts a terngate and waits until it serves terngate's
+// bucket (created); objects gives its buckets through a client of
+// concurrency connections.
+func (ss *session) launchTerngate(ctx context.Context, spec serverproc.Spec, concurrency int) (*serverproc.Server, func(bucket string) s3object.Bucket, error) {
 	srv, err := ss.start(spec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, ss.creds, 1)
-	bucket := s3object.Bucket{Client: client, Name: terngateBucket, Bodies: ss.bodies}
-	if err := srv.WaitReady(ctx, readyTimeout, bucket.Ensure); err != nil {
-		return nil, err
+	client := s3client.New(srv.Endpoint, s3client.DefaultRegion, ss.creds, concurrency)
+	objects := func(bucket string) s3object.Bucket {
+		return s3object.Bucket{Client: client, Name: bucket, Bodies: ss.bodies}
 	}
-	return srv, nil
+	if err := srv.WaitReady(ctx, readyTimeout, objects(terngateBucket).Ensure); err != nil {
+		return nil, nil, err
+	}
+	return srv, objects, nil
 }
 
 // startTerns3 starts terns3 on the cluster: its PUTs go to its own bucket,
