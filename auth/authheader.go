@@ -3,7 +3,7 @@ package auth
 import (
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // authorization is the parsed Authorization header of a SigV4 request.

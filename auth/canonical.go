@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // canonicalURI decodes the raw path and re-encodes it the S3 way. S3 neither

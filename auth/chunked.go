@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 const (

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/terngate/terngate/s3api/checksum"
+	"github.com/terngate/terngate/checksum"
 )
 
 // The decoder of signed aws-chunked bodies must add little beyond the

@@ -3,7 +3,7 @@ package auth
 import (
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // Errors of aws-chunked decoding that the shared catalogue lacks. Codes,

@@ -18,7 +18,7 @@ import (
 
 	"github.com/minio/minio-go/v7/pkg/signer"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // The streaming example of the S3 SigV4 documentation: a 66560-byte object

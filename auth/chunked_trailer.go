@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // readTrailers parses the section after the final chunk: "name:value"

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // credential is the parsed "AK/yyyymmdd/region/s3/aws4_request" value.

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 var errMissingDate = s3err.AccessDenied.With("AWS authentication requires a valid Date or x-amz-date header")

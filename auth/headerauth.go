@@ -1,7 +1,7 @@
 package auth
 
 import (
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 var errMissingContentSHA256 = s3err.InvalidRequest.With("Missing required header for this request: x-amz-content-sha256")

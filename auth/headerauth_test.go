@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 func TestVerifyHeaderAcceptsSDKSignatures(t *testing.T) {

@@ -3,7 +3,7 @@ package auth
 import (
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // The x-amz-content-sha256 values other than a hex digest.

@@ -7,7 +7,7 @@ import (
 	"hash"
 	"io"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // payloadVerifier hashes the body as it streams through and, at the end,

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // maxPresignExpiry is S3's limit on X-Amz-Expires: seven days.

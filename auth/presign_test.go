@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // presignedServerRequest presigns a request with the SDK and returns what the

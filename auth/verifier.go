@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // DefaultMaxSkew is how far a header-signed request's time may be from the

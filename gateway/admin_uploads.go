@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/multipart"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // uploadView is one multipart upload as the admin endpoint and the

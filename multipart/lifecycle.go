@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // Lifecycle is the part of a bucket's lifecycle configuration the gateway

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 func TestParseLifecycle(t *testing.T) {

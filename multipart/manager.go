@@ -12,8 +12,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/terngate/terngate/s3api/checksum"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/checksum"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
 )

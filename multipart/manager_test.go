@@ -14,7 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // bucketRules reads each bucket's lifecycle once per sweep.

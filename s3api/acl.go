@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // errACLNotSupported is AWS's answer to ACLs on a bucket whose object

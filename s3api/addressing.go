@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // maxKeyLen is S3's limit on a key's UTF-8 length.

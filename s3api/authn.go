@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/terngate/terngate/auth"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // streamingPrefix starts every aws-chunked payload mode.

@@ -6,7 +6,7 @@ import (
 	"net/http"
 
 	"github.com/terngate/terngate/auth/policy"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // bucketAccess is what authorization needs to know about a bucket.

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/terngate/terngate/multipart"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 type owner struct {

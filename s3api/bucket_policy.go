@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/terngate/terngate/auth/policy"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // maxPolicySize is S3's limit on a bucket policy document.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
 

@@ -4,7 +4,7 @@ import (
 	"hash"
 	"io"
 
-	"github.com/terngate/terngate/s3api/checksum"
+	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/store/objects"
 )
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // errorBody is S3's error document.

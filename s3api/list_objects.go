@@ -3,7 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
 

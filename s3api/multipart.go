@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/multipart"
-	"github.com/terngate/terngate/s3api/checksum"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
 

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/multipart"
-	"github.com/terngate/terngate/s3api/checksum"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 type copyPartResult struct {

@@ -3,9 +3,9 @@ package s3api
 import (
 	"net/http"
 
+	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/multipart"
-	"github.com/terngate/terngate/s3api/checksum"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // routeLifecycle routes ?lifecycle on a bucket. The gateway performs only

@@ -3,7 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 
-	"github.com/terngate/terngate/s3api/checksum"
+	"github.com/terngate/terngate/checksum"
 )
 
 // checksumFields are the per-algorithm checksum elements S3 documents carry.

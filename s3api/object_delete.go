@@ -7,7 +7,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // maxDeleteKeys is S3's limit on keys per DeleteObjects request.

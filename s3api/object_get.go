@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
 

@@ -3,7 +3,7 @@ package s3api
 import (
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // routeAccessControl routes the subresources about access and attributes:

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/terngate/terngate/auth"
-	"github.com/terngate/terngate/s3api/checksum"
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/checksum"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
 

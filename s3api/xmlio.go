@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // s3Namespace is the XML namespace of S3 documents.

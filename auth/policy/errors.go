@@ -3,7 +3,7 @@ package policy
 import (
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // MalformedPolicy is S3's error for a policy it cannot accept. Every error

@@ -7,7 +7,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // MaxSize is the largest policy document S3 accepts (20 KB).

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // stmt builds a one-statement policy document from the statement's body.

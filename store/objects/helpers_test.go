@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
 )

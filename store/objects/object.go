@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 )
 

@@ -11,7 +11,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 )
 

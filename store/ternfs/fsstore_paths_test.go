@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
 )

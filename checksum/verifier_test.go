@@ -9,7 +9,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // readAll reads r to the end, failing the test on any error before the

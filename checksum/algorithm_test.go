@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // checkInput is the usual CRC check string. The base64 values are the ones

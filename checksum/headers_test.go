@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 func headers(kv ...string) http.Header {

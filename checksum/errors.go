@@ -3,7 +3,7 @@ package checksum
 import (
 	"net/http"
 
-	"github.com/terngate/terngate/s3api/s3err"
+	"github.com/terngate/terngate/s3err"
 )
 
 // The constructors below give AWS's exact messages (as observed by S3

@@ -1,0 +1,19 @@
+// Package layers records the layering of terngate's packages and, in its
+// test, enforces it: no package imports one above it.
+//
+// From the bottom up:
+//
+//	0  s3err, internal/...            shared vocabulary with no dependencies
+//	1  checksum, store, auth/users    S3 checksums, the storage interface
+//	2  store/ternfs/...               the TernFS wire protocol client (below its adapter)
+//	3  store/local, store/ternfs,     the two stores, the S3 mapping over them,
+//	   store/objects, auth, auth/...  and signature verification
+//	4  multipart                      upload lifecycle over store/objects
+//	5  metrics, bench/...             instruments; the benchmark drivers
+//	6  s3api                          HTTP: routing, operations, XML
+//	7  gateway                        the program
+//	8  e2e, compat, charts, dockerfile  tests of the whole
+//
+// A package may import packages of its own layer or below; Go's ban on
+// import cycles keeps a layer's own packages in order among themselves.
+package layers
