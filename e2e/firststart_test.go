@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,4 +120,62 @@ func TestConfigPrecedence(t *testing.T) {
 		mustNoErr(t, err, "ListBuckets with the key pair from the environment")
 		g.stop()
 	})
+}
+
+// TestSecondGatewayOnAHeldDataDir: a second gateway started on a data dir
+// that a running one holds stops at once, naming the holder, and writes
+// nothing there first: no generated key pair, no self-signed certificate.
+// (Issue 13, "a newcomer's first hour": it used to generate both and then
+// wait out the embedded tracker's timeout.)
+func TestSecondGatewayOnAHeldDataDir(t *testing.T) {
+	dataDir := newDataDir(t)
+	first := startGateway(t, dataDir)
+	ctx := testContext(t, 30*time.Second)
+	cmd := exec.CommandContext(ctx, terngateBinary, withTernFSStore([]string{
+		"--listen", freeAddr(t), "--admin-listen", "", "--data-dir", dataDir, "--tls-self-signed",
+	})...)
+	cmd.Env = scrubbedEnv()
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("the second gateway did not stop within 30 s; output:\n%s", out)
+	}
+	if err == nil {
+		t.Fatalf("the second gateway started on a held data dir; output:\n%s", out)
+	}
+	want := fmt.Sprintf("data dir %s is in use by pid %d", dataDir, first.cmd.Process.Pid)
+	if !strings.Contains(string(out), want) {
+		t.Errorf("the second gateway's output lacks %q:\n%s", want, out)
+	}
+	for _, name := range []string{"credentials.json", "tls"} {
+		if _, err := os.Stat(filepath.Join(dataDir, name)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the failed start left %s in the data dir (stat: %v)", name, err)
+		}
+	}
+}
+
+// TestFailedStartKeepsNoCredentials: a start that fails after the key pair
+// would be generated (here its listen address is taken) stores none and
+// prints none, so the next start does not hand out a pair nobody saw work.
+func TestFailedStartKeepsNoCredentials(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	mustNoErr(t, err, "listen")
+	defer taken.Close()
+	dataDir := newDataDir(t)
+	cmd := exec.Command(terngateBinary, withTernFSStore([]string{
+		"--listen", taken.Addr().String(), "--admin-listen", "", "--data-dir", dataDir,
+	})...)
+	cmd.Env = scrubbedEnv()
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the gateway started on a taken address; output:\n%s", out)
+	}
+	if !strings.Contains(string(out), "address already in use") {
+		t.Errorf("the failure does not say why:\n%s", out)
+	}
+	if strings.Contains(string(out), "secret key") {
+		t.Errorf("a failed start printed a key pair:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "credentials.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed start stored credentials (stat: %v)", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -233,7 +234,7 @@ func scrapeMetrics(t *testing.T, admin string) map[string]float64 {
 // starting beside g would.
 func expectCheckBesideRunningGateway(t *testing.T, g *gateway) {
 	t.Helper()
-	want, wantExit := "FAIL  store: data dir is in use by a running gateway", 1
+	want, wantExit := fmt.Sprintf("FAIL  store: data dir %s is in use by pid %d", g.dataDir, g.cmd.Process.Pid), 1
 	if ternfsRegistry() != "" {
 		want, wantExit = storeCheckOK(g), 0
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -113,7 +115,7 @@ func TestCheckCommand(t *testing.T) {
 	if !errors.Is(err, errCheckFailed) {
 		t.Fatalf("check with the data dir locked and a missing users file: %v", err)
 	}
-	for _, want := range []string{"ok    data-dir:", "FAIL  store: data dir is in use by a running gateway", "FAIL  users-file:"} {
+	for _, want := range []string{"ok    data-dir:", fmt.Sprintf("FAIL  store: data dir %s is in use by pid %d", dir, os.Getpid()), "FAIL  users-file:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}

@@ -15,6 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/terngate/terngate/auth/users"
+	"github.com/terngate/terngate/internal/dirlock"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store/objects"
 )
@@ -123,11 +124,11 @@ func checkLocalStore(dir string) (string, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return "no store yet (created at first start)", nil
 	}
-	unlock, err := tryLockDataDir(filepath.Join(dir, "LOCK"))
+	lock, err := dirlock.Acquire(dir)
 	if err != nil {
 		return "", err
 	}
-	defer unlock()
+	defer lock.Release()
 	meta := filepath.Join(dir, "meta.db")
 	if _, err := os.Stat(meta); errors.Is(err, fs.ErrNotExist) {
 		return "not locked; no store yet (created at first start)", nil
@@ -160,7 +161,7 @@ func checkRedis(ctx context.Context, url string) (string, error) {
 // checkTernFS connects to the cluster and resolves the bucket root, as the
 // gateway does at start.
 func checkTernFS(ctx context.Context, cfg Config) (string, error) {
-	be, err := openBackend(ctx, cfg, nil, nil, nil)
+	be, err := openBackend(ctx, cfg, nil, nil, nil, nil)
 	if err != nil {
 		return "", err
 	}

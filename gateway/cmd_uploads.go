@@ -10,10 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
+	"github.com/terngate/terngate/internal/dirlock"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"
@@ -133,15 +133,14 @@ func (c uploadsCommand) viaAdmin(ctx context.Context, base string, stdout io.Wri
 // direct opens the store and tracker itself: possible only while no
 // gateway runs on the data dir.
 func (c uploadsCommand) direct(ctx context.Context, cfg Config, stdout io.Writer, adminErr error) error {
-	unlock, err := tryLockDataDir(filepath.Join(cfg.DataDir, "LOCK"))
-	if errors.Is(err, errDataDirInUse) {
+	lock, err := dirlock.Acquire(cfg.DataDir)
+	if errors.Is(err, dirlock.ErrInUse) {
 		return fmt.Errorf("%w, and %v: enable or fix --admin-listen on that gateway, or stop it", err, adminErr)
 	}
 	if err != nil {
 		return err
 	}
-	unlock() // local.Open takes it again just below
-	st, err := local.Open(cfg.DataDir, local.Options{})
+	st, err := local.Open(cfg.DataDir, local.Options{Lock: lock})
 	if err != nil {
 		return fmt.Errorf("open local store: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -89,12 +90,22 @@ func TestGeneratedCredentialsArePrintedOnceAndKept(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.DataDir = t.TempDir()
 	var first, second bytes.Buffer
-	k1, err := resolveCredentials(cfg, &first)
+	k1, keep, err := resolveCredentials(cfg, &first)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(k1.AccessKey) != 20 || len(k1.SecretKey) != 40 {
 		t.Fatalf("unexpected key shapes: %d/%d", len(k1.AccessKey), len(k1.SecretKey))
+	}
+	// Nothing is stored or printed until the start has succeeded.
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, credentialsFile)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("credentials stored before keep: %v", err)
+	}
+	if first.Len() != 0 {
+		t.Fatalf("printed before keep: %q", first.String())
+	}
+	if err := keep(); err != nil {
+		t.Fatal(err)
 	}
 	if !strings.Contains(first.String(), k1.SecretKey) {
 		t.Error("first start must print the generated secret")
@@ -106,7 +117,7 @@ func TestGeneratedCredentialsArePrintedOnceAndKept(t *testing.T) {
 	if st.Mode().Perm() != 0o600 {
 		t.Errorf("credentials file mode %v, want 0600", st.Mode().Perm())
 	}
-	k2, err := resolveCredentials(cfg, &second)
+	k2, _, err := resolveCredentials(cfg, &second)
 	if err != nil {
 		t.Fatal(err)
 	}

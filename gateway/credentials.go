@@ -20,35 +20,41 @@ type keyPair struct {
 const credentialsFile = "credentials.json"
 
 // resolveCredentials returns the configured key pair, or the one kept in the
-// data dir, generating and printing it (once, on first start) if there is
-// none: the gateway never runs without authentication.
-func resolveCredentials(cfg Config, out io.Writer) (keyPair, error) {
+// data dir, or a newly generated one: the gateway never runs without
+// authentication. A generated pair is only stored and printed (once, on
+// first start) by keep, which the caller runs when the start has succeeded,
+// so that a start that fails leaves no credentials behind.
+func resolveCredentials(cfg Config, out io.Writer) (k keyPair, keep func() error, err error) {
+	nothingToKeep := func() error { return nil }
 	if cfg.AccessKey != "" {
-		return keyPair{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey}, nil
+		return keyPair{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey}, nothingToKeep, nil
 	}
 	path := filepath.Join(cfg.DataDir, credentialsFile)
 	data, err := os.ReadFile(path)
 	if err == nil {
 		var k keyPair
 		if err := json.Unmarshal(data, &k); err != nil || k.AccessKey == "" || k.SecretKey == "" {
-			return keyPair{}, fmt.Errorf("credentials file %s is damaged; remove it to generate a new pair", path)
+			return keyPair{}, nil, fmt.Errorf("credentials file %s is damaged; remove it to generate a new pair", path)
 		}
 		fmt.Fprintf(out, "terngate: using the key pair in %s (access key %s)\n", path, k.AccessKey)
-		return k, nil
+		return k, nothingToKeep, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return keyPair{}, fmt.Errorf("read credentials: %w", err)
+		return keyPair{}, nil, fmt.Errorf("read credentials: %w", err)
 	}
-	k := keyPair{AccessKey: randomString(20, accessKeyAlphabet), SecretKey: randomString(40, secretKeyAlphabet)}
-	if err := writeFileAtomic(path, mustJSON(k), 0o600); err != nil {
-		return keyPair{}, fmt.Errorf("store generated credentials: %w", err)
-	}
-	fmt.Fprintf(out, `terngate: no credentials configured; generated a key pair and stored it in %s
+	k = keyPair{AccessKey: randomString(20, accessKeyAlphabet), SecretKey: randomString(40, secretKeyAlphabet)}
+	keep = func() error {
+		if err := writeFileAtomic(path, mustJSON(k), 0o600); err != nil {
+			return fmt.Errorf("store generated credentials: %w", err)
+		}
+		fmt.Fprintf(out, `terngate: no credentials configured; generated a key pair and stored it in %s
   access key: %s
   secret key: %s
 This is the only time the secret is printed.
 `, path, k.AccessKey, k.SecretKey)
-	return k, nil
+		return nil
+	}
+	return k, keep, nil
 }
 
 const (

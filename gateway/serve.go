@@ -8,10 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"time"
 
 	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/internal/dirlock"
 	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3api"
@@ -31,10 +31,20 @@ const uploadsCountMaxAge = 5 * time.Second
 const maintenanceInterval = 10 * time.Minute
 
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	// The data dir's lock before anything else: a second gateway on the same
+	// dir stops here, having written nothing (no key pair, no certificate)
+	// and waited for nothing.
+	lock, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		return err
 	}
-	creds, err := resolveUsers(ctx, cfg, logger, stdout)
+	lockHandedOver := false
+	defer func() {
+		if !lockHandedOver {
+			lock.Release()
+		}
+	}()
+	creds, keepCredentials, err := resolveUsers(ctx, cfg, logger, stdout)
 	if err != nil {
 		return err
 	}
@@ -58,10 +68,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 			tracker.Close()
 		}
 	}()
-	be, err := openBackend(ctx, cfg, logger, trackerJournal(tracker), m)
+	be, err := openBackend(ctx, cfg, logger, lock, trackerJournal(tracker), m)
 	if err != nil {
 		return err
 	}
+	lockHandedOver = be.ownsLock
 	// Requests still running when the shutdown grace ends may yet call the
 	// store: it is then left open for the exiting process to release
 	// (every commit is already durable) rather than closed under them.
@@ -119,6 +130,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	// Everything that can fail at start has succeeded: a generated key pair
+	// may now be stored and printed.
+	if err := keepCredentials(); err != nil {
+		ln.Close()
+		return err
 	}
 	scheme := "http"
 	if tlsCfg != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/terngate/terngate/internal/dirlock"
 	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
@@ -22,6 +23,9 @@ type backend struct {
 	// previous process can be reclaimed at start. On a shared cluster they
 	// may be another replica's uploads in flight: they expire by deadline.
 	exclusive bool
+	// ownsLock: the store was handed the data dir's lock and releases it
+	// when it closes.
+	ownsLock bool
 	// reapExpired reclaims transient files past their deadline; nil where
 	// the storage does it itself (TernFS's garbage collector).
 	reapExpired func(context.Context) (int, error)
@@ -34,7 +38,7 @@ type backend struct {
 // journal keeps the TernFS store's part span records (nil: in memory,
 // which only suits a gateway that never restarts mid-upload); met, if not
 // nil, counts what the store reports.
-func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal ternfs.Journal, met *metrics.Metrics) (*backend, error) {
+func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, dataDirLock *dirlock.Lock, journal ternfs.Journal, met *metrics.Metrics) (*backend, error) {
 	switch cfg.Store {
 	case storeTernFS:
 		mapped, err := parseBucketMap(cfg.TernFSBucketMap)
@@ -71,11 +75,11 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, journal t
 			layer:    objects.Options{MappedBuckets: mapped, ResolvePath: st.ResolvePath},
 		}, nil
 	default:
-		st, err := local.Open(cfg.DataDir, local.Options{Logger: logger})
+		st, err := local.Open(cfg.DataDir, local.Options{Logger: logger, Lock: dataDirLock})
 		if err != nil {
 			return nil, fmt.Errorf("open local store: %w", err)
 		}
-		return &backend{store: st, exclusive: true, reapExpired: st.ReapExpired, describe: "local " + cfg.DataDir}, nil
+		return &backend{store: st, exclusive: true, ownsLock: dataDirLock != nil, reapExpired: st.ReapExpired, describe: "local " + cfg.DataDir}, nil
 	}
 }
 

@@ -26,18 +26,18 @@ type userDirectory interface {
 
 // resolveUsers returns the users file's users, followed until ctx ends, or
 // else the single key pair as user admin.
-func resolveUsers(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) (userDirectory, error) {
+func resolveUsers(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) (dir userDirectory, keep func() error, err error) {
 	if cfg.UsersFile != "" {
 		live, err := users.Watch(ctx, cfg.UsersFile, usersPollInterval, logger)
 		if err != nil {
-			return nil, fmt.Errorf("users file: %w", err)
+			return nil, nil, fmt.Errorf("users file: %w", err)
 		}
 		logger.Info("users loaded", "users", live)
-		return live, nil
+		return live, func() error { return nil }, nil
 	}
-	k, err := resolveCredentials(cfg, stdout)
+	k, keep, err := resolveCredentials(cfg, stdout)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return users.Static(adminUser, k.AccessKey, k.SecretKey), nil
+	return users.Static(adminUser, k.AccessKey, k.SecretKey), keep, nil
 }

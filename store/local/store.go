@@ -20,6 +20,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/terngate/terngate/internal/dirlock"
 	"github.com/terngate/terngate/store"
 )
 
@@ -34,6 +35,11 @@ type Options struct {
 	TransientTTL time.Duration
 	// Logger receives reclamation reports. Nil discards them.
 	Logger *slog.Logger
+	// Lock is the data directory's lock when the caller already holds it
+	// (the gateway takes it before anything else, so that a second gateway
+	// stops before writing anything). The store releases it at Close. Nil:
+	// Open takes it.
+	Lock *dirlock.Lock
 }
 
 // Store is a store.Store on local disk. One process owns a data directory.
@@ -42,7 +48,7 @@ type Store struct {
 	ttl    time.Duration
 	log    *slog.Logger
 	db     *bolt.DB
-	lock   *os.File
+	lock   *dirlock.Lock
 	clock  clock
 	files  *dataFiles
 	writes atomic.Int64 // write transactions in flight, see update
@@ -69,9 +75,14 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("local store: create data directory: %w", err)
 	}
-	lock, err := lockDir(filepath.Join(dir, "LOCK"))
-	if err != nil {
-		return nil, fmt.Errorf("local store: %w", err)
+	lock := opts.Lock
+	if lock == nil {
+		var err error
+		if lock, err = dirlock.Acquire(dir); err != nil {
+			return nil, fmt.Errorf("local store: %w", err)
+		}
+	} else if lock.Dir() != dir {
+		return nil, fmt.Errorf("local store %s: given the lock of %s", dir, lock.Dir())
 	}
 	s := &Store{
 		dir:   dir,
@@ -159,7 +170,7 @@ func (s *Store) Close() error {
 		s.db = nil
 	}
 	if s.lock != nil {
-		errs = append(errs, s.lock.Close()) // closing drops the flock
+		errs = append(errs, s.lock.Release())
 		s.lock = nil
 	}
 	return errors.Join(errs...)
