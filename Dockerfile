@@ -2,7 +2,7 @@
 
 # terngate container image.
 #
-#   docker build --build-arg VERSION=$(git describe --tags --always) -t terngate .
+#   docker build --build-arg VERSION=$(git describe --tags --always) --build-arg COMMIT=$(git rev-parse HEAD) -t terngate .
 #   docker run -p 9000:9000 -v terngate-data:/data terngate
 #
 # The build stage compiles a static binary; the final stage is distroless
@@ -19,11 +19,13 @@ WORKDIR /src
 # between builds, and `go build` fetches only what ./gateway imports.
 COPY . .
 ARG VERSION=dev
+# The build context has no .git, so Go cannot stamp the commit itself.
+ARG COMMIT=
 ARG TARGETOS
 ARG TARGETARCH
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/terngate ./gateway
+    CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" -o /out/terngate ./gateway
 # The data directory, created here because the final stage has no mkdir.
 RUN mkdir -p /out/data
 

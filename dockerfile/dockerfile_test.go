@@ -405,6 +405,7 @@ var hostBuild struct {
 	dir     string
 	binary  string
 	version string
+	commit  string
 	err     error
 }
 
@@ -412,8 +413,10 @@ func buildOnHost(t *testing.T) (binary, version string) {
 	t.Helper()
 	hostBuild.once.Do(func() {
 		hostBuild.version = "v0.0.0-dockerfile-test"
+		hostBuild.commit = "0123456789abcdef-dockerfile-test"
 		g := findGoBuild(t, parseDockerfile(t), map[string]string{
 			"VERSION":    hostBuild.version,
+			"COMMIT":     hostBuild.commit,
 			"TARGETOS":   runtime.GOOS,
 			"TARGETARCH": runtime.GOARCH,
 		})
@@ -426,7 +429,9 @@ func buildOnHost(t *testing.T) (binary, version string) {
 		argv[slices.Index(argv, "-o")+1] = hostBuild.binary
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Dir = repoRoot
-		cmd.Env = os.Environ()
+		// The image's build context has no .git (.dockerignore), so Go
+		// stamps no commit there; the host build must not either.
+		cmd.Env = append(os.Environ(), "GOFLAGS=-buildvcs=false")
 		for k, v := range g.assign {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
@@ -459,6 +464,9 @@ func TestDockerfileGoBuildRunsOnHost(t *testing.T) {
 	first, _, _ := strings.Cut(string(out), "\n")
 	if want := "terngate " + version; first != want {
 		t.Errorf("terngate version printed %q, want a first line %q (is -X main.version still the version variable?)", out, want)
+	}
+	if want := "commit: " + hostBuild.commit + "\n"; !strings.Contains(string(out), want) {
+		t.Errorf("terngate version printed %q, want %q: the image is built without .git, so the commit comes from -X main.commit", out, want)
 	}
 
 	info, err := buildinfo.ReadFile(bin)

@@ -21,15 +21,15 @@ import (
 // become underscores) and the YAML key name in --config. Precedence, highest
 // first: flag, environment, YAML file, default.
 type Config struct {
-	Listen     string `yaml:"listen"`
-	DataDir    string `yaml:"data-dir"`
-	AccessKey  string `yaml:"access-key"`
-	SecretKey  string `yaml:"secret-key"`
-	Region     string `yaml:"region"`
-	Domain     string `yaml:"domain"`
-	LogLevel   string `yaml:"log-level"`
-	LogFormat  string `yaml:"log-format"`
-	MaxPutSize int64  `yaml:"max-put-size"`
+	Listen     string   `yaml:"listen"`
+	DataDir    string   `yaml:"data-dir"`
+	AccessKey  string   `yaml:"access-key"`
+	SecretKey  string   `yaml:"secret-key"`
+	Region     string   `yaml:"region"`
+	Domain     string   `yaml:"domain"`
+	LogLevel   string   `yaml:"log-level"`
+	LogFormat  string   `yaml:"log-format"`
+	MaxPutSize byteSize `yaml:"max-put-size"`
 
 	TLSCert       string `yaml:"tls-cert"`
 	TLSKey        string `yaml:"tls-key"`
@@ -46,10 +46,10 @@ type Config struct {
 	TernFSRegistry string `yaml:"ternfs-registry"`
 	TernFSRoot     string `yaml:"ternfs-root"`
 	// TernFSBucketMap: see parseBucketMap.
-	TernFSBucketMap         string `yaml:"ternfs-bucket-map"`
-	TernFSSnapshotRetention string `yaml:"ternfs-snapshot-retention"`
-	TernFSBufferMemory      int64  `yaml:"ternfs-buffer-memory"`
-	TernFSSpanPolicy        string `yaml:"ternfs-span-policy"`
+	TernFSBucketMap         string   `yaml:"ternfs-bucket-map"`
+	TernFSSnapshotRetention string   `yaml:"ternfs-snapshot-retention"`
+	TernFSBufferMemory      byteSize `yaml:"ternfs-buffer-memory"`
+	TernFSSpanPolicy        string   `yaml:"ternfs-span-policy"`
 }
 
 func defaultConfig() Config {
@@ -79,7 +79,7 @@ type option struct {
 	name  string
 	usage string
 	str   *string
-	i64   *int64
+	size  *byteSize
 	flag  *bool
 }
 
@@ -93,7 +93,7 @@ func (c *Config) options() []option {
 		{name: "domain", usage: "domain for virtual-host addressing: Host <bucket>.<domain> selects the bucket", str: &c.Domain},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
-		{name: "max-put-size", usage: "largest single PUT in bytes (S3 allows 5 GiB)", i64: &c.MaxPutSize},
+		{name: "max-put-size", usage: "largest single PUT: bytes, or with a unit (5GiB, 5GB); S3 allows 5GiB", size: &c.MaxPutSize},
 		{name: "tls-cert", usage: "PEM certificate (chain) file: serve HTTPS", str: &c.TLSCert},
 		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
 		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
@@ -107,7 +107,7 @@ func (c *Config) options() []option {
 		{name: "ternfs-root", usage: "TernFS directory the buckets live under (with --store ternfs)", str: &c.TernFSRoot},
 		{name: "ternfs-bucket-map", usage: "existing TernFS directories served as buckets, name=/path[,name=/path...] (absolute cluster paths; with --store ternfs)", str: &c.TernFSBucketMap},
 		{name: "ternfs-snapshot-retention", usage: "how long TernFS keeps deleted and overwritten objects as snapshots before its garbage collector frees them: the SNAPSHOT policy set on --ternfs-root (Go duration, 0 allowed; with --store ternfs)", str: &c.TernFSSnapshotRetention},
-		{name: "ternfs-buffer-memory", usage: "bytes the TernFS store may hold in span buffers across all requests: spans being appended (with their parity), read-ahead of GETs and idle buffers kept for reuse; at least one span (38 MiB with the default span policy; with --store ternfs)", i64: &c.TernFSBufferMemory},
+		{name: "ternfs-buffer-memory", usage: "bytes the TernFS store may hold in span buffers across all requests: spans being appended (with their parity), read-ahead of GETs and idle buffers kept for reuse; at least one span (38 MiB with the default span policy; with --store ternfs)", size: &c.TernFSBufferMemory},
 		{name: "ternfs-span-policy", usage: "SPAN policy set on --ternfs-root: spans of up to MAXSIZE bytes get D data and P parity blocks, MAXSIZE:D+P[,MAXSIZE:D+P...] in ascending sizes (default: TernFS's intended policy, RS(10,4) up to 27,484,160 bytes with fewer data blocks for smaller spans; with --store ternfs)", str: &c.TernFSSpanPolicy},
 	}
 }
@@ -124,8 +124,8 @@ func (o option) setFromEnv(v string) error {
 		}
 		*o.flag = b
 	default:
-		if _, err := fmt.Sscan(v, o.i64); err != nil {
-			return fmt.Errorf("%s: %q is not a number", envName(o.name), v)
+		if err := o.size.Set(v); err != nil {
+			return fmt.Errorf("%s: %w", envName(o.name), err)
 		}
 	}
 	return nil
@@ -162,7 +162,7 @@ func loadConfigWith(args []string, getenv func(string) string, stderr io.Writer,
 		case o.flag != nil:
 			fs.BoolVar(o.flag, o.name, false, help)
 		default:
-			fs.Int64Var(o.i64, o.name, 0, help)
+			fs.Var(o.size, o.name, help)
 		}
 	}
 	if extra != nil {
@@ -200,7 +200,7 @@ func loadConfigWith(args []string, getenv func(string) string, stderr io.Writer,
 			case o.flag != nil:
 				*o.flag = *flagOpts[i].flag
 			default:
-				*o.i64 = *flagOpts[i].i64
+				*o.size = *flagOpts[i].size
 			}
 			continue
 		}
@@ -233,7 +233,7 @@ func (c Config) validate() error {
 		return errors.New("users-file replaces access-key/secret-key: give one or the other")
 	}
 	if c.MaxPutSize <= 0 || c.MaxPutSize > 5<<30 {
-		return fmt.Errorf("max-put-size must be in (0, 5 GiB], got %d", c.MaxPutSize)
+		return fmt.Errorf("max-put-size must be in (0, 5GiB], got %s", c.MaxPutSize.String())
 	}
 	switch c.LogFormat {
 	case "text", "json":
@@ -312,7 +312,7 @@ Flags:
 		case o.flag != nil:
 			// false needs no mention
 		default:
-			defs[o.name] = fmt.Sprint(*o.i64)
+			defs[o.name] = o.size.String()
 		}
 	}
 	for _, n := range names {

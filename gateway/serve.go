@@ -119,7 +119,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	app := s3api.New(layer, verifier, s3api.Config{
 		Region:       cfg.Region,
 		Domain:       cfg.Domain,
-		MaxPutSize:   cfg.MaxPutSize,
+		MaxPutSize:   int64(cfg.MaxPutSize),
 		Logger:       logger,
 		Users:        creds,
 		DefaultOwner: adminUser,

@@ -58,7 +58,7 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, dataDirLo
 			Root:              cfg.TernFSRoot,
 			Journal:           journal,
 			SnapshotRetention: &retention,
-			SpanBufferBytes:   cfg.TernFSBufferMemory,
+			SpanBufferBytes:   int64(cfg.TernFSBufferMemory),
 			SpanPolicy:        spans,
 			OnAlignmentCopy: func(n int64) {
 				if met != nil {
