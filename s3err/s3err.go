@@ -14,6 +14,16 @@ type Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Fields are the extra elements AWS puts in some error documents
+	// (InvalidChunkSizeError's Chunk, XAmzContentSHA256Mismatch's digests),
+	// in document order.
+	Fields []Field
+}
+
+// Field is one extra element of an error document.
+type Field struct {
+	Name  string
+	Value string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -23,6 +33,27 @@ func (e *Error) With(format string, args ...any) *Error {
 	c := *e
 	c.Message = fmt.Sprintf(format, args...)
 	return &c
+}
+
+// WithFields returns a copy of e carrying the extra elements given as
+// name, value pairs.
+func (e *Error) WithFields(nameValues ...string) *Error {
+	c := *e
+	c.Fields = nil
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		c.Fields = append(c.Fields, Field{Name: nameValues[i], Value: nameValues[i+1]})
+	}
+	return &c
+}
+
+// Field returns the value of the extra element name, or "".
+func (e *Error) Field(name string) string {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 // Is makes errors.Is match on the code, so a specialised copy (With) still
