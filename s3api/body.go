@@ -106,7 +106,7 @@ func (s *sizedBody) Read(p []byte) (int, error) {
 		return n, s3err.EntityTooLarge
 	}
 	if errors.Is(err, io.EOF) && s.size >= 0 && s.read < s.size {
-		return n, s3err.IncompleteBody.With("You did not provide the number of bytes specified by the Content-Length HTTP header: got %d of %d.", s.read, s.size)
+		return n, s3err.IncompleteBody
 	}
 	return n, err
 }
