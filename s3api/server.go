@@ -61,12 +61,14 @@ const (
 	readBufferSize = 16 << 10
 )
 
-// server holds what every handler needs; it has no mutable state.
+// server holds what every handler needs; its only mutable state is the
+// screen's record of refused 100-continue requests.
 type server struct {
 	layer    *objects.Layer
 	verifier *auth.Verifier
 	cfg      Config
 	log      *slog.Logger
+	screen   *continueScreen
 }
 
 // New returns the fiber application serving the S3 API over layer.
@@ -104,7 +106,10 @@ func New(layer *objects.Layer, verifier *auth.Verifier, cfg Config) *fiber.App {
 		IdleTimeout:                  idleTimeout,
 		ReadBufferSize:               readBufferSize,
 		ServerHeader:                 "terngate",
+		ErrorHandler:                 s.serverError,
 	})
 	app.Use(s.handle)
+	s.screen = &continueScreen{app: app, srv: s}
+	app.Server().HeaderReceived = s.screen.headerReceived
 	return app
 }

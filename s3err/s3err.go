@@ -109,6 +109,8 @@ var (
 	NotImplemented                    = newErr("NotImplemented", http.StatusNotImplemented, "A header you provided implies functionality that is not implemented")
 	NotModified                       = newErr("NotModified", http.StatusNotModified, "Not Modified")
 	PreconditionFailed                = newErr("PreconditionFailed", http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+	RequestTimeout                    = newErr("RequestTimeout", http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+	RequestHeaderSectionTooLarge      = newErr("RequestHeaderSectionTooLarge", http.StatusBadRequest, "Your request header section exceeds the maximum allowed size.")
 	RequestTimeTooSkewed              = newErr("RequestTimeTooSkewed", http.StatusForbidden, "The difference between the request time and the current time is too large.")
 	SignatureDoesNotMatch             = newErr("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 	XAmzContentSHA256Mismatch         = newErr("XAmzContentSHA256Mismatch", http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed.")
