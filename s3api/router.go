@@ -35,6 +35,7 @@ func (s *server) handle(c *fiber.Ctx) error {
 }
 
 func (s *server) serve(r *request) error {
+	r.body.limitRate(s.cfg.MinBodyRate, s.cfg.MinBodyRateWindow)
 	if err := s.screen.refusal(r); err != nil {
 		return err
 	}

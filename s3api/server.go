@@ -38,6 +38,11 @@ type Config struct {
 	Multipart *multipart.Manager
 	// Metrics receives request metrics; nil records none.
 	Metrics *metrics.Metrics
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second over MinBodyRateWindow of waiting for the client; a slower
+	// body is cut off with RequestTimeout. 0 disables the check.
+	MinBodyRate       int64
+	MinBodyRateWindow time.Duration
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and
