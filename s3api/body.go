@@ -164,7 +164,10 @@ func (s *sizedBody) Read(p []byte) (int, error) {
 	if s.size < 0 && s.read > s.max {
 		return n, s3err.EntityTooLarge
 	}
-	if errors.Is(err, io.EOF) && s.size >= 0 && s.read < s.size {
+	// A body that ended early is incomplete even when the digest check
+	// below this reader, which saw the end first, calls it a mismatch.
+	ended := errors.Is(err, io.EOF) || errors.Is(err, s3err.XAmzContentSHA256Mismatch)
+	if ended && s.size >= 0 && s.read < s.size {
 		return n, s3err.IncompleteBody
 	}
 	return n, err
