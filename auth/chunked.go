@@ -88,11 +88,20 @@ func WithDecodedLength(n int64) ChunkedOption {
 	return func(c *ChunkedReader) { c.wantDecoded = n }
 }
 
-// WithTrailer declares the trailer the x-amz-trailer header announced. A
-// trailer section holding any other, or lacking it, is MalformedTrailerError;
-// without this option any trailer at all is.
-func WithTrailer(name string) ChunkedOption {
-	return func(c *ChunkedReader) { c.trailerName = strings.ToLower(strings.TrimSpace(name)) }
+// WithTrailer declares the trailer the x-amz-trailer header announced (its
+// value as sent: one name, blanks and empty list items aside; the caller
+// refuses more than one). A trailer section holding any other, or lacking
+// it, is MalformedTrailerError; without a declared name any trailer at all
+// is.
+func WithTrailer(header string) ChunkedOption {
+	return func(c *ChunkedReader) {
+		for _, name := range strings.Split(header, ",") {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+				c.trailerName = name
+				return
+			}
+		}
+	}
 }
 
 // NewChunkedReader decodes body, sent with x-amz-content-sha256 mode, using

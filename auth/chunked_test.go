@@ -315,6 +315,12 @@ func TestChunkedUnsignedMalformed(t *testing.T) {
 		_, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n"+crc+"\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer))
 		wantS3Err(t, err, ErrMalformedTrailer, ErrMalformedTrailer.Message)
 	})
+	t.Run("x-amz-trailer with blanks and an empty item", func(t *testing.T) {
+		got, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n"+crc+"\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer, WithTrailer(" X-Amz-Checksum-CRC32 ,")))
+		if err != nil || string(got) != "hello" {
+			t.Fatalf("got %q, %v", got, err)
+		}
+	})
 	t.Run("no trailer and none declared", func(t *testing.T) {
 		got, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer))
 		if err != nil || string(got) != "hello" {
