@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -165,10 +166,13 @@ func (s *sizedBody) Read(p []byte) (int, error) {
 		return n, s3err.EntityTooLarge
 	}
 	// A body that ended early is incomplete even when the digest check
-	// below this reader, which saw the end first, calls it a mismatch.
+	// below this reader, which saw the end first, calls it a mismatch. S3
+	// names both counts.
 	ended := errors.Is(err, io.EOF) || errors.Is(err, s3err.XAmzContentSHA256Mismatch)
 	if ended && s.size >= 0 && s.read < s.size {
-		return n, s3err.IncompleteBody
+		return n, s3err.IncompleteBody.WithFields(
+			"NumberBytesExpected", strconv.FormatInt(s.size, 10),
+			"NumberBytesProvided", strconv.FormatInt(s.read, 10))
 	}
 	return n, err
 }

@@ -87,7 +87,7 @@ var (
 	BucketNotEmpty                    = newErr("BucketNotEmpty", http.StatusConflict, "The bucket you tried to delete is not empty")
 	EntityTooLarge                    = newErr("EntityTooLarge", http.StatusBadRequest, "Your proposed upload exceeds the maximum allowed object size.")
 	EntityTooSmall                    = newErr("EntityTooSmall", http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed object size.")
-	IncompleteBody                    = newErr("IncompleteBody", http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+	IncompleteBody                    = newErr("IncompleteBody", http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header")
 	InternalError                     = newErr("InternalError", http.StatusInternalServerError, "We encountered an internal error. Please try again.")
 	InvalidAccessKeyID                = newErr("InvalidAccessKeyId", http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records.")
 	InvalidArgument                   = newErr("InvalidArgument", http.StatusBadRequest, "Invalid Argument")
