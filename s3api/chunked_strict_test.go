@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -157,6 +158,13 @@ func TestStrictPayloadRules(t *testing.T) {
 			return req
 		}, 400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.",
 			map[string]string{"ClientComputedContentSHA256": sha256Hex([]byte("other")), "S3ComputedContentSHA256": sha256Hex(data)}},
+		{"payload hash and Content-MD5 both of other bytes: the hash is reported", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodPut, g.endpoint+"/strict/obj", bytes.NewReader(data))
+			sum := md5.Sum([]byte("other"))
+			req.Header.Set("Content-MD5", b64(sum[:]))
+			signRequest(t, req, sha256Hex([]byte("other")), testAccessKey, testSecretKey)
+			return req
+		}, 400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", nil},
 		{"Content-MD5 not base64 of 16 bytes", func() *http.Request {
 			req := g.signedRequest(t, http.MethodPut, "/strict/obj", data, testSecretKey)
 			req.Header.Set("Content-MD5", "abc")
@@ -188,6 +196,22 @@ func TestStrictPayloadRules(t *testing.T) {
 				t.Fatalf("previous object replaced: %d bytes", len(got))
 			}
 		})
+	}
+}
+
+// An aws-chunked body longer than its Content-Length is cut there (HTTP
+// makes what follows the next request): the framing is then incomplete.
+func TestChunkedBodyLongerThanContentLength(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "long")
+	data := randomBytes(t, 20<<10)
+	body := chunkedBody(data, nil)
+	req := g.streamingRequest(t, "/long/obj", auth.StreamingUnsignedPayloadTrailer, len(data), testSecretKey, nil)
+	resp := rawExchange(t, g.addr, rawHead(req, int64(len(body)-100)), body, false)
+	got, _ := io.ReadAll(resp.Body)
+	checkErrorXML(t, resp, got, 400, "IncompleteBody")
+	if g.objectExists(t, "long", "obj") {
+		t.Error("object stored")
 	}
 }
 
