@@ -138,6 +138,9 @@ func TestAmbiguousFramingRefused(t *testing.T) {
 			if doc := parseErrorDoc(t, data); doc.Elements["Header"] != tc.header {
 				t.Errorf("<Header> %q, want %q", doc.Elements["Header"], tc.header)
 			}
+			if strings.Contains(string(data), "Signature=") {
+				t.Errorf("the answer echoes the request head: %s", data)
+			}
 			if tc.status == 400 && !resp.Close {
 				t.Error("connection kept open after ambiguous framing")
 			}
