@@ -47,6 +47,12 @@ type ChunkedReader struct {
 	maxChunk    int64
 	wantDecoded int64 // -1 when unknown
 	decoded     int64
+	// trailerName is the one trailer x-amz-trailer declared (lower case),
+	// "" when it declared none: any other trailer is malformed.
+	trailerName string
+
+	chunks   int   // chunk headers read so far
+	lastSize int64 // size of the previous chunk
 
 	// Signature chaining state (signed modes only).
 	mac     hash.Hash
@@ -76,10 +82,26 @@ func WithMaxChunkSize(n int) ChunkedOption {
 	}
 }
 
-// WithDecodedLength makes the reader fail with s3err.IncompleteBody unless
+// WithDecodedLength makes the reader fail with ErrChunkedBodyIncomplete unless
 // the decoded bytes total n (the x-amz-decoded-content-length header).
 func WithDecodedLength(n int64) ChunkedOption {
 	return func(c *ChunkedReader) { c.wantDecoded = n }
+}
+
+// WithTrailer declares the trailer the x-amz-trailer header announced (its
+// value as sent: one name, blanks and empty list items aside; the caller
+// refuses more than one). A trailer section holding any other, or lacking
+// it, is MalformedTrailerError; without a declared name any trailer at all
+// is.
+func WithTrailer(header string) ChunkedOption {
+	return func(c *ChunkedReader) {
+		for _, name := range strings.Split(header, ",") {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+				c.trailerName = name
+				return
+			}
+		}
+	}
 }
 
 // NewChunkedReader decodes body, sent with x-amz-content-sha256 mode, using
@@ -165,7 +187,7 @@ func (c *ChunkedReader) readUnsigned(p []byte) (int, error) {
 	c.left -= int64(n)
 	switch {
 	case err == io.EOF && c.left > 0:
-		c.err = errChunkTruncated
+		c.err = ErrChunkedBodyIncomplete
 	case err != nil && err != io.EOF:
 		c.err = fmt.Errorf("reading aws-chunked body: %w", err)
 	}
@@ -197,7 +219,7 @@ func (c *ChunkedReader) nextChunk(p []byte) (int, error) {
 	}
 	c.decoded += size
 	if c.wantDecoded >= 0 && c.decoded > c.wantDecoded {
-		return 0, s3err.IncompleteBody.With("The aws-chunked body holds more than the %d bytes given in x-amz-decoded-content-length.", c.wantDecoded)
+		return 0, ErrChunkedBodyIncomplete
 	}
 	if !c.signed {
 		if size == 0 {
@@ -228,45 +250,59 @@ func (c *ChunkedReader) nextChunk(p []byte) (int, error) {
 	return 0, nil
 }
 
-// parseChunkHeader reads "hex-size[;chunk-signature=sig]".
+// parseChunkHeader reads "hex-size;chunk-signature=sig" (signed modes) or
+// "hex-size" (unsigned): S3 knows no other chunk extension, and refuses
+// one, or a signature missing, as a broken body (s3rver
+// lib/signature/v4.js records S3's answer).
 func (c *ChunkedReader) parseChunkHeader(line string) (int64, string, error) {
 	sizeText, ext, hasExt := strings.Cut(line, ";")
 	size, err := parseChunkSize(sizeText)
 	if err != nil {
 		return 0, "", err
 	}
+	c.chunks++
+	// Only the last data chunk may be under 8 KiB; the rule shows when
+	// another data chunk follows it.
+	if size > 0 && c.chunks > 1 && c.lastSize < minChunkSize {
+		return 0, "", invalidChunkSize(c.chunks, c.lastSize)
+	}
+	c.lastSize = size
 	if !c.signed {
-		// Unsigned chunks may carry extensions; none has a meaning here.
+		if hasExt {
+			return 0, "", ErrChunkedBodyIncomplete
+		}
 		return size, "", nil
 	}
 	sig, ok := strings.CutPrefix(ext, chunkSignaturePrefix)
-	if !hasExt || !ok || sig == "" {
-		return 0, "", s3err.SignatureDoesNotMatch.With("The chunk is missing its chunk-signature.")
+	if !hasExt || !ok || sig == "" || strings.ContainsAny(sig, ";=") {
+		return 0, "", ErrChunkedBodyIncomplete
 	}
 	if size > c.maxChunk {
-		return 0, "", ErrInvalidChunkSize.With("The chunk size %d exceeds the limit of %d bytes.", size, c.maxChunk)
+		// Our own bound (a signed chunk is held in memory until it
+		// verifies), reported in S3's words for a chunk size it refuses.
+		return 0, "", ErrInvalidChunkSize.WithFields("Chunk", strconv.Itoa(c.chunks), "BadChunkSize", strconv.FormatInt(size, 10))
 	}
 	return size, sig, nil
 }
 
+// parseChunkSize reads a chunk size: hex digits only (no sign, no space),
+// at most fifteen so that it cannot overflow int64.
 func parseChunkSize(s string) (int64, error) {
 	if s == "" || len(s) > 15 {
-		return 0, ErrInvalidChunkSize.With("The chunk size %q is not a hexadecimal number.", s)
+		return 0, ErrChunkedBodyIncomplete
 	}
 	for i := 0; i < len(s); i++ {
 		if _, ok := unhex(s[i]); !ok {
-			return 0, ErrInvalidChunkSize.With("The chunk size %q is not a hexadecimal number.", s)
+			return 0, ErrChunkedBodyIncomplete
 		}
 	}
-	// Fifteen hex digits cannot overflow int64.
 	n, err := strconv.ParseInt(s, 16, 64)
 	if err != nil {
-		return 0, ErrInvalidChunkSize.With("The chunk size %q is not a hexadecimal number.", s)
+		return 0, ErrChunkedBodyIncomplete
 	}
 	return n, nil
 }
 
-// readSignedData reads a whole signed chunk and the CRLF closing it.
 // readSignedData reads a chunk's size bytes into buf, or into a new buffer
 // when buf is too small.
 func (c *ChunkedReader) readSignedData(size int64, buf []byte) ([]byte, error) {
@@ -302,42 +338,53 @@ func (c *ChunkedReader) signatureMatches(stringToSign, sig string) bool {
 	return signatureMatches(c.mac.Sum(nil), sig)
 }
 
-// finish reads what follows the final chunk and checks the totals.
+// finish reads what follows the final chunk and checks the totals: the
+// CRLF ending the body, or the trailer section and the empty line ending
+// it. Nothing may follow, so a body cut short by its last bytes is refused
+// like any other truncated one.
 func (c *ChunkedReader) finish() error {
 	if c.withTrailer {
 		if err := c.readTrailers(); err != nil {
 			return err
 		}
-	} else if line, err := c.readLine(maxChunkLine); err != nil && err != errChunkTruncated {
+		// minio-go's unsigned-trailer encoder writes one CRLF more.
+		if err := c.skipCRLF(); err != nil {
+			return err
+		}
+	} else if err := c.expectCRLF(); err != nil {
 		return err
-	} else if err == nil && line != "" {
-		return errChunkFraming
 	}
 	if err := c.expectEnd(); err != nil {
 		return err
 	}
 	if c.wantDecoded >= 0 && c.decoded != c.wantDecoded {
-		return s3err.IncompleteBody.With("The aws-chunked body holds %d bytes, not the %d given in x-amz-decoded-content-length.", c.decoded, c.wantDecoded)
+		return ErrChunkedBodyIncomplete
 	}
 	return io.EOF
 }
 
-// expectEnd accepts the end of the body, tolerating the stray CRLF some
-// encoders (minio-go) leave after the trailer section.
+// expectEnd accepts only the end of the body.
 func (c *ChunkedReader) expectEnd() error {
-	for range 3 {
-		b, err := c.src.ReadByte()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return c.sourceError(err)
-		}
-		if b != '\r' && b != '\n' {
-			return errChunkTrailingData
-		}
+	_, err := c.src.ReadByte()
+	switch {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return c.sourceError(err)
 	}
-	return errChunkTrailingData
+	return ErrChunkedBodyIncomplete
+}
+
+// skipCRLF consumes a CRLF if one comes next.
+func (c *ChunkedReader) skipCRLF() error {
+	next, err := c.src.Peek(2)
+	if err != nil && err != io.EOF {
+		return c.sourceError(err)
+	}
+	if string(next) == "\r\n" {
+		_, _ = c.src.Discard(2)
+	}
+	return nil
 }
 
 func (c *ChunkedReader) expectCRLF() error {
@@ -346,24 +393,25 @@ func (c *ChunkedReader) expectCRLF() error {
 		return c.sourceError(err)
 	}
 	if crlf != [2]byte{'\r', '\n'} {
-		return errChunkFraming
+		return ErrChunkedBodyIncomplete
 	}
 	return nil
 }
 
 // readLine reads one line ending in "\n" (optionally "\r\n") without its
-// terminator. The end of the body before a terminator is errChunkTruncated.
+// terminator. The end of the body before a terminator is
+// ErrChunkedBodyIncomplete.
 func (c *ChunkedReader) readLine(limit int) (string, error) {
 	line, err := c.src.ReadSlice('\n')
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
-		return "", errChunkFraming
+		return "", ErrChunkedBodyIncomplete
 	case err == io.EOF:
-		return "", errChunkTruncated
+		return "", ErrChunkedBodyIncomplete
 	case err != nil:
 		return "", c.sourceError(err)
 	case len(line) > limit:
-		return "", errChunkFraming
+		return "", ErrChunkedBodyIncomplete
 	}
 	line = line[:len(line)-1]
 	if n := len(line); n > 0 && line[n-1] == '\r' {
@@ -375,7 +423,7 @@ func (c *ChunkedReader) readLine(limit int) (string, error) {
 // sourceError maps a read failure of the underlying body.
 func (c *ChunkedReader) sourceError(err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return errChunkTruncated
+		return ErrChunkedBodyIncomplete
 	}
 	return fmt.Errorf("reading aws-chunked body: %w", err)
 }

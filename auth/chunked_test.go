@@ -120,7 +120,7 @@ func TestChunkedMinioSigned(t *testing.T) {
 				if res.PayloadHash != wantMode {
 					t.Fatalf("mode %q", res.PayloadHash)
 				}
-				cr := NewChunkedReader(bytes.NewReader(encoded), res, res.PayloadHash, WithDecodedLength(int64(size)))
+				cr := NewChunkedReader(bytes.NewReader(encoded), res, res.PayloadHash, WithDecodedLength(int64(size)), WithTrailer("x-amz-checksum-crc32c"))
 				got, err := io.ReadAll(iotest.HalfReader(cr))
 				if err != nil {
 					t.Fatal(err)
@@ -210,7 +210,7 @@ func TestChunkedMinioSignedTrailerTampering(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cr := NewChunkedReader(bytes.NewReader(tc.body), res, res.PayloadHash)
+			cr := NewChunkedReader(bytes.NewReader(tc.body), res, res.PayloadHash, WithTrailer("x-amz-checksum-crc32c"))
 			_, err := io.ReadAll(cr)
 			wantS3Err(t, err, tc.want, "")
 			if cr.Trailers() != nil {
@@ -234,7 +234,7 @@ func TestChunkedMinioUnsignedTrailer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cr := NewChunkedReader(bytes.NewReader(encoded), Result{}, StreamingUnsignedPayloadTrailer, WithDecodedLength(int64(size)))
+			cr := NewChunkedReader(bytes.NewReader(encoded), Result{}, StreamingUnsignedPayloadTrailer, WithDecodedLength(int64(size)), WithTrailer("x-amz-checksum-crc32"))
 			got, err := io.ReadAll(cr)
 			if err != nil {
 				t.Fatal(err)
@@ -259,7 +259,7 @@ func TestChunkedUnsignedSingleLargeChunk(t *testing.T) {
 		bytes.NewReader(data),
 		strings.NewReader("\r\n0\r\nx-amz-checksum-sha256:ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=\r\n\r\n"),
 	)
-	cr := NewChunkedReader(body, Result{}, StreamingUnsignedPayloadTrailer)
+	cr := NewChunkedReader(body, Result{}, StreamingUnsignedPayloadTrailer, WithTrailer("x-amz-checksum-sha256"))
 	got, err := io.ReadAll(cr)
 	if err != nil {
 		t.Fatal(err)
@@ -272,29 +272,89 @@ func TestChunkedUnsignedSingleLargeChunk(t *testing.T) {
 	}
 }
 
+// Every broken framing is S3's IncompleteBody "The request body terminated
+// unexpectedly"; every trailer problem its one MalformedTrailerError
+// sentence (see chunked_errors.go for the sources).
 func TestChunkedUnsignedMalformed(t *testing.T) {
+	const crc = "x-amz-checksum-crc32:NhCmhg=="
+	big := strings.Repeat("b", minChunkSize)
 	tests := []struct {
 		name, body string
 		want       *s3err.Error
 	}{
-		{"size not hex", "xyz\r\nabc\r\n0\r\n\r\n", ErrInvalidChunkSize},
-		{"negative size", "-5\r\nhello\r\n0\r\n\r\n", ErrInvalidChunkSize},
-		{"huge size digits", "1000000000000000\r\n", ErrInvalidChunkSize},
-		{"empty size", "\r\nhello\r\n0\r\n\r\n", ErrInvalidChunkSize},
-		{"data longer than size", "3\r\nhello\r\n0\r\n\r\n", s3err.IncompleteBody},
-		{"data shorter than size", "9\r\nhello\r\n0\r\n\r\n", s3err.IncompleteBody},
-		{"no final chunk", "5\r\nhello\r\n", s3err.IncompleteBody},
-		{"empty body", "", s3err.IncompleteBody},
-		{"endless header line", "5" + strings.Repeat(" ", 70000), s3err.IncompleteBody},
+		{"size not hex", "xyz\r\nabc\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"negative size", "-5\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"size with a sign", "+5\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"size past int64", "1000000000000000\r\n", ErrChunkedBodyIncomplete},
+		{"empty size", "\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"chunk extension", "5;name=value\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"chunk signature in an unsigned body", "5;chunk-signature=" + strings.Repeat("0", 64) + "\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"data longer than size", "3\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"data shorter than size", "9\r\nhello\r\n0\r\n\r\n", ErrChunkedBodyIncomplete},
+		{"no final chunk", "5\r\nhello\r\n", ErrChunkedBodyIncomplete},
+		{"empty body", "", ErrChunkedBodyIncomplete},
+		{"endless header line", "5" + strings.Repeat(" ", 70000), ErrChunkedBodyIncomplete},
+		{"trailer section never ended", "5\r\nhello\r\n0\r\n" + crc + "\r\n", ErrChunkedBodyIncomplete},
+		{"final CRLF missing", "5\r\nhello\r\n0\r\n", ErrChunkedBodyIncomplete},
+		{"data after the end", "5\r\nhello\r\n0\r\n" + crc + "\r\n\r\nmore", ErrChunkedBodyIncomplete},
+		{"two CRLFs after the end", "5\r\nhello\r\n0\r\n" + crc + "\r\n\r\n\r\n\r\n", ErrChunkedBodyIncomplete},
 		{"trailer without colon", "5\r\nhello\r\n0\r\nx-amz-checksum-crc32\r\n\r\n", ErrMalformedTrailer},
-		{"duplicate trailer", "5\r\nhello\r\n0\r\na:1\r\na:2\r\n\r\n", ErrMalformedTrailer},
-		{"data after the end", "5\r\nhello\r\n0\r\n\r\nmore", s3err.IncompleteBody},
+		{"duplicate trailer", "5\r\nhello\r\n0\r\n" + crc + "\r\n" + crc + "\r\n\r\n", ErrMalformedTrailer},
+		{"undeclared trailer", "5\r\nhello\r\n0\r\n" + crc + "\r\nx-amz-meta-a:1\r\n\r\n", ErrMalformedTrailer},
+		{"other checksum than declared", "5\r\nhello\r\n0\r\nx-amz-checksum-sha256:ZOyIygCyaOW6GjVnihtTFtIS9PNmskdyMlNKiuyjfzw=\r\n\r\n", ErrMalformedTrailer},
+		{"declared trailer missing", "5\r\nhello\r\n0\r\n\r\n", ErrMalformedTrailer},
+		{"small chunk before another", "5\r\nhello\r\n5\r\nworld\r\n0\r\n" + crc + "\r\n\r\n", ErrInvalidChunkSize},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := io.ReadAll(NewChunkedReader(strings.NewReader(tc.body), Result{}, StreamingUnsignedPayloadTrailer))
-			wantS3Err(t, err, tc.want, "")
+			_, err := io.ReadAll(NewChunkedReader(strings.NewReader(tc.body), Result{}, StreamingUnsignedPayloadTrailer, WithTrailer("x-amz-checksum-crc32")))
+			wantS3Err(t, err, tc.want, tc.want.Message)
 		})
+	}
+	t.Run("any trailer when none was declared", func(t *testing.T) {
+		_, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n"+crc+"\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer))
+		wantS3Err(t, err, ErrMalformedTrailer, ErrMalformedTrailer.Message)
+	})
+	t.Run("x-amz-trailer with blanks and an empty item", func(t *testing.T) {
+		got, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n"+crc+"\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer, WithTrailer(" X-Amz-Checksum-CRC32 ,")))
+		if err != nil || string(got) != "hello" {
+			t.Fatalf("got %q, %v", got, err)
+		}
+	})
+	t.Run("no trailer and none declared", func(t *testing.T) {
+		got, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer))
+		if err != nil || string(got) != "hello" {
+			t.Fatalf("got %q, %v", got, err)
+		}
+	})
+	t.Run("minio-go's extra CRLF", func(t *testing.T) {
+		got, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n0\r\n"+crc+"\n\r\n\r\n"), Result{}, StreamingUnsignedPayloadTrailer, WithTrailer("x-amz-checksum-crc32")))
+		if err != nil || string(got) != "hello" {
+			t.Fatalf("got %q, %v", got, err)
+		}
+	})
+	t.Run("chunks of 8 KiB then a short one", func(t *testing.T) {
+		body := "2000\r\n" + big + "\r\n2000\r\n" + big + "\r\n5\r\nhello\r\n0\r\n\r\n"
+		got, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), Result{}, StreamingUnsignedPayloadTrailer, WithDecodedLength(2*minChunkSize+5)))
+		if err != nil || len(got) != 2*minChunkSize+5 {
+			t.Fatalf("got %d bytes, %v", len(got), err)
+		}
+	})
+}
+
+// S3 reports the undersized chunk with its size and the 1-based number of
+// the chunk after it, where it noticed (s3rver lib/signature/v4.js).
+func TestChunkedUndersizedChunkElements(t *testing.T) {
+	big := strings.Repeat("b", minChunkSize)
+	body := "2000\r\n" + big + "\r\n1fff\r\n" + big[:minChunkSize-1] + "\r\n2000\r\n" + big + "\r\n0\r\n\r\n"
+	got, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), Result{}, StreamingUnsignedPayloadTrailer))
+	wantS3Err(t, err, ErrInvalidChunkSize, "Only the last chunk is allowed to have a size less than 8192 bytes")
+	e := s3err.As(err)
+	if e.Status != http.StatusForbidden || e.Field("Chunk") != "3" || e.Field("BadChunkSize") != "8191" {
+		t.Fatalf("status %d, Chunk %q, BadChunkSize %q", e.Status, e.Field("Chunk"), e.Field("BadChunkSize"))
+	}
+	if len(got) > 2*minChunkSize {
+		t.Fatalf("released %d bytes", len(got))
 	}
 }
 
@@ -351,11 +411,12 @@ func (s *chunkSigner) trailer(lines ...string) string {
 func TestChunkedHandBuiltSigned(t *testing.T) {
 	t.Run("aws trailer layout", func(t *testing.T) {
 		s := newChunkSigner()
-		body := s.chunk("hello ") + s.chunk("world") + s.chunk("") + s.trailer("x-amz-checksum-crc32:DUoRhQ==")
-		cr := NewChunkedReader(strings.NewReader(body), s.res, StreamingPayloadTrailer)
+		first := strings.Repeat("h", minChunkSize)
+		body := s.chunk(first) + s.chunk("world") + s.chunk("") + s.trailer("x-amz-checksum-crc32:DUoRhQ==")
+		cr := NewChunkedReader(strings.NewReader(body), s.res, StreamingPayloadTrailer, WithTrailer("x-amz-checksum-crc32"))
 		got, err := io.ReadAll(cr)
-		if err != nil || string(got) != "hello world" {
-			t.Fatalf("got %q, %v", got, err)
+		if err != nil || string(got) != first+"world" {
+			t.Fatalf("got %d bytes, %v", len(got), err)
 		}
 		if cr.Trailers().Get("x-amz-checksum-crc32") != "DUoRhQ==" {
 			t.Fatalf("trailers %v", cr.Trailers())
@@ -370,7 +431,36 @@ func TestChunkedHandBuiltSigned(t *testing.T) {
 	t.Run("missing chunk signature", func(t *testing.T) {
 		s := newChunkSigner()
 		_, err := io.ReadAll(NewChunkedReader(strings.NewReader("5\r\nhello\r\n"), s.res, StreamingPayload))
-		wantS3Err(t, err, s3err.SignatureDoesNotMatch, "")
+		wantS3Err(t, err, ErrChunkedBodyIncomplete, ErrChunkedBodyIncomplete.Message)
+	})
+	t.Run("another extension besides the signature", func(t *testing.T) {
+		s := newChunkSigner()
+		body := strings.Replace(s.chunk("hello")+s.chunk("")+"\r\n", ";chunk-signature=", ";x=1;chunk-signature=", 1)
+		_, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), s.res, StreamingPayload))
+		wantS3Err(t, err, ErrChunkedBodyIncomplete, ErrChunkedBodyIncomplete.Message)
+	})
+	t.Run("final CRLF missing", func(t *testing.T) {
+		s := newChunkSigner()
+		_, err := io.ReadAll(NewChunkedReader(strings.NewReader(s.chunk("hello")+s.chunk("")), s.res, StreamingPayload))
+		wantS3Err(t, err, ErrChunkedBodyIncomplete, ErrChunkedBodyIncomplete.Message)
+	})
+	t.Run("small signed chunk before another", func(t *testing.T) {
+		s := newChunkSigner()
+		body := s.chunk("hello") + s.chunk("world") + s.chunk("") + "\r\n"
+		got, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), s.res, StreamingPayload))
+		wantS3Err(t, err, ErrInvalidChunkSize, "")
+		if e := s3err.As(err); e.Field("Chunk") != "2" || e.Field("BadChunkSize") != "5" {
+			t.Fatalf("fields %v", e.Fields)
+		}
+		if len(got) > 5 {
+			t.Fatalf("released %d bytes", len(got))
+		}
+	})
+	t.Run("undeclared signed trailer", func(t *testing.T) {
+		s := newChunkSigner()
+		body := s.chunk("hi") + s.chunk("") + s.trailer("x-amz-checksum-crc32:DUoRhQ==")
+		_, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), s.res, StreamingPayloadTrailer))
+		wantS3Err(t, err, ErrMalformedTrailer, ErrMalformedTrailer.Message)
 	})
 	t.Run("absurd chunk size", func(t *testing.T) {
 		s := newChunkSigner()
@@ -385,8 +475,8 @@ func TestChunkedHandBuiltSigned(t *testing.T) {
 	})
 	t.Run("trailer after signature", func(t *testing.T) {
 		s := newChunkSigner()
-		body := s.chunk("hi") + s.chunk("") + strings.TrimSuffix(s.trailer("a:1"), "\r\n") + "b:2\r\n\r\n"
-		_, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), s.res, StreamingPayloadTrailer))
+		body := s.chunk("hi") + s.chunk("") + strings.TrimSuffix(s.trailer("a:1"), "\r\n") + "a:2\r\n\r\n"
+		_, err := io.ReadAll(NewChunkedReader(strings.NewReader(body), s.res, StreamingPayloadTrailer, WithTrailer("a")))
 		wantS3Err(t, err, ErrMalformedTrailer, "")
 	})
 	t.Run("no signing key", func(t *testing.T) {

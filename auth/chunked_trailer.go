@@ -14,24 +14,24 @@ import (
 // line. The signature covers the trailer lines, each ended by "\n".
 // minio-go puts an empty line between the trailers and their signature, so
 // in signed mode an empty line ends the section only once the signature is
-// in.
+// in. The only trailer allowed is the one x-amz-trailer declared, and it
+// must come: S3 answers MalformedTrailerError otherwise.
 func (c *ChunkedReader) readTrailers() error {
 	var signedText strings.Builder
 	var sig string
+	blankSeen := false // minio-go's empty line before the signature
 	budget := maxTrailerBytes
 	for {
 		line, err := c.readLine(maxChunkLine)
-		if err == errChunkTruncated {
-			break // the body may end right after the last line
-		}
 		if err != nil {
 			return err
 		}
 		if budget -= len(line) + 2; budget < 0 {
-			return ErrMalformedTrailer.With("The trailer section exceeds %d bytes.", maxTrailerBytes)
+			return ErrMalformedTrailer
 		}
 		if line == "" {
-			if c.signed && sig == "" && len(c.trailers) > 0 {
+			if c.signed && sig == "" && len(c.trailers) > 0 && !blankSeen {
+				blankSeen = true
 				continue
 			}
 			break
@@ -44,30 +44,33 @@ func (c *ChunkedReader) readTrailers() error {
 		value = strings.TrimSpace(value)
 		if c.signed && name == trailerSignatureName {
 			if sig != "" {
-				return ErrMalformedTrailer.With("The trailer signature is given more than once.")
+				return ErrMalformedTrailer
 			}
 			sig = value
 			continue
 		}
-		if sig != "" {
-			return ErrMalformedTrailer.With("A trailer follows the trailer signature.")
+		if sig != "" || name != c.trailerName {
+			return ErrMalformedTrailer
 		}
 		if c.trailers == nil {
 			c.trailers = http.Header{}
 		}
 		if c.trailers.Get(name) != "" {
-			return ErrMalformedTrailer.With("The trailer %s is given more than once.", name)
+			return ErrMalformedTrailer
 		}
 		c.trailers.Set(name, value)
 		signedText.WriteString(line)
 		signedText.WriteByte('\n')
+	}
+	if c.trailerName != "" && c.trailers.Get(c.trailerName) == "" {
+		return ErrMalformedTrailer
 	}
 	if !c.signed {
 		return nil
 	}
 	if sig == "" {
 		if len(c.trailers) > 0 {
-			return ErrMalformedTrailer.With("The trailers lack their x-amz-trailer-signature.")
+			return ErrMalformedTrailer
 		}
 		return nil
 	}

@@ -70,11 +70,22 @@ func FuzzChunkedReader(f *testing.F) {
 	f.Add([]byte("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n"), uint8(2))
 	f.Add([]byte("0;chunk-signature="+strings.Repeat("0", 64)+"\r\n\r\n"), uint8(0))
 	f.Add([]byte("ffffffffffffffff\r\n"), uint8(2))
+	// Error cases: an undersized chunk before another, an unknown chunk
+	// extension, a trailer not declared (modes 0-2 declare none), the
+	// declared trailer missing (mode index +3 declares crc32).
+	f.Add([]byte("5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n"), uint8(2))
+	f.Add([]byte("5;ext=1\r\nhello\r\n0\r\n\r\n"), uint8(2))
+	f.Add([]byte("5\r\nhello\r\n0\r\nx-amz-meta-a:1\r\n\r\n"), uint8(5))
+	f.Add([]byte("5\r\nhello\r\n0\r\n\r\n"), uint8(5))
 	f.Fuzz(func(t *testing.T, body []byte, modeIndex uint8) {
 		modes := []string{StreamingPayload, StreamingPayloadTrailer, StreamingUnsignedPayloadTrailer}
 		mode := modes[int(modeIndex)%len(modes)]
+		opts := []ChunkedOption{WithMaxChunkSize(1 << 16)}
+		if modeIndex%6 >= 3 {
+			opts = append(opts, WithTrailer("x-amz-checksum-crc32"))
+		}
 		signer := newChunkSigner()
-		cr := NewChunkedReader(bytes.NewReader(body), signer.res, mode, WithMaxChunkSize(1<<16))
+		cr := NewChunkedReader(bytes.NewReader(body), signer.res, mode, opts...)
 		got, err := io.ReadAll(io.LimitReader(cr, int64(len(body))+1))
 		if int64(len(got)) > int64(len(body)) {
 			t.Fatalf("decoded %d bytes out of a %d-byte body", len(got), len(body))

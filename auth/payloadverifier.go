@@ -50,10 +50,16 @@ func (p *payloadVerifier) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// finish compares the digests. S3's error names both, as
+// ClientComputedContentSHA256 and S3ComputedContentSHA256 (as in S3's
+// answers recorded by OpenStack Swift's s3api functional tests).
 func (p *payloadVerifier) finish() error {
 	var sum [sha256.Size]byte
-	if subtle.ConstantTimeCompare(p.h.Sum(sum[:0]), p.want) != 1 {
-		return s3err.XAmzContentSHA256Mismatch
+	got := p.h.Sum(sum[:0])
+	if subtle.ConstantTimeCompare(got, p.want) != 1 {
+		return s3err.XAmzContentSHA256Mismatch.WithFields(
+			"ClientComputedContentSHA256", hex.EncodeToString(p.want),
+			"S3ComputedContentSHA256", hex.EncodeToString(got))
 	}
 	return io.EOF
 }

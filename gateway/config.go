@@ -31,6 +31,9 @@ type Config struct {
 	LogFormat  string   `yaml:"log-format"`
 	MaxPutSize byteSize `yaml:"max-put-size"`
 
+	MinBodyRate       byteSize `yaml:"min-body-rate"`
+	MinBodyRateWindow string   `yaml:"min-body-rate-window"`
+
 	TLSCert       string `yaml:"tls-cert"`
 	TLSKey        string `yaml:"tls-key"`
 	TLSSelfSigned bool   `yaml:"tls-self-signed"`
@@ -60,6 +63,9 @@ func defaultConfig() Config {
 		LogLevel:   "info",
 		LogFormat:  "text",
 		MaxPutSize: 5 << 30,
+
+		MinBodyRate:       1024,
+		MinBodyRateWindow: "30s",
 
 		MultipartExpiry: "168h",
 
@@ -94,6 +100,8 @@ func (c *Config) options() []option {
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "max-put-size", usage: "largest single PUT: bytes, or with a unit (5GiB, 5GB); S3 allows 5GiB", size: &c.MaxPutSize},
+		{name: "min-body-rate", usage: "slowest a request body may arrive, in bytes per second (a size: 1KiB) over --min-body-rate-window of waiting for the client; slower bodies are cut off with RequestTimeout (0 disables)", size: &c.MinBodyRate},
+		{name: "min-body-rate-window", usage: "the time over which --min-body-rate is measured, and the longest a body may stall (Go duration)", str: &c.MinBodyRateWindow},
 		{name: "tls-cert", usage: "PEM certificate (chain) file: serve HTTPS", str: &c.TLSCert},
 		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
 		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
@@ -219,6 +227,12 @@ func (c Config) validate() error {
 	}
 	if d, err := time.ParseDuration(c.ShutdownGrace); err != nil || d < 0 {
 		return fmt.Errorf("shutdown-grace must be a duration of at least 0, got %q", c.ShutdownGrace)
+	}
+	if c.MinBodyRate < 0 {
+		return fmt.Errorf("min-body-rate must be at least 0, got %d", c.MinBodyRate)
+	}
+	if d, err := time.ParseDuration(c.MinBodyRateWindow); err != nil || d <= 0 {
+		return fmt.Errorf("min-body-rate-window must be a positive duration, got %q", c.MinBodyRateWindow)
 	}
 	if (c.AccessKey == "") != (c.SecretKey == "") {
 		return errors.New("access-key and secret-key must be given together")

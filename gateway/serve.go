@@ -56,6 +56,10 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if err != nil {
 		return fmt.Errorf("shutdown-grace: %w", err)
 	}
+	rateWindow, err := time.ParseDuration(cfg.MinBodyRateWindow)
+	if err != nil {
+		return fmt.Errorf("min-body-rate-window: %w", err)
+	}
 	m := metrics.New()
 	// The tracker first: the TernFS store keeps parts' span records in it.
 	tracker, err := openTracker(ctx, cfg, m)
@@ -117,14 +121,16 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
-		Region:       cfg.Region,
-		Domain:       cfg.Domain,
-		MaxPutSize:   int64(cfg.MaxPutSize),
-		Logger:       logger,
-		Users:        creds,
-		DefaultOwner: adminUser,
-		Multipart:    mpu,
-		Metrics:      m,
+		Region:            cfg.Region,
+		Domain:            cfg.Domain,
+		MaxPutSize:        int64(cfg.MaxPutSize),
+		MinBodyRate:       int64(cfg.MinBodyRate),
+		MinBodyRateWindow: rateWindow,
+		Logger:            logger,
+		Users:             creds,
+		DefaultOwner:      adminUser,
+		Multipart:         mpu,
+		Metrics:           m,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

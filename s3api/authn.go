@@ -99,7 +99,8 @@ func (s *server) payload(r *request) (io.Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		return auth.NewChunkedReader(r.body, r.identity, mode, auth.WithDecodedLength(n)), nil
+		return auth.NewChunkedReader(r.body, r.identity, mode, auth.WithDecodedLength(n),
+			auth.WithTrailer(r.header("X-Amz-Trailer"))), nil
 	default:
 		return nil, s3err.InvalidArgument.With("Unsupported x-amz-content-sha256 value %q.", mode)
 	}
@@ -111,7 +112,8 @@ func (s *server) payload(r *request) (io.Reader, error) {
 func decodedLength(r *request, max int64) (int64, error) {
 	v := strings.TrimSpace(r.header("X-Amz-Decoded-Content-Length"))
 	if v == "" {
-		return 0, s3err.MissingContentLength.With("You must provide the x-amz-decoded-content-length header with an aws-chunked body.")
+		// S3's answer names Content-Length even here.
+		return 0, s3err.MissingContentLength
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -17,7 +19,8 @@ import (
 // fasthttp sets the connection's read deadline once, before the request
 // head; a streamed body is read later by the handler, so every read here
 // pushes the deadline forward: the timeout bounds a stall, not the upload.
-// A read error (client gone, timeout, broken chunking) becomes
+// A stall, or a body arriving slower than the minimum rate, is S3's
+// RequestTimeout; any other read error (client gone, broken chunking)
 // IncompleteBody, so a truncated upload can never pass for a short object.
 type connBody struct {
 	rc     *fasthttp.RequestCtx
@@ -25,6 +28,50 @@ type connBody struct {
 	read   int64
 	eof    bool
 	failed bool
+	rate   bodyRate
+}
+
+// bodyRate cuts off a body that trickles in: over each window of time
+// spent waiting for the client (time the handler spends storing bytes does
+// not count), at least min bytes per second must arrive.
+type bodyRate struct {
+	min    int64 // bytes per second; 0 disables the check
+	window time.Duration
+	waited time.Duration // spent in reads during the current window
+	got    int64         // bytes read during the current window
+}
+
+// account adds one read and fails once a full window is below the rate.
+func (r *bodyRate) account(n int, waited time.Duration) error {
+	if r.min <= 0 {
+		return nil
+	}
+	r.got += int64(n)
+	r.waited += waited
+	if r.waited < r.window {
+		return nil
+	}
+	if float64(r.got) < float64(r.min)*r.waited.Seconds() {
+		return s3err.RequestTimeout
+	}
+	r.got, r.waited = 0, 0
+	return nil
+}
+
+// deadline is how long one read may wait for the client.
+func (r *bodyRate) deadline() time.Duration {
+	if r.min > 0 && r.window < readTimeout {
+		return r.window
+	}
+	return readTimeout
+}
+
+// limitRate sets the minimum rate (bytes per second over window; 0
+// disables it).
+func (b *connBody) limitRate(min int64, window time.Duration) {
+	if min > 0 && window > 0 {
+		b.rate = bodyRate{min: min, window: window}
+	}
 }
 
 func newConnBody(rc *fasthttp.RequestCtx) *connBody {
@@ -40,15 +87,28 @@ func (b *connBody) Read(p []byte) (int, error) {
 	if b.eof {
 		return 0, io.EOF
 	}
+	if b.failed {
+		return 0, s3err.IncompleteBody
+	}
+	start := time.Now()
 	if conn := b.rc.Conn(); conn != nil {
-		_ = conn.SetReadDeadline(time.Now().Add(readTimeout))
+		_ = conn.SetReadDeadline(start.Add(b.rate.deadline()))
 	}
 	n, err := b.stream.Read(p)
 	b.read += int64(n)
+	if slow := b.rate.account(n, time.Since(start)); slow != nil && err == nil {
+		err = slow
+	}
+	var netErr net.Error
 	switch {
 	case err == nil:
 	case errors.Is(err, io.EOF):
 		b.eof = true
+	case errors.Is(err, s3err.RequestTimeout):
+		b.failed = true
+	case errors.As(err, &netErr) && netErr.Timeout():
+		b.failed = true
+		err = fmt.Errorf("%w (reading the request body: %v)", s3err.RequestTimeout, err)
 	default:
 		b.failed = true
 		err = fmt.Errorf("%w (reading the request body: %v)", s3err.IncompleteBody, err)
@@ -105,8 +165,14 @@ func (s *sizedBody) Read(p []byte) (int, error) {
 	if s.size < 0 && s.read > s.max {
 		return n, s3err.EntityTooLarge
 	}
-	if errors.Is(err, io.EOF) && s.size >= 0 && s.read < s.size {
-		return n, s3err.IncompleteBody.With("You did not provide the number of bytes specified by the Content-Length HTTP header: got %d of %d.", s.read, s.size)
+	// A body that ended early is incomplete even when the digest check
+	// below this reader, which saw the end first, calls it a mismatch. S3
+	// names both counts.
+	ended := errors.Is(err, io.EOF) || errors.Is(err, s3err.XAmzContentSHA256Mismatch)
+	if ended && s.size >= 0 && s.read < s.size {
+		return n, s3err.IncompleteBody.WithFields(
+			"NumberBytesExpected", strconv.FormatInt(s.size, 10),
+			"NumberBytesProvided", strconv.FormatInt(s.read, 10))
 	}
 	return n, err
 }

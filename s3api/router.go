@@ -35,30 +35,49 @@ func (s *server) handle(c *fiber.Ctx) error {
 }
 
 func (s *server) serve(r *request) error {
-	t, err := resolveTarget(string(r.c.Request().Header.Host()), r.rawPath, s.cfg.Domain)
+	r.body.limitRate(s.cfg.MinBodyRate, s.cfg.MinBodyRateWindow)
+	if err := s.screen.refusal(r); err != nil {
+		return err
+	}
+	h, err := s.admit(r)
 	if err != nil {
 		return err
+	}
+	return h(s, r)
+}
+
+// admit checks what the request head alone decides (framing, addressing,
+// signature, policy) and picks the operation. It reads no body, so it can
+// also screen an Expect: 100-continue request (see continueScreen).
+func (s *server) admit(r *request) (handlerFunc, error) {
+	if err := checkFraming(&r.c.Request().Header); err != nil {
+		r.c.Response().SetConnectionClose()
+		return nil, err
+	}
+	t, err := resolveTarget(string(r.c.Request().Header.Host()), r.rawPath, s.cfg.Domain)
+	if err != nil {
+		return nil, err
 	}
 	r.bucket, r.key = t.bucket, t.key
 	if r.bucket != "" {
 		if err := validateBucketName(r.bucket); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := validateKey(r.key); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.authenticate(r); err != nil {
-		return err
+		return nil, err
 	}
 	h, err := route(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.authorize(r); err != nil {
-		return err
+		return nil, err
 	}
-	return h(s, r)
+	return h, nil
 }
 
 // route picks the operation from the method, the target and the query's

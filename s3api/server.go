@@ -38,6 +38,11 @@ type Config struct {
 	Multipart *multipart.Manager
 	// Metrics receives request metrics; nil records none.
 	Metrics *metrics.Metrics
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second over MinBodyRateWindow of waiting for the client; a slower
+	// body is cut off with RequestTimeout. 0 disables the check.
+	MinBodyRate       int64
+	MinBodyRateWindow time.Duration
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and
@@ -61,12 +66,14 @@ const (
 	readBufferSize = 16 << 10
 )
 
-// server holds what every handler needs; it has no mutable state.
+// server holds what every handler needs; its only mutable state is the
+// screen's record of refused 100-continue requests.
 type server struct {
 	layer    *objects.Layer
 	verifier *auth.Verifier
 	cfg      Config
 	log      *slog.Logger
+	screen   *continueScreen
 }
 
 // New returns the fiber application serving the S3 API over layer.
@@ -104,7 +111,10 @@ func New(layer *objects.Layer, verifier *auth.Verifier, cfg Config) *fiber.App {
 		IdleTimeout:                  idleTimeout,
 		ReadBufferSize:               readBufferSize,
 		ServerHeader:                 "terngate",
+		ErrorHandler:                 s.serverError,
 	})
 	app.Use(s.handle)
+	s.screen = &continueScreen{app: app, srv: s}
+	app.Server().HeaderReceived = s.screen.headerReceived
 	return app
 }

@@ -175,7 +175,7 @@ func TestChunkedBodiesRejected(t *testing.T) {
 		{"chunk size not hex", func() *http.Request {
 			req := g.streamingRequest(t, "/neg/obj", auth.StreamingUnsignedPayloadTrailer, len(data), testSecretKey, nil)
 			return withBody(req, []byte("zz\r\nabc\r\n0\r\n\r\n"))
-		}, 403, "InvalidChunkSizeError"},
+		}, 400, "IncompleteBody"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

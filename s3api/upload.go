@@ -52,6 +52,11 @@ func (s *server) openUpload(r *request) (*upload, error) {
 		up.size, _ = decodedLength(r, s.cfg.MaxPutSize)
 		decoded = &trailerHandoff{body: body, name: spec.TrailerName(), up: up}
 	} else {
+		// Only an aws-chunked body may come in the chunked transfer
+		// coding: S3 answers NotImplemented for any other.
+		if r.c.Request().Header.ContentLength() == -1 {
+			return nil, errTransferEncoding
+		}
 		if up.size, err = declaredLength(r, s.cfg.MaxPutSize); err != nil {
 			return nil, err
 		}

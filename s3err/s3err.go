@@ -14,6 +14,16 @@ type Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Fields are the extra elements AWS puts in some error documents
+	// (InvalidChunkSizeError's Chunk, XAmzContentSHA256Mismatch's digests),
+	// in document order.
+	Fields []Field
+}
+
+// Field is one extra element of an error document.
+type Field struct {
+	Name  string
+	Value string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -23,6 +33,27 @@ func (e *Error) With(format string, args ...any) *Error {
 	c := *e
 	c.Message = fmt.Sprintf(format, args...)
 	return &c
+}
+
+// WithFields returns a copy of e carrying the extra elements given as
+// name, value pairs.
+func (e *Error) WithFields(nameValues ...string) *Error {
+	c := *e
+	c.Fields = nil
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		c.Fields = append(c.Fields, Field{Name: nameValues[i], Value: nameValues[i+1]})
+	}
+	return &c
+}
+
+// Field returns the value of the extra element name, or "".
+func (e *Error) Field(name string) string {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 // Is makes errors.Is match on the code, so a specialised copy (With) still
@@ -56,7 +87,7 @@ var (
 	BucketNotEmpty                    = newErr("BucketNotEmpty", http.StatusConflict, "The bucket you tried to delete is not empty")
 	EntityTooLarge                    = newErr("EntityTooLarge", http.StatusBadRequest, "Your proposed upload exceeds the maximum allowed object size.")
 	EntityTooSmall                    = newErr("EntityTooSmall", http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed object size.")
-	IncompleteBody                    = newErr("IncompleteBody", http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+	IncompleteBody                    = newErr("IncompleteBody", http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header")
 	InternalError                     = newErr("InternalError", http.StatusInternalServerError, "We encountered an internal error. Please try again.")
 	InvalidAccessKeyID                = newErr("InvalidAccessKeyId", http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records.")
 	InvalidArgument                   = newErr("InvalidArgument", http.StatusBadRequest, "Invalid Argument")
@@ -78,6 +109,8 @@ var (
 	NotImplemented                    = newErr("NotImplemented", http.StatusNotImplemented, "A header you provided implies functionality that is not implemented")
 	NotModified                       = newErr("NotModified", http.StatusNotModified, "Not Modified")
 	PreconditionFailed                = newErr("PreconditionFailed", http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold")
+	RequestTimeout                    = newErr("RequestTimeout", http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+	RequestHeaderSectionTooLarge      = newErr("RequestHeaderSectionTooLarge", http.StatusBadRequest, "Your request header section exceeds the maximum allowed size.")
 	RequestTimeTooSkewed              = newErr("RequestTimeTooSkewed", http.StatusForbidden, "The difference between the request time and the current time is too large.")
 	SignatureDoesNotMatch             = newErr("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 	XAmzContentSHA256Mismatch         = newErr("XAmzContentSHA256Mismatch", http.StatusBadRequest, "The provided 'x-amz-content-sha256' header does not match what was computed.")
