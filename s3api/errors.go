@@ -10,14 +10,21 @@ import (
 
 // errorBody is S3's error document.
 type errorBody struct {
-	XMLName    xml.Name `xml:"Error"`
-	Code       string   `xml:"Code"`
-	Message    string   `xml:"Message"`
-	BucketName string   `xml:"BucketName,omitempty"`
-	Key        string   `xml:"Key,omitempty"`
-	Resource   string   `xml:"Resource"`
-	RequestID  string   `xml:"RequestId"`
-	HostID     string   `xml:"HostId"`
+	XMLName    xml.Name      `xml:"Error"`
+	Code       string        `xml:"Code"`
+	Message    string        `xml:"Message"`
+	Details    []errorDetail `xml:",any"`
+	BucketName string        `xml:"BucketName,omitempty"`
+	Key        string        `xml:"Key,omitempty"`
+	Resource   string        `xml:"Resource"`
+	RequestID  string        `xml:"RequestId"`
+	HostID     string        `xml:"HostId"`
+}
+
+// errorDetail is an extra element named by the error (s3err.Detail).
+type errorDetail struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 // bucketScoped lists the codes AWS answers with a BucketName element.
@@ -55,6 +62,9 @@ func (s *server) writeError(r *request, err error) {
 		Resource:  r.resource(),
 		RequestID: r.id,
 		HostID:    r.hostID,
+	}
+	for _, d := range e.Details {
+		body.Details = append(body.Details, errorDetail{XMLName: xml.Name{Local: d.Name}, Value: d.Value})
 	}
 	if bucketScoped[e.Code] {
 		body.BucketName = r.bucket

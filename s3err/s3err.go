@@ -14,6 +14,14 @@ type Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Details are the extra elements AWS adds to some errors, in order
+	// (SignatureDoesNotMatch's StringToSign, an expired URL's ServerTime).
+	Details []Detail
+}
+
+// Detail is one extra element of an error document.
+type Detail struct {
+	Name, Value string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -22,6 +30,13 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 func (e *Error) With(format string, args ...any) *Error {
 	c := *e
 	c.Message = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// WithDetails returns a copy of e carrying the extra elements d.
+func (e *Error) WithDetails(d ...Detail) *Error {
+	c := *e
+	c.Details = append(append([]Detail(nil), e.Details...), d...)
 	return &c
 }
 
