@@ -1,4 +1,5 @@
-// Package auth verifies AWS Signature Version 4 requests.
+// Package auth verifies AWS Signature Version 4 requests and, for legacy
+// clients and presigned URLs, Signature Version 2 (see sigv2.go).
 package auth
 
 import (
@@ -18,6 +19,10 @@ type Request struct {
 	// Header holds every request header (canonical keys, all values),
 	// including Content-Length when the client sent it: clients sign it.
 	Header http.Header
+	// VirtualHostBucket is the bucket the Host header names under
+	// virtual-host addressing, empty for path-style: SigV2 signs it as
+	// the start of its CanonicalizedResource.
+	VirtualHostBucket string
 }
 
 // Credentials resolves an access key to its secret.

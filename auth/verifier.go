@@ -53,22 +53,12 @@ func (v *Verifier) Verify(r *Request) (Result, error) {
 	return Result{}, s3err.AccessDenied
 }
 
-// IsAnonymous reports whether r carries no SigV4 credentials at all, so the
-// caller can answer AccessDenied (or apply anonymous access rules).
+// IsAnonymous reports whether r carries no credentials at all (neither
+// SigV4 nor SigV2), so the caller can answer AccessDenied (or apply
+// anonymous access rules).
 func IsAnonymous(r *Request) bool {
-	if _, ok := r.Header["Authorization"]; ok {
-		return false
-	}
-	params, err := parseQuery(r.RawQuery)
-	if err != nil {
-		return false // let Verify report the malformed query
-	}
-	for _, p := range params {
-		if p.name == "X-Amz-Signature" || p.name == "X-Amz-Credential" {
-			return false
-		}
-	}
-	return true
+	s, err := DetectScheme(r)
+	return err == nil && s == Anonymous // an error is Verify's to report
 }
 
 func (v *Verifier) now() time.Time {

@@ -27,6 +27,7 @@ type Config struct {
 	SecretKey  string   `yaml:"secret-key"`
 	Region     string   `yaml:"region"`
 	Domain     string   `yaml:"domain"`
+	SigV2      bool     `yaml:"sigv2"`
 	LogLevel   string   `yaml:"log-level"`
 	LogFormat  string   `yaml:"log-format"`
 	MaxPutSize byteSize `yaml:"max-put-size"`
@@ -60,6 +61,7 @@ func defaultConfig() Config {
 		Listen:     "127.0.0.1:9000",
 		DataDir:    "./data",
 		Region:     "us-east-1",
+		SigV2:      true,
 		LogLevel:   "info",
 		LogFormat:  "text",
 		MaxPutSize: 5 << 30,
@@ -97,6 +99,7 @@ func (c *Config) options() []option {
 		{name: "secret-key", usage: "S3 secret access key (prefer the environment variable: flags show in process lists)", str: &c.SecretKey},
 		{name: "region", usage: "region the gateway signs and answers for", str: &c.Region},
 		{name: "domain", usage: "domain for virtual-host addressing: Host <bucket>.<domain> selects the bucket", str: &c.Domain},
+		{name: "sigv2", usage: "also accept AWS Signature Version 2 (legacy clients, aws s3 presign and boto3 presigned URLs against a custom endpoint); false answers them InvalidRequest as V4-only AWS regions do", flag: &c.SigV2},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
 		{name: "max-put-size", usage: "largest single PUT: bytes, or with a unit (5GiB, 5GB); S3 allows 5GiB", size: &c.MaxPutSize},
@@ -324,7 +327,9 @@ Flags:
 		case o.str != nil:
 			defs[o.name] = *o.str
 		case o.flag != nil:
-			// false needs no mention
+			if *o.flag { // false needs no mention
+				defs[o.name] = "true"
+			}
 		default:
 			defs[o.name] = o.size.String()
 		}

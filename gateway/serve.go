@@ -131,6 +131,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		DefaultOwner:      adminUser,
 		Multipart:         mpu,
 		Metrics:           m,
+		DisableSigV2:      !cfg.SigV2,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -14,15 +14,29 @@ import (
 // streamingPrefix starts every aws-chunked payload mode.
 const streamingPrefix = "STREAMING-"
 
-// authenticate verifies the request's signature and resolves the user it
-// acts as. A request without any credentials goes on as anonymous: only a
-// bucket policy granting "*" lets it do anything (see authorize).
+// authenticate verifies the request's signature (SigV4, or SigV2 unless
+// Config.DisableSigV2) and resolves the user it acts as: both signature
+// versions prove the same access key, so the same user, anonymous rules and
+// policies apply. A request without any credentials goes on as anonymous:
+// only a bucket policy granting "*" lets it do anything (see authorize).
 func (s *server) authenticate(r *request) error {
-	areq := signedRequest(r)
-	if auth.IsAnonymous(areq) {
-		return nil
+	areq := signedRequest(r, s.cfg.Domain)
+	scheme, err := auth.DetectScheme(areq)
+	if err != nil {
+		return fmt.Errorf("detecting the signature version: %w", err)
 	}
-	res, err := s.verifier.Verify(areq)
+	var res auth.Result
+	switch scheme {
+	case auth.Anonymous:
+		return nil
+	case auth.SigV2:
+		if s.cfg.DisableSigV2 {
+			return auth.ErrSigV2Disabled
+		}
+		res, err = s.verifier.VerifyV2(areq)
+	default:
+		res, err = s.verifier.Verify(areq)
+	}
 	if err != nil {
 		return fmt.Errorf("verifying signature: %w", err)
 	}
@@ -39,15 +53,18 @@ func (s *server) authenticate(r *request) error {
 	return nil
 }
 
-// signedRequest collects what SigV4 covers, exactly as received.
-func signedRequest(r *request) *auth.Request {
+// signedRequest collects what a signature covers, exactly as received.
+func signedRequest(r *request, domain string) *auth.Request {
 	req := r.c.Request()
+	host := string(req.Header.Host())
+	vhostBucket, _ := virtualHostBucket(host, domain)
 	return &auth.Request{
-		Method:   string(req.Header.Method()),
-		Host:     string(req.Header.Host()),
-		RawPath:  r.rawPath,
-		RawQuery: string(req.URI().QueryString()),
-		Header:   requestHeaders(r),
+		Method:            string(req.Header.Method()),
+		Host:              host,
+		RawPath:           r.rawPath,
+		RawQuery:          string(req.URI().QueryString()),
+		Header:            requestHeaders(r),
+		VirtualHostBucket: vhostBucket,
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package s3api is the HTTP face of the gateway: it turns S3 REST requests
-// (path-style or virtual-host addressed, SigV4 signed) into calls on the
+// (path-style or virtual-host addressed, SigV4 or SigV2 signed) into calls on the
 // object layer and renders the results and errors as S3 does.
 package s3api
 
@@ -43,6 +43,9 @@ type Config struct {
 	// body is cut off with RequestTimeout. 0 disables the check.
 	MinBodyRate       int64
 	MinBodyRateWindow time.Duration
+	// DisableSigV2 refuses Signature Version 2 requests (header and
+	// presigned URLs) as AWS's V4-only regions do; SigV4 is always served.
+	DisableSigV2 bool
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and

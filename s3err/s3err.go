@@ -35,11 +35,11 @@ func (e *Error) With(format string, args ...any) *Error {
 	return &c
 }
 
-// WithFields returns a copy of e carrying the extra elements given as
-// name, value pairs.
+// WithFields returns a copy of e carrying, after any it has, the extra
+// elements given as name, value pairs.
 func (e *Error) WithFields(nameValues ...string) *Error {
 	c := *e
-	c.Fields = nil
+	c.Fields = append([]Field(nil), e.Fields...)
 	for i := 0; i+1 < len(nameValues); i += 2 {
 		c.Fields = append(c.Fields, Field{Name: nameValues[i], Value: nameValues[i+1]})
 	}
