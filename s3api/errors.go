@@ -15,6 +15,9 @@ type errorBody struct {
 	Message    string   `xml:"Message"`
 	BucketName string   `xml:"BucketName,omitempty"`
 	Key        string   `xml:"Key,omitempty"`
+	Header     string   `xml:"Header,omitempty"`
+	ArgName    string   `xml:"ArgumentName,omitempty"`
+	ArgValue   string   `xml:"ArgumentValue,omitempty"`
 	Resource   string   `xml:"Resource"`
 	RequestID  string   `xml:"RequestId"`
 	HostID     string   `xml:"HostId"`
@@ -52,6 +55,9 @@ func (s *server) writeError(r *request, err error) {
 	body := errorBody{
 		Code:      e.Code,
 		Message:   e.Message,
+		Header:    e.Header,
+		ArgName:   e.ArgumentName,
+		ArgValue:  e.ArgumentValue,
 		Resource:  r.resource(),
 		RequestID: r.id,
 		HostID:    r.hostID,

@@ -24,9 +24,6 @@ func (s *server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkStorageClass(r); err != nil {
-		return err
-	}
 	md, err := metadataFromRequest(r)
 	if err != nil {
 		return err

@@ -58,6 +58,12 @@ func (s *server) serve(r *request) error {
 	if err := s.authorize(r); err != nil {
 		return err
 	}
+	if err := s.checkExpectedOwners(r); err != nil {
+		return err
+	}
+	if err := checkUnsupportedHeaders(r); err != nil {
+		return err
+	}
 	return h(s, r)
 }
 
@@ -92,6 +98,8 @@ func routeBucket(r *request) (handlerFunc, error) {
 	switch {
 	case r.hasParam("location"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketLocation)
+	case r.hasParam("versioning") && method == http.MethodPut:
+		return nil, s3err.NotImplemented.With("The versioning subresource is not implemented.")
 	case r.hasParam("versioning"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketVersioning)
 	case r.hasParam("versions"):

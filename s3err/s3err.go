@@ -14,6 +14,12 @@ type Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Header names the request header the error is about: the <Header>
+	// element AWS adds to NotImplemented.
+	Header string
+	// ArgumentName and ArgumentValue are the elements AWS adds to many
+	// InvalidArgument errors.
+	ArgumentName, ArgumentValue string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -22,6 +28,20 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 func (e *Error) With(format string, args ...any) *Error {
 	c := *e
 	c.Message = fmt.Sprintf(format, args...)
+	return &c
+}
+
+// ForHeader returns a copy of e naming the request header it is about.
+func (e *Error) ForHeader(name string) *Error {
+	c := *e
+	c.Header = name
+	return &c
+}
+
+// ForArgument returns a copy of e naming the argument and value it is about.
+func (e *Error) ForArgument(name, value string) *Error {
+	c := *e
+	c.ArgumentName, c.ArgumentValue = name, value
 	return &c
 }
 
