@@ -194,3 +194,47 @@ func TestConditionalDeleteObjects(t *testing.T) {
 		t.Error("go survived though its conditions held")
 	}
 }
+
+// CopyObject's conditional writes on the destination (its API reference:
+// If-Match "Copies the object if the entity tag (ETag) of the destination
+// object matches the specified tag. If the ETag values do not match, the
+// operation returns a 412 Precondition Failed error"; If-None-Match "*"
+// copies only if the destination key does not exist), also when the
+// destination is the source (a metadata REPLACE in place).
+func TestCopyObjectConditionalWrite(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "ccw")
+	c := g.client()
+	ctx := context.Background()
+	g.mustPut(t, "ccw", "src", "source")
+	g.mustPut(t, "ccw", "dst", "old")
+	cp := func(key string, mod func(*s3.CopyObjectInput)) error {
+		in := &s3.CopyObjectInput{Bucket: aws.String("ccw"), Key: aws.String(key), CopySource: aws.String("ccw/src")}
+		mod(in)
+		_, err := c.CopyObject(ctx, in)
+		return err
+	}
+	expectAPIError(t, cp("dst", func(in *s3.CopyObjectInput) { in.IfNoneMatch = aws.String("*") }), "PreconditionFailed", http.StatusPreconditionFailed)
+	expectAPIError(t, cp("dst", func(in *s3.CopyObjectInput) { in.IfMatch = aws.String(`"0123"`) }), "PreconditionFailed", http.StatusPreconditionFailed)
+	if got := getString(t, c, "ccw", "dst"); got != "old" {
+		t.Fatalf("a refused copy changed the destination: %q", got)
+	}
+	self := func(ifMatch, ifNoneMatch *string) error {
+		return cp("src", func(in *s3.CopyObjectInput) {
+			in.MetadataDirective = types.MetadataDirectiveReplace
+			in.Metadata = map[string]string{"m": "v"}
+			in.IfMatch, in.IfNoneMatch = ifMatch, ifNoneMatch
+		})
+	}
+	expectAPIError(t, self(nil, aws.String("*")), "PreconditionFailed", http.StatusPreconditionFailed)
+	expectAPIError(t, self(aws.String(`"0123"`), nil), "PreconditionFailed", http.StatusPreconditionFailed)
+	if err := self(aws.String("*"), nil); err != nil {
+		t.Fatalf("copy onto itself with If-Match *: %v", err)
+	}
+	if err := cp("dst", func(in *s3.CopyObjectInput) { in.IfMatch = aws.String("*") }); err != nil {
+		t.Fatalf("copy with If-Match * over an existing object: %v", err)
+	}
+	if got := getString(t, c, "ccw", "dst"); got != "source" {
+		t.Fatalf("after the copy: %q", got)
+	}
+}

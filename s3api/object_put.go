@@ -117,3 +117,17 @@ func putPreconditions(r *request, in *objects.PutInput) error {
 	}
 	return nil
 }
+
+// selfCopyPreconditions judges a copy onto itself's conditional-write
+// headers against the object, which is both source and destination: it
+// exists, so If-None-Match: * fails, and If-Match must name its ETag.
+func selfCopyPreconditions(r *request, cur objects.ObjectInfo) error {
+	var in objects.PutInput
+	if err := putPreconditions(r, &in); err != nil {
+		return err
+	}
+	if in.IfNoneMatchStar || !(objects.Conditions{IfMatch: in.IfMatch}).Matches(cur.ETag) {
+		return s3err.PreconditionFailed
+	}
+	return nil
+}
