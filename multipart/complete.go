@@ -269,7 +269,7 @@ func (m *Manager) precheck(ctx context.Context, u Upload, c objects.Conditions) 
 	if c.IfMatch != "" && !exists {
 		return s3err.NoSuchKey
 	}
-	if c.IfMatch != "" && strings.Trim(c.IfMatch, `"`) != cur.ETag {
+	if !c.Matches(cur.ETag) {
 		return s3err.PreconditionFailed
 	}
 	return nil

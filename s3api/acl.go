@@ -25,15 +25,11 @@ var acceptedCannedACLs = map[string]bool{
 }
 
 // checkCannedACL accepts a write's x-amz-acl only if it grants nothing
-// beyond the owner; explicit grants are refused.
+// beyond the owner. Explicit grants (x-amz-grant-*) are refused with every
+// other header terngate does not honour (unsupportedHeaders).
 func checkCannedACL(r *request) error {
 	if r.hasHeader("x-amz-acl") && !acceptedCannedACLs[strings.TrimSpace(r.header("x-amz-acl"))] {
 		return errACLNotSupported
-	}
-	for _, h := range []string{"x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write", "x-amz-grant-write-acp"} {
-		if r.hasHeader(h) {
-			return errACLNotSupported
-		}
 	}
 	return nil
 }

@@ -77,6 +77,9 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	if err := selfCopyPreconditions(r, info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	// Checksums describe the bytes, which do not change.
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
 	return s.layer.ReplaceMetadata(r.ctx, r.bucket, r.key, info.ETag, md)

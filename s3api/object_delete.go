@@ -4,42 +4,45 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/xml"
-	"errors"
 	"net/http"
 
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store/objects"
 )
 
 // maxDeleteKeys is S3's limit on keys per DeleteObjects request.
 const maxDeleteKeys = 1000
 
-// deleteObject removes a key; deleting a missing key succeeds, as in S3.
+// deleteObject removes a key; deleting a missing key succeeds, as in S3,
+// unless If-Match asked for an existing object.
 func (s *server) deleteObject(r *request) error {
 	if err := checkVersionID(r.param("versionId")); err != nil {
 		return err
 	}
-	if err := s.deleteKey(r, r.key); err != nil {
+	cond, err := deleteConditions(r)
+	if err != nil {
+		return err
+	}
+	if err := s.layer.DeleteIf(r.ctx, r.bucket, r.key, cond); err != nil {
 		return err
 	}
 	r.c.Status(http.StatusNoContent)
 	return nil
 }
 
-// deleteKey deletes one key, treating a missing key as deleted.
-func (s *server) deleteKey(r *request, key string) error {
-	err := s.layer.Delete(r.ctx, r.bucket, key)
-	if errors.Is(err, s3err.NoSuchKey) {
-		return nil
-	}
-	return err
+type deleteRequest struct {
+	Quiet   bool           `xml:"Quiet"`
+	Objects []deleteTarget `xml:"Object"`
 }
 
-type deleteRequest struct {
-	Quiet   bool `xml:"Quiet"`
-	Objects []struct {
-		Key       string `xml:"Key"`
-		VersionID string `xml:"VersionId"`
-	} `xml:"Object"`
+// deleteTarget is one Object of a DeleteObjects request, with the
+// conditions AWS lets it carry (ETag, LastModifiedTime, Size).
+type deleteTarget struct {
+	Key              string `xml:"Key"`
+	VersionID        string `xml:"VersionId"`
+	ETag             string `xml:"ETag"`
+	LastModifiedTime string `xml:"LastModifiedTime"`
+	Size             string `xml:"Size"`
 }
 
 type deletedObject struct {
@@ -81,12 +84,18 @@ func (s *server) deleteObjects(r *request) error {
 	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
 		return s3err.MalformedXML
 	}
+	conds := make([]objects.DeleteConditions, len(req.Objects))
+	for i, o := range req.Objects {
+		if conds[i], err = o.conditions(); err != nil {
+			return err
+		}
+	}
 	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
 		return err
 	}
 
 	res := deleteResult{Xmlns: s3Namespace}
-	for _, o := range req.Objects {
+	for i, o := range req.Objects {
 		err := validateKey(o.Key)
 		if err == nil && o.Key == "" {
 			err = s3err.InvalidArgument.With("The key must not be empty.")
@@ -98,7 +107,7 @@ func (s *server) deleteObjects(r *request) error {
 			err = s3err.AccessDenied
 		}
 		if err == nil {
-			err = s.deleteKey(r, o.Key)
+			err = s.layer.DeleteIf(r.ctx, r.bucket, o.Key, conds[i])
 		}
 		if err != nil {
 			e := s3err.As(err)

@@ -24,9 +24,6 @@ func (s *server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkStorageClass(r); err != nil {
-		return err
-	}
 	md, err := metadataFromRequest(r)
 	if err != nil {
 		return err
@@ -117,6 +114,20 @@ func putPreconditions(r *request, in *objects.PutInput) error {
 			return s3err.InvalidArgument.With("If-Match must name an ETag.")
 		}
 		in.IfMatch = etag
+	}
+	return nil
+}
+
+// selfCopyPreconditions judges a copy onto itself's conditional-write
+// headers against the object, which is both source and destination: it
+// exists, so If-None-Match: * fails, and If-Match must name its ETag.
+func selfCopyPreconditions(r *request, cur objects.ObjectInfo) error {
+	var in objects.PutInput
+	if err := putPreconditions(r, &in); err != nil {
+		return err
+	}
+	if in.IfNoneMatchStar || !(objects.Conditions{IfMatch: in.IfMatch}).Matches(cur.ETag) {
+		return s3err.PreconditionFailed
 	}
 	return nil
 }

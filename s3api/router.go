@@ -77,6 +77,12 @@ func (s *server) admit(r *request) (handlerFunc, error) {
 	if err := s.authorize(r); err != nil {
 		return nil, err
 	}
+	if err := s.checkExpectedOwners(r); err != nil {
+		return nil, err
+	}
+	if err := checkUnsupportedHeaders(r); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
@@ -111,6 +117,8 @@ func routeBucket(r *request) (handlerFunc, error) {
 	switch {
 	case r.hasParam("location"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketLocation)
+	case r.hasParam("versioning") && method == http.MethodPut:
+		return nil, s3err.NotImplemented.With("The versioning subresource is not implemented.")
 	case r.hasParam("versioning"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketVersioning)
 	case r.hasParam("versions"):

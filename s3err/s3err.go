@@ -56,6 +56,16 @@ func (e *Error) Field(name string) string {
 	return ""
 }
 
+// ForHeader returns a copy of e naming the request header it is about: the
+// <Header> element AWS adds to NotImplemented.
+func (e *Error) ForHeader(name string) *Error { return e.WithFields("Header", name) }
+
+// ForArgument returns a copy of e naming the argument and value it is
+// about, as AWS does in many InvalidArgument errors.
+func (e *Error) ForArgument(name, value string) *Error {
+	return e.WithFields("ArgumentName", name, "ArgumentValue", value)
+}
+
 // Is makes errors.Is match on the code, so a specialised copy (With) still
 // matches its catalogue entry.
 func (e *Error) Is(target error) bool {

@@ -76,8 +76,9 @@ type PutInput struct {
 	// IfNoneMatchStar makes the write fail with s3err.PreconditionFailed if
 	// the key exists.
 	IfNoneMatchStar bool
-	// IfMatch, when set, makes the write fail with PreconditionFailed unless
-	// the current object's ETag equals it (unquoted).
+	// IfMatch, when set (an unquoted ETag or AnyETag), makes the write fail
+	// with PreconditionFailed unless the current object's ETag matches it,
+	// and with NoSuchKey if there is no current object.
 	IfMatch string
 	// BeforeCommit, when set, is called once the body has been read to EOF
 	// and passed every check, before the metadata record is written: it may

@@ -13,7 +13,8 @@ import (
 type Conditions struct {
 	// IfNoneMatchStar fails the write with PreconditionFailed if the key exists.
 	IfNoneMatchStar bool
-	// IfMatch, when set, fails it unless the current ETag (unquoted) equals it.
+	// IfMatch, when set (an unquoted ETag or AnyETag), fails it unless the
+	// current ETag matches it, and with NoSuchKey if there is no object.
 	IfMatch string
 }
 

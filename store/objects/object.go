@@ -116,32 +116,7 @@ func (l *Layer) describe(ctx context.Context, bucket, key string, bid, id store.
 // Delete removes an object. A missing key is not an error (S3 answers 204).
 // Directories left empty are pruned up to the bucket.
 func (l *Layer) Delete(ctx context.Context, bucket, key string) error {
-	for range resolveAttempts {
-		bid, dir, s, p, err := l.locate(ctx, bucket, key)
-		if errors.Is(err, s3err.NoSuchKey) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		err = l.unlinkObject(ctx, dir, p.name, s)
-		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
-			continue // replaced or moved meanwhile: look again
-		}
-		if err != nil {
-			return fmt.Errorf("objects: delete %q: %w", key, err)
-		}
-		l.retireRecord(context.WithoutCancel(ctx), bid, s.file.ID)
-		l.removeDueRecords(context.WithoutCancel(ctx))
-		l.pruneDirs(context.WithoutCancel(ctx), bid, p.dirs)
-		return nil
-	}
-	return fmt.Errorf("objects: delete %q: key keeps changing: %w", key, s3err.ServiceUnavailable)
-}
-
-func (l *Layer) unlinkObject(ctx context.Context, dir store.ID, name string, s slot) error {
-	defer l.names.lock(dir, name)()
-	return l.st.UnlinkFile(ctx, dir, s.linkName, s.file.ID)
+	return l.DeleteIf(ctx, bucket, key, DeleteConditions{})
 }
 
 // ReplaceMetadata replaces an object's metadata in place (a copy onto itself

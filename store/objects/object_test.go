@@ -209,7 +209,7 @@ func TestPutFailuresLeaveNothing(t *testing.T) {
 		{"long body", PutInput{Body: strings.NewReader("abcde"), Size: 4}, s3err.IncompleteBody},
 		{"bad md5", PutInput{Body: strings.NewReader("abc"), Size: 3, ContentMD5: bytes.Repeat([]byte{1}, 16)}, s3err.BadDigest},
 		{"body error", PutInput{Body: io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), Size: -1}, boom},
-		{"if-match missing", PutInput{Body: strings.NewReader("abc"), Size: 3, IfMatch: md5hex("abc")}, s3err.PreconditionFailed},
+		{"if-match missing", PutInput{Body: strings.NewReader("abc"), Size: 3, IfMatch: md5hex("abc")}, s3err.NoSuchKey},
 	}
 	for _, c := range cases {
 		c.in.Bucket, c.in.Key = testBucket, "deep/dir/"+c.name
@@ -256,6 +256,10 @@ func TestConditionalPut(t *testing.T) {
 		t.Fatalf("if-match with right etag: %v", err)
 	}
 	mustGet(t, l, "k", "two")
+	if err := put("three", PutInput{IfMatch: AnyETag}); err != nil {
+		t.Fatalf("if-match * on an existing key: %v", err)
+	}
+	mustGet(t, l, "k", "three")
 }
 
 func md5sum(s string) []byte {

@@ -173,13 +173,14 @@ func (l *Layer) checkPreconditions(ctx context.Context, in PutInput, bucket stor
 		return nil
 	}
 	if !cur.found {
-		return s3err.PreconditionFailed
+		// AWS: If-Match on a key with no current object is 404, not 412.
+		return s3err.NoSuchKey
 	}
 	etag, err := l.currentETag(ctx, bucket, cur.file.ID)
 	if err != nil {
 		return err
 	}
-	if etag != in.IfMatch {
+	if !ifMatchHolds(in.IfMatch, etag) {
 		return s3err.PreconditionFailed
 	}
 	return nil

@@ -1,0 +1,150 @@
+package s3api
+
+import (
+	"strings"
+
+	"github.com/terngate/terngate/s3err"
+)
+
+// unsupportedHeader is a request header terngate recognises but does not
+// honour. refuse judges the header's value: nil for a value that asks for
+// nothing beyond what terngate does (x-amz-storage-class: STANDARD), else
+// the error AWS gives. Implementing a feature removes its rows.
+type unsupportedHeader struct {
+	name   string
+	refuse func(r *request, name, value string) error
+}
+
+// unsupportedHeaders is the one list of them. Every request is checked
+// against it before its handler runs, so a refused request stores nothing.
+//
+// Handled elsewhere: x-amz-acl (checkCannedACL: values granting only the
+// owner are accepted), x-amz-expected-bucket-owner and
+// x-amz-source-expected-bucket-owner (checkExpectedOwners). Accepted on
+// purpose: x-amz-request-payer, the requester's acknowledgement that it
+// pays, which AWS accepts on buckets that are not Requester Pays (none is
+// here).
+var unsupportedHeaders = []unsupportedHeader{
+	// Server-side encryption: terngate does not encrypt at rest, so even
+	// SSE-S3 (AES256) is refused rather than claimed.
+	{"x-amz-server-side-encryption", refuseEncryptionMethod},
+	{"x-amz-server-side-encryption-aws-kms-key-id", notImplemented},
+	{"x-amz-server-side-encryption-context", notImplemented},
+	{"x-amz-server-side-encryption-bucket-key-enabled", notImplemented},
+	{"x-amz-server-side-encryption-customer-algorithm", refuseSSEC},
+	{"x-amz-server-side-encryption-customer-key", refuseSSEC},
+	{"x-amz-server-side-encryption-customer-key-MD5", refuseSSEC},
+	{"x-amz-copy-source-server-side-encryption-customer-algorithm", refuseSSEC},
+	{"x-amz-copy-source-server-side-encryption-customer-key", refuseSSEC},
+	{"x-amz-copy-source-server-side-encryption-customer-key-MD5", refuseSSEC},
+
+	// Object Lock: no bucket has an Object Lock configuration.
+	{"x-amz-object-lock-mode", refuseObjectLock},
+	{"x-amz-object-lock-retain-until-date", refuseObjectLock},
+	{"x-amz-object-lock-legal-hold", refuseObjectLock},
+	{"x-amz-bypass-governance-retention", notImplemented},
+	{"x-amz-bucket-object-lock-enabled", refuseBucketObjectLock},
+
+	// Tagging, website redirects, storage classes, appends, MFA delete,
+	// conditional aborts, restore status in listings.
+	{"x-amz-tagging", notImplemented},
+	{"x-amz-tagging-directive", refuseTaggingDirective},
+	{"x-amz-website-redirect-location", notImplemented},
+	{"x-amz-storage-class", refuseStorageClass},
+	{"x-amz-write-offset-bytes", notImplemented},
+	{"x-amz-mfa", notImplemented},
+	{"x-amz-if-match-initiated-time", notImplemented},
+	{"x-amz-optional-object-attributes", notImplemented},
+
+	// ACLs: every bucket behaves as BucketOwnerEnforced (ACLs disabled).
+	{"x-amz-object-ownership", refuseObjectOwnership},
+	{"x-amz-grant-full-control", refuseACLGrant},
+	{"x-amz-grant-read", refuseACLGrant},
+	{"x-amz-grant-read-acp", refuseACLGrant},
+	{"x-amz-grant-write", refuseACLGrant},
+	{"x-amz-grant-write-acp", refuseACLGrant},
+}
+
+// checkUnsupportedHeaders refuses a request carrying a header terngate
+// would otherwise ignore.
+func checkUnsupportedHeaders(r *request) error {
+	for _, h := range unsupportedHeaders {
+		if !r.hasHeader(h.name) {
+			continue
+		}
+		if err := h.refuse(r, h.name, strings.TrimSpace(r.header(h.name))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notImplemented is AWS's answer to a header whose feature it lacks:
+// NotImplemented (501) with the header named in a <Header> element.
+func notImplemented(_ *request, name, _ string) error {
+	return s3err.NotImplemented.ForHeader(name)
+}
+
+// refuseEncryptionMethod refuses every SSE method AWS knows as not
+// implemented, and anything else as AWS refuses an unknown method.
+func refuseEncryptionMethod(r *request, name, value string) error {
+	switch value {
+	case "AES256", "aws:kms", "aws:kms:dsse":
+		return notImplemented(r, name, value)
+	}
+	return s3err.InvalidArgument.With("The encryption method specified is not supported").ForArgument(name, value)
+}
+
+// refuseSSEC: AWS refuses SSE-C over plain HTTP before anything else
+// ("Amazon S3 rejects any requests made over HTTP when using SSE-C",
+// Using server-side encryption with customer-provided keys).
+func refuseSSEC(r *request, name, value string) error {
+	if !r.c.Context().IsTLS() {
+		return s3err.InvalidArgument.With("Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.").ForArgument(name, value)
+	}
+	return notImplemented(r, name, value)
+}
+
+// refuseObjectLock is AWS's answer to Object Lock headers on a bucket
+// without an Object Lock configuration, which every bucket here is.
+func refuseObjectLock(_ *request, _, _ string) error {
+	return s3err.InvalidRequest.With("Bucket is missing ObjectLockConfiguration")
+}
+
+func refuseBucketObjectLock(r *request, name, value string) error {
+	switch strings.ToLower(value) {
+	case "false":
+		return nil
+	case "true":
+		return notImplemented(r, name, value)
+	}
+	return s3err.InvalidArgument.With("Invalid value for %s.", name).ForArgument(name, value)
+}
+
+func refuseTaggingDirective(r *request, name, value string) error {
+	switch value {
+	case "COPY":
+		return nil // the default: the copy has the source's tags, which are none
+	case "REPLACE":
+		return notImplemented(r, name, value)
+	}
+	return s3err.InvalidArgument.With("Unknown tagging directive.").ForArgument(name, value)
+}
+
+// refuseStorageClass accepts only the class every object has.
+func refuseStorageClass(r *request, _, _ string) error {
+	return checkStorageClass(r)
+}
+
+// refuseObjectOwnership accepts the ownership every bucket has.
+func refuseObjectOwnership(r *request, name, value string) error {
+	switch value {
+	case "BucketOwnerEnforced":
+		return nil
+	case "BucketOwnerPreferred", "ObjectWriter":
+		return notImplemented(r, name, value)
+	}
+	return s3err.InvalidArgument.With("Invalid x-amz-object-ownership header: %s", value).ForArgument(name, value)
+}
+
+func refuseACLGrant(_ *request, _, _ string) error { return errACLNotSupported }

@@ -1,0 +1,103 @@
+package objects
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store"
+)
+
+// AnyETag is the If-Match value that any existing object matches.
+const AnyETag = "*"
+
+// ifMatchHolds reports whether an If-Match value (an unquoted ETag, or
+// AnyETag) names etag.
+func ifMatchHolds(ifMatch, etag string) bool {
+	return ifMatch == AnyETag || ifMatch == etag
+}
+
+// Matches reports whether the current object's etag satisfies c.IfMatch
+// (true when c has no If-Match).
+func (c Conditions) Matches(etag string) bool {
+	return c.IfMatch == "" || ifMatchHolds(c.IfMatch, etag)
+}
+
+// DeleteConditions are the preconditions of a conditional delete. The zero
+// value deletes unconditionally.
+type DeleteConditions struct {
+	// IfMatch is an unquoted ETag or AnyETag. When set, a missing key is
+	// s3err.NoSuchKey instead of a successful no-op.
+	IfMatch string
+	// LastModified, when not zero, must equal the object's modification
+	// time to the second (the precision of the HTTP date it arrives in).
+	LastModified time.Time
+	// Size, when HasSize, must equal the object's size.
+	Size    int64
+	HasSize bool
+}
+
+func (c DeleteConditions) hold(info ObjectInfo) bool {
+	if c.IfMatch != "" && !ifMatchHolds(c.IfMatch, info.ETag) {
+		return false
+	}
+	if !c.LastModified.IsZero() && !info.LastModified.Truncate(time.Second).Equal(c.LastModified.Truncate(time.Second)) {
+		return false
+	}
+	return !c.HasSize || c.Size == info.Size
+}
+
+// DeleteIf removes an object if cond holds for it, else fails with
+// s3err.PreconditionFailed and deletes nothing. The conditions are judged
+// on the very file that is unlinked: the check and the unlink happen under
+// the name's lock, and a file replaced meanwhile is judged again.
+func (l *Layer) DeleteIf(ctx context.Context, bucket, key string, cond DeleteConditions) error {
+	for range resolveAttempts {
+		bid, dir, s, p, err := l.locate(ctx, bucket, key)
+		if errors.Is(err, s3err.NoSuchKey) {
+			if cond.IfMatch != "" {
+				return err
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		err = l.unlinkIf(ctx, bucket, key, bid, dir, p.name, s, cond)
+		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+			continue // replaced or moved meanwhile: look again
+		}
+		if err != nil {
+			return err
+		}
+		l.retireRecord(context.WithoutCancel(ctx), bid, s.file.ID)
+		l.removeDueRecords(context.WithoutCancel(ctx))
+		l.pruneDirs(context.WithoutCancel(ctx), bid, p.dirs)
+		return nil
+	}
+	return fmt.Errorf("objects: delete %q: key keeps changing: %w", key, s3err.ServiceUnavailable)
+}
+
+// unlinkIf unlinks the object in slot s if cond holds for it. A replaced
+// file shows as store.ErrStale or store.ErrNotFound.
+func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store.ID, name string, s slot, cond DeleteConditions) error {
+	defer l.names.lock(dir, name)()
+	if cond != (DeleteConditions{}) {
+		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil)
+		if err != nil {
+			return err
+		}
+		if !cond.hold(info) {
+			return s3err.PreconditionFailed
+		}
+	}
+	if err := l.st.UnlinkFile(ctx, dir, s.linkName, s.file.ID); err != nil {
+		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return fmt.Errorf("objects: delete %q: %w", key, err)
+	}
+	return nil
+}
