@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -272,6 +274,61 @@ func TestMultipartChecksumRules(t *testing.T) {
 			t.Errorf("Complete answered CRC64NVME %q, want %q", aws.ToString(out.ChecksumCRC64NVME), want)
 		}
 		expectObjectChecksum(t, c, sumBucket, u.key, types.ChecksumAlgorithmCrc64nvme, types.ChecksumTypeFullObject, u.whole(), u.data)
+	})
+
+	// GET/HEAD ?partNumber=N of a COMPOSITE object answer that part's
+	// checksum; of a FULL_OBJECT one, none (it describes only the whole).
+	t.Run("PartNumberChecksums", func(t *testing.T) {
+		u := newSumUpload(t, c, "parts-sums", types.ChecksumAlgorithmSha1, types.ChecksumTypeComposite)
+		u.part(types.ChecksumAlgorithmSha1, big(6))
+		u.part(types.ChecksumAlgorithmSha1, []byte("second part"))
+		_, err := u.completeWith(u.complete, nil)
+		mustNoErr(t, err, "Complete")
+		for i, data := range u.data {
+			n := int32(i + 1)
+			h, err := c.HeadObject(testContext(t, time.Minute), &s3.HeadObjectInput{
+				Bucket: aws.String(sumBucket), Key: aws.String(u.key), PartNumber: aws.Int32(n), ChecksumMode: types.ChecksumModeEnabled,
+			})
+			mustNoErr(t, err, "HEAD partNumber=%d", n)
+			if got, want := aws.ToString(h.ChecksumSHA1), checksumBase64(types.ChecksumAlgorithmSha1, data); got != want || h.ChecksumType != types.ChecksumTypeComposite {
+				t.Errorf("HEAD partNumber=%d: SHA1 %q type %q, want %q COMPOSITE", n, got, h.ChecksumType, want)
+			}
+			o, err := c.GetObject(testContext(t, time.Minute), &s3.GetObjectInput{
+				Bucket: aws.String(sumBucket), Key: aws.String(u.key), PartNumber: aws.Int32(n), ChecksumMode: types.ChecksumModeEnabled,
+			})
+			mustNoErr(t, err, "GET partNumber=%d", n)
+			body, err := io.ReadAll(o.Body) // the SDK validates the part checksum as it reads
+			o.Body.Close()
+			if err != nil || !bytes.Equal(body, data) {
+				t.Errorf("GET partNumber=%d: %d bytes, %v", n, len(body), err)
+			}
+		}
+		f := newSumUpload(t, c, "parts-full", types.ChecksumAlgorithmCrc32, types.ChecksumTypeFullObject)
+		f.part(types.ChecksumAlgorithmCrc32, big(7))
+		f.part(types.ChecksumAlgorithmCrc32, []byte("x"))
+		_, err = f.completeWith(f.complete, nil)
+		mustNoErr(t, err, "Complete FULL_OBJECT")
+		h, err := c.HeadObject(testContext(t, time.Minute), &s3.HeadObjectInput{
+			Bucket: aws.String(sumBucket), Key: aws.String(f.key), PartNumber: aws.Int32(1), ChecksumMode: types.ChecksumModeEnabled,
+		})
+		mustNoErr(t, err, "HEAD FULL_OBJECT partNumber=1")
+		if h.ChecksumCRC32 != nil {
+			t.Errorf("HEAD partNumber=1 of a FULL_OBJECT object answered CRC32 %q", aws.ToString(h.ChecksumCRC32))
+		}
+	})
+
+	t.Run("PartNumberOfSinglePut", func(t *testing.T) {
+		body := []byte("a single PUT is its own part 1")
+		_, err := c.PutObject(testContext(t, time.Minute), &s3.PutObjectInput{Bucket: aws.String(sumBucket), Key: aws.String("single"), Body: bytes.NewReader(body)})
+		mustNoErr(t, err, "PUT")
+		resp := g.do(t, testContext(t, time.Minute), rawRequest{method: "GET", rawPath: "/" + sumBucket + "/single", rawQuery: "partNumber=1"})
+		wantRange := fmt.Sprintf("bytes 0-%d/%d", len(body)-1, len(body))
+		if resp.status != http.StatusPartialContent || resp.header.Get("Content-Range") != wantRange || !bytes.Equal(resp.body, body) {
+			t.Errorf("GET ?partNumber=1 of a single PUT: %d %q %q, want 206 %q and the object", resp.status, resp.header.Get("Content-Range"), resp.body, wantRange)
+		}
+		if pc := resp.header.Get("x-amz-mp-parts-count"); pc != "" {
+			t.Errorf("GET ?partNumber=1 of a single PUT: x-amz-mp-parts-count %q, want none", pc)
+		}
 	})
 
 	// minio-go with trailing checksums (restic's client): it sends the
