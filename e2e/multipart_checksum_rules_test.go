@@ -331,6 +331,29 @@ func TestMultipartChecksumRules(t *testing.T) {
 		}
 	})
 
+	// CopyObject onto itself with REPLACE and a new algorithm stores a
+	// checksum of that algorithm ("Checking object integrity": copying an
+	// object is how its checksum algorithm is changed).
+	t.Run("CopyInPlaceNewAlgorithm", func(t *testing.T) {
+		body := patternBytes(8, 100000)
+		_, err := c.PutObject(testContext(t, time.Minute), &s3.PutObjectInput{Bucket: aws.String(sumBucket), Key: aws.String("recheck"), Body: bytes.NewReader(body), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+		mustNoErr(t, err, "PUT")
+		out, err := c.CopyObject(testContext(t, time.Minute), &s3.CopyObjectInput{
+			Bucket: aws.String(sumBucket), Key: aws.String("recheck"), CopySource: aws.String(sumBucket + "/recheck"),
+			MetadataDirective: types.MetadataDirectiveReplace, ChecksumAlgorithm: types.ChecksumAlgorithmSha256,
+		})
+		mustNoErr(t, err, "CopyObject in place with SHA256")
+		want := checksumBase64(types.ChecksumAlgorithmSha256, body)
+		if got := aws.ToString(out.CopyObjectResult.ChecksumSHA256); got != want {
+			t.Errorf("CopyObject answered SHA256 %q, want %q", got, want)
+		}
+		h, err := c.HeadObject(testContext(t, time.Minute), &s3.HeadObjectInput{Bucket: aws.String(sumBucket), Key: aws.String("recheck"), ChecksumMode: types.ChecksumModeEnabled})
+		mustNoErr(t, err, "HEAD")
+		if aws.ToString(h.ChecksumSHA256) != want || h.ChecksumCRC32 != nil {
+			t.Errorf("HEAD after the copy: SHA256 %q CRC32 %q, want only SHA256 %q", aws.ToString(h.ChecksumSHA256), aws.ToString(h.ChecksumCRC32), want)
+		}
+	})
+
 	// minio-go with trailing checksums (restic's client): it sends the
 	// final checksum at Complete, a COMPOSITE one bare.
 	t.Run("MinioTrailingChecksums", func(t *testing.T) {
