@@ -124,27 +124,30 @@ func (m *Manager) completeClaimed(ctx context.Context, u Upload, claim Claim, in
 	token := claim.Token
 	stopRenew := m.renewClaim(ctx, u.ID, token)
 	defer stopRenew()
-	parts, err := m.validate(ctx, u, in)
-	if err != nil && claim.Assembly != nil {
-		// Parts may be moved already: the upload cannot be completed
-		// differently any more.
-		m.forceAbort(ctx, u, token, claim.Assembly)
+	plan, err := m.validate(ctx, u, in, claim.Assembly != nil)
+	if err != nil {
+		// Nothing moved for this request: the upload stays as it was, and
+		// an interrupted assembly stays resumable by a correct retry.
+		m.release(ctx, u, token, claim.Assembly != nil)
 		return Result{}, err
 	}
-	if err != nil {
-		if uerr := m.tracker.Unclaim(context.WithoutCancel(ctx), u.ID, token); uerr != nil {
-			m.log.Warn("multipart: cannot give claim back", "upload", u.ID, "err", uerr)
-		}
-		return Result{}, err
-	}
-	// From here on the parts' bytes move: a failure ends the upload, and
-	// a crash leaves the recorded Assembly for a retried Complete.
-	res, err := m.assemble(ctx, u, claim, in, parts)
-	if err != nil {
+	res, recorded, err := m.assemble(ctx, u, claim, in, plan)
+	switch {
+	case err == nil:
+	case errors.Is(err, s3err.PreconditionFailed):
+		// A write raced in between the precheck and the link: S3 answers
+		// 409 and the upload has to be started again.
 		m.forceAbort(ctx, u, token, nil)
-		if errors.Is(err, s3err.PreconditionFailed) {
-			return Result{}, s3err.ConditionalRequestConflict
-		}
+		return Result{}, s3err.ConditionalRequestConflict
+	case errors.Is(err, s3err.InvalidPart):
+		// A part's data is gone: nothing can complete this upload.
+		m.forceAbort(ctx, u, token, nil)
+		return Result{}, err
+	default:
+		// A server-side failure: keep the upload, and the recorded
+		// assembly, so that a retried Complete resumes it.
+		m.log.Warn("multipart: Complete failed, kept for a retry", "upload", u.ID, "err", err)
+		m.release(ctx, u, token, recorded)
 		return Result{}, err
 	}
 	if err := m.tracker.Finish(context.WithoutCancel(ctx), u.ID, token, res, m.opts.TombstoneTTL); err != nil {
@@ -152,11 +155,29 @@ func (m *Manager) completeClaimed(ctx context.Context, u Upload, claim Claim, in
 		m.log.Warn("multipart: cannot record completion", "upload", u.ID, "err", err)
 	}
 	all, _, _ := m.tracker.Parts(ctx, u.ID, 0, 0) // gone after Finish; kept for a failed Finish
-	for _, p := range append(parts.all, all...) {
+	for _, p := range append(plan.all, all...) {
 		m.scrap(ctx, p.File)
 	}
 	m.unpin(ctx, u)
 	return res, nil
+}
+
+// release gives up a claim without ending the upload. Without a recorded
+// assembly nothing moved and the claim is simply given back. With one,
+// parts may have moved: the claim is left to lapse at once, still holding
+// the assembly, so parts stay frozen and the next Complete takes it over
+// and resumes where this one stopped.
+func (m *Manager) release(ctx context.Context, u Upload, token int64, assembled bool) {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if assembled {
+		err = m.tracker.Renew(ctx, u.ID, token, 0)
+	} else {
+		err = m.tracker.Unclaim(ctx, u.ID, token)
+	}
+	if err != nil {
+		m.log.Warn("multipart: cannot give claim back", "upload", u.ID, "err", err)
+	}
 }
 
 // renewClaim keeps the claim alive while a Complete runs.
@@ -197,18 +218,41 @@ func (m *Manager) forceAbort(ctx context.Context, u Upload, token int64, asm *As
 	m.unpin(ctx, u)
 }
 
-// chosenParts are the listed parts in order and every part of the upload.
-type chosenParts struct {
+// completePlan is a Complete checked in full before anything moves: the
+// listed parts in order, every part of the upload, and the object's ETag
+// and checksum, derived from the parts' records.
+type completePlan struct {
 	listed []Part
 	all    []Part
+	etag   string
+	sum    objectSum
 }
 
-// validate checks the listed parts against the recorded ones and the
-// preconditions against the current object, before anything moves.
-func (m *Manager) validate(ctx context.Context, u Upload, in CompleteInput) (chosenParts, error) {
+// validate checks everything a Complete can be refused for, in the order
+// S3 reports them, before any part moves: a refused Complete leaves the
+// upload as it was. A resumed assembly skips the preconditions: the
+// interrupted Complete may have linked the object already, and the link
+// checks them again anyway.
+func (m *Manager) validate(ctx context.Context, u Upload, in CompleteInput, resumed bool) (completePlan, error) {
+	if in.ChecksumType != "" && in.ChecksumType != u.ChecksumType {
+		return completePlan{}, s3err.InvalidRequest.With("The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", orNull(u.ChecksumType))
+	}
+	if !resumed {
+		if err := m.precheck(ctx, u, in.Conditions); err != nil {
+			return completePlan{}, err
+		}
+	}
+	if u.ChecksumAlgorithm != "" {
+		// With a checksum on every part, S3 wants parts 1..N without gaps.
+		for i, cp := range in.Parts {
+			if cp.Number != i+1 {
+				return completePlan{}, s3err.InvalidPartOrder
+			}
+		}
+	}
 	all, _, err := m.tracker.Parts(ctx, u.ID, 0, 0)
 	if err != nil {
-		return chosenParts{}, fmt.Errorf("multipart: read parts: %w", err)
+		return completePlan{}, fmt.Errorf("multipart: read parts: %w", err)
 	}
 	byNumber := make(map[int]Part, len(all))
 	for _, p := range all {
@@ -218,30 +262,43 @@ func (m *Manager) validate(ctx context.Context, u Upload, in CompleteInput) (cho
 	var total int64
 	for i, cp := range in.Parts {
 		p, ok := byNumber[cp.Number]
-		if !ok || strings.Trim(cp.ETag, `"`) != p.ETag {
-			return chosenParts{}, s3err.InvalidPart
-		}
-		for alg, v := range cp.Checksums {
-			if string(alg) != u.ChecksumAlgorithm || v != p.Checksum {
-				return chosenParts{}, s3err.InvalidPart
-			}
+		if !ok {
+			return completePlan{}, s3err.InvalidPart
 		}
 		if i < len(in.Parts)-1 && p.Size < m.opts.MinPartSize {
-			return chosenParts{}, s3err.EntityTooSmall
+			return completePlan{}, s3err.EntityTooSmall
+		}
+		if strings.Trim(cp.ETag, `"`) != p.ETag {
+			return completePlan{}, s3err.InvalidPart
+		}
+		if err := checkListedChecksum(u, cp, p); err != nil {
+			return completePlan{}, err
 		}
 		listed = append(listed, p)
 		total += p.Size
 	}
 	if in.ObjectSize >= 0 && in.ObjectSize != total {
-		return chosenParts{}, s3err.InvalidRequest.With("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", in.ObjectSize, total)
+		return completePlan{}, s3err.InvalidRequest.With("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", in.ObjectSize, total)
 	}
-	if in.ChecksumType != "" && in.ChecksumType != u.ChecksumType {
-		return chosenParts{}, s3err.InvalidRequest.With("The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", orNull(u.ChecksumType))
+	sum, err := objectChecksum(u, listed)
+	if err != nil {
+		return completePlan{}, err
 	}
-	if err := m.precheck(ctx, u, in.Conditions); err != nil {
-		return chosenParts{}, err
+	if err := checkObjectChecksum(u, in.Checksum, sum, len(listed)); err != nil {
+		return completePlan{}, err
 	}
-	return chosenParts{listed: listed, all: all}, nil
+	return completePlan{listed: listed, all: all, etag: multipartETag(listed), sum: sum}, nil
+}
+
+// multipartETag is S3's ETag of an assembled object: the MD5 of the parts'
+// MD5s, then the number of parts.
+func multipartETag(parts []Part) string {
+	h := md5.New()
+	for _, p := range parts {
+		raw, _ := hex.DecodeString(p.ETag)
+		h.Write(raw)
+	}
+	return hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts))
 }
 
 func orNull(s string) string {
@@ -275,121 +332,64 @@ func (m *Manager) precheck(ctx context.Context, u Upload, c objects.Conditions) 
 	return nil
 }
 
-// assemble moves the listed parts onto a transient file, computes the
-// ETag and checksums, and links the object. The file is recorded as the
-// claim's Assembly before anything moves; a claim that took over an
-// interrupted Complete continues on its file instead (moves already done
-// are no-ops, and a link already done is found).
-func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in CompleteInput, parts chosenParts) (Result, error) {
-	resumed := claim.Assembly != nil
+// assemble moves the listed parts onto a transient file and links the
+// object. The file is recorded as the claim's Assembly before anything
+// moves; a claim that took over an interrupted Complete continues on its
+// file instead (moves already done are no-ops, and a link already done is
+// found). recorded reports whether an Assembly is recorded, so that a
+// failure can keep it for a retry.
+func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in CompleteInput, plan completePlan) (res Result, recorded bool, err error) {
 	var whole store.Transient
-	if resumed {
+	if claim.Assembly != nil {
 		whole = claim.Assembly.File
 	} else {
-		var err error
 		if whole, err = m.st.CreateTransient(ctx, u.Dir, noteOf(u.ID)); err != nil {
-			return Result{}, fmt.Errorf("multipart: create object file: %w", err)
+			return Result{}, false, fmt.Errorf("multipart: create object file: %w", err)
 		}
-		numbers := make([]int, len(parts.listed))
-		for i, p := range parts.listed {
+		numbers := make([]int, len(plan.listed))
+		for i, p := range plan.listed {
 			numbers[i] = p.Number
 		}
 		if err := m.tracker.Assemble(ctx, u.ID, claim.Token, Assembly{File: whole, Parts: numbers}); err != nil {
 			m.scrap(ctx, whole)
-			return Result{}, fmt.Errorf("multipart: record assembly: %w", err)
+			return Result{}, false, fmt.Errorf("multipart: record assembly: %w", err)
 		}
 	}
-	linked := false
-	defer func() {
-		if !linked {
-			m.scrap(ctx, whole)
-		}
-	}()
-	sizes := make([]int64, len(parts.listed))
-	etags := md5.New()
-	for i, p := range parts.listed {
+	parts := make([]objects.AssembledPart, len(plan.listed))
+	for i, p := range plan.listed {
 		if err := m.st.MoveData(ctx, whole, p.File); errors.Is(err, store.ErrNotFound) {
 			// Its data is gone (expired while the upload idled): the
 			// upload cannot be completed, only uploaded again.
 			m.log.Warn("multipart: part data lost", "upload", u.ID, "part", p.Number, "err", err)
-			return Result{}, s3err.InvalidPart
+			return Result{}, true, s3err.InvalidPart
 		} else if err != nil {
-			return Result{}, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
+			return Result{}, true, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
 		}
-		sizes[i] = p.Size
-		raw, _ := hex.DecodeString(p.ETag)
-		etags.Write(raw)
+		parts[i] = objects.AssembledPart{Size: p.Size}
+		if plan.sum.typ == checksumComposite {
+			parts[i].Checksum = p.Checksum
+		}
 	}
-	etag := hex.EncodeToString(etags.Sum(nil)) + "-" + strconv.Itoa(len(parts.listed))
 	md := u.Metadata
-	alg, value, typ, err := objectChecksum(u, parts.listed)
-	if err != nil {
-		return Result{}, err
+	if plan.sum.value != "" {
+		md.Checksums = map[string]string{string(plan.sum.alg): plan.sum.value}
+		md.ChecksumType = plan.sum.typ
 	}
-	if !in.Checksum.IsZero() && in.Checksum.Value != "" && (in.Checksum.Algorithm != alg || in.Checksum.Value != value) {
-		return Result{}, s3err.BadDigest.With("The %s you specified did not match the calculated checksum.", in.Checksum.Algorithm)
+	res = Result{
+		Bucket: u.Bucket, Key: u.Key, ETag: plan.etag,
+		Checksum: plan.sum.value, ChecksumAlgo: string(plan.sum.alg), ChecksumType: plan.sum.typ,
 	}
-	if value != "" {
-		md.Checksums = map[string]string{string(alg): value}
-		md.ChecksumType = typ
-	}
-	res := Result{
-		Bucket: u.Bucket, Key: u.Key, ETag: etag,
-		Checksum: value, ChecksumAlgo: string(alg), ChecksumType: typ,
-	}
-	if resumed {
+	if claim.Assembly != nil {
 		if fi, err := m.st.StatFile(ctx, whole.ID); err == nil {
 			// The interrupted Complete linked it and died before finishing.
-			linked = true
 			res.Size = fi.Size
-			return res, nil
+			return res, true, nil
 		}
 	}
-	info, err := m.objects.LinkAssembled(ctx, u.Bucket, u.Key, whole, md, etag, sizes, in.Conditions)
+	info, err := m.objects.LinkAssembled(ctx, u.Bucket, u.Key, whole, md, plan.etag, parts, in.Conditions)
 	if err != nil {
-		return Result{}, err
+		return Result{}, true, err
 	}
-	linked = true
 	res.ETag, res.Size = info.ETag, info.Size
-	return res, nil
-}
-
-// objectChecksum derives the whole object's checksum from the parts' without
-// reading data: a combined CRC (FULL_OBJECT) or a checksum of checksums
-// (COMPOSITE). Uploads that asked for none get the default algorithm's
-// full-object CRC, as S3 does.
-func objectChecksum(u Upload, parts []Part) (checksum.Algorithm, string, string, error) {
-	alg, typ := checksum.Algorithm(u.ChecksumAlgorithm), u.ChecksumType
-	if alg == "" {
-		alg, typ = checksum.Default, "FULL_OBJECT"
-	}
-	for _, p := range parts {
-		if p.Checksum == "" {
-			return "", "", "", nil // a part without one (cannot happen for parts we wrote)
-		}
-	}
-	if typ == "COMPOSITE" {
-		digests := make([][]byte, len(parts))
-		for i, p := range parts {
-			d, err := checksum.Decode(alg, p.Checksum)
-			if err != nil {
-				return "", "", "", fmt.Errorf("multipart: part %d checksum: %w", p.Number, err)
-			}
-			digests[i] = d
-		}
-		return alg, checksum.Composite(alg, digests), typ, nil
-	}
-	var crc uint64
-	for i, p := range parts {
-		c, err := checksum.DecodeCRC(alg, p.Checksum)
-		if err != nil {
-			return "", "", "", fmt.Errorf("multipart: part %d checksum: %w", p.Number, err)
-		}
-		if i == 0 {
-			crc = c
-		} else {
-			crc = checksum.CombineCRC(alg, crc, c, p.Size)
-		}
-	}
-	return alg, checksum.EncodeCRC(alg, crc), typ, nil
+	return res, true, nil
 }

@@ -122,19 +122,19 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Upload, error) {
 	typ := in.ChecksumType
 	if in.ChecksumAlgorithm != "" {
 		if typ == "" {
-			typ = "COMPOSITE"
+			typ = checksumComposite
 			if in.ChecksumAlgorithm == checksum.CRC64NVME {
-				typ = "FULL_OBJECT"
+				typ = checksumFullObject
 			}
 		}
-		if (typ == "FULL_OBJECT" && !in.ChecksumAlgorithm.SupportsFullObject()) ||
-			(typ == "COMPOSITE" && !in.ChecksumAlgorithm.SupportsComposite()) {
+		if (typ == checksumFullObject && !in.ChecksumAlgorithm.SupportsFullObject()) ||
+			(typ == checksumComposite && !in.ChecksumAlgorithm.SupportsComposite()) {
 			return Upload{}, s3err.InvalidRequest.With("The %s checksum type cannot be used with the %s checksum algorithm.", typ, in.ChecksumAlgorithm)
 		}
 	} else if typ != "" {
 		return Upload{}, s3err.InvalidRequest.With("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
 	}
-	if typ != "" && typ != "FULL_OBJECT" && typ != "COMPOSITE" {
+	if typ != "" && typ != checksumFullObject && typ != checksumComposite {
 		return Upload{}, s3err.InvalidRequest.With("Value for x-amz-checksum-type header is invalid.")
 	}
 	id := newUploadID()
@@ -182,6 +182,12 @@ type PartInput struct {
 	// part, if any; Body verifies the client's value itself (the HTTP layer
 	// wraps it in a checksum.Reader) and fails its last Read on a mismatch.
 	ClientAlgorithm checksum.Algorithm
+	// ClientSums returns the body's verified checksums once it has been
+	// read to EOF (the client's algorithm among them); nil when the client
+	// sent none.
+	ClientSums func() map[checksum.Algorithm]string
+	// Copied marks an UploadPartCopy, whose checksum S3 computes itself.
+	Copied bool
 }
 
 // UploadPart streams a part into a transient file of the key's directory
@@ -200,6 +206,10 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 	if in.ClientAlgorithm != "" && u.ChecksumAlgorithm != "" && string(in.ClientAlgorithm) != u.ChecksumAlgorithm {
 		return Part{}, s3err.InvalidRequest.With("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: %s",
 			u.ChecksumAlgorithm, in.ClientAlgorithm)
+	}
+	if in.ClientAlgorithm == "" && !in.Copied && u.ChecksumType == checksumComposite {
+		// A COMPOSITE checksum is built from the client's part checksums.
+		return Part{}, s3err.InvalidRequest.With("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: null", u.ChecksumAlgorithm)
 	}
 	t, err := m.st.CreateTransient(ctx, u.Dir, noteOf(u.ID))
 	if err != nil {
@@ -254,10 +264,14 @@ func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, t store
 	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, etag) {
 		return Part{}, s3err.BadDigest
 	}
-	return Part{
+	p := Part{
 		Number: in.Number, ETag: hex.EncodeToString(etag), Size: n,
-		Checksum: checksum.Encode(sum.Sum(nil)), File: t, LastModified: time.Now().UTC(),
-	}, nil
+		Checksum: checksum.Encode(sum.Sum(nil)), Algorithm: u.ChecksumAlgorithm, File: t, LastModified: time.Now().UTC(),
+	}
+	if in.ClientAlgorithm != "" && in.ClientSums != nil {
+		p.ClientAlgorithm, p.ClientChecksum = string(in.ClientAlgorithm), in.ClientSums()[in.ClientAlgorithm]
+	}
+	return p, nil
 }
 
 type eofReader struct{}

@@ -65,7 +65,7 @@ func newLayer(t *testing.T) (*local.Store, *objects.Layer) {
 
 func md5hex(s string) string { sum := md5.Sum([]byte(s)); return hex.EncodeToString(sum[:]) }
 
-func multipartETag(parts ...string) string {
+func expectedETag(parts ...string) string {
 	h := md5.New()
 	for _, p := range parts {
 		sum := md5.Sum([]byte(p))
@@ -118,7 +118,7 @@ func exerciseManagers(t *testing.T, a, b *Manager, l *objects.Layer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ETag != multipartETag("aaaa", "bbbb", "cc") || res.Size != 10 {
+	if res.ETag != expectedETag("aaaa", "bbbb", "cc") || res.Size != 10 {
 		t.Fatalf("result %+v", res)
 	}
 	obj, err := l.Open(ctx, "bkt", "dir/obj")

@@ -39,9 +39,16 @@ type Part struct {
 	Size   int64  `json:"s"`
 	// Checksum is the part's checksum (base64) under the upload's algorithm,
 	// or the default algorithm when the upload asked for none.
-	Checksum     string          `json:"c,omitempty"`
-	File         store.Transient `json:"f"`
-	LastModified time.Time       `json:"t"`
+	Checksum string `json:"c,omitempty"`
+	// Algorithm is the upload's algorithm, when it named one: the
+	// algorithm S3 names Checksum under in its replies.
+	Algorithm string `json:"a,omitempty"`
+	// ClientAlgorithm and ClientChecksum are the checksum the client sent
+	// with the part, verified, if it sent one: a Complete may list it.
+	ClientAlgorithm string          `json:"ka,omitempty"`
+	ClientChecksum  string          `json:"kc,omitempty"`
+	File            store.Transient `json:"f"`
+	LastModified    time.Time       `json:"t"`
 }
 
 // Result is what a completed upload answered; kept as a tombstone so a

@@ -120,13 +120,19 @@ func (s *server) uploadPart(r *request) error {
 	p, err := m.UploadPart(r.ctx, multipart.PartInput{
 		Bucket: r.bucket, Key: r.key, UploadID: r.param("uploadId"), Number: n,
 		Body: up.body, Size: up.size, ContentMD5: md5sum, ClientAlgorithm: spec.Algorithm,
+		ClientSums: up.sums.Sums,
 	})
 	if err != nil {
 		return err
 	}
 	r.setHeader("ETag", quoteETag(p.ETag))
-	if !spec.IsZero() {
+	switch {
+	case !spec.IsZero():
 		r.setHeader(checksum.HeaderName(spec.Algorithm), up.sums.Sums()[spec.Algorithm])
+	case p.Algorithm != "":
+		// A FULL_OBJECT upload's part sent without a checksum: S3 answers
+		// the one it computed.
+		r.setHeader(checksum.HeaderName(checksum.Algorithm(p.Algorithm)), p.Checksum)
 	}
 	r.c.Status(http.StatusOK)
 	return nil
@@ -315,13 +321,19 @@ func (s *server) completeBody(r *request, o completeOutcome) []byte {
 
 func (s *server) completeDocument(r *request, res multipart.Result) completeResult {
 	doc := completeResult{
-		Xmlns: s3Namespace, Location: "/" + r.bucket + "/" + r.key, Bucket: res.Bucket, Key: res.Key,
+		Xmlns: s3Namespace, Location: objectURL(r), Bucket: res.Bucket, Key: res.Key,
 		ETag: quoteETag(res.ETag), ChecksumType: res.ChecksumType,
 	}
 	if res.Checksum != "" {
 		doc.set(checksum.Algorithm(res.ChecksumAlgo), res.Checksum)
 	}
 	return doc
+}
+
+// objectURL is the absolute URL of the object a request addresses, as the
+// client addressed it (S3's Complete answers it as Location).
+func objectURL(r *request) string {
+	return r.c.Protocol() + "://" + string(r.c.Request().Host()) + string(r.c.Request().URI().PathOriginal())
 }
 
 // completeInput reads the request document and headers of a Complete.
@@ -346,12 +358,8 @@ func completeInput(r *request) (multipart.CompleteInput, error) {
 			return in, s3err.InvalidArgument.With("x-amz-mp-object-size must be a non-negative integer")
 		}
 	}
-	spec, err := checksum.FromHeaders(requestHeaders(r))
-	if err != nil {
+	if in.Checksum, err = completeChecksum(requestHeaders(r)); err != nil {
 		return in, err
-	}
-	if !spec.Trailer {
-		in.Checksum = spec
 	}
 	var put objects.PutInput
 	if err := putPreconditions(r, &put); err != nil {

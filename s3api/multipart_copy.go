@@ -62,7 +62,7 @@ func (s *server) uploadPartCopy(r *request) error {
 		return fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)
 	}
 	p, err := m.UploadPart(r.ctx, multipart.PartInput{
-		Bucket: r.bucket, Key: r.key, UploadID: u.ID, Number: n, Body: body, Size: rng.length(),
+		Bucket: r.bucket, Key: r.key, UploadID: u.ID, Number: n, Body: body, Size: rng.length(), Copied: true,
 	})
 	if err != nil {
 		return err

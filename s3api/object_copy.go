@@ -46,9 +46,10 @@ func (s *server) copyObject(r *request) error {
 	}
 
 	var info objects.ObjectInfo
-	if src.bucket == r.bucket && src.key == r.key {
+	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) {
 		info, err = s.copyOntoItself(r, replace, md)
 	} else {
+		// A new checksum algorithm needs the bytes read again, even in place.
 		info, err = s.copyFrom(r, src, replace, md)
 	}
 	if err != nil {

@@ -20,6 +20,9 @@ type readPlan struct {
 	partial bool
 	// partsCount is set when a part of a multipart object was asked for.
 	partsCount int
+	// sums are the stored checksums that describe the bytes sent (with
+	// their type), if any: a range has none.
+	sums objects.Metadata
 }
 
 // getObject streams an object (or a range or part of it).
@@ -77,7 +80,7 @@ func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
 		}
 		return readPlan{}, err
 	}
-	whole := readPlan{rng: byteRange{start: 0, end: info.Size - 1}}
+	whole := readPlan{rng: byteRange{start: 0, end: info.Size - 1}, sums: info.Metadata}
 
 	if r.hasParam("partNumber") {
 		if r.hasHeader("Range") {
@@ -111,7 +114,9 @@ func planPart(param string, info objects.ObjectInfo) (readPlan, error) {
 		if n != 1 {
 			return readPlan{}, s3err.InvalidPartNumber
 		}
-		return readPlan{rng: byteRange{start: 0, end: info.Size - 1}}, nil
+		// A single PUT is its own part 1, served as a range of all of it
+		// (an empty object has no range to name).
+		return readPlan{rng: byteRange{start: 0, end: info.Size - 1}, partial: info.Size > 0, sums: info.Metadata}, nil
 	}
 	if n > len(info.PartSizes) {
 		return readPlan{}, s3err.InvalidPartNumber
@@ -121,7 +126,15 @@ func planPart(param string, info objects.ObjectInfo) (readPlan, error) {
 		start += sz
 	}
 	rng := byteRange{start: start, end: start + info.PartSizes[n-1] - 1}
-	return readPlan{rng: rng, partial: true, partsCount: len(info.PartSizes)}, nil
+	plan := readPlan{rng: rng, partial: true, partsCount: len(info.PartSizes)}
+	// A COMPOSITE object keeps each part's checksum; a FULL_OBJECT one
+	// describes only the whole object.
+	if len(info.PartChecksums) == len(info.PartSizes) {
+		for alg := range info.Metadata.Checksums {
+			plan.sums = objects.Metadata{Checksums: map[string]string{alg: info.PartChecksums[n-1]}, ChecksumType: info.Metadata.ChecksumType}
+		}
+	}
+	return plan, nil
 }
 
 // setReadHeaders writes the headers shared by GET and HEAD.
@@ -134,9 +147,8 @@ func setReadHeaders(r *request, info objects.ObjectInfo, plan readPlan) {
 	if plan.partsCount > 0 {
 		r.setHeader("x-amz-mp-parts-count", strconv.Itoa(plan.partsCount))
 	}
-	// A stored checksum describes the whole object, never a range of it.
-	if !plan.partial && checksumModeEnabled(r) {
-		setStoredChecksumHeaders(r, info.Metadata)
+	if checksumModeEnabled(r) {
+		setStoredChecksumHeaders(r, plan.sums)
 	}
 	if plan.partial {
 		r.setHeader("Content-Range", fmt.Sprintf("bytes %d-%d/%d", plan.rng.start, plan.rng.end, info.Size))

@@ -43,6 +43,9 @@ type ObjectInfo struct {
 	Metadata     Metadata
 	// PartSizes is set for objects assembled from parts (multipart).
 	PartSizes []int64
+	// PartChecksums are the parts' checksums, in the object's algorithm,
+	// for objects assembled with a COMPOSITE checksum (else nil).
+	PartChecksums []string
 	// Foreign is true for files that have no gateway metadata.
 	Foreign bool
 	// FileID is the store file holding the bytes.

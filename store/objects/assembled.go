@@ -40,12 +40,19 @@ func (l *Layer) PartDir(ctx context.Context, bucket, key string) (store.ID, erro
 	return dir, nil
 }
 
+// AssembledPart is one part of an assembled object: its size and, for a
+// COMPOSITE checksum, its checksum.
+type AssembledPart struct {
+	Size     int64
+	Checksum string
+}
+
 // LinkAssembled makes t, a transient file in key's PartDir whose bytes are
-// already complete, the object key: it writes the record (ETag, size, part
-// sizes) and links t under the same naming rules, locks and preconditions as
+// already complete, the object key: it writes the record (ETag, size, the
+// parts' sizes and checksums) and links t under the same naming rules, locks and preconditions as
 // Put, atomically replacing any object of that name. On error nothing is
 // visible and t is left to the caller.
-func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.Transient, md Metadata, etag string, partSizes []int64, cond Conditions) (ObjectInfo, error) {
+func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.Transient, md Metadata, etag string, parts []AssembledPart, cond Conditions) (ObjectInfo, error) {
 	p, err := pathOfKey(key)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -60,11 +67,17 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 		return ObjectInfo{}, fmt.Errorf("objects: directory of %q: %w", key, err)
 	}
 	defer l.dirLocks.rlock(dir)()
-	var size int64
-	for _, n := range partSizes {
-		size += n
+	rec := record{Meta: md, ETag: etag, Modified: time.Now().UnixNano()}
+	for _, part := range parts {
+		rec.Size += part.Size
+		rec.Parts = append(rec.Parts, part.Size)
+		if part.Checksum != "" {
+			rec.PartSums = append(rec.PartSums, part.Checksum)
+		}
 	}
-	rec := record{Meta: md, ETag: etag, Size: size, Modified: time.Now().UnixNano(), Parts: partSizes}
+	if len(rec.PartSums) != len(parts) {
+		rec.PartSums = nil // all or nothing: a part's checksum is found by its index
+	}
 	if err := l.writeRecord(ctx, bid, t.ID, rec); err != nil {
 		return ObjectInfo{}, err
 	}

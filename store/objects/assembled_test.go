@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 
 // assembleKey writes parts as transient files in key's PartDir and moves
 // them onto one transient file, as a multipart Complete does.
-func assembleKey(t *testing.T, l *Layer, st store.Store, key string, parts ...string) (store.Transient, []int64) {
+func assembleKey(t *testing.T, l *Layer, st store.Store, key string, parts ...string) (store.Transient, []AssembledPart) {
 	t.Helper()
 	ctx := t.Context()
 	dir, err := l.PartDir(ctx, testBucket, key)
@@ -24,8 +25,8 @@ func assembleKey(t *testing.T, l *Layer, st store.Store, key string, parts ...st
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sizes []int64
-	for _, p := range parts {
+	var sizes []AssembledPart
+	for i, p := range parts {
 		pt, err := st.CreateTransient(ctx, dir, "mpu:test")
 		if err != nil {
 			t.Fatal(err)
@@ -36,7 +37,7 @@ func assembleKey(t *testing.T, l *Layer, st store.Store, key string, parts ...st
 		if err := st.MoveData(ctx, whole, pt); err != nil {
 			t.Fatal(err)
 		}
-		sizes = append(sizes, int64(len(p)))
+		sizes = append(sizes, AssembledPart{Size: int64(len(p)), Checksum: "sum" + strconv.Itoa(i+1)})
 	}
 	return whole, sizes
 }
@@ -74,6 +75,7 @@ func TestLinkAssembled(t *testing.T) {
 		}
 		got, body := readObject(t, l, key)
 		if body != "one,two,three" || got.ETag != "abc-3" || !slices.Equal(got.PartSizes, []int64{4, 4, 5}) ||
+			!slices.Equal(got.PartChecksums, []string{"sum1", "sum2", "sum3"}) ||
 			got.Metadata.ContentType != "text/plain" || got.Metadata.User["k"] != "v" {
 			t.Fatalf("%q read back %+v %q", key, got, body)
 		}

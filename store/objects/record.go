@@ -22,6 +22,8 @@ type record struct {
 	Size     int64    `json:"s"`
 	Modified int64    `json:"t"` // Unix nanoseconds
 	Parts    []int64  `json:"p,omitempty"`
+	// PartSums are the parts' COMPOSITE checksums, served with ?partNumber.
+	PartSums []string `json:"ps,omitempty"`
 }
 
 // notePut marks the transient files of a PUT (data and record), which
@@ -45,14 +47,15 @@ func parseRecordName(name string) (store.ID, bool) {
 
 func (r record) info(bucket, key string, id store.ID) ObjectInfo {
 	return ObjectInfo{
-		Bucket:       bucket,
-		Key:          key,
-		ETag:         r.ETag,
-		Size:         r.Size,
-		LastModified: time.Unix(0, r.Modified).UTC(),
-		Metadata:     r.Meta,
-		PartSizes:    r.Parts,
-		FileID:       id,
+		Bucket:        bucket,
+		Key:           key,
+		ETag:          r.ETag,
+		Size:          r.Size,
+		LastModified:  time.Unix(0, r.Modified).UTC(),
+		Metadata:      r.Meta,
+		PartSizes:     r.Parts,
+		PartChecksums: r.PartSums,
+		FileID:        id,
 	}
 }
 
