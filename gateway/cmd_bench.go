@@ -157,6 +157,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	rounds := fs.Int("rounds", 2, "rounds; each runs every phase once, rotating which target goes first (with --ternfs-registry: default 3)")
 	reference := fs.Bool("reference", true, "also measure the reference server (hashing S3 requires plus the disk), as a process of its own")
 	rawDisk := fs.Bool("raw-disk", true, "also measure raw disk writes (with fsync) and reads of the same bytes")
+	peakRSS := fs.String("peak-rss", "", "after the rounds, measure the servers' peak RSS while `SIZExN` PUTs run at once, each made once (e.g. 1GiBx8; goal: terngate <= 200 MiB); empty: skip")
 	workDir := fs.String("work-dir", "", "directory for started servers' data and logs and raw-disk files (default: a temporary dir, removed afterwards)")
 	outDir := fs.String("out", "", "`directory` for the report files, "+benchJSONName+" and "+benchPNGName+", created if missing (default: a new directory under $TMPDIR or /tmp; the run prints the paths it wrote)")
 	jsonOut := fs.String("json", "", "write the results as JSON to this `file` instead of <out>/"+benchJSONName)
@@ -210,6 +211,13 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 		Reference: *reference, RawDisk: *rawDisk,
 		ReferenceCommand: []string{"bench", benchRefserverCommand},
 		WorkDir:          *workDir,
+	}
+	if *peakRSS != "" {
+		b, err := s3bench.ParseBurst(*peakRSS)
+		if err != nil {
+			return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: --peak-rss: %w", err)
+		}
+		s.PeakRSS = &b
 	}
 	if *endpoint == "" {
 		self, err := os.Executable()

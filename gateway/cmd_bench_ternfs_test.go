@@ -63,6 +63,7 @@ func TestBenchTernFSFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--ternfs-registry", "r:1", "--workloads", "put"},       // local-store flags do not apply
 		{"--ternfs-registry", "r:1", "--endpoint", "http://x:1"}, // nor does another endpoint
+		{"--ternfs-registry", "r:1", "--peak-rss", "1GiBx8"},     // nor the peak-RSS burst
 		{"--terns3", "/opt/terns3"},                              // TernFS flags need a registry
 		{"--ternfs-registry", "r:1", "--terns3", "/nonexistent/terns3"},
 		{"--ternfs-registry", "r:1", "--terncli", "/nonexistent/terncli"},

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +28,9 @@ func TestMain(m *testing.M) {
 }
 
 // TestBenchEndToEnd runs every workload briefly against a terngate it
-// starts, beside the reference server and the raw disk, and checks the JSON
-// and the PNG, written to --out and nowhere else.
+// starts, beside the reference server and the raw disk, then the peak-RSS
+// burst, and checks the JSON and the PNG, written to --out and nowhere
+// else.
 func TestBenchEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers")
@@ -44,7 +46,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	err := runBench(ctx, []string{
 		"--duration", "500ms", "--rounds", "1", "--concurrency", "2",
 		"--size", "6MiB", "--part-size", "5MiB", "--small-size", "1KiB", "--mixed-size", "16KiB", "--list-objects", "20",
-		"--work-dir", filepath.Join(dir, "work"), "--out", outDir,
+		"--peak-rss", "6MiBx2", "--work-dir", filepath.Join(dir, "work"), "--out", outDir,
 	}, os.Getenv, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
@@ -81,6 +83,16 @@ func TestBenchEndToEnd(t *testing.T) {
 				Throughput float64 `json:"throughput"`
 			} `json:"vs_reference"`
 		} `json:"workloads"`
+		PeakRSS []struct {
+			Target      string  `json:"target"`
+			Op          string  `json:"op"`
+			Ops         int64   `json:"ops"`
+			ServerPeak  int64   `json:"server_peak_rss_bytes"`
+			ServerCPUPG float64 `json:"server_cpu_seconds_per_gib"`
+		} `json:"peak_rss"`
+		Goals []struct {
+			Name string `json:"name"`
+		} `json:"goals"`
 	}
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatalf("JSON: %v\n%s", err, raw)
@@ -109,6 +121,27 @@ func TestBenchEndToEnd(t *testing.T) {
 		}
 	}
 
+	// Each of the burst's two workers PUTs once, on terngate and on the
+	// reference, both watched.
+	if len(rep.PeakRSS) != 2 {
+		t.Fatalf("peak RSS results %+v, want terngate's and the reference's", rep.PeakRSS)
+	}
+	for i, name := range []string{"terngate", "reference"} {
+		b := rep.PeakRSS[i]
+		if b.Target != name || b.Op != "put 6MiBx2" || b.Ops != 2 || b.ServerPeak <= 0 || b.ServerCPUPG <= 0 {
+			t.Errorf("peak RSS %d: %+v, want %s's two PUTs of 6 MiB with RSS and CPU", i, b, name)
+		}
+	}
+	var goals []string
+	for _, g := range rep.Goals {
+		goals = append(goals, g.Name)
+	}
+	for _, want := range []string{"put 6MiB server CPU vs reference", "get 6MiB server CPU vs reference", "peak RSS, 2 PUTs of 6MiB at once (MiB)"} {
+		if !slices.Contains(goals, want) {
+			t.Errorf("no goal %q in %q", want, goals)
+		}
+	}
+
 	f, err := os.Open(pngPath)
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +167,21 @@ func TestBenchFlagsNeedKeysForAnEndpoint(t *testing.T) {
 	}
 	if _, _, err := parseBenchFlags([]string{"--workloads", "put,nope"}, noEnv, &stderr); err == nil {
 		t.Error("an unknown workload was accepted")
+	}
+	for _, bad := range []string{"1GiBx0", "8x1GiB", "1GB"} {
+		if _, _, err := parseBenchFlags([]string{"--peak-rss", bad}, noEnv, &stderr); err == nil {
+			t.Errorf("--peak-rss %s accepted", bad)
+		}
+	}
+	plan, _, err := parseBenchFlags([]string{"--peak-rss", "1GiBx8"}, noEnv, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := plan.local.PeakRSS; b == nil || b.Size != 1<<30 || b.Concurrency != 8 {
+		t.Errorf("--peak-rss 1GiBx8: %+v", b)
+	}
+	if plan, _, _ := parseBenchFlags(nil, noEnv, &stderr); plan.local.PeakRSS != nil {
+		t.Error("the peak-RSS burst runs without --peak-rss")
 	}
 }
 
