@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/terngate/terngate/bench/chart"
@@ -25,13 +26,18 @@ const benchRefserverCommand = "refserver"
 // default a terngate it starts on the local store), beside the reference
 // server and the raw disk; with --ternfs-registry, terngate on a TernFS
 // cluster against the cluster's own tools (see ternfsbench).
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == benchRefserverCommand {
 		return refserver.RunCommand(ctx, "terngate bench "+benchRefserverCommand, args[1:], stderr)
 	}
-	plan, out, err := parseBenchFlags(args, stderr)
+	plan, out, err := parseBenchFlags(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	// Where the reports go is settled before minutes of measuring, so a
+	// bad location fails at once.
+	if out, err = out.resolve(); err != nil {
+		return fmt.Errorf("bench: %w", err)
 	}
 	progress := s3bench.Output{Log: stdout, Progress: terminalOrNil(stderr)}
 	if plan.ternfs != nil {
@@ -45,12 +51,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rep == nil {
 		return runErr
 	}
-	draw := func(path string) error {
-		if len(rep.Workloads) == 0 {
-			return nil
-		}
-		return chart.WritePNG(rep, path)
+	if len(rep.Workloads) == 0 {
+		out.png = "" // nothing to draw
 	}
+	draw := func(path string) error { return chart.WritePNG(rep, path) }
 	return finishBench(rep, rep.Interrupted, runErr, out, draw, stdout, stderr)
 }
 
@@ -65,11 +69,18 @@ type benchReport interface {
 func finishBench(rep benchReport, interrupted bool, runErr error, out benchOutputs, drawPNG func(string) error, stdout, stderr io.Writer) error {
 	rep.PrintSummary(stdout)
 	var writeErrs []error
-	if out.json != "" {
-		writeErrs = append(writeErrs, rep.WriteJSON(out.json))
-	}
-	if out.png != "" {
-		writeErrs = append(writeErrs, drawPNG(out.png))
+	for _, f := range []struct {
+		path  string
+		write func(string) error
+	}{{out.json, rep.WriteJSON}, {out.png, drawPNG}} {
+		if f.path == "" {
+			continue
+		}
+		if err := f.write(f.path); err != nil {
+			writeErrs = append(writeErrs, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "bench: wrote %s\n", f.path)
 	}
 	if err := errors.Join(append([]error{runErr}, writeErrs...)...); err != nil {
 		return fmt.Errorf("bench: %w", err)
@@ -80,8 +91,42 @@ func finishBench(rep benchReport, interrupted bool, runErr error, out benchOutpu
 	return nil
 }
 
-// benchOutputs are the files a run writes.
-type benchOutputs struct{ json, png string }
+// benchOutputs are the files a run writes: json and png where the flags
+// name them, else bench.json and bench.png in dir (--out), else in a new
+// temporary directory. Never the current directory unless asked: a
+// benchmark run from anywhere must not litter it.
+type benchOutputs struct{ dir, json, png string }
+
+// Names of the report files in the output directory.
+const (
+	benchJSONName = "bench.json"
+	benchPNGName  = "bench.png"
+)
+
+// resolve fills in the paths the flags left to the output directory,
+// creating it (or a new temporary one when --out is not given) only if a
+// file will go there.
+func (o benchOutputs) resolve() (benchOutputs, error) {
+	if o.json != "" && o.png != "" {
+		return o, nil
+	}
+	if o.dir == "" {
+		dir, err := os.MkdirTemp("", "terngate-bench-report-")
+		if err != nil {
+			return o, fmt.Errorf("report directory: %w", err)
+		}
+		o.dir = dir
+	} else if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return o, fmt.Errorf("--out: %w", err)
+	}
+	if o.json == "" {
+		o.json = filepath.Join(o.dir, benchJSONName)
+	}
+	if o.png == "" {
+		o.png = filepath.Join(o.dir, benchPNGName)
+	}
+	return o, nil
+}
 
 // benchPlan is the run the flags ask for: workloads against an endpoint
 // (local), or terngate on a TernFS cluster (ternfs, when not nil).
@@ -90,12 +135,14 @@ type benchPlan struct {
 	ternfs *ternfsbench.Settings
 }
 
-func parseBenchFlags(args []string, stderr io.Writer) (benchPlan, benchOutputs, error) {
+// parseBenchFlags reads the command line; getenv supplies the keys'
+// defaults, read only after parsing so that --help never shows a secret.
+func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer) (benchPlan, benchOutputs, error) {
 	fs := flag.NewFlagSet("terngate bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	endpoint := fs.String("endpoint", "", "S3 endpoint to measure (default: start this terngate on the local store in a temporary data dir)")
-	accessKey := fs.String("access-key", os.Getenv("AWS_ACCESS_KEY_ID"), "access key for --endpoint (default $AWS_ACCESS_KEY_ID)")
-	secretKey := fs.String("secret-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "secret key for --endpoint (default $AWS_SECRET_ACCESS_KEY)")
+	accessKey := fs.String("access-key", "", "access key for --endpoint (default $AWS_ACCESS_KEY_ID)")
+	secretKey := fs.String("secret-key", "", "secret key for --endpoint (default $AWS_SECRET_ACCESS_KEY)")
 	region := fs.String("region", s3client.DefaultRegion, "region to sign for")
 	bucket := fs.String("bucket", "terngate-bench", "bucket to use (created if missing); the run's objects are deleted afterwards")
 	serverPid := fs.Int("server-pid", 0, "pid of the --endpoint server on this machine, to report its CPU and RSS")
@@ -110,9 +157,11 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchPlan, benchOutputs, 
 	rounds := fs.Int("rounds", 2, "rounds; each runs every phase once, rotating which target goes first (with --ternfs-registry: default 3)")
 	reference := fs.Bool("reference", true, "also measure the reference server (hashing S3 requires plus the disk), as a process of its own")
 	rawDisk := fs.Bool("raw-disk", true, "also measure raw disk writes (with fsync) and reads of the same bytes")
+	peakRSS := fs.String("peak-rss", "", "after the rounds, measure the servers' peak RSS while `SIZExN` PUTs run at once, each made once (e.g. 1GiBx8; goal: terngate <= 200 MiB); empty: skip")
 	workDir := fs.String("work-dir", "", "directory for started servers' data and logs and raw-disk files (default: a temporary dir, removed afterwards)")
-	jsonOut := fs.String("json", "bench.json", "write results as JSON here (empty: don't)")
-	pngOut := fs.String("png", "bench.png", "write the chart as PNG here (empty: don't)")
+	outDir := fs.String("out", "", "`directory` for the report files, "+benchJSONName+" and "+benchPNGName+", created if missing (default: a new directory under $TMPDIR or /tmp; the run prints the paths it wrote)")
+	jsonOut := fs.String("json", "", "write the results as JSON to this `file` instead of <out>/"+benchJSONName)
+	pngOut := fs.String("png", "", "write the chart as PNG to this `file` instead of <out>/"+benchPNGName)
 	tf := addTernFSBenchFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -123,7 +172,13 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchPlan, benchOutputs, 
 	if fs.NArg() > 0 {
 		return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
 	}
-	out := benchOutputs{json: *jsonOut, png: *pngOut}
+	out := benchOutputs{dir: *outDir, json: *jsonOut, png: *pngOut}
+	if *accessKey == "" {
+		*accessKey = getenv("AWS_ACCESS_KEY_ID")
+	}
+	if *secretKey == "" {
+		*secretKey = getenv("AWS_SECRET_ACCESS_KEY")
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if *tf.registry != "" || tf.anySet(set) {
@@ -156,6 +211,13 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchPlan, benchOutputs, 
 		Reference: *reference, RawDisk: *rawDisk,
 		ReferenceCommand: []string{"bench", benchRefserverCommand},
 		WorkDir:          *workDir,
+	}
+	if *peakRSS != "" {
+		b, err := s3bench.ParseBurst(*peakRSS)
+		if err != nil {
+			return benchPlan{}, benchOutputs{}, fmt.Errorf("bench: --peak-rss: %w", err)
+		}
+		s.PeakRSS = &b
 	}
 	if *endpoint == "" {
 		self, err := os.Executable()

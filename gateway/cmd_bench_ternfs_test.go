@@ -30,7 +30,7 @@ func pathWithFakeTerncli(t *testing.T) string {
 func TestBenchTernFSFlags(t *testing.T) {
 	terncli := pathWithFakeTerncli(t)
 	var stderr bytes.Buffer
-	plan, out, err := parseBenchFlags([]string{"--ternfs-registry", "127.0.0.1:10001", "--sizes", "64MiB, 1GiB", "--json", "r.json"}, &stderr)
+	plan, out, err := parseBenchFlags([]string{"--ternfs-registry", "127.0.0.1:10001", "--sizes", "64MiB, 1GiB", "--json", "r.json"}, os.Getenv, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -52,7 +52,7 @@ func TestBenchTernFSFlags(t *testing.T) {
 	}
 
 	plan, _, err = parseBenchFlags([]string{"--ternfs-registry", "r:1", "--rounds", "5", "--concurrency", "2", "--duration", "1ns", "--ternfs-root", "/b/1", "--keep",
-		"--ternfs-span-policy", "27484160:10+4"}, &stderr)
+		"--ternfs-span-policy", "27484160:10+4"}, os.Getenv, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +63,7 @@ func TestBenchTernFSFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--ternfs-registry", "r:1", "--workloads", "put"},       // local-store flags do not apply
 		{"--ternfs-registry", "r:1", "--endpoint", "http://x:1"}, // nor does another endpoint
+		{"--ternfs-registry", "r:1", "--peak-rss", "1GiBx8"},     // nor the peak-RSS burst
 		{"--terns3", "/opt/terns3"},                              // TernFS flags need a registry
 		{"--ternfs-registry", "r:1", "--terns3", "/nonexistent/terns3"},
 		{"--ternfs-registry", "r:1", "--terncli", "/nonexistent/terncli"},
@@ -71,7 +72,7 @@ func TestBenchTernFSFlags(t *testing.T) {
 		{"--ternfs-registry", "r:1", "--ternfs-span-policy", "1000:10+4"}, // spans must hold more than inline data
 		{"--ternfs-span-policy", "27484160:10+4"},                         // needs a registry
 	} {
-		if _, _, err := parseBenchFlags(args, &stderr); err == nil {
+		if _, _, err := parseBenchFlags(args, os.Getenv, &stderr); err == nil {
 			t.Errorf("%q accepted", args)
 		}
 	}
@@ -114,7 +115,7 @@ func TestBenchTernFSEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	if err := runBench(ctx, args, &stdout, &stderr); err != nil {
+	if err := runBench(ctx, args, os.Getenv, &stdout, &stderr); err != nil {
 		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
 

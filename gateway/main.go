@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "uploads":
 			return runUploads(ctx, args[1:], getenv, stdout, stderr)
 		case "bench":
-			return runBench(ctx, args[1:], stdout, stderr)
+			return runBench(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}

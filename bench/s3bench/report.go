@@ -16,9 +16,12 @@ const (
 	rawDiskName   = "raw-disk"
 )
 
-// goalThroughputRatio is the issue's target for PUT and GET throughput
-// against the reference server.
-const goalThroughputRatio = 0.8
+// The issue's targets for PUT and GET against the reference server: at
+// least 0.8 of its throughput, at most 1.25 times its CPU per byte.
+const (
+	goalThroughputRatio = 0.8
+	goalCPURatio        = 1.25
+)
 
 // Report is everything a run produced; it is written as JSON.
 type Report struct {
@@ -30,6 +33,7 @@ type Report struct {
 	Interrupted bool             `json:"interrupted,omitempty"`
 	Phases      []Phase          `json:"phases"`
 	Workloads   []Comparison     `json:"workloads"`
+	PeakRSS     []BurstResult    `json:"peak_rss,omitempty"` // measured endpoint first, then the reference
 	Goals       []Goal           `json:"goals,omitempty"`
 }
 
@@ -46,6 +50,7 @@ type ReportSettings struct {
 	Rounds          int     `json:"rounds"`
 	Reference       bool    `json:"reference"`
 	RawDisk         bool    `json:"raw_disk"`
+	PeakRSS         *Burst  `json:"peak_rss,omitempty"`
 }
 
 // Phase is one timed run of one operation on one target in one round.
@@ -212,19 +217,35 @@ func compare(s Settings, target string, phases []Phase) ([]Comparison, error) {
 }
 
 // checkGoals applies the issue's targets: PUT and GET throughput at least
-// 0.8 of the reference server's.
-func checkGoals(comps []Comparison) []Goal {
+// 0.8 of the reference server's and server CPU per byte at most 1.25 times
+// its (when the endpoint's CPU was measured), and the measured endpoint's
+// peak RSS during the burst (its result comes first in bursts).
+func checkGoals(comps []Comparison, burst *Burst, bursts []BurstResult) []Goal {
 	var goals []Goal
 	for _, c := range comps {
 		if (c.Workload != Put && c.Workload != Get) || c.VsReference == nil {
 			continue
 		}
+		name := fmt.Sprintf("%s %s", c.Workload, FormatSize(c.Size))
 		goals = append(goals, Goal{
-			Name:     fmt.Sprintf("%s %s throughput vs reference", c.Workload, FormatSize(c.Size)),
+			Name:     name + " throughput vs reference",
 			Measured: c.VsReference.Throughput,
 			Goal:     fmt.Sprintf(">= %.2f", goalThroughputRatio),
 			Met:      c.VsReference.Throughput >= goalThroughputRatio,
 		})
+		if c.VsReference.ServerCPU > 0 {
+			goals = append(goals, Goal{
+				Name:     name + " server CPU vs reference",
+				Measured: c.VsReference.ServerCPU,
+				Goal:     fmt.Sprintf("<= %.2f", goalCPURatio),
+				Met:      c.VsReference.ServerCPU <= goalCPURatio,
+			})
+		}
+	}
+	if burst != nil && len(bursts) > 0 {
+		if g, ok := peakRSSGoal(*burst, bursts[0]); ok {
+			goals = append(goals, g)
+		}
 	}
 	return goals
 }

@@ -132,12 +132,15 @@ func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
 
 	r := &runner{settings: s, proc: proc, out: out, primary: primary.label}
 	runErr := r.rounds(ctx, targets)
+	if runErr == nil && ctx.Err() == nil && s.PeakRSS != nil {
+		rep.PeakRSS, runErr = r.bursts(ctx, targets, *s.PeakRSS)
+	}
 	rep.Phases = r.phases
 	rep.Interrupted = ctx.Err() != nil
 	if rep.Workloads, err = compare(s, primary.label, r.phases); err != nil {
 		return rep, err
 	}
-	rep.Goals = checkGoals(rep.Workloads)
+	rep.Goals = checkGoals(rep.Workloads, s.PeakRSS, rep.PeakRSS)
 	return rep, runErr
 }
 
@@ -257,6 +260,7 @@ func reportSettings(s Settings) ReportSettings {
 		Workloads: s.Workloads, Concurrency: s.Concurrency, Size: s.Size, PartSize: s.PartSize,
 		SmallSize: s.SmallSize, MixedSize: s.MixedSize, ListObjects: s.ListObjects,
 		DurationSeconds: s.Duration.Seconds(), Rounds: s.Rounds, Reference: s.Reference, RawDisk: s.RawDisk,
+		PeakRSS: s.PeakRSS,
 	}
 }
 

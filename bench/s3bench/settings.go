@@ -2,7 +2,9 @@
 // multipart upload, LIST, small-object and mixed workloads against an S3
 // endpoint, each optionally beside the same work on the reference server
 // (package refserver, as its own process) and on the raw disk, in
-// interleaved rounds, with every figure also given as a ratio to them.
+// interleaved rounds, with every figure also given as a ratio to them;
+// optionally followed by a burst of concurrent large PUTs that measures
+// the servers' peak memory.
 package s3bench
 
 import (
@@ -36,6 +38,9 @@ type Settings struct {
 
 	Reference bool // run the reference server beside the endpoint
 	RawDisk   bool // run raw-disk writes and reads beside it
+	// PeakRSS, if not nil, is the burst run once after the rounds to
+	// measure the servers' peak memory.
+	PeakRSS *Burst
 
 	// TerngateBin is the terngate binary to start when Endpoint is empty.
 	TerngateBin string
@@ -70,6 +75,8 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("reference requested but no command serves it")
 	case s.Bucket == "":
 		return fmt.Errorf("no bucket")
+	case s.PeakRSS != nil && (s.PeakRSS.Size < 1 || s.PeakRSS.Concurrency < 1):
+		return fmt.Errorf("peak-RSS burst needs a positive size and concurrency, got %+v", *s.PeakRSS)
 	}
 	return nil
 }

@@ -26,6 +26,14 @@ func (r *Report) PrintSummary(w io.Writer) {
 			}
 		}
 	}
+	if len(r.PeakRSS) > 0 {
+		fmt.Fprintf(w, "\nPeak RSS, %d PUTs of %s at once, each made once:\n\n", r.Settings.PeakRSS.Concurrency, FormatSize(r.Settings.PeakRSS.Size))
+		fmt.Fprintln(w, "| target | MiB/s | server CPU-s/GiB | server peak RSS |")
+		fmt.Fprintln(w, "|---|---|---|---|")
+		for _, b := range r.PeakRSS {
+			fmt.Fprintf(w, "| %s | %.1f | %.2f | %s |\n", b.Target, b.MiBPerSecond, b.ServerCPUSecondsPerGiB, rssCell(b.ServerPeakRSSBytes))
+		}
+	}
 	if len(r.Goals) > 0 {
 		fmt.Fprintln(w, "\nGoals:")
 		for _, g := range r.Goals {
@@ -76,4 +84,12 @@ func ratioCell(r *Ratios) string {
 		cell += fmt.Sprintf("; CPU %.2f", r.ServerCPU)
 	}
 	return cell
+}
+
+// rssCell is a peak RSS, or a dash when the server was not ours to watch.
+func rssCell(b int64) string {
+	if b == 0 {
+		return "—"
+	}
+	return formatMiB(b)
 }

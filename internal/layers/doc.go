@@ -9,7 +9,7 @@
 //	3  store/local, store/ternfs,     the two stores, the S3 mapping over them,
 //	   store/objects, auth, auth/...  and signature verification
 //	4  multipart                      upload lifecycle over store/objects
-//	5  metrics, bench/...             instruments; the benchmark drivers
+//	5  metrics, bench/...             instruments; the benchmark behind `terngate bench`
 //	6  s3api                          HTTP: routing, operations, XML
 //	7  gateway                        the program
 //	8  e2e, compat, charts, dockerfile  tests of the whole
