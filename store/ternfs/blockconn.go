@@ -8,6 +8,8 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // maxPipelined is how many requests one block-service connection carries
@@ -106,10 +108,10 @@ func (c *blockConn) readLoop() {
 		}
 		err := call.readResponse(r)
 		c.inflight.Add(-1)
-		code, isCode := AsError(err)
+		code, isCode := wire.AsError(err)
 		var badPage pageCrcError
 		switch {
-		case err == nil, isCode && code == ErrBlockNotFound, errors.As(err, &badPage):
+		case err == nil, isCode && code == wire.ErrBlockNotFound, errors.As(err, &badPage):
 			call.done <- err
 		case isCode:
 			// The service closes the connection after any other error.

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // DefaultBlockConnsPerService bounds pooled connections per block service.
@@ -24,7 +26,7 @@ type blockPool struct {
 	dialer   net.Dialer
 
 	mu     sync.Mutex
-	conns  map[BlockServiceID][]*blockConn
+	conns  map[wire.BlockServiceID][]*blockConn
 	closed bool
 }
 
@@ -32,7 +34,7 @@ func newBlockPool(maxConns int) *blockPool {
 	if maxConns <= 0 {
 		maxConns = DefaultBlockConnsPerService
 	}
-	return &blockPool{maxConns: maxConns, conns: map[BlockServiceID][]*blockConn{}}
+	return &blockPool{maxConns: maxConns, conns: map[wire.BlockServiceID][]*blockConn{}}
 }
 
 func (p *blockPool) close() {
@@ -44,12 +46,12 @@ func (p *blockPool) close() {
 			c.fail(errors.New("pool closed"))
 		}
 	}
-	p.conns = map[BlockServiceID][]*blockConn{}
+	p.conns = map[wire.BlockServiceID][]*blockConn{}
 }
 
 // conn returns the least busy live connection to the service, dialling a
 // new one when all are busy and the pool has room.
-func (p *blockPool) conn(ctx context.Context, id BlockServiceID, addrs AddrsInfo) (*blockConn, error) {
+func (p *blockPool) conn(ctx context.Context, id wire.BlockServiceID, addrs wire.AddrsInfo) (*blockConn, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -91,7 +93,7 @@ func (p *blockPool) conn(ctx context.Context, id BlockServiceID, addrs AddrsInfo
 }
 
 // dial tries the service's addresses in turn.
-func (p *blockPool) dial(ctx context.Context, addrs AddrsInfo) (*blockConn, error) {
+func (p *blockPool) dial(ctx context.Context, addrs wire.AddrsInfo) (*blockConn, error) {
 	list := addrs.List()
 	if len(list) == 0 {
 		return nil, errNoAddress
@@ -111,7 +113,7 @@ func (p *blockPool) dial(ctx context.Context, addrs AddrsInfo) (*blockConn, erro
 // connection itself (refused, reset, broken pipe, EOF) are retried on a
 // fresh one along the timeouts schedule; a TernFS error is an answer and is
 // never retried here.
-func (p *blockPool) do(ctx context.Context, id BlockServiceID, addrs AddrsInfo, timeouts Timeouts, retry bool, newCall func() (*blockCall, [][]byte)) error {
+func (p *blockPool) do(ctx context.Context, id wire.BlockServiceID, addrs wire.AddrsInfo, timeouts Timeouts, retry bool, newCall func() (*blockCall, [][]byte)) error {
 	b := newBackoff(timeouts, time.Now())
 	for attempt := 1; ; attempt++ {
 		err := p.once(ctx, id, addrs, newCall)
@@ -128,7 +130,7 @@ func (p *blockPool) do(ctx context.Context, id BlockServiceID, addrs AddrsInfo, 
 	}
 }
 
-func (p *blockPool) once(ctx context.Context, id BlockServiceID, addrs AddrsInfo, newCall func() (*blockCall, [][]byte)) error {
+func (p *blockPool) once(ctx context.Context, id wire.BlockServiceID, addrs wire.AddrsInfo, newCall func() (*blockCall, [][]byte)) error {
 	c, err := p.conn(ctx, id, addrs)
 	if err != nil {
 		return err
@@ -154,7 +156,7 @@ func (p *blockPool) once(ctx context.Context, id BlockServiceID, addrs AddrsInfo
 // retryableBlockError: the request may not have been processed, or was
 // lost with its connection.
 func retryableBlockError(err error) bool {
-	if _, isCode := AsError(err); isCode {
+	if _, isCode := wire.AsError(err); isCode {
 		return false
 	}
 	return errors.Is(err, errConnBroken) ||

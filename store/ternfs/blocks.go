@@ -6,19 +6,21 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // WriteBlock writes one block to the service named in block (from
 // AddSpanInitiate) and returns the service's proof for AddSpanCertify. It
 // fails fast, without retrying: the span writer reacts to a failed block by
 // blacklisting its failure domain and re-initiating, as upstream does.
-func (c *Client) WriteBlock(ctx context.Context, block AddSpanInitiateBlockInfo, crc Crc, data []byte) ([8]byte, error) {
+func (c *Client) WriteBlock(ctx context.Context, block wire.AddSpanInitiateBlockInfo, crc wire.Crc, data []byte) ([8]byte, error) {
 	return c.writeBlockPieces(ctx, block, crc, [][]byte{data})
 }
 
 // writeBlockPieces is WriteBlock of a block given as slices written one
 // after the other (cells of a span's data, then its padding).
-func (c *Client) writeBlockPieces(ctx context.Context, block AddSpanInitiateBlockInfo, crc Crc, pieces [][]byte) ([8]byte, error) {
+func (c *Client) writeBlockPieces(ctx context.Context, block wire.AddSpanInitiateBlockInfo, crc wire.Crc, pieces [][]byte) ([8]byte, error) {
 	c.blockWrites.Add(1)
 	var proof [8]byte
 	size := 0
@@ -28,15 +30,15 @@ func (c *Client) writeBlockPieces(ctx context.Context, block AddSpanInitiateBloc
 	if size%PageSize != 0 {
 		return proof, fmt.Errorf("write block %d: size %d is not a multiple of %d", block.BlockID, size, PageSize)
 	}
-	req := &WriteBlockReq{BlockID: block.BlockID, Crc: crc, Size: uint32(size), Certificate: block.Certificate}
-	header, err := AppendBlocksRequest(nil, block.BlockServiceID, req)
+	req := &wire.WriteBlockReq{BlockID: block.BlockID, Crc: crc, Size: uint32(size), Certificate: block.Certificate}
+	header, err := wire.AppendBlocksRequest(nil, block.BlockServiceID, req)
 	if err != nil {
 		return proof, fmt.Errorf("write block %d: %w", block.BlockID, err)
 	}
-	var resp WriteBlockResp
+	var resp wire.WriteBlockResp
 	newCall := func() (*blockCall, [][]byte) {
 		return &blockCall{
-			readResponse: func(r *bufio.Reader) error { return ReadBlocksResponse(r, &resp) },
+			readResponse: func(r *bufio.Reader) error { return wire.ReadBlocksResponse(r, &resp) },
 			done:         make(chan error, 1),
 		}, append([][]byte{header}, pieces...)
 	}
@@ -51,7 +53,7 @@ func (c *Client) writeBlockPieces(ctx context.Context, block AddSpanInitiateBloc
 // with it. With retry, connection failures are retried along the block
 // timeouts; without, the first failure is returned (readers with parity
 // to fall back on prefer that).
-func (c *Client) FetchBlockPages(ctx context.Context, svc BlockService, file InodeID, block BlockID, blockCrc Crc, offset, count uint32, retry bool) ([]byte, error) {
+func (c *Client) FetchBlockPages(ctx context.Context, svc wire.BlockService, file wire.InodeID, block wire.BlockID, blockCrc wire.Crc, offset, count uint32, retry bool) ([]byte, error) {
 	data := make([]byte, count)
 	err := c.fetchBlockPagesTo(ctx, svc, file, block, blockCrc, offset, count, retry, func(at uint32, page []byte) {
 		copy(data[at-offset:], page)
@@ -66,12 +68,12 @@ func (c *Client) FetchBlockPages(ctx context.Context, svc BlockService, file Ino
 // with its offset in the block, instead of collecting them: readers place
 // pages straight where they belong. put is not called after the fetch
 // returns. On error some pages may have been put already.
-func (c *Client) fetchBlockPagesTo(ctx context.Context, svc BlockService, file InodeID, block BlockID, blockCrc Crc, offset, count uint32, retry bool, put func(at uint32, page []byte)) error {
+func (c *Client) fetchBlockPagesTo(ctx context.Context, svc wire.BlockService, file wire.InodeID, block wire.BlockID, blockCrc wire.Crc, offset, count uint32, retry bool, put func(at uint32, page []byte)) error {
 	if offset%PageSize != 0 || count%PageSize != 0 {
 		return fmt.Errorf("fetch block %d: offset %d and count %d must be multiples of %d", block, offset, count, PageSize)
 	}
-	req := &FetchBlockWithCrcReq{FileID: file, BlockID: block, BlockCrc: blockCrc, Offset: offset, Count: count}
-	header, err := AppendBlocksRequest(nil, svc.ID, req)
+	req := &wire.FetchBlockWithCrcReq{FileID: file, BlockID: block, BlockCrc: blockCrc, Offset: offset, Count: count}
+	header, err := wire.AppendBlocksRequest(nil, svc.ID, req)
 	if err != nil {
 		return fmt.Errorf("fetch block %d: %w", block, err)
 	}
@@ -79,7 +81,7 @@ func (c *Client) fetchBlockPagesTo(ctx context.Context, svc BlockService, file I
 	newCall := func() (*blockCall, [][]byte) {
 		return &blockCall{
 			readResponse: func(r *bufio.Reader) error {
-				if err := ReadBlocksResponse(r, &FetchBlockWithCrcResp{}); err != nil {
+				if err := wire.ReadBlocksResponse(r, &wire.FetchBlockWithCrcResp{}); err != nil {
 					return err
 				}
 				return readCheckedPages(r, offset, count/PageSize, sink)
@@ -111,9 +113,9 @@ func readCheckedPages(r *bufio.Reader, offset, pages uint32, sink *pageSink) err
 			return fmt.Errorf("read block data: %w", err)
 		}
 		page := b[:PageSize]
-		want := Crc(binary.LittleEndian.Uint32(b[PageSize:]))
+		want := wire.Crc(binary.LittleEndian.Uint32(b[PageSize:]))
 		if got := CrcOf(page); got != want && bad == nil {
-			bad = fmt.Errorf("%w: page %d has CRC %08x, expected %08x", ErrBadPageCrc, i, got, want)
+			bad = fmt.Errorf("%w: page %d has CRC %08x, expected %08x", wire.ErrBadPageCrc, i, got, want)
 		}
 		if bad == nil {
 			sink.deliver(offset+i*PageSize, page)

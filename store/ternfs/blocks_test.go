@@ -6,10 +6,12 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func blockClient(t *testing.T) *Client {
-	shard := newFakeUDPPeer(t, ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
 	fc := newFakeCluster(t, addrs(shard), addrs(shard))
 	cfg := fc.fastConfig()
 	cfg.BlockConnsPerService = 1
@@ -21,10 +23,10 @@ func blockClient(t *testing.T) *Client {
 	return c
 }
 
-func writeTestBlock(t *testing.T, c *Client, s *fakeBlockService, id BlockID, data []byte) [8]byte {
+func writeTestBlock(t *testing.T, c *Client, s *fakeBlockService, id wire.BlockID, data []byte) [8]byte {
 	t.Helper()
 	crc := CrcOf(data)
-	info := AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: s.id, BlockID: id, Certificate: fakeMAC(s.id, 'w', id, crc, uint32(len(data)))}
+	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: s.id, BlockID: id, Certificate: fakeMAC(s.id, 'w', id, crc, uint32(len(data)))}
 	proof, err := c.WriteBlock(context.Background(), info, crc, data)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +78,7 @@ func TestBlockNotFoundKeepsConnection(t *testing.T) {
 	data := pattern(PageSize, 2)
 	writeTestBlock(t, c, s, 1, data)
 	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 999, 0, 0, PageSize, true)
-	if !errors.Is(err, ErrBlockNotFound) {
+	if !errors.Is(err, wire.ErrBlockNotFound) {
 		t.Fatalf("err %v", err)
 	}
 	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, false); err != nil {
@@ -94,7 +96,7 @@ func TestBlockPageCrcMismatch(t *testing.T) {
 	writeTestBlock(t, c, s, 1, data)
 	s.corruptPages.Store(true)
 	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, 2*PageSize, false)
-	if !errors.Is(err, ErrBadPageCrc) {
+	if !errors.Is(err, wire.ErrBadPageCrc) {
 		t.Fatalf("err %v, want page CRC mismatch", err)
 	}
 }
@@ -103,9 +105,9 @@ func TestBlockWriteRejectedBeforeBody(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 14)
 	data := pattern(64*PageSize, 4)
-	info := AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: 14, BlockID: 1} // bad certificate
+	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: 14, BlockID: 1} // bad certificate
 	_, err := c.WriteBlock(context.Background(), info, CrcOf(data), data)
-	if !errors.Is(err, ErrBadCertificate) && !errors.Is(err, errConnBroken) {
+	if !errors.Is(err, wire.ErrBadCertificate) && !errors.Is(err, errConnBroken) {
 		t.Fatalf("err %v, want BAD_CERTIFICATE (or a broken connection if the reset won the race)", err)
 	}
 	// The pool recovers with a fresh connection.

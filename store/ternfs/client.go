@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // Config configures a Client. Zero fields take upstream's defaults.
@@ -61,11 +63,11 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	if err := view.Refresh(ctx); err != nil {
 		return nil, err
 	}
-	shards, err := newUDPTransport(ShardResponseMagic)
+	shards, err := newUDPTransport(wire.ShardResponseMagic)
 	if err != nil {
 		return nil, err
 	}
-	cdc, err := newUDPTransport(CDCResponseMagic)
+	cdc, err := newUDPTransport(wire.CDCResponseMagic)
 	if err != nil {
 		shards.close()
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // Refresh cadence: upstream polls the registry every minute; a timeout
@@ -27,10 +29,10 @@ type ClusterView struct {
 	mu            sync.RWMutex
 	loaded        bool
 	refreshedAt   time.Time
-	shards        [256]AddrsInfo
-	cdc           AddrsInfo
-	blockServices map[BlockServiceID]BlockService
-	lastChange    TernTime
+	shards        [256]wire.AddrsInfo
+	cdc           wire.AddrsInfo
+	blockServices map[wire.BlockServiceID]wire.BlockService
+	lastChange    wire.TernTime
 
 	kick chan struct{}
 }
@@ -47,7 +49,7 @@ func NewClusterView(reg *RegistryClient, refreshInterval, minInterval time.Durat
 		reg:             reg,
 		refreshInterval: refreshInterval,
 		minInterval:     minInterval,
-		blockServices:   map[BlockServiceID]BlockService{},
+		blockServices:   map[wire.BlockServiceID]wire.BlockService{},
 		kick:            make(chan struct{}, 1),
 	}
 }
@@ -135,7 +137,7 @@ func (v *ClusterView) Run(ctx context.Context, onError func(error)) {
 }
 
 // ShardAddrs returns the leader addresses of a shard.
-func (v *ClusterView) ShardAddrs(shard ShardID) (AddrsInfo, error) {
+func (v *ClusterView) ShardAddrs(shard wire.ShardID) (wire.AddrsInfo, error) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	a := v.shards[shard]
@@ -146,7 +148,7 @@ func (v *ClusterView) ShardAddrs(shard ShardID) (AddrsInfo, error) {
 }
 
 // CDCAddrs returns the CDC leader's addresses.
-func (v *ClusterView) CDCAddrs() (AddrsInfo, error) {
+func (v *ClusterView) CDCAddrs() (wire.AddrsInfo, error) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if len(v.cdc.List()) == 0 {
@@ -156,7 +158,7 @@ func (v *ClusterView) CDCAddrs() (AddrsInfo, error) {
 }
 
 // BlockService returns what the view knows about a block service.
-func (v *ClusterView) BlockService(id BlockServiceID) (BlockService, bool) {
+func (v *ClusterView) BlockService(id wire.BlockServiceID) (wire.BlockService, bool) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	bs, ok := v.blockServices[id]

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // TernFS checksums everything with CRC32C (Castagnoli) with pre- and
@@ -22,12 +24,12 @@ const castagnoliReflected = 0x82F63B78
 const PageSize = 4096
 
 // CrcUpdate extends crc (the CRC of some prefix) with data.
-func CrcUpdate(crc Crc, data []byte) Crc {
-	return Crc(crc32.Update(uint32(crc), castagnoli, data))
+func CrcUpdate(crc wire.Crc, data []byte) wire.Crc {
+	return wire.Crc(crc32.Update(uint32(crc), castagnoli, data))
 }
 
 // CrcOf is the CRC32C of data.
-func CrcOf(data []byte) Crc { return CrcUpdate(0, data) }
+func CrcOf(data []byte) wire.Crc { return CrcUpdate(0, data) }
 
 // Polynomials mod P in the reflected representation.
 const (
@@ -80,18 +82,18 @@ func shiftBytes(n int64) uint32 {
 
 // CrcZeroExtend turns the CRC of A into the CRC of A followed by n zero
 // bytes; a negative n removes -n trailing zero bytes instead.
-func CrcZeroExtend(crc Crc, n int64) Crc {
-	return Crc(^polyMul(shiftBytes(n), ^uint32(crc)))
+func CrcZeroExtend(crc wire.Crc, n int64) wire.Crc {
+	return wire.Crc(^polyMul(shiftBytes(n), ^uint32(crc)))
 }
 
 // CrcAppend is the CRC of A‖B from crcA, crcB and B's length.
-func CrcAppend(crcA, crcB Crc, lenB int64) Crc {
-	return Crc(polyMul(shiftBytes(lenB), uint32(crcA)) ^ uint32(crcB))
+func CrcAppend(crcA, crcB wire.Crc, lenB int64) wire.Crc {
+	return wire.Crc(polyMul(shiftBytes(lenB), uint32(crcA)) ^ uint32(crcB))
 }
 
 // CrcXor is the CRC of A XOR B from their CRCs and common length: CRC is
 // affine, so the CRC of n zero bytes corrects for the doubled constant.
-func CrcXor(crcA, crcB Crc, n int64) Crc {
+func CrcXor(crcA, crcB wire.Crc, n int64) wire.Crc {
 	return crcA ^ crcB ^ CrcZeroExtend(0, n)
 }
 
@@ -102,13 +104,13 @@ const PageWithCrcSize = PageSize + 4
 // followed by its u32 CRC32C) and appends the pages' bytes to dst.
 func AppendCheckedPages(dst, payload []byte) ([]byte, error) {
 	if len(payload)%PageWithCrcSize != 0 {
-		return dst, fmt.Errorf("%w: %d bytes is not a whole number of pages with CRCs", ErrMalformed, len(payload))
+		return dst, fmt.Errorf("%w: %d bytes is not a whole number of pages with CRCs", wire.ErrMalformed, len(payload))
 	}
 	for off := 0; off < len(payload); off += PageWithCrcSize {
 		page := payload[off : off+PageSize]
-		want := Crc(binary.LittleEndian.Uint32(payload[off+PageSize:]))
+		want := wire.Crc(binary.LittleEndian.Uint32(payload[off+PageSize:]))
 		if got := CrcOf(page); got != want {
-			return dst, fmt.Errorf("%w: page %d has CRC %08x, expected %08x", ErrBadPageCrc, off/PageWithCrcSize, got, want)
+			return dst, fmt.Errorf("%w: page %d has CRC %08x, expected %08x", wire.ErrBadPageCrc, off/PageWithCrcSize, got, want)
 		}
 		dst = append(dst, page...)
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func TestCrcCheckValue(t *testing.T) {
@@ -77,10 +79,10 @@ func TestAppendCheckedPages(t *testing.T) {
 		t.Fatalf("err %v, equal %v", err, bytes.Equal(got, pages))
 	}
 	payload[PageWithCrcSize+5] ^= 1
-	if _, err := AppendCheckedPages(nil, payload); !errors.Is(err, ErrBadPageCrc) {
+	if _, err := AppendCheckedPages(nil, payload); !errors.Is(err, wire.ErrBadPageCrc) {
 		t.Fatalf("corrupt page: %v", err)
 	}
-	if _, err := AppendCheckedPages(nil, payload[:PageSize]); !errors.Is(err, ErrMalformed) {
+	if _, err := AppendCheckedPages(nil, payload[:PageSize]); !errors.Is(err, wire.ErrMalformed) {
 		t.Fatalf("partial page: %v", err)
 	}
 }

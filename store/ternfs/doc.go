@@ -5,9 +5,8 @@
 // Reed-Solomon code, and we do not import it. Everything here is derived from
 // the message layouts (see /work/shared/docs/ternfs-protocol.md).
 //
-// This file set is the foundation: the bincode-style codec (bincode.go), the
-// message types per service (msgs_*.go), directory policies (dirinfo.go),
-// datagram and stream framing (frame.go), protocol errors (errors.go), CRC32C
-// with combination (crc.go) and Reed-Solomon over GF(2^8)/0x11B (gf.go,
-// rs.go). Transport and the store.Store implementation build on top.
+// The codec, messages, framing and protocol errors are package wire; this
+// package still holds CRC32C with combination (crc.go), Reed-Solomon over
+// GF(2^8)/0x11B (gf.go, rs.go), the transports and the store.Store
+// implementation built on top.
 package ternfs

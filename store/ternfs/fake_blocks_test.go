@@ -8,11 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // fakeMAC stands in for the block services' keyed MACs: certificates and
 // proofs only need to be checkable by the fakes.
-func fakeMAC(svc BlockServiceID, tag byte, block BlockID, crc Crc, size uint32) [8]byte {
+func fakeMAC(svc wire.BlockServiceID, tag byte, block wire.BlockID, crc wire.Crc, size uint32) [8]byte {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], uint64(svc)*0x9E3779B97F4A7C15^uint64(block)^uint64(crc)<<17^uint64(size)<<3^uint64(tag))
 	return b
@@ -20,7 +22,7 @@ func fakeMAC(svc BlockServiceID, tag byte, block BlockID, crc Crc, size uint32) 
 
 // fakeBlockService stores blocks in memory and speaks the block protocol.
 type fakeBlockService struct {
-	id BlockServiceID
+	id wire.BlockServiceID
 	ln net.Listener
 
 	refuse       atomic.Bool  // close every new connection at once
@@ -32,27 +34,29 @@ type fakeBlockService struct {
 	fetchedBytes atomic.Int64
 
 	mu     sync.Mutex
-	blocks map[BlockID][]byte
+	blocks map[wire.BlockID][]byte
 }
 
-func newFakeBlockService(t *testing.T, id BlockServiceID) *fakeBlockService {
+func newFakeBlockService(t *testing.T, id wire.BlockServiceID) *fakeBlockService {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &fakeBlockService{id: id, ln: ln, blocks: map[BlockID][]byte{}}
+	s := &fakeBlockService{id: id, ln: ln, blocks: map[wire.BlockID][]byte{}}
 	t.Cleanup(func() { ln.Close() })
 	go s.serve()
 	return s
 }
 
-func (s *fakeBlockService) addrs() AddrsInfo {
+func (s *fakeBlockService) addrs() wire.AddrsInfo {
 	a := s.ln.Addr().(*net.TCPAddr).AddrPort()
-	return AddrsInfo{Addr1: IPPort{IP: a.Addr().As4(), Port: a.Port()}}
+	return wire.AddrsInfo{Addr1: wire.IPPort{IP: a.Addr().As4(), Port: a.Port()}}
 }
 
-func (s *fakeBlockService) info() BlockService { return BlockService{Addrs: s.addrs(), ID: s.id} }
+func (s *fakeBlockService) info() wire.BlockService {
+	return wire.BlockService{Addrs: s.addrs(), ID: s.id}
+}
 
 func (s *fakeBlockService) serve() {
 	for {
@@ -74,7 +78,7 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 	drop := s.dropConns.Add(-1) >= 0
 	r := bufio.NewReader(conn)
 	for {
-		svc, kind, err := ReadBlocksRequestHeader(r)
+		svc, kind, err := wire.ReadBlocksRequestHeader(r)
 		if err != nil {
 			return
 		}
@@ -82,15 +86,15 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 			return
 		}
 		switch kind {
-		case KindWriteBlock:
-			var req WriteBlockReq
-			if ReadBlocksBody(r, &req) != nil {
+		case wire.KindWriteBlock:
+			var req wire.WriteBlockReq
+			if wire.ReadBlocksBody(r, &req) != nil {
 				return
 			}
 			if svc != s.id || req.Certificate != fakeMAC(s.id, 'w', req.BlockID, req.Crc, req.Size) {
 				// Answer before reading the body, then hang up, as the
 				// real service may.
-				conn.Write(AppendBlocksError(nil, ErrBadCertificate))
+				conn.Write(wire.AppendBlocksError(nil, wire.ErrBadCertificate))
 				return
 			}
 			data := make([]byte, req.Size)
@@ -98,17 +102,17 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 				return
 			}
 			if CrcOf(data) != req.Crc {
-				conn.Write(AppendBlocksError(nil, ErrBadBlockCrc))
+				conn.Write(wire.AppendBlocksError(nil, wire.ErrBadBlockCrc))
 				return
 			}
 			s.mu.Lock()
 			s.blocks[req.BlockID] = data
 			s.mu.Unlock()
-			out, _ := AppendBlocksResponse(nil, &WriteBlockResp{Proof: fakeMAC(s.id, 'W', req.BlockID, 0, 0)})
+			out, _ := wire.AppendBlocksResponse(nil, &wire.WriteBlockResp{Proof: fakeMAC(s.id, 'W', req.BlockID, 0, 0)})
 			conn.Write(out)
-		case KindFetchBlockWithCrc:
-			var req FetchBlockWithCrcReq
-			if ReadBlocksBody(r, &req) != nil {
+		case wire.KindFetchBlockWithCrc:
+			var req wire.FetchBlockWithCrcReq
+			if wire.ReadBlocksBody(r, &req) != nil {
 				return
 			}
 			s.fetches.Add(1)
@@ -117,10 +121,10 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 			data, ok := s.blocks[req.BlockID]
 			s.mu.Unlock()
 			if !ok {
-				conn.Write(AppendBlocksError(nil, ErrBlockNotFound))
+				conn.Write(wire.AppendBlocksError(nil, wire.ErrBlockNotFound))
 				continue // the connection survives BLOCK_NOT_FOUND
 			}
-			out, _ := AppendBlocksResponse(nil, &FetchBlockWithCrcResp{})
+			out, _ := wire.AppendBlocksResponse(nil, &wire.FetchBlockWithCrcResp{})
 			for off := req.Offset; off < req.Offset+req.Count; off += PageSize {
 				page := data[off : off+PageSize]
 				if s.lie.Load() {
@@ -137,7 +141,7 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 				return
 			}
 		default:
-			conn.Write(AppendBlocksError(nil, ErrUnrecognizedRequest))
+			conn.Write(wire.AppendBlocksError(nil, wire.ErrUnrecognizedRequest))
 			return
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // fakeRegistry is a registry replica on 127.0.0.1. A leader answers with
@@ -14,13 +16,13 @@ type fakeRegistry struct {
 	ln       net.Listener
 	leader   atomic.Bool
 	requests atomic.Int64
-	handle   func(kind RegistryKind, body []byte) []byte // full response frame
+	handle   func(kind wire.RegistryKind, body []byte) []byte // full response frame
 
 	mu    sync.Mutex
 	conns []net.Conn
 }
 
-func newFakeRegistry(t *testing.T, leader bool, handle func(RegistryKind, []byte) []byte) *fakeRegistry {
+func newFakeRegistry(t *testing.T, leader bool, handle func(wire.RegistryKind, []byte) []byte) *fakeRegistry {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,7 +58,7 @@ func (r *fakeRegistry) serve() {
 		go func() {
 			defer conn.Close()
 			for {
-				f, err := ReadRegistryFrame(conn, RegistryRequestMagic)
+				f, err := wire.ReadRegistryFrame(conn, wire.RegistryRequestMagic)
 				if err != nil {
 					return
 				}
@@ -64,7 +66,7 @@ func (r *fakeRegistry) serve() {
 				if !r.leader.Load() {
 					continue // dropped, like a follower
 				}
-				if _, err := conn.Write(r.handle(RegistryKind(f.Kind), f.Body)); err != nil {
+				if _, err := conn.Write(r.handle(wire.RegistryKind(f.Kind), f.Body)); err != nil {
 					return
 				}
 			}
@@ -72,9 +74,9 @@ func (r *fakeRegistry) serve() {
 	}
 }
 
-func mustRegistryResponse(t *testing.T, resp RegistryResponse) []byte {
+func mustRegistryResponse(t *testing.T, resp wire.RegistryResponse) []byte {
 	t.Helper()
-	b, err := AppendRegistryResponse(nil, resp)
+	b, err := wire.AppendRegistryResponse(nil, resp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package ternfs
 import (
 	"sync"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // fakeSpanShard keeps transient files and their spans in memory and picks
@@ -11,32 +13,32 @@ import (
 type fakeSpanShard struct {
 	t        *testing.T
 	services []*fakeBlockService
-	domains  map[BlockServiceID]FailureDomain
+	domains  map[wire.BlockServiceID]wire.FailureDomain
 
 	mu        sync.Mutex
 	nextID    uint64
-	nextBlock BlockID
-	files     map[InodeID]*fakeFile
+	nextBlock wire.BlockID
+	files     map[wire.InodeID]*fakeFile
 	initiates int
 	moves     int
 }
 
 type fakeFile struct {
-	cookie Cookie
+	cookie wire.Cookie
 	spans  []*fakeSpan
 	size   uint64
 }
 
 type fakeSpan struct {
-	FetchedSpan
-	blocks []AddSpanInitiateBlockInfo
+	wire.FetchedSpan
+	blocks []wire.AddSpanInitiateBlockInfo
 	dirty  bool
 }
 
 func newFakeSpanShard(t *testing.T, services []*fakeBlockService) *fakeSpanShard {
-	s := &fakeSpanShard{t: t, services: services, domains: map[BlockServiceID]FailureDomain{}, files: map[InodeID]*fakeFile{}, nextBlock: 1000}
+	s := &fakeSpanShard{t: t, services: services, domains: map[wire.BlockServiceID]wire.FailureDomain{}, files: map[wire.InodeID]*fakeFile{}, nextBlock: 1000}
 	for i, bs := range services {
-		var fd FailureDomain
+		var fd wire.FailureDomain
 		copy(fd[:], []byte{'f', 'd', byte('a' + i)})
 		s.domains[bs.id] = fd
 	}
@@ -46,45 +48,45 @@ func newFakeSpanShard(t *testing.T, services []*fakeBlockService) *fakeSpanShard
 func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	reply := func(r ShardResponse) []byte { return shardReply(s.t, id, r) }
-	fail := func(e Error) []byte { return AppendErrorDatagram(nil, ShardResponseMagic, id, e) }
-	decode := func(m Message) bool { return Unmarshal(body, m) == nil }
-	file := func(fid InodeID, c Cookie) (*fakeFile, Error) {
+	reply := func(r wire.ShardResponse) []byte { return shardReply(s.t, id, r) }
+	fail := func(e wire.Error) []byte { return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, e) }
+	decode := func(m wire.Message) bool { return wire.Unmarshal(body, m) == nil }
+	file := func(fid wire.InodeID, c wire.Cookie) (*fakeFile, wire.Error) {
 		f := s.files[fid]
 		if f == nil {
-			return nil, ErrFileNotFound
+			return nil, wire.ErrFileNotFound
 		}
 		if f.cookie != c {
-			return nil, ErrBadCookie
+			return nil, wire.ErrBadCookie
 		}
 		return f, 0
 	}
-	switch ShardKind(kind) {
-	case KindConstructFile:
+	switch wire.ShardKind(kind) {
+	case wire.KindConstructFile:
 		s.nextID++
-		fid := MakeInodeID(InodeFile, 0, s.nextID)
-		f := &fakeFile{cookie: Cookie{byte(s.nextID), 0xc0}}
+		fid := wire.MakeInodeID(wire.InodeFile, 0, s.nextID)
+		f := &fakeFile{cookie: wire.Cookie{byte(s.nextID), 0xc0}}
 		s.files[fid] = f
-		return reply(&ConstructFileResp{ID: fid, Cookie: f.cookie})
-	case KindAddInlineSpan:
-		var req AddInlineSpanReq
+		return reply(&wire.ConstructFileResp{ID: fid, Cookie: f.cookie})
+	case wire.KindAddInlineSpan:
+		var req wire.AddInlineSpanReq
 		if !decode(&req) {
-			return fail(ErrMalformedRequest)
+			return fail(wire.ErrMalformedRequest)
 		}
 		f, e := file(req.FileID, req.Cookie)
 		if e != 0 {
 			return fail(e)
 		}
 		if req.ByteOffset != f.size || CrcOf(req.Body) != req.Crc {
-			return fail(ErrBadSpanBody)
+			return fail(wire.ErrBadSpanBody)
 		}
-		f.spans = append(f.spans, &fakeSpan{FetchedSpan: FetchedSpan{ByteOffset: req.ByteOffset, Size: req.Size, Crc: req.Crc, StorageClass: StorageInline, Inline: req.Body}})
+		f.spans = append(f.spans, &fakeSpan{FetchedSpan: wire.FetchedSpan{ByteOffset: req.ByteOffset, Size: req.Size, Crc: req.Crc, StorageClass: wire.StorageInline, Inline: req.Body}})
 		f.size += uint64(req.Size)
-		return reply(&AddInlineSpanResp{})
-	case KindAddSpanInitiateWithReference:
-		var req AddSpanInitiateWithReferenceReq
+		return reply(&wire.AddInlineSpanResp{})
+	case wire.KindAddSpanInitiateWithReference:
+		var req wire.AddSpanInitiateWithReferenceReq
 		if !decode(&req) {
-			return fail(ErrMalformedRequest)
+			return fail(wire.ErrMalformedRequest)
 		}
 		r := req.Req
 		f, e := file(r.FileID, r.Cookie)
@@ -92,13 +94,13 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 			return fail(e)
 		}
 		if r.ByteOffset != f.size || r.ByteOffset%PageSize != 0 || r.CellSize%PageSize != 0 {
-			return fail(ErrSpanNotFound)
+			return fail(wire.ErrSpanNotFound)
 		}
 		if n := len(f.spans); n > 0 && f.spans[n-1].dirty {
-			return fail(ErrLastSpanStateNotClean)
+			return fail(wire.ErrLastSpanStateNotClean)
 		}
 		B := r.Parity.Blocks()
-		var picked []AddSpanInitiateBlockInfo
+		var picked []wire.AddSpanInitiateBlockInfo
 		for _, bs := range s.services {
 			if len(picked) == B {
 				break
@@ -115,35 +117,35 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 			s.nextBlock++
 			b := len(picked)
 			blockCrc := blockCrcFromCells(r, b)
-			picked = append(picked, AddSpanInitiateBlockInfo{
+			picked = append(picked, wire.AddSpanInitiateBlockInfo{
 				BlockServiceAddrs: bs.addrs(), BlockServiceID: bs.id, BlockServiceFailureDomain: s.domains[bs.id],
 				BlockID: s.nextBlock, Certificate: fakeMAC(bs.id, 'w', s.nextBlock, blockCrc, r.CellSize*uint32(r.Stripes)),
 			})
 		}
 		if len(picked) < B {
-			return fail(ErrCouldNotPickBlockService)
+			return fail(wire.ErrCouldNotPickBlockService)
 		}
 		s.initiates++
-		sp := &fakeSpan{blocks: picked, dirty: true, FetchedSpan: FetchedSpan{ByteOffset: r.ByteOffset, Size: r.Size, Crc: r.Crc, StorageClass: r.StorageClass}}
-		sp.Blocks = FetchedBlocksSpan{Parity: r.Parity, Stripes: r.Stripes, CellSize: r.CellSize}
+		sp := &fakeSpan{blocks: picked, dirty: true, FetchedSpan: wire.FetchedSpan{ByteOffset: r.ByteOffset, Size: r.Size, Crc: r.Crc, StorageClass: r.StorageClass}}
+		sp.Blocks = wire.FetchedBlocksSpan{Parity: r.Parity, Stripes: r.Stripes, CellSize: r.CellSize}
 		D := r.Parity.DataBlocks()
 		for st := range int(r.Stripes) {
-			var c Crc
+			var c wire.Crc
 			for d := range D {
 				c = CrcAppend(c, r.Crcs[st*B+d], int64(r.CellSize))
 			}
 			sp.Blocks.StripesCrc = append(sp.Blocks.StripesCrc, c)
 		}
 		for b, pb := range picked {
-			sp.Blocks.Blocks = append(sp.Blocks.Blocks, FetchedBlock{BlockID: pb.BlockID, Crc: blockCrcFromCells(r, b)})
+			sp.Blocks.Blocks = append(sp.Blocks.Blocks, wire.FetchedBlock{BlockID: pb.BlockID, Crc: blockCrcFromCells(r, b)})
 		}
 		f.spans = append(f.spans, sp)
 		f.size += uint64(r.Size)
-		return reply(&AddSpanInitiateWithReferenceResp{Resp: AddSpanInitiateResp{Blocks: picked}})
-	case KindAddSpanCertify:
-		var req AddSpanCertifyReq
+		return reply(&wire.AddSpanInitiateWithReferenceResp{Resp: wire.AddSpanInitiateResp{Blocks: picked}})
+	case wire.KindAddSpanCertify:
+		var req wire.AddSpanCertifyReq
 		if !decode(&req) {
-			return fail(ErrMalformedRequest)
+			return fail(wire.ErrMalformedRequest)
 		}
 		f, e := file(req.FileID, req.Cookie)
 		if e != 0 {
@@ -151,35 +153,35 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		}
 		n := len(f.spans)
 		if n == 0 || f.spans[n-1].ByteOffset != req.ByteOffset {
-			return fail(ErrSpanNotFound)
+			return fail(wire.ErrSpanNotFound)
 		}
 		sp := f.spans[n-1]
 		if !sp.dirty {
-			return reply(&AddSpanCertifyResp{})
+			return reply(&wire.AddSpanCertifyResp{})
 		}
 		if len(req.Proofs) != len(sp.blocks) {
-			return fail(Error(32))
+			return fail(wire.Error(32))
 		}
 		for i, pr := range req.Proofs {
 			if pr.BlockID != sp.blocks[i].BlockID || pr.Proof != fakeMAC(sp.blocks[i].BlockServiceID, 'W', pr.BlockID, 0, 0) {
-				return fail(Error(33))
+				return fail(wire.Error(33))
 			}
 		}
 		sp.dirty = false
-		return reply(&AddSpanCertifyResp{})
-	case KindMoveSpan:
-		var req MoveSpanReq
+		return reply(&wire.AddSpanCertifyResp{})
+	case wire.KindMoveSpan:
+		var req wire.MoveSpanReq
 		if !decode(&req) {
-			return fail(ErrMalformedRequest)
+			return fail(wire.ErrMalformedRequest)
 		}
 		f1, e1 := file(req.FileID1, req.Cookie1)
 		f2, e2 := file(req.FileID2, req.Cookie2)
 		if e1 != 0 || e2 != 0 {
-			return fail(ErrFileNotFound)
+			return fail(wire.ErrFileNotFound)
 		}
 		n := len(f1.spans)
 		if n == 0 || !f1.spans[n-1].dirty || f1.spans[n-1].ByteOffset != req.ByteOffset1 || f2.size != req.ByteOffset2 {
-			return fail(ErrSpanNotFound)
+			return fail(wire.ErrSpanNotFound)
 		}
 		sp := f1.spans[n-1]
 		f1.spans = f1.spans[:n-1]
@@ -188,57 +190,57 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		f2.spans = append(f2.spans, sp)
 		f2.size += uint64(sp.Size)
 		s.moves++
-		return reply(&MoveSpanResp{})
-	case KindScrapTransientFile:
-		return reply(&ScrapTransientFileResp{})
-	case KindStatTransientFile, KindStatFile:
+		return reply(&wire.MoveSpanResp{})
+	case wire.KindScrapTransientFile:
+		return reply(&wire.ScrapTransientFileResp{})
+	case wire.KindStatTransientFile, wire.KindStatFile:
 		// Transient and "linked" alike: the fake never links.
-		var id InodeID
-		if ShardKind(kind) == KindStatFile {
-			var req StatFileReq
+		var id wire.InodeID
+		if wire.ShardKind(kind) == wire.KindStatFile {
+			var req wire.StatFileReq
 			if !decode(&req) {
-				return fail(ErrMalformedRequest)
+				return fail(wire.ErrMalformedRequest)
 			}
 			id = req.ID
 		} else {
-			var req StatTransientFileReq
+			var req wire.StatTransientFileReq
 			if !decode(&req) {
-				return fail(ErrMalformedRequest)
+				return fail(wire.ErrMalformedRequest)
 			}
 			id = req.ID
 		}
 		f := s.files[id]
 		if f == nil {
-			return fail(ErrFileNotFound)
+			return fail(wire.ErrFileNotFound)
 		}
-		if ShardKind(kind) == KindStatFile {
-			return reply(&StatFileResp{Size: f.size})
+		if wire.ShardKind(kind) == wire.KindStatFile {
+			return reply(&wire.StatFileResp{Size: f.size})
 		}
-		return reply(&StatTransientFileResp{Size: f.size})
-	case KindLocalFileSpans:
-		var req LocalFileSpansReq
+		return reply(&wire.StatTransientFileResp{Size: f.size})
+	case wire.KindLocalFileSpans:
+		var req wire.LocalFileSpansReq
 		if !decode(&req) {
-			return fail(ErrMalformedRequest)
+			return fail(wire.ErrMalformedRequest)
 		}
 		f := s.files[req.FileID]
 		if f == nil {
-			return fail(ErrFileNotFound)
+			return fail(wire.ErrFileNotFound)
 		}
 		// One span per page, to exercise paging.
-		var resp LocalFileSpansResp
+		var resp wire.LocalFileSpansResp
 		for i, sp := range f.spans {
 			if sp.ByteOffset+uint64(sp.Size) <= req.ByteOffset {
 				continue
 			}
 			out := sp.FetchedSpan
-			if out.StorageClass != StorageInline {
-				out.Blocks.Blocks = append([]FetchedBlock(nil), sp.Blocks.Blocks...)
+			if out.StorageClass != wire.StorageInline {
+				out.Blocks.Blocks = append([]wire.FetchedBlock(nil), sp.Blocks.Blocks...)
 				for b := range out.Blocks.Blocks {
 					out.Blocks.Blocks[b].BlockServiceIx = uint8(len(resp.BlockServices))
-					resp.BlockServices = append(resp.BlockServices, BlockService{Addrs: sp.blocks[b].BlockServiceAddrs, ID: sp.blocks[b].BlockServiceID})
+					resp.BlockServices = append(resp.BlockServices, wire.BlockService{Addrs: sp.blocks[b].BlockServiceAddrs, ID: sp.blocks[b].BlockServiceID})
 				}
 			}
-			resp.Spans = []FetchedSpan{out}
+			resp.Spans = []wire.FetchedSpan{out}
 			if i+1 < len(f.spans) {
 				resp.NextOffset = f.spans[i+1].ByteOffset
 			}
@@ -246,11 +248,11 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		}
 		return reply(&resp)
 	}
-	return fail(ErrUnrecognizedRequest)
+	return fail(wire.ErrUnrecognizedRequest)
 }
 
 // cookieOf is the cookie of a file the fake constructed.
-func (s *fakeSpanShard) cookieOf(id InodeID) Cookie {
+func (s *fakeSpanShard) cookieOf(id wire.InodeID) wire.Cookie {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.files[id].cookie
@@ -258,9 +260,9 @@ func (s *fakeSpanShard) cookieOf(id InodeID) Cookie {
 
 // blockCrcFromCells recomputes block b's CRC from the initiate request's
 // cell CRCs (the fake shard stores it for LocalFileSpans).
-func blockCrcFromCells(r AddSpanInitiateReq, b int) Crc {
+func blockCrcFromCells(r wire.AddSpanInitiateReq, b int) wire.Crc {
 	B := r.Parity.Blocks()
-	var c Crc
+	var c wire.Crc
 	for st := range int(r.Stripes) {
 		c = CrcAppend(c, r.Crcs[st*B+b], int64(r.CellSize))
 	}

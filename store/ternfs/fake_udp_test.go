@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // fakeUDPPeer is a shard or CDC replica on 127.0.0.1. handle returns the
@@ -33,9 +35,9 @@ func newFakeUDPPeer(t *testing.T, reqMagic uint32, handle func(*fakeUDPPeer, uin
 	return p
 }
 
-func (p *fakeUDPPeer) ipPort() IPPort {
+func (p *fakeUDPPeer) ipPort() wire.IPPort {
 	a := p.conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	return IPPort{IP: a.Addr().As4(), Port: a.Port()}
+	return wire.IPPort{IP: a.Addr().As4(), Port: a.Port()}
 }
 
 func (p *fakeUDPPeer) serve() {
@@ -45,7 +47,7 @@ func (p *fakeUDPPeer) serve() {
 		if err != nil {
 			return
 		}
-		d, err := ParseDatagram(buf[:n], p.reqMagic)
+		d, err := wire.ParseDatagram(buf[:n], p.reqMagic)
 		if err != nil {
 			continue
 		}
@@ -78,8 +80,8 @@ func (p *fakeUDPPeer) requestIDs() []uint64 {
 	return ids
 }
 
-func shardReply(t *testing.T, id uint64, resp ShardResponse) []byte {
-	b, err := AppendShardResponse(nil, id, resp)
+func shardReply(t *testing.T, id uint64, resp wire.ShardResponse) []byte {
+	b, err := wire.AppendShardResponse(nil, id, resp)
 	if err != nil {
 		t.Error(err)
 	}
@@ -91,40 +93,40 @@ func shardReply(t *testing.T, id uint64, resp ShardResponse) []byte {
 type fakeCluster struct {
 	t        *testing.T
 	mu       sync.Mutex
-	shard    AddrsInfo
-	cdc      AddrsInfo
-	services []BlockService
+	shard    wire.AddrsInfo
+	cdc      wire.AddrsInfo
+	services []wire.BlockService
 	registry *fakeRegistry
 }
 
-func newFakeCluster(t *testing.T, shard, cdc AddrsInfo) *fakeCluster {
+func newFakeCluster(t *testing.T, shard, cdc wire.AddrsInfo) *fakeCluster {
 	fc := &fakeCluster{t: t, shard: shard, cdc: cdc}
 	fc.registry = newFakeRegistry(t, true, fc.handle)
 	return fc
 }
 
-func (fc *fakeCluster) setShard(a AddrsInfo) {
+func (fc *fakeCluster) setShard(a wire.AddrsInfo) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	fc.shard = a
 }
 
-func (fc *fakeCluster) handle(kind RegistryKind, body []byte) []byte {
+func (fc *fakeCluster) handle(kind wire.RegistryKind, body []byte) []byte {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
 	switch kind {
-	case KindLocalShards:
-		shards := make([]ShardInfo, 256)
+	case wire.KindLocalShards:
+		shards := make([]wire.ShardInfo, 256)
 		for i := range shards {
 			shards[i].Addrs = fc.shard
 		}
-		return mustRegistryResponse(fc.t, &LocalShardsResp{Shards: shards})
-	case KindLocalCDC:
-		return mustRegistryResponse(fc.t, &LocalCDCResp{Addrs: fc.cdc})
-	case KindLocalChangedBlockServices:
-		return mustRegistryResponse(fc.t, &LocalChangedBlockServicesResp{LastChange: 1, BlockServices: fc.services})
+		return mustRegistryResponse(fc.t, &wire.LocalShardsResp{Shards: shards})
+	case wire.KindLocalCDC:
+		return mustRegistryResponse(fc.t, &wire.LocalCDCResp{Addrs: fc.cdc})
+	case wire.KindLocalChangedBlockServices:
+		return mustRegistryResponse(fc.t, &wire.LocalChangedBlockServicesResp{LastChange: 1, BlockServices: fc.services})
 	}
-	return AppendRegistryError(nil, ErrUnrecognizedRequest)
+	return wire.AppendRegistryError(nil, wire.ErrUnrecognizedRequest)
 }
 
 // fastConfig shrinks upstream's timeouts so retry tests run in

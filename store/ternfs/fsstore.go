@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // Options configure Open.
@@ -54,7 +56,7 @@ type Options struct {
 // any gateway sharing it can move them.
 type Store struct {
 	client   *Client
-	root     InodeID
+	root     wire.InodeID
 	policies *SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
 	buffers  spanBuffers
@@ -63,7 +65,7 @@ type Store struct {
 	onAlignmentCopy func(int64)
 
 	mu    sync.Mutex
-	parts map[InodeID]*localFile // transient files this process created
+	parts map[wire.InodeID]*localFile // transient files this process created
 }
 
 var _ store.Store = (*Store)(nil)
@@ -92,7 +94,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ternfs: connect: %w", err)
 	}
-	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[InodeID]*localFile)}
+	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[wire.InodeID]*localFile)}
 	if s.journal == nil {
 		s.journal = NewMemoryJournal()
 	}
@@ -104,7 +106,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		client.Close()
 		return nil, err
 	}
-	if s.root != RootDirectory {
+	if s.root != wire.RootDirectory {
 		if err := applyPolicies(ctx, client, s.root, onRoot...); err != nil {
 			client.Close()
 			return nil, err
@@ -114,8 +116,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // makeRoot walks path from the cluster root, creating missing directories.
-func (s *Store) makeRoot(ctx context.Context, path string) (InodeID, error) {
-	dir := RootDirectory
+func (s *Store) makeRoot(ctx context.Context, path string) (wire.InodeID, error) {
+	dir := wire.RootDirectory
 	for _, name := range strings.Split(path, "/") {
 		if name == "" {
 			continue
@@ -156,35 +158,35 @@ func validateName(name string) error {
 
 // cookieOf and storeCookie convert between TernFS's 8-byte cookie and
 // store.Transient's uint64, little-endian like every integer on the wire.
-func cookieOf(t store.Transient) Cookie {
-	var c Cookie
+func cookieOf(t store.Transient) wire.Cookie {
+	var c wire.Cookie
 	binary.LittleEndian.PutUint64(c[:], t.Cookie)
 	return c
 }
 
-func storeCookie(c Cookie) uint64 { return binary.LittleEndian.Uint64(c[:]) }
+func storeCookie(c wire.Cookie) uint64 { return binary.LittleEndian.Uint64(c[:]) }
 
-func transientOf(id InodeID, c Cookie) store.Transient {
+func transientOf(id wire.InodeID, c wire.Cookie) store.Transient {
 	return store.Transient{ID: store.ID(id), Cookie: storeCookie(c)}
 }
 
 // directoryID checks that id names a directory before asking a shard, so
 // a file id is ErrNotDirectory whatever the shard would answer.
-func directoryID(id store.ID) (InodeID, error) {
-	in := InodeID(id)
-	if in.Type() != InodeDirectory {
+func directoryID(id store.ID) (wire.InodeID, error) {
+	in := wire.InodeID(id)
+	if in.Type() != wire.InodeDirectory {
 		return 0, fmt.Errorf("%v: %w", in, store.ErrNotDirectory)
 	}
 	return in, nil
 }
 
 // fileID is directoryID for files.
-func fileID(id store.ID) (InodeID, error) {
-	in := InodeID(id)
+func fileID(id store.ID) (wire.InodeID, error) {
+	in := wire.InodeID(id)
 	switch in.Type() {
-	case InodeFile:
+	case wire.InodeFile:
 		return in, nil
-	case InodeDirectory:
+	case wire.InodeDirectory:
 		return 0, fmt.Errorf("%v: %w", in, store.ErrIsDirectory)
 	}
 	return 0, fmt.Errorf("%v: %w", in, store.ErrNotFound)
@@ -196,7 +198,7 @@ func retryTransient(ctx context.Context, op func() error) error {
 	delay := 5 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := op()
-		code, ok := AsError(err)
+		code, ok := wire.AsError(err)
 		if err == nil || !ok || !code.Retryable() || attempt >= 6 {
 			return err
 		}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // newBudgetStore is a Store over the rig's fakes with smallPolicies and a
@@ -238,7 +240,7 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const writers, size = 8, 2<<20 + 12345 // two full spans and a short one each
-	ids := make([]InodeID, writers)
+	ids := make([]wire.InodeID, writers)
 	for i := range ids {
 		ids[i], _ = r.newFile(t)
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // StatFile reports a linked file. TernFS also answers for snapshot files
@@ -45,12 +47,12 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 	var end uint64
 	for _, sp := range spans {
 		if sp.ByteOffset != end {
-			return nil, fmt.Errorf("open %v: %w: span at %d after %d bytes", f, ErrMalformed, sp.ByteOffset, end)
+			return nil, fmt.Errorf("open %v: %w: span at %d after %d bytes", f, wire.ErrMalformed, sp.ByteOffset, end)
 		}
 		end += uint64(sp.Size)
 	}
 	if end != st.Size {
-		return nil, fmt.Errorf("open %v: %w: spans hold %d of %d bytes", f, ErrMalformed, end, st.Size)
+		return nil, fmt.Errorf("open %v: %w: spans hold %d of %d bytes", f, wire.ErrMalformed, end, st.Size)
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	return &openFile{ctx: rctx, cancel: cancel, client: s.client, id: f, size: int64(st.Size), spans: spans, buffers: &s.buffers}, nil
@@ -62,7 +64,7 @@ type openFile struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	client  *Client
-	id      InodeID
+	id      wire.InodeID
 	size    int64
 	spans   []SpanRef
 	buffers *spanBuffers

@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // bigSpanPolicies cut 8 MiB spans (RS(4,2), 15 stripes of 35-page cells),
 // larger than a read unit, so streaming reads cut spans into units.
 func bigSpanPolicies() *SpanPolicies {
 	p := smallPolicies()
-	p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: 8 << 20, Parity: mustParity(4, 2)})
+	p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: 8 << 20, Parity: mustParity(4, 2)})
 	p.Stripe.TargetStripeSize = 256 << 10
 	return p
 }
@@ -37,7 +39,7 @@ func newStreamStore(t *testing.T, r *spanRig, limit int64) *Store {
 }
 
 // appendFile appends data to a new file through s and opens it.
-func appendFile(t *testing.T, r *spanRig, s *Store, data []byte) (InodeID, store.File) {
+func appendFile(t *testing.T, r *spanRig, s *Store, data []byte) (wire.InodeID, store.File) {
 	t.Helper()
 	ctx := context.Background()
 	id, cookie := r.newFile(t)

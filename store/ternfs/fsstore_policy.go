@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // DefaultSpanPolicies are what upstream's root defaults intend (the fresh
@@ -14,22 +16,22 @@ import (
 func DefaultSpanPolicies() *SpanPolicies {
 	const step = 610 << 12
 	p := &SpanPolicies{
-		Block: BlockPolicy{Entries: []BlockPolicyEntry{
-			{StorageClass: StorageFlash, MinSize: 0},
-			{StorageClass: StorageHDD, MinSize: step},
+		Block: wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{
+			{StorageClass: wire.StorageFlash, MinSize: 0},
+			{StorageClass: wire.StorageHDD, MinSize: step},
 		}},
-		Stripe: StripePolicy{TargetStripeSize: 1 << 20},
+		Stripe: wire.StripePolicy{TargetStripeSize: 1 << 20},
 	}
-	p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: 2 * step, Parity: mustParity(10, 4)})
+	p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: 2 * step, Parity: mustParity(10, 4)})
 	for d := 2; d <= 10; d++ {
 		last := p.Span.Entries[len(p.Span.Entries)-1].MaxSize
-		p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: last + step, Parity: mustParity(d, 4)})
+		p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: last + step, Parity: mustParity(d, 4)})
 	}
 	return p
 }
 
-func mustParity(d, p int) Parity {
-	parity, err := MakeParity(d, p)
+func mustParity(d, p int) wire.Parity {
+	parity, err := wire.MakeParity(d, p)
 	if err != nil {
 		panic(err)
 	}
@@ -55,23 +57,23 @@ func appendSpanSize(p *SpanPolicies) (int, error) {
 
 // applyPolicies sets pols on dir, keeping its other policies; nothing is
 // written when they are already set.
-func applyPolicies(ctx context.Context, c *Client, dir InodeID, pols ...Policy) error {
+func applyPolicies(ctx context.Context, c *Client, dir wire.InodeID, pols ...wire.Policy) error {
 	st, err := c.StatDirectory(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
 	}
-	before, err := Marshal(&st.Info)
+	before, err := wire.Marshal(&st.Info)
 	if err != nil {
 		return err
 	}
 	info := st.Info
-	info.Entries = append([]DirectoryInfoEntry(nil), st.Info.Entries...)
+	info.Entries = append([]wire.DirectoryInfoEntry(nil), st.Info.Entries...)
 	for _, pol := range pols {
 		if err := info.Set(pol); err != nil {
 			return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
 		}
 	}
-	after, err := Marshal(&info)
+	after, err := wire.Marshal(&info)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func TestValidateName(t *testing.T) {
@@ -24,8 +26,8 @@ func TestValidateName(t *testing.T) {
 }
 
 func TestCookieRoundTrip(t *testing.T) {
-	c := Cookie{1, 2, 3, 4, 5, 6, 7, 0xff}
-	tr := transientOf(MakeInodeID(InodeFile, 7, 42), c)
+	c := wire.Cookie{1, 2, 3, 4, 5, 6, 7, 0xff}
+	tr := transientOf(wire.MakeInodeID(wire.InodeFile, 7, 42), c)
 	if tr.Cookie != 0xff07060504030201 {
 		t.Fatalf("cookie %#x: not little-endian", tr.Cookie)
 	}
@@ -35,8 +37,8 @@ func TestCookieRoundTrip(t *testing.T) {
 }
 
 func TestIDKinds(t *testing.T) {
-	dir := store.ID(MakeInodeID(InodeDirectory, 3, 9))
-	file := store.ID(MakeInodeID(InodeFile, 3, 9))
+	dir := store.ID(wire.MakeInodeID(wire.InodeDirectory, 3, 9))
+	file := store.ID(wire.MakeInodeID(wire.InodeFile, 3, 9))
 	if _, err := directoryID(file); !errors.Is(err, store.ErrNotDirectory) {
 		t.Errorf("directoryID(file) = %v", err)
 	}
@@ -46,7 +48,7 @@ func TestIDKinds(t *testing.T) {
 	if _, err := fileID(0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("fileID(0) = %v", err)
 	}
-	if d, err := directoryID(store.ID(RootDirectory)); err != nil || d != RootDirectory {
+	if d, err := directoryID(store.ID(wire.RootDirectory)); err != nil || d != wire.RootDirectory {
 		t.Errorf("directoryID(root) = %v, %v", d, err)
 	}
 }
@@ -75,8 +77,8 @@ func TestDefaultSpanPolicies(t *testing.T) {
 		}
 	}
 	// The policies fit a directory's info (255 bytes per entry).
-	var info DirectoryInfo
-	for _, pol := range []Policy{&p.Span, &p.Block, &p.Stripe} {
+	var info wire.DirectoryInfo
+	for _, pol := range []wire.Policy{&p.Span, &p.Block, &p.Stripe} {
 		if err := info.Set(pol); err != nil {
 			t.Fatal(err)
 		}
@@ -85,11 +87,11 @@ func TestDefaultSpanPolicies(t *testing.T) {
 
 func TestAppendSpanSizeRoundsDownToPages(t *testing.T) {
 	p := DefaultSpanPolicies()
-	p.Span.Entries = []SpanPolicyEntry{{MaxSize: 3*PageSize + 100, Parity: mustParity(1, 1)}}
+	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 3*PageSize + 100, Parity: mustParity(1, 1)}}
 	if size, err := appendSpanSize(p); err != nil || size != 3*PageSize {
 		t.Errorf("append span size %d, %v; want %d", size, err, 3*PageSize)
 	}
-	p.Span.Entries = []SpanPolicyEntry{{MaxSize: 200, Parity: mustParity(1, 1)}}
+	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 200, Parity: mustParity(1, 1)}}
 	if _, err := appendSpanSize(p); err == nil {
 		t.Error("a policy without block-sized spans was accepted")
 	}

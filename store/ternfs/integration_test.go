@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // The integration test drives the client against a real cluster:
@@ -35,22 +37,22 @@ const (
 	itHDDMin      = 512 << 10
 )
 
-func itPolicies() (*SpanPolicies, DirectoryInfo) {
-	mirrored, _ := MakeParity(1, 2)
-	rs104, _ := MakeParity(10, 4)
+func itPolicies() (*SpanPolicies, wire.DirectoryInfo) {
+	mirrored, _ := wire.MakeParity(1, 2)
+	rs104, _ := wire.MakeParity(10, 4)
 	p := &SpanPolicies{
-		Span: SpanPolicy{Entries: []SpanPolicyEntry{
+		Span: wire.SpanPolicy{Entries: []wire.SpanPolicyEntry{
 			{MaxSize: itMirroredMax, Parity: mirrored},
 			{MaxSize: itMaxSpan, Parity: rs104},
 		}},
-		Block: BlockPolicy{Entries: []BlockPolicyEntry{
-			{StorageClass: StorageFlash, MinSize: 0},
-			{StorageClass: StorageHDD, MinSize: itHDDMin},
+		Block: wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{
+			{StorageClass: wire.StorageFlash, MinSize: 0},
+			{StorageClass: wire.StorageHDD, MinSize: itHDDMin},
 		}},
-		Stripe: StripePolicy{TargetStripeSize: itStripe},
+		Stripe: wire.StripePolicy{TargetStripeSize: itStripe},
 	}
-	var info DirectoryInfo
-	for _, pol := range []Policy{&p.Span, &p.Block, &p.Stripe} {
+	var info wire.DirectoryInfo
+	for _, pol := range []wire.Policy{&p.Span, &p.Block, &p.Stripe} {
 		if err := info.Set(pol); err != nil {
 			panic(err)
 		}
@@ -63,7 +65,7 @@ type itEnv struct {
 	ctx     context.Context
 	c       *Client
 	regs    []string
-	dir     InodeID
+	dir     wire.InodeID
 	dirName string
 	pol     *SpanPolicies
 }
@@ -85,10 +87,10 @@ func randomBytes(n int, seed uint64) []byte {
 // it as upstream's writers do: spans of the policy's largest size, the
 // last one inline when it is short enough. It returns the file and its
 // edge's creation time.
-func (e *itEnv) writeFile(name string, data []byte) (InodeID, TernTime) {
+func (e *itEnv) writeFile(name string, data []byte) (wire.InodeID, wire.TernTime) {
 	e.t.Helper()
-	var f ConstructFileResp
-	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate integration"}, &f); err != nil {
+	var f wire.ConstructFileResp
+	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &wire.ConstructFileReq{Type: wire.InodeFile, Note: "terngate integration"}, &f); err != nil {
 		e.t.Fatalf("construct %s: %v", name, err)
 	}
 	for off := 0; off < len(data); {
@@ -101,17 +103,17 @@ func (e *itEnv) writeFile(name string, data []byte) (InodeID, TernTime) {
 		}
 		off += n
 	}
-	var link LinkFileResp
-	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &LinkFileReq{FileID: f.ID, Cookie: f.Cookie, OwnerID: e.dir, Name: name}, &link); err != nil {
+	var link wire.LinkFileResp
+	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &wire.LinkFileReq{FileID: f.ID, Cookie: f.Cookie, OwnerID: e.dir, Name: name}, &link); err != nil {
 		e.t.Fatalf("link %s: %v", name, err)
 	}
 	return f.ID, link.CreationTime
 }
 
-func (e *itEnv) lookup(name string) LookupResp {
+func (e *itEnv) lookup(name string) wire.LookupResp {
 	e.t.Helper()
-	var look LookupResp
-	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &LookupReq{DirID: e.dir, Name: name}, &look); err != nil {
+	var look wire.LookupResp
+	if err := e.c.ShardRequest(e.ctx, e.dir.Shard(), &wire.LookupReq{DirID: e.dir, Name: name}, &look); err != nil {
 		e.t.Fatalf("lookup %s: %v", name, err)
 	}
 	return look
@@ -120,21 +122,21 @@ func (e *itEnv) lookup(name string) LookupResp {
 // shard sends req through the client's transport and checks that
 // re-encoding the decoded response reproduces the shard's bytes exactly:
 // every field of the response was read with the right width and order.
-func (e *itEnv) shard(shard ShardID, req ShardRequest, resp ShardResponse) error {
+func (e *itEnv) shard(shard wire.ShardID, req wire.ShardRequest, resp wire.ShardResponse) error {
 	e.t.Helper()
 	id := e.c.shards.newRequestID()
-	pkt, err := AppendShardRequest(nil, id, req)
+	pkt, err := wire.AppendShardRequest(nil, id, req)
 	if err != nil {
 		return err
 	}
-	d, _, err := e.c.shards.roundTrip(e.ctx, id, pkt, func() (AddrsInfo, error) { return e.c.view.ShardAddrs(shard) }, e.c.cfg.ShardTimeouts, nil)
+	d, _, err := e.c.shards.roundTrip(e.ctx, id, pkt, func() (wire.AddrsInfo, error) { return e.c.view.ShardAddrs(shard) }, e.c.cfg.ShardTimeouts, nil)
 	if err != nil {
 		return err
 	}
 	if err := d.DecodeShard(resp); err != nil {
 		return err
 	}
-	again, err := Marshal(resp)
+	again, err := wire.Marshal(resp)
 	if err != nil || !bytes.Equal(again, d.Body) {
 		e.t.Fatalf("%T: re-encoded %x (%v), shard sent %x", resp, again, err, d.Body)
 	}
@@ -142,10 +144,10 @@ func (e *itEnv) shard(shard ShardID, req ShardRequest, resp ShardResponse) error
 }
 
 // cdc is shard for the CDC.
-func (e *itEnv) cdc(req CDCRequest, resp CDCResponse) error {
+func (e *itEnv) cdc(req wire.CDCRequest, resp wire.CDCResponse) error {
 	e.t.Helper()
 	id := e.c.cdc.newRequestID()
-	pkt, err := AppendCDCRequest(nil, id, req)
+	pkt, err := wire.AppendCDCRequest(nil, id, req)
 	if err != nil {
 		return err
 	}
@@ -156,7 +158,7 @@ func (e *itEnv) cdc(req CDCRequest, resp CDCResponse) error {
 	if err := d.DecodeCDC(resp); err != nil {
 		return err
 	}
-	again, err := Marshal(resp)
+	again, err := wire.Marshal(resp)
 	if err != nil || !bytes.Equal(again, d.Body) {
 		e.t.Fatalf("%T: re-encoded %x (%v), CDC sent %x", resp, again, err, d.Body)
 	}
@@ -164,9 +166,9 @@ func (e *itEnv) cdc(req CDCRequest, resp CDCResponse) error {
 }
 
 // registry is shard for the registry (one request per TCP connection).
-func (e *itEnv) registry(req RegistryRequest, resp RegistryResponse) {
+func (e *itEnv) registry(req wire.RegistryRequest, resp wire.RegistryResponse) {
 	e.t.Helper()
-	frame, err := AppendRegistryRequest(nil, req)
+	frame, err := wire.AppendRegistryRequest(nil, req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -179,14 +181,14 @@ func (e *itEnv) registry(req RegistryRequest, resp RegistryResponse) {
 	if _, err := conn.Write(frame); err != nil {
 		e.t.Fatal(err)
 	}
-	f, err := ReadRegistryFrame(conn, RegistryResponseMagic)
+	f, err := wire.ReadRegistryFrame(conn, wire.RegistryResponseMagic)
 	if err != nil {
 		e.t.Fatalf("%T: %v", req, err)
 	}
 	if err := f.Decode(resp); err != nil {
 		e.t.Fatalf("%T: %v", req, err)
 	}
-	again, err := Marshal(resp)
+	again, err := wire.Marshal(resp)
 	if err != nil || !bytes.Equal(again, f.Body) {
 		e.t.Fatalf("%T: re-encoded %x (%v), registry sent %x", resp, again, err, f.Body)
 	}
@@ -217,31 +219,31 @@ func TestIntegration(t *testing.T) {
 	}
 	defer c.Close()
 
-	var info InfoResp
-	if err := c.Registry().Request(ctx, &InfoReq{}, &info); err != nil {
+	var info wire.InfoResp
+	if err := c.Registry().Request(ctx, &wire.InfoReq{}, &info); err != nil {
 		t.Fatalf("registry info: %v", err)
 	}
 	t.Logf("cluster: %d block services in %d failure domains", info.NumBlockServices, info.NumFailureDomains)
-	var root StatDirectoryResp
-	if err := c.ShardRequest(ctx, RootDirectory.Shard(), &StatDirectoryReq{ID: RootDirectory}, &root); err != nil {
+	var root wire.StatDirectoryResp
+	if err := c.ShardRequest(ctx, wire.RootDirectory.Shard(), &wire.StatDirectoryReq{ID: wire.RootDirectory}, &root); err != nil {
 		t.Fatalf("stat root: %v", err)
 	}
-	rootPol, err := c.ResolveSpanPolicies(ctx, RootDirectory)
+	rootPol, err := c.ResolveSpanPolicies(ctx, wire.RootDirectory)
 	if err != nil {
 		t.Fatalf("root policies: %v", err)
 	}
 	t.Logf("root policies: %+v", *rootPol)
 
 	name := fmt.Sprintf("terngate-it-%d", time.Now().UnixNano())
-	var dir MakeDirectoryResp
-	if err := c.CDCRequest(ctx, &MakeDirectoryReq{OwnerID: RootDirectory, Name: name}, &dir); err != nil {
+	var dir wire.MakeDirectoryResp
+	if err := c.CDCRequest(ctx, &wire.MakeDirectoryReq{OwnerID: wire.RootDirectory, Name: name}, &dir); err != nil {
 		t.Fatalf("make directory: %v", err)
 	}
-	if look := (&itEnv{t: t, ctx: ctx, c: c, dir: RootDirectory}).lookup(name); look.TargetID != dir.ID {
+	if look := (&itEnv{t: t, ctx: ctx, c: c, dir: wire.RootDirectory}).lookup(name); look.TargetID != dir.ID {
 		t.Fatalf("lookup %s in root: %+v, made %v", name, look, dir.ID)
 	}
 	pol, dirInfo := itPolicies()
-	if err := c.ShardRequest(ctx, dir.ID.Shard(), &SetDirectoryInfoReq{ID: dir.ID, Info: dirInfo}, &SetDirectoryInfoResp{}); err != nil {
+	if err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.SetDirectoryInfoReq{ID: dir.ID, Info: dirInfo}, &wire.SetDirectoryInfoResp{}); err != nil {
 		t.Fatalf("set directory info: %v", err)
 	}
 	got, err := c.ResolveSpanPolicies(ctx, dir.ID)
@@ -256,18 +258,18 @@ func TestIntegration(t *testing.T) {
 	t.Run("Registry", func(t *testing.T) {
 		e := *e
 		e.t = t
-		var shards LocalShardsResp
-		e.registry(&LocalShardsReq{}, &shards)
+		var shards wire.LocalShardsResp
+		e.registry(&wire.LocalShardsReq{}, &shards)
 		if len(shards.Shards) != 256 || len(shards.Shards[0].Addrs.List()) == 0 {
 			t.Fatalf("LocalShards: %d shards, shard 0 %+v", len(shards.Shards), shards.Shards[0])
 		}
-		var cdc LocalCDCResp
-		e.registry(&LocalCDCReq{}, &cdc)
+		var cdc wire.LocalCDCResp
+		e.registry(&wire.LocalCDCReq{}, &cdc)
 		if len(cdc.Addrs.List()) == 0 {
 			t.Fatalf("LocalCDC: %+v", cdc)
 		}
-		var reps AllRegistryReplicasResp
-		e.registry(&AllRegistryReplicasReq{}, &reps)
+		var reps wire.AllRegistryReplicasResp
+		e.registry(&wire.AllRegistryReplicasReq{}, &reps)
 		leaders := 0
 		for _, r := range reps.Replicas {
 			if r.IsLeader {
@@ -277,14 +279,14 @@ func TestIntegration(t *testing.T) {
 		if leaders != 1 {
 			t.Fatalf("AllRegistryReplicas: %+v", reps)
 		}
-		var changed LocalChangedBlockServicesResp
-		e.registry(&LocalChangedBlockServicesReq{}, &changed)
+		var changed wire.LocalChangedBlockServicesResp
+		e.registry(&wire.LocalChangedBlockServicesReq{}, &changed)
 		if len(changed.BlockServices) != int(info.NumBlockServices) {
 			t.Fatalf("LocalChangedBlockServices: %d services, Info says %d", len(changed.BlockServices), info.NumBlockServices)
 		}
-		var sbs ShardBlockServicesResp
-		e.registry(&ShardBlockServicesReq{ShardID: dir.ID.Shard()}, &sbs)
-		domains := map[FailureDomain]bool{}
+		var sbs wire.ShardBlockServicesResp
+		e.registry(&wire.ShardBlockServicesReq{ShardID: dir.ID.Shard()}, &sbs)
+		domains := map[wire.FailureDomain]bool{}
 		for _, b := range sbs.BlockServices {
 			domains[b.FailureDomain] = true
 			if _, ok := c.View().BlockService(b.ID); !ok {
@@ -293,8 +295,8 @@ func TestIntegration(t *testing.T) {
 		}
 		t.Logf("registry: %d shards, CDC at %v, %d registry replicas, %d block services, shard %d writes to %d services in %d failure domains (Info reports %d failure domains: upstream's registry never fills that field)",
 			len(shards.Shards), cdc.Addrs.List(), len(reps.Replicas), len(changed.BlockServices), dir.ID.Shard(), len(sbs.BlockServices), len(domains), info.NumFailureDomains)
-		var st StatDirectoryResp
-		if err := e.shard(RootDirectory.Shard(), &StatDirectoryReq{ID: RootDirectory}, &st); err != nil {
+		var st wire.StatDirectoryResp
+		if err := e.shard(wire.RootDirectory.Shard(), &wire.StatDirectoryReq{ID: wire.RootDirectory}, &st); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -308,15 +310,15 @@ func TestIntegration(t *testing.T) {
 		data := append(pattern(100<<10, 1), pattern(100, 2)...)
 		id, _ := e.writeFile("small-mixed", data)
 		linked = append(linked, "small-mixed")
-		var st StatFileResp
-		if err := c.ShardRequest(ctx, id.Shard(), &StatFileReq{ID: id}, &st); err != nil || st.Size != uint64(len(data)) {
+		var st wire.StatFileResp
+		if err := c.ShardRequest(ctx, id.Shard(), &wire.StatFileReq{ID: id}, &st); err != nil || st.Size != uint64(len(data)) {
 			t.Fatalf("stat file: %+v %v", st, err)
 		}
 		spans, err := c.FileSpans(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(spans) != 2 || spans[0].StorageClass != StorageFlash || spans[0].Blocks.Parity.Blocks() != 3 || spans[1].StorageClass != StorageInline {
+		if len(spans) != 2 || spans[0].StorageClass != wire.StorageFlash || spans[0].Blocks.Parity.Blocks() != 3 || spans[1].StorageClass != wire.StorageInline {
 			t.Fatalf("unexpected spans %+v", spans)
 		}
 		back, err := c.ReadFile(ctx, id)
@@ -328,7 +330,7 @@ func TestIntegration(t *testing.T) {
 	// ≥ 30 MiB: three 10 MiB RS(10,4) HDD spans of 10 stripes, a 12 KiB
 	// mirrored span and a 100-byte inline tail.
 	big := randomBytes(30<<20+12<<10+100, 7)
-	var bigID InodeID
+	var bigID wire.InodeID
 	t.Run("BigRS", func(t *testing.T) {
 		e := *e
 		e.t = t
@@ -345,7 +347,7 @@ func TestIntegration(t *testing.T) {
 		}
 		for i, s := range spans[:3] {
 			want, _ := ComputeSpanLayout(pol, itMaxSpan)
-			if s.StorageClass != StorageHDD || s.Blocks.Parity != want.Parity || s.Blocks.Stripes != want.Stripes || s.Blocks.CellSize != want.CellSize {
+			if s.StorageClass != wire.StorageHDD || s.Blocks.Parity != want.Parity || s.Blocks.Stripes != want.Stripes || s.Blocks.CellSize != want.CellSize {
 				t.Fatalf("span %d: %v %v × %d stripes of %d, want %+v", i, s.StorageClass, s.Blocks.Parity, s.Blocks.Stripes, s.Blocks.CellSize, want)
 			}
 		}
@@ -357,7 +359,7 @@ func TestIntegration(t *testing.T) {
 
 	// Files written by terncli, in our directory (so with our policies).
 	var theirs []byte
-	var theirsID InodeID
+	var theirsID wire.InodeID
 	t.Run("Terncli", func(t *testing.T) {
 		if os.Getenv("TERNFS_TERNCLI") == "" {
 			t.Skip("TERNFS_TERNCLI not set: interop with upstream's terncli (cp-outof of our files, cp-into for us to read) not checked")
@@ -401,7 +403,7 @@ func TestIntegration(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range spans {
-			if s.StorageClass == StorageInline {
+			if s.StorageClass == wire.StorageInline {
 				t.Logf("terncli span at %d: %d bytes inline", s.ByteOffset, s.Size)
 				continue
 			}
@@ -414,7 +416,7 @@ func TestIntegration(t *testing.T) {
 		// terncli's parity, recomputed by our encoder from its data blocks,
 		// must match what it stored byte for byte.
 		for _, s := range spans {
-			if s.StorageClass == StorageInline || s.Blocks.Parity.DataBlocks() == 1 {
+			if s.StorageClass == wire.StorageInline || s.Blocks.Parity.DataBlocks() == 1 {
 				continue
 			}
 			D, B := s.Blocks.Parity.DataBlocks(), s.Blocks.Parity.Blocks()
@@ -462,17 +464,17 @@ func TestIntegration(t *testing.T) {
 		}
 		defer c2.Close()
 		files := []struct {
-			id   InodeID
+			id   wire.InodeID
 			data []byte
 		}{{bigID, big}}
-		if theirsID != NullInode {
+		if theirsID != wire.NullInode {
 			files = append(files, struct {
-				id   InodeID
+				id   wire.InodeID
 				data []byte
 			}{theirsID, theirs})
 		}
 		for _, f := range files {
-			if f.id == NullInode {
+			if f.id == wire.NullInode {
 				t.Fatal("big file was not written")
 			}
 			spans, err := c2.FileSpans(ctx, f.id)
@@ -481,16 +483,16 @@ func TestIntegration(t *testing.T) {
 			}
 			rsSpans := 0
 			for _, s := range spans {
-				if s.StorageClass == StorageInline || s.Blocks.Parity.DataBlocks() == 1 {
+				if s.StorageClass == wire.StorageInline || s.Blocks.Parity.DataBlocks() == 1 {
 					continue
 				}
 				rsSpans++
-				s.Services = append([]BlockService(nil), s.Services...)
+				s.Services = append([]wire.BlockService(nil), s.Services...)
 				for j, down := range []int{0, 3, 6, 9} {
 					if j < 2 {
-						s.Services[down].Addrs = AddrsInfo{Addr1: IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
+						s.Services[down].Addrs = wire.AddrsInfo{Addr1: wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
 					} else {
-						s.Services[down].Flags |= BlockServiceNoRead
+						s.Services[down].Flags |= wire.BlockServiceNoRead
 					}
 				}
 				b, err := c2.ReadSpan(ctx, f.id, s)
@@ -513,9 +515,9 @@ func TestIntegration(t *testing.T) {
 		// transient file B, certified there with the proofs A's write
 		// returned, B linked and read back. Then A, now empty, is
 		// scrapped and removed.
-		var a, b ConstructFileResp
-		for _, f := range []*ConstructFileResp{&a, &b} {
-			if err := c.ShardRequest(ctx, dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate move"}, f); err != nil {
+		var a, b wire.ConstructFileResp
+		for _, f := range []*wire.ConstructFileResp{&a, &b} {
+			if err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.ConstructFileReq{Type: wire.InodeFile, Note: "terngate move"}, f); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -524,14 +526,14 @@ func TestIntegration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		move := &MoveSpanReq{SpanSize: ws.Size, FileID1: a.ID, ByteOffset1: 0, Cookie1: a.Cookie, FileID2: b.ID, ByteOffset2: 0, Cookie2: b.Cookie}
-		if err := c.ShardRequest(ctx, dir.ID.Shard(), move, &MoveSpanResp{}); err != nil {
+		move := &wire.MoveSpanReq{SpanSize: ws.Size, FileID1: a.ID, ByteOffset1: 0, Cookie1: a.Cookie, FileID2: b.ID, ByteOffset2: 0, Cookie2: b.Cookie}
+		if err := c.ShardRequest(ctx, dir.ID.Shard(), move, &wire.MoveSpanResp{}); err != nil {
 			t.Fatalf("move span: %v", err)
 		}
 		if err := c.CertifySpan(ctx, b.ID, b.Cookie, ws); err != nil {
 			t.Fatalf("certify moved span: %v", err)
 		}
-		if err := c.ShardRequest(ctx, dir.ID.Shard(), &LinkFileReq{FileID: b.ID, Cookie: b.Cookie, OwnerID: dir.ID, Name: "moved"}, &LinkFileResp{}); err != nil {
+		if err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.LinkFileReq{FileID: b.ID, Cookie: b.Cookie, OwnerID: dir.ID, Name: "moved"}, &wire.LinkFileResp{}); err != nil {
 			t.Fatalf("link: %v", err)
 		}
 		linked = append(linked, "moved")
@@ -539,22 +541,22 @@ func TestIntegration(t *testing.T) {
 		if err != nil || !bytes.Equal(back, data) {
 			t.Fatalf("read back: %v (equal %v)", err, bytes.Equal(back, data))
 		}
-		var st StatTransientFileResp
-		if err := c.ShardRequest(ctx, a.ID.Shard(), &StatTransientFileReq{ID: a.ID}, &st); err != nil || st.Size != 0 {
+		var st wire.StatTransientFileResp
+		if err := c.ShardRequest(ctx, a.ID.Shard(), &wire.StatTransientFileReq{ID: a.ID}, &st); err != nil || st.Size != 0 {
 			t.Fatalf("emptied file: %+v %v", st, err)
 		}
-		err = c.ShardRequest(ctx, a.ID.Shard(), &RemoveInodeReq{ID: a.ID}, &RemoveInodeResp{})
-		if !errors.Is(err, ErrDeadlineNotPassed) {
+		err = c.ShardRequest(ctx, a.ID.Shard(), &wire.RemoveInodeReq{ID: a.ID}, &wire.RemoveInodeResp{})
+		if !errors.Is(err, wire.ErrDeadlineNotPassed) {
 			t.Fatalf("RemoveInode before scrapping: %v, want DEADLINE_NOT_PASSED", err)
 		}
-		if err := c.ShardRequest(ctx, a.ID.Shard(), &ScrapTransientFileReq{ID: a.ID, Cookie: a.Cookie}, &ScrapTransientFileResp{}); err != nil {
+		if err := c.ShardRequest(ctx, a.ID.Shard(), &wire.ScrapTransientFileReq{ID: a.ID, Cookie: a.Cookie}, &wire.ScrapTransientFileResp{}); err != nil {
 			t.Fatalf("scrap: %v", err)
 		}
-		if err := c.ShardRequest(ctx, a.ID.Shard(), &RemoveInodeReq{ID: a.ID}, &RemoveInodeResp{}); err != nil {
+		if err := c.ShardRequest(ctx, a.ID.Shard(), &wire.RemoveInodeReq{ID: a.ID}, &wire.RemoveInodeResp{}); err != nil {
 			t.Fatalf("remove inode: %v", err)
 		}
-		err = c.ShardRequest(ctx, a.ID.Shard(), &StatTransientFileReq{ID: a.ID}, &st)
-		if !errors.Is(err, ErrFileNotFound) {
+		err = c.ShardRequest(ctx, a.ID.Shard(), &wire.StatTransientFileReq{ID: a.ID}, &st)
+		if !errors.Is(err, wire.ErrFileNotFound) {
 			t.Fatalf("stat removed file: %v, want FILE_NOT_FOUND", err)
 		}
 	})
@@ -563,23 +565,23 @@ func TestIntegration(t *testing.T) {
 		// The EMPTY inline span (offset 0, size 0) on a transient file
 		// whose last span is DIRTY succeeds and moves its mtime; the span
 		// stays movable.
-		var f ConstructFileResp
-		if err := c.ShardRequest(ctx, dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate keepalive"}, &f); err != nil {
+		var f wire.ConstructFileResp
+		if err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.ConstructFileReq{Type: wire.InodeFile, Note: "terngate keepalive"}, &f); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.WriteSpanUncertified(ctx, f.ID, f.Cookie, 0, randomBytes(8192, 19), pol); err != nil {
 			t.Fatal(err)
 		}
-		var before, after StatTransientFileResp
-		if err := c.ShardRequest(ctx, f.ID.Shard(), &StatTransientFileReq{ID: f.ID}, &before); err != nil {
+		var before, after wire.StatTransientFileResp
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &wire.StatTransientFileReq{ID: f.ID}, &before); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(5 * time.Millisecond)
-		keep := &AddInlineSpanReq{FileID: f.ID, Cookie: f.Cookie, StorageClass: StorageEmpty}
-		if err := c.ShardRequest(ctx, f.ID.Shard(), keep, &AddInlineSpanResp{}); err != nil {
+		keep := &wire.AddInlineSpanReq{FileID: f.ID, Cookie: f.Cookie, StorageClass: wire.StorageEmpty}
+		if err := c.ShardRequest(ctx, f.ID.Shard(), keep, &wire.AddInlineSpanResp{}); err != nil {
 			t.Fatalf("keepalive: %v", err)
 		}
-		if err := c.ShardRequest(ctx, f.ID.Shard(), &StatTransientFileReq{ID: f.ID}, &after); err != nil {
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &wire.StatTransientFileReq{ID: f.ID}, &after); err != nil {
 			t.Fatal(err)
 		}
 		if after.Mtime <= before.Mtime || after.Size != 8192 {
@@ -588,10 +590,10 @@ func TestIntegration(t *testing.T) {
 		// An EMPTY span with a size is refused.
 		bad := *keep
 		bad.Size = 4096
-		if err := c.ShardRequest(ctx, f.ID.Shard(), &bad, &AddInlineSpanResp{}); !errors.Is(err, ErrBadSpanBody) {
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &bad, &wire.AddInlineSpanResp{}); !errors.Is(err, wire.ErrBadSpanBody) {
 			t.Fatalf("sized EMPTY span: %v, want BAD_SPAN_BODY", err)
 		}
-		if err := c.ShardRequest(ctx, f.ID.Shard(), &ScrapTransientFileReq{ID: f.ID, Cookie: f.Cookie}, &ScrapTransientFileResp{}); err != nil {
+		if err := c.ShardRequest(ctx, f.ID.Shard(), &wire.ScrapTransientFileReq{ID: f.ID, Cookie: f.Cookie}, &wire.ScrapTransientFileResp{}); err != nil {
 			t.Fatalf("scrap: %v", err)
 		}
 	})
@@ -599,18 +601,18 @@ func TestIntegration(t *testing.T) {
 	t.Run("Namespace", func(t *testing.T) {
 		e := *e
 		e.t = t
-		var sub MakeDirectoryResp
-		if err := e.cdc(&MakeDirectoryReq{OwnerID: dir.ID, Name: "sub"}, &sub); err != nil {
+		var sub wire.MakeDirectoryResp
+		if err := e.cdc(&wire.MakeDirectoryReq{OwnerID: dir.ID, Name: "sub"}, &sub); err != nil {
 			t.Fatalf("make sub: %v", err)
 		}
 		data := randomBytes(300, 23)
 		id, created := e.writeFile("n1", data)
 		// ReadDir sees both edges.
-		var rd ReadDirResp
-		if err := e.shard(dir.ID.Shard(), &ReadDirReq{DirID: dir.ID}, &rd); err != nil {
+		var rd wire.ReadDirResp
+		if err := e.shard(dir.ID.Shard(), &wire.ReadDirReq{DirID: dir.ID}, &rd); err != nil {
 			t.Fatal(err)
 		}
-		seen := map[string]InodeID{}
+		seen := map[string]wire.InodeID{}
 		for _, edge := range rd.Results {
 			seen[edge.Name] = edge.TargetID
 		}
@@ -618,27 +620,27 @@ func TestIntegration(t *testing.T) {
 			t.Fatalf("ReadDir: %+v", rd)
 		}
 		// Rename within the directory (shard), then across directories (CDC).
-		var ren SameDirectoryRenameResp
-		if err := e.shard(dir.ID.Shard(), &SameDirectoryRenameReq{TargetID: id, DirID: dir.ID, OldName: "n1", OldCreationTime: created, NewName: "n2"}, &ren); err != nil {
+		var ren wire.SameDirectoryRenameResp
+		if err := e.shard(dir.ID.Shard(), &wire.SameDirectoryRenameReq{TargetID: id, DirID: dir.ID, OldName: "n1", OldCreationTime: created, NewName: "n2"}, &ren); err != nil {
 			t.Fatalf("same directory rename: %v", err)
 		}
 		if look := e.lookup("n2"); look.TargetID != id || look.CreationTime != ren.NewCreationTime {
 			t.Fatalf("after rename: %+v, rename said %v", look, ren.NewCreationTime)
 		}
-		var mv RenameFileResp
-		if err := e.cdc(&RenameFileReq{TargetID: id, OldOwnerID: dir.ID, OldName: "n2", OldCreationTime: ren.NewCreationTime, NewOwnerID: sub.ID, NewName: "n3"}, &mv); err != nil {
+		var mv wire.RenameFileResp
+		if err := e.cdc(&wire.RenameFileReq{TargetID: id, OldOwnerID: dir.ID, OldName: "n2", OldCreationTime: ren.NewCreationTime, NewOwnerID: sub.ID, NewName: "n3"}, &mv); err != nil {
 			t.Fatalf("rename file: %v", err)
 		}
-		var look LookupResp
-		if err := e.shard(sub.ID.Shard(), &LookupReq{DirID: sub.ID, Name: "n3"}, &look); err != nil || look.TargetID != id || look.CreationTime != mv.CreationTime {
+		var look wire.LookupResp
+		if err := e.shard(sub.ID.Shard(), &wire.LookupReq{DirID: sub.ID, Name: "n3"}, &look); err != nil || look.TargetID != id || look.CreationTime != mv.CreationTime {
 			t.Fatalf("lookup sub/n3: %+v %v", look, err)
 		}
 		if back, err := c.ReadFile(ctx, id); err != nil || !bytes.Equal(back, data) {
 			t.Fatalf("read renamed file: %v", err)
 		}
 		// FullReadDir shows the snapshot edges the renames left.
-		var full FullReadDirResp
-		if err := e.shard(dir.ID.Shard(), &FullReadDirReq{DirID: dir.ID, Mtu: MaxMTU}, &full); err != nil {
+		var full wire.FullReadDirResp
+		if err := e.shard(dir.ID.Shard(), &wire.FullReadDirReq{DirID: dir.ID, Mtu: wire.MaxMTU}, &full); err != nil {
 			t.Fatal(err)
 		}
 		snapshots := 0
@@ -653,40 +655,40 @@ func TestIntegration(t *testing.T) {
 		// Hard unlink on the same shard removes a snapshot edge (a current
 		// one is EDGE_NOT_FOUND) and makes the file transient.
 		id4, created4 := e.writeFile("n4", data)
-		err := e.shard(dir.ID.Shard(), &SameShardHardFileUnlinkReq{OwnerID: dir.ID, TargetID: id4, Name: "n4", CreationTime: created4}, &SameShardHardFileUnlinkResp{})
-		if !errors.Is(err, ErrEdgeNotFound) {
+		err := e.shard(dir.ID.Shard(), &wire.SameShardHardFileUnlinkReq{OwnerID: dir.ID, TargetID: id4, Name: "n4", CreationTime: created4}, &wire.SameShardHardFileUnlinkResp{})
+		if !errors.Is(err, wire.ErrEdgeNotFound) {
 			t.Fatalf("hard unlink of a current edge: %v, want EDGE_NOT_FOUND", err)
 		}
-		if err := e.shard(dir.ID.Shard(), &SoftUnlinkFileReq{OwnerID: dir.ID, FileID: id4, Name: "n4", CreationTime: created4}, &SoftUnlinkFileResp{}); err != nil {
+		if err := e.shard(dir.ID.Shard(), &wire.SoftUnlinkFileReq{OwnerID: dir.ID, FileID: id4, Name: "n4", CreationTime: created4}, &wire.SoftUnlinkFileResp{}); err != nil {
 			t.Fatalf("soft unlink n4: %v", err)
 		}
-		if err := e.shard(dir.ID.Shard(), &SameShardHardFileUnlinkReq{OwnerID: dir.ID, TargetID: id4, Name: "n4", CreationTime: created4}, &SameShardHardFileUnlinkResp{}); err != nil {
+		if err := e.shard(dir.ID.Shard(), &wire.SameShardHardFileUnlinkReq{OwnerID: dir.ID, TargetID: id4, Name: "n4", CreationTime: created4}, &wire.SameShardHardFileUnlinkResp{}); err != nil {
 			t.Fatalf("same shard hard unlink: %v", err)
 		}
-		var tst StatTransientFileResp
-		if err := e.shard(id4.Shard(), &StatTransientFileReq{ID: id4}, &tst); err != nil || tst.Size != uint64(len(data)) {
+		var tst wire.StatTransientFileResp
+		if err := e.shard(id4.Shard(), &wire.StatTransientFileReq{ID: id4}, &tst); err != nil || tst.Size != uint64(len(data)) {
 			t.Fatalf("hard-unlinked file: %+v %v", tst, err)
 		}
 		// A transient file shows up in VisitTransientFiles with its note.
-		var tf ConstructFileResp
-		if err := e.shard(dir.ID.Shard(), &ConstructFileReq{Type: InodeFile, Note: "terngate visit"}, &tf); err != nil {
+		var tf wire.ConstructFileResp
+		if err := e.shard(dir.ID.Shard(), &wire.ConstructFileReq{Type: wire.InodeFile, Note: "terngate visit"}, &tf); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.shard(tf.ID.Shard(), &StatTransientFileReq{ID: tf.ID}, &tst); err != nil || tst.Note != "terngate visit" || tst.Size != 0 {
+		if err := e.shard(tf.ID.Shard(), &wire.StatTransientFileReq{ID: tf.ID}, &tst); err != nil || tst.Note != "terngate visit" || tst.Size != 0 {
 			t.Fatalf("stat transient: %+v %v", tst, err)
 		}
 		found := false
-		for begin, pages := NullInode, 0; !found && pages < 1000; pages++ {
-			var v VisitTransientFilesResp
-			if err := e.shard(dir.ID.Shard(), &VisitTransientFilesReq{BeginID: begin, Mtu: MaxMTU}, &v); err != nil {
+		for begin, pages := wire.NullInode, 0; !found && pages < 1000; pages++ {
+			var v wire.VisitTransientFilesResp
+			if err := e.shard(dir.ID.Shard(), &wire.VisitTransientFilesReq{BeginID: begin, Mtu: wire.MaxMTU}, &v); err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range v.Files {
-				if f.ID == tf.ID && f.Cookie == tf.Cookie && f.DeadlineTime > TernTime(time.Now().UnixNano()) {
+				if f.ID == tf.ID && f.Cookie == tf.Cookie && f.DeadlineTime > wire.TernTime(time.Now().UnixNano()) {
 					found = true
 				}
 			}
-			if v.NextID == NullInode {
+			if v.NextID == wire.NullInode {
 				break
 			}
 			begin = v.NextID
@@ -694,21 +696,21 @@ func TestIntegration(t *testing.T) {
 		if !found {
 			t.Fatal("VisitTransientFiles did not list the new transient file")
 		}
-		e.shard(tf.ID.Shard(), &ScrapTransientFileReq{ID: tf.ID, Cookie: tf.Cookie}, &ScrapTransientFileResp{})
+		e.shard(tf.ID.Shard(), &wire.ScrapTransientFileReq{ID: tf.ID, Cookie: tf.Cookie}, &wire.ScrapTransientFileResp{})
 		// Soft unlink in sub, then the CDC hard-unlinks the snapshot edge
 		// when the file lives on another shard.
-		if err := e.shard(sub.ID.Shard(), &SoftUnlinkFileReq{OwnerID: sub.ID, FileID: id, Name: "n3", CreationTime: mv.CreationTime}, &SoftUnlinkFileResp{}); err != nil {
+		if err := e.shard(sub.ID.Shard(), &wire.SoftUnlinkFileReq{OwnerID: sub.ID, FileID: id, Name: "n3", CreationTime: mv.CreationTime}, &wire.SoftUnlinkFileResp{}); err != nil {
 			t.Fatalf("soft unlink sub/n3: %v", err)
 		}
 		if sub.ID.Shard() != id.Shard() {
-			if err := e.cdc(&CrossShardHardUnlinkFileReq{OwnerID: sub.ID, TargetID: id, Name: "n3", CreationTime: mv.CreationTime}, &CrossShardHardUnlinkFileResp{}); err != nil {
+			if err := e.cdc(&wire.CrossShardHardUnlinkFileReq{OwnerID: sub.ID, TargetID: id, Name: "n3", CreationTime: mv.CreationTime}, &wire.CrossShardHardUnlinkFileResp{}); err != nil {
 				t.Fatalf("cross shard hard unlink: %v", err)
 			}
-			if err := e.shard(id.Shard(), &StatTransientFileReq{ID: id}, &tst); err != nil {
+			if err := e.shard(id.Shard(), &wire.StatTransientFileReq{ID: id}, &tst); err != nil {
 				t.Fatalf("cross-shard hard-unlinked file is not transient: %v", err)
 			}
 		}
-		if err := e.cdc(&SoftUnlinkDirectoryReq{OwnerID: dir.ID, TargetID: sub.ID, CreationTime: sub.CreationTime, Name: "sub"}, &SoftUnlinkDirectoryResp{}); err != nil {
+		if err := e.cdc(&wire.SoftUnlinkDirectoryReq{OwnerID: dir.ID, TargetID: sub.ID, CreationTime: sub.CreationTime, Name: "sub"}, &wire.SoftUnlinkDirectoryResp{}); err != nil {
 			t.Fatalf("soft unlink sub: %v", err)
 		}
 	})
@@ -742,16 +744,16 @@ func TestIntegration(t *testing.T) {
 	t.Run("SoftUnlink", func(t *testing.T) {
 		for _, n := range linked {
 			look := e.lookup(n)
-			var resp SoftUnlinkFileResp
-			if err := c.ShardRequest(ctx, dir.ID.Shard(), &SoftUnlinkFileReq{OwnerID: dir.ID, FileID: look.TargetID, Name: n, CreationTime: look.CreationTime}, &resp); err != nil {
+			var resp wire.SoftUnlinkFileResp
+			if err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.SoftUnlinkFileReq{OwnerID: dir.ID, FileID: look.TargetID, Name: n, CreationTime: look.CreationTime}, &resp); err != nil {
 				t.Fatalf("soft unlink %s: %v", n, err)
 			}
-			err := c.ShardRequest(ctx, dir.ID.Shard(), &LookupReq{DirID: dir.ID, Name: n}, &LookupResp{})
-			if !errors.Is(err, ErrNameNotFound) {
+			err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.LookupReq{DirID: dir.ID, Name: n}, &wire.LookupResp{})
+			if !errors.Is(err, wire.ErrNameNotFound) {
 				t.Fatalf("lookup of unlinked %s: %v, want NAME_NOT_FOUND", n, err)
 			}
 		}
-		if err := c.CDCRequest(ctx, &SoftUnlinkDirectoryReq{OwnerID: RootDirectory, TargetID: dir.ID, CreationTime: dir.CreationTime, Name: name}, &SoftUnlinkDirectoryResp{}); err != nil {
+		if err := c.CDCRequest(ctx, &wire.SoftUnlinkDirectoryReq{OwnerID: wire.RootDirectory, TargetID: dir.ID, CreationTime: dir.CreationTime, Name: name}, &wire.SoftUnlinkDirectoryResp{}); err != nil {
 			t.Fatalf("soft unlink directory: %v", err)
 		}
 	})

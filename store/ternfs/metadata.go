@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // ShardRequest sends req to a shard's leader and decodes the answer into
@@ -11,13 +13,13 @@ import (
 // registry refresh, in case the leader moved); a TernFS error reply is
 // returned wrapped, so errors.Is works with both the Error codes and the
 // store sentinels.
-func (c *Client) ShardRequest(ctx context.Context, shard ShardID, req ShardRequest, resp ShardResponse) error {
+func (c *Client) ShardRequest(ctx context.Context, shard wire.ShardID, req wire.ShardRequest, resp wire.ShardResponse) error {
 	id := c.shards.newRequestID()
-	pkt, err := AppendShardRequest(nil, id, req)
+	pkt, err := wire.AppendShardRequest(nil, id, req)
 	if err != nil {
 		return fmt.Errorf("shard %d %T: %w", shard, req, err)
 	}
-	addrs := func() (AddrsInfo, error) { return c.view.ShardAddrs(shard) }
+	addrs := func() (wire.AddrsInfo, error) { return c.view.ShardAddrs(shard) }
 	d, attempts, err := c.shards.roundTrip(ctx, id, pkt, addrs, c.cfg.ShardTimeouts, c.view.RefreshSoon)
 	if err == nil {
 		err = d.DecodeShard(resp)
@@ -32,9 +34,9 @@ func (c *Client) ShardRequest(ctx context.Context, shard ShardID, req ShardReque
 }
 
 // CDCRequest is ShardRequest for the CDC.
-func (c *Client) CDCRequest(ctx context.Context, req CDCRequest, resp CDCResponse) error {
+func (c *Client) CDCRequest(ctx context.Context, req wire.CDCRequest, resp wire.CDCResponse) error {
 	id := c.cdc.newRequestID()
-	pkt, err := AppendCDCRequest(nil, id, req)
+	pkt, err := wire.AppendCDCRequest(nil, id, req)
 	if err != nil {
 		return fmt.Errorf("cdc %T: %w", req, err)
 	}
@@ -56,42 +58,42 @@ func (c *Client) CDCRequest(ctx context.Context, req CDCRequest, resp CDCRespons
 // We accept it when the directory shows exactly what that success leaves
 // behind; otherwise the original error stands.
 
-func (c *Client) recoverRepeatedShardError(ctx context.Context, req ShardRequest, resp ShardResponse, err error) error {
-	if !errors.Is(err, ErrEdgeNotFound) {
+func (c *Client) recoverRepeatedShardError(ctx context.Context, req wire.ShardRequest, resp wire.ShardResponse, err error) error {
+	if !errors.Is(err, wire.ErrEdgeNotFound) {
 		return err
 	}
 	switch r := req.(type) {
-	case *SoftUnlinkFileReq:
+	case *wire.SoftUnlinkFileReq:
 		if c.edgeWasRemoved(ctx, r.OwnerID, r.FileID, r.Name, r.CreationTime, true) {
 			return nil
 		}
-	case *SameDirectoryRenameReq:
+	case *wire.SameDirectoryRenameReq:
 		if !c.edgeWasRemoved(ctx, r.DirID, r.TargetID, r.OldName, r.OldCreationTime, false) {
 			return err
 		}
 		if t, ok := c.currentEdgeTime(ctx, r.DirID, r.NewName, r.TargetID); ok {
-			resp.(*SameDirectoryRenameResp).NewCreationTime = t
+			resp.(*wire.SameDirectoryRenameResp).NewCreationTime = t
 			return nil
 		}
 	}
 	return err
 }
 
-func (c *Client) recoverRepeatedCDCError(ctx context.Context, req CDCRequest, resp CDCResponse, err error) error {
-	if !errors.Is(err, ErrEdgeNotFound) {
+func (c *Client) recoverRepeatedCDCError(ctx context.Context, req wire.CDCRequest, resp wire.CDCResponse, err error) error {
+	if !errors.Is(err, wire.ErrEdgeNotFound) {
 		return err
 	}
 	switch r := req.(type) {
-	case *SoftUnlinkDirectoryReq:
+	case *wire.SoftUnlinkDirectoryReq:
 		if c.edgeWasRemoved(ctx, r.OwnerID, r.TargetID, r.Name, r.CreationTime, false) {
 			return nil
 		}
-	case *RenameFileReq:
+	case *wire.RenameFileReq:
 		if !c.edgeWasRemoved(ctx, r.OldOwnerID, r.TargetID, r.OldName, r.OldCreationTime, false) {
 			return err
 		}
 		if t, ok := c.currentEdgeTime(ctx, r.NewOwnerID, r.NewName, r.TargetID); ok {
-			resp.(*RenameFileResp).CreationTime = t
+			resp.(*wire.RenameFileResp).CreationTime = t
 			return nil
 		}
 	}
@@ -101,11 +103,11 @@ func (c *Client) recoverRepeatedCDCError(ctx context.Context, req CDCRequest, re
 // edgeWasRemoved checks that the newest two edges named name in dir are a
 // deletion marker over the snapshot of our edge (target, creation time,
 // owned as given): what a successful unlink or rename-away leaves.
-func (c *Client) edgeWasRemoved(ctx context.Context, dir, target InodeID, name string, created TernTime, owned bool) bool {
-	var resp FullReadDirResp
-	req := &FullReadDirReq{
+func (c *Client) edgeWasRemoved(ctx context.Context, dir, target wire.InodeID, name string, created wire.TernTime, owned bool) bool {
+	var resp wire.FullReadDirResp
+	req := &wire.FullReadDirReq{
 		DirID:     dir,
-		Flags:     FullReadDirBackwards | FullReadDirCurrent | FullReadDirSameName,
+		Flags:     wire.FullReadDirBackwards | wire.FullReadDirCurrent | wire.FullReadDirSameName,
 		StartName: name,
 		Limit:     2,
 	}
@@ -113,15 +115,15 @@ func (c *Client) edgeWasRemoved(ctx context.Context, dir, target InodeID, name s
 		return false
 	}
 	marker, old := resp.Results[0], resp.Results[1]
-	return marker.TargetID.ID() == NullInode &&
+	return marker.TargetID.ID() == wire.NullInode &&
 		!old.Current && old.TargetID.ID() == target && old.TargetID.Owned() == owned && old.CreationTime == created
 }
 
 // currentEdgeTime returns the creation time of name in dir if it points at
 // target.
-func (c *Client) currentEdgeTime(ctx context.Context, dir InodeID, name string, target InodeID) (TernTime, bool) {
-	var resp LookupResp
-	if err := c.ShardRequest(ctx, dir.Shard(), &LookupReq{DirID: dir, Name: name}, &resp); err != nil {
+func (c *Client) currentEdgeTime(ctx context.Context, dir wire.InodeID, name string, target wire.InodeID) (wire.TernTime, bool) {
+	var resp wire.LookupResp
+	if err := c.ShardRequest(ctx, dir.Shard(), &wire.LookupReq{DirID: dir, Name: name}, &resp); err != nil {
 		return 0, false
 	}
 	return resp.CreationTime, resp.TargetID == target

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // lookupShard answers Lookup with a target derived from the name, after
@@ -19,21 +21,21 @@ func lookupShard(t *testing.T, drops int) func(*fakeUDPPeer, uint64, uint8, []by
 		if p.attempts(id) <= drops {
 			return nil
 		}
-		var req LookupReq
-		if ShardKind(kind) != KindLookup || Unmarshal(body, &req) != nil {
-			return AppendErrorDatagram(nil, ShardResponseMagic, id, ErrMalformedRequest)
+		var req wire.LookupReq
+		if wire.ShardKind(kind) != wire.KindLookup || wire.Unmarshal(body, &req) != nil {
+			return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrMalformedRequest)
 		}
 		if req.Name == "missing" {
-			return AppendErrorDatagram(nil, ShardResponseMagic, id, ErrNameNotFound)
+			return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrNameNotFound)
 		}
 		var n uint64
 		fmt.Sscanf(req.Name, "n%d", &n)
-		return shardReply(t, id, &LookupResp{TargetID: MakeInodeID(InodeFile, 0, n), CreationTime: TernTime(n)})
+		return shardReply(t, id, &wire.LookupResp{TargetID: wire.MakeInodeID(wire.InodeFile, 0, n), CreationTime: wire.TernTime(n)})
 	}
 }
 
-func addrs(peers ...*fakeUDPPeer) AddrsInfo {
-	var a AddrsInfo
+func addrs(peers ...*fakeUDPPeer) wire.AddrsInfo {
+	var a wire.AddrsInfo
 	a.Addr1 = peers[0].ipPort()
 	if len(peers) > 1 {
 		a.Addr2 = peers[1].ipPort()
@@ -42,26 +44,26 @@ func addrs(peers ...*fakeUDPPeer) AddrsInfo {
 }
 
 func TestShardRequestAndErrorMapping(t *testing.T) {
-	shard := newFakeUDPPeer(t, ShardRequestMagic, lookupShard(t, 0))
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
 	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
-	var resp LookupResp
-	if err := c.ShardRequest(context.Background(), 0, &LookupReq{DirID: RootDirectory, Name: "n42"}, &resp); err != nil {
+	var resp wire.LookupResp
+	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n42"}, &resp); err != nil {
 		t.Fatal(err)
 	}
-	if resp.TargetID != MakeInodeID(InodeFile, 0, 42) {
+	if resp.TargetID != wire.MakeInodeID(wire.InodeFile, 0, 42) {
 		t.Fatalf("got %+v", resp)
 	}
-	err := c.ShardRequest(context.Background(), 0, &LookupReq{DirID: RootDirectory, Name: "missing"}, &resp)
-	if !errors.Is(err, store.ErrNotFound) || !errors.Is(err, ErrNameNotFound) {
+	err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "missing"}, &resp)
+	if !errors.Is(err, store.ErrNotFound) || !errors.Is(err, wire.ErrNameNotFound) {
 		t.Fatalf("err %v: want NAME_NOT_FOUND and store.ErrNotFound", err)
 	}
 }
 
 func TestShardRetryResendsSameIDFromSameSocketWithGrowingTimeouts(t *testing.T) {
-	shard := newFakeUDPPeer(t, ShardRequestMagic, lookupShard(t, 3))
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 3))
 	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
-	var resp LookupResp
-	if err := c.ShardRequest(context.Background(), 0, &LookupReq{DirID: RootDirectory, Name: "n7"}, &resp); err != nil {
+	var resp wire.LookupResp
+	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n7"}, &resp); err != nil {
 		t.Fatal(err)
 	}
 	ids := shard.requestIDs()
@@ -87,11 +89,11 @@ func TestShardRetryResendsSameIDFromSameSocketWithGrowingTimeouts(t *testing.T) 
 }
 
 func TestShardRetryAlternatesAddresses(t *testing.T) {
-	silent := newFakeUDPPeer(t, ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
-	live := newFakeUDPPeer(t, ShardRequestMagic, lookupShard(t, 0))
+	silent := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
+	live := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
 	c := newFakeCluster(t, addrs(silent, live), addrs(silent)).client(t)
-	var resp LookupResp
-	if err := c.ShardRequest(context.Background(), 0, &LookupReq{DirID: RootDirectory, Name: "n1"}, &resp); err != nil {
+	var resp wire.LookupResp
+	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n1"}, &resp); err != nil {
 		t.Fatal(err)
 	}
 	if len(silent.requestIDs()) != 1 || len(live.requestIDs()) != 1 || silent.requestIDs()[0] != live.requestIDs()[0] {
@@ -101,7 +103,7 @@ func TestShardRetryAlternatesAddresses(t *testing.T) {
 
 func TestShardConcurrentRequestsMatchedByID(t *testing.T) {
 	var n atomic.Int64
-	shard := newFakeUDPPeer(t, ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
 		// Answer out of order.
 		time.Sleep(time.Duration(n.Add(7)%13) * time.Millisecond)
 		return lookupShard(t, 0)(p, id, kind, body)
@@ -112,12 +114,12 @@ func TestShardConcurrentRequestsMatchedByID(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var resp LookupResp
-			if err := c.ShardRequest(context.Background(), ShardID(i), &LookupReq{DirID: RootDirectory, Name: fmt.Sprintf("n%d", i)}, &resp); err != nil {
+			var resp wire.LookupResp
+			if err := c.ShardRequest(context.Background(), wire.ShardID(i), &wire.LookupReq{DirID: wire.RootDirectory, Name: fmt.Sprintf("n%d", i)}, &resp); err != nil {
 				t.Error(err)
 				return
 			}
-			if resp.CreationTime != TernTime(i) {
+			if resp.CreationTime != wire.TernTime(i) {
 				t.Errorf("request %d got the answer to %d", i, resp.CreationTime)
 			}
 		}()
@@ -129,7 +131,7 @@ func TestShardConcurrentRequestsMatchedByID(t *testing.T) {
 }
 
 func TestShardTimeoutRefreshesRegistryAndFollowsNewLeader(t *testing.T) {
-	old := newFakeUDPPeer(t, ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
+	old := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
 	fc := newFakeCluster(t, addrs(old), addrs(old))
 	c := fc.client(t)
 
@@ -137,8 +139,8 @@ func TestShardTimeoutRefreshesRegistryAndFollowsNewLeader(t *testing.T) {
 	// registry is asked again meanwhile.
 	before := fc.registry.requests.Load()
 	start := time.Now()
-	err := c.ShardRequest(context.Background(), 0, &LookupReq{DirID: RootDirectory, Name: "n1"}, &LookupResp{})
-	if !errors.Is(err, ErrTimeout) {
+	err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n1"}, &wire.LookupResp{})
+	if !errors.Is(err, wire.ErrTimeout) {
 		t.Fatalf("err %v, want TIMEOUT", err)
 	}
 	if el := time.Since(start); el < 550*time.Millisecond || el > 2*time.Second {
@@ -149,10 +151,10 @@ func TestShardTimeoutRefreshesRegistryAndFollowsNewLeader(t *testing.T) {
 	}
 
 	// The leader moves; the next call finds it through the refresh.
-	leader := newFakeUDPPeer(t, ShardRequestMagic, lookupShard(t, 0))
+	leader := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
 	fc.setShard(addrs(leader))
-	var resp LookupResp
-	if err := c.ShardRequest(context.Background(), 0, &LookupReq{DirID: RootDirectory, Name: "n5"}, &resp); err != nil {
+	var resp wire.LookupResp
+	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n5"}, &resp); err != nil {
 		t.Fatal(err)
 	}
 	if len(old.requestIDs()) < 2 || len(leader.requestIDs()) != 1 {
@@ -161,11 +163,11 @@ func TestShardTimeoutRefreshesRegistryAndFollowsNewLeader(t *testing.T) {
 }
 
 func TestShardRequestHonoursContext(t *testing.T) {
-	silent := newFakeUDPPeer(t, ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
+	silent := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
 	c := newFakeCluster(t, addrs(silent), addrs(silent)).client(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	err := c.ShardRequest(ctx, 0, &LookupReq{DirID: RootDirectory, Name: "n1"}, &LookupResp{})
+	err := c.ShardRequest(ctx, 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n1"}, &wire.LookupResp{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v", err)
 	}
@@ -174,67 +176,67 @@ func TestShardRequestHonoursContext(t *testing.T) {
 // unlinkShard applies SoftUnlinkFile on the first attempt but loses the
 // answer; the retry finds the edge gone (EDGE_NOT_FOUND). FullReadDir shows
 // what the successful unlink left.
-func unlinkShard(t *testing.T, target InodeID, created TernTime, leftover []Edge) func(*fakeUDPPeer, uint64, uint8, []byte) []byte {
+func unlinkShard(t *testing.T, target wire.InodeID, created wire.TernTime, leftover []wire.Edge) func(*fakeUDPPeer, uint64, uint8, []byte) []byte {
 	return func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
-		switch ShardKind(kind) {
-		case KindSoftUnlinkFile:
+		switch wire.ShardKind(kind) {
+		case wire.KindSoftUnlinkFile:
 			if p.attempts(id) == 1 {
 				return nil
 			}
-			return AppendErrorDatagram(nil, ShardResponseMagic, id, ErrEdgeNotFound)
-		case KindFullReadDir:
-			return shardReply(t, id, &FullReadDirResp{Results: leftover})
+			return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrEdgeNotFound)
+		case wire.KindFullReadDir:
+			return shardReply(t, id, &wire.FullReadDirResp{Results: leftover})
 		}
-		return AppendErrorDatagram(nil, ShardResponseMagic, id, ErrUnrecognizedRequest)
+		return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrUnrecognizedRequest)
 	}
 }
 
 func TestRetriedUnlinkEdgeNotFoundMeansSuccess(t *testing.T) {
-	target := MakeInodeID(InodeFile, 0, 9)
-	req := &SoftUnlinkFileReq{OwnerID: RootDirectory, FileID: target, Name: "f", CreationTime: 77}
-	done := []Edge{
-		{Current: false, TargetID: MakeOwnedInodeID(NullInode, false), Name: "f", CreationTime: 80},
-		{Current: false, TargetID: MakeOwnedInodeID(target, true), Name: "f", CreationTime: 77},
+	target := wire.MakeInodeID(wire.InodeFile, 0, 9)
+	req := &wire.SoftUnlinkFileReq{OwnerID: wire.RootDirectory, FileID: target, Name: "f", CreationTime: 77}
+	done := []wire.Edge{
+		{Current: false, TargetID: wire.MakeOwnedInodeID(wire.NullInode, false), Name: "f", CreationTime: 80},
+		{Current: false, TargetID: wire.MakeOwnedInodeID(target, true), Name: "f", CreationTime: 77},
 	}
-	shard := newFakeUDPPeer(t, ShardRequestMagic, unlinkShard(t, target, 77, done))
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, unlinkShard(t, target, 77, done))
 	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
-	if err := c.ShardRequest(context.Background(), 0, req, &SoftUnlinkFileResp{}); err != nil {
+	if err := c.ShardRequest(context.Background(), 0, req, &wire.SoftUnlinkFileResp{}); err != nil {
 		t.Fatalf("retried unlink whose first attempt succeeded: %v", err)
 	}
 
 	// Someone else's edge: the error stands.
-	other := []Edge{done[0], {TargetID: MakeOwnedInodeID(MakeInodeID(InodeFile, 0, 10), true), Name: "f", CreationTime: 77}}
-	shard2 := newFakeUDPPeer(t, ShardRequestMagic, unlinkShard(t, target, 77, other))
+	other := []wire.Edge{done[0], {TargetID: wire.MakeOwnedInodeID(wire.MakeInodeID(wire.InodeFile, 0, 10), true), Name: "f", CreationTime: 77}}
+	shard2 := newFakeUDPPeer(t, wire.ShardRequestMagic, unlinkShard(t, target, 77, other))
 	c2 := newFakeCluster(t, addrs(shard2), addrs(shard2)).client(t)
-	err := c2.ShardRequest(context.Background(), 0, req, &SoftUnlinkFileResp{})
-	if !errors.Is(err, ErrEdgeNotFound) {
+	err := c2.ShardRequest(context.Background(), 0, req, &wire.SoftUnlinkFileResp{})
+	if !errors.Is(err, wire.ErrEdgeNotFound) {
 		t.Fatalf("err %v, want EDGE_NOT_FOUND", err)
 	}
 }
 
 func TestFirstAttemptEdgeNotFoundIsAnError(t *testing.T) {
-	shard := newFakeUDPPeer(t, ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
-		return AppendErrorDatagram(nil, ShardResponseMagic, id, ErrEdgeNotFound)
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+		return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrEdgeNotFound)
 	})
 	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
-	err := c.ShardRequest(context.Background(), 0, &SoftUnlinkFileReq{Name: "f"}, &SoftUnlinkFileResp{})
-	if !errors.Is(err, ErrEdgeNotFound) || !errors.Is(err, store.ErrNotFound) {
+	err := c.ShardRequest(context.Background(), 0, &wire.SoftUnlinkFileReq{Name: "f"}, &wire.SoftUnlinkFileResp{})
+	if !errors.Is(err, wire.ErrEdgeNotFound) || !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("err %v", err)
 	}
 }
 
 func TestCDCRequestRetries(t *testing.T) {
-	cdc := newFakeUDPPeer(t, CDCRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+	cdc := newFakeUDPPeer(t, wire.CDCRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
 		if p.attempts(id) < 3 {
 			return nil
 		}
-		out, _ := AppendCDCResponse(nil, id, &MakeDirectoryResp{ID: MakeInodeID(InodeDirectory, 3, 1)})
+		out, _ := wire.AppendCDCResponse(nil, id, &wire.MakeDirectoryResp{ID: wire.MakeInodeID(wire.InodeDirectory, 3, 1)})
 		return out
 	})
-	shard := newFakeUDPPeer(t, ShardRequestMagic, lookupShard(t, 0))
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
 	c := newFakeCluster(t, addrs(shard), addrs(cdc)).client(t)
-	var resp MakeDirectoryResp
-	if err := c.CDCRequest(context.Background(), &MakeDirectoryReq{OwnerID: RootDirectory, Name: "d"}, &resp); err != nil {
+	var resp wire.MakeDirectoryResp
+	if err := c.CDCRequest(context.Background(), &wire.MakeDirectoryReq{OwnerID: wire.RootDirectory, Name: "d"}, &resp); err != nil {
 		t.Fatal(err)
 	}
 	if resp.ID.Shard() != 3 || len(cdc.requestIDs()) != 1 {

@@ -3,23 +3,25 @@ package ternfs
 import (
 	"context"
 	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // ResolveSpanPolicies finds the SPAN, BLOCK and STRIPE policies that apply
 // in dir: a directory inherits each policy it does not set from its owner,
 // and the root sets all of them.
-func (c *Client) ResolveSpanPolicies(ctx context.Context, dir InodeID) (*SpanPolicies, error) {
+func (c *Client) ResolveSpanPolicies(ctx context.Context, dir wire.InodeID) (*SpanPolicies, error) {
 	p := &SpanPolicies{}
-	need := []Policy{&p.Span, &p.Block, &p.Stripe}
+	need := []wire.Policy{&p.Span, &p.Block, &p.Stripe}
 	for cur, hops := dir, 0; len(need) > 0; hops++ {
-		if cur == NullInode || hops > 1024 {
+		if cur == wire.NullInode || hops > 1024 {
 			return nil, fmt.Errorf("resolve policies of %v: %d policies unset up to the root", dir, len(need))
 		}
-		var st StatDirectoryResp
-		if err := c.ShardRequest(ctx, cur.Shard(), &StatDirectoryReq{ID: cur}, &st); err != nil {
+		var st wire.StatDirectoryResp
+		if err := c.ShardRequest(ctx, cur.Shard(), &wire.StatDirectoryReq{ID: cur}, &st); err != nil {
 			return nil, fmt.Errorf("resolve policies of %v: %w", dir, err)
 		}
-		var rest []Policy
+		var rest []wire.Policy
 		for _, pol := range need {
 			found, err := st.Info.Lookup(pol)
 			if err != nil {
@@ -30,7 +32,7 @@ func (c *Client) ResolveSpanPolicies(ctx context.Context, dir InodeID) (*SpanPol
 			}
 		}
 		need = rest
-		if cur == RootDirectory {
+		if cur == wire.RootDirectory {
 			break
 		}
 		cur = st.Owner

@@ -3,24 +3,26 @@ package ternfs
 import (
 	"context"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func TestResolveSpanPoliciesInherits(t *testing.T) {
-	child := MakeInodeID(InodeDirectory, 0, 5)
-	var rootInfo, childInfo DirectoryInfo
+	child := wire.MakeInodeID(wire.InodeDirectory, 0, 5)
+	var rootInfo, childInfo wire.DirectoryInfo
 	want := smallPolicies()
-	for _, p := range []Policy{&want.Span, &want.Block, &want.Stripe} {
+	for _, p := range []wire.Policy{&want.Span, &want.Block, &want.Stripe} {
 		rootInfo.Set(p)
 	}
-	childStripe := &StripePolicy{TargetStripeSize: 4096}
+	childStripe := &wire.StripePolicy{TargetStripeSize: 4096}
 	childInfo.Set(childStripe)
-	shard := newFakeUDPPeer(t, ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
-		var req StatDirectoryReq
-		Unmarshal(body, &req)
+	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+		var req wire.StatDirectoryReq
+		wire.Unmarshal(body, &req)
 		if req.ID == child {
-			return shardReply(t, id, &StatDirectoryResp{Owner: RootDirectory, Info: childInfo})
+			return shardReply(t, id, &wire.StatDirectoryResp{Owner: wire.RootDirectory, Info: childInfo})
 		}
-		return shardReply(t, id, &StatDirectoryResp{Info: rootInfo})
+		return shardReply(t, id, &wire.StatDirectoryResp{Info: rootInfo})
 	})
 	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
 	got, err := c.ResolveSpanPolicies(context.Background(), child)

@@ -7,6 +7,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // RegistryConfig tunes a RegistryClient.
@@ -65,8 +67,8 @@ func (r *RegistryClient) Leader() string {
 // replica that answered last and moves to the next one on any failure
 // (timeout, refused connection, closed stream, or an error a non-leader
 // gives); a TernFS error that answers the request is returned as is.
-func (r *RegistryClient) Request(ctx context.Context, req RegistryRequest, resp RegistryResponse) error {
-	frame, err := AppendRegistryRequest(nil, req)
+func (r *RegistryClient) Request(ctx context.Context, req wire.RegistryRequest, resp wire.RegistryResponse) error {
+	frame, err := wire.AppendRegistryRequest(nil, req)
 	if err != nil {
 		return fmt.Errorf("registry %T: %w", req, err)
 	}
@@ -107,18 +109,18 @@ func (r *RegistryClient) Request(ctx context.Context, req RegistryRequest, resp 
 // rotateOnRegistryError: anything that is not a real answer from a leader
 // sends us to the next replica.
 func rotateOnRegistryError(err error) bool {
-	code, ok := AsError(err)
+	code, ok := wire.AsError(err)
 	if !ok {
 		return true // network failure, timeout, closed connection, bad frame
 	}
 	switch code {
-	case ErrInternal, ErrTimeout, Error(72) /* INVALID_REPLICA */, Error(74) /* LEADER_PREEMPTED */ :
+	case wire.ErrInternal, wire.ErrTimeout, wire.Error(72) /* INVALID_REPLICA */, wire.Error(74) /* LEADER_PREEMPTED */ :
 		return true
 	}
 	return false
 }
 
-func (r *RegistryClient) attempt(ctx context.Context, addr string, frame []byte, resp RegistryResponse) error {
+func (r *RegistryClient) attempt(ctx context.Context, addr string, frame []byte, resp wire.RegistryResponse) error {
 	actx, cancel := context.WithTimeout(ctx, r.cfg.AttemptTimeout)
 	defer cancel()
 	conn, err := r.dialer.DialContext(actx, "tcp", addr)
@@ -136,7 +138,7 @@ func (r *RegistryClient) attempt(ctx context.Context, addr string, frame []byte,
 	if _, err := conn.Write(frame); err != nil {
 		return fmt.Errorf("write request: %w", err)
 	}
-	f, err := ReadRegistryFrame(conn, RegistryResponseMagic)
+	f, err := wire.ReadRegistryFrame(conn, wire.RegistryResponseMagic)
 	if err != nil {
 		if actx.Err() != nil {
 			return fmt.Errorf("%w: %v", actx.Err(), err)
@@ -161,28 +163,28 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // --- typed calls
 
 // LocalShards returns the leader addresses of the 256 shards, by shard id.
-func (r *RegistryClient) LocalShards(ctx context.Context) ([]ShardInfo, error) {
-	var resp LocalShardsResp
-	if err := r.Request(ctx, &LocalShardsReq{}, &resp); err != nil {
+func (r *RegistryClient) LocalShards(ctx context.Context) ([]wire.ShardInfo, error) {
+	var resp wire.LocalShardsResp
+	if err := r.Request(ctx, &wire.LocalShardsReq{}, &resp); err != nil {
 		return nil, err
 	}
 	if len(resp.Shards) != 256 {
-		return nil, fmt.Errorf("registry LocalShards: %w: %d shards, want 256", ErrMalformed, len(resp.Shards))
+		return nil, fmt.Errorf("registry LocalShards: %w: %d shards, want 256", wire.ErrMalformed, len(resp.Shards))
 	}
 	return resp.Shards, nil
 }
 
 // LocalCDC returns the CDC leader's addresses.
-func (r *RegistryClient) LocalCDC(ctx context.Context) (LocalCDCResp, error) {
-	var resp LocalCDCResp
-	err := r.Request(ctx, &LocalCDCReq{}, &resp)
+func (r *RegistryClient) LocalCDC(ctx context.Context) (wire.LocalCDCResp, error) {
+	var resp wire.LocalCDCResp
+	err := r.Request(ctx, &wire.LocalCDCReq{}, &resp)
 	return resp, err
 }
 
 // ShardBlockServices lists the block services a shard currently writes to.
-func (r *RegistryClient) ShardBlockServices(ctx context.Context, shard ShardID) ([]BlockServiceInfoShort, error) {
-	var resp ShardBlockServicesResp
-	if err := r.Request(ctx, &ShardBlockServicesReq{ShardID: shard}, &resp); err != nil {
+func (r *RegistryClient) ShardBlockServices(ctx context.Context, shard wire.ShardID) ([]wire.BlockServiceInfoShort, error) {
+	var resp wire.ShardBlockServicesResp
+	if err := r.Request(ctx, &wire.ShardBlockServicesReq{ShardID: shard}, &resp); err != nil {
 		return nil, err
 	}
 	return resp.BlockServices, nil
@@ -190,8 +192,8 @@ func (r *RegistryClient) ShardBlockServices(ctx context.Context, shard ShardID) 
 
 // ChangedBlockServices lists block services changed since the given time
 // (0: all of them).
-func (r *RegistryClient) ChangedBlockServices(ctx context.Context, since TernTime) (LocalChangedBlockServicesResp, error) {
-	var resp LocalChangedBlockServicesResp
-	err := r.Request(ctx, &LocalChangedBlockServicesReq{ChangedSince: since}, &resp)
+func (r *RegistryClient) ChangedBlockServices(ctx context.Context, since wire.TernTime) (wire.LocalChangedBlockServicesResp, error) {
+	var resp wire.LocalChangedBlockServicesResp
+	err := r.Request(ctx, &wire.LocalChangedBlockServicesReq{ChangedSince: since}, &resp)
 	return resp, err
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func fastRegistryConfig(addrs ...string) RegistryConfig {
@@ -17,12 +19,12 @@ func fastRegistryConfig(addrs ...string) RegistryConfig {
 	}
 }
 
-func infoHandler(t *testing.T) func(RegistryKind, []byte) []byte {
-	return func(kind RegistryKind, body []byte) []byte {
-		if kind != KindInfo {
-			return AppendRegistryError(nil, ErrUnrecognizedRequest)
+func infoHandler(t *testing.T) func(wire.RegistryKind, []byte) []byte {
+	return func(kind wire.RegistryKind, body []byte) []byte {
+		if kind != wire.KindInfo {
+			return wire.AppendRegistryError(nil, wire.ErrUnrecognizedRequest)
 		}
-		return mustRegistryResponse(t, &InfoResp{NumBlockServices: 7})
+		return mustRegistryResponse(t, &wire.InfoResp{NumBlockServices: 7})
 	}
 }
 
@@ -35,8 +37,8 @@ func TestRegistryRotatesPastSilentFollowerAndRemembersLeader(t *testing.T) {
 	}
 	ctx := context.Background()
 	for range 3 {
-		var resp InfoResp
-		if err := reg.Request(ctx, &InfoReq{}, &resp); err != nil {
+		var resp wire.InfoResp
+		if err := reg.Request(ctx, &wire.InfoReq{}, &resp); err != nil {
 			t.Fatal(err)
 		}
 		if resp.NumBlockServices != 7 {
@@ -54,8 +56,8 @@ func TestRegistryRotatesPastSilentFollowerAndRemembersLeader(t *testing.T) {
 	// new one.
 	leader.leader.Store(false)
 	follower.leader.Store(true)
-	var resp InfoResp
-	if err := reg.Request(ctx, &InfoReq{}, &resp); err != nil {
+	var resp wire.InfoResp
+	if err := reg.Request(ctx, &wire.InfoReq{}, &resp); err != nil {
 		t.Fatal(err)
 	}
 	if reg.Leader() != follower.addr() {
@@ -69,20 +71,20 @@ func TestRegistryRotatesPastRefusedAddress(t *testing.T) {
 	deadAddr := dead.addr()
 	dead.close()
 	reg, _ := NewRegistryClient(fastRegistryConfig(deadAddr, leader.addr()))
-	var resp InfoResp
-	if err := reg.Request(context.Background(), &InfoReq{}, &resp); err != nil {
+	var resp wire.InfoResp
+	if err := reg.Request(context.Background(), &wire.InfoReq{}, &resp); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRegistryAnswerErrorIsReturnedWithoutRotation(t *testing.T) {
-	leader := newFakeRegistry(t, true, func(RegistryKind, []byte) []byte {
-		return AppendRegistryError(nil, ErrNameNotFound)
+	leader := newFakeRegistry(t, true, func(wire.RegistryKind, []byte) []byte {
+		return wire.AppendRegistryError(nil, wire.ErrNameNotFound)
 	})
 	other := newFakeRegistry(t, true, infoHandler(t))
 	reg, _ := NewRegistryClient(fastRegistryConfig(leader.addr(), other.addr()))
-	err := reg.Request(context.Background(), &InfoReq{}, &InfoResp{})
-	if !errors.Is(err, ErrNameNotFound) || !errors.Is(err, store.ErrNotFound) {
+	err := reg.Request(context.Background(), &wire.InfoReq{}, &wire.InfoResp{})
+	if !errors.Is(err, wire.ErrNameNotFound) || !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("err %v, want NAME_NOT_FOUND mapping to store.ErrNotFound", err)
 	}
 	if other.requests.Load() != 0 {
@@ -98,7 +100,7 @@ func TestRegistryGivesUpWhenNoReplicaAnswers(t *testing.T) {
 	cfg.Reconnect.Overall = 400 * time.Millisecond
 	reg, _ := NewRegistryClient(cfg)
 	start := time.Now()
-	err := reg.Request(context.Background(), &InfoReq{}, &InfoResp{})
+	err := reg.Request(context.Background(), &wire.InfoReq{}, &wire.InfoResp{})
 	if err == nil {
 		t.Fatal("expected failure")
 	}
@@ -118,7 +120,7 @@ func TestRegistryHonoursContextCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err := reg.Request(ctx, &InfoReq{}, &InfoResp{})
+	err := reg.Request(ctx, &wire.InfoReq{}, &wire.InfoResp{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v", err)
 	}
@@ -132,38 +134,38 @@ type clusterRegistry struct {
 	t            *testing.T
 	shardPort    uint16
 	cdcPort      uint16
-	changedSince chan TernTime
+	changedSince chan wire.TernTime
 }
 
-func (c *clusterRegistry) handle(kind RegistryKind, body []byte) []byte {
+func (c *clusterRegistry) handle(kind wire.RegistryKind, body []byte) []byte {
 	switch kind {
-	case KindLocalShards:
-		shards := make([]ShardInfo, 256)
+	case wire.KindLocalShards:
+		shards := make([]wire.ShardInfo, 256)
 		for i := range shards {
-			shards[i].Addrs.Addr1 = IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.shardPort + uint16(i)}
+			shards[i].Addrs.Addr1 = wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.shardPort + uint16(i)}
 		}
-		return mustRegistryResponse(c.t, &LocalShardsResp{Shards: shards})
-	case KindLocalCDC:
-		return mustRegistryResponse(c.t, &LocalCDCResp{Addrs: AddrsInfo{Addr1: IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.cdcPort}}})
-	case KindLocalChangedBlockServices:
-		var req LocalChangedBlockServicesReq
-		if err := Unmarshal(body, &req); err != nil {
+		return mustRegistryResponse(c.t, &wire.LocalShardsResp{Shards: shards})
+	case wire.KindLocalCDC:
+		return mustRegistryResponse(c.t, &wire.LocalCDCResp{Addrs: wire.AddrsInfo{Addr1: wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.cdcPort}}})
+	case wire.KindLocalChangedBlockServices:
+		var req wire.LocalChangedBlockServicesReq
+		if err := wire.Unmarshal(body, &req); err != nil {
 			c.t.Error(err)
 		}
 		select {
 		case c.changedSince <- req.ChangedSince:
 		default:
 		}
-		return mustRegistryResponse(c.t, &LocalChangedBlockServicesResp{
+		return mustRegistryResponse(c.t, &wire.LocalChangedBlockServicesResp{
 			LastChange:    req.ChangedSince + 10,
-			BlockServices: []BlockService{{ID: BlockServiceID(100 + req.ChangedSince), Flags: BlockServiceNoWrite}},
+			BlockServices: []wire.BlockService{{ID: wire.BlockServiceID(100 + req.ChangedSince), Flags: wire.BlockServiceNoWrite}},
 		})
 	}
-	return AppendRegistryError(nil, ErrUnrecognizedRequest)
+	return wire.AppendRegistryError(nil, wire.ErrUnrecognizedRequest)
 }
 
 func TestClusterViewRefreshAndIncrementalBlockServices(t *testing.T) {
-	cr := &clusterRegistry{t: t, shardPort: 1000, cdcPort: 900, changedSince: make(chan TernTime, 10)}
+	cr := &clusterRegistry{t: t, shardPort: 1000, cdcPort: 900, changedSince: make(chan wire.TernTime, 10)}
 	leader := newFakeRegistry(t, true, cr.handle)
 	reg, _ := NewRegistryClient(fastRegistryConfig(leader.addr()))
 	view := NewClusterView(reg, time.Hour, 50*time.Millisecond)
@@ -184,10 +186,10 @@ func TestClusterViewRefreshAndIncrementalBlockServices(t *testing.T) {
 	if err := view.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := []TernTime{<-cr.changedSince, <-cr.changedSince}; got[0] != 0 || got[1] != 10 {
+	if got := []wire.TernTime{<-cr.changedSince, <-cr.changedSince}; got[0] != 0 || got[1] != 10 {
 		t.Fatalf("ChangedSince sequence %v, want [0 10]", got)
 	}
-	for _, id := range []BlockServiceID{100, 110} {
+	for _, id := range []wire.BlockServiceID{100, 110} {
 		if bs, ok := view.BlockService(id); !ok || bs.Flags.CanWrite() {
 			t.Fatalf("block service %d: %+v %v", id, bs, ok)
 		}
@@ -195,7 +197,7 @@ func TestClusterViewRefreshAndIncrementalBlockServices(t *testing.T) {
 }
 
 func TestClusterViewRefreshSoonIsRateLimited(t *testing.T) {
-	cr := &clusterRegistry{t: t, shardPort: 1000, cdcPort: 900, changedSince: make(chan TernTime, 100)}
+	cr := &clusterRegistry{t: t, shardPort: 1000, cdcPort: 900, changedSince: make(chan wire.TernTime, 100)}
 	leader := newFakeRegistry(t, true, cr.handle)
 	reg, _ := NewRegistryClient(fastRegistryConfig(leader.addr()))
 	view := NewClusterView(reg, time.Hour, 200*time.Millisecond)

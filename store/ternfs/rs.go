@@ -3,6 +3,8 @@ package ternfs
 import (
 	"errors"
 	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // ReedSolomon encodes D data blocks into P parity blocks and rebuilds
@@ -24,8 +26,8 @@ type ReedSolomon struct {
 var ErrTooFewBlocks = errors.New("ternfs: too few blocks to rebuild")
 
 // NewReedSolomon builds the code for p.
-func NewReedSolomon(p Parity) (*ReedSolomon, error) {
-	if _, err := MakeParity(p.DataBlocks(), p.ParityBlocks()); err != nil {
+func NewReedSolomon(p wire.Parity) (*ReedSolomon, error) {
+	if _, err := wire.MakeParity(p.DataBlocks(), p.ParityBlocks()); err != nil {
 		return nil, err
 	}
 	D, P := p.DataBlocks(), p.ParityBlocks()

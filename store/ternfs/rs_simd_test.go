@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // φ must preserve sums and products for every pair of elements.
@@ -31,7 +33,7 @@ func TestSIMDEncoderMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for D := 2; D <= 16; D++ {
 		for P := 1; P <= 4 && D+P <= 16; P++ {
-			parity, err := MakeParity(D, P)
+			parity, err := wire.MakeParity(D, P)
 			if err != nil {
 				continue
 			}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func mustRS(t *testing.T, d, p int) *ReedSolomon {
 	t.Helper()
-	par, err := MakeParity(d, p)
+	par, err := wire.MakeParity(d, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,10 +213,10 @@ func TestRSErrors(t *testing.T) {
 	if err := rs.Encode([][]byte{{1}, {2}, {3}, {4, 5}}, [][]byte{{0}, {0}}); err == nil {
 		t.Fatal("mismatched sizes accepted")
 	}
-	if _, err := MakeParity(3, 0); err == nil {
+	if _, err := wire.MakeParity(3, 0); err == nil {
 		t.Fatal("striping without parity accepted")
 	}
-	if _, err := MakeParity(16, 1); err == nil {
+	if _, err := wire.MakeParity(16, 1); err == nil {
 		t.Fatal("16 data blocks accepted")
 	}
 }

@@ -1,6 +1,10 @@
 package ternfs
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+)
 
 // zeroPad is the padding written after a span's data; never written to.
 var zeroPad [64 << 10]byte
@@ -11,10 +15,10 @@ var zeroPad [64 << 10]byte
 // parity takes memory of its own.
 type spanEncoding struct {
 	Layout    SpanLayout
-	Size      uint32 // logical size (the data's length)
-	Crc       Crc    // of the logical bytes
-	CellCrcs  []Crc  // Stripes × Blocks, index stripe*Blocks + block
-	BlockCrcs []Crc
+	Size      uint32     // logical size (the data's length)
+	Crc       wire.Crc   // of the logical bytes
+	CellCrcs  []wire.Crc // Stripes × Blocks, index stripe*Blocks + block
+	BlockCrcs []wire.Crc
 
 	data   []byte
 	parity []byte // ParityBlocks × BlockSize; nil when D = 1 (mirrors)
@@ -46,8 +50,8 @@ func encodeSpan(layout SpanLayout, data, parity []byte) (*spanEncoding, error) {
 		Layout:    layout,
 		Size:      uint32(len(data)),
 		Crc:       CrcOf(data),
-		CellCrcs:  make([]Crc, S*B),
-		BlockCrcs: make([]Crc, B),
+		CellCrcs:  make([]wire.Crc, S*B),
+		BlockCrcs: make([]wire.Crc, B),
 		data:      data,
 		parity:    parity[:need],
 	}
@@ -93,7 +97,7 @@ func encodeSpan(layout SpanLayout, data, parity []byte) (*spanEncoding, error) {
 		}
 	}
 	for b := range B {
-		var blockCrc Crc
+		var blockCrc wire.Crc
 		for s := range S {
 			blockCrc = CrcAppend(blockCrc, e.CellCrcs[s*B+b], int64(cell))
 		}

@@ -1,6 +1,10 @@
 package ternfs
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+)
 
 // MaxInlineSpan: spans shorter than 256 bytes live in shard metadata
 // (AddInlineSpan) instead of blocks; their body has a u8 length.
@@ -11,9 +15,9 @@ const MaxSpanSize = 100 << 20
 
 // SpanPolicies are the three directory policies that shape a span.
 type SpanPolicies struct {
-	Span   SpanPolicy
-	Block  BlockPolicy
-	Stripe StripePolicy
+	Span   wire.SpanPolicy
+	Block  wire.BlockPolicy
+	Stripe wire.StripePolicy
 }
 
 // MaxSpan is the largest span the policy allows: writers cut streams into
@@ -28,8 +32,8 @@ func (p *SpanPolicies) MaxSpan() uint32 {
 // SpanLayout is how a block span is cut up: Parity's D data and P parity
 // blocks of Stripes cells each, CellSize bytes per cell.
 type SpanLayout struct {
-	Parity       Parity
-	StorageClass StorageClass
+	Parity       wire.Parity
+	StorageClass wire.StorageClass
 	Stripes      uint8
 	CellSize     uint32
 }
@@ -52,7 +56,7 @@ func ComputeSpanLayout(p *SpanPolicies, size uint32) (SpanLayout, error) {
 	if !ok {
 		return SpanLayout{}, fmt.Errorf("ternfs: span of %d bytes exceeds the span policy (largest %d)", size, p.MaxSpan())
 	}
-	if _, err := MakeParity(parity.DataBlocks(), parity.ParityBlocks()); err != nil {
+	if _, err := wire.MakeParity(parity.DataBlocks(), parity.ParityBlocks()); err != nil {
 		return SpanLayout{}, err
 	}
 	S := uint32(p.Stripe.Stripes(size))
@@ -61,7 +65,7 @@ func ComputeSpanLayout(p *SpanPolicies, size uint32) (SpanLayout, error) {
 	cell := (block + S - 1) / S
 	cell = (cell + PageSize - 1) / PageSize * PageSize
 	storage := p.Block.Pick(cell * S)
-	if storage != StorageHDD && storage != StorageFlash {
+	if storage != wire.StorageHDD && storage != wire.StorageFlash {
 		return SpanLayout{}, fmt.Errorf("ternfs: block policy picks %v for %d-byte blocks", storage, cell*S)
 	}
 	return SpanLayout{Parity: parity, StorageClass: storage, Stripes: uint8(S), CellSize: cell}, nil
@@ -70,11 +74,11 @@ func ComputeSpanLayout(p *SpanPolicies, size uint32) (SpanLayout, error) {
 // EncodedSpan is a span ready for AddSpanInitiate and the block writes.
 type EncodedSpan struct {
 	Layout    SpanLayout
-	Size      uint32 // logical size (the data's length)
-	Crc       Crc    // of the logical bytes
-	CellCrcs  []Crc  // Stripes × Blocks, index stripe*Blocks + block
+	Size      uint32     // logical size (the data's length)
+	Crc       wire.Crc   // of the logical bytes
+	CellCrcs  []wire.Crc // Stripes × Blocks, index stripe*Blocks + block
 	Blocks    [][]byte
-	BlockCrcs []Crc
+	BlockCrcs []wire.Crc
 }
 
 // EncodeSpan lays data out in blocks: zero-padded to Stripes × D cells,
@@ -122,12 +126,12 @@ func EncodeSpan(layout SpanLayout, data []byte) (*EncodedSpan, error) {
 		Layout:    layout,
 		Size:      uint32(len(data)),
 		Crc:       CrcOf(data),
-		CellCrcs:  make([]Crc, S*B),
+		CellCrcs:  make([]wire.Crc, S*B),
 		Blocks:    blocks,
-		BlockCrcs: make([]Crc, B),
+		BlockCrcs: make([]wire.Crc, B),
 	}
 	for b := range B {
-		var blockCrc Crc
+		var blockCrc wire.Crc
 		for s := range S {
 			c := CrcOf(blocks[b][s*cell : (s+1)*cell])
 			e.CellCrcs[s*B+b] = c
@@ -140,11 +144,11 @@ func EncodeSpan(layout SpanLayout, data []byte) (*EncodedSpan, error) {
 
 // StripeCrcs are the CRCs of each stripe's D data cells, as the shard
 // derives and stores them (and LocalFileSpans returns them).
-func (e *EncodedSpan) StripeCrcs() []Crc {
+func (e *EncodedSpan) StripeCrcs() []wire.Crc {
 	D, B, cell := e.Layout.Parity.DataBlocks(), e.Layout.Parity.Blocks(), int64(e.Layout.CellSize)
-	out := make([]Crc, e.Layout.Stripes)
+	out := make([]wire.Crc, e.Layout.Stripes)
 	for s := range out {
-		var c Crc
+		var c wire.Crc
 		for d := range D {
 			c = CrcAppend(c, e.CellCrcs[s*B+d], cell)
 		}

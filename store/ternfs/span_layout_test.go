@@ -3,6 +3,8 @@ package ternfs
 import (
 	"bytes"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // rootDefaults mirror a fresh cluster's root policies (doc §2): FLASH
@@ -10,11 +12,11 @@ import (
 // stripes.
 func rootDefaults() *SpanPolicies {
 	p := &SpanPolicies{
-		Block:  BlockPolicy{Entries: []BlockPolicyEntry{{StorageClass: StorageFlash, MinSize: 0}, {StorageClass: StorageHDD, MinSize: 2 << 20}}},
-		Stripe: StripePolicy{TargetStripeSize: 1 << 20},
+		Block:  wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{{StorageClass: wire.StorageFlash, MinSize: 0}, {StorageClass: wire.StorageHDD, MinSize: 2 << 20}}},
+		Stripe: wire.StripePolicy{TargetStripeSize: 1 << 20},
 	}
-	mk := func(d, q int) Parity { x, _ := MakeParity(d, q); return x }
-	p.Span.Entries = []SpanPolicyEntry{{MaxSize: 2 << 20, Parity: mk(1, 4)}, {MaxSize: 100 << 20, Parity: mk(10, 4)}}
+	mk := func(d, q int) wire.Parity { x, _ := wire.MakeParity(d, q); return x }
+	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 2 << 20, Parity: mk(1, 4)}, {MaxSize: 100 << 20, Parity: mk(10, 4)}}
 	return p
 }
 
@@ -25,14 +27,14 @@ func TestComputeSpanLayoutHandComputed(t *testing.T) {
 		want SpanLayout
 	}{
 		// 300 B mirrored: 1 stripe, one 4 KiB cell.
-		{300, SpanLayout{Parity: 0x41, StorageClass: StorageFlash, Stripes: 1, CellSize: 4096}},
+		{300, SpanLayout{Parity: 0x41, StorageClass: wire.StorageFlash, Stripes: 1, CellSize: 4096}},
 		// 1 MiB + 1 mirrored: 1 stripe (size/1MiB = 1), cell = 1 MiB + 4 KiB.
-		{1<<20 + 1, SpanLayout{Parity: 0x41, StorageClass: StorageFlash, Stripes: 1, CellSize: 1<<20 + 4096}},
+		{1<<20 + 1, SpanLayout{Parity: 0x41, StorageClass: wire.StorageFlash, Stripes: 1, CellSize: 1<<20 + 4096}},
 		// 10 MiB at (10,4): 10 stripes, block 1 MiB, cell 104,857.6 → 106,496 (26 pages);
 		// block 1,064,960 B < 2 MiB → FLASH.
-		{10 << 20, SpanLayout{Parity: 0x4a, StorageClass: StorageFlash, Stripes: 10, CellSize: 106496}},
+		{10 << 20, SpanLayout{Parity: 0x4a, StorageClass: wire.StorageFlash, Stripes: 10, CellSize: 106496}},
 		// 30 MiB: 15 stripes (capped), block 3,145,728 B, cell 209,715.2 → 212,992; block 3,194,880 → HDD.
-		{30 << 20, SpanLayout{Parity: 0x4a, StorageClass: StorageHDD, Stripes: 15, CellSize: 212992}},
+		{30 << 20, SpanLayout{Parity: 0x4a, StorageClass: wire.StorageHDD, Stripes: 15, CellSize: 212992}},
 	}
 	for _, c := range cases {
 		got, err := ComputeSpanLayout(p, c.size)
@@ -50,7 +52,7 @@ func TestComputeSpanLayoutHandComputed(t *testing.T) {
 
 func TestEncodeSpanMirrored(t *testing.T) {
 	data := pattern(5000, 9)
-	l := SpanLayout{Parity: 0x21, StorageClass: StorageFlash, Stripes: 2, CellSize: 4096}
+	l := SpanLayout{Parity: 0x21, StorageClass: wire.StorageFlash, Stripes: 2, CellSize: 4096}
 	e, err := EncodeSpan(l, data)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +81,7 @@ func TestEncodeSpanMirrored(t *testing.T) {
 func TestEncodeSpanStriped(t *testing.T) {
 	// (3,2), 2 stripes of 4 KiB cells: 24 KiB of room, 20,000 bytes of data.
 	data := pattern(20000, 3)
-	l := SpanLayout{Parity: 0x23, StorageClass: StorageHDD, Stripes: 2, CellSize: 4096}
+	l := SpanLayout{Parity: 0x23, StorageClass: wire.StorageHDD, Stripes: 2, CellSize: 4096}
 	e, err := EncodeSpan(l, data)
 	if err != nil {
 		t.Fatal(err)

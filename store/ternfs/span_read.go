@@ -5,31 +5,33 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // SpanRef is a span of a file with the block service of each of its
 // blocks resolved (LocalFileSpans indexes a per-page service table).
 type SpanRef struct {
-	FetchedSpan
-	Services []BlockService // per block; empty for inline spans
+	wire.FetchedSpan
+	Services []wire.BlockService // per block; empty for inline spans
 }
 
 // FileSpans lists all spans of a file (linked or transient), in order.
-func (c *Client) FileSpans(ctx context.Context, file InodeID) ([]SpanRef, error) {
+func (c *Client) FileSpans(ctx context.Context, file wire.InodeID) ([]SpanRef, error) {
 	var out []SpanRef
 	var offset uint64
 	for {
 		// Limit 0: a page cut by a limit would report NextOffset 0 too.
-		var resp LocalFileSpansResp
-		if err := c.ShardRequest(ctx, file.Shard(), &LocalFileSpansReq{FileID: file, ByteOffset: offset}, &resp); err != nil {
+		var resp wire.LocalFileSpansResp
+		if err := c.ShardRequest(ctx, file.Shard(), &wire.LocalFileSpansReq{FileID: file, ByteOffset: offset}, &resp); err != nil {
 			return nil, fmt.Errorf("spans of %v from %d: %w", file, offset, err)
 		}
 		for _, s := range resp.Spans {
 			ref := SpanRef{FetchedSpan: s}
-			if s.StorageClass != StorageInline {
+			if s.StorageClass != wire.StorageInline {
 				for _, b := range s.Blocks.Blocks {
 					if int(b.BlockServiceIx) >= len(resp.BlockServices) {
-						return nil, fmt.Errorf("spans of %v: %w: block service index %d of %d", file, ErrMalformed, b.BlockServiceIx, len(resp.BlockServices))
+						return nil, fmt.Errorf("spans of %v: %w: block service index %d of %d", file, wire.ErrMalformed, b.BlockServiceIx, len(resp.BlockServices))
 					}
 					ref.Services = append(ref.Services, resp.BlockServices[b.BlockServiceIx])
 				}
@@ -40,14 +42,14 @@ func (c *Client) FileSpans(ctx context.Context, file InodeID) ([]SpanRef, error)
 			return out, nil
 		}
 		if resp.NextOffset <= offset {
-			return nil, fmt.Errorf("spans of %v: %w: next offset %d after %d", file, ErrMalformed, resp.NextOffset, offset)
+			return nil, fmt.Errorf("spans of %v: %w: next offset %d after %d", file, wire.ErrMalformed, resp.NextOffset, offset)
 		}
 		offset = resp.NextOffset
 	}
 }
 
 // ReadFile reads a whole file.
-func (c *Client) ReadFile(ctx context.Context, file InodeID) ([]byte, error) {
+func (c *Client) ReadFile(ctx context.Context, file wire.InodeID) ([]byte, error) {
 	spans, err := c.FileSpans(ctx, file)
 	if err != nil {
 		return nil, err
@@ -55,7 +57,7 @@ func (c *Client) ReadFile(ctx context.Context, file InodeID) ([]byte, error) {
 	var out []byte
 	for _, s := range spans {
 		if uint64(len(out)) != s.ByteOffset {
-			return nil, fmt.Errorf("read %v: %w: span at %d after %d bytes", file, ErrMalformed, s.ByteOffset, len(out))
+			return nil, fmt.Errorf("read %v: %w: span at %d after %d bytes", file, wire.ErrMalformed, s.ByteOffset, len(out))
 		}
 		b, err := c.ReadSpan(ctx, file, s)
 		if err != nil {
@@ -71,7 +73,7 @@ var ErrSpanCrc = errors.New("ternfs: span data does not match its CRC")
 
 // ReadSpan returns a span's logical bytes, checked against every stripe's
 // CRC and the span's.
-func (c *Client) ReadSpan(ctx context.Context, file InodeID, s SpanRef) ([]byte, error) {
+func (c *Client) ReadSpan(ctx context.Context, file wire.InodeID, s SpanRef) ([]byte, error) {
 	out := make([]byte, s.Size)
 	if err := c.ReadSpanRange(ctx, file, s, 0, out); err != nil {
 		return nil, err
@@ -88,18 +90,18 @@ func (c *Client) ReadSpan(ctx context.Context, file InodeID, s SpanRef) ([]byte,
 // read against the stripe's CRC). When a data block cannot be had, the
 // stripes the range touches are rebuilt from any D blocks, parity
 // included, a piece at a time, and checked against their CRCs.
-func (c *Client) ReadSpanRange(ctx context.Context, file InodeID, s SpanRef, off uint32, dst []byte) error {
+func (c *Client) ReadSpanRange(ctx context.Context, file wire.InodeID, s SpanRef, off uint32, dst []byte) error {
 	if err := c.readSpanRange(ctx, file, s, int(off), dst); err != nil {
 		return fmt.Errorf("span at %d of %v, bytes %d+%d: %w", s.ByteOffset, file, off, len(dst), err)
 	}
 	return nil
 }
 
-func (c *Client) readSpanRange(ctx context.Context, file InodeID, s SpanRef, off int, dst []byte) error {
+func (c *Client) readSpanRange(ctx context.Context, file wire.InodeID, s SpanRef, off int, dst []byte) error {
 	if off+len(dst) > int(s.Size) {
 		return fmt.Errorf("range past the span's %d bytes", s.Size)
 	}
-	if s.StorageClass == StorageInline {
+	if s.StorageClass == wire.StorageInline {
 		body := make([]byte, s.Size) // at most 255 bytes
 		copy(body, s.Inline)
 		if CrcOf(body) != s.Crc {
@@ -149,7 +151,7 @@ func geometryOf(s SpanRef) (spanGeometry, error) {
 	g.stripe = g.D * g.cell
 	g.stored = g.S * g.stripe
 	if len(b.Blocks) != g.B || len(s.Services) != g.B || len(b.StripesCrc) != g.S || g.D == 0 || g.cell%PageSize != 0 {
-		return g, fmt.Errorf("%w: %d blocks, %d stripe CRCs, cells of %d bytes for parity %v × %d stripes", ErrMalformed, len(b.Blocks), len(b.StripesCrc), g.cell, b.Parity, g.S)
+		return g, fmt.Errorf("%w: %d blocks, %d stripe CRCs, cells of %d bytes for parity %v × %d stripes", wire.ErrMalformed, len(b.Blocks), len(b.StripesCrc), g.cell, b.Parity, g.S)
 	}
 	return g, nil
 }
@@ -181,7 +183,7 @@ func (g spanGeometry) logical(d, at int) int {
 // rangeRead reads logical bytes [lo, hi) of a block span into dst.
 type rangeRead struct {
 	c    *Client
-	file InodeID
+	file wire.InodeID
 	span SpanRef
 	g    spanGeometry
 	lo   int

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // rebuildPiece bounds how much of each cell a degraded read holds at once:
@@ -30,7 +32,7 @@ func (rr *rangeRead) rebuild(ctx context.Context, bad []bool) error {
 		slots[j] = scratch[j*piece : (j+1)*piece]
 	}
 	rebuilt := scratch[g.D*piece:]
-	cellCrcs := make([]Crc, g.D)
+	cellCrcs := make([]wire.Crc, g.D)
 	for st := rr.lo / g.stripe; st <= (rr.hi-1)/g.stripe; st++ {
 		clear(cellCrcs)
 		for x := 0; x < g.cell; x += piece {
@@ -57,7 +59,7 @@ func (rr *rangeRead) rebuild(ctx context.Context, bad []bool) error {
 				rr.place(st*g.stripe+d*g.cell+x, data)
 			}
 		}
-		var crc Crc
+		var crc wire.Crc
 		for _, c := range cellCrcs {
 			crc = CrcAppend(crc, c, int64(g.cell))
 		}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // openClusterStore opens a store with the default span policies (27 MiB
@@ -89,15 +91,15 @@ func TestTernFSRangeReads(t *testing.T) {
 	of := degraded.(*openFile)
 	for i := range of.spans {
 		sp := &of.spans[i]
-		if sp.StorageClass == StorageInline || sp.Blocks.Parity.DataBlocks() < 4 {
+		if sp.StorageClass == wire.StorageInline || sp.Blocks.Parity.DataBlocks() < 4 {
 			continue
 		}
-		sp.Services = append([]BlockService(nil), sp.Services...)
+		sp.Services = append([]wire.BlockService(nil), sp.Services...)
 		for j, b := range []int{0, 2, 5, sp.Blocks.Parity.DataBlocks() - 1} {
 			if j < 2 {
-				sp.Services[b].Addrs = AddrsInfo{Addr1: IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
+				sp.Services[b].Addrs = wire.AddrsInfo{Addr1: wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
 			} else {
-				sp.Services[b].Flags |= BlockServiceNoRead
+				sp.Services[b].Flags |= wire.BlockServiceNoRead
 			}
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // rangeFile is a file written span by span into the rig's fakes, opened
@@ -16,7 +18,7 @@ import (
 type rangeFile struct {
 	rig   *spanRig
 	s     *Store
-	id    InodeID
+	id    wire.InodeID
 	want  []byte
 	spans []SpanRef
 	file  store.File
@@ -62,7 +64,7 @@ func (f *rangeFile) edges() [][2]int64 {
 	for _, sp := range f.spans {
 		start := int64(sp.ByteOffset)
 		out = append(out, [2]int64{start - 1, 2}, [2]int64{start, 1}, [2]int64{start - 5000, 10000})
-		if sp.StorageClass == StorageInline {
+		if sp.StorageClass == wire.StorageInline {
 			continue
 		}
 		cell := int64(sp.Blocks.CellSize)

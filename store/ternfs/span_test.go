@@ -5,14 +5,16 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func smallPolicies() *SpanPolicies {
-	mk := func(d, q int) Parity { x, _ := MakeParity(d, q); return x }
+	mk := func(d, q int) wire.Parity { x, _ := wire.MakeParity(d, q); return x }
 	return &SpanPolicies{
-		Span:   SpanPolicy{Entries: []SpanPolicyEntry{{MaxSize: 8192, Parity: mk(1, 2)}, {MaxSize: 1 << 20, Parity: mk(4, 2)}}},
-		Block:  BlockPolicy{Entries: []BlockPolicyEntry{{StorageClass: StorageFlash}}},
-		Stripe: StripePolicy{TargetStripeSize: 16 << 10},
+		Span:   wire.SpanPolicy{Entries: []wire.SpanPolicyEntry{{MaxSize: 8192, Parity: mk(1, 2)}, {MaxSize: 1 << 20, Parity: mk(4, 2)}}},
+		Block:  wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{{StorageClass: wire.StorageFlash}}},
+		Stripe: wire.StripePolicy{TargetStripeSize: 16 << 10},
 	}
 }
 
@@ -25,23 +27,23 @@ type spanRig struct {
 func newSpanRig(t *testing.T) *spanRig {
 	var services []*fakeBlockService
 	for i := range 7 {
-		services = append(services, newFakeBlockService(t, BlockServiceID(100+i)))
+		services = append(services, newFakeBlockService(t, wire.BlockServiceID(100+i)))
 	}
 	shard := newFakeSpanShard(t, services)
-	peer := newFakeUDPPeer(t, ShardRequestMagic, shard.handle)
+	peer := newFakeUDPPeer(t, wire.ShardRequestMagic, shard.handle)
 	c := newFakeCluster(t, addrs(peer), addrs(peer)).client(t)
 	return &spanRig{c: c, shard: shard, services: services}
 }
 
-func (r *spanRig) newFile(t *testing.T) (InodeID, Cookie) {
-	var resp ConstructFileResp
-	if err := r.c.ShardRequest(context.Background(), 0, &ConstructFileReq{Type: InodeFile, Note: "test"}, &resp); err != nil {
+func (r *spanRig) newFile(t *testing.T) (wire.InodeID, wire.Cookie) {
+	var resp wire.ConstructFileResp
+	if err := r.c.ShardRequest(context.Background(), 0, &wire.ConstructFileReq{Type: wire.InodeFile, Note: "test"}, &resp); err != nil {
 		t.Fatal(err)
 	}
 	return resp.ID, resp.Cookie
 }
 
-func (r *spanRig) writeFile(t *testing.T, parts ...[]byte) (InodeID, []byte) {
+func (r *spanRig) writeFile(t *testing.T, parts ...[]byte) (wire.InodeID, []byte) {
 	t.Helper()
 	id, cookie := r.newFile(t)
 	var all []byte
@@ -62,7 +64,7 @@ func TestWriteAndReadSpans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(spans) != 3 || spans[0].Blocks.Parity != 0x21 || spans[1].Blocks.Parity != 0x24 || spans[1].Blocks.Stripes != 2 || spans[2].StorageClass != StorageInline {
+	if len(spans) != 3 || spans[0].Blocks.Parity != 0x21 || spans[1].Blocks.Parity != 0x24 || spans[1].Blocks.Stripes != 2 || spans[2].StorageClass != wire.StorageInline {
 		t.Fatalf("unexpected spans %+v", spans)
 	}
 	got, err := r.c.ReadFile(context.Background(), id)
@@ -106,8 +108,8 @@ func TestWriteSpanUncertifiedThenMoveAndCertify(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	move := &MoveSpanReq{SpanSize: ws.Size, FileID1: part, ByteOffset1: 0, Cookie1: pc, FileID2: final, ByteOffset2: 0, Cookie2: fc}
-	if err := r.c.ShardRequest(ctx, 0, move, &MoveSpanResp{}); err != nil {
+	move := &wire.MoveSpanReq{SpanSize: ws.Size, FileID1: part, ByteOffset1: 0, Cookie1: pc, FileID2: final, ByteOffset2: 0, Cookie2: fc}
+	if err := r.c.ShardRequest(ctx, 0, move, &wire.MoveSpanResp{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.c.CertifySpan(ctx, final, fc, ws); err != nil {
@@ -123,7 +125,7 @@ func TestDegradedReads(t *testing.T) {
 	r := newSpanRig(t)
 	id, want := r.writeFile(t, pattern(8192, 6), pattern(60000, 7))
 	spans, _ := r.c.FileSpans(context.Background(), id)
-	byID := map[BlockServiceID]*fakeBlockService{}
+	byID := map[wire.BlockServiceID]*fakeBlockService{}
 	for _, s := range r.services {
 		byID[s.id] = s
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // maxSpanAttempts bounds re-initiations after failed block writes
@@ -18,13 +20,13 @@ const maxSpanAttempts = 5
 type WrittenSpan struct {
 	Offset uint64
 	Size   uint32
-	Crc    Crc
-	Proofs []BlockProof // one per block, in block order
+	Crc    wire.Crc
+	Proofs []wire.BlockProof // one per block, in block order
 }
 
 // WriteSpan appends data to a transient file at offset (its current size):
 // inline below 256 bytes, otherwise initiate, write the blocks, certify.
-func (c *Client) WriteSpan(ctx context.Context, file InodeID, cookie Cookie, offset uint64, data []byte, p *SpanPolicies) error {
+func (c *Client) WriteSpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte, p *SpanPolicies) error {
 	switch {
 	case len(data) == 0:
 		return nil
@@ -39,15 +41,15 @@ func (c *Client) WriteSpan(ctx context.Context, file InodeID, cookie Cookie, off
 }
 
 // AddInlineSpan stores a short span in shard metadata.
-func (c *Client) AddInlineSpan(ctx context.Context, file InodeID, cookie Cookie, offset uint64, data []byte) error {
-	req := &AddInlineSpanReq{FileID: file, Cookie: cookie, StorageClass: StorageInline, ByteOffset: offset, Size: uint32(len(data)), Crc: CrcOf(data), Body: data}
-	return c.ShardRequest(ctx, file.Shard(), req, &AddInlineSpanResp{})
+func (c *Client) AddInlineSpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte) error {
+	req := &wire.AddInlineSpanReq{FileID: file, Cookie: cookie, StorageClass: wire.StorageInline, ByteOffset: offset, Size: uint32(len(data)), Crc: CrcOf(data), Body: data}
+	return c.ShardRequest(ctx, file.Shard(), req, &wire.AddInlineSpanResp{})
 }
 
 // CertifySpan marks a written span clean. It is idempotent on the shard.
-func (c *Client) CertifySpan(ctx context.Context, file InodeID, cookie Cookie, ws *WrittenSpan) error {
-	req := &AddSpanCertifyReq{FileID: file, Cookie: cookie, ByteOffset: ws.Offset, Proofs: ws.Proofs}
-	return c.ShardRequest(ctx, file.Shard(), req, &AddSpanCertifyResp{})
+func (c *Client) CertifySpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, ws *WrittenSpan) error {
+	req := &wire.AddSpanCertifyReq{FileID: file, Cookie: cookie, ByteOffset: ws.Offset, Proofs: ws.Proofs}
+	return c.ShardRequest(ctx, file.Shard(), req, &wire.AddSpanCertifyResp{})
 }
 
 // WriteSpanUncertified initiates a block span at offset and writes its
@@ -57,7 +59,7 @@ func (c *Client) CertifySpan(ctx context.Context, file InodeID, cookie Cookie, w
 // cannot take another span while it has a dirty one) and the span is
 // initiated again, as upstream's writer does. Data must be buffered whole:
 // blocks must be written within minutes of initiation.
-func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie Cookie, offset uint64, data []byte, p *SpanPolicies) (*WrittenSpan, error) {
+func (c *Client) WriteSpanUncertified(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte, p *SpanPolicies) (*WrittenSpan, error) {
 	if len(data) <= MaxInlineSpan {
 		return nil, fmt.Errorf("ternfs: a %d-byte span must be written inline", len(data))
 	}
@@ -70,8 +72,8 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie 
 		return nil, err
 	}
 	defer done()
-	req := &AddSpanInitiateWithReferenceReq{
-		Req: AddSpanInitiateReq{
+	req := &wire.AddSpanInitiateWithReferenceReq{
+		Req: wire.AddSpanInitiateReq{
 			FileID: file, Cookie: cookie, ByteOffset: offset, Size: enc.Size, Crc: enc.Crc,
 			StorageClass: layout.StorageClass, Parity: layout.Parity, Stripes: layout.Stripes,
 			CellSize: layout.CellSize, Crcs: enc.CellCrcs,
@@ -79,13 +81,13 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie 
 		Reference: file, // the null inode is refused; the file itself spreads spans at random
 	}
 	for attempt := 1; ; attempt++ {
-		var resp AddSpanInitiateWithReferenceResp
+		var resp wire.AddSpanInitiateWithReferenceResp
 		if err := c.ShardRequest(ctx, file.Shard(), req, &resp); err != nil {
 			return nil, fmt.Errorf("initiate span at %d of %v: %w", offset, file, err)
 		}
 		blocks := resp.Resp.Blocks
 		if len(blocks) != layout.Parity.Blocks() {
-			return nil, fmt.Errorf("initiate span at %d of %v: %w: %d blocks for parity %v", offset, file, ErrMalformed, len(blocks), layout.Parity)
+			return nil, fmt.Errorf("initiate span at %d of %v: %w: %d blocks for parity %v", offset, file, wire.ErrMalformed, len(blocks), layout.Parity)
 		}
 		proofs, failed, werr := c.writeSpanBlocks(ctx, blocks, enc)
 		if werr == nil {
@@ -95,7 +97,7 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file InodeID, cookie 
 			return nil, fmt.Errorf("write span at %d of %v (attempt %d): %w", offset, file, attempt, werr)
 		}
 		for _, b := range failed {
-			req.Req.Blacklist = append(req.Req.Blacklist, BlacklistEntry{FailureDomain: b.BlockServiceFailureDomain})
+			req.Req.Blacklist = append(req.Req.Blacklist, wire.BlacklistEntry{FailureDomain: b.BlockServiceFailureDomain})
 		}
 		if err := c.setAsideDirtySpan(ctx, file, cookie, offset, enc.Size); err != nil {
 			return nil, fmt.Errorf("write span at %d of %v: after %v: %w", offset, file, werr, err)
@@ -130,8 +132,8 @@ func (c *Client) encodeForWrite(layout SpanLayout, data []byte) (*spanEncoding, 
 
 // writeSpanBlocks writes every block concurrently and reports the blocks
 // whose write failed.
-func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBlockInfo, enc *spanEncoding) ([]BlockProof, []AddSpanInitiateBlockInfo, error) {
-	proofs := make([]BlockProof, len(blocks))
+func (c *Client) writeSpanBlocks(ctx context.Context, blocks []wire.AddSpanInitiateBlockInfo, enc *spanEncoding) ([]wire.BlockProof, []wire.AddSpanInitiateBlockInfo, error) {
+	proofs := make([]wire.BlockProof, len(blocks))
 	errs := make([]error, len(blocks))
 	var wg sync.WaitGroup
 	for i, b := range blocks {
@@ -139,12 +141,12 @@ func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBl
 		go func() {
 			defer wg.Done()
 			proof, err := c.writeBlockPieces(ctx, b, enc.BlockCrcs[i], enc.blockPieces(i))
-			proofs[i] = BlockProof{BlockID: b.BlockID, Proof: proof}
+			proofs[i] = wire.BlockProof{BlockID: b.BlockID, Proof: proof}
 			errs[i] = err
 		}()
 	}
 	wg.Wait()
-	var failed []AddSpanInitiateBlockInfo
+	var failed []wire.AddSpanInitiateBlockInfo
 	for i, err := range errs {
 		if err != nil {
 			failed = append(failed, blocks[i])
@@ -156,15 +158,15 @@ func (c *Client) writeSpanBlocks(ctx context.Context, blocks []AddSpanInitiateBl
 // setAsideDirtySpan moves the file's dirty last span into a new transient
 // file so the span can be initiated again; the throwaway file is scrapped
 // (GC would reclaim it at its deadline anyway).
-func (c *Client) setAsideDirtySpan(ctx context.Context, file InodeID, cookie Cookie, offset uint64, size uint32) error {
-	var tmp ConstructFileResp
-	if err := c.ShardRequest(ctx, file.Shard(), &ConstructFileReq{Type: InodeFile, Note: "bad_add_span_attempt"}, &tmp); err != nil {
+func (c *Client) setAsideDirtySpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, size uint32) error {
+	var tmp wire.ConstructFileResp
+	if err := c.ShardRequest(ctx, file.Shard(), &wire.ConstructFileReq{Type: wire.InodeFile, Note: "bad_add_span_attempt"}, &tmp); err != nil {
 		return fmt.Errorf("construct throwaway file: %w", err)
 	}
-	move := &MoveSpanReq{SpanSize: size, FileID1: file, ByteOffset1: offset, Cookie1: cookie, FileID2: tmp.ID, ByteOffset2: 0, Cookie2: tmp.Cookie}
-	if err := c.ShardRequest(ctx, file.Shard(), move, &MoveSpanResp{}); err != nil {
+	move := &wire.MoveSpanReq{SpanSize: size, FileID1: file, ByteOffset1: offset, Cookie1: cookie, FileID2: tmp.ID, ByteOffset2: 0, Cookie2: tmp.Cookie}
+	if err := c.ShardRequest(ctx, file.Shard(), move, &wire.MoveSpanResp{}); err != nil {
 		return fmt.Errorf("move failed span aside: %w", err)
 	}
-	_ = c.ShardRequest(ctx, file.Shard(), &ScrapTransientFileReq{ID: tmp.ID, Cookie: tmp.Cookie}, &ScrapTransientFileResp{})
+	_ = c.ShardRequest(ctx, file.Shard(), &wire.ScrapTransientFileReq{ID: tmp.ID, Cookie: tmp.Cookie}, &wire.ScrapTransientFileResp{})
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // udpTransport sends shard or CDC requests from one UDP socket and matches
@@ -69,7 +71,7 @@ func (t *udpTransport) readLoop() {
 			}
 			continue // ICMP-induced errors and the like: keep reading
 		}
-		d, err := ParseDatagram(buf[:n], t.respMagic)
+		d, err := wire.ParseDatagram(buf[:n], t.respMagic)
 		if err != nil {
 			continue // not ours
 		}
@@ -97,10 +99,10 @@ func (t *udpTransport) roundTrip(
 	ctx context.Context,
 	id uint64,
 	pkt []byte,
-	addrs func() (AddrsInfo, error),
+	addrs func() (wire.AddrsInfo, error),
 	timeouts Timeouts,
 	onTimeout func(),
-) (d Datagram, attempts int, err error) {
+) (d wire.Datagram, attempts int, err error) {
 	ch := make(chan []byte, 1)
 	t.mu.Lock()
 	t.waiting[id] = ch
@@ -118,34 +120,34 @@ func (t *udpTransport) roundTrip(
 	for {
 		wait, ok := b.Next(time.Now())
 		if !ok {
-			return Datagram{}, attempts, fmt.Errorf("%w: no answer after %d attempts", ErrTimeout, attempts)
+			return wire.Datagram{}, attempts, fmt.Errorf("%w: no answer after %d attempts", wire.ErrTimeout, attempts)
 		}
 		a, err := addrs()
 		if err != nil {
-			return Datagram{}, attempts, err
+			return wire.Datagram{}, attempts, err
 		}
 		list := a.List()
 		if len(list) == 0 {
-			return Datagram{}, attempts, errNoAddress
+			return wire.Datagram{}, attempts, errNoAddress
 		}
 		to := list[attempts%len(list)]
 		attempts++
 		if err := t.send(pkt, to); errors.Is(err, net.ErrClosed) {
-			return Datagram{}, attempts, err
+			return wire.Datagram{}, attempts, err
 		}
 		// Other send errors (EPERM from a packet filter, an unreachable
 		// address) count as a lost datagram: the backoff paces the retry.
 		timer.Reset(wait)
 		select {
 		case raw := <-ch:
-			d, err := ParseDatagram(raw, t.respMagic)
+			d, err := wire.ParseDatagram(raw, t.respMagic)
 			return d, attempts, err
 		case <-timer.C:
 			if onTimeout != nil {
 				onTimeout()
 			}
 		case <-ctx.Done():
-			return Datagram{}, attempts, ctx.Err()
+			return wire.Datagram{}, attempts, ctx.Err()
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 // RegistryKind identifies a registry request and its response.
 type RegistryKind uint8
@@ -44,8 +44,8 @@ func (*LocalShardsResp) RegistryKind() RegistryKind { return KindLocalShards }
 
 func (m *ShardInfo) Pack(e *Encoder)         { m.Addrs.Pack(e); e.U64(uint64(m.LastSeen)) }
 func (m *ShardInfo) Unpack(d *Decoder)       { m.Addrs.Unpack(d); m.LastSeen = TernTime(d.U64()) }
-func (m *LocalShardsResp) Pack(e *Encoder)   { packList(e, m.Shards) }
-func (m *LocalShardsResp) Unpack(d *Decoder) { m.Shards = unpackList[ShardInfo](d) }
+func (m *LocalShardsResp) Pack(e *Encoder)   { PackList(e, m.Shards) }
+func (m *LocalShardsResp) Unpack(d *Decoder) { m.Shards = UnpackList[ShardInfo](d) }
 
 // --- LocalCdc
 
@@ -126,9 +126,9 @@ func (m *RegistryReplica) Unpack(d *Decoder) {
 	m.Addrs.Unpack(d)
 	m.LastSeen = TernTime(d.U64())
 }
-func (m *AllRegistryReplicasResp) Pack(e *Encoder) { packList(e, m.Replicas) }
+func (m *AllRegistryReplicasResp) Pack(e *Encoder) { PackList(e, m.Replicas) }
 func (m *AllRegistryReplicasResp) Unpack(d *Decoder) {
-	m.Replicas = unpackList[RegistryReplica](d)
+	m.Replicas = UnpackList[RegistryReplica](d)
 }
 
 // --- ShardBlockServices
@@ -165,9 +165,9 @@ func (m *BlockServiceInfoShort) Unpack(d *Decoder) {
 	m.ID = BlockServiceID(d.U64())
 	m.StorageClass = StorageClass(d.U8())
 }
-func (m *ShardBlockServicesResp) Pack(e *Encoder) { packList(e, m.BlockServices) }
+func (m *ShardBlockServicesResp) Pack(e *Encoder) { PackList(e, m.BlockServices) }
 func (m *ShardBlockServicesResp) Unpack(d *Decoder) {
-	m.BlockServices = unpackList[BlockServiceInfoShort](d)
+	m.BlockServices = UnpackList[BlockServiceInfoShort](d)
 }
 
 // --- LocalChangedBlockServices
@@ -194,9 +194,9 @@ func (m *LocalChangedBlockServicesReq) Unpack(d *Decoder) {
 }
 func (m *LocalChangedBlockServicesResp) Pack(e *Encoder) {
 	e.U64(uint64(m.LastChange))
-	packList(e, m.BlockServices)
+	PackList(e, m.BlockServices)
 }
 func (m *LocalChangedBlockServicesResp) Unpack(d *Decoder) {
 	m.LastChange = TernTime(d.U64())
-	m.BlockServices = unpackList[BlockService](d)
+	m.BlockServices = UnpackList[BlockService](d)
 }

@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 import (
 	"fmt"
@@ -32,8 +32,8 @@ func (m *DirectoryInfoEntry) Unpack(d *Decoder) {
 	m.Tag = DirectoryInfoTag(d.U8())
 	m.Body = d.Bytes8()
 }
-func (m *DirectoryInfo) Pack(e *Encoder)   { packList(e, m.Entries) }
-func (m *DirectoryInfo) Unpack(d *Decoder) { m.Entries = unpackList[DirectoryInfoEntry](d) }
+func (m *DirectoryInfo) Pack(e *Encoder)   { PackList(e, m.Entries) }
+func (m *DirectoryInfo) Unpack(d *Decoder) { m.Entries = UnpackList[DirectoryInfoEntry](d) }
 
 // Policy is a typed directory policy.
 type Policy interface {
@@ -135,8 +135,8 @@ func (p *SpanPolicy) Pick(size uint32) (Parity, bool) {
 func (m *SpanPolicyEntry) Pack(e *Encoder)   { e.U32(m.MaxSize); e.U8(uint8(m.Parity)) }
 func (m *SpanPolicyEntry) Unpack(d *Decoder) { m.MaxSize = d.U32(); m.Parity = Parity(d.U8()) }
 func (*SpanPolicy) Tag() DirectoryInfoTag    { return TagSpanPolicy }
-func (p *SpanPolicy) Pack(e *Encoder)        { packList(e, p.Entries) }
-func (p *SpanPolicy) Unpack(d *Decoder)      { p.Entries = unpackList[SpanPolicyEntry](d) }
+func (p *SpanPolicy) Pack(e *Encoder)        { PackList(e, p.Entries) }
+func (p *SpanPolicy) Unpack(d *Decoder)      { p.Entries = UnpackList[SpanPolicyEntry](d) }
 
 // BlockPolicyEntry: blocks larger than MinSize go to StorageClass.
 type BlockPolicyEntry struct {
@@ -169,8 +169,8 @@ func (m *BlockPolicyEntry) Unpack(d *Decoder) {
 	m.MinSize = d.U32()
 }
 func (*BlockPolicy) Tag() DirectoryInfoTag { return TagBlockPolicy }
-func (p *BlockPolicy) Pack(e *Encoder)     { packList(e, p.Entries) }
-func (p *BlockPolicy) Unpack(d *Decoder)   { p.Entries = unpackList[BlockPolicyEntry](d) }
+func (p *BlockPolicy) Pack(e *Encoder)     { PackList(e, p.Entries) }
+func (p *BlockPolicy) Unpack(d *Decoder)   { p.Entries = UnpackList[BlockPolicyEntry](d) }
 
 // StripePolicy sets the target stripe size of block spans.
 type StripePolicy struct {

@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 import (
 	"encoding/hex"

@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 // CDCKind identifies a CDC (cross-directory coordinator) request and its
 // response.

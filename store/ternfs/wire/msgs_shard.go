@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 // ShardKind identifies a shard request and its response. Kinds with bit
 // 0x80 set are reserved for the CDC; shards drop them from clients.
@@ -194,11 +194,11 @@ func (m *CurrentEdge) Unpack(d *Decoder) {
 }
 func (m *ReadDirResp) Pack(e *Encoder) {
 	e.U64(uint64(m.NextHash))
-	packList(e, m.Results)
+	PackList(e, m.Results)
 }
 func (m *ReadDirResp) Unpack(d *Decoder) {
 	m.NextHash = NameHash(d.U64())
-	m.Results = unpackList[CurrentEdge](d)
+	m.Results = UnpackList[CurrentEdge](d)
 }
 
 // --- FullReadDir
@@ -286,8 +286,8 @@ func (m *FullReadDirCursor) Unpack(d *Decoder) {
 	m.StartName = d.String8()
 	m.StartTime = TernTime(d.U64())
 }
-func (m *FullReadDirResp) Pack(e *Encoder)   { m.Next.Pack(e); packList(e, m.Results) }
-func (m *FullReadDirResp) Unpack(d *Decoder) { m.Next.Unpack(d); m.Results = unpackList[Edge](d) }
+func (m *FullReadDirResp) Pack(e *Encoder)   { m.Next.Pack(e); PackList(e, m.Results) }
+func (m *FullReadDirResp) Unpack(d *Decoder) { m.Next.Unpack(d); m.Results = UnpackList[Edge](d) }
 
 // --- ConstructFile
 
@@ -365,7 +365,7 @@ func (m *AddSpanInitiateReq) Pack(e *Encoder) {
 	e.U32(m.Size)
 	e.U32(uint32(m.Crc))
 	e.U8(uint8(m.StorageClass))
-	packList(e, m.Blacklist)
+	PackList(e, m.Blacklist)
 	e.U8(uint8(m.Parity))
 	e.U8(m.Stripes)
 	e.U32(m.CellSize)
@@ -378,7 +378,7 @@ func (m *AddSpanInitiateReq) Unpack(d *Decoder) {
 	m.Size = d.U32()
 	m.Crc = Crc(d.U32())
 	m.StorageClass = StorageClass(d.U8())
-	m.Blacklist = unpackList[BlacklistEntry](d)
+	m.Blacklist = UnpackList[BlacklistEntry](d)
 	m.Parity = Parity(d.U8())
 	m.Stripes = d.U8()
 	m.CellSize = d.U32()
@@ -398,9 +398,9 @@ func (m *AddSpanInitiateBlockInfo) Unpack(d *Decoder) {
 	m.BlockID = BlockID(d.U64())
 	d.Fixed(m.Certificate[:])
 }
-func (m *AddSpanInitiateResp) Pack(e *Encoder) { packList(e, m.Blocks) }
+func (m *AddSpanInitiateResp) Pack(e *Encoder) { PackList(e, m.Blocks) }
 func (m *AddSpanInitiateResp) Unpack(d *Decoder) {
-	m.Blocks = unpackList[AddSpanInitiateBlockInfo](d)
+	m.Blocks = UnpackList[AddSpanInitiateBlockInfo](d)
 }
 
 // AddSpanInitiateWithReferenceReq asks the shard to reuse the block
@@ -460,13 +460,13 @@ func (m *AddSpanCertifyReq) Pack(e *Encoder) {
 	e.U64(uint64(m.FileID))
 	e.Fixed(m.Cookie[:])
 	e.U64(m.ByteOffset)
-	packList(e, m.Proofs)
+	PackList(e, m.Proofs)
 }
 func (m *AddSpanCertifyReq) Unpack(d *Decoder) {
 	m.FileID = InodeID(d.U64())
 	d.Fixed(m.Cookie[:])
 	m.ByteOffset = d.U64()
-	m.Proofs = unpackList[BlockProof](d)
+	m.Proofs = UnpackList[BlockProof](d)
 }
 
 // --- AddInlineSpan
@@ -674,14 +674,14 @@ func (m *FetchedBlocksSpan) Pack(e *Encoder) {
 	e.U8(uint8(m.Parity))
 	e.U8(m.Stripes)
 	e.U32(m.CellSize)
-	packList(e, m.Blocks)
+	PackList(e, m.Blocks)
 	packU32List(e, m.StripesCrc)
 }
 func (m *FetchedBlocksSpan) Unpack(d *Decoder) {
 	m.Parity = Parity(d.U8())
 	m.Stripes = d.U8()
 	m.CellSize = d.U32()
-	m.Blocks = unpackList[FetchedBlock](d)
+	m.Blocks = UnpackList[FetchedBlock](d)
 	m.StripesCrc = unpackU32List[Crc](d)
 }
 func (m *FetchedSpan) Pack(e *Encoder) {
@@ -715,13 +715,13 @@ func (m *FetchedSpan) Unpack(d *Decoder) {
 }
 func (m *LocalFileSpansResp) Pack(e *Encoder) {
 	e.U64(m.NextOffset)
-	packList(e, m.BlockServices)
-	packList(e, m.Spans)
+	PackList(e, m.BlockServices)
+	PackList(e, m.Spans)
 }
 func (m *LocalFileSpansResp) Unpack(d *Decoder) {
 	m.NextOffset = d.U64()
-	m.BlockServices = unpackList[BlockService](d)
-	m.Spans = unpackList[FetchedSpan](d)
+	m.BlockServices = UnpackList[BlockService](d)
+	m.Spans = UnpackList[FetchedSpan](d)
 }
 
 // --- SameDirectoryRename
@@ -820,10 +820,10 @@ func (m *TransientFile) Unpack(d *Decoder) {
 	d.Fixed(m.Cookie[:])
 	m.DeadlineTime = TernTime(d.U64())
 }
-func (m *VisitTransientFilesResp) Pack(e *Encoder) { e.U64(uint64(m.NextID)); packList(e, m.Files) }
+func (m *VisitTransientFilesResp) Pack(e *Encoder) { e.U64(uint64(m.NextID)); PackList(e, m.Files) }
 func (m *VisitTransientFilesResp) Unpack(d *Decoder) {
 	m.NextID = InodeID(d.U64())
-	m.Files = unpackList[TransientFile](d)
+	m.Files = UnpackList[TransientFile](d)
 }
 
 // --- RemoveInode

@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 // BlocksKind identifies a block-service request and its response.
 type BlocksKind uint8

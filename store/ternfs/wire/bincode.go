@@ -1,4 +1,4 @@
-package ternfs
+package wire
 
 import (
 	"encoding/binary"
@@ -248,7 +248,7 @@ type messagePtr[T any] interface {
 }
 
 // packList writes a u16 count and each element.
-func packList[T any, P messagePtr[T]](e *Encoder, xs []T) {
+func PackList[T any, P messagePtr[T]](e *Encoder, xs []T) {
 	if e.Len(len(xs)) {
 		for i := range xs {
 			P(&xs[i]).Pack(e)
@@ -257,7 +257,7 @@ func packList[T any, P messagePtr[T]](e *Encoder, xs []T) {
 }
 
 // unpackList reads a u16 count and that many elements.
-func unpackList[T any, P messagePtr[T]](d *Decoder) []T {
+func UnpackList[T any, P messagePtr[T]](d *Decoder) []T {
 	n := d.Len()
 	if n == 0 {
 		return nil
