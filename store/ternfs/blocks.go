@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // WriteBlock writes one block to the service named in block (from
@@ -27,8 +29,8 @@ func (c *Client) writeBlockPieces(ctx context.Context, block wire.AddSpanInitiat
 	for _, p := range pieces {
 		size += len(p)
 	}
-	if size%PageSize != 0 {
-		return proof, fmt.Errorf("write block %d: size %d is not a multiple of %d", block.BlockID, size, PageSize)
+	if size%span.PageSize != 0 {
+		return proof, fmt.Errorf("write block %d: size %d is not a multiple of %d", block.BlockID, size, span.PageSize)
 	}
 	req := &wire.WriteBlockReq{BlockID: block.BlockID, Crc: crc, Size: uint32(size), Certificate: block.Certificate}
 	header, err := wire.AppendBlocksRequest(nil, block.BlockServiceID, req)
@@ -69,8 +71,8 @@ func (c *Client) FetchBlockPages(ctx context.Context, svc wire.BlockService, fil
 // pages straight where they belong. put is not called after the fetch
 // returns. On error some pages may have been put already.
 func (c *Client) fetchBlockPagesTo(ctx context.Context, svc wire.BlockService, file wire.InodeID, block wire.BlockID, blockCrc wire.Crc, offset, count uint32, retry bool, put func(at uint32, page []byte)) error {
-	if offset%PageSize != 0 || count%PageSize != 0 {
-		return fmt.Errorf("fetch block %d: offset %d and count %d must be multiples of %d", block, offset, count, PageSize)
+	if offset%span.PageSize != 0 || count%span.PageSize != 0 {
+		return fmt.Errorf("fetch block %d: offset %d and count %d must be multiples of %d", block, offset, count, span.PageSize)
 	}
 	req := &wire.FetchBlockWithCrcReq{FileID: file, BlockID: block, BlockCrc: blockCrc, Offset: offset, Count: count}
 	header, err := wire.AppendBlocksRequest(nil, svc.ID, req)
@@ -84,7 +86,7 @@ func (c *Client) fetchBlockPagesTo(ctx context.Context, svc wire.BlockService, f
 				if err := wire.ReadBlocksResponse(r, &wire.FetchBlockWithCrcResp{}); err != nil {
 					return err
 				}
-				return readCheckedPages(r, offset, count/PageSize, sink)
+				return readCheckedPages(r, offset, count/span.PageSize, sink)
 			},
 			done: make(chan error, 1),
 		}, [][]byte{header}
@@ -108,19 +110,19 @@ func (c *Client) fetchBlockPagesTo(ctx context.Context, svc wire.BlockService, f
 func readCheckedPages(r *bufio.Reader, offset, pages uint32, sink *pageSink) error {
 	var bad error
 	for i := range pages {
-		b, err := r.Peek(PageWithCrcSize)
+		b, err := r.Peek(span.PageWithCrcSize)
 		if err != nil {
 			return fmt.Errorf("read block data: %w", err)
 		}
-		page := b[:PageSize]
-		want := wire.Crc(binary.LittleEndian.Uint32(b[PageSize:]))
-		if got := CrcOf(page); got != want && bad == nil {
+		page := b[:span.PageSize]
+		want := wire.Crc(binary.LittleEndian.Uint32(b[span.PageSize:]))
+		if got := span.CrcOf(page); got != want && bad == nil {
 			bad = fmt.Errorf("%w: page %d has CRC %08x, expected %08x", wire.ErrBadPageCrc, i, got, want)
 		}
 		if bad == nil {
-			sink.deliver(offset+i*PageSize, page)
+			sink.deliver(offset+i*span.PageSize, page)
 		}
-		if _, err := r.Discard(PageWithCrcSize); err != nil {
+		if _, err := r.Discard(span.PageWithCrcSize); err != nil {
 			return fmt.Errorf("read block data: %w", err)
 		}
 	}

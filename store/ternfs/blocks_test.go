@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 func blockClient(t *testing.T) *Client {
@@ -25,7 +27,7 @@ func blockClient(t *testing.T) *Client {
 
 func writeTestBlock(t *testing.T, c *Client, s *fakeBlockService, id wire.BlockID, data []byte) [8]byte {
 	t.Helper()
-	crc := CrcOf(data)
+	crc := span.CrcOf(data)
 	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: s.id, BlockID: id, Certificate: fakeMAC(s.id, 'w', id, crc, uint32(len(data)))}
 	proof, err := c.WriteBlock(context.Background(), info, crc, data)
 	if err != nil {
@@ -45,7 +47,7 @@ func pattern(n int, seed byte) []byte {
 func TestBlockWriteFetchPipelined(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 11)
-	data := pattern(4*PageSize, 1)
+	data := pattern(4*span.PageSize, 1)
 	proof := writeTestBlock(t, c, s, 500, data)
 	if proof != fakeMAC(11, 'W', 500, 0, 0) {
 		t.Fatal("proof not passed through")
@@ -55,13 +57,13 @@ func TestBlockWriteFetchPipelined(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			off := uint32(i%4) * PageSize
-			got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 500, CrcOf(data), off, PageSize, false)
+			off := uint32(i%4) * span.PageSize
+			got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 500, span.CrcOf(data), off, span.PageSize, false)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if !bytes.Equal(got, data[off:off+PageSize]) {
+			if !bytes.Equal(got, data[off:off+span.PageSize]) {
 				t.Errorf("fetch %d: wrong bytes", i)
 			}
 		}()
@@ -75,13 +77,13 @@ func TestBlockWriteFetchPipelined(t *testing.T) {
 func TestBlockNotFoundKeepsConnection(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 12)
-	data := pattern(PageSize, 2)
+	data := pattern(span.PageSize, 2)
 	writeTestBlock(t, c, s, 1, data)
-	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 999, 0, 0, PageSize, true)
+	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 999, 0, 0, span.PageSize, true)
 	if !errors.Is(err, wire.ErrBlockNotFound) {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, false); err != nil {
+	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, span.PageSize, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.conns.Load(); n != 1 {
@@ -92,10 +94,10 @@ func TestBlockNotFoundKeepsConnection(t *testing.T) {
 func TestBlockPageCrcMismatch(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 13)
-	data := pattern(2*PageSize, 3)
+	data := pattern(2*span.PageSize, 3)
 	writeTestBlock(t, c, s, 1, data)
 	s.corruptPages.Store(true)
-	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, 2*PageSize, false)
+	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, 2*span.PageSize, false)
 	if !errors.Is(err, wire.ErrBadPageCrc) {
 		t.Fatalf("err %v, want page CRC mismatch", err)
 	}
@@ -104,25 +106,25 @@ func TestBlockPageCrcMismatch(t *testing.T) {
 func TestBlockWriteRejectedBeforeBody(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 14)
-	data := pattern(64*PageSize, 4)
+	data := pattern(64*span.PageSize, 4)
 	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: 14, BlockID: 1} // bad certificate
-	_, err := c.WriteBlock(context.Background(), info, CrcOf(data), data)
+	_, err := c.WriteBlock(context.Background(), info, span.CrcOf(data), data)
 	if !errors.Is(err, wire.ErrBadCertificate) && !errors.Is(err, errConnBroken) {
 		t.Fatalf("err %v, want BAD_CERTIFICATE (or a broken connection if the reset won the race)", err)
 	}
 	// The pool recovers with a fresh connection.
-	writeTestBlock(t, c, s, 2, data[:PageSize])
+	writeTestBlock(t, c, s, 2, data[:span.PageSize])
 }
 
 func TestBlockFetchRetriesDroppedConnections(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 15)
-	data := pattern(PageSize, 5)
+	data := pattern(span.PageSize, 5)
 	writeTestBlock(t, c, s, 1, data)
 	c.blocks.close()
 	c.blocks = newBlockPool(1)
 	s.dropConns.Store(2)
-	got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, true)
+	got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, span.PageSize, true)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("retrying fetch: %v", err)
 	}
@@ -130,7 +132,7 @@ func TestBlockFetchRetriesDroppedConnections(t *testing.T) {
 	s.dropConns.Store(1)
 	c.blocks.close()
 	c.blocks = newBlockPool(1)
-	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, CrcOf(data), 0, PageSize, false); !errors.Is(err, errConnBroken) {
+	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, span.PageSize, false); !errors.Is(err, errConnBroken) {
 		t.Fatalf("fail-fast fetch: %v", err)
 	}
 }
@@ -139,7 +141,7 @@ func TestBlockRefusedServiceFailsFast(t *testing.T) {
 	c := blockClient(t)
 	s := newFakeBlockService(t, 16)
 	s.refuse.Store(true)
-	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, 0, 0, PageSize, false); err == nil {
+	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, 0, 0, span.PageSize, false); err == nil {
 		t.Fatal("expected failure")
 	}
 }

@@ -5,8 +5,7 @@
 // Reed-Solomon code, and we do not import it. Everything here is derived from
 // the message layouts (see /work/shared/docs/ternfs-protocol.md).
 //
-// The codec, messages, framing and protocol errors are package wire; this
-// package still holds CRC32C with combination (crc.go), Reed-Solomon over
-// GF(2^8)/0x11B (gf.go, rs.go), the transports and the store.Store
-// implementation built on top.
+// The codec, messages, framing and protocol errors are package wire; span
+// layout, CRC32C and Reed-Solomon are package span. This package still
+// holds the transports and the store.Store implementation built on top.
 package ternfs

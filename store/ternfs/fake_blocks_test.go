@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // fakeMAC stands in for the block services' keyed MACs: certificates and
@@ -101,7 +103,7 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 			if _, err := io.ReadFull(r, data); err != nil {
 				return
 			}
-			if CrcOf(data) != req.Crc {
+			if span.CrcOf(data) != req.Crc {
 				conn.Write(wire.AppendBlocksError(nil, wire.ErrBadBlockCrc))
 				return
 			}
@@ -125,12 +127,12 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 				continue // the connection survives BLOCK_NOT_FOUND
 			}
 			out, _ := wire.AppendBlocksResponse(nil, &wire.FetchBlockWithCrcResp{})
-			for off := req.Offset; off < req.Offset+req.Count; off += PageSize {
-				page := data[off : off+PageSize]
+			for off := req.Offset; off < req.Offset+req.Count; off += span.PageSize {
+				page := data[off : off+span.PageSize]
 				if s.lie.Load() {
 					page = append([]byte{page[0] ^ 0xFF}, page[1:]...)
 				}
-				crc := CrcOf(page)
+				crc := span.CrcOf(page)
 				if s.corruptPages.Load() {
 					crc ^= 1
 				}

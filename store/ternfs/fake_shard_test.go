@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // fakeSpanShard keeps transient files and their spans in memory and picks
@@ -77,7 +79,7 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		if e != 0 {
 			return fail(e)
 		}
-		if req.ByteOffset != f.size || CrcOf(req.Body) != req.Crc {
+		if req.ByteOffset != f.size || span.CrcOf(req.Body) != req.Crc {
 			return fail(wire.ErrBadSpanBody)
 		}
 		f.spans = append(f.spans, &fakeSpan{FetchedSpan: wire.FetchedSpan{ByteOffset: req.ByteOffset, Size: req.Size, Crc: req.Crc, StorageClass: wire.StorageInline, Inline: req.Body}})
@@ -93,7 +95,7 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		if e != 0 {
 			return fail(e)
 		}
-		if r.ByteOffset != f.size || r.ByteOffset%PageSize != 0 || r.CellSize%PageSize != 0 {
+		if r.ByteOffset != f.size || r.ByteOffset%span.PageSize != 0 || r.CellSize%span.PageSize != 0 {
 			return fail(wire.ErrSpanNotFound)
 		}
 		if n := len(f.spans); n > 0 && f.spans[n-1].dirty {
@@ -132,7 +134,7 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		for st := range int(r.Stripes) {
 			var c wire.Crc
 			for d := range D {
-				c = CrcAppend(c, r.Crcs[st*B+d], int64(r.CellSize))
+				c = span.CrcAppend(c, r.Crcs[st*B+d], int64(r.CellSize))
 			}
 			sp.Blocks.StripesCrc = append(sp.Blocks.StripesCrc, c)
 		}
@@ -264,7 +266,7 @@ func blockCrcFromCells(r wire.AddSpanInitiateReq, b int) wire.Crc {
 	B := r.Parity.Blocks()
 	var c wire.Crc
 	for st := range int(r.Stripes) {
-		c = CrcAppend(c, r.Crcs[st*B+b], int64(r.CellSize))
+		c = span.CrcAppend(c, r.Crcs[st*B+b], int64(r.CellSize))
 	}
 	return c
 }

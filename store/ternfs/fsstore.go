@@ -12,6 +12,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // Options configure Open.
@@ -25,7 +27,7 @@ type Options struct {
 	// SpanPolicy is set on Root (SPAN, BLOCK and STRIPE policies) unless
 	// Root is the cluster root; nil means DefaultSpanPolicies. Everything
 	// under Root is written with these policies.
-	SpanPolicy *SpanPolicies
+	SpanPolicy *span.SpanPolicies
 	// Client tunes transports; its Registry.Addrs is replaced by Registry.
 	Client Config
 	// Journal keeps multipart parts' span records (see Journal); gateways
@@ -57,7 +59,7 @@ type Options struct {
 type Store struct {
 	client   *Client
 	root     wire.InodeID
-	policies *SpanPolicies
+	policies *span.SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
 	buffers  spanBuffers
 

@@ -8,6 +8,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // Spans must start on a page boundary: the shard refuses to initiate one
@@ -33,7 +35,7 @@ func unalignedTail(spans []spanRecord) int {
 		return -1
 	}
 	r := spans[i]
-	if (r.State == spanWritten || r.State == spanInline) && r.Size%PageSize != 0 {
+	if (r.State == spanWritten || r.State == spanInline) && r.Size%span.PageSize != 0 {
 		return i
 	}
 	return -1

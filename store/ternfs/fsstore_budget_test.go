@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // newBudgetStore is a Store over the rig's fakes with smallPolicies and a
@@ -31,7 +33,7 @@ func newBudgetStore(t *testing.T, r *spanRig, limit int64) *Store {
 
 func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 	cases := []struct {
-		policies *SpanPolicies
+		policies *span.SpanPolicies
 		size     int
 	}{
 		{smallPolicies(), 300},           // mirrored (1,2), one cell mostly padding
@@ -44,17 +46,17 @@ func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.size), func(t *testing.T) {
-			layout, err := ComputeSpanLayout(c.policies, uint32(c.size))
+			layout, err := span.ComputeSpanLayout(c.policies, uint32(c.size))
 			if err != nil {
 				t.Fatal(err)
 			}
 			data := randomBytes(c.size, uint64(c.size))
-			want, err := EncodeSpan(layout, data)
+			want, err := span.EncodeSpan(layout, data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			parity := bytes.Repeat([]byte{0xAA}, parityBytes(layout)) // stale contents must not matter
-			got, err := encodeSpan(layout, data, parity)
+			parity := bytes.Repeat([]byte{0xAA}, span.ParityBytes(layout)) // stale contents must not matter
+			got, err := span.Encode(layout, data, parity)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +67,7 @@ func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 				t.Errorf("CRCs differ:\ncells %v\nwant  %v\nblocks %v\nwant   %v", got.CellCrcs, want.CellCrcs, got.BlockCrcs, want.BlockCrcs)
 			}
 			for b := range want.Blocks {
-				if block := bytes.Join(got.blockPieces(b), nil); !bytes.Equal(block, want.Blocks[b]) {
+				if block := bytes.Join(got.BlockPieces(b), nil); !bytes.Equal(block, want.Blocks[b]) {
 					t.Errorf("block %d differs (%d bytes, want %d)", b, len(block), len(want.Blocks[b]))
 				}
 			}

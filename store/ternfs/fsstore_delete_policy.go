@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // Deletes and overwrites are soft in TernFS: the old file stays behind as a
@@ -30,7 +32,7 @@ func snapshotPolicy(retention time.Duration) *wire.SnapshotPolicy {
 
 // rootPolicies lists the policies Open sets on the store's root: the span
 // policies, and the SNAPSHOT policy when a retention is given.
-func rootPolicies(span *SpanPolicies, retention *time.Duration) ([]wire.Policy, error) {
+func rootPolicies(span *span.SpanPolicies, retention *time.Duration) ([]wire.Policy, error) {
 	pols := []wire.Policy{&span.Span, &span.Block, &span.Stripe}
 	if retention == nil {
 		return pols, nil

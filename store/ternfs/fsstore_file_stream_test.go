@@ -12,11 +12,13 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // bigSpanPolicies cut 8 MiB spans (RS(4,2), 15 stripes of 35-page cells),
 // larger than a read unit, so streaming reads cut spans into units.
-func bigSpanPolicies() *SpanPolicies {
+func bigSpanPolicies() *span.SpanPolicies {
 	p := smallPolicies()
 	p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: 8 << 20, Parity: mustParity(4, 2)})
 	p.Stripe.TargetStripeSize = 256 << 10

@@ -16,6 +16,8 @@ import (
 	"github.com/terngate/terngate/store/objects"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // TestMultipartOverTernFS runs the project's multipart manager (embedded
@@ -117,7 +119,7 @@ func assemble(t *testing.T, ctx context.Context, st *Store, dir store.ID, name s
 		t.Fatal(err)
 	}
 	for _, sp := range spans {
-		if sp.ByteOffset%PageSize != 0 {
+		if sp.ByteOffset%span.PageSize != 0 {
 			t.Errorf("span at %d of %d bytes does not start on a page boundary", sp.ByteOffset, sp.Size)
 		}
 	}
@@ -247,7 +249,7 @@ func alignmentCopyModel(sizes []int, spanSize int64) int64 {
 			copied += n
 		}
 		waiting = 0
-		if l := lastSpan(n); l%PageSize != 0 {
+		if l := lastSpan(n); l%span.PageSize != 0 {
 			waiting = l
 		}
 	}

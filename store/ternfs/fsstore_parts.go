@@ -12,6 +12,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // partNotePrefix marks transient files written span by span into files of
@@ -86,8 +88,8 @@ func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile
 	err := s.eachSpan(ctx, r, func(data []byte) error {
 		index := lf.spans
 		var rec spanRecord
-		if len(data) <= MaxInlineSpan {
-			rec = spanRecord{State: spanInline, Size: uint32(len(data)), Crc: CrcOf(data), Body: slices.Clone(data)}
+		if len(data) <= span.MaxInlineSpan {
+			rec = spanRecord{State: spanInline, Size: uint32(len(data)), Crc: span.CrcOf(data), Body: slices.Clone(data)}
 		} else {
 			f, err := s.client.ConstructFile(ctx, head.Shard(), s.scopedNote(lf.note))
 			if err != nil {
@@ -223,7 +225,7 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src wire.Ino
 	end := st.Size
 	for i := range spans {
 		rec := &spans[i]
-		if src != dstID && i == len(spans)-1 && rec.Size%PageSize != 0 &&
+		if src != dstID && i == len(spans)-1 && rec.Size%span.PageSize != 0 &&
 			(rec.State == spanWritten || rec.State == spanInline || rec.State == spanHandedOver) {
 			// What follows it could not start where it ends: it waits in
 			// dst's journal, moved by dst's next MoveData or LinkFile.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // DefaultSpanPolicies are what upstream's root defaults intend (the fresh
@@ -13,9 +15,9 @@ import (
 // RS(10,4) up to ~4.8 MiB, then one entry per 610 pages at (D,4) with D
 // growing to 10, so the largest span is 27,484,160 bytes at RS(10,4);
 // blocks up to ~2.5 MB on FLASH, larger ones on HDD; 1 MiB stripes.
-func DefaultSpanPolicies() *SpanPolicies {
+func DefaultSpanPolicies() *span.SpanPolicies {
 	const step = 610 << 12
-	p := &SpanPolicies{
+	p := &span.SpanPolicies{
 		Block: wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{
 			{StorageClass: wire.StorageFlash, MinSize: 0},
 			{StorageClass: wire.StorageHDD, MinSize: step},
@@ -41,15 +43,15 @@ func mustParity(d, p int) wire.Parity {
 // appendSpanSize is how Append cuts streams: the policy's largest span,
 // rounded down to whole pages so that every span but the last ends on a
 // page boundary (the next span's offset must be page-aligned).
-func appendSpanSize(p *SpanPolicies) (int, error) {
-	size := p.MaxSpan() / PageSize * PageSize
+func appendSpanSize(p *span.SpanPolicies) (int, error) {
+	size := p.MaxSpan() / span.PageSize * span.PageSize
 	switch {
-	case size <= MaxInlineSpan:
+	case size <= span.MaxInlineSpan:
 		return 0, fmt.Errorf("ternfs: span policy allows spans of at most %d bytes", p.MaxSpan())
-	case size > MaxSpanSize:
-		size = MaxSpanSize
+	case size > span.MaxSpanSize:
+		size = span.MaxSpanSize
 	}
-	if _, err := ComputeSpanLayout(p, size); err != nil {
+	if _, err := span.ComputeSpanLayout(p, size); err != nil {
 		return 0, fmt.Errorf("ternfs: span policy: %w", err)
 	}
 	return int(size), nil

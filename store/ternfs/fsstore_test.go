@@ -10,6 +10,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 func TestValidateName(t *testing.T) {
@@ -68,11 +70,11 @@ func TestDefaultSpanPolicies(t *testing.T) {
 		}
 	}
 	size, err := appendSpanSize(p)
-	if err != nil || size != 27_484_160 || size%PageSize != 0 {
+	if err != nil || size != 27_484_160 || size%span.PageSize != 0 {
 		t.Errorf("append span size %d, %v", size, err)
 	}
 	for _, n := range []uint32{1, 255, 4096, 5 << 20, 27_484_160} {
-		if _, err := ComputeSpanLayout(p, n); err != nil {
+		if _, err := span.ComputeSpanLayout(p, n); err != nil {
 			t.Errorf("layout of %d bytes: %v", n, err)
 		}
 	}
@@ -87,9 +89,9 @@ func TestDefaultSpanPolicies(t *testing.T) {
 
 func TestAppendSpanSizeRoundsDownToPages(t *testing.T) {
 	p := DefaultSpanPolicies()
-	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 3*PageSize + 100, Parity: mustParity(1, 1)}}
-	if size, err := appendSpanSize(p); err != nil || size != 3*PageSize {
-		t.Errorf("append span size %d, %v; want %d", size, err, 3*PageSize)
+	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 3*span.PageSize + 100, Parity: mustParity(1, 1)}}
+	if size, err := appendSpanSize(p); err != nil || size != 3*span.PageSize {
+		t.Errorf("append span size %d, %v; want %d", size, err, 3*span.PageSize)
 	}
 	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 200, Parity: mustParity(1, 1)}}
 	if _, err := appendSpanSize(p); err == nil {
@@ -98,8 +100,8 @@ func TestAppendSpanSizeRoundsDownToPages(t *testing.T) {
 }
 
 func TestEachSpanCutsAtSpanSize(t *testing.T) {
-	s := &Store{spanSize: 3 * PageSize}
-	for _, total := range []int{0, 1, 3 * PageSize, 3*PageSize + 1, 7*PageSize + 5} {
+	s := &Store{spanSize: 3 * span.PageSize}
+	for _, total := range []int{0, 1, 3 * span.PageSize, 3*span.PageSize + 1, 7*span.PageSize + 5} {
 		data := bytes.Repeat([]byte{7}, total)
 		var sizes []int
 		var got []byte

@@ -10,6 +10,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // CreateTransient constructs an empty transient file on dir's shard (a
@@ -45,7 +47,7 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	offset := st.Size
 	var written int64
 	err = s.eachSpan(ctx, r, func(data []byte) error {
-		if offset%PageSize != 0 {
+		if offset%span.PageSize != 0 {
 			return fmt.Errorf("append to %v: size %d is not page-aligned: %w", id, offset, wire.ErrMalformed)
 		}
 		if err := s.client.WriteSpan(ctx, id, cookieOf(t), offset, data, s.policies); err != nil {

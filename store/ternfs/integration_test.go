@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // The integration test drives the client against a real cluster:
@@ -37,10 +39,10 @@ const (
 	itHDDMin      = 512 << 10
 )
 
-func itPolicies() (*SpanPolicies, wire.DirectoryInfo) {
+func itPolicies() (*span.SpanPolicies, wire.DirectoryInfo) {
 	mirrored, _ := wire.MakeParity(1, 2)
 	rs104, _ := wire.MakeParity(10, 4)
-	p := &SpanPolicies{
+	p := &span.SpanPolicies{
 		Span: wire.SpanPolicy{Entries: []wire.SpanPolicyEntry{
 			{MaxSize: itMirroredMax, Parity: mirrored},
 			{MaxSize: itMaxSpan, Parity: rs104},
@@ -67,7 +69,7 @@ type itEnv struct {
 	regs    []string
 	dir     wire.InodeID
 	dirName string
-	pol     *SpanPolicies
+	pol     *span.SpanPolicies
 }
 
 // randomBytes is incompressible test data, reproducible from seed.
@@ -95,7 +97,7 @@ func (e *itEnv) writeFile(name string, data []byte) (wire.InodeID, wire.TernTime
 	}
 	for off := 0; off < len(data); {
 		n := min(len(data)-off, int(e.pol.MaxSpan()))
-		if rest := n % PageSize; off+n == len(data) && n > PageSize && rest <= MaxInlineSpan {
+		if rest := n % span.PageSize; off+n == len(data) && n > span.PageSize && rest <= span.MaxInlineSpan {
 			n -= rest // the short unaligned tail goes inline, after an aligned span
 		}
 		if err := e.c.WriteSpan(e.ctx, f.ID, f.Cookie, uint64(off), data[off:off+n], e.pol); err != nil {
@@ -346,7 +348,7 @@ func TestIntegration(t *testing.T) {
 			t.Fatalf("%d spans, want 5", len(spans))
 		}
 		for i, s := range spans[:3] {
-			want, _ := ComputeSpanLayout(pol, itMaxSpan)
+			want, _ := span.ComputeSpanLayout(pol, itMaxSpan)
 			if s.StorageClass != wire.StorageHDD || s.Blocks.Parity != want.Parity || s.Blocks.Stripes != want.Stripes || s.Blocks.CellSize != want.CellSize {
 				t.Fatalf("span %d: %v %v × %d stripes of %d, want %+v", i, s.StorageClass, s.Blocks.Parity, s.Blocks.Stripes, s.Blocks.CellSize, want)
 			}
@@ -407,7 +409,7 @@ func TestIntegration(t *testing.T) {
 				t.Logf("terncli span at %d: %d bytes inline", s.ByteOffset, s.Size)
 				continue
 			}
-			ours, err := ComputeSpanLayout(pol, s.Size)
+			ours, err := span.ComputeSpanLayout(pol, s.Size)
 			t.Logf("terncli span at %d: %d bytes %v %v × %d stripes of %d (ours: %+v %v)", s.ByteOffset, s.Size, s.StorageClass, s.Blocks.Parity, s.Blocks.Stripes, s.Blocks.CellSize, ours, err)
 			if err != nil || ours.Parity != s.Blocks.Parity || ours.Stripes != s.Blocks.Stripes || ours.CellSize != s.Blocks.CellSize || ours.StorageClass != s.StorageClass {
 				t.Errorf("span layout differs from upstream's writer")
@@ -427,11 +429,11 @@ func TestIntegration(t *testing.T) {
 				if err != nil {
 					t.Fatalf("fetch block %d of span at %d: %v", i, s.ByteOffset, err)
 				}
-				if CrcOf(blocks[i]) != fb.Crc {
-					t.Fatalf("block %d of span at %d: CRC %08x, shard says %08x", i, s.ByteOffset, CrcOf(blocks[i]), fb.Crc)
+				if span.CrcOf(blocks[i]) != fb.Crc {
+					t.Fatalf("block %d of span at %d: CRC %08x, shard says %08x", i, s.ByteOffset, span.CrcOf(blocks[i]), fb.Crc)
 				}
 			}
-			rs, err := NewReedSolomon(s.Blocks.Parity)
+			rs, err := span.NewReedSolomon(s.Blocks.Parity)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,13 +5,15 @@ import (
 	"fmt"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // ResolveSpanPolicies finds the SPAN, BLOCK and STRIPE policies that apply
 // in dir: a directory inherits each policy it does not set from its owner,
 // and the root sets all of them.
-func (c *Client) ResolveSpanPolicies(ctx context.Context, dir wire.InodeID) (*SpanPolicies, error) {
-	p := &SpanPolicies{}
+func (c *Client) ResolveSpanPolicies(ctx context.Context, dir wire.InodeID) (*span.SpanPolicies, error) {
+	p := &span.SpanPolicies{}
 	need := []wire.Policy{&p.Span, &p.Block, &p.Stripe}
 	for cur, hops := dir, 0; len(need) > 0; hops++ {
 		if cur == wire.NullInode || hops > 1024 {

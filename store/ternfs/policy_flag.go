@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // ParseSpanPolicy reads the SPAN policy of a configuration string,
@@ -13,7 +15,7 @@ import (
 // with D data and P parity blocks (D 1 with P copies mirrors), sizes
 // ascending. The result keeps DefaultSpanPolicies' BLOCK and STRIPE
 // policies. An empty string is DefaultSpanPolicies.
-func ParseSpanPolicy(s string) (*SpanPolicies, error) {
+func ParseSpanPolicy(s string) (*span.SpanPolicies, error) {
 	p := DefaultSpanPolicies()
 	if strings.TrimSpace(s) == "" {
 		return p, nil

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // SpanRef is a span of a file with the block service of each of its
@@ -78,7 +80,7 @@ func (c *Client) ReadSpan(ctx context.Context, file wire.InodeID, s SpanRef) ([]
 	if err := c.ReadSpanRange(ctx, file, s, 0, out); err != nil {
 		return nil, err
 	}
-	if CrcOf(out) != s.Crc {
+	if span.CrcOf(out) != s.Crc {
 		return nil, fmt.Errorf("span at %d of %v: %w", s.ByteOffset, file, ErrSpanCrc)
 	}
 	return out, nil
@@ -104,7 +106,7 @@ func (c *Client) readSpanRange(ctx context.Context, file wire.InodeID, s SpanRef
 	if s.StorageClass == wire.StorageInline {
 		body := make([]byte, s.Size) // at most 255 bytes
 		copy(body, s.Inline)
-		if CrcOf(body) != s.Crc {
+		if span.CrcOf(body) != s.Crc {
 			return ErrSpanCrc
 		}
 		copy(dst, body[off:])
@@ -150,7 +152,7 @@ func geometryOf(s SpanRef) (spanGeometry, error) {
 	g := spanGeometry{D: b.Parity.DataBlocks(), B: b.Parity.Blocks(), S: int(b.Stripes), cell: int(b.CellSize)}
 	g.stripe = g.D * g.cell
 	g.stored = g.S * g.stripe
-	if len(b.Blocks) != g.B || len(s.Services) != g.B || len(b.StripesCrc) != g.S || g.D == 0 || g.cell%PageSize != 0 {
+	if len(b.Blocks) != g.B || len(s.Services) != g.B || len(b.StripesCrc) != g.S || g.D == 0 || g.cell%span.PageSize != 0 {
 		return g, fmt.Errorf("%w: %d blocks, %d stripe CRCs, cells of %d bytes for parity %v × %d stripes", wire.ErrMalformed, len(b.Blocks), len(b.StripesCrc), g.cell, b.Parity, g.S)
 	}
 	return g, nil
@@ -172,7 +174,7 @@ func (g spanGeometry) blockRange(d, lo, hi int) (start, end int, ok bool) {
 		}
 		end = st*g.cell + b - cellStart
 	}
-	return start / PageSize * PageSize, (end + PageSize - 1) / PageSize * PageSize, ok
+	return start / span.PageSize * span.PageSize, (end + span.PageSize - 1) / span.PageSize * span.PageSize, ok
 }
 
 // logical is the logical offset of byte at of data block d.
@@ -240,7 +242,7 @@ func (rr *rangeRead) readDataBlocks(ctx context.Context) (bad []bool, err error)
 func (rr *rangeRead) checkWholeStripes() error {
 	g := rr.g
 	for st := (rr.lo + g.stripe - 1) / g.stripe; (st+1)*g.stripe <= rr.hi; st++ {
-		if CrcOf(rr.dst[st*g.stripe-rr.lo:(st+1)*g.stripe-rr.lo]) != rr.span.Blocks.StripesCrc[st] {
+		if span.CrcOf(rr.dst[st*g.stripe-rr.lo:(st+1)*g.stripe-rr.lo]) != rr.span.Blocks.StripesCrc[st] {
 			return fmt.Errorf("stripe %d: %w", st, ErrSpanCrc)
 		}
 	}

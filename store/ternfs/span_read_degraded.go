@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // rebuildPiece bounds how much of each cell a degraded read holds at once:
@@ -21,7 +23,7 @@ const rebuildPiece = 64 << 10
 // checked against its CRC.
 func (rr *rangeRead) rebuild(ctx context.Context, bad []bool) error {
 	g := rr.g
-	rs, err := NewReedSolomon(rr.span.Blocks.Parity)
+	rs, err := span.NewReedSolomon(rr.span.Blocks.Parity)
 	if err != nil {
 		return err
 	}
@@ -52,16 +54,16 @@ func (rr *rangeRead) rebuild(ctx context.Context, bad []bool) error {
 				} else {
 					clear(data)
 					for j := range have {
-						gfMulAdd(data, slots[j][:n], inv[d][j])
+						span.GFMulAdd(data, slots[j][:n], inv[d][j])
 					}
 				}
-				cellCrcs[d] = CrcUpdate(cellCrcs[d], data)
+				cellCrcs[d] = span.CrcUpdate(cellCrcs[d], data)
 				rr.place(st*g.stripe+d*g.cell+x, data)
 			}
 		}
 		var crc wire.Crc
 		for _, c := range cellCrcs {
-			crc = CrcAppend(crc, c, int64(g.cell))
+			crc = span.CrcAppend(crc, c, int64(g.cell))
 		}
 		if crc != rr.span.Blocks.StripesCrc[st] {
 			return fmt.Errorf("stripe %d rebuilt from blocks %v: %w", st, rr.lastHave, ErrSpanCrc)
@@ -91,7 +93,7 @@ func (rr *rangeRead) fetchAnyD(ctx context.Context, off, n int, bad []bool, slot
 			batch = append(batch, next)
 		}
 		if len(batch) == 0 {
-			return nil, fmt.Errorf("%w: %d of %d blocks readable: %w", ErrTooFewBlocks, len(have), g.D, errors.Join(errs...))
+			return nil, fmt.Errorf("%w: %d of %d blocks readable: %w", span.ErrTooFewBlocks, len(have), g.D, errors.Join(errs...))
 		}
 		base := len(have)
 		results := make([]error, len(batch))
@@ -125,7 +127,7 @@ func (rr *rangeRead) fetchAnyD(ctx context.Context, off, n int, bad []bool, slot
 
 // decodeMatrix maps the blocks in have (D of them) back to the data
 // blocks: data block d is Σ inv[d][j]·have[j].
-func decodeMatrix(rs *ReedSolomon, have []int) ([][]byte, error) {
+func decodeMatrix(rs *span.ReedSolomon, have []int) ([][]byte, error) {
 	D := rs.DataBlocks()
 	rows := make([][]byte, D)
 	for j, b := range have {
@@ -138,5 +140,5 @@ func decodeMatrix(rs *ReedSolomon, have []int) ([][]byte, error) {
 			rows[j][d] = rs.Coefficient(b-D, d)
 		}
 	}
-	return gfInvertMatrix(rows)
+	return span.GFInvertMatrix(rows)
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // rangeFile is a file written span by span into the rig's fakes, opened
@@ -179,9 +181,9 @@ func TestRangeReadsFetchOnlyThePagesTheyNeed(t *testing.T) {
 		off, n    int64
 		wantBytes int64
 	}{
-		{"ten bytes", start + 3*stripe + cell + 100, 10, PageSize},
-		{"across two pages of one cell", start + 2*PageSize - 3, 6, 2 * PageSize},
-		{"across two cells", start + cell - 3, 6, 2 * PageSize},
+		{"ten bytes", start + 3*stripe + cell + 100, 10, span.PageSize},
+		{"across two pages of one cell", start + 2*span.PageSize - 3, 6, 2 * span.PageSize},
+		{"across two cells", start + cell - 3, 6, 2 * span.PageSize},
 		{"one whole stripe", start + 2*stripe, stripe, stripe},
 		{"the span", start, int64(big.Size), int64(big.Size)}, // its padding is never fetched
 	} {
@@ -227,7 +229,7 @@ func TestRangeReadsFailWithTooFewBlocks(t *testing.T) {
 	big := f.spans[2]
 	buf := make([]byte, 100)
 	_, err := f.file.ReadAt(buf, int64(big.ByteOffset)+5000)
-	if !errors.Is(err, ErrTooFewBlocks) {
+	if !errors.Is(err, span.ErrTooFewBlocks) {
 		t.Fatalf("read with 3 of 6 blocks down: %v, want ErrTooFewBlocks", err)
 	}
 	// The mirrored span still has its third copy.
@@ -237,10 +239,10 @@ func TestRangeReadsFailWithTooFewBlocks(t *testing.T) {
 }
 
 func TestGeometryBlockRangesCoverTheRangeExactly(t *testing.T) {
-	g := spanGeometry{D: 3, B: 5, S: 4, cell: 2 * PageSize}
+	g := spanGeometry{D: 3, B: 5, S: 4, cell: 2 * span.PageSize}
 	g.stripe, g.stored = g.D*g.cell, g.S*g.D*g.cell
 	for lo := 0; lo < g.stored; lo += 1000 {
-		for _, n := range []int{1, 999, PageSize, g.cell + 1, g.stripe, 2*g.stripe + 7} {
+		for _, n := range []int{1, 999, span.PageSize, g.cell + 1, g.stripe, 2*g.stripe + 7} {
 			hi := min(g.stored, lo+n)
 			covered := make([]bool, g.stored)
 			for d := range g.D {
@@ -248,15 +250,15 @@ func TestGeometryBlockRangesCoverTheRangeExactly(t *testing.T) {
 				if !ok {
 					continue
 				}
-				if start%PageSize != 0 || end%PageSize != 0 || end > g.S*g.cell {
+				if start%span.PageSize != 0 || end%span.PageSize != 0 || end > g.S*g.cell {
 					t.Fatalf("[%d,%d) block %d: unaligned or past the block: [%d,%d)", lo, hi, d, start, end)
 				}
 				for at := start; at < end; at++ {
 					covered[g.logical(d, at)] = true
 				}
 				// Nothing outside the pages the range touches.
-				for at := start; at < end; at += PageSize {
-					if page := g.logical(d, at) / PageSize; page < lo/PageSize || page > (hi-1)/PageSize {
+				for at := start; at < end; at += span.PageSize {
+					if page := g.logical(d, at) / span.PageSize; page < lo/span.PageSize || page > (hi-1)/span.PageSize {
 						t.Fatalf("[%d,%d) block %d fetches logical page %d", lo, hi, d, page)
 					}
 				}

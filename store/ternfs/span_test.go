@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
-func smallPolicies() *SpanPolicies {
+func smallPolicies() *span.SpanPolicies {
 	mk := func(d, q int) wire.Parity { x, _ := wire.MakeParity(d, q); return x }
-	return &SpanPolicies{
+	return &span.SpanPolicies{
 		Span:   wire.SpanPolicy{Entries: []wire.SpanPolicyEntry{{MaxSize: 8192, Parity: mk(1, 2)}, {MaxSize: 1 << 20, Parity: mk(4, 2)}}},
 		Block:  wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{{StorageClass: wire.StorageFlash}}},
 		Stripe: wire.StripePolicy{TargetStripeSize: 16 << 10},
@@ -153,7 +155,7 @@ func TestDegradedReads(t *testing.T) {
 	byID[striped.Services[4].ID].refuse.Store(true)
 	r.c.blocks.close() // refusal only affects new connections
 	r.c.blocks = newBlockPool(0)
-	if _, err := r.c.ReadSpan(context.Background(), id, striped); !errors.Is(err, ErrTooFewBlocks) {
+	if _, err := r.c.ReadSpan(context.Background(), id, striped); !errors.Is(err, span.ErrTooFewBlocks) {
 		t.Fatalf("err %v, want too few blocks", err)
 	}
 }

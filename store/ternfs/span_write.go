@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // maxSpanAttempts bounds re-initiations after failed block writes
@@ -26,11 +28,11 @@ type WrittenSpan struct {
 
 // WriteSpan appends data to a transient file at offset (its current size):
 // inline below 256 bytes, otherwise initiate, write the blocks, certify.
-func (c *Client) WriteSpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte, p *SpanPolicies) error {
+func (c *Client) WriteSpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte, p *span.SpanPolicies) error {
 	switch {
 	case len(data) == 0:
 		return nil
-	case len(data) <= MaxInlineSpan:
+	case len(data) <= span.MaxInlineSpan:
 		return c.AddInlineSpan(ctx, file, cookie, offset, data)
 	}
 	ws, err := c.WriteSpanUncertified(ctx, file, cookie, offset, data, p)
@@ -42,7 +44,7 @@ func (c *Client) WriteSpan(ctx context.Context, file wire.InodeID, cookie wire.C
 
 // AddInlineSpan stores a short span in shard metadata.
 func (c *Client) AddInlineSpan(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte) error {
-	req := &wire.AddInlineSpanReq{FileID: file, Cookie: cookie, StorageClass: wire.StorageInline, ByteOffset: offset, Size: uint32(len(data)), Crc: CrcOf(data), Body: data}
+	req := &wire.AddInlineSpanReq{FileID: file, Cookie: cookie, StorageClass: wire.StorageInline, ByteOffset: offset, Size: uint32(len(data)), Crc: span.CrcOf(data), Body: data}
 	return c.ShardRequest(ctx, file.Shard(), req, &wire.AddInlineSpanResp{})
 }
 
@@ -59,11 +61,11 @@ func (c *Client) CertifySpan(ctx context.Context, file wire.InodeID, cookie wire
 // cannot take another span while it has a dirty one) and the span is
 // initiated again, as upstream's writer does. Data must be buffered whole:
 // blocks must be written within minutes of initiation.
-func (c *Client) WriteSpanUncertified(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte, p *SpanPolicies) (*WrittenSpan, error) {
-	if len(data) <= MaxInlineSpan {
+func (c *Client) WriteSpanUncertified(ctx context.Context, file wire.InodeID, cookie wire.Cookie, offset uint64, data []byte, p *span.SpanPolicies) (*WrittenSpan, error) {
+	if len(data) <= span.MaxInlineSpan {
 		return nil, fmt.Errorf("ternfs: a %d-byte span must be written inline", len(data))
 	}
-	layout, err := ComputeSpanLayout(p, uint32(len(data)))
+	layout, err := span.ComputeSpanLayout(p, uint32(len(data)))
 	if err != nil {
 		return nil, err
 	}
@@ -109,20 +111,20 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file wire.InodeID, co
 // of the span buffer reservation holding data when there is one (the
 // Store's appends reserve it with the span), else it is allocated; done
 // gives it back.
-func (c *Client) encodeForWrite(layout SpanLayout, data []byte) (*spanEncoding, func(), error) {
+func (c *Client) encodeForWrite(layout span.SpanLayout, data []byte) (*span.Encoding, func(), error) {
 	res := c.spanMemory.reservationOf(data)
 	var parity []byte
 	if res != nil {
-		parity = res.alloc(parityBytes(layout))
+		parity = res.alloc(span.ParityBytes(layout))
 	} else {
-		parity = make([]byte, parityBytes(layout))
+		parity = make([]byte, span.ParityBytes(layout))
 	}
 	done := func() {
 		if res != nil {
 			res.free(parity)
 		}
 	}
-	enc, err := encodeSpan(layout, data, parity)
+	enc, err := span.Encode(layout, data, parity)
 	if err != nil {
 		done()
 		return nil, nil, err
@@ -132,7 +134,7 @@ func (c *Client) encodeForWrite(layout SpanLayout, data []byte) (*spanEncoding, 
 
 // writeSpanBlocks writes every block concurrently and reports the blocks
 // whose write failed.
-func (c *Client) writeSpanBlocks(ctx context.Context, blocks []wire.AddSpanInitiateBlockInfo, enc *spanEncoding) ([]wire.BlockProof, []wire.AddSpanInitiateBlockInfo, error) {
+func (c *Client) writeSpanBlocks(ctx context.Context, blocks []wire.AddSpanInitiateBlockInfo, enc *span.Encoding) ([]wire.BlockProof, []wire.AddSpanInitiateBlockInfo, error) {
 	proofs := make([]wire.BlockProof, len(blocks))
 	errs := make([]error, len(blocks))
 	var wg sync.WaitGroup
@@ -140,7 +142,7 @@ func (c *Client) writeSpanBlocks(ctx context.Context, blocks []wire.AddSpanIniti
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			proof, err := c.writeBlockPieces(ctx, b, enc.BlockCrcs[i], enc.blockPieces(i))
+			proof, err := c.writeBlockPieces(ctx, b, enc.BlockCrcs[i], enc.BlockPieces(i))
 			proofs[i] = wire.BlockProof{BlockID: b.BlockID, Proof: proof}
 			errs[i] = err
 		}()

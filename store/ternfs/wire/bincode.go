@@ -247,7 +247,7 @@ type messagePtr[T any] interface {
 	Message
 }
 
-// packList writes a u16 count and each element.
+// PackList writes a u16 count and each element.
 func PackList[T any, P messagePtr[T]](e *Encoder, xs []T) {
 	if e.Len(len(xs)) {
 		for i := range xs {
@@ -256,7 +256,7 @@ func PackList[T any, P messagePtr[T]](e *Encoder, xs []T) {
 	}
 }
 
-// unpackList reads a u16 count and that many elements.
+// UnpackList reads a u16 count and that many elements.
 func UnpackList[T any, P messagePtr[T]](d *Decoder) []T {
 	n := d.Len()
 	if n == 0 {

@@ -1,4 +1,4 @@
-package ternfs
+package span
 
 import (
 	"fmt"
@@ -9,11 +9,11 @@ import (
 // zeroPad is the padding written after a span's data; never written to.
 var zeroPad [64 << 10]byte
 
-// spanEncoding is a span ready for AddSpanInitiate and its block writes,
+// Encoding is a span ready for AddSpanInitiate and its block writes,
 // like EncodedSpan but without copying the data: a data block is a list of
 // slices of the data (its cells) followed by zero padding, so only the
 // parity takes memory of its own.
-type spanEncoding struct {
+type Encoding struct {
 	Layout    SpanLayout
 	Size      uint32     // logical size (the data's length)
 	Crc       wire.Crc   // of the logical bytes
@@ -24,29 +24,29 @@ type spanEncoding struct {
 	parity []byte // ParityBlocks × BlockSize; nil when D = 1 (mirrors)
 }
 
-// parityBytes is the memory encodeSpan needs for a span of this layout.
-func parityBytes(l SpanLayout) int {
+// ParityBytes is the memory Encode needs for a span of this layout.
+func ParityBytes(l SpanLayout) int {
 	if l.Parity.DataBlocks() == 1 {
 		return 0 // every block is a copy of the data
 	}
 	return l.Parity.ParityBlocks() * int(l.BlockSize())
 }
 
-// encodeSpan lays data out as EncodeSpan does, computing parity into
-// parity (at least parityBytes(layout) long; its contents are
+// Encode lays data out as EncodeSpan does, computing parity into
+// parity (at least ParityBytes(layout) long; its contents are
 // overwritten). The encoding refers to data and parity: both must stay
 // unchanged until its blocks are written.
-func encodeSpan(layout SpanLayout, data, parity []byte) (*spanEncoding, error) {
+func Encode(layout SpanLayout, data, parity []byte) (*Encoding, error) {
 	D, P, B := layout.Parity.DataBlocks(), layout.Parity.ParityBlocks(), layout.Parity.Blocks()
 	S, cell := int(layout.Stripes), int(layout.CellSize)
 	if len(data) > S*D*cell {
 		return nil, fmt.Errorf("ternfs: %d bytes do not fit layout %+v", len(data), layout)
 	}
-	need := parityBytes(layout)
+	need := ParityBytes(layout)
 	if len(parity) < need {
 		return nil, fmt.Errorf("ternfs: %d bytes of parity buffer for %d", len(parity), need)
 	}
-	e := &spanEncoding{
+	e := &Encoding{
 		Layout:    layout,
 		Size:      uint32(len(data)),
 		Crc:       CrcOf(data),
@@ -108,21 +108,21 @@ func encodeSpan(layout SpanLayout, data, parity []byte) (*spanEncoding, error) {
 
 // dataCell is the part of data cell (stripe s, data block d) the data
 // holds: shorter than a cell, or empty, where the data ends.
-func (e *spanEncoding) dataCell(s, d int) []byte {
+func (e *Encoding) dataCell(s, d int) []byte {
 	D, cell := e.Layout.Parity.DataBlocks(), int(e.Layout.CellSize)
 	start := min(len(e.data), (s*D+d)*cell)
 	return e.data[start:min(len(e.data), start+cell)]
 }
 
-func (e *spanEncoding) parityCell(p, s int) []byte {
+func (e *Encoding) parityCell(p, s int) []byte {
 	block := int(e.Layout.BlockSize())
 	start := p*block + s*int(e.Layout.CellSize)
 	return e.parity[start : start+int(e.Layout.CellSize)]
 }
 
-// blockPieces are block b's bytes in order, as slices to write one after
+// BlockPieces are block b's bytes in order, as slices to write one after
 // the other.
-func (e *spanEncoding) blockPieces(b int) [][]byte {
+func (e *Encoding) BlockPieces(b int) [][]byte {
 	D := e.Layout.Parity.DataBlocks()
 	if b >= D && D > 1 {
 		block := int(e.Layout.BlockSize())

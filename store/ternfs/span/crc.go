@@ -1,4 +1,4 @@
-package ternfs
+package span
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package ternfs
+package span
 
 // Arithmetic in GF(2^8) with the Rijndael polynomial x^8+x^4+x^3+x+1
 // (0x11B), the field TernFS's Reed-Solomon code uses. Common Go RS
@@ -55,8 +55,8 @@ var gfInvTable = func() *[256]byte {
 func gfMul(a, b byte) byte { return gfMulTable[a][b] }
 func gfInv(a byte) byte    { return gfInvTable[a] }
 
-// gfMulAdd sets dst[i] ^= c·src[i].
-func gfMulAdd(dst, src []byte, c byte) {
+// GFMulAdd sets dst[i] ^= c·src[i].
+func GFMulAdd(dst, src []byte, c byte) {
 	switch c {
 	case 0:
 		return

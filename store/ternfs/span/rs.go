@@ -1,4 +1,4 @@
-package ternfs
+package span
 
 import (
 	"errors"
@@ -95,7 +95,7 @@ func (r *ReedSolomon) Encode(data, parity [][]byte) error {
 func (r *ReedSolomon) encodeParity(p int, data [][]byte, out []byte) {
 	clear(out)
 	for d, src := range data {
-		gfMulAdd(out, src, r.coef[p][d])
+		GFMulAdd(out, src, r.coef[p][d])
 	}
 }
 
@@ -131,7 +131,7 @@ func (r *ReedSolomon) Reconstruct(blocks [][]byte) error {
 			copy(m[row], r.coef[b-r.data])
 		}
 	}
-	inv, err := gfInvertMatrix(m)
+	inv, err := GFInvertMatrix(m)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (r *ReedSolomon) Reconstruct(blocks [][]byte) error {
 		}
 		out := make([]byte, size)
 		for j, b := range present {
-			gfMulAdd(out, blocks[b], inv[d][j])
+			GFMulAdd(out, blocks[b], inv[d][j])
 		}
 		blocks[d] = out
 	}
@@ -155,8 +155,8 @@ func (r *ReedSolomon) Reconstruct(blocks [][]byte) error {
 	return nil
 }
 
-// gfInvertMatrix inverts a square matrix by Gauss-Jordan elimination.
-func gfInvertMatrix(in [][]byte) ([][]byte, error) {
+// GFInvertMatrix inverts a square matrix by Gauss-Jordan elimination.
+func GFInvertMatrix(in [][]byte) ([][]byte, error) {
 	n := len(in)
 	a := make([][]byte, n)
 	out := make([][]byte, n)
@@ -185,8 +185,8 @@ func gfInvertMatrix(in [][]byte) ([][]byte, error) {
 				continue
 			}
 			f := a[row][col]
-			gfMulAdd(a[row], a[col], f)
-			gfMulAdd(out[row], out[col], f)
+			GFMulAdd(a[row], a[col], f)
+			GFMulAdd(out[row], out[col], f)
 		}
 	}
 	return out, nil
