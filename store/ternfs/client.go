@@ -33,9 +33,10 @@ type Client struct {
 	shards *udpTransport
 	cdc    *udpTransport
 	blocks *blockPool
-	// spanMemory, when set (by Store), holds the span buffers appends are
-	// read into; span writes take their parity from the same reservation.
-	spanMemory *spanMemory
+	// parityBuffers, when set (by Store), holds the span buffers appends
+	// are read into; span writes take their parity from the same
+	// reservation.
+	parityBuffers ParityBuffers
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -89,6 +90,19 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	}()
 	return c, nil
 }
+
+// ParityBuffers lends span writes the memory for their parity, so that a
+// span's parity can come out of the budget its data was read into.
+type ParityBuffers interface {
+	// Parity returns n bytes for the parity of the span whose bytes are
+	// data, and done, which gives them back; ok is false when data is not
+	// one of its buffers (the write then allocates).
+	Parity(data []byte, n int) (parity []byte, done func(), ok bool)
+}
+
+// SetParityBuffers makes span writes draw their parity from b. Call it
+// before writing spans.
+func (c *Client) SetParityBuffers(b ParityBuffers) { c.parityBuffers = b }
 
 // View is the client's cached cluster view.
 func (c *Client) View() *ClusterView { return c.view }

@@ -52,7 +52,7 @@ func (s *Store) initSpanBuffers(limit int64) error {
 		return fmt.Errorf("ternfs: span buffer memory %d bytes is less than one span needs (%d bytes with these span policies)", limit, worst)
 	}
 	s.buffers = spanBuffers{memory: newSpanMemory(limit), reserve: worst, units: &sync.Pool{}}
-	s.client.spanMemory = s.buffers.memory
+	s.client.SetParityBuffers(s.buffers.memory)
 	return nil
 }
 

@@ -108,21 +108,18 @@ func (c *Client) WriteSpanUncertified(ctx context.Context, file wire.InodeID, co
 }
 
 // encodeForWrite encodes data for its block writes. The parity comes out
-// of the span buffer reservation holding data when there is one (the
-// Store's appends reserve it with the span), else it is allocated; done
-// gives it back.
+// of the parity buffers lent for data when there are some (the Store's
+// appends reserve them with the span), else it is allocated; done gives it
+// back.
 func (c *Client) encodeForWrite(layout span.SpanLayout, data []byte) (*span.Encoding, func(), error) {
-	res := c.spanMemory.reservationOf(data)
+	n := span.ParityBytes(layout)
 	var parity []byte
-	if res != nil {
-		parity = res.alloc(span.ParityBytes(layout))
-	} else {
-		parity = make([]byte, span.ParityBytes(layout))
+	done, lent := func() {}, false
+	if c.parityBuffers != nil {
+		parity, done, lent = c.parityBuffers.Parity(data, n)
 	}
-	done := func() {
-		if res != nil {
-			res.free(parity)
-		}
+	if !lent {
+		parity, done = make([]byte, n), func() {}
 	}
 	enc, err := span.Encode(layout, data, parity)
 	if err != nil {
