@@ -10,12 +10,14 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 func blockClient(t *testing.T) *Client {
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
-	fc := newFakeCluster(t, addrs(shard), addrs(shard))
-	cfg := fc.fastConfig()
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(*ternfstest.UDPPeer, uint64, uint8, []byte) []byte { return nil })
+	fc := ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard))
+	cfg := fastConfig(fc)
 	cfg.BlockConnsPerService = 1
 	c, err := NewClient(context.Background(), cfg)
 	if err != nil {
@@ -25,10 +27,10 @@ func blockClient(t *testing.T) *Client {
 	return c
 }
 
-func writeTestBlock(t *testing.T, c *Client, s *fakeBlockService, id wire.BlockID, data []byte) [8]byte {
+func writeTestBlock(t *testing.T, c *Client, s *ternfstest.BlockService, id wire.BlockID, data []byte) [8]byte {
 	t.Helper()
 	crc := span.CrcOf(data)
-	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: s.id, BlockID: id, Certificate: fakeMAC(s.id, 'w', id, crc, uint32(len(data)))}
+	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.Addrs(), BlockServiceID: s.ID, BlockID: id, Certificate: ternfstest.FakeMAC(s.ID, 'w', id, crc, uint32(len(data)))}
 	proof, err := c.WriteBlock(context.Background(), info, crc, data)
 	if err != nil {
 		t.Fatal(err)
@@ -46,10 +48,10 @@ func pattern(n int, seed byte) []byte {
 
 func TestBlockWriteFetchPipelined(t *testing.T) {
 	c := blockClient(t)
-	s := newFakeBlockService(t, 11)
+	s := ternfstest.NewBlockService(t, 11)
 	data := pattern(4*span.PageSize, 1)
 	proof := writeTestBlock(t, c, s, 500, data)
-	if proof != fakeMAC(11, 'W', 500, 0, 0) {
+	if proof != ternfstest.FakeMAC(11, 'W', 500, 0, 0) {
 		t.Fatal("proof not passed through")
 	}
 	var wg sync.WaitGroup
@@ -58,7 +60,7 @@ func TestBlockWriteFetchPipelined(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			off := uint32(i%4) * span.PageSize
-			got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 500, span.CrcOf(data), off, span.PageSize, false)
+			got, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 500, span.CrcOf(data), off, span.PageSize, false)
 			if err != nil {
 				t.Error(err)
 				return
@@ -69,35 +71,35 @@ func TestBlockWriteFetchPipelined(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := s.conns.Load(); n != 1 {
+	if n := s.Conns.Load(); n != 1 {
 		t.Fatalf("%d connections; the pool caps at 1 and pipelines", n)
 	}
 }
 
 func TestBlockNotFoundKeepsConnection(t *testing.T) {
 	c := blockClient(t)
-	s := newFakeBlockService(t, 12)
+	s := ternfstest.NewBlockService(t, 12)
 	data := pattern(span.PageSize, 2)
 	writeTestBlock(t, c, s, 1, data)
-	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 999, 0, 0, span.PageSize, true)
+	_, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 999, 0, 0, span.PageSize, true)
 	if !errors.Is(err, wire.ErrBlockNotFound) {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, span.PageSize, false); err != nil {
+	if _, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 1, span.CrcOf(data), 0, span.PageSize, false); err != nil {
 		t.Fatal(err)
 	}
-	if n := s.conns.Load(); n != 1 {
+	if n := s.Conns.Load(); n != 1 {
 		t.Fatalf("%d connections after BLOCK_NOT_FOUND, want the same one", n)
 	}
 }
 
 func TestBlockPageCrcMismatch(t *testing.T) {
 	c := blockClient(t)
-	s := newFakeBlockService(t, 13)
+	s := ternfstest.NewBlockService(t, 13)
 	data := pattern(2*span.PageSize, 3)
 	writeTestBlock(t, c, s, 1, data)
-	s.corruptPages.Store(true)
-	_, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, 2*span.PageSize, false)
+	s.CorruptPages.Store(true)
+	_, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 1, span.CrcOf(data), 0, 2*span.PageSize, false)
 	if !errors.Is(err, wire.ErrBadPageCrc) {
 		t.Fatalf("err %v, want page CRC mismatch", err)
 	}
@@ -105,9 +107,9 @@ func TestBlockPageCrcMismatch(t *testing.T) {
 
 func TestBlockWriteRejectedBeforeBody(t *testing.T) {
 	c := blockClient(t)
-	s := newFakeBlockService(t, 14)
+	s := ternfstest.NewBlockService(t, 14)
 	data := pattern(64*span.PageSize, 4)
-	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.addrs(), BlockServiceID: 14, BlockID: 1} // bad certificate
+	info := wire.AddSpanInitiateBlockInfo{BlockServiceAddrs: s.Addrs(), BlockServiceID: 14, BlockID: 1} // bad certificate
 	_, err := c.WriteBlock(context.Background(), info, span.CrcOf(data), data)
 	if !errors.Is(err, wire.ErrBadCertificate) && !errors.Is(err, errConnBroken) {
 		t.Fatalf("err %v, want BAD_CERTIFICATE (or a broken connection if the reset won the race)", err)
@@ -118,30 +120,30 @@ func TestBlockWriteRejectedBeforeBody(t *testing.T) {
 
 func TestBlockFetchRetriesDroppedConnections(t *testing.T) {
 	c := blockClient(t)
-	s := newFakeBlockService(t, 15)
+	s := ternfstest.NewBlockService(t, 15)
 	data := pattern(span.PageSize, 5)
 	writeTestBlock(t, c, s, 1, data)
 	c.blocks.close()
 	c.blocks = newBlockPool(1)
-	s.dropConns.Store(2)
-	got, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, span.PageSize, true)
+	s.DropConns.Store(2)
+	got, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 1, span.CrcOf(data), 0, span.PageSize, true)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("retrying fetch: %v", err)
 	}
 	// Without retry the first failure is returned.
-	s.dropConns.Store(1)
+	s.DropConns.Store(1)
 	c.blocks.close()
 	c.blocks = newBlockPool(1)
-	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, span.CrcOf(data), 0, span.PageSize, false); !errors.Is(err, errConnBroken) {
+	if _, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 1, span.CrcOf(data), 0, span.PageSize, false); !errors.Is(err, errConnBroken) {
 		t.Fatalf("fail-fast fetch: %v", err)
 	}
 }
 
 func TestBlockRefusedServiceFailsFast(t *testing.T) {
 	c := blockClient(t)
-	s := newFakeBlockService(t, 16)
-	s.refuse.Store(true)
-	if _, err := c.FetchBlockPages(context.Background(), s.info(), 1, 1, 0, 0, span.PageSize, false); err == nil {
+	s := ternfstest.NewBlockService(t, 16)
+	s.Refuse.Store(true)
+	if _, err := c.FetchBlockPages(context.Background(), s.Info(), 1, 1, 0, 0, span.PageSize, false); err == nil {
 		t.Fatal("expected failure")
 	}
 }

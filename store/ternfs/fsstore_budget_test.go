@@ -13,6 +13,8 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // newBudgetStore is a Store over the rig's fakes with smallPolicies and a
@@ -50,7 +52,7 @@ func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			data := randomBytes(c.size, uint64(c.size))
+			data := ternfstest.RandomBytes(c.size, uint64(c.size))
 			want, err := span.EncodeSpan(layout, data)
 			if err != nil {
 				t.Fatal(err)
@@ -209,7 +211,7 @@ func TestIdleBuffersKeepTheirPagesWithinTheBudget(t *testing.T) {
 func TestAppendGivesBackWhatTheSpanDoesNotNeed(t *testing.T) {
 	r := newSpanRig(t)
 	s := newBudgetStore(t, r, 8<<20)
-	data := randomBytes(100_000, 1)
+	data := ternfstest.RandomBytes(100_000, 1)
 	var during int64
 	err := s.eachSpan(context.Background(), bytes.NewReader(data), func(span []byte) error {
 		during = s.buffers.memory.reserved
@@ -252,8 +254,8 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cookie := r.shard.cookieOf(ids[i])
-			_, errs[i] = s.Append(ctx, transientOf(ids[i], cookie), bytes.NewReader(randomBytes(size, uint64(i))))
+			cookie := r.shard.CookieOf(ids[i])
+			_, errs[i] = s.Append(ctx, transientOf(ids[i], cookie), bytes.NewReader(ternfstest.RandomBytes(size, uint64(i))))
 		}()
 	}
 	wg.Wait()
@@ -285,7 +287,7 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	}
 	for i, id := range ids {
 		got, err := r.c.ReadFile(ctx, id)
-		if err != nil || !bytes.Equal(got, randomBytes(size, uint64(i))) {
+		if err != nil || !bytes.Equal(got, ternfstest.RandomBytes(size, uint64(i))) {
 			t.Fatalf("file %d reads back wrong (%d bytes, %v)", i, len(got), err)
 		}
 	}
@@ -316,7 +318,7 @@ func TestEachSpanReadsAheadWhileWriting(t *testing.T) {
 	}{{"room for two spans", 2 * reserve, true}, {"room for one span", reserve, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newBudgetStore(t, r, tc.budget)
-			data := randomBytes(3*s.spanSize, 7)
+			data := ternfstest.RandomBytes(3*s.spanSize, 7)
 			body := &countingReader{r: bytes.NewReader(data)}
 			var got []byte
 			err := s.eachSpan(context.Background(), body, func(span []byte) error {

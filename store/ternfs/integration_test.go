@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +16,8 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // The integration test drives the client against a real cluster:
@@ -70,19 +71,6 @@ type itEnv struct {
 	dir     wire.InodeID
 	dirName string
 	pol     *span.SpanPolicies
-}
-
-// randomBytes is incompressible test data, reproducible from seed.
-func randomBytes(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	b := make([]byte, n)
-	for i := 0; i < n; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8 && i+j < n; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	return b
 }
 
 // writeFile writes data as a new file name in the test directory, cutting
@@ -331,7 +319,7 @@ func TestIntegration(t *testing.T) {
 
 	// ≥ 30 MiB: three 10 MiB RS(10,4) HDD spans of 10 stripes, a 12 KiB
 	// mirrored span and a 100-byte inline tail.
-	big := randomBytes(30<<20+12<<10+100, 7)
+	big := ternfstest.RandomBytes(30<<20+12<<10+100, 7)
 	var bigID wire.InodeID
 	t.Run("BigRS", func(t *testing.T) {
 		e := *e
@@ -369,7 +357,7 @@ func TestIntegration(t *testing.T) {
 		e := *e
 		e.t = t
 		tmp := t.TempDir()
-		small := randomBytes(1000, 11)
+		small := ternfstest.RandomBytes(1000, 11)
 		smallID, _ := e.writeFile("small", small)
 		linked = append(linked, "small")
 		_ = smallID
@@ -384,7 +372,7 @@ func TestIntegration(t *testing.T) {
 				t.Fatalf("terncli cp-outof of our %s: %v (equal %v, %d bytes, want %d)", f.name, err, bytes.Equal(b, f.data), len(b), len(f.data))
 			}
 		}
-		theirs = randomBytes(25<<20+5000, 13)
+		theirs = ternfstest.RandomBytes(25<<20+5000, 13)
 		in := filepath.Join(tmp, "theirs")
 		if err := os.WriteFile(in, theirs, 0o644); err != nil {
 			t.Fatal(err)
@@ -523,7 +511,7 @@ func TestIntegration(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		data := randomBytes(3<<20+777, 17) // RS(10,4), 3 stripes
+		data := ternfstest.RandomBytes(3<<20+777, 17) // RS(10,4), 3 stripes
 		ws, err := c.WriteSpanUncertified(ctx, a.ID, a.Cookie, 0, data, pol)
 		if err != nil {
 			t.Fatal(err)
@@ -571,7 +559,7 @@ func TestIntegration(t *testing.T) {
 		if err := c.ShardRequest(ctx, dir.ID.Shard(), &wire.ConstructFileReq{Type: wire.InodeFile, Note: "terngate keepalive"}, &f); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.WriteSpanUncertified(ctx, f.ID, f.Cookie, 0, randomBytes(8192, 19), pol); err != nil {
+		if _, err := c.WriteSpanUncertified(ctx, f.ID, f.Cookie, 0, ternfstest.RandomBytes(8192, 19), pol); err != nil {
 			t.Fatal(err)
 		}
 		var before, after wire.StatTransientFileResp
@@ -607,7 +595,7 @@ func TestIntegration(t *testing.T) {
 		if err := e.cdc(&wire.MakeDirectoryReq{OwnerID: dir.ID, Name: "sub"}, &sub); err != nil {
 			t.Fatalf("make sub: %v", err)
 		}
-		data := randomBytes(300, 23)
+		data := ternfstest.RandomBytes(300, 23)
 		id, created := e.writeFile("n1", data)
 		// ReadDir sees both edges.
 		var rd wire.ReadDirResp
@@ -731,7 +719,7 @@ func TestIntegration(t *testing.T) {
 		e := *e
 		e.t = t
 		e.c = c3
-		data := append(randomBytes(64<<10, 29), randomBytes(200, 31)...)
+		data := append(ternfstest.RandomBytes(64<<10, 29), ternfstest.RandomBytes(200, 31)...)
 		id, _ := e.writeFile("retried", data)
 		linked = append(linked, "retried")
 		if back, err := c3.ReadFile(ctx, id); err != nil || !bytes.Equal(back, data) {

@@ -12,13 +12,15 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // lookupShard answers Lookup with a target derived from the name, after
 // dropping the first `drops` attempts of every request id.
-func lookupShard(t *testing.T, drops int) func(*fakeUDPPeer, uint64, uint8, []byte) []byte {
-	return func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
-		if p.attempts(id) <= drops {
+func lookupShard(t *testing.T, drops int) func(*ternfstest.UDPPeer, uint64, uint8, []byte) []byte {
+	return func(p *ternfstest.UDPPeer, id uint64, kind uint8, body []byte) []byte {
+		if p.Attempts(id) <= drops {
 			return nil
 		}
 		var req wire.LookupReq
@@ -30,22 +32,13 @@ func lookupShard(t *testing.T, drops int) func(*fakeUDPPeer, uint64, uint8, []by
 		}
 		var n uint64
 		fmt.Sscanf(req.Name, "n%d", &n)
-		return shardReply(t, id, &wire.LookupResp{TargetID: wire.MakeInodeID(wire.InodeFile, 0, n), CreationTime: wire.TernTime(n)})
+		return ternfstest.ShardReply(t, id, &wire.LookupResp{TargetID: wire.MakeInodeID(wire.InodeFile, 0, n), CreationTime: wire.TernTime(n)})
 	}
-}
-
-func addrs(peers ...*fakeUDPPeer) wire.AddrsInfo {
-	var a wire.AddrsInfo
-	a.Addr1 = peers[0].ipPort()
-	if len(peers) > 1 {
-		a.Addr2 = peers[1].ipPort()
-	}
-	return a
 }
 
 func TestShardRequestAndErrorMapping(t *testing.T) {
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
-	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard)))
 	var resp wire.LookupResp
 	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n42"}, &resp); err != nil {
 		t.Fatal(err)
@@ -60,19 +53,19 @@ func TestShardRequestAndErrorMapping(t *testing.T) {
 }
 
 func TestShardRetryResendsSameIDFromSameSocketWithGrowingTimeouts(t *testing.T) {
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 3))
-	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 3))
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard)))
 	var resp wire.LookupResp
 	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n7"}, &resp); err != nil {
 		t.Fatal(err)
 	}
-	ids := shard.requestIDs()
+	ids := shard.RequestIDs()
 	if len(ids) != 1 {
 		t.Fatalf("%d request ids for one call; a retry must reuse the id", len(ids))
 	}
-	shard.mu.Lock()
-	defer shard.mu.Unlock()
-	srcs, at := shard.seen[ids[0]], shard.at[ids[0]]
+	shard.Mu.Lock()
+	defer shard.Mu.Unlock()
+	srcs, at := shard.Seen[ids[0]], shard.At[ids[0]]
 	if len(srcs) != 4 {
 		t.Fatalf("%d attempts, want 4", len(srcs))
 	}
@@ -89,26 +82,26 @@ func TestShardRetryResendsSameIDFromSameSocketWithGrowingTimeouts(t *testing.T) 
 }
 
 func TestShardRetryAlternatesAddresses(t *testing.T) {
-	silent := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
-	live := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
-	c := newFakeCluster(t, addrs(silent, live), addrs(silent)).client(t)
+	silent := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(*ternfstest.UDPPeer, uint64, uint8, []byte) []byte { return nil })
+	live := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(silent, live), ternfstest.Addrs(silent)))
 	var resp wire.LookupResp
 	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n1"}, &resp); err != nil {
 		t.Fatal(err)
 	}
-	if len(silent.requestIDs()) != 1 || len(live.requestIDs()) != 1 || silent.requestIDs()[0] != live.requestIDs()[0] {
+	if len(silent.RequestIDs()) != 1 || len(live.RequestIDs()) != 1 || silent.RequestIDs()[0] != live.RequestIDs()[0] {
 		t.Fatalf("want the first attempt on Addr1 and the retry, same id, on Addr2")
 	}
 }
 
 func TestShardConcurrentRequestsMatchedByID(t *testing.T) {
 	var n atomic.Int64
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(p *ternfstest.UDPPeer, id uint64, kind uint8, body []byte) []byte {
 		// Answer out of order.
 		time.Sleep(time.Duration(n.Add(7)%13) * time.Millisecond)
 		return lookupShard(t, 0)(p, id, kind, body)
 	})
-	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard)))
 	var wg sync.WaitGroup
 	for i := range 64 {
 		wg.Add(1)
@@ -125,19 +118,19 @@ func TestShardConcurrentRequestsMatchedByID(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if len(shard.requestIDs()) != 64 {
-		t.Fatalf("%d distinct request ids for 64 calls", len(shard.requestIDs()))
+	if len(shard.RequestIDs()) != 64 {
+		t.Fatalf("%d distinct request ids for 64 calls", len(shard.RequestIDs()))
 	}
 }
 
 func TestShardTimeoutRefreshesRegistryAndFollowsNewLeader(t *testing.T) {
-	old := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
-	fc := newFakeCluster(t, addrs(old), addrs(old))
-	c := fc.client(t)
+	old := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(*ternfstest.UDPPeer, uint64, uint8, []byte) []byte { return nil })
+	fc := ternfstest.NewCluster(t, ternfstest.Addrs(old), ternfstest.Addrs(old))
+	c := fakeClient(t, fc)
 
 	// Nobody answers: TIMEOUT after the overall deadline, and the
 	// registry is asked again meanwhile.
-	before := fc.registry.requests.Load()
+	before := fc.Registry.Requests.Load()
 	start := time.Now()
 	err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n1"}, &wire.LookupResp{})
 	if !errors.Is(err, wire.ErrTimeout) {
@@ -146,25 +139,25 @@ func TestShardTimeoutRefreshesRegistryAndFollowsNewLeader(t *testing.T) {
 	if el := time.Since(start); el < 550*time.Millisecond || el > 2*time.Second {
 		t.Fatalf("gave up after %v, overall is 600 ms", el)
 	}
-	if fc.registry.requests.Load() == before {
+	if fc.Registry.Requests.Load() == before {
 		t.Fatal("timeouts did not trigger a registry refresh")
 	}
 
 	// The leader moves; the next call finds it through the refresh.
-	leader := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
-	fc.setShard(addrs(leader))
+	leader := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
+	fc.SetShard(ternfstest.Addrs(leader))
 	var resp wire.LookupResp
 	if err := c.ShardRequest(context.Background(), 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n5"}, &resp); err != nil {
 		t.Fatal(err)
 	}
-	if len(old.requestIDs()) < 2 || len(leader.requestIDs()) != 1 {
-		t.Fatalf("old leader saw %d calls, new %d", len(old.requestIDs()), len(leader.requestIDs()))
+	if len(old.RequestIDs()) < 2 || len(leader.RequestIDs()) != 1 {
+		t.Fatalf("old leader saw %d calls, new %d", len(old.RequestIDs()), len(leader.RequestIDs()))
 	}
 }
 
 func TestShardRequestHonoursContext(t *testing.T) {
-	silent := newFakeUDPPeer(t, wire.ShardRequestMagic, func(*fakeUDPPeer, uint64, uint8, []byte) []byte { return nil })
-	c := newFakeCluster(t, addrs(silent), addrs(silent)).client(t)
+	silent := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(*ternfstest.UDPPeer, uint64, uint8, []byte) []byte { return nil })
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(silent), ternfstest.Addrs(silent)))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	err := c.ShardRequest(ctx, 0, &wire.LookupReq{DirID: wire.RootDirectory, Name: "n1"}, &wire.LookupResp{})
@@ -176,16 +169,16 @@ func TestShardRequestHonoursContext(t *testing.T) {
 // unlinkShard applies SoftUnlinkFile on the first attempt but loses the
 // answer; the retry finds the edge gone (EDGE_NOT_FOUND). FullReadDir shows
 // what the successful unlink left.
-func unlinkShard(t *testing.T, target wire.InodeID, created wire.TernTime, leftover []wire.Edge) func(*fakeUDPPeer, uint64, uint8, []byte) []byte {
-	return func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+func unlinkShard(t *testing.T, target wire.InodeID, created wire.TernTime, leftover []wire.Edge) func(*ternfstest.UDPPeer, uint64, uint8, []byte) []byte {
+	return func(p *ternfstest.UDPPeer, id uint64, kind uint8, body []byte) []byte {
 		switch wire.ShardKind(kind) {
 		case wire.KindSoftUnlinkFile:
-			if p.attempts(id) == 1 {
+			if p.Attempts(id) == 1 {
 				return nil
 			}
 			return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrEdgeNotFound)
 		case wire.KindFullReadDir:
-			return shardReply(t, id, &wire.FullReadDirResp{Results: leftover})
+			return ternfstest.ShardReply(t, id, &wire.FullReadDirResp{Results: leftover})
 		}
 		return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrUnrecognizedRequest)
 	}
@@ -198,16 +191,16 @@ func TestRetriedUnlinkEdgeNotFoundMeansSuccess(t *testing.T) {
 		{Current: false, TargetID: wire.MakeOwnedInodeID(wire.NullInode, false), Name: "f", CreationTime: 80},
 		{Current: false, TargetID: wire.MakeOwnedInodeID(target, true), Name: "f", CreationTime: 77},
 	}
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, unlinkShard(t, target, 77, done))
-	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, unlinkShard(t, target, 77, done))
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard)))
 	if err := c.ShardRequest(context.Background(), 0, req, &wire.SoftUnlinkFileResp{}); err != nil {
 		t.Fatalf("retried unlink whose first attempt succeeded: %v", err)
 	}
 
 	// Someone else's edge: the error stands.
 	other := []wire.Edge{done[0], {TargetID: wire.MakeOwnedInodeID(wire.MakeInodeID(wire.InodeFile, 0, 10), true), Name: "f", CreationTime: 77}}
-	shard2 := newFakeUDPPeer(t, wire.ShardRequestMagic, unlinkShard(t, target, 77, other))
-	c2 := newFakeCluster(t, addrs(shard2), addrs(shard2)).client(t)
+	shard2 := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, unlinkShard(t, target, 77, other))
+	c2 := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard2), ternfstest.Addrs(shard2)))
 	err := c2.ShardRequest(context.Background(), 0, req, &wire.SoftUnlinkFileResp{})
 	if !errors.Is(err, wire.ErrEdgeNotFound) {
 		t.Fatalf("err %v, want EDGE_NOT_FOUND", err)
@@ -215,10 +208,10 @@ func TestRetriedUnlinkEdgeNotFoundMeansSuccess(t *testing.T) {
 }
 
 func TestFirstAttemptEdgeNotFoundIsAnError(t *testing.T) {
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(p *ternfstest.UDPPeer, id uint64, kind uint8, body []byte) []byte {
 		return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, wire.ErrEdgeNotFound)
 	})
-	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard)))
 	err := c.ShardRequest(context.Background(), 0, &wire.SoftUnlinkFileReq{Name: "f"}, &wire.SoftUnlinkFileResp{})
 	if !errors.Is(err, wire.ErrEdgeNotFound) || !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("err %v", err)
@@ -226,20 +219,20 @@ func TestFirstAttemptEdgeNotFoundIsAnError(t *testing.T) {
 }
 
 func TestCDCRequestRetries(t *testing.T) {
-	cdc := newFakeUDPPeer(t, wire.CDCRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
-		if p.attempts(id) < 3 {
+	cdc := ternfstest.NewUDPPeer(t, wire.CDCRequestMagic, func(p *ternfstest.UDPPeer, id uint64, kind uint8, body []byte) []byte {
+		if p.Attempts(id) < 3 {
 			return nil
 		}
 		out, _ := wire.AppendCDCResponse(nil, id, &wire.MakeDirectoryResp{ID: wire.MakeInodeID(wire.InodeDirectory, 3, 1)})
 		return out
 	})
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
-	c := newFakeCluster(t, addrs(shard), addrs(cdc)).client(t)
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, lookupShard(t, 0))
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(cdc)))
 	var resp wire.MakeDirectoryResp
 	if err := c.CDCRequest(context.Background(), &wire.MakeDirectoryReq{OwnerID: wire.RootDirectory, Name: "d"}, &resp); err != nil {
 		t.Fatal(err)
 	}
-	if resp.ID.Shard() != 3 || len(cdc.requestIDs()) != 1 {
-		t.Fatalf("resp %+v ids %v", resp, cdc.requestIDs())
+	if resp.ID.Shard() != 3 || len(cdc.RequestIDs()) != 1 {
+		t.Fatalf("resp %+v ids %v", resp, cdc.RequestIDs())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 func TestResolveSpanPoliciesInherits(t *testing.T) {
@@ -16,15 +18,15 @@ func TestResolveSpanPoliciesInherits(t *testing.T) {
 	}
 	childStripe := &wire.StripePolicy{TargetStripeSize: 4096}
 	childInfo.Set(childStripe)
-	shard := newFakeUDPPeer(t, wire.ShardRequestMagic, func(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
+	shard := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, func(p *ternfstest.UDPPeer, id uint64, kind uint8, body []byte) []byte {
 		var req wire.StatDirectoryReq
 		wire.Unmarshal(body, &req)
 		if req.ID == child {
-			return shardReply(t, id, &wire.StatDirectoryResp{Owner: wire.RootDirectory, Info: childInfo})
+			return ternfstest.ShardReply(t, id, &wire.StatDirectoryResp{Owner: wire.RootDirectory, Info: childInfo})
 		}
-		return shardReply(t, id, &wire.StatDirectoryResp{Info: rootInfo})
+		return ternfstest.ShardReply(t, id, &wire.StatDirectoryResp{Info: rootInfo})
 	})
-	c := newFakeCluster(t, addrs(shard), addrs(shard)).client(t)
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(shard), ternfstest.Addrs(shard)))
 	got, err := c.ResolveSpanPolicies(context.Background(), child)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 func fastRegistryConfig(addrs ...string) RegistryConfig {
@@ -24,14 +26,14 @@ func infoHandler(t *testing.T) func(wire.RegistryKind, []byte) []byte {
 		if kind != wire.KindInfo {
 			return wire.AppendRegistryError(nil, wire.ErrUnrecognizedRequest)
 		}
-		return mustRegistryResponse(t, &wire.InfoResp{NumBlockServices: 7})
+		return ternfstest.MustRegistryResponse(t, &wire.InfoResp{NumBlockServices: 7})
 	}
 }
 
 func TestRegistryRotatesPastSilentFollowerAndRemembersLeader(t *testing.T) {
-	follower := newFakeRegistry(t, false, infoHandler(t))
-	leader := newFakeRegistry(t, true, infoHandler(t))
-	reg, err := NewRegistryClient(fastRegistryConfig(follower.addr(), leader.addr()))
+	follower := ternfstest.NewRegistry(t, false, infoHandler(t))
+	leader := ternfstest.NewRegistry(t, true, infoHandler(t))
+	reg, err := NewRegistryClient(fastRegistryConfig(follower.Addr(), leader.Addr()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,32 +47,32 @@ func TestRegistryRotatesPastSilentFollowerAndRemembersLeader(t *testing.T) {
 			t.Fatalf("got %+v", resp)
 		}
 	}
-	if got := follower.requests.Load(); got != 1 {
+	if got := follower.Requests.Load(); got != 1 {
 		t.Fatalf("follower saw %d requests; after the first rotation the leader should be asked first", got)
 	}
-	if reg.Leader() != leader.addr() {
-		t.Fatalf("leader %s, want %s", reg.Leader(), leader.addr())
+	if reg.Leader() != leader.Addr() {
+		t.Fatalf("leader %s, want %s", reg.Leader(), leader.Addr())
 	}
 
 	// Leadership moves: the old leader goes silent, the client finds the
 	// new one.
-	leader.leader.Store(false)
-	follower.leader.Store(true)
+	leader.Leader.Store(false)
+	follower.Leader.Store(true)
 	var resp wire.InfoResp
 	if err := reg.Request(ctx, &wire.InfoReq{}, &resp); err != nil {
 		t.Fatal(err)
 	}
-	if reg.Leader() != follower.addr() {
-		t.Fatalf("leader %s after failover, want %s", reg.Leader(), follower.addr())
+	if reg.Leader() != follower.Addr() {
+		t.Fatalf("leader %s after failover, want %s", reg.Leader(), follower.Addr())
 	}
 }
 
 func TestRegistryRotatesPastRefusedAddress(t *testing.T) {
-	leader := newFakeRegistry(t, true, infoHandler(t))
-	dead := newFakeRegistry(t, true, infoHandler(t))
-	deadAddr := dead.addr()
-	dead.close()
-	reg, _ := NewRegistryClient(fastRegistryConfig(deadAddr, leader.addr()))
+	leader := ternfstest.NewRegistry(t, true, infoHandler(t))
+	dead := ternfstest.NewRegistry(t, true, infoHandler(t))
+	deadAddr := dead.Addr()
+	dead.Close()
+	reg, _ := NewRegistryClient(fastRegistryConfig(deadAddr, leader.Addr()))
 	var resp wire.InfoResp
 	if err := reg.Request(context.Background(), &wire.InfoReq{}, &resp); err != nil {
 		t.Fatal(err)
@@ -78,24 +80,24 @@ func TestRegistryRotatesPastRefusedAddress(t *testing.T) {
 }
 
 func TestRegistryAnswerErrorIsReturnedWithoutRotation(t *testing.T) {
-	leader := newFakeRegistry(t, true, func(wire.RegistryKind, []byte) []byte {
+	leader := ternfstest.NewRegistry(t, true, func(wire.RegistryKind, []byte) []byte {
 		return wire.AppendRegistryError(nil, wire.ErrNameNotFound)
 	})
-	other := newFakeRegistry(t, true, infoHandler(t))
-	reg, _ := NewRegistryClient(fastRegistryConfig(leader.addr(), other.addr()))
+	other := ternfstest.NewRegistry(t, true, infoHandler(t))
+	reg, _ := NewRegistryClient(fastRegistryConfig(leader.Addr(), other.Addr()))
 	err := reg.Request(context.Background(), &wire.InfoReq{}, &wire.InfoResp{})
 	if !errors.Is(err, wire.ErrNameNotFound) || !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("err %v, want NAME_NOT_FOUND mapping to store.ErrNotFound", err)
 	}
-	if other.requests.Load() != 0 {
+	if other.Requests.Load() != 0 {
 		t.Fatal("a real answer must not send the request to another replica")
 	}
 }
 
 func TestRegistryGivesUpWhenNoReplicaAnswers(t *testing.T) {
-	a := newFakeRegistry(t, false, infoHandler(t))
-	b := newFakeRegistry(t, false, infoHandler(t))
-	cfg := fastRegistryConfig(a.addr(), b.addr())
+	a := ternfstest.NewRegistry(t, false, infoHandler(t))
+	b := ternfstest.NewRegistry(t, false, infoHandler(t))
+	cfg := fastRegistryConfig(a.Addr(), b.Addr())
 	cfg.AttemptTimeout = 80 * time.Millisecond
 	cfg.Reconnect.Overall = 400 * time.Millisecond
 	reg, _ := NewRegistryClient(cfg)
@@ -107,14 +109,14 @@ func TestRegistryGivesUpWhenNoReplicaAnswers(t *testing.T) {
 	if el := time.Since(start); el > 2*time.Second {
 		t.Fatalf("gave up after %v", el)
 	}
-	if a.requests.Load() < 2 || b.requests.Load() < 2 {
-		t.Fatalf("expected several rounds, got %d and %d requests", a.requests.Load(), b.requests.Load())
+	if a.Requests.Load() < 2 || b.Requests.Load() < 2 {
+		t.Fatalf("expected several rounds, got %d and %d requests", a.Requests.Load(), b.Requests.Load())
 	}
 }
 
 func TestRegistryHonoursContextCancellation(t *testing.T) {
-	a := newFakeRegistry(t, false, infoHandler(t))
-	cfg := fastRegistryConfig(a.addr())
+	a := ternfstest.NewRegistry(t, false, infoHandler(t))
+	cfg := fastRegistryConfig(a.Addr())
 	cfg.AttemptTimeout = 10 * time.Second
 	reg, _ := NewRegistryClient(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -144,9 +146,9 @@ func (c *clusterRegistry) handle(kind wire.RegistryKind, body []byte) []byte {
 		for i := range shards {
 			shards[i].Addrs.Addr1 = wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.shardPort + uint16(i)}
 		}
-		return mustRegistryResponse(c.t, &wire.LocalShardsResp{Shards: shards})
+		return ternfstest.MustRegistryResponse(c.t, &wire.LocalShardsResp{Shards: shards})
 	case wire.KindLocalCDC:
-		return mustRegistryResponse(c.t, &wire.LocalCDCResp{Addrs: wire.AddrsInfo{Addr1: wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.cdcPort}}})
+		return ternfstest.MustRegistryResponse(c.t, &wire.LocalCDCResp{Addrs: wire.AddrsInfo{Addr1: wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: c.cdcPort}}})
 	case wire.KindLocalChangedBlockServices:
 		var req wire.LocalChangedBlockServicesReq
 		if err := wire.Unmarshal(body, &req); err != nil {
@@ -156,7 +158,7 @@ func (c *clusterRegistry) handle(kind wire.RegistryKind, body []byte) []byte {
 		case c.changedSince <- req.ChangedSince:
 		default:
 		}
-		return mustRegistryResponse(c.t, &wire.LocalChangedBlockServicesResp{
+		return ternfstest.MustRegistryResponse(c.t, &wire.LocalChangedBlockServicesResp{
 			LastChange:    req.ChangedSince + 10,
 			BlockServices: []wire.BlockService{{ID: wire.BlockServiceID(100 + req.ChangedSince), Flags: wire.BlockServiceNoWrite}},
 		})
@@ -166,8 +168,8 @@ func (c *clusterRegistry) handle(kind wire.RegistryKind, body []byte) []byte {
 
 func TestClusterViewRefreshAndIncrementalBlockServices(t *testing.T) {
 	cr := &clusterRegistry{t: t, shardPort: 1000, cdcPort: 900, changedSince: make(chan wire.TernTime, 10)}
-	leader := newFakeRegistry(t, true, cr.handle)
-	reg, _ := NewRegistryClient(fastRegistryConfig(leader.addr()))
+	leader := ternfstest.NewRegistry(t, true, cr.handle)
+	reg, _ := NewRegistryClient(fastRegistryConfig(leader.Addr()))
 	view := NewClusterView(reg, time.Hour, 50*time.Millisecond)
 	ctx := context.Background()
 	if _, err := view.ShardAddrs(3); err == nil {
@@ -198,8 +200,8 @@ func TestClusterViewRefreshAndIncrementalBlockServices(t *testing.T) {
 
 func TestClusterViewRefreshSoonIsRateLimited(t *testing.T) {
 	cr := &clusterRegistry{t: t, shardPort: 1000, cdcPort: 900, changedSince: make(chan wire.TernTime, 100)}
-	leader := newFakeRegistry(t, true, cr.handle)
-	reg, _ := NewRegistryClient(fastRegistryConfig(leader.addr()))
+	leader := ternfstest.NewRegistry(t, true, cr.handle)
+	reg, _ := NewRegistryClient(fastRegistryConfig(leader.Addr()))
 	view := NewClusterView(reg, time.Hour, 200*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -215,7 +217,7 @@ func TestClusterViewRefreshSoonIsRateLimited(t *testing.T) {
 	cancel()
 	// One refresh at start, then at most one per 200 ms: 3 calls of each
 	// kind (3 frames per refresh) in 500 ms at most, plus the first.
-	if n := leader.requests.Load(); n < 6 || n > 4*3 {
+	if n := leader.Requests.Load(); n < 6 || n > 4*3 {
 		t.Fatalf("%d registry requests in 500 ms of RefreshSoon storms", n)
 	}
 }

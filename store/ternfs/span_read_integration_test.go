@@ -14,6 +14,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // openClusterStore opens a store with the default span policies (27 MiB
@@ -58,7 +60,7 @@ func TestTernFSRangeReads(t *testing.T) {
 	defer cancel()
 	root := fmt.Sprintf("/terngate-read-it/%d", time.Now().UnixNano())
 	s := openClusterStore(t, ctx, root, 0)
-	data := randomBytes(60<<20+12345, 21) // two 27 MiB spans and a short one
+	data := ternfstest.RandomBytes(60<<20+12345, 21) // two 27 MiB spans and a short one
 	id := writeObject(t, ctx, s, "big", data)
 	file, err := s.OpenFile(ctx, id)
 	if err != nil {
@@ -126,7 +128,9 @@ func TestTernFSConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	var wg sync.WaitGroup
 	ids := make([]store.ID, writers)
 	for i := range writers {
-		wg.Go(func() { ids[i] = writeObject(t, ctx, s, fmt.Sprint("obj-", i), randomBytes(size, uint64(30+i))) })
+		wg.Go(func() {
+			ids[i] = writeObject(t, ctx, s, fmt.Sprint("obj-", i), ternfstest.RandomBytes(size, uint64(30+i)))
+		})
 	}
 	wg.Wait()
 	st := s.buffers.memory.snapshot()
@@ -141,7 +145,7 @@ func TestTernFSConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 		}
 		got, _ := readAllWith(t, file, 0, size)
 		file.Close()
-		if !bytes.Equal(got, randomBytes(size, uint64(30+i))) {
+		if !bytes.Equal(got, ternfstest.RandomBytes(size, uint64(30+i))) {
 			t.Fatalf("object %d reads back wrong", i)
 		}
 	}
@@ -154,7 +158,7 @@ func BenchmarkTernFSStreamingRead(b *testing.B) {
 	ctx := context.Background()
 	s := openClusterStore(b, ctx, fmt.Sprintf("/terngate-read-bench/%d", time.Now().UnixNano()), 0)
 	const size = 256 << 20
-	id := writeObject(b, ctx, s, "bench", randomBytes(size, 40))
+	id := writeObject(b, ctx, s, "bench", ternfstest.RandomBytes(size, 40))
 	file, err := s.OpenFile(ctx, id)
 	if err != nil {
 		b.Fatal(err)

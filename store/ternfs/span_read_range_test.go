@@ -13,6 +13,8 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // rangeFile is a file written span by span into the rig's fakes, opened
@@ -50,14 +52,14 @@ func newRangeFile(t *testing.T, parts ...[]byte) *rangeFile {
 // striped over one stripe, inline.
 func mixedSpans() [][]byte {
 	return [][]byte{
-		randomBytes(8192, 1), randomBytes(204800, 2), randomBytes(1<<20, 3),
-		randomBytes(12288, 4), randomBytes(100, 5),
+		ternfstest.RandomBytes(8192, 1), ternfstest.RandomBytes(204800, 2), ternfstest.RandomBytes(1<<20, 3),
+		ternfstest.RandomBytes(12288, 4), ternfstest.RandomBytes(100, 5),
 	}
 }
 
 // unalignedEnd ends in a striped span that is not a whole number of pages.
 func unalignedEnd() [][]byte {
-	return [][]byte{randomBytes(8192, 6), randomBytes(204800, 7), randomBytes(50001, 8)}
+	return [][]byte{ternfstest.RandomBytes(8192, 6), ternfstest.RandomBytes(204800, 7), ternfstest.RandomBytes(50001, 8)}
 }
 
 // edges are ranges around every span, stripe and cell boundary.
@@ -144,7 +146,7 @@ func (f *rangeFile) checkStream(t *testing.T, ranges [][2]int64) {
 // pooled ones, which a refusal does not affect).
 func (f *rangeFile) down(services ...int) {
 	for _, i := range services {
-		f.rig.services[i].refuse.Store(true)
+		f.rig.services[i].Refuse.Store(true)
 	}
 	f.rig.c.blocks.close()
 	f.rig.c.blocks = newBlockPool(0)
@@ -153,7 +155,7 @@ func (f *rangeFile) down(services ...int) {
 func (f *rangeFile) fetchedBytes() int64 {
 	var n int64
 	for _, s := range f.rig.services {
-		n += s.fetchedBytes.Load()
+		n += s.FetchedBytes.Load()
 	}
 	return n
 }
@@ -213,7 +215,7 @@ func TestDegradedRangeReads(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newRangeFile(t, mixedSpans()...)
 			if c.corrupt >= 0 {
-				f.rig.services[c.corrupt].corruptPages.Store(true)
+				f.rig.services[c.corrupt].CorruptPages.Store(true)
 			}
 			f.down(c.down...)
 			f.checkReadAt(t, f.edges())
@@ -280,12 +282,12 @@ func TestStripeCrcsCatchBlocksThatLie(t *testing.T) {
 	big := f.spans[2]
 	stripe := 4 * int64(big.Blocks.CellSize)
 	buf := make([]byte, stripe)
-	f.rig.services[2].lie.Store(true) // data block 2 of the RS spans
+	f.rig.services[2].Lie.Store(true) // data block 2 of the RS spans
 	if _, err := f.file.ReadAt(buf, int64(big.ByteOffset)+stripe); !errors.Is(err, ErrSpanCrc) {
 		t.Fatalf("whole stripe with a lying data block: %v, want ErrSpanCrc", err)
 	}
-	f.rig.services[2].lie.Store(false)
-	f.rig.services[4].lie.Store(true) // parity block 0
+	f.rig.services[2].Lie.Store(false)
+	f.rig.services[4].Lie.Store(true) // parity block 0
 	f.down(0)
 	if _, err := f.file.ReadAt(buf[:10], int64(big.ByteOffset)+stripe+5); !errors.Is(err, ErrSpanCrc) {
 		t.Fatalf("rebuilt from a lying parity block: %v, want ErrSpanCrc", err)

@@ -9,6 +9,8 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 func smallPolicies() *span.SpanPolicies {
@@ -22,18 +24,18 @@ func smallPolicies() *span.SpanPolicies {
 
 type spanRig struct {
 	c        *Client
-	shard    *fakeSpanShard
-	services []*fakeBlockService
+	shard    *ternfstest.SpanShard
+	services []*ternfstest.BlockService
 }
 
 func newSpanRig(t *testing.T) *spanRig {
-	var services []*fakeBlockService
+	var services []*ternfstest.BlockService
 	for i := range 7 {
-		services = append(services, newFakeBlockService(t, wire.BlockServiceID(100+i)))
+		services = append(services, ternfstest.NewBlockService(t, wire.BlockServiceID(100+i)))
 	}
-	shard := newFakeSpanShard(t, services)
-	peer := newFakeUDPPeer(t, wire.ShardRequestMagic, shard.handle)
-	c := newFakeCluster(t, addrs(peer), addrs(peer)).client(t)
+	shard := ternfstest.NewSpanShard(t, services)
+	peer := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, shard.Handle)
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(peer), ternfstest.Addrs(peer)))
 	return &spanRig{c: c, shard: shard, services: services}
 }
 
@@ -80,17 +82,17 @@ func TestWriteAndReadSpans(t *testing.T) {
 
 func TestWriteSpanBlacklistsFailedDomainAndReinitiates(t *testing.T) {
 	r := newSpanRig(t)
-	r.services[1].refuse.Store(true)
+	r.services[1].Refuse.Store(true)
 	id, want := r.writeFile(t, pattern(40000, 4))
-	r.shard.mu.Lock()
-	initiates, moves := r.shard.initiates, r.shard.moves
-	r.shard.mu.Unlock()
+	r.shard.Mu.Lock()
+	initiates, moves := r.shard.Initiates, r.shard.Moves
+	r.shard.Mu.Unlock()
 	if initiates != 2 || moves != 1 {
 		t.Fatalf("initiates %d moves %d, want 2 and 1 (one failed attempt set aside)", initiates, moves)
 	}
 	spans, _ := r.c.FileSpans(context.Background(), id)
 	for _, s := range spans[0].Services {
-		if s.ID == r.services[1].id {
+		if s.ID == r.services[1].ID {
 			t.Fatal("the failed service's domain was not blacklisted")
 		}
 	}
@@ -127,15 +129,15 @@ func TestDegradedReads(t *testing.T) {
 	r := newSpanRig(t)
 	id, want := r.writeFile(t, pattern(8192, 6), pattern(60000, 7))
 	spans, _ := r.c.FileSpans(context.Background(), id)
-	byID := map[wire.BlockServiceID]*fakeBlockService{}
+	byID := map[wire.BlockServiceID]*ternfstest.BlockService{}
 	for _, s := range r.services {
-		byID[s.id] = s
+		byID[s.ID] = s
 	}
 	striped := spans[1]
 	// Two data blocks of the (4,2) span down, and the first mirror of the
 	// (1,2) span: rebuilt from parity / read from another copy.
-	byID[striped.Services[0].ID].refuse.Store(true)
-	byID[striped.Services[2].ID].refuse.Store(true)
+	byID[striped.Services[0].ID].Refuse.Store(true)
+	byID[striped.Services[2].ID].Refuse.Store(true)
 	r.c.blocks.close()
 	r.c.blocks = newBlockPool(0)
 	got, err := r.c.ReadFile(context.Background(), id)
@@ -144,15 +146,15 @@ func TestDegradedReads(t *testing.T) {
 	}
 
 	// A data block with bad pages counts as missing too.
-	byID[striped.Services[2].ID].refuse.Store(false)
-	byID[striped.Services[2].ID].corruptPages.Store(true)
+	byID[striped.Services[2].ID].Refuse.Store(false)
+	byID[striped.Services[2].ID].CorruptPages.Store(true)
 	got, err = r.c.ReadSpan(context.Background(), id, striped)
 	if err != nil || !bytes.Equal(got, want[8192:]) {
 		t.Fatalf("read around corrupt pages: %v", err)
 	}
 
 	// Three of six gone: more than P, unreadable.
-	byID[striped.Services[4].ID].refuse.Store(true)
+	byID[striped.Services[4].ID].Refuse.Store(true)
 	r.c.blocks.close() // refusal only affects new connections
 	r.c.blocks = newBlockPool(0)
 	if _, err := r.c.ReadSpan(context.Background(), id, striped); !errors.Is(err, span.ErrTooFewBlocks) {

@@ -1,4 +1,4 @@
-package ternfs
+package ternfstest
 
 import (
 	"bufio"
@@ -14,70 +14,70 @@ import (
 	"github.com/terngate/terngate/store/ternfs/span"
 )
 
-// fakeMAC stands in for the block services' keyed MACs: certificates and
+// FakeMAC stands in for the block services' keyed MACs: certificates and
 // proofs only need to be checkable by the fakes.
-func fakeMAC(svc wire.BlockServiceID, tag byte, block wire.BlockID, crc wire.Crc, size uint32) [8]byte {
+func FakeMAC(svc wire.BlockServiceID, tag byte, block wire.BlockID, crc wire.Crc, size uint32) [8]byte {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], uint64(svc)*0x9E3779B97F4A7C15^uint64(block)^uint64(crc)<<17^uint64(size)<<3^uint64(tag))
 	return b
 }
 
-// fakeBlockService stores blocks in memory and speaks the block protocol.
-type fakeBlockService struct {
-	id wire.BlockServiceID
+// BlockService stores blocks in memory and speaks the block protocol.
+type BlockService struct {
+	ID wire.BlockServiceID
 	ln net.Listener
 
-	refuse       atomic.Bool  // close every new connection at once
-	dropConns    atomic.Int32 // close this many new connections after reading a request
-	corruptPages atomic.Bool
-	lie          atomic.Bool // serve altered pages with CRCs that match them
-	conns        atomic.Int32
+	Refuse       atomic.Bool  // close every new connection at once
+	DropConns    atomic.Int32 // close this many new connections after reading a request
+	CorruptPages atomic.Bool
+	Lie          atomic.Bool // serve altered pages with CRCs that match them
+	Conns        atomic.Int32
 	fetches      atomic.Int32
-	fetchedBytes atomic.Int64
+	FetchedBytes atomic.Int64
 
-	mu     sync.Mutex
+	Mu     sync.Mutex
 	blocks map[wire.BlockID][]byte
 }
 
-func newFakeBlockService(t *testing.T, id wire.BlockServiceID) *fakeBlockService {
+func NewBlockService(t *testing.T, id wire.BlockServiceID) *BlockService {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &fakeBlockService{id: id, ln: ln, blocks: map[wire.BlockID][]byte{}}
+	s := &BlockService{ID: id, ln: ln, blocks: map[wire.BlockID][]byte{}}
 	t.Cleanup(func() { ln.Close() })
 	go s.serve()
 	return s
 }
 
-func (s *fakeBlockService) addrs() wire.AddrsInfo {
+func (s *BlockService) Addrs() wire.AddrsInfo {
 	a := s.ln.Addr().(*net.TCPAddr).AddrPort()
 	return wire.AddrsInfo{Addr1: wire.IPPort{IP: a.Addr().As4(), Port: a.Port()}}
 }
 
-func (s *fakeBlockService) info() wire.BlockService {
-	return wire.BlockService{Addrs: s.addrs(), ID: s.id}
+func (s *BlockService) Info() wire.BlockService {
+	return wire.BlockService{Addrs: s.Addrs(), ID: s.ID}
 }
 
-func (s *fakeBlockService) serve() {
+func (s *BlockService) serve() {
 	for {
 		conn, err := s.ln.Accept()
 		if err != nil {
 			return
 		}
-		s.conns.Add(1)
-		if s.refuse.Load() {
+		s.Conns.Add(1)
+		if s.Refuse.Load() {
 			conn.Close()
 			continue
 		}
-		go s.handle(conn)
+		go s.Handle(conn)
 	}
 }
 
-func (s *fakeBlockService) handle(conn net.Conn) {
+func (s *BlockService) Handle(conn net.Conn) {
 	defer conn.Close()
-	drop := s.dropConns.Add(-1) >= 0
+	drop := s.DropConns.Add(-1) >= 0
 	r := bufio.NewReader(conn)
 	for {
 		svc, kind, err := wire.ReadBlocksRequestHeader(r)
@@ -93,7 +93,7 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 			if wire.ReadBlocksBody(r, &req) != nil {
 				return
 			}
-			if svc != s.id || req.Certificate != fakeMAC(s.id, 'w', req.BlockID, req.Crc, req.Size) {
+			if svc != s.ID || req.Certificate != FakeMAC(s.ID, 'w', req.BlockID, req.Crc, req.Size) {
 				// Answer before reading the body, then hang up, as the
 				// real service may.
 				conn.Write(wire.AppendBlocksError(nil, wire.ErrBadCertificate))
@@ -107,10 +107,10 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 				conn.Write(wire.AppendBlocksError(nil, wire.ErrBadBlockCrc))
 				return
 			}
-			s.mu.Lock()
+			s.Mu.Lock()
 			s.blocks[req.BlockID] = data
-			s.mu.Unlock()
-			out, _ := wire.AppendBlocksResponse(nil, &wire.WriteBlockResp{Proof: fakeMAC(s.id, 'W', req.BlockID, 0, 0)})
+			s.Mu.Unlock()
+			out, _ := wire.AppendBlocksResponse(nil, &wire.WriteBlockResp{Proof: FakeMAC(s.ID, 'W', req.BlockID, 0, 0)})
 			conn.Write(out)
 		case wire.KindFetchBlockWithCrc:
 			var req wire.FetchBlockWithCrcReq
@@ -118,10 +118,10 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 				return
 			}
 			s.fetches.Add(1)
-			s.fetchedBytes.Add(int64(req.Count))
-			s.mu.Lock()
+			s.FetchedBytes.Add(int64(req.Count))
+			s.Mu.Lock()
 			data, ok := s.blocks[req.BlockID]
-			s.mu.Unlock()
+			s.Mu.Unlock()
 			if !ok {
 				conn.Write(wire.AppendBlocksError(nil, wire.ErrBlockNotFound))
 				continue // the connection survives BLOCK_NOT_FOUND
@@ -129,11 +129,11 @@ func (s *fakeBlockService) handle(conn net.Conn) {
 			out, _ := wire.AppendBlocksResponse(nil, &wire.FetchBlockWithCrcResp{})
 			for off := req.Offset; off < req.Offset+req.Count; off += span.PageSize {
 				page := data[off : off+span.PageSize]
-				if s.lie.Load() {
+				if s.Lie.Load() {
 					page = append([]byte{page[0] ^ 0xFF}, page[1:]...)
 				}
 				crc := span.CrcOf(page)
-				if s.corruptPages.Load() {
+				if s.CorruptPages.Load() {
 					crc ^= 1
 				}
 				out = append(out, page...)

@@ -1,4 +1,4 @@
-package ternfs
+package ternfstest
 
 import (
 	"sync"
@@ -9,20 +9,20 @@ import (
 	"github.com/terngate/terngate/store/ternfs/span"
 )
 
-// fakeSpanShard keeps transient files and their spans in memory and picks
+// SpanShard keeps transient files and their spans in memory and picks
 // block services from a fixed set, one per failure domain, honouring the
 // blacklist, as the real shard does.
-type fakeSpanShard struct {
+type SpanShard struct {
 	t        *testing.T
-	services []*fakeBlockService
+	services []*BlockService
 	domains  map[wire.BlockServiceID]wire.FailureDomain
 
-	mu        sync.Mutex
+	Mu        sync.Mutex
 	nextID    uint64
 	nextBlock wire.BlockID
 	files     map[wire.InodeID]*fakeFile
-	initiates int
-	moves     int
+	Initiates int
+	Moves     int
 }
 
 type fakeFile struct {
@@ -37,20 +37,20 @@ type fakeSpan struct {
 	dirty  bool
 }
 
-func newFakeSpanShard(t *testing.T, services []*fakeBlockService) *fakeSpanShard {
-	s := &fakeSpanShard{t: t, services: services, domains: map[wire.BlockServiceID]wire.FailureDomain{}, files: map[wire.InodeID]*fakeFile{}, nextBlock: 1000}
+func NewSpanShard(t *testing.T, services []*BlockService) *SpanShard {
+	s := &SpanShard{t: t, services: services, domains: map[wire.BlockServiceID]wire.FailureDomain{}, files: map[wire.InodeID]*fakeFile{}, nextBlock: 1000}
 	for i, bs := range services {
 		var fd wire.FailureDomain
 		copy(fd[:], []byte{'f', 'd', byte('a' + i)})
-		s.domains[bs.id] = fd
+		s.domains[bs.ID] = fd
 	}
 	return s
 }
 
-func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byte) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	reply := func(r wire.ShardResponse) []byte { return shardReply(s.t, id, r) }
+func (s *SpanShard) Handle(p *UDPPeer, id uint64, kind uint8, body []byte) []byte {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
+	reply := func(r wire.ShardResponse) []byte { return ShardReply(s.t, id, r) }
 	fail := func(e wire.Error) []byte { return wire.AppendErrorDatagram(nil, wire.ShardResponseMagic, id, e) }
 	decode := func(m wire.Message) bool { return wire.Unmarshal(body, m) == nil }
 	file := func(fid wire.InodeID, c wire.Cookie) (*fakeFile, wire.Error) {
@@ -109,7 +109,7 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 			}
 			blacklisted := false
 			for _, bl := range r.Blacklist {
-				if bl.FailureDomain == s.domains[bs.id] || bl.BlockService == bs.id {
+				if bl.FailureDomain == s.domains[bs.ID] || bl.BlockService == bs.ID {
 					blacklisted = true
 				}
 			}
@@ -120,14 +120,14 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 			b := len(picked)
 			blockCrc := blockCrcFromCells(r, b)
 			picked = append(picked, wire.AddSpanInitiateBlockInfo{
-				BlockServiceAddrs: bs.addrs(), BlockServiceID: bs.id, BlockServiceFailureDomain: s.domains[bs.id],
-				BlockID: s.nextBlock, Certificate: fakeMAC(bs.id, 'w', s.nextBlock, blockCrc, r.CellSize*uint32(r.Stripes)),
+				BlockServiceAddrs: bs.Addrs(), BlockServiceID: bs.ID, BlockServiceFailureDomain: s.domains[bs.ID],
+				BlockID: s.nextBlock, Certificate: FakeMAC(bs.ID, 'w', s.nextBlock, blockCrc, r.CellSize*uint32(r.Stripes)),
 			})
 		}
 		if len(picked) < B {
 			return fail(wire.ErrCouldNotPickBlockService)
 		}
-		s.initiates++
+		s.Initiates++
 		sp := &fakeSpan{blocks: picked, dirty: true, FetchedSpan: wire.FetchedSpan{ByteOffset: r.ByteOffset, Size: r.Size, Crc: r.Crc, StorageClass: r.StorageClass}}
 		sp.Blocks = wire.FetchedBlocksSpan{Parity: r.Parity, Stripes: r.Stripes, CellSize: r.CellSize}
 		D := r.Parity.DataBlocks()
@@ -165,7 +165,7 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 			return fail(wire.Error(32))
 		}
 		for i, pr := range req.Proofs {
-			if pr.BlockID != sp.blocks[i].BlockID || pr.Proof != fakeMAC(sp.blocks[i].BlockServiceID, 'W', pr.BlockID, 0, 0) {
+			if pr.BlockID != sp.blocks[i].BlockID || pr.Proof != FakeMAC(sp.blocks[i].BlockServiceID, 'W', pr.BlockID, 0, 0) {
 				return fail(wire.Error(33))
 			}
 		}
@@ -191,7 +191,7 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 		sp.ByteOffset = req.ByteOffset2
 		f2.spans = append(f2.spans, sp)
 		f2.size += uint64(sp.Size)
-		s.moves++
+		s.Moves++
 		return reply(&wire.MoveSpanResp{})
 	case wire.KindScrapTransientFile:
 		return reply(&wire.ScrapTransientFileResp{})
@@ -253,10 +253,10 @@ func (s *fakeSpanShard) handle(p *fakeUDPPeer, id uint64, kind uint8, body []byt
 	return fail(wire.ErrUnrecognizedRequest)
 }
 
-// cookieOf is the cookie of a file the fake constructed.
-func (s *fakeSpanShard) cookieOf(id wire.InodeID) wire.Cookie {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// CookieOf is the cookie of a file the fake constructed.
+func (s *SpanShard) CookieOf(id wire.InodeID) wire.Cookie {
+	s.Mu.Lock()
+	defer s.Mu.Unlock()
 	return s.files[id].cookie
 }
 
