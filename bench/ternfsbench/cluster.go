@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/terngate/terngate/store/ternfs"
+	"github.com/terngate/terngate/store/ternfs/client"
 	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
@@ -14,7 +14,7 @@ import (
 // SNAPSHOT policy that keeps no old versions, so what the run overwrites
 // and deletes can be freed.
 type cluster struct {
-	client *ternfs.Client
+	client *client.Client
 }
 
 func openCluster(ctx context.Context, registry string) (*cluster, error) {
@@ -24,7 +24,7 @@ func openCluster(ctx context.Context, registry string) (*cluster, error) {
 			addrs = append(addrs, a)
 		}
 	}
-	c, err := ternfs.NewClient(ctx, ternfs.Config{Registry: ternfs.RegistryConfig{Addrs: addrs}})
+	c, err := client.NewClient(ctx, client.Config{Registry: client.RegistryConfig{Addrs: addrs}})
 	if err != nil {
 		return nil, fmt.Errorf("connect to TernFS at %s: %w", registry, err)
 	}

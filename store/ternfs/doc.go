@@ -5,7 +5,10 @@
 // Reed-Solomon code, and we do not import it. Everything here is derived from
 // the message layouts (see /work/shared/docs/ternfs-protocol.md).
 //
-// The codec, messages, framing and protocol errors are package wire; span
-// layout, CRC32C and Reed-Solomon are package span. This package still
-// holds the transports and the store.Store implementation built on top.
+// It is layered as upstream's own Go code is: package wire is the codec,
+// messages, framing and protocol errors; package span computes a span's
+// layout, CRC32C and Reed-Solomon parity; package client speaks to the
+// registry, shards, CDC and block services and reads and writes spans. This
+// package is the store.Store over them: names as paths, transient files
+// and multipart parts, the span buffer budget and the journal.
 package ternfs

@@ -14,6 +14,8 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // Options configure Open.
@@ -29,7 +31,7 @@ type Options struct {
 	// under Root is written with these policies.
 	SpanPolicy *span.SpanPolicies
 	// Client tunes transports; its Registry.Addrs is replaced by Registry.
-	Client Config
+	Client client.Config
 	// Journal keeps multipart parts' span records (see Journal); gateways
 	// sharing the cluster must share it. nil means a MemoryJournal.
 	Journal Journal
@@ -57,7 +59,7 @@ type Options struct {
 // span). The span files and their block proofs are kept in the Journal, so
 // any gateway sharing it can move them.
 type Store struct {
-	client   *Client
+	client   *client.Client
 	root     wire.InodeID
 	policies *span.SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
@@ -92,25 +94,25 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	cfg := opts.Client
 	cfg.Registry.Addrs = opts.Registry
-	client, err := NewClient(ctx, cfg)
+	c, err := client.NewClient(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ternfs: connect: %w", err)
 	}
-	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[wire.InodeID]*localFile)}
+	s := &Store{client: c, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[wire.InodeID]*localFile)}
 	if s.journal == nil {
 		s.journal = NewMemoryJournal()
 	}
 	if err := s.initSpanBuffers(opts.SpanBufferBytes); err != nil {
-		client.Close()
+		c.Close()
 		return nil, err
 	}
 	if s.root, err = s.makeRoot(ctx, opts.Root); err != nil {
-		client.Close()
+		c.Close()
 		return nil, err
 	}
 	if s.root != wire.RootDirectory {
-		if err := applyPolicies(ctx, client, s.root, onRoot...); err != nil {
-			client.Close()
+		if err := applyPolicies(ctx, c, s.root, onRoot...); err != nil {
+			c.Close()
 			return nil, err
 		}
 	}
@@ -140,7 +142,7 @@ func (s *Store) makeRoot(ctx context.Context, path string) (wire.InodeID, error)
 func (s *Store) Root() store.ID { return store.ID(s.root) }
 
 // Client is the underlying protocol client.
-func (s *Store) Client() *Client { return s.client }
+func (s *Store) Client() *client.Client { return s.client }
 
 // Close releases sockets and connections. Transient files stay on the
 // cluster and expire at their deadline.

@@ -10,6 +10,8 @@ import (
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // StatFile reports a linked file. TernFS also answers for snapshot files
@@ -63,10 +65,10 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 type openFile struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
-	client  *Client
+	client  *client.Client
 	id      wire.InodeID
 	size    int64
-	spans   []SpanRef
+	spans   []client.SpanRef
 	buffers *spanBuffers
 
 	mu      sync.Mutex

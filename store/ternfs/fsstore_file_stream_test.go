@@ -240,8 +240,7 @@ func TestStreamingReadRebuildsFromParity(t *testing.T) {
 	_, f := appendFile(t, r, s, data)
 	r.services[0].Refuse.Store(true) // data block 0 of every span
 	r.services[3].CorruptPages.Store(true)
-	r.c.blocks.close()
-	r.c.blocks = newBlockPool(0)
+	r.c.DropBlockConns()
 	for _, rg := range [][2]int64{{0, int64(len(data))}, {5<<20 + 17, 9 << 20}} {
 		got, _ := readAllWith(t, f, rg[0], rg[1])
 		if !bytes.Equal(got, data[rg[0]:min(int64(len(data)), rg[0]+rg[1])]) {

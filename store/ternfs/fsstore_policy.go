@@ -8,6 +8,8 @@ import (
 	"github.com/terngate/terngate/store/ternfs/wire"
 
 	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // DefaultSpanPolicies are what upstream's root defaults intend (the fresh
@@ -59,7 +61,7 @@ func appendSpanSize(p *span.SpanPolicies) (int, error) {
 
 // applyPolicies sets pols on dir, keeping its other policies; nothing is
 // written when they are already set.
-func applyPolicies(ctx context.Context, c *Client, dir wire.InodeID, pols ...wire.Policy) error {
+func applyPolicies(ctx context.Context, c *client.Client, dir wire.InodeID, pols ...wire.Policy) error {
 	st, err := c.StatDirectory(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("ternfs: policies of %v: %w", dir, err)

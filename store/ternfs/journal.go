@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // Journal keeps what the store must remember about a part file's spans
@@ -147,8 +149,8 @@ func decodeSpanRecord(b []byte) (spanRecord, error) {
 }
 
 // written is the span as WriteSpanUncertified reported it, at offset at.
-func (r *spanRecord) written(at uint64) *WrittenSpan {
-	return &WrittenSpan{Offset: at, Size: r.Size, Crc: r.Crc, Proofs: r.Proofs}
+func (r *spanRecord) written(at uint64) *client.WrittenSpan {
+	return &client.WrittenSpan{Offset: at, Size: r.Size, Crc: r.Crc, Proofs: r.Proofs}
 }
 
 // journalKey names a part file's record.

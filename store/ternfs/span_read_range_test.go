@@ -1,6 +1,8 @@
 package ternfs
 
 import (
+	"github.com/terngate/terngate/store/ternfs/client"
+
 	"bytes"
 	"context"
 	"errors"
@@ -24,7 +26,7 @@ type rangeFile struct {
 	s     *Store
 	id    wire.InodeID
 	want  []byte
-	spans []SpanRef
+	spans []client.SpanRef
 	file  store.File
 }
 
@@ -148,8 +150,7 @@ func (f *rangeFile) down(services ...int) {
 	for _, i := range services {
 		f.rig.services[i].Refuse.Store(true)
 	}
-	f.rig.c.blocks.close()
-	f.rig.c.blocks = newBlockPool(0)
+	f.rig.c.DropBlockConns()
 }
 
 func (f *rangeFile) fetchedBytes() int64 {
@@ -240,40 +241,6 @@ func TestRangeReadsFailWithTooFewBlocks(t *testing.T) {
 	}
 }
 
-func TestGeometryBlockRangesCoverTheRangeExactly(t *testing.T) {
-	g := spanGeometry{D: 3, B: 5, S: 4, cell: 2 * span.PageSize}
-	g.stripe, g.stored = g.D*g.cell, g.S*g.D*g.cell
-	for lo := 0; lo < g.stored; lo += 1000 {
-		for _, n := range []int{1, 999, span.PageSize, g.cell + 1, g.stripe, 2*g.stripe + 7} {
-			hi := min(g.stored, lo+n)
-			covered := make([]bool, g.stored)
-			for d := range g.D {
-				start, end, ok := g.blockRange(d, lo, hi)
-				if !ok {
-					continue
-				}
-				if start%span.PageSize != 0 || end%span.PageSize != 0 || end > g.S*g.cell {
-					t.Fatalf("[%d,%d) block %d: unaligned or past the block: [%d,%d)", lo, hi, d, start, end)
-				}
-				for at := start; at < end; at++ {
-					covered[g.logical(d, at)] = true
-				}
-				// Nothing outside the pages the range touches.
-				for at := start; at < end; at += span.PageSize {
-					if page := g.logical(d, at) / span.PageSize; page < lo/span.PageSize || page > (hi-1)/span.PageSize {
-						t.Fatalf("[%d,%d) block %d fetches logical page %d", lo, hi, d, page)
-					}
-				}
-			}
-			for i := lo; i < hi; i++ {
-				if !covered[i] {
-					t.Fatalf("[%d,%d): byte %d not fetched", lo, hi, i)
-				}
-			}
-		}
-	}
-}
-
 // TestStripeCrcsCatchBlocksThatLie: a block service serving wrong bytes
 // with matching page CRCs is caught by the stripe CRCs, read whole or
 // rebuilt.
@@ -283,13 +250,13 @@ func TestStripeCrcsCatchBlocksThatLie(t *testing.T) {
 	stripe := 4 * int64(big.Blocks.CellSize)
 	buf := make([]byte, stripe)
 	f.rig.services[2].Lie.Store(true) // data block 2 of the RS spans
-	if _, err := f.file.ReadAt(buf, int64(big.ByteOffset)+stripe); !errors.Is(err, ErrSpanCrc) {
-		t.Fatalf("whole stripe with a lying data block: %v, want ErrSpanCrc", err)
+	if _, err := f.file.ReadAt(buf, int64(big.ByteOffset)+stripe); !errors.Is(err, client.ErrSpanCrc) {
+		t.Fatalf("whole stripe with a lying data block: %v, want client.ErrSpanCrc", err)
 	}
 	f.rig.services[2].Lie.Store(false)
 	f.rig.services[4].Lie.Store(true) // parity block 0
 	f.down(0)
-	if _, err := f.file.ReadAt(buf[:10], int64(big.ByteOffset)+stripe+5); !errors.Is(err, ErrSpanCrc) {
-		t.Fatalf("rebuilt from a lying parity block: %v, want ErrSpanCrc", err)
+	if _, err := f.file.ReadAt(buf[:10], int64(big.ByteOffset)+stripe+5); !errors.Is(err, client.ErrSpanCrc) {
+		t.Fatalf("rebuilt from a lying parity block: %v, want client.ErrSpanCrc", err)
 	}
 }

@@ -1,4 +1,4 @@
-package ternfs
+package client
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package ternfs
+package client
 
 import (
 	"context"
@@ -113,6 +113,14 @@ func (c *Client) Registry() *RegistryClient { return c.reg }
 // BlockWrites is how many block writes this client has sent, failed ones
 // included: what proves that an operation wrote no data.
 func (c *Client) BlockWrites() uint64 { return c.blockWrites.Load() }
+
+// DropBlockConns closes the pooled block service connections, so that the
+// next block requests dial afresh (a refusing service is only noticed on
+// dialling). Call it only while no block request is in flight.
+func (c *Client) DropBlockConns() {
+	c.blocks.close()
+	c.blocks = newBlockPool(c.cfg.BlockConnsPerService)
+}
 
 // Close stops background work and closes sockets and connections.
 func (c *Client) Close() error {
