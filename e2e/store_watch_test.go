@@ -10,6 +10,7 @@ import (
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/ternfs"
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // notePut is the note store/objects gives the transient file of a single
@@ -81,15 +82,15 @@ func (w *dataDirWatch) expectReleased(t *testing.T, what string, _ released) {
 // looked at.
 type ternfsWatch struct {
 	st     *ternfs.Store
-	shard  ternfs.ShardID
+	shard  wire.ShardID
 	note   string
-	before map[ternfs.InodeID]bool
+	before map[wire.InodeID]bool
 }
 
 // transientFile is one transient file as the shard reports it.
 type transientFile struct {
-	id       ternfs.InodeID
-	cookie   ternfs.Cookie
+	id       wire.InodeID
+	cookie   wire.Cookie
 	size     int64
 	deadline time.Time
 }
@@ -107,9 +108,9 @@ func newTernFSWatch(t *testing.T, dataDir, bucket, note string) *ternfsWatch {
 	dir, err := st.ResolvePath(ctx, ternfsRootOf(dataDir)+"/"+bucket)
 	mustNoErr(t, err, "resolve the directory of bucket %s on the cluster", bucket)
 	// On the cluster the gateway's store tags its notes with its root.
-	clusterNote := ternfs.ScopedNote(ternfs.InodeID(root.ID), note)
-	w := &ternfsWatch{st: st, shard: ternfs.InodeID(dir.ID).Shard(), note: clusterNote, before: map[ternfs.InodeID]bool{}}
-	err = st.Client().VisitTransientFiles(ctx, w.shard, func(f ternfs.TransientFile) error {
+	clusterNote := ternfs.ScopedNote(wire.InodeID(root.ID), note)
+	w := &ternfsWatch{st: st, shard: wire.InodeID(dir.ID).Shard(), note: clusterNote, before: map[wire.InodeID]bool{}}
+	err = st.Client().VisitTransientFiles(ctx, w.shard, func(f wire.TransientFile) error {
 		w.before[f.ID] = true
 		return nil
 	})
@@ -124,7 +125,7 @@ func (w *ternfsWatch) fresh(t *testing.T) []transientFile {
 	ctx := testContext(t, time.Minute)
 	c := w.st.Client()
 	var out []transientFile
-	err := c.VisitTransientFiles(ctx, w.shard, func(f ternfs.TransientFile) error {
+	err := c.VisitTransientFiles(ctx, w.shard, func(f wire.TransientFile) error {
 		if w.before[f.ID] {
 			return nil
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/terngate/terngate/store"
-	"github.com/terngate/terngate/store/ternfs"
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // TestTernFSBucketMapAndRetention runs the binary with --ternfs-bucket-map
@@ -28,7 +28,7 @@ func TestTernFSBucketMapAndRetention(t *testing.T) {
 	ctx := testContext(t, 3*time.Minute)
 	cluster := openClusterStore(t, "/", nil)
 	userPath := fmt.Sprintf("/terngate-e2e-users/%d/photos", time.Now().UnixNano())
-	dir := store.ID(ternfs.RootDirectory)
+	dir := store.ID(wire.RootDirectory)
 	for _, name := range strings.Split(strings.TrimPrefix(userPath, "/"), "/") {
 		id, err := cluster.MakeDirectory(ctx, dir, name)
 		mustNoErr(t, err, "make %s", name)
@@ -116,9 +116,9 @@ func TestTernFSBucketMapAndRetention(t *testing.T) {
 	// The bucket root keeps deleted objects 10 minutes.
 	root, err := cluster.ResolvePath(ctx, ternfsRootOf(g.dataDir))
 	mustNoErr(t, err, "resolve the bucket root")
-	st, err := cluster.Client().StatDirectory(ctx, ternfs.InodeID(root.ID))
+	st, err := cluster.Client().StatDirectory(ctx, wire.InodeID(root.ID))
 	mustNoErr(t, err, "stat the bucket root")
-	var snap ternfs.SnapshotPolicy
+	var snap wire.SnapshotPolicy
 	if found, err := st.Info.Lookup(&snap); err != nil || !found {
 		t.Fatalf("the bucket root has no SNAPSHOT policy of its own: %v %v", found, err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/terngate/terngate/bench/s3object"
 	"github.com/terngate/terngate/bench/serverproc"
 	"github.com/terngate/terngate/bench/workload"
-	"github.com/terngate/terngate/store/ternfs"
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // readyTimeout bounds a started gateway's start-up (terngate opens the
@@ -284,7 +284,7 @@ func terns3Spec(s Settings) serverproc.Spec {
 // directory of the run, so that the deleted and overwritten files become
 // garbage now; the cluster's garbage collector frees their blocks once
 // they are old enough to erase (an hour).
-func cleanup(ctx context.Context, objects func(string) s3object.Bucket, cl *cluster, root ternfs.InodeID, tc *terncliTarget) error {
+func cleanup(ctx context.Context, objects func(string) s3object.Bucket, cl *cluster, root wire.InodeID, tc *terncliTarget) error {
 	var errs []error
 	for _, b := range []string{terngateBucket, terns3Bucket, terncliBucket} {
 		errs = append(errs, objects(b).DeleteAll(ctx, ""))

@@ -5,7 +5,10 @@
 //
 //	0  s3err, internal/...            shared vocabulary with no dependencies
 //	1  checksum, store, auth/users    S3 checksums, the storage interface
-//	2  store/ternfs/...               the TernFS wire protocol client (below its adapter)
+//	2  store/ternfs/...               the TernFS client below its adapter: wire (codec,
+//	                                  messages), span (CRC, Reed-Solomon), client (over
+//	                                  both) and, for tests only, internal/ternfstest
+//	                                  (fakes of a cluster, over wire and span)
 //	3  store/local, store/ternfs,     the two stores, the S3 mapping over them,
 //	   store/objects, auth, auth/...  and signature verification
 //	4  multipart                      upload lifecycle over store/objects

@@ -94,7 +94,8 @@ func TestNoUpwardImports(t *testing.T) {
 func TestLayerTable(t *testing.T) {
 	for pkg, want := range map[string]int{
 		"s3err": 0, "store": 1, "store/ternfs": 3, "store/ternfs/wire": 2,
-		"auth": 3, "auth/users": 1, "auth/policy": 3, "s3api": 6, "gateway": 7,
+		"store/ternfs/internal/ternfstest": 2,
+		"auth":                             3, "auth/users": 1, "auth/policy": 3, "s3api": 6, "gateway": 7,
 	} {
 		if got, ok := layer(pkg); !ok || got != want {
 			t.Errorf("layer(%q) = %d, %v; want %d", pkg, got, ok, want)

@@ -5,9 +5,10 @@
 // Reed-Solomon code, and we do not import it. Everything here is derived from
 // the message layouts (see /work/shared/docs/ternfs-protocol.md).
 //
-// This file set is the foundation: the bincode-style codec (bincode.go), the
-// message types per service (msgs_*.go), directory policies (dirinfo.go),
-// datagram and stream framing (frame.go), protocol errors (errors.go), CRC32C
-// with combination (crc.go) and Reed-Solomon over GF(2^8)/0x11B (gf.go,
-// rs.go). Transport and the store.Store implementation build on top.
+// It is layered as upstream's own Go code is: package wire is the codec,
+// messages, framing and protocol errors; package span computes a span's
+// layout, CRC32C and Reed-Solomon parity; package client speaks to the
+// registry, shards, CDC and block services and reads and writes spans. This
+// package is the store.Store over them: names as paths, transient files
+// and multipart parts, the span buffer budget and the journal.
 package ternfs

@@ -10,6 +10,12 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // Options configure Open.
@@ -23,9 +29,9 @@ type Options struct {
 	// SpanPolicy is set on Root (SPAN, BLOCK and STRIPE policies) unless
 	// Root is the cluster root; nil means DefaultSpanPolicies. Everything
 	// under Root is written with these policies.
-	SpanPolicy *SpanPolicies
+	SpanPolicy *span.SpanPolicies
 	// Client tunes transports; its Registry.Addrs is replaced by Registry.
-	Client Config
+	Client client.Config
 	// Journal keeps multipart parts' span records (see Journal); gateways
 	// sharing the cluster must share it. nil means a MemoryJournal.
 	Journal Journal
@@ -53,9 +59,9 @@ type Options struct {
 // span). The span files and their block proofs are kept in the Journal, so
 // any gateway sharing it can move them.
 type Store struct {
-	client   *Client
-	root     InodeID
-	policies *SpanPolicies
+	client   *client.Client
+	root     wire.InodeID
+	policies *span.SpanPolicies
 	spanSize int // bytes per appended span: the policy's largest, page-aligned
 	buffers  spanBuffers
 
@@ -63,7 +69,7 @@ type Store struct {
 	onAlignmentCopy func(int64)
 
 	mu    sync.Mutex
-	parts map[InodeID]*localFile // transient files this process created
+	parts map[wire.InodeID]*localFile // transient files this process created
 }
 
 var _ store.Store = (*Store)(nil)
@@ -88,25 +94,25 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	cfg := opts.Client
 	cfg.Registry.Addrs = opts.Registry
-	client, err := NewClient(ctx, cfg)
+	c, err := client.NewClient(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ternfs: connect: %w", err)
 	}
-	s := &Store{client: client, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[InodeID]*localFile)}
+	s := &Store{client: c, policies: policies, spanSize: spanSize, journal: opts.Journal, onAlignmentCopy: opts.OnAlignmentCopy, parts: make(map[wire.InodeID]*localFile)}
 	if s.journal == nil {
 		s.journal = NewMemoryJournal()
 	}
 	if err := s.initSpanBuffers(opts.SpanBufferBytes); err != nil {
-		client.Close()
+		c.Close()
 		return nil, err
 	}
 	if s.root, err = s.makeRoot(ctx, opts.Root); err != nil {
-		client.Close()
+		c.Close()
 		return nil, err
 	}
-	if s.root != RootDirectory {
-		if err := applyPolicies(ctx, client, s.root, onRoot...); err != nil {
-			client.Close()
+	if s.root != wire.RootDirectory {
+		if err := applyPolicies(ctx, c, s.root, onRoot...); err != nil {
+			c.Close()
 			return nil, err
 		}
 	}
@@ -114,8 +120,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // makeRoot walks path from the cluster root, creating missing directories.
-func (s *Store) makeRoot(ctx context.Context, path string) (InodeID, error) {
-	dir := RootDirectory
+func (s *Store) makeRoot(ctx context.Context, path string) (wire.InodeID, error) {
+	dir := wire.RootDirectory
 	for _, name := range strings.Split(path, "/") {
 		if name == "" {
 			continue
@@ -136,7 +142,7 @@ func (s *Store) makeRoot(ctx context.Context, path string) (InodeID, error) {
 func (s *Store) Root() store.ID { return store.ID(s.root) }
 
 // Client is the underlying protocol client.
-func (s *Store) Client() *Client { return s.client }
+func (s *Store) Client() *client.Client { return s.client }
 
 // Close releases sockets and connections. Transient files stay on the
 // cluster and expire at their deadline.
@@ -156,35 +162,35 @@ func validateName(name string) error {
 
 // cookieOf and storeCookie convert between TernFS's 8-byte cookie and
 // store.Transient's uint64, little-endian like every integer on the wire.
-func cookieOf(t store.Transient) Cookie {
-	var c Cookie
+func cookieOf(t store.Transient) wire.Cookie {
+	var c wire.Cookie
 	binary.LittleEndian.PutUint64(c[:], t.Cookie)
 	return c
 }
 
-func storeCookie(c Cookie) uint64 { return binary.LittleEndian.Uint64(c[:]) }
+func storeCookie(c wire.Cookie) uint64 { return binary.LittleEndian.Uint64(c[:]) }
 
-func transientOf(id InodeID, c Cookie) store.Transient {
+func transientOf(id wire.InodeID, c wire.Cookie) store.Transient {
 	return store.Transient{ID: store.ID(id), Cookie: storeCookie(c)}
 }
 
 // directoryID checks that id names a directory before asking a shard, so
 // a file id is ErrNotDirectory whatever the shard would answer.
-func directoryID(id store.ID) (InodeID, error) {
-	in := InodeID(id)
-	if in.Type() != InodeDirectory {
+func directoryID(id store.ID) (wire.InodeID, error) {
+	in := wire.InodeID(id)
+	if in.Type() != wire.InodeDirectory {
 		return 0, fmt.Errorf("%v: %w", in, store.ErrNotDirectory)
 	}
 	return in, nil
 }
 
 // fileID is directoryID for files.
-func fileID(id store.ID) (InodeID, error) {
-	in := InodeID(id)
+func fileID(id store.ID) (wire.InodeID, error) {
+	in := wire.InodeID(id)
 	switch in.Type() {
-	case InodeFile:
+	case wire.InodeFile:
 		return in, nil
-	case InodeDirectory:
+	case wire.InodeDirectory:
 		return 0, fmt.Errorf("%v: %w", in, store.ErrIsDirectory)
 	}
 	return 0, fmt.Errorf("%v: %w", in, store.ErrNotFound)
@@ -196,7 +202,7 @@ func retryTransient(ctx context.Context, op func() error) error {
 	delay := 5 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := op()
-		code, ok := AsError(err)
+		code, ok := wire.AsError(err)
 		if err == nil || !ok || !code.Retryable() || attempt >= 6 {
 			return err
 		}

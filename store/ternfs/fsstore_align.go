@@ -6,6 +6,10 @@ import (
 	"io"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // Spans must start on a page boundary: the shard refuses to initiate one
@@ -31,7 +35,7 @@ func unalignedTail(spans []spanRecord) int {
 		return -1
 	}
 	r := spans[i]
-	if (r.State == spanWritten || r.State == spanInline) && r.Size%PageSize != 0 {
+	if (r.State == spanWritten || r.State == spanInline) && r.Size%span.PageSize != 0 {
 		return i
 	}
 	return -1
@@ -40,7 +44,7 @@ func unalignedTail(spans []spanRecord) int {
 // handOver gives src's last span (index i) to dst's journal: first src's
 // record says so (so scrapping src spares the span file), then dst's
 // record takes it with a mark that src is consumed, in one write.
-func (s *Store) handOver(ctx context.Context, dst, src InodeID, i int, rec *spanRecord) error {
+func (s *Store) handOver(ctx context.Context, dst, src wire.InodeID, i int, rec *spanRecord) error {
 	orig := *rec
 	orig.State = spanWritten
 	if orig.File == 0 {
@@ -73,12 +77,12 @@ func (s *Store) handOver(ctx context.Context, dst, src InodeID, i int, rec *span
 // waiting one, with the mark that src is consumed, in one write. Until
 // that write nothing refers to the copy, so an interrupted copy is redone
 // from the start (reading spans already certified in place is harmless).
-func (s *Store) copyOnto(ctx context.Context, dst store.Transient, dstSpans []spanRecord, tail int, src InodeID, srcSpans []spanRecord) error {
-	dstID := InodeID(dst.ID)
+func (s *Store) copyOnto(ctx context.Context, dst store.Transient, dstSpans []spanRecord, tail int, src wire.InodeID, srcSpans []spanRecord) error {
+	dstID := wire.InodeID(dst.ID)
 	sources := []spanRecord{dstSpans[tail]}
 	for i, r := range srcSpans {
 		if r.State != spanWritten && r.State != spanInline {
-			return fmt.Errorf("span %d of %v: %w: state %d, cannot be copied", i, src, ErrMalformed, r.State)
+			return fmt.Errorf("span %d of %v: %w: state %d, cannot be copied", i, src, wire.ErrMalformed, r.State)
 		}
 		sources = append(sources, r)
 	}
@@ -157,7 +161,7 @@ func (s *Store) readSpanFile(ctx context.Context, r *spanRecord) ([]byte, error)
 		return nil, err
 	}
 	if len(refs) != 1 {
-		return nil, fmt.Errorf("span file %v: %w: %d spans", r.File, ErrMalformed, len(refs))
+		return nil, fmt.Errorf("span file %v: %w: %d spans", r.File, wire.ErrMalformed, len(refs))
 	}
 	data, err := s.client.ReadSpan(ctx, r.File, refs[0])
 	if err != nil {
@@ -168,7 +172,7 @@ func (s *Store) readSpanFile(ctx context.Context, r *spanRecord) ([]byte, error)
 
 // markJournaled notes that a file of this process has records in the
 // journal (mayHaveSpans).
-func (s *Store) markJournaled(id InodeID) {
+func (s *Store) markJournaled(id wire.InodeID) {
 	if lf := s.local(id); lf != nil {
 		s.mu.Lock()
 		lf.journaled = true

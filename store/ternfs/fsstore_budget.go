@@ -150,6 +150,17 @@ func (m *spanMemory) reservationOf(data []byte) *spanReservation {
 	return nil
 }
 
+// Parity lends a span write its parity buffer (Client.SetParityBuffers)
+// from the reservation holding data, the span's bytes.
+func (m *spanMemory) Parity(data []byte, n int) ([]byte, func(), bool) {
+	res := m.reservationOf(data)
+	if res == nil {
+		return nil, nil, false
+	}
+	parity := res.alloc(n)
+	return parity, func() { res.free(parity) }, true
+}
+
 // snapshot returns the counters.
 func (m *spanMemory) snapshot() spanMemoryStats {
 	m.mu.Lock()

@@ -9,6 +9,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // newBudgetStore is a Store over the rig's fakes with smallPolicies and a
@@ -29,7 +35,7 @@ func newBudgetStore(t *testing.T, r *spanRig, limit int64) *Store {
 
 func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 	cases := []struct {
-		policies *SpanPolicies
+		policies *span.SpanPolicies
 		size     int
 	}{
 		{smallPolicies(), 300},           // mirrored (1,2), one cell mostly padding
@@ -42,17 +48,17 @@ func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.size), func(t *testing.T) {
-			layout, err := ComputeSpanLayout(c.policies, uint32(c.size))
+			layout, err := span.ComputeSpanLayout(c.policies, uint32(c.size))
 			if err != nil {
 				t.Fatal(err)
 			}
-			data := randomBytes(c.size, uint64(c.size))
-			want, err := EncodeSpan(layout, data)
+			data := ternfstest.RandomBytes(c.size, uint64(c.size))
+			want, err := span.EncodeSpan(layout, data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			parity := bytes.Repeat([]byte{0xAA}, parityBytes(layout)) // stale contents must not matter
-			got, err := encodeSpan(layout, data, parity)
+			parity := bytes.Repeat([]byte{0xAA}, span.ParityBytes(layout)) // stale contents must not matter
+			got, err := span.Encode(layout, data, parity)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +69,7 @@ func TestEncodeSpanWithoutCopiesMatchesEncodeSpan(t *testing.T) {
 				t.Errorf("CRCs differ:\ncells %v\nwant  %v\nblocks %v\nwant   %v", got.CellCrcs, want.CellCrcs, got.BlockCrcs, want.BlockCrcs)
 			}
 			for b := range want.Blocks {
-				if block := bytes.Join(got.blockPieces(b), nil); !bytes.Equal(block, want.Blocks[b]) {
+				if block := bytes.Join(got.BlockPieces(b), nil); !bytes.Equal(block, want.Blocks[b]) {
 					t.Errorf("block %d differs (%d bytes, want %d)", b, len(block), len(want.Blocks[b]))
 				}
 			}
@@ -205,7 +211,7 @@ func TestIdleBuffersKeepTheirPagesWithinTheBudget(t *testing.T) {
 func TestAppendGivesBackWhatTheSpanDoesNotNeed(t *testing.T) {
 	r := newSpanRig(t)
 	s := newBudgetStore(t, r, 8<<20)
-	data := randomBytes(100_000, 1)
+	data := ternfstest.RandomBytes(100_000, 1)
 	var during int64
 	err := s.eachSpan(context.Background(), bytes.NewReader(data), func(span []byte) error {
 		during = s.buffers.memory.reserved
@@ -238,7 +244,7 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const writers, size = 8, 2<<20 + 12345 // two full spans and a short one each
-	ids := make([]InodeID, writers)
+	ids := make([]wire.InodeID, writers)
 	for i := range ids {
 		ids[i], _ = r.newFile(t)
 	}
@@ -248,8 +254,8 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cookie := r.shard.cookieOf(ids[i])
-			_, errs[i] = s.Append(ctx, transientOf(ids[i], cookie), bytes.NewReader(randomBytes(size, uint64(i))))
+			cookie := r.shard.CookieOf(ids[i])
+			_, errs[i] = s.Append(ctx, transientOf(ids[i], cookie), bytes.NewReader(ternfstest.RandomBytes(size, uint64(i))))
 		}()
 	}
 	wg.Wait()
@@ -281,7 +287,7 @@ func TestConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	}
 	for i, id := range ids {
 		got, err := r.c.ReadFile(ctx, id)
-		if err != nil || !bytes.Equal(got, randomBytes(size, uint64(i))) {
+		if err != nil || !bytes.Equal(got, ternfstest.RandomBytes(size, uint64(i))) {
 			t.Fatalf("file %d reads back wrong (%d bytes, %v)", i, len(got), err)
 		}
 	}
@@ -312,7 +318,7 @@ func TestEachSpanReadsAheadWhileWriting(t *testing.T) {
 	}{{"room for two spans", 2 * reserve, true}, {"room for one span", reserve, false}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newBudgetStore(t, r, tc.budget)
-			data := randomBytes(3*s.spanSize, 7)
+			data := ternfstest.RandomBytes(3*s.spanSize, 7)
 			body := &countingReader{r: bytes.NewReader(data)}
 			var got []byte
 			err := s.eachSpan(context.Background(), body, func(span []byte) error {

@@ -3,6 +3,10 @@ package ternfs
 import (
 	"fmt"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // Deletes and overwrites are soft in TernFS: the old file stays behind as a
@@ -20,16 +24,16 @@ import (
 
 // snapshotPolicy keeps replaced and deleted files for retention, however
 // many versions of a name there are.
-func snapshotPolicy(retention time.Duration) *SnapshotPolicy {
-	p := &SnapshotPolicy{}
+func snapshotPolicy(retention time.Duration) *wire.SnapshotPolicy {
+	p := &wire.SnapshotPolicy{}
 	p.SetDeleteAfter(retention)
 	return p
 }
 
 // rootPolicies lists the policies Open sets on the store's root: the span
 // policies, and the SNAPSHOT policy when a retention is given.
-func rootPolicies(span *SpanPolicies, retention *time.Duration) ([]Policy, error) {
-	pols := []Policy{&span.Span, &span.Block, &span.Stripe}
+func rootPolicies(span *span.SpanPolicies, retention *time.Duration) ([]wire.Policy, error) {
+	pols := []wire.Policy{&span.Span, &span.Block, &span.Stripe}
 	if retention == nil {
 		return pols, nil
 	}

@@ -3,6 +3,8 @@ package ternfs
 import (
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func TestRootPoliciesCarryTheSnapshotRetention(t *testing.T) {
@@ -16,13 +18,13 @@ func TestRootPoliciesCarryTheSnapshotRetention(t *testing.T) {
 		if err != nil || len(pols) != 4 {
 			t.Fatalf("retention %v: %d policies, %v", retention, len(pols), err)
 		}
-		var info DirectoryInfo
+		var info wire.DirectoryInfo
 		for _, p := range pols {
 			if err := info.Set(p); err != nil {
 				t.Fatal(err)
 			}
 		}
-		var snap SnapshotPolicy
+		var snap wire.SnapshotPolicy
 		if found, err := info.Lookup(&snap); err != nil || !found {
 			t.Fatalf("retention %v: SNAPSHOT policy %v %v", retention, found, err)
 		}
@@ -33,7 +35,7 @@ func TestRootPoliciesCarryTheSnapshotRetention(t *testing.T) {
 			t.Errorf("retention %v: a version limit is active: %#x", retention, snap.DeleteAfterVersions)
 		}
 		// The wire body: u64 nanoseconds with the active bit, u16 versions.
-		body, _ := Marshal(&snap)
+		body, _ := wire.Marshal(&snap)
 		if len(body) != 10 || body[7]&0x80 == 0 {
 			t.Errorf("retention %v: body % x", retention, body)
 		}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // TestSnapshotRetentionIntegration checks on a real cluster that Open sets
@@ -74,7 +76,7 @@ func TestSnapshotRetentionIntegration(t *testing.T) {
 	if n := snapshotEdges(t, ctx, s, zeroFiles.dir); n != 0 {
 		t.Errorf("retention 0: %d snapshot edges left after collection", n)
 	}
-	for _, id := range []InodeID{zeroFiles.deleted, zeroFiles.replaced} {
+	for _, id := range []wire.InodeID{zeroFiles.deleted, zeroFiles.replaced} {
 		if _, err := s.client.StatFile(ctx, id); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("retention 0: StatFile %v after collection: %v, want FILE_NOT_FOUND", id, err)
 		}
@@ -104,7 +106,7 @@ func expectRetention(t *testing.T, ctx context.Context, s *Store, want time.Dura
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p SnapshotPolicy
+	var p wire.SnapshotPolicy
 	found, err := st.Info.Lookup(&p)
 	if err != nil || !found {
 		t.Fatalf("SNAPSHOT policy of the root: found %v, %v", found, err)
@@ -118,9 +120,9 @@ func expectRetention(t *testing.T, ctx context.Context, s *Store, want time.Dura
 // opened on them before.
 type doomedFiles struct {
 	s                 *Store
-	dir               InodeID
-	deleted, replaced InodeID
-	current           InodeID // what replaced replaced
+	dir               wire.InodeID
+	deleted, replaced wire.InodeID
+	current           wire.InodeID // what replaced replaced
 	data, data2       []byte
 	readers           map[string]store.File
 }
@@ -131,16 +133,16 @@ func deleteAndReplace(t *testing.T, ctx context.Context, s *Store) doomedFiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := doomedFiles{s: s, dir: InodeID(dir), data: storeTestBytes(3<<20+5, 41), data2: storeTestBytes(1000, 42), readers: map[string]store.File{}}
-	link := func(name string, data []byte) InodeID {
+	f := doomedFiles{s: s, dir: wire.InodeID(dir), data: storeTestBytes(3<<20+5, 41), data2: storeTestBytes(1000, 42), readers: map[string]store.File{}}
+	link := func(name string, data []byte) wire.InodeID {
 		tr := mustWrite(t, ctx, s, dir, "put", data)
 		if _, err := s.LinkFile(ctx, tr, dir, name); err != nil {
 			t.Fatalf("link %s: %v", name, err)
 		}
-		return InodeID(tr.ID)
+		return wire.InodeID(tr.ID)
 	}
 	f.deleted, f.replaced = link("deleted", f.data), link("replaced", f.data)
-	for name, id := range map[string]InodeID{"deleted": f.deleted, "replaced": f.replaced} {
+	for name, id := range map[string]wire.InodeID{"deleted": f.deleted, "replaced": f.replaced} {
 		r, err := s.OpenFile(ctx, store.ID(id))
 		if err != nil {
 			t.Fatal(err)
@@ -157,17 +159,17 @@ func deleteAndReplace(t *testing.T, ctx context.Context, s *Store) doomedFiles {
 
 // snapshotEdges counts dir's snapshot edges that still point at a file
 // (deletion markers aside).
-func snapshotEdges(t *testing.T, ctx context.Context, s *Store, dir InodeID) int {
+func snapshotEdges(t *testing.T, ctx context.Context, s *Store, dir wire.InodeID) int {
 	t.Helper()
 	n := 0
-	req := FullReadDirReq{DirID: dir, Mtu: MaxMTU}
+	req := wire.FullReadDirReq{DirID: dir, Mtu: wire.MaxMTU}
 	for {
-		var resp FullReadDirResp
+		var resp wire.FullReadDirResp
 		if err := s.client.ShardRequest(ctx, dir.Shard(), &req, &resp); err != nil {
 			t.Fatalf("full read dir: %v", err)
 		}
 		for _, e := range resp.Results {
-			if !e.Current && e.TargetID.ID() != NullInode {
+			if !e.Current && e.TargetID.ID() != wire.NullInode {
 				n++
 			}
 		}
@@ -176,7 +178,7 @@ func snapshotEdges(t *testing.T, ctx context.Context, s *Store, dir InodeID) int
 		}
 		req.Flags, req.StartName, req.StartTime = 0, resp.Next.StartName, resp.Next.StartTime
 		if resp.Next.Current {
-			req.Flags = FullReadDirCurrent
+			req.Flags = wire.FullReadDirCurrent
 		}
 	}
 }

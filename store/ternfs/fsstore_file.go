@@ -8,6 +8,10 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // StatFile reports a linked file. TernFS also answers for snapshot files
@@ -45,12 +49,12 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 	var end uint64
 	for _, sp := range spans {
 		if sp.ByteOffset != end {
-			return nil, fmt.Errorf("open %v: %w: span at %d after %d bytes", f, ErrMalformed, sp.ByteOffset, end)
+			return nil, fmt.Errorf("open %v: %w: span at %d after %d bytes", f, wire.ErrMalformed, sp.ByteOffset, end)
 		}
 		end += uint64(sp.Size)
 	}
 	if end != st.Size {
-		return nil, fmt.Errorf("open %v: %w: spans hold %d of %d bytes", f, ErrMalformed, end, st.Size)
+		return nil, fmt.Errorf("open %v: %w: spans hold %d of %d bytes", f, wire.ErrMalformed, end, st.Size)
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	return &openFile{ctx: rctx, cancel: cancel, client: s.client, id: f, size: int64(st.Size), spans: spans, buffers: &s.buffers}, nil
@@ -61,10 +65,10 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 type openFile struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
-	client  *Client
-	id      InodeID
+	client  *client.Client
+	id      wire.InodeID
 	size    int64
-	spans   []SpanRef
+	spans   []client.SpanRef
 	buffers *spanBuffers
 
 	mu      sync.Mutex

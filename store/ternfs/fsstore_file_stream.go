@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // Streaming reads fetch units of up to readUnitMax bytes, readWindow of
@@ -125,7 +127,7 @@ func (r *streamReader) unitLength(off int64) int64 {
 	limit := min(r.end, int64(sp.ByteOffset)+int64(sp.Size))
 	stop := min(limit, off+readUnitMax)
 	stripe := int64(sp.Blocks.Parity.DataBlocks()) * int64(sp.Blocks.CellSize)
-	if stop < limit && sp.StorageClass != StorageInline && stripe > 0 {
+	if stop < limit && sp.StorageClass != wire.StorageInline && stripe > 0 {
 		if aligned := int64(sp.ByteOffset) + (stop-int64(sp.ByteOffset))/stripe*stripe; aligned > off {
 			stop = aligned
 		}

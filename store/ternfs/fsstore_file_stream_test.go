@@ -10,13 +10,19 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // bigSpanPolicies cut 8 MiB spans (RS(4,2), 15 stripes of 35-page cells),
 // larger than a read unit, so streaming reads cut spans into units.
-func bigSpanPolicies() *SpanPolicies {
+func bigSpanPolicies() *span.SpanPolicies {
 	p := smallPolicies()
-	p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: 8 << 20, Parity: mustParity(4, 2)})
+	p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: 8 << 20, Parity: mustParity(4, 2)})
 	p.Stripe.TargetStripeSize = 256 << 10
 	return p
 }
@@ -37,7 +43,7 @@ func newStreamStore(t *testing.T, r *spanRig, limit int64) *Store {
 }
 
 // appendFile appends data to a new file through s and opens it.
-func appendFile(t *testing.T, r *spanRig, s *Store, data []byte) (InodeID, store.File) {
+func appendFile(t *testing.T, r *spanRig, s *Store, data []byte) (wire.InodeID, store.File) {
 	t.Helper()
 	ctx := context.Background()
 	id, cookie := r.newFile(t)
@@ -73,7 +79,7 @@ func readAllWith(t *testing.T, f store.File, off, n int64) ([]byte, int64) {
 func TestStreamingReadHoldsAtMostItsWindow(t *testing.T) {
 	r := newSpanRig(t)
 	s := newStreamStore(t, r, 64<<20)
-	data := randomBytes(26<<20+5555, 11) // three 8 MiB spans and a short one
+	data := ternfstest.RandomBytes(26<<20+5555, 11) // three 8 MiB spans and a short one
 	_, f := appendFile(t, r, s, data)
 	for _, rg := range [][2]int64{{0, int64(len(data))}, {123457, 20 << 20}, {8<<20 - 10, 8<<20 + 20}} {
 		discarded := s.buffers.memory.snapshot().Discarded
@@ -105,7 +111,7 @@ func TestStreamingReadHoldsAtMostItsWindow(t *testing.T) {
 func TestStreamingReadGivesWaitingWritersTheBudget(t *testing.T) {
 	r := newSpanRig(t)
 	s := newStreamStore(t, r, 64<<20)
-	data := randomBytes(40<<20, 16)
+	data := ternfstest.RandomBytes(40<<20, 16)
 	_, f := appendFile(t, r, s, data)
 	reader, err := f.NewReader(0, int64(len(data)))
 	if err != nil {
@@ -156,7 +162,7 @@ func TestStreamingReadGivesWaitingWritersTheBudget(t *testing.T) {
 func TestStreamingReadProgressesWithTheBudgetSpent(t *testing.T) {
 	r := newSpanRig(t)
 	s := newStreamStore(t, r, 64<<20)
-	data := randomBytes(17<<20, 12)
+	data := ternfstest.RandomBytes(17<<20, 12)
 	_, f := appendFile(t, r, s, data)
 	all, err := s.buffers.memory.reserve(context.Background(), 64<<20)
 	if err != nil {
@@ -178,7 +184,7 @@ func TestStreamingReadProgressesWithTheBudgetSpent(t *testing.T) {
 func TestCopyThroughTheBudgetDoesNotDeadlock(t *testing.T) {
 	r := newSpanRig(t)
 	s := newStreamStore(t, r, 64<<20)
-	data := randomBytes(20<<20+77, 13)
+	data := ternfstest.RandomBytes(20<<20+77, 13)
 	srcID, _ := appendFile(t, r, s, data)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -205,7 +211,7 @@ func TestCopyThroughTheBudgetDoesNotDeadlock(t *testing.T) {
 func TestCloseGivesBackReadAhead(t *testing.T) {
 	r := newSpanRig(t)
 	s := newStreamStore(t, r, 64<<20)
-	data := randomBytes(20<<20, 14)
+	data := ternfstest.RandomBytes(20<<20, 14)
 	_, f := appendFile(t, r, s, data)
 	reader, err := f.NewReader(0, int64(len(data)))
 	if err != nil {
@@ -230,12 +236,11 @@ func TestCloseGivesBackReadAhead(t *testing.T) {
 func TestStreamingReadRebuildsFromParity(t *testing.T) {
 	r := newSpanRig(t)
 	s := newStreamStore(t, r, 64<<20)
-	data := randomBytes(18<<20+4321, 15)
+	data := ternfstest.RandomBytes(18<<20+4321, 15)
 	_, f := appendFile(t, r, s, data)
-	r.services[0].refuse.Store(true) // data block 0 of every span
-	r.services[3].corruptPages.Store(true)
-	r.c.blocks.close()
-	r.c.blocks = newBlockPool(0)
+	r.services[0].Refuse.Store(true) // data block 0 of every span
+	r.services[3].CorruptPages.Store(true)
+	r.c.DropBlockConns()
 	for _, rg := range [][2]int64{{0, int64(len(data))}, {5<<20 + 17, 9 << 20}} {
 		got, _ := readAllWith(t, f, rg[0], rg[1])
 		if !bytes.Equal(got, data[rg[0]:min(int64(len(data)), rg[0]+rg[1])]) {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // storeTestBytes is reproducible data that no misplaced span can match.
@@ -118,7 +120,7 @@ func TestStoreIntegration(t *testing.T) {
 	// A 30 MiB file in several spans.
 	big := storeTestBytes(30<<20+777, 1)
 	tr := mustWrite(t, ctx, s, dir, "put", big)
-	spans, err := s.client.FileSpans(ctx, InodeID(tr.ID))
+	spans, err := s.client.FileSpans(ctx, wire.InodeID(tr.ID))
 	if err != nil || len(spans) < 4 {
 		t.Fatalf("spans of the big transient file: %d, %v", len(spans), err)
 	}

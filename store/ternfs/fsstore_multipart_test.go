@@ -14,6 +14,10 @@ import (
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // TestMultipartOverTernFS runs the project's multipart manager (embedded
@@ -106,16 +110,16 @@ func assemble(t *testing.T, ctx context.Context, st *Store, dir store.ID, name s
 	if err != nil {
 		t.Fatalf("link: %v", err)
 	}
-	got, err := st.client.ReadFile(ctx, InodeID(info.ID))
+	got, err := st.client.ReadFile(ctx, wire.InodeID(info.ID))
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	spans, err := st.client.FileSpans(ctx, InodeID(info.ID))
+	spans, err := st.client.FileSpans(ctx, wire.InodeID(info.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, sp := range spans {
-		if sp.ByteOffset%PageSize != 0 {
+		if sp.ByteOffset%span.PageSize != 0 {
 			t.Errorf("span at %d of %d bytes does not start on a page boundary", sp.ByteOffset, sp.Size)
 		}
 	}
@@ -146,12 +150,12 @@ func TestPartsMovedByAnotherGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spans, err := a.loadSpans(ctx, InodeID(parts[0].ID))
+	spans, err := a.loadSpans(ctx, wire.InodeID(parts[0].ID))
 	if err != nil || len(spans) < 2 || spans[0].State != spanWritten {
 		t.Fatalf("journal of part 1: %+v, %v", spans, err)
 	}
 	first := spans[0]
-	if err := a.client.MoveSpan(ctx, first.Size, first.File, 0, first.Cookie, InodeID(whole.ID), 0, cookieOf(whole)); err != nil {
+	if err := a.client.MoveSpan(ctx, first.Size, first.File, 0, first.Cookie, wire.InodeID(whole.ID), 0, cookieOf(whole)); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range parts {
@@ -163,18 +167,18 @@ func TestPartsMovedByAnotherGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := a.client.ReadFile(ctx, InodeID(info.ID))
+	got, err := a.client.ReadFile(ctx, wire.InodeID(info.ID))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("object completed by the other gateway: %d of %d bytes, equal %v, %v", len(got), len(want), bytes.Equal(got, want), err)
 	}
 	for i, p := range parts {
-		if rec, _ := a.loadSpans(ctx, InodeID(p.ID)); len(rec) == 0 {
+		if rec, _ := a.loadSpans(ctx, wire.InodeID(p.ID)); len(rec) == 0 {
 			t.Errorf("part %d's journal is gone before the part is released", i+1)
 		}
 		if err := b.ScrapTransient(ctx, p); err != nil {
 			t.Errorf("release part %d: %v", i+1, err)
 		}
-		if rec, _ := a.loadSpans(ctx, InodeID(p.ID)); len(rec) != 0 {
+		if rec, _ := a.loadSpans(ctx, wire.InodeID(p.ID)); len(rec) != 0 {
 			t.Errorf("part %d's journal outlives its release: %d records", i+1, len(rec))
 		}
 	}
@@ -245,7 +249,7 @@ func alignmentCopyModel(sizes []int, spanSize int64) int64 {
 			copied += n
 		}
 		waiting = 0
-		if l := lastSpan(n); l%PageSize != 0 {
+		if l := lastSpan(n); l%span.PageSize != 0 {
 			waiting = l
 		}
 	}

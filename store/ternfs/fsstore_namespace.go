@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // Lookup finds the edge name in dir; the target's type is in its id.
@@ -24,8 +26,8 @@ func (s *Store) Lookup(ctx context.Context, dir store.ID, name string) (store.En
 	return entryOf(name, resp.TargetID, resp.CreationTime), nil
 }
 
-func entryOf(name string, target InodeID, created TernTime) store.Entry {
-	return store.Entry{Name: name, ID: store.ID(target), Dir: target.Type() == InodeDirectory, CreationTime: created.Time()}
+func entryOf(name string, target wire.InodeID, created wire.TernTime) store.Entry {
+	return store.Entry{Name: name, ID: store.ID(target), Dir: target.Type() == wire.InodeDirectory, CreationTime: created.Time()}
 }
 
 // MakeDirectory returns the directory name in parent, creating it if
@@ -59,7 +61,7 @@ func (s *Store) RemoveDirectory(ctx context.Context, parent store.ID, name strin
 	if err != nil {
 		return err
 	}
-	if edge.TargetID.Type() != InodeDirectory {
+	if edge.TargetID.Type() != wire.InodeDirectory {
 		return fmt.Errorf("remove directory %q: a file: %w", name, store.ErrNotDirectory)
 	}
 	return s.client.SoftUnlinkDirectory(ctx, p, edge.TargetID, name, edge.CreationTime)
@@ -71,7 +73,7 @@ func (s *Store) ReadDir(ctx context.Context, dir store.ID, fn func(store.Entry) 
 	if err != nil {
 		return err
 	}
-	return s.client.ReadDir(ctx, d, func(e CurrentEdge) error {
+	return s.client.ReadDir(ctx, d, func(e wire.CurrentEdge) error {
 		return fn(entryOf(e.Name, e.TargetID, e.CreationTime))
 	})
 }
@@ -108,7 +110,7 @@ func (s *Store) Rename(ctx context.Context, dir store.ID, oldName, newName strin
 	if err != nil {
 		return err
 	}
-	if old.TargetID.Type() == InodeDirectory {
+	if old.TargetID.Type() == wire.InodeDirectory {
 		return fmt.Errorf("rename %q: %w", oldName, store.ErrIsDirectory)
 	}
 	switch _, err := s.client.Lookup(ctx, d, newName); {
@@ -144,16 +146,16 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 		if err != nil {
 			return err
 		}
-		if edge.TargetID.Type() == InodeDirectory {
+		if edge.TargetID.Type() == wire.InodeDirectory {
 			return fmt.Errorf("unlink %q: %w", name, store.ErrIsDirectory)
 		}
-		if edge.TargetID != InodeID(id) {
-			return fmt.Errorf("unlink %q: points at %v, not %v: %w", name, edge.TargetID, InodeID(id), store.ErrStale)
+		if edge.TargetID != wire.InodeID(id) {
+			return fmt.Errorf("unlink %q: points at %v, not %v: %w", name, edge.TargetID, wire.InodeID(id), store.ErrStale)
 		}
 		err = retryTransient(ctx, func() error {
 			return s.client.SoftUnlinkFile(ctx, d, edge.TargetID, name, edge.CreationTime)
 		})
-		if err == nil || attempt >= 3 || !(errors.Is(err, ErrMismatchingCreationTime) || errors.Is(err, ErrEdgeNotFound)) {
+		if err == nil || attempt >= 3 || !(errors.Is(err, wire.ErrMismatchingCreationTime) || errors.Is(err, wire.ErrEdgeNotFound)) {
 			return err
 		}
 	}

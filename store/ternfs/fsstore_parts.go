@@ -10,6 +10,10 @@ import (
 	"sync"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // partNotePrefix marks transient files written span by span into files of
@@ -43,19 +47,19 @@ type localFile struct {
 	journaled bool
 }
 
-func (s *Store) local(id InodeID) *localFile {
+func (s *Store) local(id wire.InodeID) *localFile {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.parts[id]
 }
 
-func (s *Store) remember(id InodeID, note string) {
+func (s *Store) remember(id wire.InodeID, note string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.parts[id] = &localFile{note: note, part: strings.HasPrefix(note, partNotePrefix)}
 }
 
-func (s *Store) forget(id InodeID) {
+func (s *Store) forget(id wire.InodeID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.parts, id)
@@ -64,7 +68,7 @@ func (s *Store) forget(id InodeID) {
 // mayHaveSpans reports whether the journal can hold span records of id: a
 // part file of this process that was appended to, or any file this process
 // did not create.
-func (s *Store) mayHaveSpans(id InodeID) bool {
+func (s *Store) mayHaveSpans(id wire.InodeID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lf := s.parts[id]
@@ -79,13 +83,13 @@ func (s *Store) mayHaveSpans(id InodeID) bool {
 func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile, r io.Reader) (int64, error) {
 	lf.op.Lock()
 	defer lf.op.Unlock()
-	head := InodeID(t.ID)
+	head := wire.InodeID(t.ID)
 	var written int64
 	err := s.eachSpan(ctx, r, func(data []byte) error {
 		index := lf.spans
 		var rec spanRecord
-		if len(data) <= MaxInlineSpan {
-			rec = spanRecord{State: spanInline, Size: uint32(len(data)), Crc: CrcOf(data), Body: slices.Clone(data)}
+		if len(data) <= span.MaxInlineSpan {
+			rec = spanRecord{State: spanInline, Size: uint32(len(data)), Crc: span.CrcOf(data), Body: slices.Clone(data)}
 		} else {
 			f, err := s.client.ConstructFile(ctx, head.Shard(), s.scopedNote(lf.note))
 			if err != nil {
@@ -123,7 +127,7 @@ func (s *Store) appendPart(ctx context.Context, t store.Transient, lf *localFile
 // of this or another gateway) is finished by calling it again.
 func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 	if dst.ID == src.ID {
-		return fmt.Errorf("move data: %v onto itself", InodeID(dst.ID))
+		return fmt.Errorf("move data: %v onto itself", wire.InodeID(dst.ID))
 	}
 	dstID, err := fileID(dst.ID)
 	if err != nil {
@@ -134,7 +138,7 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 		return err
 	}
 	if dstID.Shard() != srcID.Shard() {
-		return fmt.Errorf("move data from %v to %v: %w: files on different shards", srcID, dstID, ErrMalformed)
+		return fmt.Errorf("move data from %v to %v: %w: files on different shards", srcID, dstID, wire.ErrMalformed)
 	}
 	var dstJournal journalEntry
 	if s.mayHaveSpans(dstID) {
@@ -186,7 +190,7 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 // data is in the file itself (before LinkFile, or before more is moved
 // onto it).
 func (s *Store) settle(ctx context.Context, t store.Transient) error {
-	id := InodeID(t.ID)
+	id := wire.InodeID(t.ID)
 	if !s.mayHaveSpans(id) {
 		return nil
 	}
@@ -205,7 +209,7 @@ func (s *Store) settle(ctx context.Context, t store.Transient) error {
 // assumed: a span whose file is already empty was moved by an interrupted
 // call and is the last span of dst, so it is checked and certified there
 // (certifying again is harmless).
-func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID, spans []spanRecord) error {
+func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src wire.InodeID, spans []spanRecord) error {
 	if !slices.ContainsFunc(spans, waiting) {
 		return nil
 	}
@@ -213,7 +217,7 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID,
 		lf.op.Lock()
 		defer lf.op.Unlock()
 	}
-	dstID, dstCookie := InodeID(dst.ID), cookieOf(dst)
+	dstID, dstCookie := wire.InodeID(dst.ID), cookieOf(dst)
 	st, err := s.client.StatTransientFile(ctx, dstID)
 	if err != nil {
 		return err
@@ -221,7 +225,7 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID,
 	end := st.Size
 	for i := range spans {
 		rec := &spans[i]
-		if src != dstID && i == len(spans)-1 && rec.Size%PageSize != 0 &&
+		if src != dstID && i == len(spans)-1 && rec.Size%span.PageSize != 0 &&
 			(rec.State == spanWritten || rec.State == spanInline || rec.State == spanHandedOver) {
 			// What follows it could not start where it ends: it waits in
 			// dst's journal, moved by dst's next MoveData or LinkFile.
@@ -256,7 +260,7 @@ func (s *Store) moveSpans(ctx context.Context, dst store.Transient, src InodeID,
 // moveSpan moves one written span onto dst at end (or finds it there after
 // an interrupted move), checks it and certifies it; it returns its offset.
 // The move is tried first; only when it fails do the files say why.
-func (s *Store) moveSpan(ctx context.Context, dst InodeID, dstCookie Cookie, end uint64, rec *spanRecord) (uint64, error) {
+func (s *Store) moveSpan(ctx context.Context, dst wire.InodeID, dstCookie wire.Cookie, end uint64, rec *spanRecord) (uint64, error) {
 	at := end
 	moveErr := s.client.MoveSpan(ctx, rec.Size, rec.File, 0, rec.Cookie, dst, end, dstCookie)
 	if moveErr != nil {
@@ -285,10 +289,10 @@ func (s *Store) moveSpan(ctx context.Context, dst InodeID, dstCookie Cookie, end
 
 // addInline adds a journaled tail inline at end of dst, unless an
 // interrupted call already did; it returns its offset.
-func (s *Store) addInline(ctx context.Context, dst InodeID, dstCookie Cookie, end uint64, rec *spanRecord) (uint64, error) {
+func (s *Store) addInline(ctx context.Context, dst wire.InodeID, dstCookie wire.Cookie, end uint64, rec *spanRecord) (uint64, error) {
 	if end >= uint64(rec.Size) && end > 0 {
 		got, err := s.client.SpanAt(ctx, dst, end-uint64(rec.Size))
-		if err == nil && got.StorageClass == StorageInline && got.ByteOffset == end-uint64(rec.Size) &&
+		if err == nil && got.StorageClass == wire.StorageInline && got.ByteOffset == end-uint64(rec.Size) &&
 			got.Size == rec.Size && got.Crc == rec.Crc {
 			return got.ByteOffset, nil
 		}
@@ -302,13 +306,13 @@ func (s *Store) addInline(ctx context.Context, dst InodeID, dstCookie Cookie, en
 // checkMovedSpan makes sure the span now at `at` of dst is the one rec's
 // proofs belong to: the shard checks a proof against its block id only,
 // never against the span it certifies (doc §9).
-func (s *Store) checkMovedSpan(ctx context.Context, dst InodeID, at uint64, rec *spanRecord) error {
+func (s *Store) checkMovedSpan(ctx context.Context, dst wire.InodeID, at uint64, rec *spanRecord) error {
 	got, err := s.client.SpanAt(ctx, dst, at)
 	if err != nil {
 		return err
 	}
 	mismatch := got.ByteOffset != at || got.Size != rec.Size || got.Crc != rec.Crc ||
-		got.StorageClass == StorageInline || len(got.Blocks.Blocks) != len(rec.Proofs)
+		got.StorageClass == wire.StorageInline || len(got.Blocks.Blocks) != len(rec.Proofs)
 	for i := 0; !mismatch && i < len(rec.Proofs); i++ {
 		mismatch = got.Blocks.Blocks[i].BlockID != rec.Proofs[i].BlockID
 	}

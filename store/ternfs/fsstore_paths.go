@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 // ResolvePath finds the directory at an absolute path of the cluster
@@ -18,7 +20,7 @@ func (s *Store) ResolvePath(ctx context.Context, path string) (store.Entry, erro
 	if !strings.HasPrefix(path, "/") {
 		return store.Entry{}, fmt.Errorf("ternfs: path %q is not absolute: %w", path, store.ErrInvalidName)
 	}
-	e := store.Entry{ID: store.ID(RootDirectory), Dir: true}
+	e := store.Entry{ID: store.ID(wire.RootDirectory), Dir: true}
 	for _, name := range strings.Split(path, "/") {
 		if name == "" {
 			continue // leading, trailing or doubled slashes
@@ -29,7 +31,7 @@ func (s *Store) ResolvePath(ctx context.Context, path string) (store.Entry, erro
 		if !e.Dir {
 			return store.Entry{}, fmt.Errorf("ternfs: path %q: %q is a file: %w", path, e.Name, store.ErrNotDirectory)
 		}
-		resp, err := s.client.Lookup(ctx, InodeID(e.ID), name)
+		resp, err := s.client.Lookup(ctx, wire.InodeID(e.ID), name)
 		if err != nil {
 			return store.Entry{}, fmt.Errorf("ternfs: path %q: %w", path, err)
 		}

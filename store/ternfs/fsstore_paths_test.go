@@ -16,6 +16,8 @@ import (
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func TestResolvePathWantsAbsolutePaths(t *testing.T) {
@@ -103,7 +105,7 @@ func TestResolvePathIntegration(t *testing.T) {
 	if again, err := s.ResolvePath(ctx, "//"+strings.TrimPrefix(tree.path, "/")+"/"); err != nil || again.ID != tree.id {
 		t.Errorf("ResolvePath with extra slashes: %+v %v", again, err)
 	}
-	if root, err := s.ResolvePath(ctx, "/"); err != nil || root.ID != store.ID(RootDirectory) || !root.Dir {
+	if root, err := s.ResolvePath(ctx, "/"); err != nil || root.ID != store.ID(wire.RootDirectory) || !root.Dir {
 		t.Errorf("ResolvePath(/): %+v %v", root, err)
 	}
 	if _, err := s.ResolvePath(ctx, tree.path+"/nope"); !errors.Is(err, store.ErrNotFound) {

@@ -4,6 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // DefaultSpanPolicies are what upstream's root defaults intend (the fresh
@@ -11,25 +17,25 @@ import (
 // RS(10,4) up to ~4.8 MiB, then one entry per 610 pages at (D,4) with D
 // growing to 10, so the largest span is 27,484,160 bytes at RS(10,4);
 // blocks up to ~2.5 MB on FLASH, larger ones on HDD; 1 MiB stripes.
-func DefaultSpanPolicies() *SpanPolicies {
+func DefaultSpanPolicies() *span.SpanPolicies {
 	const step = 610 << 12
-	p := &SpanPolicies{
-		Block: BlockPolicy{Entries: []BlockPolicyEntry{
-			{StorageClass: StorageFlash, MinSize: 0},
-			{StorageClass: StorageHDD, MinSize: step},
+	p := &span.SpanPolicies{
+		Block: wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{
+			{StorageClass: wire.StorageFlash, MinSize: 0},
+			{StorageClass: wire.StorageHDD, MinSize: step},
 		}},
-		Stripe: StripePolicy{TargetStripeSize: 1 << 20},
+		Stripe: wire.StripePolicy{TargetStripeSize: 1 << 20},
 	}
-	p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: 2 * step, Parity: mustParity(10, 4)})
+	p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: 2 * step, Parity: mustParity(10, 4)})
 	for d := 2; d <= 10; d++ {
 		last := p.Span.Entries[len(p.Span.Entries)-1].MaxSize
-		p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: last + step, Parity: mustParity(d, 4)})
+		p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: last + step, Parity: mustParity(d, 4)})
 	}
 	return p
 }
 
-func mustParity(d, p int) Parity {
-	parity, err := MakeParity(d, p)
+func mustParity(d, p int) wire.Parity {
+	parity, err := wire.MakeParity(d, p)
 	if err != nil {
 		panic(err)
 	}
@@ -39,15 +45,15 @@ func mustParity(d, p int) Parity {
 // appendSpanSize is how Append cuts streams: the policy's largest span,
 // rounded down to whole pages so that every span but the last ends on a
 // page boundary (the next span's offset must be page-aligned).
-func appendSpanSize(p *SpanPolicies) (int, error) {
-	size := p.MaxSpan() / PageSize * PageSize
+func appendSpanSize(p *span.SpanPolicies) (int, error) {
+	size := p.MaxSpan() / span.PageSize * span.PageSize
 	switch {
-	case size <= MaxInlineSpan:
+	case size <= span.MaxInlineSpan:
 		return 0, fmt.Errorf("ternfs: span policy allows spans of at most %d bytes", p.MaxSpan())
-	case size > MaxSpanSize:
-		size = MaxSpanSize
+	case size > span.MaxSpanSize:
+		size = span.MaxSpanSize
 	}
-	if _, err := ComputeSpanLayout(p, size); err != nil {
+	if _, err := span.ComputeSpanLayout(p, size); err != nil {
 		return 0, fmt.Errorf("ternfs: span policy: %w", err)
 	}
 	return int(size), nil
@@ -55,23 +61,23 @@ func appendSpanSize(p *SpanPolicies) (int, error) {
 
 // applyPolicies sets pols on dir, keeping its other policies; nothing is
 // written when they are already set.
-func applyPolicies(ctx context.Context, c *Client, dir InodeID, pols ...Policy) error {
+func applyPolicies(ctx context.Context, c *client.Client, dir wire.InodeID, pols ...wire.Policy) error {
 	st, err := c.StatDirectory(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
 	}
-	before, err := Marshal(&st.Info)
+	before, err := wire.Marshal(&st.Info)
 	if err != nil {
 		return err
 	}
 	info := st.Info
-	info.Entries = append([]DirectoryInfoEntry(nil), st.Info.Entries...)
+	info.Entries = append([]wire.DirectoryInfoEntry(nil), st.Info.Entries...)
 	for _, pol := range pols {
 		if err := info.Set(pol); err != nil {
 			return fmt.Errorf("ternfs: policies of %v: %w", dir, err)
 		}
 	}
-	after, err := Marshal(&info)
+	after, err := wire.Marshal(&info)
 	if err != nil {
 		return err
 	}

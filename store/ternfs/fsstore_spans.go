@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // spanBuffers are the store's span buffers: the budget appends reserve
@@ -50,7 +52,7 @@ func (s *Store) initSpanBuffers(limit int64) error {
 		return fmt.Errorf("ternfs: span buffer memory %d bytes is less than one span needs (%d bytes with these span policies)", limit, worst)
 	}
 	s.buffers = spanBuffers{memory: newSpanMemory(limit), reserve: worst, units: &sync.Pool{}}
-	s.client.spanMemory = s.buffers.memory
+	s.client.SetParityBuffers(s.buffers.memory)
 	return nil
 }
 
@@ -188,9 +190,9 @@ func (s *Store) spanCost(n int) (reading, writing int64) {
 	if arenaMapsBuffers {
 		writing = int64(bufferClass(max(n, 1)))
 	}
-	if n > MaxInlineSpan && s.policies != nil {
-		if layout, err := ComputeSpanLayout(s.policies, uint32(n)); err == nil {
-			writing += int64(bufferClass(parityBytes(layout)))
+	if n > span.MaxInlineSpan && s.policies != nil {
+		if layout, err := span.ComputeSpanLayout(s.policies, uint32(n)); err == nil {
+			writing += int64(bufferClass(span.ParityBytes(layout)))
 		}
 	}
 	return reading, writing
@@ -202,11 +204,11 @@ func (s *Store) spanCost(n int) (reading, writing int64) {
 // those intervals are enough: every page multiple and the byte before it,
 // the span policy's bounds and the stripe count's steps.
 func (s *Store) worstSpanCost() (int64, error) {
-	if s.spanSize <= MaxInlineSpan || s.policies == nil {
+	if s.spanSize <= span.MaxInlineSpan || s.policies == nil {
 		return 0, fmt.Errorf("ternfs: span size %d", s.spanSize)
 	}
 	sizes := []int{s.spanSize}
-	for n := PageSize; n <= s.spanSize; n += PageSize {
+	for n := span.PageSize; n <= s.spanSize; n += span.PageSize {
 		sizes = append(sizes, n, n-1)
 	}
 	for _, e := range s.policies.Span.Entries {

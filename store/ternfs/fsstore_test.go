@@ -8,6 +8,10 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 func TestValidateName(t *testing.T) {
@@ -24,8 +28,8 @@ func TestValidateName(t *testing.T) {
 }
 
 func TestCookieRoundTrip(t *testing.T) {
-	c := Cookie{1, 2, 3, 4, 5, 6, 7, 0xff}
-	tr := transientOf(MakeInodeID(InodeFile, 7, 42), c)
+	c := wire.Cookie{1, 2, 3, 4, 5, 6, 7, 0xff}
+	tr := transientOf(wire.MakeInodeID(wire.InodeFile, 7, 42), c)
 	if tr.Cookie != 0xff07060504030201 {
 		t.Fatalf("cookie %#x: not little-endian", tr.Cookie)
 	}
@@ -35,8 +39,8 @@ func TestCookieRoundTrip(t *testing.T) {
 }
 
 func TestIDKinds(t *testing.T) {
-	dir := store.ID(MakeInodeID(InodeDirectory, 3, 9))
-	file := store.ID(MakeInodeID(InodeFile, 3, 9))
+	dir := store.ID(wire.MakeInodeID(wire.InodeDirectory, 3, 9))
+	file := store.ID(wire.MakeInodeID(wire.InodeFile, 3, 9))
 	if _, err := directoryID(file); !errors.Is(err, store.ErrNotDirectory) {
 		t.Errorf("directoryID(file) = %v", err)
 	}
@@ -46,7 +50,7 @@ func TestIDKinds(t *testing.T) {
 	if _, err := fileID(0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("fileID(0) = %v", err)
 	}
-	if d, err := directoryID(store.ID(RootDirectory)); err != nil || d != RootDirectory {
+	if d, err := directoryID(store.ID(wire.RootDirectory)); err != nil || d != wire.RootDirectory {
 		t.Errorf("directoryID(root) = %v, %v", d, err)
 	}
 }
@@ -66,17 +70,17 @@ func TestDefaultSpanPolicies(t *testing.T) {
 		}
 	}
 	size, err := appendSpanSize(p)
-	if err != nil || size != 27_484_160 || size%PageSize != 0 {
+	if err != nil || size != 27_484_160 || size%span.PageSize != 0 {
 		t.Errorf("append span size %d, %v", size, err)
 	}
 	for _, n := range []uint32{1, 255, 4096, 5 << 20, 27_484_160} {
-		if _, err := ComputeSpanLayout(p, n); err != nil {
+		if _, err := span.ComputeSpanLayout(p, n); err != nil {
 			t.Errorf("layout of %d bytes: %v", n, err)
 		}
 	}
 	// The policies fit a directory's info (255 bytes per entry).
-	var info DirectoryInfo
-	for _, pol := range []Policy{&p.Span, &p.Block, &p.Stripe} {
+	var info wire.DirectoryInfo
+	for _, pol := range []wire.Policy{&p.Span, &p.Block, &p.Stripe} {
 		if err := info.Set(pol); err != nil {
 			t.Fatal(err)
 		}
@@ -85,19 +89,19 @@ func TestDefaultSpanPolicies(t *testing.T) {
 
 func TestAppendSpanSizeRoundsDownToPages(t *testing.T) {
 	p := DefaultSpanPolicies()
-	p.Span.Entries = []SpanPolicyEntry{{MaxSize: 3*PageSize + 100, Parity: mustParity(1, 1)}}
-	if size, err := appendSpanSize(p); err != nil || size != 3*PageSize {
-		t.Errorf("append span size %d, %v; want %d", size, err, 3*PageSize)
+	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 3*span.PageSize + 100, Parity: mustParity(1, 1)}}
+	if size, err := appendSpanSize(p); err != nil || size != 3*span.PageSize {
+		t.Errorf("append span size %d, %v; want %d", size, err, 3*span.PageSize)
 	}
-	p.Span.Entries = []SpanPolicyEntry{{MaxSize: 200, Parity: mustParity(1, 1)}}
+	p.Span.Entries = []wire.SpanPolicyEntry{{MaxSize: 200, Parity: mustParity(1, 1)}}
 	if _, err := appendSpanSize(p); err == nil {
 		t.Error("a policy without block-sized spans was accepted")
 	}
 }
 
 func TestEachSpanCutsAtSpanSize(t *testing.T) {
-	s := &Store{spanSize: 3 * PageSize}
-	for _, total := range []int{0, 1, 3 * PageSize, 3*PageSize + 1, 7*PageSize + 5} {
+	s := &Store{spanSize: 3 * span.PageSize}
+	for _, total := range []int{0, 1, 3 * span.PageSize, 3*span.PageSize + 1, 7*span.PageSize + 5} {
 		data := bytes.Repeat([]byte{7}, total)
 		var sizes []int
 		var got []byte

@@ -8,6 +8,10 @@ import (
 	"strings"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // CreateTransient constructs an empty transient file on dir's shard (a
@@ -43,8 +47,8 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	offset := st.Size
 	var written int64
 	err = s.eachSpan(ctx, r, func(data []byte) error {
-		if offset%PageSize != 0 {
-			return fmt.Errorf("append to %v: size %d is not page-aligned: %w", id, offset, ErrMalformed)
+		if offset%span.PageSize != 0 {
+			return fmt.Errorf("append to %v: size %d is not page-aligned: %w", id, offset, wire.ErrMalformed)
 		}
 		if err := s.client.WriteSpan(ctx, id, cookieOf(t), offset, data, s.policies); err != nil {
 			return err
@@ -106,7 +110,7 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 		_, err := s.client.LinkFile(ctx, id, cookieOf(t), d, name)
 		return err
 	})
-	if code, ok := AsError(err); ok && code == ErrCannotOverrideName {
+	if code, ok := wire.AsError(err); ok && code == wire.ErrCannotOverrideName {
 		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, store.ErrIsDirectory)
 	}
 	if err != nil {
@@ -160,13 +164,13 @@ func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 // forgetSpans drops a part file's journal record once the file is linked
 // or scrapped. A record that cannot be dropped is harmless (the journal
 // expires it); the error is not the caller's.
-func (s *Store) forgetSpans(ctx context.Context, id InodeID) {
+func (s *Store) forgetSpans(ctx context.Context, id wire.InodeID) {
 	_ = s.journal.Delete(context.WithoutCancel(ctx), journalKey(id))
 }
 
 // dropIfEmpty removes a scrapped file at once when it has no spans
 // (RemoveInode refuses files with spans); otherwise GC destroys it.
-func (s *Store) dropIfEmpty(ctx context.Context, id InodeID) {
+func (s *Store) dropIfEmpty(ctx context.Context, id wire.InodeID) {
 	_ = s.client.RemoveInode(ctx, id)
 }
 
@@ -175,7 +179,7 @@ func (s *Store) dropIfEmpty(ctx context.Context, id InodeID) {
 // (scopedNote). Files that vanish during the walk are skipped.
 func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo) error) error {
 	for shard := range 256 {
-		err := s.client.VisitTransientFiles(ctx, ShardID(shard), func(f TransientFile) error {
+		err := s.client.VisitTransientFiles(ctx, wire.ShardID(shard), func(f wire.TransientFile) error {
 			st, err := s.client.StatTransientFile(ctx, f.ID)
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
@@ -214,7 +218,7 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 // cluster is shared by other gateway deployments (other roots) and other
 // TernFS clients; their transient files are none of a store's business,
 // and its sweepers must never scrap them as orphans.
-func ScopedNote(root InodeID, note string) string {
+func ScopedNote(root wire.InodeID, note string) string {
 	return fmt.Sprintf("terngate:%016x:%s", uint64(root), note)
 }
 

@@ -7,6 +7,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/client"
 )
 
 // Journal keeps what the store must remember about a part file's spans
@@ -94,63 +98,63 @@ const (
 // spanRecord is one span of a part file, as journaled.
 type spanRecord struct {
 	State  spanState
-	File   InodeID // the span file (zero for inline tails)
-	Cookie Cookie
+	File   wire.InodeID // the span file (zero for inline tails)
+	Cookie wire.Cookie
 	Size   uint32
-	Crc    Crc
-	Proofs []BlockProof // one per block, in block order
-	Body   []byte       // inline tails only
-	At     uint64       // offset at the destination, once done
+	Crc    wire.Crc
+	Proofs []wire.BlockProof // one per block, in block order
+	Body   []byte            // inline tails only
+	At     uint64            // offset at the destination, once done
 }
 
-func (r *spanRecord) Pack(e *Encoder) {
+func (r *spanRecord) Pack(e *wire.Encoder) {
 	e.U8(uint8(r.State))
 	e.U64(uint64(r.File))
 	e.Fixed(r.Cookie[:])
 	e.U32(r.Size)
 	e.U32(uint32(r.Crc))
-	packList(e, r.Proofs)
+	wire.PackList(e, r.Proofs)
 	e.Bytes8(r.Body)
 	e.U64(r.At)
 }
 
-func (r *spanRecord) Unpack(d *Decoder) {
+func (r *spanRecord) Unpack(d *wire.Decoder) {
 	r.State = spanState(d.U8())
-	r.File = InodeID(d.U64())
+	r.File = wire.InodeID(d.U64())
 	d.Fixed(r.Cookie[:])
 	r.Size = d.U32()
-	r.Crc = Crc(d.U32())
-	r.Proofs = unpackList[BlockProof](d)
+	r.Crc = wire.Crc(d.U32())
+	r.Proofs = wire.UnpackList[wire.BlockProof](d)
 	r.Body = d.Bytes8()
 	r.At = d.U64()
 }
 
 func (r *spanRecord) encode() []byte {
-	e := NewEncoder(nil)
+	e := wire.NewEncoder(nil)
 	r.Pack(e)
 	return e.Bytes()
 }
 
 func decodeSpanRecord(b []byte) (spanRecord, error) {
 	var r spanRecord
-	d := NewDecoder(b)
+	d := wire.NewDecoder(b)
 	r.Unpack(d)
 	if err := d.Err(); err != nil {
 		return spanRecord{}, err
 	}
 	if d.Remaining() != 0 || r.State < spanConstructed || r.State > spanHandedOver {
-		return spanRecord{}, fmt.Errorf("%w: span record of %d bytes, state %d", ErrMalformed, len(b), r.State)
+		return spanRecord{}, fmt.Errorf("%w: span record of %d bytes, state %d", wire.ErrMalformed, len(b), r.State)
 	}
 	return r, nil
 }
 
 // written is the span as WriteSpanUncertified reported it, at offset at.
-func (r *spanRecord) written(at uint64) *WrittenSpan {
-	return &WrittenSpan{Offset: at, Size: r.Size, Crc: r.Crc, Proofs: r.Proofs}
+func (r *spanRecord) written(at uint64) *client.WrittenSpan {
+	return &client.WrittenSpan{Offset: at, Size: r.Size, Crc: r.Crc, Proofs: r.Proofs}
 }
 
 // journalKey names a part file's record.
-func journalKey(part InodeID) string { return fmt.Sprintf("ternfs-part:%016x", uint64(part)) }
+func journalKey(part wire.InodeID) string { return fmt.Sprintf("ternfs-part:%016x", uint64(part)) }
 
 // spanField names a span's field; zero-padded so fields sort in span order.
 func spanField(index int) string { return fmt.Sprintf("%06d", index) }
@@ -158,7 +162,7 @@ func spanField(index int) string { return fmt.Sprintf("%06d", index) }
 // consumedField marks, in a destination's record, a source part whose
 // data is in the destination's spans (copied or handed over), so that a
 // repeated MoveData of it does nothing.
-func consumedField(src InodeID) string { return fmt.Sprintf("c:%016x", uint64(src)) }
+func consumedField(src wire.InodeID) string { return fmt.Sprintf("c:%016x", uint64(src)) }
 
 // journalEntry is a part file's record: its spans in order and the
 // sources it consumed.
@@ -168,7 +172,7 @@ type journalEntry struct {
 }
 
 // loadJournal reads a part file's record.
-func (s *Store) loadJournal(ctx context.Context, part InodeID) (journalEntry, error) {
+func (s *Store) loadJournal(ctx context.Context, part wire.InodeID) (journalEntry, error) {
 	fields, err := s.journal.Load(ctx, journalKey(part))
 	if err != nil {
 		return journalEntry{}, fmt.Errorf("load span journal of %v: %w", part, err)
@@ -181,7 +185,7 @@ func (s *Store) loadJournal(ctx context.Context, part InodeID) (journalEntry, er
 		}
 		i := len(e.spans)
 		if name != spanField(i) {
-			return journalEntry{}, fmt.Errorf("span journal of %v: %w: field %q at %d", part, ErrMalformed, name, i)
+			return journalEntry{}, fmt.Errorf("span journal of %v: %w: field %q at %d", part, wire.ErrMalformed, name, i)
 		}
 		r, err := decodeSpanRecord(fields[name])
 		if err != nil {
@@ -193,13 +197,13 @@ func (s *Store) loadJournal(ctx context.Context, part InodeID) (journalEntry, er
 }
 
 // loadSpans reads a part file's span records in order.
-func (s *Store) loadSpans(ctx context.Context, part InodeID) ([]spanRecord, error) {
+func (s *Store) loadSpans(ctx context.Context, part wire.InodeID) ([]spanRecord, error) {
 	e, err := s.loadJournal(ctx, part)
 	return e.spans, err
 }
 
 // putSpan journals span index of a part file.
-func (s *Store) putSpan(ctx context.Context, part InodeID, index int, r *spanRecord) error {
+func (s *Store) putSpan(ctx context.Context, part wire.InodeID, index int, r *spanRecord) error {
 	if err := s.journal.Put(ctx, journalKey(part), map[string][]byte{spanField(index): r.encode()}); err != nil {
 		return fmt.Errorf("journal span %d of %v: %w", index, part, err)
 	}

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
 )
 
 // ParseSpanPolicy reads the SPAN policy of a configuration string,
@@ -11,7 +15,7 @@ import (
 // with D data and P parity blocks (D 1 with P copies mirrors), sizes
 // ascending. The result keeps DefaultSpanPolicies' BLOCK and STRIPE
 // policies. An empty string is DefaultSpanPolicies.
-func ParseSpanPolicy(s string) (*SpanPolicies, error) {
+func ParseSpanPolicy(s string) (*span.SpanPolicies, error) {
 	p := DefaultSpanPolicies()
 	if strings.TrimSpace(s) == "" {
 		return p, nil
@@ -32,14 +36,14 @@ func ParseSpanPolicy(s string) (*SpanPolicies, error) {
 		if !ok || derr != nil || perr != nil {
 			return nil, fmt.Errorf("span policy entry %q: parity: want D+P", entry)
 		}
-		made, err := MakeParity(data, par)
+		made, err := wire.MakeParity(data, par)
 		if err != nil {
 			return nil, fmt.Errorf("span policy entry %q: %w", entry, err)
 		}
 		if n := len(p.Span.Entries); n > 0 && uint32(maxSize) <= p.Span.Entries[n-1].MaxSize {
 			return nil, fmt.Errorf("span policy entry %q: sizes must ascend", entry)
 		}
-		p.Span.Entries = append(p.Span.Entries, SpanPolicyEntry{MaxSize: uint32(maxSize), Parity: made})
+		p.Span.Entries = append(p.Span.Entries, wire.SpanPolicyEntry{MaxSize: uint32(maxSize), Parity: made})
 	}
 	if _, err := appendSpanSize(p); err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package ternfs
 import (
 	"reflect"
 	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
 )
 
 func TestParseSpanPolicy(t *testing.T) {
@@ -13,7 +15,7 @@ func TestParseSpanPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []SpanPolicyEntry{{MaxSize: 65536, Parity: mustParity(1, 2)}, {MaxSize: 27484160, Parity: mustParity(10, 4)}}
+	want := []wire.SpanPolicyEntry{{MaxSize: 65536, Parity: mustParity(1, 2)}, {MaxSize: 27484160, Parity: mustParity(10, 4)}}
 	if !reflect.DeepEqual(p.Span.Entries, want) {
 		t.Errorf("entries %+v, want %+v", p.Span.Entries, want)
 	}

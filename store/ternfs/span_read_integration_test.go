@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // openClusterStore opens a store with the default span policies (27 MiB
@@ -56,7 +60,7 @@ func TestTernFSRangeReads(t *testing.T) {
 	defer cancel()
 	root := fmt.Sprintf("/terngate-read-it/%d", time.Now().UnixNano())
 	s := openClusterStore(t, ctx, root, 0)
-	data := randomBytes(60<<20+12345, 21) // two 27 MiB spans and a short one
+	data := ternfstest.RandomBytes(60<<20+12345, 21) // two 27 MiB spans and a short one
 	id := writeObject(t, ctx, s, "big", data)
 	file, err := s.OpenFile(ctx, id)
 	if err != nil {
@@ -89,15 +93,15 @@ func TestTernFSRangeReads(t *testing.T) {
 	of := degraded.(*openFile)
 	for i := range of.spans {
 		sp := &of.spans[i]
-		if sp.StorageClass == StorageInline || sp.Blocks.Parity.DataBlocks() < 4 {
+		if sp.StorageClass == wire.StorageInline || sp.Blocks.Parity.DataBlocks() < 4 {
 			continue
 		}
-		sp.Services = append([]BlockService(nil), sp.Services...)
+		sp.Services = append([]wire.BlockService(nil), sp.Services...)
 		for j, b := range []int{0, 2, 5, sp.Blocks.Parity.DataBlocks() - 1} {
 			if j < 2 {
-				sp.Services[b].Addrs = AddrsInfo{Addr1: IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
+				sp.Services[b].Addrs = wire.AddrsInfo{Addr1: wire.IPPort{IP: [4]byte{127, 0, 0, 1}, Port: 1}}
 			} else {
-				sp.Services[b].Flags |= BlockServiceNoRead
+				sp.Services[b].Flags |= wire.BlockServiceNoRead
 			}
 		}
 	}
@@ -124,7 +128,9 @@ func TestTernFSConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 	var wg sync.WaitGroup
 	ids := make([]store.ID, writers)
 	for i := range writers {
-		wg.Go(func() { ids[i] = writeObject(t, ctx, s, fmt.Sprint("obj-", i), randomBytes(size, uint64(30+i))) })
+		wg.Go(func() {
+			ids[i] = writeObject(t, ctx, s, fmt.Sprint("obj-", i), ternfstest.RandomBytes(size, uint64(30+i)))
+		})
 	}
 	wg.Wait()
 	st := s.buffers.memory.snapshot()
@@ -139,7 +145,7 @@ func TestTernFSConcurrentAppendsStayWithinTheBudget(t *testing.T) {
 		}
 		got, _ := readAllWith(t, file, 0, size)
 		file.Close()
-		if !bytes.Equal(got, randomBytes(size, uint64(30+i))) {
+		if !bytes.Equal(got, ternfstest.RandomBytes(size, uint64(30+i))) {
 			t.Fatalf("object %d reads back wrong", i)
 		}
 	}
@@ -152,7 +158,7 @@ func BenchmarkTernFSStreamingRead(b *testing.B) {
 	ctx := context.Background()
 	s := openClusterStore(b, ctx, fmt.Sprintf("/terngate-read-bench/%d", time.Now().UnixNano()), 0)
 	const size = 256 << 20
-	id := writeObject(b, ctx, s, "bench", randomBytes(size, 40))
+	id := writeObject(b, ctx, s, "bench", ternfstest.RandomBytes(size, 40))
 	file, err := s.OpenFile(ctx, id)
 	if err != nil {
 		b.Fatal(err)

@@ -1,6 +1,8 @@
 package ternfs
 
 import (
+	"github.com/terngate/terngate/store/ternfs/client"
+
 	"bytes"
 	"context"
 	"errors"
@@ -9,6 +11,12 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/store"
+
+	"github.com/terngate/terngate/store/ternfs/wire"
+
+	"github.com/terngate/terngate/store/ternfs/span"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
 )
 
 // rangeFile is a file written span by span into the rig's fakes, opened
@@ -16,9 +24,9 @@ import (
 type rangeFile struct {
 	rig   *spanRig
 	s     *Store
-	id    InodeID
+	id    wire.InodeID
 	want  []byte
-	spans []SpanRef
+	spans []client.SpanRef
 	file  store.File
 }
 
@@ -46,14 +54,14 @@ func newRangeFile(t *testing.T, parts ...[]byte) *rangeFile {
 // striped over one stripe, inline.
 func mixedSpans() [][]byte {
 	return [][]byte{
-		randomBytes(8192, 1), randomBytes(204800, 2), randomBytes(1<<20, 3),
-		randomBytes(12288, 4), randomBytes(100, 5),
+		ternfstest.RandomBytes(8192, 1), ternfstest.RandomBytes(204800, 2), ternfstest.RandomBytes(1<<20, 3),
+		ternfstest.RandomBytes(12288, 4), ternfstest.RandomBytes(100, 5),
 	}
 }
 
 // unalignedEnd ends in a striped span that is not a whole number of pages.
 func unalignedEnd() [][]byte {
-	return [][]byte{randomBytes(8192, 6), randomBytes(204800, 7), randomBytes(50001, 8)}
+	return [][]byte{ternfstest.RandomBytes(8192, 6), ternfstest.RandomBytes(204800, 7), ternfstest.RandomBytes(50001, 8)}
 }
 
 // edges are ranges around every span, stripe and cell boundary.
@@ -62,7 +70,7 @@ func (f *rangeFile) edges() [][2]int64 {
 	for _, sp := range f.spans {
 		start := int64(sp.ByteOffset)
 		out = append(out, [2]int64{start - 1, 2}, [2]int64{start, 1}, [2]int64{start - 5000, 10000})
-		if sp.StorageClass == StorageInline {
+		if sp.StorageClass == wire.StorageInline {
 			continue
 		}
 		cell := int64(sp.Blocks.CellSize)
@@ -140,16 +148,15 @@ func (f *rangeFile) checkStream(t *testing.T, ranges [][2]int64) {
 // pooled ones, which a refusal does not affect).
 func (f *rangeFile) down(services ...int) {
 	for _, i := range services {
-		f.rig.services[i].refuse.Store(true)
+		f.rig.services[i].Refuse.Store(true)
 	}
-	f.rig.c.blocks.close()
-	f.rig.c.blocks = newBlockPool(0)
+	f.rig.c.DropBlockConns()
 }
 
 func (f *rangeFile) fetchedBytes() int64 {
 	var n int64
 	for _, s := range f.rig.services {
-		n += s.fetchedBytes.Load()
+		n += s.FetchedBytes.Load()
 	}
 	return n
 }
@@ -177,9 +184,9 @@ func TestRangeReadsFetchOnlyThePagesTheyNeed(t *testing.T) {
 		off, n    int64
 		wantBytes int64
 	}{
-		{"ten bytes", start + 3*stripe + cell + 100, 10, PageSize},
-		{"across two pages of one cell", start + 2*PageSize - 3, 6, 2 * PageSize},
-		{"across two cells", start + cell - 3, 6, 2 * PageSize},
+		{"ten bytes", start + 3*stripe + cell + 100, 10, span.PageSize},
+		{"across two pages of one cell", start + 2*span.PageSize - 3, 6, 2 * span.PageSize},
+		{"across two cells", start + cell - 3, 6, 2 * span.PageSize},
 		{"one whole stripe", start + 2*stripe, stripe, stripe},
 		{"the span", start, int64(big.Size), int64(big.Size)}, // its padding is never fetched
 	} {
@@ -209,7 +216,7 @@ func TestDegradedRangeReads(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newRangeFile(t, mixedSpans()...)
 			if c.corrupt >= 0 {
-				f.rig.services[c.corrupt].corruptPages.Store(true)
+				f.rig.services[c.corrupt].CorruptPages.Store(true)
 			}
 			f.down(c.down...)
 			f.checkReadAt(t, f.edges())
@@ -225,46 +232,12 @@ func TestRangeReadsFailWithTooFewBlocks(t *testing.T) {
 	big := f.spans[2]
 	buf := make([]byte, 100)
 	_, err := f.file.ReadAt(buf, int64(big.ByteOffset)+5000)
-	if !errors.Is(err, ErrTooFewBlocks) {
+	if !errors.Is(err, span.ErrTooFewBlocks) {
 		t.Fatalf("read with 3 of 6 blocks down: %v, want ErrTooFewBlocks", err)
 	}
 	// The mirrored span still has its third copy.
 	if _, err := f.file.ReadAt(buf, 100); err != nil || !bytes.Equal(buf, f.want[100:200]) {
 		t.Fatalf("mirrored span with two copies down: %v", err)
-	}
-}
-
-func TestGeometryBlockRangesCoverTheRangeExactly(t *testing.T) {
-	g := spanGeometry{D: 3, B: 5, S: 4, cell: 2 * PageSize}
-	g.stripe, g.stored = g.D*g.cell, g.S*g.D*g.cell
-	for lo := 0; lo < g.stored; lo += 1000 {
-		for _, n := range []int{1, 999, PageSize, g.cell + 1, g.stripe, 2*g.stripe + 7} {
-			hi := min(g.stored, lo+n)
-			covered := make([]bool, g.stored)
-			for d := range g.D {
-				start, end, ok := g.blockRange(d, lo, hi)
-				if !ok {
-					continue
-				}
-				if start%PageSize != 0 || end%PageSize != 0 || end > g.S*g.cell {
-					t.Fatalf("[%d,%d) block %d: unaligned or past the block: [%d,%d)", lo, hi, d, start, end)
-				}
-				for at := start; at < end; at++ {
-					covered[g.logical(d, at)] = true
-				}
-				// Nothing outside the pages the range touches.
-				for at := start; at < end; at += PageSize {
-					if page := g.logical(d, at) / PageSize; page < lo/PageSize || page > (hi-1)/PageSize {
-						t.Fatalf("[%d,%d) block %d fetches logical page %d", lo, hi, d, page)
-					}
-				}
-			}
-			for i := lo; i < hi; i++ {
-				if !covered[i] {
-					t.Fatalf("[%d,%d): byte %d not fetched", lo, hi, i)
-				}
-			}
-		}
 	}
 }
 
@@ -276,14 +249,14 @@ func TestStripeCrcsCatchBlocksThatLie(t *testing.T) {
 	big := f.spans[2]
 	stripe := 4 * int64(big.Blocks.CellSize)
 	buf := make([]byte, stripe)
-	f.rig.services[2].lie.Store(true) // data block 2 of the RS spans
-	if _, err := f.file.ReadAt(buf, int64(big.ByteOffset)+stripe); !errors.Is(err, ErrSpanCrc) {
-		t.Fatalf("whole stripe with a lying data block: %v, want ErrSpanCrc", err)
+	f.rig.services[2].Lie.Store(true) // data block 2 of the RS spans
+	if _, err := f.file.ReadAt(buf, int64(big.ByteOffset)+stripe); !errors.Is(err, client.ErrSpanCrc) {
+		t.Fatalf("whole stripe with a lying data block: %v, want client.ErrSpanCrc", err)
 	}
-	f.rig.services[2].lie.Store(false)
-	f.rig.services[4].lie.Store(true) // parity block 0
+	f.rig.services[2].Lie.Store(false)
+	f.rig.services[4].Lie.Store(true) // parity block 0
 	f.down(0)
-	if _, err := f.file.ReadAt(buf[:10], int64(big.ByteOffset)+stripe+5); !errors.Is(err, ErrSpanCrc) {
-		t.Fatalf("rebuilt from a lying parity block: %v, want ErrSpanCrc", err)
+	if _, err := f.file.ReadAt(buf[:10], int64(big.ByteOffset)+stripe+5); !errors.Is(err, client.ErrSpanCrc) {
+		t.Fatalf("rebuilt from a lying parity block: %v, want client.ErrSpanCrc", err)
 	}
 }

@@ -1,0 +1,57 @@
+package client
+
+import (
+	"context"
+	"testing"
+
+	"github.com/terngate/terngate/store/ternfs/internal/ternfstest"
+	"github.com/terngate/terngate/store/ternfs/span"
+	"github.com/terngate/terngate/store/ternfs/wire"
+)
+
+func smallPolicies() *span.SpanPolicies {
+	mk := func(d, q int) wire.Parity { x, _ := wire.MakeParity(d, q); return x }
+	return &span.SpanPolicies{
+		Span:   wire.SpanPolicy{Entries: []wire.SpanPolicyEntry{{MaxSize: 8192, Parity: mk(1, 2)}, {MaxSize: 1 << 20, Parity: mk(4, 2)}}},
+		Block:  wire.BlockPolicy{Entries: []wire.BlockPolicyEntry{{StorageClass: wire.StorageFlash}}},
+		Stripe: wire.StripePolicy{TargetStripeSize: 16 << 10},
+	}
+}
+
+type spanRig struct {
+	c        *Client
+	shard    *ternfstest.SpanShard
+	services []*ternfstest.BlockService
+}
+
+func newSpanRig(t *testing.T) *spanRig {
+	var services []*ternfstest.BlockService
+	for i := range 7 {
+		services = append(services, ternfstest.NewBlockService(t, wire.BlockServiceID(100+i)))
+	}
+	shard := ternfstest.NewSpanShard(t, services)
+	peer := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, shard.Handle)
+	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(peer), ternfstest.Addrs(peer)))
+	return &spanRig{c: c, shard: shard, services: services}
+}
+
+func (r *spanRig) newFile(t *testing.T) (wire.InodeID, wire.Cookie) {
+	var resp wire.ConstructFileResp
+	if err := r.c.ShardRequest(context.Background(), 0, &wire.ConstructFileReq{Type: wire.InodeFile, Note: "test"}, &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.ID, resp.Cookie
+}
+
+func (r *spanRig) writeFile(t *testing.T, parts ...[]byte) (wire.InodeID, []byte) {
+	t.Helper()
+	id, cookie := r.newFile(t)
+	var all []byte
+	for _, p := range parts {
+		if err := r.c.WriteSpan(context.Background(), id, cookie, uint64(len(all)), p, smallPolicies()); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, p...)
+	}
+	return id, all
+}
