@@ -59,9 +59,6 @@ func (s *server) createMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkStorageClass(r); err != nil {
-		return err
-	}
 	md, err := metadataFromRequest(r)
 	if err != nil {
 		return err

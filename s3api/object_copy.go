@@ -32,9 +32,6 @@ func (s *server) copyObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkStorageClass(r); err != nil {
-		return err
-	}
 	if err := checkCannedACL(r); err != nil {
 		return err
 	}
