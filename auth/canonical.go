@@ -183,27 +183,28 @@ func parseSignedHeaders(list string) ([]string, bool) {
 	return names, hasHost
 }
 
-// unsignedAmzHeader returns the first x-amz-* header present in the request
-// but missing from the signed list; S3 refuses such requests because those
-// headers change what the request does.
-func unsignedAmzHeader(h http.Header, signed []string) (string, bool) {
+// unsignedAmzHeaders lists, sorted and lower-cased, the x-amz-* headers
+// present in the request but missing from the signed list; S3 refuses such
+// requests because those headers change what the request does.
+func unsignedAmzHeaders(h http.Header, signed []string) []string {
+	var missing []string
 	for name := range h {
 		lower := strings.ToLower(name)
-		if !strings.HasPrefix(lower, "x-amz-") {
-			continue
-		}
-		found := false
-		for _, s := range signed {
-			if s == lower {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return lower, true
+		if strings.HasPrefix(lower, "x-amz-") && !containsString(signed, lower) {
+			missing = append(missing, lower)
 		}
 	}
-	return "", false
+	sort.Strings(missing)
+	return missing
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalRequest assembles the string whose hash is signed.

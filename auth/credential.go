@@ -43,7 +43,7 @@ func parseCredential(value, region string, errs credentialErrors) (credential, e
 		return credential{}, errs.base.With("%s; incorrect date format \"%s\". This date in the credential must be in the format \"yyyyMMdd\".", errs.prefix, c.date)
 	}
 	if region != "" && c.region != region {
-		return credential{}, errs.base.With("%s; the region '%s' is wrong; expecting '%s'", errs.prefix, c.region, region)
+		return credential{}, s3err.WrongRegion(errs.base, errs.prefix, c.region, region)
 	}
 	if c.service != serviceS3 {
 		return credential{}, errs.base.With("%s; incorrect service \"%s\". This endpoint belongs to \"%s\".", errs.prefix, c.service, serviceS3)

@@ -30,6 +30,15 @@ func requestTime(h http.Header) (time.Time, error) {
 	return time.Time{}, errMissingDate
 }
 
+// requestTimeText is the signing time as the client wrote it, which S3
+// echoes in RequestTimeTooSkewed's <RequestTime>.
+func requestTimeText(h http.Header) string {
+	if v := h.Get("X-Amz-Date"); v != "" {
+		return v
+	}
+	return h.Get("Date")
+}
+
 func absDuration(d time.Duration) time.Duration {
 	if d < 0 {
 		return -d

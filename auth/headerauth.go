@@ -39,7 +39,7 @@ func (v *Verifier) verifyHeader(r *Request, header string, params []queryParam) 
 		return Result{}, s3err.AuthorizationHeaderMalformed.With("The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
 	}
 	if absDuration(v.now().Sub(when)) > v.maxSkew() {
-		return Result{}, s3err.RequestTimeTooSkewed
+		return Result{}, s3err.RequestTimeTooSkewedAt(requestTimeText(r.Header), v.now(), v.maxSkew())
 	}
 	return v.check(r, params, signedRequest{
 		cred:              cred,

@@ -12,7 +12,6 @@ const maxPresignExpiry = 7 * 24 * 60 * 60
 
 var (
 	errMissingPresignParams = s3err.AuthorizationQueryParametersError.With("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
-	errPresignExpired       = s3err.AccessDenied.With("Request has expired")
 	errPresignNotYetValid   = s3err.AccessDenied.With("Request is not valid yet")
 )
 
@@ -83,7 +82,7 @@ func (v *Verifier) verifyPresigned(r *Request, params []queryParam) (Result, err
 		return Result{}, errPresignNotYetValid
 	}
 	if now.After(when.Add(expires)) {
-		return Result{}, errPresignExpired
+		return Result{}, s3err.PresignExpired(int64(expires/time.Second), when.Add(expires), now)
 	}
 	sent := UnsignedPayload
 	if h, ok := vals["X-Amz-Content-Sha256"]; ok {

@@ -33,5 +33,5 @@ func errV2Expired(expires, now time.Time) error {
 
 // errV2UnknownKey names the access key that is not known.
 func errV2UnknownKey(accessKey string) error {
-	return s3err.InvalidAccessKeyID.WithFields("AWSAccessKeyId", accessKey)
+	return s3err.InvalidAccessKeyIDFor(accessKey)
 }

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/terngate/terngate/s3err"
@@ -25,10 +26,7 @@ type Verifier struct {
 	MaxSkew time.Duration
 }
 
-var (
-	errDuplicateAuth    = s3err.InvalidArgument.With("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
-	errHeadersNotSigned = s3err.AccessDenied.With("There were headers present in the request which were not signed")
-)
+var errDuplicateAuth = s3err.InvalidArgument.With("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
 
 // Verify authenticates r. An anonymous request (see IsAnonymous) yields
 // s3err.AccessDenied; every other failure is the S3 error AWS would send.
@@ -96,29 +94,30 @@ func (v *Verifier) check(r *Request, params []queryParam, s signedRequest) (Resu
 	}
 	secret, ok := v.Credentials.Secret(s.cred.accessKey)
 	if !ok {
-		return Result{}, s3err.InvalidAccessKeyID
+		return Result{}, s3err.InvalidAccessKeyIDFor(s.cred.accessKey)
 	}
-	if _, unsigned := unsignedAmzHeader(r.Header, s.signedHeaders); unsigned {
-		return Result{}, errHeadersNotSigned
+	if missing := unsignedAmzHeaders(r.Header, s.signedHeaders); len(missing) > 0 {
+		return Result{}, s3err.HeadersNotSigned(strings.Join(missing, ", "))
 	}
 	scope := s.cred.scope()
 	key := deriveSigningKey(secret, s.cred.date, s.cred.region, s.cred.service)
 	query := canonicalQuery(params, s.skipParam)
-	matches := func(uri string) bool {
-		canonical := canonicalRequest(r, uri, query, s.signedHeaders, s.payloadHash)
-		return signatureMatches(hmacSHA256(key, stringToSign(s.when, scope, canonical)), s.signature)
-	}
 	uri, err := canonicalURI(r.RawPath)
 	if err != nil {
 		return Result{}, err
 	}
-	if !matches(uri) {
+	canonical := canonicalRequest(r, uri, query, s.signedHeaders, s.payloadHash)
+	signed := stringToSign(s.when, scope, canonical)
+	if !signatureMatches(hmacSHA256(key, signed), s.signature) {
 		alt, ok, err := canonicalURIKeepingSlashes(r.RawPath)
 		if err != nil {
 			return Result{}, err
 		}
-		if !ok || !matches(alt) {
-			return Result{}, s3err.SignatureDoesNotMatch
+		if !ok || !signatureMatches(hmacSHA256(key, stringToSign(s.when, scope,
+			canonicalRequest(r, alt, query, s.signedHeaders, s.payloadHash))), s.signature) {
+			// S3 shows the canonicalisation it used, so a client can diff it
+			// against its own.
+			return Result{}, s3err.SignatureMismatchV4(s.cred.accessKey, signed, s.signature, canonical)
 		}
 	}
 	return Result{

@@ -84,7 +84,7 @@ func (m *Manager) Complete(ctx context.Context, in CompleteInput) (Result, error
 			// be moved already, so this list cannot be assembled.
 			m.log.Warn("multipart: upload interrupted mid-completion with another part list, aborting it", "upload", u.ID)
 			m.forceAbort(ctx, u, claim.Token, claim.Assembly)
-			return Result{}, s3err.NoSuchUpload.With("The upload was interrupted while completing with a different part list and has been aborted; upload it again.")
+			return Result{}, s3err.NoSuchUploadFor(in.UploadID)
 		}
 		if claim.Takeover && claim.Assembly != nil {
 			m.log.Info("multipart: resuming an interrupted Complete", "upload", u.ID)
@@ -115,7 +115,7 @@ func (m *Manager) finished(ctx context.Context, in CompleteInput) (Result, error
 		return Result{}, fmt.Errorf("multipart: look up result: %w", err)
 	}
 	if !ok || r.Bucket != in.Bucket || r.Key != in.Key {
-		return Result{}, s3err.NoSuchUpload
+		return Result{}, s3err.NoSuchUploadFor(in.UploadID)
 	}
 	return r, nil
 }
@@ -263,13 +263,13 @@ func (m *Manager) validate(ctx context.Context, u Upload, in CompleteInput, resu
 	for i, cp := range in.Parts {
 		p, ok := byNumber[cp.Number]
 		if !ok {
-			return completePlan{}, s3err.InvalidPart
+			return completePlan{}, s3err.InvalidPartFor(u.ID, cp.Number, cp.ETag)
 		}
 		if i < len(in.Parts)-1 && p.Size < m.opts.MinPartSize {
-			return completePlan{}, s3err.EntityTooSmall
+			return completePlan{}, s3err.EntityTooSmallPart(p.Size, m.opts.MinPartSize, p.Number, p.ETag)
 		}
 		if strings.Trim(cp.ETag, `"`) != p.ETag {
-			return completePlan{}, s3err.InvalidPart
+			return completePlan{}, s3err.InvalidPartFor(u.ID, cp.Number, cp.ETag)
 		}
 		if err := checkListedChecksum(u, cp, p); err != nil {
 			return completePlan{}, err
@@ -321,13 +321,13 @@ func (m *Manager) precheck(ctx context.Context, u Upload, c objects.Conditions) 
 		return err
 	}
 	if c.IfNoneMatchStar && exists {
-		return s3err.PreconditionFailed
+		return s3err.PreconditionFailedOn("If-None-Match")
 	}
 	if c.IfMatch != "" && !exists {
 		return s3err.NoSuchKey
 	}
 	if !c.Matches(cur.ETag) {
-		return s3err.PreconditionFailed
+		return s3err.PreconditionFailedOn("If-Match")
 	}
 	return nil
 }
@@ -361,7 +361,7 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 			// Its data is gone (expired while the upload idled): the
 			// upload cannot be completed, only uploaded again.
 			m.log.Warn("multipart: part data lost", "upload", u.ID, "part", p.Number, "err", err)
-			return Result{}, true, s3err.InvalidPart
+			return Result{}, true, s3err.InvalidPartFor(u.ID, p.Number, p.ETag)
 		} else if err != nil {
 			return Result{}, true, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
 		}

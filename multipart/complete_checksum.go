@@ -84,7 +84,7 @@ func checkListedChecksum(u Upload, cp CompletePart, p Part) error {
 			u.ChecksumAlgorithm == "" && p.ClientAlgorithm != "" && string(alg) != p.ClientAlgorithm:
 			return s3err.BadDigest.With("The %s you specified for part %d did not match what we received.", strings.ToLower(string(alg)), cp.Number)
 		case want == "" || v != want:
-			return s3err.InvalidPart
+			return s3err.InvalidPartFor(u.ID, cp.Number, cp.ETag)
 		}
 	}
 	if len(cp.Checksums) == 0 && u.ChecksumAlgorithm != "" {

@@ -165,7 +165,7 @@ func (m *Manager) unpin(ctx context.Context, u Upload) {
 func (m *Manager) upload(ctx context.Context, bucket, key, id string) (Upload, error) {
 	u, err := m.tracker.Get(ctx, id)
 	if errors.Is(err, ErrNoSuchUpload) || (err == nil && (u.Bucket != bucket || u.Key != key)) {
-		return Upload{}, s3err.NoSuchUpload
+		return Upload{}, s3err.NoSuchUploadFor(id)
 	}
 	return u, err
 }
@@ -197,7 +197,7 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 		return Part{}, s3err.InvalidArgument.With("Part number must be an integer between 1 and 10000, inclusive")
 	}
 	if in.Size > MaxPartSize {
-		return Part{}, s3err.EntityTooLarge
+		return Part{}, s3err.EntityTooLargeFor(in.Size, MaxPartSize)
 	}
 	u, err := m.upload(ctx, in.Bucket, in.Key, in.UploadID)
 	if err != nil {
@@ -224,7 +224,7 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 	if err != nil {
 		m.scrap(ctx, t)
 		if errors.Is(err, ErrNoSuchUpload) {
-			return Part{}, s3err.NoSuchUpload
+			return Part{}, s3err.NoSuchUploadFor(in.UploadID)
 		}
 		if errors.Is(err, ErrCompleting) {
 			return Part{}, s3err.ConditionalRequestConflict
@@ -262,7 +262,7 @@ func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, t store
 	}
 	etag := md5sum.Sum(nil)
 	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, etag) {
-		return Part{}, s3err.BadDigest
+		return Part{}, s3err.BadDigestMD5(etag, in.ContentMD5)
 	}
 	p := Part{
 		Number: in.Number, ETag: hex.EncodeToString(etag), Size: n,
@@ -295,7 +295,7 @@ func (m *Manager) Abort(ctx context.Context, bucket, key, id string) error {
 	parts, err := m.tracker.Abort(ctx, id)
 	switch {
 	case errors.Is(err, ErrNoSuchUpload):
-		return s3err.NoSuchUpload
+		return s3err.NoSuchUploadFor(id)
 	case errors.Is(err, ErrCompleting):
 		return s3err.ConditionalRequestConflict
 	case err != nil:
@@ -324,7 +324,7 @@ func (m *Manager) ListParts(ctx context.Context, bucket, key, id string, marker,
 	}
 	parts, more, err := m.tracker.Parts(ctx, id, marker, max)
 	if errors.Is(err, ErrNoSuchUpload) {
-		return ListPartsOutput{}, s3err.NoSuchUpload
+		return ListPartsOutput{}, s3err.NoSuchUploadFor(id)
 	}
 	if err != nil {
 		return ListPartsOutput{}, fmt.Errorf("multipart: list parts: %w", err)

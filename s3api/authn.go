@@ -46,7 +46,7 @@ func (s *server) authenticate(r *request) error {
 		name, ok := s.cfg.Users.User(res.AccessKey)
 		if !ok {
 			// The key was removed between Verify and here (a reload).
-			return s3err.InvalidAccessKeyID
+			return s3err.InvalidAccessKeyIDFor(res.AccessKey)
 		}
 		r.principal = name
 	}
@@ -137,7 +137,7 @@ func decodedLength(r *request, max int64) (int64, error) {
 		return 0, s3err.InvalidArgument.With("Invalid x-amz-decoded-content-length.")
 	}
 	if n > max {
-		return 0, s3err.EntityTooLarge.With("Your proposed upload exceeds the maximum allowed size of %d bytes.", max)
+		return 0, s3err.EntityTooLargeFor(n, max)
 	}
 	return n, nil
 }

@@ -48,7 +48,9 @@ func (s *server) authorize(r *request) error {
 		if r.anonymous() {
 			return s3err.AccessDenied
 		}
-		return nil
+		// A missing bucket is the first thing S3 reports, before whatever
+		// the operation would find missing inside it (an upload, a key).
+		return s3err.NoSuchBucket
 	}
 	if op != "DeleteObjects" && !s.permits(r, access, op, r.bucket, r.key) {
 		return s3err.AccessDenied

@@ -170,7 +170,7 @@ func TestStrictPayloadRules(t *testing.T) {
 			req.Header.Set("Content-MD5", "abc")
 			signRequest(t, req, sha256Hex(data), testAccessKey, testSecretKey)
 			return req
-		}, 400, "InvalidDigest", "The Content-MD5 you specified is not valid.", nil},
+		}, 400, "InvalidDigest", "The Content-MD5 you specified was invalid.", nil},
 		{"Content-MD5 of other bytes", func() *http.Request {
 			req := g.signedRequest(t, http.MethodPut, "/strict/obj", data, testSecretKey)
 			sum := md5.Sum([]byte("other"))

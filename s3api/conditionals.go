@@ -39,13 +39,24 @@ type conditionHeaders struct {
 	// notModified is the error a failing If-None-Match/If-Modified-Since
 	// gives: 304 for reads, 412 for copy sources.
 	notModified *s3err.Error
+	// named: a failure carries <Condition> naming the header. AWS's
+	// element is on record for the request's own headers only.
+	named bool
+}
+
+// failed is PreconditionFailed for header's condition.
+func (h conditionHeaders) failed(header string) error {
+	if h.named {
+		return s3err.PreconditionFailedOn(header)
+	}
+	return s3err.PreconditionFailed
 }
 
 var (
 	readConditions = conditionHeaders{
 		ifMatch: "If-Match", ifNoneMatch: "If-None-Match",
 		ifModifiedSince: "If-Modified-Since", ifUnmodifiedSince: "If-Unmodified-Since",
-		notModified: s3err.NotModified,
+		notModified: s3err.NotModified, named: true,
 	}
 	copySourceConditions = conditionHeaders{
 		ifMatch: "x-amz-copy-source-if-match", ifNoneMatch: "x-amz-copy-source-if-none-match",
@@ -63,10 +74,10 @@ func checkConditions(r *request, h conditionHeaders, info objects.ObjectInfo) er
 
 	if r.hasHeader(h.ifMatch) {
 		if !etagListMatches(r.header(h.ifMatch), info.ETag) {
-			return s3err.PreconditionFailed
+			return h.failed(h.ifMatch)
 		}
 	} else if t, ok := parseHTTPDate(r.header(h.ifUnmodifiedSince)); ok && modified.After(t) {
-		return s3err.PreconditionFailed
+		return h.failed(h.ifUnmodifiedSince)
 	}
 
 	if r.hasHeader(h.ifNoneMatch) {

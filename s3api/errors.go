@@ -37,6 +37,36 @@ var bucketScoped = map[string]bool{
 	s3err.InvalidBucketName.Code:       true,
 }
 
+// withRequestElements adds the elements whose data is the request itself,
+// for errors raised where the request is not at hand: MethodNotAllowed's
+// Method and ResourceType, NoSuchUpload's UploadId (see s3err/elements.go
+// for the sources).
+func withRequestElements(r *request, e *s3err.Error) *s3err.Error {
+	switch e.Code {
+	case s3err.MethodNotAllowed.Code:
+		if e.Field("Method") == "" {
+			return e.WithFields("Method", r.method(), "ResourceType", resourceType(r))
+		}
+	case s3err.NoSuchUpload.Code:
+		if e.Field("UploadId") == "" && r.hasParam("uploadId") {
+			return e.WithFields("UploadId", r.param("uploadId"))
+		}
+	}
+	return e
+}
+
+// resourceType is the kind of resource a request addresses, as S3 names it
+// in MethodNotAllowed.
+func resourceType(r *request) string {
+	switch {
+	case r.bucket == "":
+		return "SERVICE"
+	case r.key == "":
+		return "BUCKET"
+	}
+	return "OBJECT"
+}
+
 // writeError renders err as S3 does. Errors outside the catalogue are
 // logged and answered with InternalError, so no internal detail leaks.
 func (s *server) writeError(r *request, err error) {
@@ -57,6 +87,12 @@ func (s *server) writeError(r *request, err error) {
 	if e.Status == http.StatusNotModified || r.isHead() {
 		return
 	}
+	s.writeXMLStatus(r, e.Status, errorDocument(r, e))
+}
+
+// errorDocument is e's Error document for request r.
+func errorDocument(r *request, e *s3err.Error) errorBody {
+	e = withRequestElements(r, e)
 	body := errorBody{
 		Code:      e.Code,
 		Message:   e.Message,
@@ -73,5 +109,5 @@ func (s *server) writeError(r *request, err error) {
 	if e.Code == s3err.NoSuchKey.Code {
 		body.Key = r.key
 	}
-	s.writeXMLStatus(r, e.Status, body)
+	return body
 }

@@ -136,12 +136,18 @@ func TestDeleteBucketAbortsUploadsInFlight(t *testing.T) {
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("inflight")}); err != nil {
 		t.Fatalf("DeleteBucket with only uploads in flight: %v", err)
 	}
-	for _, u := range []struct{ key, id string }{{"top", idTop}, {"x/y/z", idDeep}} {
+	uploads := []struct{ key, id string }{{"top", idTop}, {"x/y/z", idDeep}}
+	for _, u := range uploads {
+		// A missing bucket is reported before a missing upload.
 		_, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("inflight"), Key: aws.String(u.key), UploadId: aws.String(u.id)})
-		expectAPIError(t, err, "NoSuchUpload", http.StatusNotFound)
+		expectAPIError(t, err, "NoSuchBucket", http.StatusNotFound)
 	}
 	// The name is free again, and the old uploads do not come back.
 	g.mustCreateBucket(t, "inflight")
+	for _, u := range uploads {
+		_, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("inflight"), Key: aws.String(u.key), UploadId: aws.String(u.id)})
+		expectAPIError(t, err, "NoSuchUpload", http.StatusNotFound)
+	}
 	ups, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("inflight")})
 	if err != nil {
 		t.Fatal(err)

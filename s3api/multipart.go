@@ -88,7 +88,8 @@ func (s *server) createMultipartUpload(r *request) error {
 func partNumber(r *request) (int, error) {
 	n, err := strconv.Atoi(r.param("partNumber"))
 	if err != nil || n < 1 || n > multipart.MaxPartNumber {
-		return 0, s3err.InvalidArgument.With("Part number must be an integer between 1 and 10000, inclusive")
+		return 0, s3err.InvalidArgument.With("Part number must be an integer between 1 and 10000, inclusive").
+			ForArgument("partNumber", r.param("partNumber"))
 	}
 	return n, nil
 }
@@ -312,7 +313,7 @@ func (s *server) completeBody(r *request, o completeOutcome) []byte {
 		s.log.ErrorContext(r.ctx, "internal error", "request_id", r.id, "error", o.err)
 		e = s3err.InternalError
 	}
-	xml.NewEncoder(&buf).Encode(errorBody{Code: e.Code, Message: e.Message, Resource: r.resource(), RequestID: r.id, HostID: r.hostID})
+	xml.NewEncoder(&buf).Encode(errorDocument(r, e))
 	return buf.Bytes()
 }
 

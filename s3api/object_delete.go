@@ -133,7 +133,7 @@ func checkBodyMD5(r *request, data []byte) error {
 	}
 	got := md5.Sum(data)
 	if !bytes.Equal(got[:], want) {
-		return s3err.BadDigest
+		return s3err.BadDigestMD5(got[:], want)
 	}
 	return nil
 }

@@ -97,7 +97,7 @@ func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
 		return readPlan{rng: rng, partial: true}, nil
 	case rangeUnsatisfiable:
 		r.setHeader("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
-		return readPlan{}, s3err.InvalidRange
+		return readPlan{}, s3err.InvalidRangeFor(r.header("Range"), info.Size)
 	default:
 		return whole, nil
 	}
@@ -108,7 +108,8 @@ func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
 func planPart(param string, info objects.ObjectInfo) (readPlan, error) {
 	n, err := strconv.Atoi(param)
 	if err != nil || n < 1 || n > maxPartNumber {
-		return readPlan{}, s3err.InvalidArgument.With("Part number must be an integer between 1 and %d, inclusive", maxPartNumber)
+		return readPlan{}, s3err.InvalidArgument.With("Part number must be an integer between 1 and %d, inclusive", maxPartNumber).
+			ForArgument("partNumber", param)
 	}
 	if len(info.PartSizes) == 0 {
 		if n != 1 {

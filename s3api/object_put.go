@@ -70,7 +70,7 @@ func declaredLength(r *request, max int64) (int64, error) {
 		return 0, s3err.InvalidArgument.With("Invalid Content-Length.")
 	}
 	if n > max {
-		return 0, s3err.EntityTooLarge.With("Your proposed upload exceeds the maximum allowed size of %d bytes.", max)
+		return 0, s3err.EntityTooLargeFor(n, max)
 	}
 	return n, nil
 }
@@ -93,9 +93,10 @@ func contentMD5(r *request) ([]byte, error) {
 	if !r.hasHeader("Content-MD5") {
 		return nil, nil
 	}
-	sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(r.header("Content-MD5")))
+	sent := r.header("Content-MD5")
+	sum, err := base64.StdEncoding.DecodeString(strings.TrimSpace(sent))
 	if err != nil || len(sum) != 16 {
-		return nil, s3err.InvalidDigest
+		return nil, s3err.InvalidDigestFor(sent)
 	}
 	return sum, nil
 }
@@ -126,8 +127,11 @@ func selfCopyPreconditions(r *request, cur objects.ObjectInfo) error {
 	if err := putPreconditions(r, &in); err != nil {
 		return err
 	}
-	if in.IfNoneMatchStar || !(objects.Conditions{IfMatch: in.IfMatch}).Matches(cur.ETag) {
-		return s3err.PreconditionFailed
+	if in.IfNoneMatchStar {
+		return s3err.PreconditionFailedOn("If-None-Match")
+	}
+	if !(objects.Conditions{IfMatch: in.IfMatch}).Matches(cur.ETag) {
+		return s3err.PreconditionFailedOn("If-Match")
 	}
 	return nil
 }

@@ -86,7 +86,13 @@ func newErr(code string, status int, msg string) *Error {
 	return &Error{Code: code, Status: status, Message: msg}
 }
 
-// The catalogue. Messages are AWS's.
+// The catalogue. Messages are what AWS sends, which is not always the text
+// of its "Error responses" page (docs.aws.amazon.com/AmazonS3/latest/API/
+// ErrorResponses.html): EntityTooSmall, EntityTooLarge, InvalidDigest and
+// InvalidPart (two spaces after "found.") are as S3 answers them, recorded
+// in versity/versitygw issues #1980, #2036, #2040, #2041, #1526 and
+// apache/arrow-rs-object-store#211. The extra elements each code carries
+// are listed in Elements below.
 var (
 	AccessDenied                      = newErr("AccessDenied", http.StatusForbidden, "Access Denied")
 	AuthorizationHeaderMalformed      = newErr("AuthorizationHeaderMalformed", http.StatusBadRequest, "The authorization header is malformed.")
@@ -95,15 +101,15 @@ var (
 	BucketAlreadyExists               = newErr("BucketAlreadyExists", http.StatusConflict, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.")
 	BucketAlreadyOwnedByYou           = newErr("BucketAlreadyOwnedByYou", http.StatusConflict, "Your previous request to create the named bucket succeeded and you already own it.")
 	BucketNotEmpty                    = newErr("BucketNotEmpty", http.StatusConflict, "The bucket you tried to delete is not empty")
-	EntityTooLarge                    = newErr("EntityTooLarge", http.StatusBadRequest, "Your proposed upload exceeds the maximum allowed object size.")
-	EntityTooSmall                    = newErr("EntityTooSmall", http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed object size.")
+	EntityTooLarge                    = newErr("EntityTooLarge", http.StatusBadRequest, "Your proposed upload exceeds the maximum allowed size")
+	EntityTooSmall                    = newErr("EntityTooSmall", http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed size")
 	IncompleteBody                    = newErr("IncompleteBody", http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header")
 	InternalError                     = newErr("InternalError", http.StatusInternalServerError, "We encountered an internal error. Please try again.")
 	InvalidAccessKeyID                = newErr("InvalidAccessKeyId", http.StatusForbidden, "The AWS Access Key Id you provided does not exist in our records.")
 	InvalidArgument                   = newErr("InvalidArgument", http.StatusBadRequest, "Invalid Argument")
 	InvalidBucketName                 = newErr("InvalidBucketName", http.StatusBadRequest, "The specified bucket is not valid.")
-	InvalidDigest                     = newErr("InvalidDigest", http.StatusBadRequest, "The Content-MD5 you specified is not valid.")
-	InvalidPart                       = newErr("InvalidPart", http.StatusBadRequest, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	InvalidDigest                     = newErr("InvalidDigest", http.StatusBadRequest, "The Content-MD5 you specified was invalid.")
+	InvalidPart                       = newErr("InvalidPart", http.StatusBadRequest, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
 	InvalidPartOrder                  = newErr("InvalidPartOrder", http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.")
 	InvalidRange                      = newErr("InvalidRange", http.StatusRequestedRangeNotSatisfiable, "The requested range is not satisfiable")
 	InvalidRequest                    = newErr("InvalidRequest", http.StatusBadRequest, "Invalid Request")

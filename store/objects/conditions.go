@@ -39,14 +39,20 @@ type DeleteConditions struct {
 	HasSize bool
 }
 
-func (c DeleteConditions) hold(info ObjectInfo) bool {
+// failed returns the error for the first condition that does not hold for
+// info, or nil. Only If-Match is named in <Condition>: AWS's element for the
+// x-amz-if-match-* headers is not on record.
+func (c DeleteConditions) failed(info ObjectInfo) error {
 	if c.IfMatch != "" && !ifMatchHolds(c.IfMatch, info.ETag) {
-		return false
+		return s3err.PreconditionFailedOn("If-Match")
 	}
 	if !c.LastModified.IsZero() && !info.LastModified.Truncate(time.Second).Equal(c.LastModified.Truncate(time.Second)) {
-		return false
+		return s3err.PreconditionFailed
 	}
-	return !c.HasSize || c.Size == info.Size
+	if c.HasSize && c.Size != info.Size {
+		return s3err.PreconditionFailed
+	}
+	return nil
 }
 
 // DeleteIf removes an object if cond holds for it, else fails with
@@ -89,8 +95,8 @@ func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store
 		if err != nil {
 			return err
 		}
-		if !cond.hold(info) {
-			return s3err.PreconditionFailed
+		if err := cond.failed(info); err != nil {
+			return err
 		}
 	}
 	if err := l.st.UnlinkFile(ctx, dir, s.linkName, s.file.ID); err != nil {

@@ -157,7 +157,7 @@ func (l *Layer) ReplaceMetadata(ctx context.Context, bucket, key string, ifETag 
 		return ObjectInfo{}, fmt.Errorf("objects: metadata of %q: %w", key, err)
 	}
 	if ifETag != "" && ifETag != rec.ETag {
-		return ObjectInfo{}, s3err.PreconditionFailed
+		return ObjectInfo{}, s3err.PreconditionFailedOn("If-Match")
 	}
 	rec.Meta = md
 	rec.Modified = time.Now().UnixNano()

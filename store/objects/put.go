@@ -108,7 +108,7 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 	}
 	sum := body.h.Sum(nil)
 	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, sum) {
-		return ObjectInfo{}, s3err.BadDigest
+		return ObjectInfo{}, s3err.BadDigestMD5(sum, in.ContentMD5)
 	}
 	rec := record{Meta: in.Metadata, ETag: hex.EncodeToString(sum), Size: n, Modified: time.Now().UnixNano()}
 	if in.BeforeCommit != nil {
@@ -167,7 +167,7 @@ func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, nam
 
 func (l *Layer) checkPreconditions(ctx context.Context, in PutInput, bucket store.ID, cur slot) error {
 	if in.IfNoneMatchStar && cur.found {
-		return s3err.PreconditionFailed
+		return s3err.PreconditionFailedOn("If-None-Match")
 	}
 	if in.IfMatch == "" {
 		return nil
@@ -181,7 +181,7 @@ func (l *Layer) checkPreconditions(ctx context.Context, in PutInput, bucket stor
 		return err
 	}
 	if !ifMatchHolds(in.IfMatch, etag) {
-		return s3err.PreconditionFailed
+		return s3err.PreconditionFailedOn("If-Match")
 	}
 	return nil
 }
