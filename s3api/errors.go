@@ -10,14 +10,22 @@ import (
 
 // errorBody is S3's error document.
 type errorBody struct {
-	XMLName    xml.Name `xml:"Error"`
-	Code       string   `xml:"Code"`
-	Message    string   `xml:"Message"`
-	BucketName string   `xml:"BucketName,omitempty"`
-	Key        string   `xml:"Key,omitempty"`
-	Resource   string   `xml:"Resource"`
-	RequestID  string   `xml:"RequestId"`
-	HostID     string   `xml:"HostId"`
+	XMLName xml.Name `xml:"Error"`
+	Code    string   `xml:"Code"`
+	Message string   `xml:"Message"`
+	// Fields are the error's extra elements (s3err.Field), in order.
+	Fields     []errorField `xml:",omitempty"`
+	BucketName string       `xml:"BucketName,omitempty"`
+	Key        string       `xml:"Key,omitempty"`
+	Resource   string       `xml:"Resource"`
+	RequestID  string       `xml:"RequestId"`
+	HostID     string       `xml:"HostId"`
+}
+
+// errorField is one extra element: its name is the element's.
+type errorField struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
 }
 
 // bucketScoped lists the codes AWS answers with a BucketName element.
@@ -55,6 +63,9 @@ func (s *server) writeError(r *request, err error) {
 		Resource:  r.resource(),
 		RequestID: r.id,
 		HostID:    r.hostID,
+	}
+	for _, f := range e.Fields {
+		body.Fields = append(body.Fields, errorField{XMLName: xml.Name{Local: f.Name}, Value: f.Value})
 	}
 	if bucketScoped[e.Code] {
 		body.BucketName = r.bucket

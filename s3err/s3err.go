@@ -14,6 +14,15 @@ type Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Fields are the extra elements AWS puts in some error documents,
+	// after Message and in this order (ArgumentName and ArgumentValue on
+	// InvalidArgument, RangeRequested and ActualObjectSize on InvalidRange).
+	Fields []Field
+}
+
+// Field is one extra element of an error document.
+type Field struct {
+	Name, Value string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -23,6 +32,19 @@ func (e *Error) With(format string, args ...any) *Error {
 	c := *e
 	c.Message = fmt.Sprintf(format, args...)
 	return &c
+}
+
+// WithFields returns a copy of e that carries the given extra elements.
+func (e *Error) WithFields(fields ...Field) *Error {
+	c := *e
+	c.Fields = append(append([]Field(nil), e.Fields...), fields...)
+	return &c
+}
+
+// Argument returns a copy of e naming the request argument at fault, as
+// AWS does on InvalidArgument.
+func (e *Error) Argument(name, value string) *Error {
+	return e.WithFields(Field{"ArgumentName", name}, Field{"ArgumentValue", value})
 }
 
 // Is makes errors.Is match on the code, so a specialised copy (With) still
