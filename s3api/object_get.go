@@ -70,6 +70,9 @@ func (s *server) headObject(r *request) error {
 
 // planRead applies the preconditions, partNumber and Range to an object.
 func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
+	if err := refuseAnonymousOverrides(r); err != nil {
+		return readPlan{}, err
+	}
 	if err := checkConditions(r, readConditions, info); err != nil {
 		if errors.Is(err, s3err.NotModified) {
 			r.setHeader("ETag", quoteETag(info.ETag))
@@ -94,7 +97,7 @@ func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
 		return readPlan{rng: rng, partial: true}, nil
 	case rangeUnsatisfiable:
 		r.setHeader("Content-Range", fmt.Sprintf("bytes */%d", info.Size))
-		return readPlan{}, s3err.InvalidRange
+		return readPlan{}, rangeNotSatisfiable(r.header("Range"), info.Size)
 	default:
 		return whole, nil
 	}
