@@ -35,14 +35,22 @@ func parseListParams(r *request) (listParams, error) {
 		return listParams{}, err
 	}
 	p.maxKeys = min(n, maxListKeys)
-	switch et := r.param("encoding-type"); et {
-	case "":
-	case "url":
-		p.urlEncode = true
-	default:
-		return listParams{}, s3err.InvalidArgument.With("Invalid Encoding Method specified in Request").Argument("encoding-type", et)
+	if p.urlEncode, err = parseEncodingType(r); err != nil {
+		return listParams{}, err
 	}
 	return p, nil
+}
+
+// parseEncodingType reads encoding-type: "url" or nothing.
+func parseEncodingType(r *request) (bool, error) {
+	switch et := r.param("encoding-type"); et {
+	case "":
+		return false, nil
+	case "url":
+		return true, nil
+	default:
+		return false, s3err.InvalidArgument.With("Invalid Encoding Method specified in Request").Argument("encoding-type", et)
+	}
 }
 
 // parseLimit reads a paging limit (max-keys, max-uploads, max-parts,

@@ -192,50 +192,6 @@ func (s *server) listParts(r *request) error {
 	return nil
 }
 
-func (s *server) listMultipartUploads(r *request) error {
-	m, err := s.multipart()
-	if err != nil {
-		return err
-	}
-	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
-		return err
-	}
-	maxUploads, err := intParam(r, "max-uploads", 1000)
-	if err != nil {
-		return err
-	}
-	in := multipart.ListUploadsInput{
-		Bucket: r.bucket, Prefix: r.param("prefix"), Delimiter: r.param("delimiter"),
-		KeyMarker: r.param("key-marker"), UploadIDMarker: r.param("upload-id-marker"),
-		MaxUploads: min(maxUploads, 1000),
-	}
-	out, err := m.ListUploads(r.ctx, in)
-	if err != nil {
-		return err
-	}
-	res := listUploadsResult{
-		Xmlns: s3Namespace, Bucket: r.bucket, KeyMarker: in.KeyMarker, UploadIDMarker: in.UploadIDMarker,
-		Prefix: in.Prefix, Delimiter: in.Delimiter, MaxUploads: in.MaxUploads, IsTruncated: out.IsTruncated,
-	}
-	if out.IsTruncated {
-		res.NextKeyMarker, res.NextUploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
-	}
-	for _, u := range out.Uploads {
-		own := &owner{ID: u.Owner, DisplayName: u.Owner}
-		res.Uploads = append(res.Uploads, uploadXML{
-			Key: u.Key, UploadID: u.ID, Initiator: own, Owner: own, StorageClass: "STANDARD",
-			Initiated: u.Initiated.UTC().Format(time.RFC3339Nano), ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
-		})
-	}
-	for _, cp := range out.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, struct {
-			Prefix string `xml:"Prefix"`
-		}{cp})
-	}
-	s.writeXML(r, res)
-	return nil
-}
-
 // completeQuickly is how long Complete may take before the response turns
 // into a 200 kept alive with whitespace (then the result or an Error
 // document follows in the body, as S3 does).
