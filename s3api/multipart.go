@@ -144,16 +144,9 @@ func (s *server) abortMultipartUpload(r *request) error {
 	return nil
 }
 
-// intParam parses an optional non-negative integer parameter.
+// intParam parses an optional paging limit (see parseLimit).
 func intParam(r *request, name string, def int) (int, error) {
-	if !r.hasParam(name) {
-		return def, nil
-	}
-	n, err := strconv.Atoi(r.param(name))
-	if err != nil || n < 0 {
-		return 0, s3err.InvalidArgument.With("Provided %s not an integer or within integer range", name)
-	}
-	return n, nil
+	return parseLimit(r, name, def)
 }
 
 func (s *server) listParts(r *request) error {
