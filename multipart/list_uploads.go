@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/terngate/terngate/s3err"
 )
 
 // ListUploadsInput is a ListMultipartUploads.
@@ -28,6 +30,11 @@ func (m *Manager) ListUploads(ctx context.Context, in ListUploadsInput) (ListUpl
 	var out ListUploadsOutput
 	if in.MaxUploads <= 0 {
 		return out, nil
+	}
+	// With a key-marker, the upload-id-marker must be an upload ID; without
+	// one S3 ignores it.
+	if in.KeyMarker != "" && in.UploadIDMarker != "" && !wellFormedUploadID(in.UploadIDMarker) {
+		return out, s3err.InvalidArgument.With("Invalid uploadId marker").ForArgument("upload-id-marker", in.UploadIDMarker)
 	}
 	start := boundFrom(in.Prefix)
 	if in.KeyMarker != "" && in.KeyMarker >= in.Prefix {
@@ -72,7 +79,9 @@ func (m *Manager) ListUploads(ctx context.Context, in ListUploadsInput) (ListUpl
 			}
 			if cp != "" {
 				out.CommonPrefixes = append(out.CommonPrefixes, cp)
-				out.NextKeyMarker, out.NextUploadIDMarker = cp, ""
+				// S3 names the prefix's first upload as the next
+				// upload-id-marker.
+				out.NextKeyMarker, out.NextUploadIDMarker = cp, e.ID
 				start, jumped = boundAfterPrefix(cp), true
 				break // resume the scan after the whole prefix
 			}
@@ -83,4 +92,18 @@ func (m *Manager) ListUploads(ctx context.Context, in ListUploadsInput) (ListUpl
 			return out, nil
 		}
 	}
+}
+
+// wellFormedUploadID reports whether id has the form of the IDs
+// newUploadID makes: 32 lower-case hex digits.
+func wellFormedUploadID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for _, c := range id {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -36,8 +36,8 @@ type listBucketResultV2 struct {
 	Xmlns                 string         `xml:"xmlns,attr"`
 	Name                  string         `xml:"Name"`
 	Prefix                string         `xml:"Prefix"`
-	StartAfter            string         `xml:"StartAfter,omitempty"`
-	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
+	StartAfter            *string        `xml:"StartAfter"`
+	ContinuationToken     *string        `xml:"ContinuationToken"`
 	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
 	KeyCount              int            `xml:"KeyCount"`
 	MaxKeys               int            `xml:"MaxKeys"`
@@ -102,8 +102,11 @@ func (s *server) listObjectsV2(r *request) error {
 	}
 	startAfter := r.param("start-after")
 	after := startAfter
+	// An empty continuation-token starts from the beginning, as AWS does
+	// (it is still echoed); a token and start-after together resume from
+	// whichever is further on.
 	token := r.param("continuation-token")
-	if r.hasParam("continuation-token") {
+	if token != "" {
 		pos, err := decodeToken(token)
 		if err != nil {
 			return err
@@ -124,8 +127,8 @@ func (s *server) listObjectsV2(r *request) error {
 		Xmlns:             s3Namespace,
 		Name:              r.bucket,
 		Prefix:            p.encode(p.prefix),
-		StartAfter:        p.encode(startAfter),
-		ContinuationToken: token,
+		StartAfter:        p.encodeSent(sentParam(r, "start-after")),
+		ContinuationToken: sentParam(r, "continuation-token"),
 		KeyCount:          len(out.Objects) + len(out.CommonPrefixes),
 		MaxKeys:           p.maxKeys,
 		Delimiter:         p.encode(p.delimiter),

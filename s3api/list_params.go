@@ -30,21 +30,55 @@ func parseListParams(r *request) (listParams, error) {
 		delimiter: r.param("delimiter"),
 		maxKeys:   maxListKeys,
 	}
-	if r.hasParam("max-keys") {
-		n, err := strconv.Atoi(r.param("max-keys"))
-		if err != nil || n < 0 {
-			return listParams{}, s3err.InvalidArgument.With("Provided max-keys not an integer or within integer range")
-		}
-		p.maxKeys = min(n, maxListKeys)
+	n, err := parseLimit(r, "max-keys", maxListKeys)
+	if err != nil {
+		return listParams{}, err
 	}
-	switch et := r.param("encoding-type"); et {
-	case "":
-	case "url":
-		p.urlEncode = true
-	default:
-		return listParams{}, s3err.InvalidArgument.With("Invalid Encoding Method specified in Request")
+	p.maxKeys = min(n, maxListKeys)
+	if p.urlEncode, err = parseEncodingType(r); err != nil {
+		return listParams{}, err
 	}
 	return p, nil
+}
+
+// parseEncodingType reads encoding-type: "url" or nothing.
+func parseEncodingType(r *request) (bool, error) {
+	switch et := r.param("encoding-type"); et {
+	case "":
+		return false, nil
+	case "url":
+		return true, nil
+	default:
+		return false, s3err.InvalidArgument.With("Invalid Encoding Method specified in Request").ForArgument("encoding-type", et)
+	}
+}
+
+// parseLimit reads a paging limit (max-keys, max-uploads, max-parts,
+// part-number-marker): absent or empty is def; AWS takes a 32-bit integer
+// and names the argument at fault in the error.
+func parseLimit(r *request, name string, def int) (int, error) {
+	raw := r.param(name)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 32)
+	if err != nil {
+		return 0, s3err.InvalidArgument.With("Provided %s not an integer or within integer range", name).ForArgument(name, raw)
+	}
+	if n < 0 {
+		return 0, s3err.InvalidArgument.With("Argument %s must be an integer between 0 and 2147483647", name).ForArgument(name, raw)
+	}
+	return int(n), nil
+}
+
+// sentParam is a query parameter echoed in a listing only when it was
+// sent, even empty.
+func sentParam(r *request, name string) *string {
+	if !r.hasParam(name) {
+		return nil
+	}
+	v := r.param(name)
+	return &v
 }
 
 // encode applies encoding-type=url to a name in a listing response. Like S3
@@ -54,6 +88,15 @@ func (p listParams) encode(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+}
+
+// encodeSent encodes a parameter echoed only when sent.
+func (p listParams) encodeSent(v *string) *string {
+	if v == nil {
+		return nil
+	}
+	e := p.encode(*v)
+	return &e
 }
 
 func (p listParams) encodingType() string {

@@ -2,6 +2,8 @@ package s3api
 
 import (
 	"encoding/xml"
+	"strconv"
+	"strings"
 
 	"github.com/terngate/terngate/s3err"
 )
@@ -37,6 +39,12 @@ type listVersionsResult struct {
 // listObjectVersions serves ?versions. Without versioning every object has
 // exactly one version, "null", and it is the latest.
 func (s *server) listObjectVersions(r *request) error {
+	// ListObjectVersions words a negative max-keys its own way.
+	if raw := r.param("max-keys"); strings.HasPrefix(raw, "-") {
+		if _, err := strconv.ParseInt(raw, 10, 32); err == nil {
+			return s3err.InvalidArgument.With("max-keys cannot be negative").ForArgument("maxKeys", raw)
+		}
+	}
 	p, err := parseListParams(r)
 	if err != nil {
 		return err

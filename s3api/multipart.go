@@ -148,16 +148,9 @@ func (s *server) abortMultipartUpload(r *request) error {
 	return nil
 }
 
-// intParam parses an optional non-negative integer parameter.
+// intParam parses an optional paging limit (see parseLimit).
 func intParam(r *request, name string, def int) (int, error) {
-	if !r.hasParam(name) {
-		return def, nil
-	}
-	n, err := strconv.Atoi(r.param(name))
-	if err != nil || n < 0 {
-		return 0, s3err.InvalidArgument.With("Provided %s not an integer or within integer range", name)
-	}
-	return n, nil
+	return parseLimit(r, name, def)
 }
 
 func (s *server) listParts(r *request) error {
@@ -191,50 +184,6 @@ func (s *server) listParts(r *request) error {
 			px.set(checksum.Algorithm(out.Upload.ChecksumAlgorithm), p.Checksum)
 		}
 		res.Parts = append(res.Parts, px)
-	}
-	s.writeXML(r, res)
-	return nil
-}
-
-func (s *server) listMultipartUploads(r *request) error {
-	m, err := s.multipart()
-	if err != nil {
-		return err
-	}
-	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
-		return err
-	}
-	maxUploads, err := intParam(r, "max-uploads", 1000)
-	if err != nil {
-		return err
-	}
-	in := multipart.ListUploadsInput{
-		Bucket: r.bucket, Prefix: r.param("prefix"), Delimiter: r.param("delimiter"),
-		KeyMarker: r.param("key-marker"), UploadIDMarker: r.param("upload-id-marker"),
-		MaxUploads: min(maxUploads, 1000),
-	}
-	out, err := m.ListUploads(r.ctx, in)
-	if err != nil {
-		return err
-	}
-	res := listUploadsResult{
-		Xmlns: s3Namespace, Bucket: r.bucket, KeyMarker: in.KeyMarker, UploadIDMarker: in.UploadIDMarker,
-		Prefix: in.Prefix, Delimiter: in.Delimiter, MaxUploads: in.MaxUploads, IsTruncated: out.IsTruncated,
-	}
-	if out.IsTruncated {
-		res.NextKeyMarker, res.NextUploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
-	}
-	for _, u := range out.Uploads {
-		own := &owner{ID: u.Owner, DisplayName: u.Owner}
-		res.Uploads = append(res.Uploads, uploadXML{
-			Key: u.Key, UploadID: u.ID, Initiator: own, Owner: own, StorageClass: "STANDARD",
-			Initiated: u.Initiated.UTC().Format(time.RFC3339Nano), ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
-		})
-	}
-	for _, cp := range out.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, struct {
-			Prefix string `xml:"Prefix"`
-		}{cp})
 	}
 	s.writeXML(r, res)
 	return nil

@@ -109,19 +109,18 @@ type uploadXML struct {
 }
 
 type listUploadsResult struct {
-	XMLName            xml.Name    `xml:"ListMultipartUploadsResult"`
-	Xmlns              string      `xml:"xmlns,attr"`
-	Bucket             string      `xml:"Bucket"`
-	KeyMarker          string      `xml:"KeyMarker"`
-	UploadIDMarker     string      `xml:"UploadIdMarker"`
-	NextKeyMarker      string      `xml:"NextKeyMarker"`
-	NextUploadIDMarker string      `xml:"NextUploadIdMarker"`
-	Prefix             string      `xml:"Prefix"`
-	Delimiter          string      `xml:"Delimiter,omitempty"`
-	MaxUploads         int         `xml:"MaxUploads"`
-	IsTruncated        bool        `xml:"IsTruncated"`
-	Uploads            []uploadXML `xml:"Upload"`
-	CommonPrefixes     []struct {
-		Prefix string `xml:"Prefix"`
-	} `xml:"CommonPrefixes"`
+	XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
+	Xmlns              string         `xml:"xmlns,attr"`
+	Bucket             string         `xml:"Bucket"`
+	KeyMarker          string         `xml:"KeyMarker"`
+	UploadIDMarker     string         `xml:"UploadIdMarker"`
+	NextKeyMarker      string         `xml:"NextKeyMarker"`
+	NextUploadIDMarker string         `xml:"NextUploadIdMarker"`
+	Prefix             string         `xml:"Prefix"`
+	Delimiter          string         `xml:"Delimiter,omitempty"`
+	MaxUploads         int            `xml:"MaxUploads"`
+	IsTruncated        bool           `xml:"IsTruncated"`
+	Uploads            []uploadXML    `xml:"Upload"`
+	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
+	EncodingType       string         `xml:"EncodingType,omitempty"`
 }

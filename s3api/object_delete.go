@@ -81,7 +81,8 @@ func (s *server) deleteObjects(r *request) error {
 	if err := decodeXML(data, &req); err != nil {
 		return err
 	}
-	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
+	// An empty <Delete/> deletes nothing: S3 answers an empty DeleteResult.
+	if len(req.Objects) > maxDeleteKeys {
 		return s3err.MalformedXML
 	}
 	conds := make([]objects.DeleteConditions, len(req.Objects))

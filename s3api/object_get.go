@@ -73,6 +73,9 @@ func (s *server) headObject(r *request) error {
 
 // planRead applies the preconditions, partNumber and Range to an object.
 func planRead(r *request, info objects.ObjectInfo) (readPlan, error) {
+	if err := refuseAnonymousOverrides(r); err != nil {
+		return readPlan{}, err
+	}
 	if err := checkConditions(r, readConditions, info); err != nil {
 		if errors.Is(err, s3err.NotModified) {
 			r.setHeader("ETag", quoteETag(info.ETag))

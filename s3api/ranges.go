@@ -16,8 +16,8 @@ func (b byteRange) length() int64 { return b.end - b.start + 1 }
 type rangeResult int
 
 const (
-	// rangeWhole: no usable Range; S3 serves the whole object when the
-	// header is absent, malformed or asks for several ranges.
+	// rangeWhole: no usable Range; S3 serves the whole object (200) when
+	// the header is absent, malformed or asks for several ranges.
 	rangeWhole rangeResult = iota
 	rangePartial
 	rangeUnsatisfiable
@@ -25,45 +25,53 @@ const (
 
 // parseRange interprets a Range header against an object of size bytes.
 // Only a single "bytes=" range is honoured: "a-b" (b clamped to the end),
-// "a-" and "-n" (the last n bytes).
+// "a-" and "-n" (the last n bytes). Anything else, including whitespace
+// inside the range, is ignored as S3 ignores it.
 func parseRange(header string, size int64) (byteRange, rangeResult) {
-	spec, ok := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
-	if !ok || spec == "" || strings.Contains(spec, ",") {
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok {
 		return byteRange{}, rangeWhole
 	}
-	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	first, last, ok := strings.Cut(spec, "-")
 	if !ok {
 		return byteRange{}, rangeWhole
 	}
 	if first == "" {
-		n, err := strconv.ParseInt(last, 10, 64)
-		if err != nil || n < 0 {
+		n, ok := rangeNumber(last)
+		switch {
+		case !ok:
+			return byteRange{}, rangeWhole
+		case n == 0:
+			return byteRange{}, rangeUnsatisfiable
+		case size == 0:
+			// The last n bytes of nothing: S3 sends the (empty) object.
 			return byteRange{}, rangeWhole
 		}
-		if n == 0 || size == 0 {
-			return byteRange{}, rangeUnsatisfiable
-		}
-		if n > size {
-			n = size
-		}
-		return byteRange{start: size - n, end: size - 1}, rangePartial
+		return byteRange{start: size - min(n, size), end: size - 1}, rangePartial
 	}
-	start, err := strconv.ParseInt(first, 10, 64)
-	if err != nil || start < 0 {
+	start, ok := rangeNumber(first)
+	if !ok {
 		return byteRange{}, rangeWhole
 	}
 	end := size - 1
 	if last != "" {
-		end, err = strconv.ParseInt(last, 10, 64)
-		if err != nil || end < start {
+		if end, ok = rangeNumber(last); !ok || end < start {
 			return byteRange{}, rangeWhole
 		}
-		if end > size-1 {
-			end = size - 1
-		}
+		end = min(end, size-1)
 	}
 	if start >= size {
 		return byteRange{}, rangeUnsatisfiable
 	}
 	return byteRange{start: start, end: end}, rangePartial
+}
+
+// rangeNumber parses a byte position: decimal digits only (RFC 9110's
+// 1*DIGIT), so signs and spaces make the whole header unusable.
+func rangeNumber(s string) (int64, bool) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
 }
