@@ -9,6 +9,7 @@ import (
 
 // FuzzParseV2Authorization checks the V2 header parser never panics and
 // that what it accepts is exactly "AWS <key>:<signature>" with no spaces.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func FuzzParseV2Authorization(f *testing.F) {
 	f.Add("AWS AKIAIOSFODNN7EXAMPLE:qgk2+6Sv9/oM7G3qLEjTH1a1l1g=")
 	f.Add("AWS key:sig:extra")
@@ -31,6 +32,7 @@ func FuzzParseV2Authorization(f *testing.F) {
 // FuzzVerifyV2 feeds arbitrary query strings and Authorization headers to
 // the V2 verifier: it must never panic, and must accept a request only when
 // its signature is the one the verifier computes for the known key.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func FuzzVerifyV2(f *testing.F) {
 	f.Add("/b/k", presignV2("GET", "", "/b/k", "acl", testTime.Add(time.Hour), testSecret, nil), "")
 	f.Add("/b/k", "AWSAccessKeyId=AKIDEXAMPLE&Expires=99999999999&Signature=%zz", "")

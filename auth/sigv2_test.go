@@ -49,6 +49,7 @@ func mustParseDate(t *testing.T, v string) time.Time {
 // publishes: the virtual-hosted GET example (the bucket comes from the Host
 // header, not the path) and the "Unicode keys" example (the path is signed
 // exactly as sent, escapes and their case included).
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2DocumentExamples(t *testing.T) {
 	cases := []struct {
 		name, vhostBucket, method, rawPath, date, signature string
@@ -163,6 +164,7 @@ func TestSigV2XAmzDate(t *testing.T) {
 	wantS3Err(t, err, s3err.SignatureDoesNotMatch, "")
 }
 
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2HeaderFailures(t *testing.T) {
 	at := testTime.Format(http.TimeFormat)
 	signed := func(mutate func(r *Request)) *Request {
@@ -289,6 +291,7 @@ func presignV2(method, vhost, rawPath, rawQuery string, expires time.Time, secre
 	return q.Encode()
 }
 
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2Presigned(t *testing.T) {
 	v := docVerifier(testTime)
 	query := presignV2("GET", "", "/b/k", "response-content-type=text%2Fplain", testTime.Add(time.Hour), testSecret, nil)

@@ -31,6 +31,7 @@ func TestStrictChunkedRulesOverHTTPS(t *testing.T) {
 
 // checkStrictChunkedRules runs the cases; rawTCP adds those written byte
 // by byte on a plain connection.
+// S3 error code list: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 func checkStrictChunkedRules(t *testing.T, g *gateway, rawTCP bool) {
 	ctx := testContext(t, 3*time.Minute)
 	expectStatus(t, g.do(t, ctx, rawRequest{method: "PUT", rawPath: "/strict"}), http.StatusOK, "create bucket")
@@ -134,6 +135,8 @@ func checkStrictChunkedRules(t *testing.T, g *gateway, rawTCP bool) {
 // signature gets its 403 with no 100 Continue before it, and no body is
 // read or stored. Differing Content-Lengths and Content-Length with
 // Transfer-Encoding are refused.
+// Sources: RFC 9112 section 6.3 (ambiguous framing); S3's use of
+// 100-continue, https://docs.aws.amazon.com/AmazonS3/latest/API/RESTRedirect.html.
 func TestExpectContinueAndFramingOverHTTP(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	ctx := testContext(t, 2*time.Minute)
@@ -187,6 +190,7 @@ func TestExpectContinueAndFramingOverHTTP(t *testing.T) {
 
 // A body trickling below --min-body-rate is cut off with RequestTimeout
 // and not stored.
+// Source: RequestTimeout in the S3 error code list, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 func TestSlowBodyCutOffOverHTTP(t *testing.T) {
 	g := startGateway(t, newDataDir(t), "--min-body-rate", "65536", "--min-body-rate-window", "300ms")
 	ctx := testContext(t, time.Minute)

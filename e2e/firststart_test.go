@@ -127,6 +127,7 @@ func TestConfigPrecedence(t *testing.T) {
 // nothing there first: no generated key pair, no self-signed certificate.
 // (Issue 13, "a newcomer's first hour": it used to generate both and then
 // wait out the embedded tracker's timeout.)
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestSecondGatewayOnAHeldDataDir(t *testing.T) {
 	dataDir := newDataDir(t)
 	first := startGateway(t, dataDir)
@@ -156,6 +157,7 @@ func TestSecondGatewayOnAHeldDataDir(t *testing.T) {
 // TestFailedStartKeepsNoCredentials: a start that fails after the key pair
 // would be generated (here its listen address is taken) stores none and
 // prints none, so the next start does not hand out a pair nobody saw work.
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestFailedStartKeepsNoCredentials(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	mustNoErr(t, err, "listen")

@@ -143,6 +143,16 @@ func (g *gateway) noChecksumClient() *s3.Client {
 	})
 }
 
+// TestMultipartChecksumRules: the multipart checksum rules of issue 13.
+// Sources (the file's header quotes them):
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html,
+// API_GetObject.html and API_HeadObject.html (partNumber); versitygw's
+// AWS-run UploadPart_no_checksum_with_composite_checksum_type,
+// UploadPart_no_checksum_with_full_object_checksum_type,
+// CompleteMultipartUpload_missing_part_checksum,
+// CompleteMultipartUpload_should_ignore_the_final_checksum and
+// GetObject_non_mp_part_number_1_success.
 func TestMultipartChecksumRules(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	c := g.sdkClient()

@@ -58,6 +58,9 @@ func (m mpuClient) complete(key, id string, parts ...types.CompletedPart) (*s3.C
 	})
 }
 
+// TestMultipartRules: part numbers, sizes, errors and listings of
+// multipart uploads. Source: the CompleteMultipartUpload API reference,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html.
 func TestMultipartRules(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	m := mpuClient{t: t, c: g.sdkClient()}

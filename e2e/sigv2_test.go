@@ -63,6 +63,7 @@ func putObject(t *testing.T, g *gateway, bucket, key string, body []byte) {
 // with its default configuration sign V2 URLs against a custom endpoint
 // (AWSAccessKeyId/Expires/Signature); a plain HTTP GET of them downloads the
 // object.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2PresignedURLs(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	body := []byte("downloaded through a V2 presigned URL")
@@ -110,6 +111,7 @@ print(c.generate_presigned_url("get_object", Params={"Bucket": os.environ["E2E_B
 // TestSigV2S3cmd drives s3cmd with signature_v2 = True: it signs every
 // request in the V2 Authorization header (with x-amz-date, so an empty Date
 // line).
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2S3cmd(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	s3cmd := newS3cmd(t, g)
@@ -135,6 +137,7 @@ func TestSigV2S3cmd(t *testing.T) {
 
 // TestSigV2MinioGo uses minio-go's V2 credentials path-style and
 // virtual-host style: bucket, PUT, GET, list and a multipart upload.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2MinioGo(t *testing.T) {
 	const domain = "s3.test"
 	g := startGateway(t, newDataDir(t), "--domain", domain)
@@ -215,6 +218,7 @@ func sendV2(t *testing.T, req *http.Request, accessKey, secret string) (int, v2E
 }
 
 // TestSigV2Refusals sends V2 requests that must fail, each with AWS's error.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2Refusals(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	putObject(t, g, "v2-neg", "k", []byte("secret data"))
@@ -298,6 +302,7 @@ func TestSigV2Refusals(t *testing.T) {
 // TestSigV2Disabled: with --sigv2=false a V2 request is refused the way a
 // V4-only AWS region refuses it (400 InvalidRequest, e.g. the response shown
 // in nukulb/s3-angular-file-upload#23 and s3fs-fuse#915); SigV4 still works.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html
 func TestSigV2Disabled(t *testing.T) {
 	g := startGateway(t, newDataDir(t), "--sigv2=false")
 	putObject(t, g, "v2-off", "k", []byte("v4 still works"))

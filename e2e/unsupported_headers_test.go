@@ -52,6 +52,7 @@ func TestSSECRefused(t *testing.T) {
 
 // `aws s3 cp --sse AES256` fails with NotImplemented instead of storing an
 // object the user believes is encrypted at rest.
+// Source: NotImplemented in https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 func TestAWSCLIServerSideEncryptionRefused(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	cli := newAWSCLI(t, g)

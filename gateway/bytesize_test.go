@@ -8,6 +8,7 @@ import (
 	"testing"
 )
 
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestByteSizeUnits(t *testing.T) {
 	for in, want := range map[string]int64{
 		"5368709120": 5 << 30,

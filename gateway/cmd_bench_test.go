@@ -187,6 +187,7 @@ func TestBenchFlagsNeedKeysForAnEndpoint(t *testing.T) {
 
 // TestBenchHelpShowsNoSecret: the keys default to the AWS environment
 // variables, but --help names the variables, never their values.
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestBenchHelpShowsNoSecret(t *testing.T) {
 	const accessKey, secretKey = "AKIDBENCHHELPTEST", "bench-help-secret-wJalrXUtnFEMI"
 	env := map[string]string{"AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": secretKey}
@@ -226,6 +227,7 @@ func TestBenchHelpShowsNoSecret(t *testing.T) {
 // TestBenchOutputsNeverDefaultToTheWorkingDir: without --out the reports go
 // to a new directory under $TMPDIR; --out is created; with both files
 // named, no directory is made at all.
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestBenchOutputsNeverDefaultToTheWorkingDir(t *testing.T) {
 	cwd := emptyWorkingDir(t)
 	tmp := t.TempDir()

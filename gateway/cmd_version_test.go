@@ -8,6 +8,7 @@ import (
 // A test binary carries no VCS stamp, as a `go run` build does not: the
 // commit comes from -X main.commit when given, and otherwise the output
 // says it is unknown and why, rather than printing nothing.
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestVersionNamesTheCommitOrWhyNot(t *testing.T) {
 	var out strings.Builder
 	printVersion(&out)

@@ -7,6 +7,7 @@ import (
 	"testing"
 )
 
+// Source: terngate issue 13 (a body trickling below a minimum rate is cut off, with a setting).
 func TestMinBodyRateSettings(t *testing.T) {
 	cfg, err := loadConfig(nil, envOf(nil), &bytes.Buffer{})
 	if err != nil || cfg.MinBodyRate != 1024 || cfg.MinBodyRateWindow != "30s" {

@@ -9,6 +9,7 @@ import (
 
 // TestSigV2Setting: SigV2 is on by default and turned off by the flag, the
 // environment or the file, with the usual precedence.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html (on by default: issue 13).
 func TestSigV2Setting(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "cfg.yaml")
 	if err := os.WriteFile(file, []byte("sigv2: false\n"), 0o600); err != nil {

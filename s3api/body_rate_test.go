@@ -13,6 +13,7 @@ import (
 // not read from or written to within the timeout period. Idle connections
 // will be closed.", as S3 answered in aws/aws-sdk-js issue #281 and
 // aws/aws-sdk-go PR #411), and nothing is stored.
+// Source: RequestTimeout in the S3 error code list, https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
 func TestSlowBodyCutOff(t *testing.T) {
 	g := startGateway(t, Config{MinBodyRate: 64 << 10, MinBodyRateWindow: 300 * time.Millisecond})
 	g.mustCreateBucket(t, "slow")

@@ -19,6 +19,7 @@ import (
 // ExpectedSourceBucketOwner says the same of the source bucket. The owner
 // ID here is the owning user's name (with no user directory, the access
 // key), as ListBuckets shows it.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html
 func TestExpectedBucketOwner(t *testing.T) {
 	g := startGateway(t, Config{})
 	c := g.client()

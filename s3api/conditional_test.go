@@ -147,6 +147,7 @@ func TestConditionalDeleteObject(t *testing.T) {
 // DeleteObjects operation, you must provide the ETag value in the ETag
 // element of the object", and a failed condition is that object's
 // PreconditionFailed error while the others proceed.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html
 func TestConditionalDeleteObjects(t *testing.T) {
 	g := startGateway(t, Config{})
 	g.mustCreateBucket(t, "cdos")

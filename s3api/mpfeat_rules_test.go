@@ -16,6 +16,7 @@ import (
 
 // Complete's optional assertions: x-amz-mp-object-size and the
 // conditional headers.
+// Source: https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
 func TestCompleteAssertions(t *testing.T) {
 	g := startMPGateway(t, 1, 0)
 	c := g.client()

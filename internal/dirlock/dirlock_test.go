@@ -10,6 +10,7 @@ import (
 	"testing"
 )
 
+// Source: terngate issue 13 ("A newcomer's first hour").
 func TestSecondAcquireNamesTheHolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	first, err := Acquire(dir)
