@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,9 +15,23 @@ import (
 	"testing"
 )
 
-// indexPath is the index, relative to this package's directory (go test
-// runs a test in its package's directory).
-const indexPath = "../../docs/conformance.md"
+// moduleRoot is the repository root, relative to this package's directory
+// (go test runs a test in its package's directory).
+const moduleRoot = "../.."
+
+// TestConformanceIndex fails when docs/conformance.md names a test that
+// does not exist, a subtest its test does not run, a rule without a test
+// or a source, or a test that does not cite its rule's source.
+func TestConformanceIndex(t *testing.T) {
+	f, err := os.Open(filepath.Join(moduleRoot, "docs", "conformance.md"))
+	if err != nil {
+		t.Fatalf("opening the conformance index: %v", err)
+	}
+	defer f.Close()
+	for _, problem := range checkIndex(f, moduleRoot) {
+		t.Error(problem)
+	}
+}
 
 // row is one rule of the index.
 type row struct {
@@ -39,17 +54,65 @@ var (
 	rowID      = regexp.MustCompile(`^[A-Z]+[0-9]+$`)
 )
 
+// checkIndex reads an index and returns what is wrong with it, the tests
+// it names being looked up under root.
+func checkIndex(index io.Reader, root string) []string {
+	rows, problems := readIndex(index)
+	if len(rows) == 0 {
+		problems = append(problems, "the conformance index lists no rule")
+	}
+	packages := map[string]map[string]testFunc{}
+	seen := map[string]int{}
+	for _, r := range rows {
+		report := func(format string, args ...any) {
+			problems = append(problems, fmt.Sprintf("line %d: rule %s: ", r.line, r.id)+fmt.Sprintf(format, args...))
+		}
+		if prev, dup := seen[r.id]; dup {
+			report("already listed at line %d", prev)
+		}
+		seen[r.id] = r.line
+		if len(r.tests) == 0 {
+			report("names no test")
+		}
+		if len(r.sources) == 0 {
+			report("has no source reference (a `quoted` string its tests cite)")
+		}
+		for _, ref := range r.tests {
+			funcs, ok := packages[ref.dir]
+			if !ok {
+				var err error
+				if funcs, err = packageTests(root, ref.dir); err != nil {
+					report("%v", err)
+				}
+				packages[ref.dir] = funcs
+			}
+			fn, ok := funcs[ref.name]
+			if !ok {
+				report("%s has no function %s", ref.dir, ref.name)
+				continue
+			}
+			fn = withHelpers(fn, funcs)
+			for _, seg := range ref.subtest {
+				if !anyContains(fn.literals, seg) {
+					report("%s.%s runs no subtest %q", ref.dir, ref.name, seg)
+				}
+			}
+			for _, src := range r.sources {
+				if !strings.Contains(fn.text, normalise(src)) {
+					report("%s.%s does not cite %q in its comment or body", ref.dir, ref.name, src)
+				}
+			}
+		}
+	}
+	return problems
+}
+
 // readIndex returns the rows of every table whose first cell is a rule ID
 // such as MC1.
-func readIndex(t *testing.T) []row {
-	t.Helper()
-	f, err := os.Open(indexPath)
-	if err != nil {
-		t.Fatalf("opening the conformance index: %v", err)
-	}
-	defer f.Close()
+func readIndex(index io.Reader) ([]row, []string) {
 	var rows []row
-	sc := bufio.NewScanner(f)
+	var problems []string
+	sc := bufio.NewScanner(index)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if !strings.HasPrefix(line, "|") {
@@ -61,14 +124,14 @@ func readIndex(t *testing.T) []row {
 			continue
 		}
 		if len(cells) != 4 {
-			t.Errorf("line %d (%s): %d cells, want 4 (ID, rule, tests, source)", n, id, len(cells))
+			problems = append(problems, fmt.Sprintf("line %d: rule %s: %d cells, want 4 (ID, rule, tests, source)", n, id, len(cells)))
 			continue
 		}
 		r := row{line: n, id: id}
 		for _, m := range backticked.FindAllStringSubmatch(cells[2], -1) {
 			p := testName.FindStringSubmatch(m[1])
 			if p == nil {
-				t.Errorf("line %d (%s): %q is not dir.TestName[/subtest]", n, id, m[1])
+				problems = append(problems, fmt.Sprintf("line %d: rule %s: %q is not dir.TestName[/subtest]", n, id, m[1]))
 				continue
 			}
 			ref := testRef{dir: p[1], name: p[2]}
@@ -83,9 +146,9 @@ func readIndex(t *testing.T) []row {
 		rows = append(rows, r)
 	}
 	if err := sc.Err(); err != nil {
-		t.Fatalf("reading the conformance index: %v", err)
+		problems = append(problems, fmt.Sprintf("reading the conformance index: %v", err))
 	}
-	return rows
+	return rows, problems
 }
 
 // testFunc is a function as its package's files give it.
@@ -95,10 +158,10 @@ type testFunc struct {
 	calls    []string // the package-level functions it calls by name
 }
 
-// packageTests parses every _test.go file of dir and returns its test and
-// fuzz functions by name.
-func packageTests(dir string) (map[string]testFunc, error) {
-	files, err := filepath.Glob(filepath.Join("../..", dir, "*_test.go"))
+// packageTests parses every _test.go file of root/dir and returns its
+// package-level functions by name.
+func packageTests(root, dir string) (map[string]testFunc, error) {
+	files, err := filepath.Glob(filepath.Join(root, dir, "*_test.go"))
 	if err != nil || len(files) == 0 {
 		return nil, fmt.Errorf("no test files in %s (%v)", dir, err)
 	}
@@ -143,63 +206,6 @@ func packageTests(dir string) (map[string]testFunc, error) {
 	return funcs, nil
 }
 
-// normalise drops comment markers and collapses white space, so that a
-// reference wrapped over two comment lines still matches.
-func normalise(s string) string {
-	s = strings.ReplaceAll(s, "//", " ")
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// TestConformanceIndex fails when the index names a test that does not
-// exist, a subtest its test does not run, a rule without a source, or a
-// test that does not cite its rule's source.
-func TestConformanceIndex(t *testing.T) {
-	rows := readIndex(t)
-	if len(rows) == 0 {
-		t.Fatal("the conformance index lists no rule")
-	}
-	packages := map[string]map[string]testFunc{}
-	seen := map[string]int{}
-	for _, r := range rows {
-		if prev, dup := seen[r.id]; dup {
-			t.Errorf("line %d: rule %s already listed at line %d", r.line, r.id, prev)
-		}
-		seen[r.id] = r.line
-		if len(r.tests) == 0 {
-			t.Errorf("line %d: rule %s names no test", r.line, r.id)
-		}
-		if len(r.sources) == 0 {
-			t.Errorf("line %d: rule %s has no source reference (a `quoted` string its tests cite)", r.line, r.id)
-		}
-		for _, ref := range r.tests {
-			funcs, ok := packages[ref.dir]
-			if !ok {
-				var err error
-				if funcs, err = packageTests(ref.dir); err != nil {
-					t.Errorf("line %d: rule %s: %v", r.line, r.id, err)
-				}
-				packages[ref.dir] = funcs
-			}
-			fn, ok := funcs[ref.name]
-			if !ok {
-				t.Errorf("line %d: rule %s: %s has no function %s", r.line, r.id, ref.dir, ref.name)
-				continue
-			}
-			fn = withHelpers(fn, funcs)
-			for _, seg := range ref.subtest {
-				if !anyContains(fn.literals, seg) {
-					t.Errorf("line %d: rule %s: %s.%s runs no subtest %q", r.line, r.id, ref.dir, ref.name, seg)
-				}
-			}
-			for _, src := range r.sources {
-				if !strings.Contains(fn.text, normalise(src)) {
-					t.Errorf("line %d: rule %s: %s.%s does not cite %q in its comment or body", r.line, r.id, ref.dir, ref.name, src)
-				}
-			}
-		}
-	}
-}
-
 // withHelpers reads a test together with the package functions it calls
 // directly: a test that runs its cases through a helper (TestXOverHTTP
 // calling checkX) names its subtests and cites its sources there.
@@ -212,6 +218,13 @@ func withHelpers(fn testFunc, funcs map[string]testFunc) testFunc {
 		}
 	}
 	return out
+}
+
+// normalise drops comment markers and collapses white space, so that a
+// reference wrapped over two comment lines still matches.
+func normalise(s string) string {
+	s = strings.ReplaceAll(s, "//", " ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func anyContains(lits []string, s string) bool {
