@@ -144,6 +144,32 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"PATCH an object", signed(http.MethodPatch, "/cat/five", nil), 405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
 			[]s3err.Field{{Name: "Method", Value: "PATCH"}, {Name: "ResourceType", Value: "OBJECT"}}},
 
+		// minio/minio#11293 records S3 answering an anonymous request for
+		// a missing bucket NoSuchBucket (with BucketName, checked below):
+		// bucket names are not secret in S3.
+		{"anonymous GET, missing bucket", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, g.endpoint+"/nobucket", nil)
+			return req
+		}, 404, "NoSuchBucket", "The specified bucket does not exist", nil},
+		{"anonymous GET object, missing bucket", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, g.endpoint+"/nobucket/k", nil)
+			return req
+		}, 404, "NoSuchBucket", "The specified bucket does not exist", nil},
+
+		// basho/riak_cs#1233 records S3's document; versity/versitygw#2080.
+		{"PUT a 1025-byte key", signed(http.MethodPut, "/cat/"+strings.Repeat("k", 1025), []byte("x")), 400, "KeyTooLongError", "Your key is too long",
+			[]s3err.Field{{Name: "Size", Value: "1025"}, {Name: "MaxSizeAllowed", Value: "1024"}}},
+		// versity/versitygw#2086 (elements); S3's message has no final
+		// period, as qld-gov-au/ckanext-s3filestore#132 quotes it.
+		{"PUT 2049 bytes of metadata", signed(http.MethodPut, "/cat/meta", []byte("x"), "x-amz-meta-m", strings.Repeat("v", 2048)), 400, "MetadataTooLarge",
+			"Your metadata headers exceed the maximum allowed metadata size",
+			[]s3err.Field{{Name: "Size", Value: "2049"}, {Name: "MaxSizeAllowed", Value: "2048"}}},
+		// versity/versitygw#2108 records S3's answer to If-None-Match other
+		// than '*' on PutObject.
+		{"PUT If-None-Match an ETag", signed(http.MethodPut, "/cat/five", []byte("x"), "If-None-Match", `"abc"`), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented",
+			[]s3err.Field{{Name: "Header", Value: "If-None-Match"}, {Name: "additionalMessage", Value: "We don't accept the provided value of If-None-Match header for this API"}}},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},
@@ -220,6 +246,9 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 			if resp.StatusCode != tc.status || doc.Code != tc.code || doc.Message != tc.msg {
 				t.Fatalf("got %d %s %q, want %d %s %q\n%s", resp.StatusCode, doc.Code, doc.Message, tc.status, tc.code, tc.msg, body)
 			}
+			if tc.code == "NoSuchBucket" && doc.Elements["BucketName"] != "nobucket" {
+				t.Errorf("BucketName %q, want nobucket\n%s", doc.Elements["BucketName"], body)
+			}
 			got := extraElements(t, body)
 			if len(got) != len(tc.fields) {
 				t.Fatalf("elements %v, want %v\n%s", got, tc.fields, body)
@@ -234,5 +263,35 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 	// The refused Complete left the upload whole.
 	if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("cat"), Key: aws.String("mp"), UploadId: aws.String(upload)}); err != nil {
 		t.Errorf("upload gone after refused Completes: %v", err)
+	}
+}
+
+// TestMethodNotAllowedNamesAllowedMethods: a 405 carries the Allow header
+// listing the methods the resource takes. S3 answers a POST to the service
+// with "Allow: GET" (versity/versitygw#1810 records the answer); RFC 9110
+// section 15.5.6 requires the header on every 405.
+func TestMethodNotAllowedNamesAllowedMethods(t *testing.T) {
+	g := startMPGateway(t, 10, time.Hour)
+	g.mustCreateBucket(t, "allow")
+	g.mustPut(t, "allow", "k", "v")
+	for _, tc := range []struct {
+		method, path, allow string
+	}{
+		{http.MethodPost, "/", "GET"},
+		{http.MethodPatch, "/allow", "GET, HEAD, PUT, DELETE"},
+		{http.MethodPatch, "/allow/k", "GET, HEAD, PUT, DELETE"},
+		{http.MethodPut, "/allow?location", "GET"},
+		{http.MethodPatch, "/allow/k?uploadId=u", "GET, PUT, POST, DELETE"},
+		{http.MethodPost, "/allow?policy", "DELETE, GET, PUT"},
+	} {
+		resp, body := do(t, g.signedRequest(t, tc.method, tc.path, nil, testSecretKey))
+		doc := parseErrorDoc(t, body)
+		if resp.StatusCode != http.StatusMethodNotAllowed || doc.Code != "MethodNotAllowed" {
+			t.Errorf("%s %s: %d %s, want 405 MethodNotAllowed", tc.method, tc.path, resp.StatusCode, doc.Code)
+			continue
+		}
+		if got := resp.Header.Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
 	}
 }

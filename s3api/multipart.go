@@ -42,7 +42,7 @@ func routeMultipart(r *request) (handlerFunc, bool, error) {
 		case http.MethodDelete:
 			return (*server).abortMultipartUpload, true, nil
 		}
-		return nil, true, s3err.MethodNotAllowed
+		return nil, true, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete)
 	}
 	return nil, false, nil
 }

@@ -109,7 +109,7 @@ func routeService(r *request) (handlerFunc, error) {
 	if r.method() == http.MethodGet {
 		return (*server).listBuckets, nil
 	}
-	return nil, s3err.MethodNotAllowed
+	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet)
 }
 
 func routeBucket(r *request) (handlerFunc, error) {
@@ -139,7 +139,7 @@ func routeBucket(r *request) (handlerFunc, error) {
 	case http.MethodDelete:
 		return (*server).deleteBucket, nil
 	}
-	return nil, s3err.MethodNotAllowed
+	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete)
 }
 
 func routeObject(r *request) (handlerFunc, error) {
@@ -159,12 +159,12 @@ func routeObject(r *request) (handlerFunc, error) {
 	case http.MethodDelete:
 		return (*server).deleteObject, nil
 	}
-	return nil, s3err.MethodNotAllowed
+	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete)
 }
 
 func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
 	if got != want {
-		return nil, s3err.MethodNotAllowed
+		return nil, s3err.MethodNotAllowedAllowing(want)
 	}
 	return h, nil
 }

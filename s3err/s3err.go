@@ -18,6 +18,9 @@ type Error struct {
 	// (InvalidChunkSizeError's Chunk, XAmzContentSHA256Mismatch's digests),
 	// in document order.
 	Fields []Field
+	// Headers are response headers AWS sends with the error document
+	// (MethodNotAllowed's Allow).
+	Headers []Field
 }
 
 // Field is one extra element of an error document.
@@ -43,6 +46,14 @@ func (e *Error) WithFields(nameValues ...string) *Error {
 	for i := 0; i+1 < len(nameValues); i += 2 {
 		c.Fields = append(c.Fields, Field{Name: nameValues[i], Value: nameValues[i+1]})
 	}
+	return &c
+}
+
+// WithHeader returns a copy of e that is answered with the response
+// header name set to value.
+func (e *Error) WithHeader(name, value string) *Error {
+	c := *e
+	c.Headers = append(append([]Field(nil), e.Headers...), Field{Name: name, Value: value})
 	return &c
 }
 
@@ -134,7 +145,7 @@ var (
 	InvalidStorageClass               = newErr("InvalidStorageClass", http.StatusBadRequest, "The storage class you specified is not valid")
 	MalformedPOSTRequest              = newErr("MalformedPOSTRequest", http.StatusBadRequest, "The body of your POST request is not well-formed multipart/form-data.")
 	InvalidPartNumber                 = newErr("InvalidPartNumber", http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable")
-	MetadataTooLarge                  = newErr("MetadataTooLarge", http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size.")
+	MetadataTooLarge                  = newErr("MetadataTooLarge", http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size")
 	ServiceUnavailable                = newErr("ServiceUnavailable", http.StatusServiceUnavailable, "Please reduce your request rate.")
 	SlowDown                          = newErr("SlowDown", http.StatusServiceUnavailable, "Please reduce your request rate.")
 	NoSuchBucketPolicy                = newErr("NoSuchBucketPolicy", http.StatusNotFound, "The bucket policy does not exist")
