@@ -39,7 +39,7 @@ func checkPayloadHash(v string) (string, error) {
 		return v, nil
 	case streamingECDSAPayload, streamingECDSAPayloadTrailer:
 		// SigV4a (ECDSA) signing is not implemented.
-		return "", s3err.NotImplemented.With("%s is not supported", v)
+		return "", s3err.NotImplemented.ForHeader("x-amz-content-sha256")
 	}
 	if isHexDigest(v) {
 		return strings.ToLower(v), nil

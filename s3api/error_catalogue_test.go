@@ -170,6 +170,17 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 			"A header you provided implies functionality that is not implemented",
 			[]s3err.Field{{Name: "Header", Value: "If-None-Match"}, {Name: "additionalMessage", Value: "We don't accept the provided value of If-None-Match header for this API"}}},
 
+		// NotImplemented has one text in S3, about headers, with <Header>
+		// naming it (chilts/awssum#30 records S3's document); a subresource
+		// terngate lacks gets the same text, as S3-compatible servers send
+		// for APIs they lack (minio/mc#3370).
+		{"PUT with x-amz-tagging", signed(http.MethodPut, "/cat/tagged", []byte("x"), "x-amz-tagging", "a=b"), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-tagging"}}},
+		{"GET bucket ?tagging", signed(http.MethodGet, "/cat?tagging", nil), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", nil},
+		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", nil},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},

@@ -49,7 +49,7 @@ func routeMultipart(r *request) (handlerFunc, bool, error) {
 
 func (s *server) multipart() (*multipart.Manager, error) {
 	if s.cfg.Multipart == nil {
-		return nil, s3err.NotImplemented.With("Multipart uploads are not configured.")
+		return nil, s3err.NotImplemented
 	}
 	return s.cfg.Multipart, nil
 }
