@@ -28,7 +28,8 @@ func parseAuthorization(header string) (authorization, error) {
 	header = strings.TrimSpace(header)
 	alg, rest, _ := strings.Cut(header, " ")
 	if alg != algorithmHMAC {
-		return authorization{}, errUnsupportedAuthType
+		// S3 names the header and echoes it (versity/versitygw#1705).
+		return authorization{}, errUnsupportedAuthType.ForArgument("Authorization", header)
 	}
 	var a authorization
 	seen := 0

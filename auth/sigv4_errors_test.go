@@ -174,3 +174,28 @@ func TestAuthErrorTextsAsS3Sends(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidArgumentNamesTheHeader: S3's InvalidArgument about a header
+// names it and echoes its value: "Unsupported Authorization Type"
+// (versity/versitygw#1705 records S3's document) and a bad
+// x-amz-content-sha256 (versity/versitygw#1352,
+// irods/irods_resource_plugin_s3#1833).
+func TestInvalidArgumentNamesTheHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, header, value, msg, argument string
+	}{
+		{"authorization scheme", "Authorization", "AWS4-HMAC-SHA25 Credential=x", "Unsupported Authorization Type", "Authorization"},
+		{"content sha256", "X-Amz-Content-Sha256", "GIBBERISH", errInvalidContentSHA256.Message, "x-amz-content-sha256"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := signedServerRequest(t)
+			r.Header.Set(tc.header, tc.value)
+			_, err := newTestVerifier().Verify(r)
+			wantS3Err(t, err, s3err.InvalidArgument, tc.msg)
+			e := s3err.As(err)
+			if e.Field("ArgumentName") != tc.argument || e.Field("ArgumentValue") != tc.value {
+				t.Errorf("elements %v, want ArgumentName %s, ArgumentValue %q", e.Fields, tc.argument, tc.value)
+			}
+		})
+	}
+}
