@@ -199,3 +199,19 @@ func TestInvalidArgumentNamesTheHeader(t *testing.T) {
 		})
 	}
 }
+
+// TestSigV2HeaderErrorsNameTheHeader: a malformed SigV2 Authorization header
+// is InvalidArgument with S3's texts, naming and echoing the header as S3's
+// InvalidArgument about that header does (versity/versitygw#1705).
+func TestSigV2HeaderErrorsNameTheHeader(t *testing.T) {
+	for _, tc := range []struct{ header, msg string }{
+		{"AWS AKID", "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"},
+		{"AWS AKID: sig", "Authorization header is invalid -- one and only one ' ' (space) required"},
+	} {
+		_, _, err := parseV2Authorization(tc.header)
+		wantS3Err(t, err, s3err.InvalidArgument, tc.msg)
+		if e := s3err.As(err); e.Field("ArgumentName") != "Authorization" || e.Field("ArgumentValue") != tc.header {
+			t.Errorf("%q: elements %v", tc.header, e.Fields)
+		}
+	}
+}
