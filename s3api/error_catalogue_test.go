@@ -181,6 +181,15 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
 
+		// versity/versitygw#993, aws/aws-sdk-js-v3#1636: the argument is
+		// named, not echoed.
+		{"ListObjectsV2 with a forged token", signed(http.MethodGet, "/cat?list-type=2&continuation-token=forged", nil), 400, "InvalidArgument",
+			"The continuation token provided is incorrect", []s3err.Field{{Name: "ArgumentName", Value: "continuation-token"}}},
+		// gaul/s3proxy#304.
+		{"UploadPartCopy with a range lacking bytes=", signed(http.MethodPut, "/cat/mp?partNumber=3&uploadId="+upload, nil, "x-amz-copy-source", "/cat/five", "x-amz-copy-source-range", "0-2"), 400, "InvalidArgument",
+			"The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+			[]s3err.Field{{Name: "ArgumentName", Value: "x-amz-copy-source-range"}, {Name: "ArgumentValue", Value: "0-2"}}},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},

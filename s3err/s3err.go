@@ -77,6 +77,10 @@ func (e *Error) ForArgument(name, value string) *Error {
 	return e.WithFields("ArgumentName", name, "ArgumentValue", value)
 }
 
+// ForArgumentName names the argument without echoing it, as AWS does for
+// opaque ones (continuation-token).
+func (e *Error) ForArgumentName(name string) *Error { return e.WithFields("ArgumentName", name) }
+
 // Is makes errors.Is match on the code, so a specialised copy (With) still
 // matches its catalogue entry.
 func (e *Error) Is(target error) bool {
