@@ -190,6 +190,15 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 			"The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
 			[]s3err.Field{{Name: "ArgumentName", Value: "x-amz-copy-source-range"}, {Name: "ArgumentValue", Value: "0-2"}}},
 
+		// versity/versitygw#1388, #1389: S3 words a copy source without a
+		// bucket or without a key apart.
+		{"CopyObject, empty copy source", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", ""), 400, "InvalidArgument",
+			"Invalid copy source bucket name", nil},
+		{"CopyObject, copy source without a key", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", "cat"), 400, "InvalidArgument",
+			"Invalid copy source object key", nil},
+		{"UploadPartCopy, copy source without a key", signed(http.MethodPut, "/cat/mp?partNumber=3&uploadId="+upload, nil, "x-amz-copy-source", "/cat/"), 400, "InvalidArgument",
+			"Invalid copy source object key", nil},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},
