@@ -199,6 +199,10 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"UploadPartCopy, copy source without a key", signed(http.MethodPut, "/cat/mp?partNumber=3&uploadId="+upload, nil, "x-amz-copy-source", "/cat/"), 400, "InvalidArgument",
 			"Invalid copy source object key", nil},
 
+		// basho/riak_cs's table of S3 errors keys this text by the header.
+		{"CopyObject, unknown metadata directive", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", "/cat/five", "x-amz-metadata-directive", "MERGE"), 400, "InvalidArgument",
+			"Unknown metadata directive.", []s3err.Field{{Name: "ArgumentName", Value: "x-amz-metadata-directive"}, {Name: "ArgumentValue", Value: "MERGE"}}},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},

@@ -162,7 +162,10 @@ func metadataDirectiveReplace(r *request) (bool, error) {
 	case "REPLACE":
 		return true, nil
 	default:
-		return false, s3err.InvalidArgument.With("Unknown metadata directive %q.", d)
+		// S3's text, naming the header as it does for x-amz-tagging-directive
+		// (basho/riak_cs keys this text by x-amz-metadata-directive in its
+		// table of S3's errors; MinIO sends the same text).
+		return false, s3err.InvalidArgument.With("Unknown metadata directive.").ForArgument("x-amz-metadata-directive", d)
 	}
 }
 
