@@ -203,6 +203,12 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"CopyObject, unknown metadata directive", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", "/cat/five", "x-amz-metadata-directive", "MERGE"), 400, "InvalidArgument",
 			"Unknown metadata directive.", []s3err.Field{{Name: "ArgumentName", Value: "x-amz-metadata-directive"}, {Name: "ArgumentValue", Value: "MERGE"}}},
 
+		// versity/versitygw#915 and #917, #1000 record S3's answers.
+		{"GetObjectAttributes without the header", signed(http.MethodGet, "/cat/five?attributes", nil), 400, "InvalidRequest",
+			"The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty", nil},
+		{"GetObjectAttributes of an unknown name", signed(http.MethodGet, "/cat/five?attributes", nil, "x-amz-object-attributes", "ETags"), 400, "InvalidArgument",
+			"Invalid attribute name specified.", []s3err.Field{{Name: "ArgumentName", Value: "x-amz-object-attributes"}, {Name: "ArgumentValue", Value: "ETags"}}},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},
