@@ -176,6 +176,8 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		// for APIs they lack (minio/mc#3370).
 		{"PUT with x-amz-tagging", signed(http.MethodPut, "/cat/tagged", []byte("x"), "x-amz-tagging", "a=b"), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-tagging"}}},
+		{"POST to a bucket (a form upload)", signed(http.MethodPost, "/cat", nil), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", nil},
 		{"GET bucket ?tagging", signed(http.MethodGet, "/cat?tagging", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
 		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",

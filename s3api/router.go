@@ -139,6 +139,10 @@ func routeBucket(r *request) (handlerFunc, error) {
 		return (*server).headBucket, nil
 	case http.MethodDelete:
 		return (*server).deleteBucket, nil
+	case http.MethodPost:
+		// S3 takes browser-form uploads (POST Object) here; terngate
+		// does not implement them.
+		return nil, s3err.NotImplemented
 	}
 	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete)
 }
