@@ -233,6 +233,12 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"UploadPart number 0", signed(http.MethodPut, "/cat/mp?partNumber=0&uploadId="+upload, small), 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive",
 			[]s3err.Field{{Name: "ArgumentName", Value: "partNumber"}, {Name: "ArgumentValue", Value: "0"}}},
 
+		// versity/versitygw#1072 and #1398 record S3's answers.
+		{"Complete with part number 0", signed(http.MethodPost, "/cat/mp?uploadId="+upload, completeDoc(part(0, smallETag))), 400, "InvalidArgument",
+			"PartNumber must be >= 1", nil},
+		{"Complete with x-amz-mp-object-size not a number", signed(http.MethodPost, "/cat/mp?uploadId="+upload, completeDoc(part(1, smallETag)), "x-amz-mp-object-size", "size"), 400, "InvalidRequest",
+			"Value for x-amz-mp-object-size header is invalid: 'size'", nil},
+
 		// versity/versitygw#2034 (computed digest in base64, the sent one in hex).
 		{"PUT Content-MD5 of other bytes", signed(http.MethodPut, "/cat/md5", []byte("data"), "Content-MD5", b64(otherMD5[:])), 400, "BadDigest", "The Content-MD5 you specified did not match what we received.",
 			[]s3err.Field{{Name: "CalculatedDigest", Value: b64(dataMD5[:])}, {Name: "ExpectedDigest", Value: hex.EncodeToString(otherMD5[:])}}},
