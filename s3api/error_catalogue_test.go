@@ -211,6 +211,10 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"GetObjectAttributes of an unknown name", signed(http.MethodGet, "/cat/five?attributes", nil, "x-amz-object-attributes", "ETags"), 400, "InvalidArgument",
 			"Invalid attribute name specified.", []s3err.Field{{Name: "ArgumentName", Value: "x-amz-object-attributes"}, {Name: "ArgumentValue", Value: "ETags"}}},
 
+		// versity/versitygw#2174 records S3's document.
+		{"ListObjectVersions, version-id-marker alone", signed(http.MethodGet, "/cat?versions&version-id-marker=null", nil), 400, "InvalidArgument",
+			"A version-id marker cannot be specified without a key marker.", []s3err.Field{{Name: "ArgumentName", Value: "version-id-marker"}, {Name: "ArgumentValue", Value: "null"}}},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},
