@@ -13,7 +13,12 @@ type authorization struct {
 	signature     string
 }
 
-var errUnsupportedAuthType = s3err.InvalidArgument.With("Unsupported Authorization Type")
+var (
+	errUnsupportedAuthType = s3err.InvalidArgument.With("Unsupported Authorization Type")
+	// errAuthorizationComponents is S3's answer to a header without exactly
+	// the three fields (ex-aws/ex_aws#537 records it).
+	errAuthorizationComponents = s3err.AuthorizationHeaderMalformed.With("The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+)
 
 // parseAuthorization reads
 // "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...".
@@ -23,14 +28,15 @@ func parseAuthorization(header string) (authorization, error) {
 	header = strings.TrimSpace(header)
 	alg, rest, _ := strings.Cut(header, " ")
 	if alg != algorithmHMAC {
-		return authorization{}, errUnsupportedAuthType
+		// S3 names the header and echoes it (versity/versitygw#1705).
+		return authorization{}, errUnsupportedAuthType.ForArgument("Authorization", header)
 	}
 	var a authorization
 	seen := 0
 	for field := range strings.SplitSeq(rest, ",") {
 		key, value, ok := strings.Cut(strings.TrimSpace(field), "=")
 		if !ok || value == "" {
-			return authorization{}, s3err.AuthorizationHeaderMalformed
+			return authorization{}, errAuthorizationComponents
 		}
 		var dst *string
 		switch key {
@@ -41,16 +47,16 @@ func parseAuthorization(header string) (authorization, error) {
 		case "Signature":
 			dst = &a.signature
 		default:
-			return authorization{}, s3err.AuthorizationHeaderMalformed
+			return authorization{}, errAuthorizationComponents
 		}
 		if *dst != "" {
-			return authorization{}, s3err.AuthorizationHeaderMalformed
+			return authorization{}, errAuthorizationComponents
 		}
 		*dst = value
 		seen++
 	}
 	if seen != 3 {
-		return authorization{}, s3err.AuthorizationHeaderMalformed
+		return authorization{}, errAuthorizationComponents
 	}
 	return a, nil
 }

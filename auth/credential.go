@@ -35,8 +35,11 @@ var (
 // empty region accepts whatever region the client signed for.
 func parseCredential(value, region string, errs credentialErrors) (credential, error) {
 	parts := strings.Split(value, "/")
-	if len(parts) != 5 || parts[0] == "" {
+	if len(parts) != 5 {
 		return credential{}, errs.base.With("%s; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".", errs.prefix)
+	}
+	if parts[0] == "" {
+		return credential{}, errs.base.With("%s; a non-empty Access Key (AKID) must be provided in the credential.", errs.prefix)
 	}
 	c := credential{accessKey: parts[0], date: parts[1], region: parts[2], service: parts[3]}
 	if _, err := time.Parse(scopeDate, c.date); err != nil {

@@ -17,6 +17,13 @@ const (
 	streamingECDSAPayloadTrailer = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"
 )
 
+// invalidContentSHA256 names the value sent, as S3 does
+// (versity/versitygw#1352 and irods/irods_resource_plugin_s3#1833 record
+// S3's document).
+func invalidContentSHA256(v string) error {
+	return errInvalidContentSHA256.ForArgument("x-amz-content-sha256", v)
+}
+
 var errInvalidContentSHA256 = s3err.InvalidArgument.With("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
 
 func isHexDigest(s string) bool {
@@ -39,10 +46,10 @@ func checkPayloadHash(v string) (string, error) {
 		return v, nil
 	case streamingECDSAPayload, streamingECDSAPayloadTrailer:
 		// SigV4a (ECDSA) signing is not implemented.
-		return "", s3err.NotImplemented.With("%s is not supported", v)
+		return "", s3err.NotImplemented.ForHeader("x-amz-content-sha256")
 	}
 	if isHexDigest(v) {
 		return strings.ToLower(v), nil
 	}
-	return "", errInvalidContentSHA256
+	return "", invalidContentSHA256(v)
 }

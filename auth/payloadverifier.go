@@ -27,7 +27,7 @@ type payloadVerifier struct {
 func NewPayloadVerifier(body io.Reader, expectedHex string) io.Reader {
 	want, err := hex.DecodeString(expectedHex)
 	if err != nil || len(want) != sha256.Size {
-		return &payloadVerifier{err: errInvalidContentSHA256}
+		return &payloadVerifier{err: invalidContentSHA256(expectedHex)}
 	}
 	return &payloadVerifier{src: body, h: sha256.New(), want: want}
 }

@@ -114,7 +114,7 @@ func parseExpires(v string) (time.Duration, error) {
 	case n == 0:
 		return 0, s3err.AuthorizationQueryParametersError.With("X-Amz-Expires must be at least 1 second")
 	case n > maxPresignExpiry:
-		return 0, s3err.AuthorizationQueryParametersError.With("X-Amz-Expires must be less than a week (in seconds) that is %d", maxPresignExpiry)
+		return 0, s3err.AuthorizationQueryParametersError.With("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than %d seconds", maxPresignExpiry)
 	}
 	return time.Duration(n) * time.Second, nil
 }

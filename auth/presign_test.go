@@ -111,7 +111,7 @@ func TestVerifyPresignedRejects(t *testing.T) {
 		{"unsigned amz header", func(r *Request, v *Verifier) { r.Header.Set("X-Amz-Acl", "public-read") }, s3err.AccessDenied, ""},
 		{"expires zero", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "0") }, s3err.AuthorizationQueryParametersError, ""},
 		{"expires negative", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "-1") }, s3err.AuthorizationQueryParametersError, "X-Amz-Expires must be non-negative"},
-		{"expires too long", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "604801") }, s3err.AuthorizationQueryParametersError, "X-Amz-Expires must be less than a week (in seconds) that is 604800"},
+		{"expires too long", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "604801") }, s3err.AuthorizationQueryParametersError, "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"},
 		{"expires not a number", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "soon") }, s3err.AuthorizationQueryParametersError, "X-Amz-Expires should be a number"},
 		{"missing date", func(r *Request, v *Verifier) { r.RawQuery = delParam(r.RawQuery, "X-Amz-Date") }, s3err.AuthorizationQueryParametersError, errMissingPresignParams.Message},
 		{"missing signed headers", func(r *Request, v *Verifier) { r.RawQuery = delParam(r.RawQuery, "X-Amz-SignedHeaders") }, s3err.AuthorizationQueryParametersError, ""},

@@ -68,18 +68,20 @@ func (v *Verifier) VerifyV2(r *Request) (Result, error) {
 	return v.verifyV2Query(r, params)
 }
 
-// parseV2Authorization splits "AWS AccessKeyId:Signature".
+// parseV2Authorization splits "AWS AccessKeyId:Signature". A refusal names
+// the header and echoes it, as S3's InvalidArgument about the
+// Authorization header does (versity/versitygw#1705 records one).
 func parseV2Authorization(header string) (accessKey, signature string, err error) {
 	rest, ok := strings.CutPrefix(header, sigV2HeaderPrefix)
 	if !ok {
-		return "", "", errV2HeaderInvalid
+		return "", "", errV2HeaderInvalid.ForArgument("Authorization", header)
 	}
 	if strings.ContainsAny(rest, " \t") {
-		return "", "", errV2HeaderSpaces
+		return "", "", errV2HeaderSpaces.ForArgument("Authorization", header)
 	}
 	accessKey, signature, ok = strings.Cut(rest, ":")
 	if !ok || accessKey == "" || signature == "" {
-		return "", "", errV2HeaderInvalid
+		return "", "", errV2HeaderInvalid.ForArgument("Authorization", header)
 	}
 	return accessKey, signature, nil
 }

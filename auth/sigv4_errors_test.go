@@ -90,3 +90,128 @@ func TestHeadersNotSignedListsAll(t *testing.T) {
 		t.Errorf("HeadersNotSigned = %q", got)
 	}
 }
+
+// TestAuthErrorTextsAsS3Sends pins the messages S3 sends for malformed
+// SigV4 authentication, each as recorded from S3 in the issue named:
+//   - ex-aws/ex_aws#537, robmcvey/cakephp-amazon-s3#15: a header without
+//     its three fields;
+//   - ex-aws/ex_aws#987, s3fs-fuse/s3fs-fuse#2612: an empty access key;
+//   - krobertson/deb-s3#157: a credential of the wrong shape;
+//   - JuliaServices/CloudStore.jl#52: another region, named in <Region>;
+//   - bryanjos/aws_auth#31, aws/aws-cli#5464: X-Amz-Expires over a week;
+//   - minio/minio-js#1312: X-Amz-Expires not a number;
+//   - JustinM1/S3SignerAWS#12: X-Amz-Date not ISO 8601 basic.
+func TestAuthErrorTextsAsS3Sends(t *testing.T) {
+	authz := func(r *Request) string { return r.Header.Get("Authorization") }
+	header := []struct {
+		name   string
+		mutate func(r *Request)
+		msg    string
+	}{
+		{"no signature field", func(r *Request) {
+			a := authz(r)
+			r.Header.Set("Authorization", a[:strings.Index(a, ", Signature=")])
+		}, "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature."},
+		{"unknown field", func(r *Request) {
+			r.Header.Set("Authorization", strings.Replace(authz(r), "SignedHeaders=", "Headers=", 1))
+		}, "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature."},
+		{"empty access key", func(r *Request) {
+			r.Header.Set("Authorization", strings.Replace(authz(r), "Credential="+testAccessKey, "Credential=", 1))
+		}, "The authorization header is malformed; a non-empty Access Key (AKID) must be provided in the credential."},
+		{"short credential", func(r *Request) {
+			r.Header.Set("Authorization", strings.Replace(authz(r), "/s3/aws4_request", "", 1))
+		}, `The authorization header is malformed; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`},
+	}
+	for _, tc := range header {
+		t.Run("header/"+tc.name, func(t *testing.T) {
+			r := signedServerRequest(t)
+			tc.mutate(r)
+			_, err := newTestVerifier().Verify(r)
+			wantS3Err(t, err, s3err.AuthorizationHeaderMalformed, tc.msg)
+			if e := s3err.As(err); e.Status != 400 || len(e.Fields) != 0 {
+				t.Errorf("status %d, elements %v; want 400 and none", e.Status, e.Fields)
+			}
+		})
+	}
+
+	query := []struct {
+		name   string
+		mutate func(r *Request, v *Verifier)
+		msg    string
+		fields []s3err.Field
+	}{
+		{"expires over a week", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "604801") },
+			"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds", nil},
+		{"expires not a number", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Expires", "soon") },
+			"X-Amz-Expires should be a number", nil},
+		{"date not ISO 8601", func(r *Request, v *Verifier) { r.RawQuery = setParam(r.RawQuery, "X-Amz-Date", "2024-05-17") },
+			`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`, nil},
+		{"no signature", func(r *Request, v *Verifier) { r.RawQuery = delParam(r.RawQuery, "X-Amz-Signature") },
+			"Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.", nil},
+		{"empty access key", func(r *Request, v *Verifier) {
+			r.RawQuery = setParam(r.RawQuery, "X-Amz-Credential", "/20240517/us-east-1/s3/aws4_request")
+		}, "Error parsing the X-Amz-Credential parameter; a non-empty Access Key (AKID) must be provided in the credential.", nil},
+		{"another region", func(r *Request, v *Verifier) { v.Region = "eu-west-1" },
+			"Error parsing the X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting 'eu-west-1'",
+			[]s3err.Field{{Name: "Region", Value: "eu-west-1"}}},
+	}
+	for _, tc := range query {
+		t.Run("query/"+tc.name, func(t *testing.T) {
+			r := presignedServerRequest(t, "GET", "/bucket/key", "", nil, 900)
+			v := newTestVerifier()
+			tc.mutate(r, v)
+			_, err := v.Verify(r)
+			wantS3Err(t, err, s3err.AuthorizationQueryParametersError, tc.msg)
+			e := s3err.As(err)
+			if e.Status != 400 || len(e.Fields) != len(tc.fields) {
+				t.Fatalf("status %d, elements %v; want 400 and %v", e.Status, e.Fields, tc.fields)
+			}
+			for i := range tc.fields {
+				if e.Fields[i] != tc.fields[i] {
+					t.Errorf("element %d = %v, want %v", i, e.Fields[i], tc.fields[i])
+				}
+			}
+		})
+	}
+}
+
+// TestInvalidArgumentNamesTheHeader: S3's InvalidArgument about a header
+// names it and echoes its value: "Unsupported Authorization Type"
+// (versity/versitygw#1705 records S3's document) and a bad
+// x-amz-content-sha256 (versity/versitygw#1352,
+// irods/irods_resource_plugin_s3#1833).
+func TestInvalidArgumentNamesTheHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, header, value, msg, argument string
+	}{
+		{"authorization scheme", "Authorization", "AWS4-HMAC-SHA25 Credential=x", "Unsupported Authorization Type", "Authorization"},
+		{"content sha256", "X-Amz-Content-Sha256", "GIBBERISH", errInvalidContentSHA256.Message, "x-amz-content-sha256"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := signedServerRequest(t)
+			r.Header.Set(tc.header, tc.value)
+			_, err := newTestVerifier().Verify(r)
+			wantS3Err(t, err, s3err.InvalidArgument, tc.msg)
+			e := s3err.As(err)
+			if e.Field("ArgumentName") != tc.argument || e.Field("ArgumentValue") != tc.value {
+				t.Errorf("elements %v, want ArgumentName %s, ArgumentValue %q", e.Fields, tc.argument, tc.value)
+			}
+		})
+	}
+}
+
+// TestSigV2HeaderErrorsNameTheHeader: a malformed SigV2 Authorization header
+// is InvalidArgument with S3's texts, naming and echoing the header as S3's
+// InvalidArgument about that header does (versity/versitygw#1705).
+func TestSigV2HeaderErrorsNameTheHeader(t *testing.T) {
+	for _, tc := range []struct{ header, msg string }{
+		{"AWS AKID", "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature"},
+		{"AWS AKID: sig", "Authorization header is invalid -- one and only one ' ' (space) required"},
+	} {
+		_, _, err := parseV2Authorization(tc.header)
+		wantS3Err(t, err, s3err.InvalidArgument, tc.msg)
+		if e := s3err.As(err); e.Field("ArgumentName") != "Authorization" || e.Field("ArgumentValue") != tc.header {
+			t.Errorf("%q: elements %v", tc.header, e.Fields)
+		}
+	}
+}

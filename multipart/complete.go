@@ -50,7 +50,12 @@ func (m *Manager) Complete(ctx context.Context, in CompleteInput) (Result, error
 		return Result{}, s3err.MalformedXML
 	}
 	for i, p := range in.Parts {
-		if p.Number < 1 || p.Number > MaxPartNumber {
+		if p.Number < 1 {
+			// S3's text for a part number below 1 in the document
+			// (versity/versitygw#1072 records it).
+			return Result{}, s3err.InvalidArgument.With("PartNumber must be >= 1")
+		}
+		if p.Number > MaxPartNumber {
 			return Result{}, s3err.InvalidArgument.With("Part number must be an integer between 1 and 10000, inclusive")
 		}
 		if i > 0 && p.Number <= in.Parts[i-1].Number {

@@ -97,7 +97,7 @@ func parseRule(r lifecycleRule) (abortRule, error) {
 		return abortRule{}, s3err.MalformedXML
 	}
 	if r.Expiration != nil || len(r.Transitions) > 0 || r.NoncurrentVersionExpiration != nil || len(r.NoncurrentVersionTransition) > 0 {
-		return abortRule{}, s3err.NotImplemented.With("Only the AbortIncompleteMultipartUpload lifecycle action is implemented.")
+		return abortRule{}, s3err.NotImplemented
 	}
 	if r.Abort == nil {
 		return abortRule{}, s3err.InvalidRequest.With("At least one action needs to be specified in a rule")

@@ -31,18 +31,30 @@ func (m *Manager) ListUploads(ctx context.Context, in ListUploadsInput) (ListUpl
 	if in.MaxUploads <= 0 {
 		return out, nil
 	}
-	// With a key-marker, the upload-id-marker must be an upload ID; without
-	// one S3 ignores it.
-	if in.KeyMarker != "" && in.UploadIDMarker != "" && !wellFormedUploadID(in.UploadIDMarker) {
-		return out, s3err.InvalidArgument.With("Invalid uploadId marker").ForArgument("upload-id-marker", in.UploadIDMarker)
+	// With a key-marker, the upload-id-marker must name an upload in
+	// progress, malformed or unknown alike being InvalidArgument
+	// (versity/versitygw#1797 records S3's answer); without one S3
+	// ignores it.
+	var marker Upload
+	if in.KeyMarker != "" && in.UploadIDMarker != "" {
+		invalid := s3err.InvalidArgument.With("Invalid uploadId marker").ForArgument("upload-id-marker", in.UploadIDMarker)
+		if !wellFormedUploadID(in.UploadIDMarker) {
+			return out, invalid
+		}
+		u, err := m.tracker.Get(ctx, in.UploadIDMarker)
+		if errors.Is(err, ErrNoSuchUpload) {
+			return out, invalid
+		}
+		if err != nil {
+			return out, fmt.Errorf("multipart: list uploads: upload-id-marker: %w", err)
+		}
+		marker = u
 	}
 	start := boundFrom(in.Prefix)
 	if in.KeyMarker != "" && in.KeyMarker >= in.Prefix {
 		start = boundAfterKey(in.KeyMarker)
-		if in.UploadIDMarker != "" {
-			if u, err := m.tracker.Get(ctx, in.UploadIDMarker); err == nil && u.Key == in.KeyMarker {
-				start = boundAfterEntry(IndexEntry{Key: u.Key, Initiated: u.Initiated, ID: u.ID})
-			}
+		if marker.Key == in.KeyMarker {
+			start = boundAfterEntry(IndexEntry{Key: marker.Key, Initiated: marker.Initiated, ID: marker.ID})
 		}
 	}
 	batch := min(in.MaxUploads+1, 1000)

@@ -83,7 +83,7 @@ func unescapePath(s string) (string, error) {
 // validateKey applies S3's key rules that do not depend on the store.
 func validateKey(key string) error {
 	if len(key) > maxKeyLen {
-		return s3err.KeyTooLongError
+		return s3err.KeyTooLongFor(len(key), maxKeyLen)
 	}
 	return nil
 }

@@ -44,12 +44,11 @@ func (s *server) authorize(r *request) error {
 	}
 	r.access = access
 	if !access.exists {
-		// Users learn that the bucket is missing; strangers learn nothing.
-		if r.anonymous() {
-			return s3err.AccessDenied
-		}
 		// A missing bucket is the first thing S3 reports, before whatever
-		// the operation would find missing inside it (an upload, a key).
+		// the operation would find missing inside it (an upload, a key),
+		// and to anyone: bucket names are not secret in S3, which answers
+		// an anonymous request for a missing bucket NoSuchBucket
+		// (minio/minio#11293 records S3's answer).
 		return s3err.NoSuchBucket
 	}
 	if op != "DeleteObjects" && !s.permits(r, access, op, r.bucket, r.key) {
@@ -72,7 +71,7 @@ func (s *server) authorizeCopySource(r *request) error {
 		return err
 	}
 	if !access.exists {
-		return nil // the handler reports NoSuchBucket
+		return s3err.NoSuchBucketNamed(src.bucket)
 	}
 	if !s.permits(r, access, "GetObject", src.bucket, src.key) {
 		return s3err.AccessDenied

@@ -190,7 +190,9 @@ func decodeToken(token string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	pos, ok := strings.CutPrefix(string(raw), "tg1:")
 	if err != nil || !ok {
-		return "", s3err.InvalidArgument.With("The continuation token provided is incorrect")
+		// S3 names the argument but does not echo it
+		// (versity/versitygw#993, aws/aws-sdk-js-v3#1636 record S3's).
+		return "", s3err.InvalidArgument.With("The continuation token provided is incorrect").ForArgumentName("continuation-token")
 	}
 	return pos, nil
 }

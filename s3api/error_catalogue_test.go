@@ -144,6 +144,77 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		{"PATCH an object", signed(http.MethodPatch, "/cat/five", nil), 405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
 			[]s3err.Field{{Name: "Method", Value: "PATCH"}, {Name: "ResourceType", Value: "OBJECT"}}},
 
+		// minio/minio#11293 records S3 answering an anonymous request for
+		// a missing bucket NoSuchBucket (with BucketName, checked below):
+		// bucket names are not secret in S3.
+		{"anonymous GET, missing bucket", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, g.endpoint+"/nobucket", nil)
+			return req
+		}, 404, "NoSuchBucket", "The specified bucket does not exist", nil},
+		{"anonymous GET object, missing bucket", func() *http.Request {
+			req, _ := http.NewRequest(http.MethodGet, g.endpoint+"/nobucket/k", nil)
+			return req
+		}, 404, "NoSuchBucket", "The specified bucket does not exist", nil},
+
+		// basho/riak_cs#1233 records S3's document; versity/versitygw#2080.
+		{"PUT a 1025-byte key", signed(http.MethodPut, "/cat/"+strings.Repeat("k", 1025), []byte("x")), 400, "KeyTooLongError", "Your key is too long",
+			[]s3err.Field{{Name: "Size", Value: "1025"}, {Name: "MaxSizeAllowed", Value: "1024"}}},
+		// versity/versitygw#2086 (elements); S3's message has no final
+		// period, as qld-gov-au/ckanext-s3filestore#132 quotes it.
+		{"PUT 2049 bytes of metadata", signed(http.MethodPut, "/cat/meta", []byte("x"), "x-amz-meta-m", strings.Repeat("v", 2048)), 400, "MetadataTooLarge",
+			"Your metadata headers exceed the maximum allowed metadata size",
+			[]s3err.Field{{Name: "Size", Value: "2049"}, {Name: "MaxSizeAllowed", Value: "2048"}}},
+		// versity/versitygw#2108 records S3's answer to If-None-Match other
+		// than '*' on PutObject.
+		{"PUT If-None-Match an ETag", signed(http.MethodPut, "/cat/five", []byte("x"), "If-None-Match", `"abc"`), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented",
+			[]s3err.Field{{Name: "Header", Value: "If-None-Match"}, {Name: "additionalMessage", Value: "We don't accept the provided value of If-None-Match header for this API"}}},
+
+		// NotImplemented has one text in S3, about headers, with <Header>
+		// naming it (chilts/awssum#30 records S3's document); a subresource
+		// terngate lacks gets the same text, as S3-compatible servers send
+		// for APIs they lack (minio/mc#3370).
+		{"PUT with x-amz-tagging", signed(http.MethodPut, "/cat/tagged", []byte("x"), "x-amz-tagging", "a=b"), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-tagging"}}},
+		{"POST to a bucket (a form upload)", signed(http.MethodPost, "/cat", nil), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", nil},
+		{"GET bucket ?tagging", signed(http.MethodGet, "/cat?tagging", nil), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", nil},
+		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", nil},
+
+		// versity/versitygw#993, aws/aws-sdk-js-v3#1636: the argument is
+		// named, not echoed.
+		{"ListObjectsV2 with a forged token", signed(http.MethodGet, "/cat?list-type=2&continuation-token=forged", nil), 400, "InvalidArgument",
+			"The continuation token provided is incorrect", []s3err.Field{{Name: "ArgumentName", Value: "continuation-token"}}},
+		// gaul/s3proxy#304.
+		{"UploadPartCopy with a range lacking bytes=", signed(http.MethodPut, "/cat/mp?partNumber=3&uploadId="+upload, nil, "x-amz-copy-source", "/cat/five", "x-amz-copy-source-range", "0-2"), 400, "InvalidArgument",
+			"The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+			[]s3err.Field{{Name: "ArgumentName", Value: "x-amz-copy-source-range"}, {Name: "ArgumentValue", Value: "0-2"}}},
+
+		// versity/versitygw#1388, #1389: S3 words a copy source without a
+		// bucket or without a key apart.
+		{"CopyObject, empty copy source", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", ""), 400, "InvalidArgument",
+			"Invalid copy source bucket name", nil},
+		{"CopyObject, copy source without a key", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", "cat"), 400, "InvalidArgument",
+			"Invalid copy source object key", nil},
+		{"UploadPartCopy, copy source without a key", signed(http.MethodPut, "/cat/mp?partNumber=3&uploadId="+upload, nil, "x-amz-copy-source", "/cat/"), 400, "InvalidArgument",
+			"Invalid copy source object key", nil},
+
+		// basho/riak_cs's table of S3 errors keys this text by the header.
+		{"CopyObject, unknown metadata directive", signed(http.MethodPut, "/cat/copy", nil, "x-amz-copy-source", "/cat/five", "x-amz-metadata-directive", "MERGE"), 400, "InvalidArgument",
+			"Unknown metadata directive.", []s3err.Field{{Name: "ArgumentName", Value: "x-amz-metadata-directive"}, {Name: "ArgumentValue", Value: "MERGE"}}},
+
+		// versity/versitygw#915 and #917, #1000 record S3's answers.
+		{"GetObjectAttributes without the header", signed(http.MethodGet, "/cat/five?attributes", nil), 400, "InvalidRequest",
+			"The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty", nil},
+		{"GetObjectAttributes of an unknown name", signed(http.MethodGet, "/cat/five?attributes", nil, "x-amz-object-attributes", "ETags"), 400, "InvalidArgument",
+			"Invalid attribute name specified.", []s3err.Field{{Name: "ArgumentName", Value: "x-amz-object-attributes"}, {Name: "ArgumentValue", Value: "ETags"}}},
+
+		// versity/versitygw#2174 records S3's document.
+		{"ListObjectVersions, version-id-marker alone", signed(http.MethodGet, "/cat?versions&version-id-marker=null", nil), 400, "InvalidArgument",
+			"A version-id marker cannot be specified without a key marker.", []s3err.Field{{Name: "ArgumentName", Value: "version-id-marker"}, {Name: "ArgumentValue", Value: "null"}}},
+
 		// versity/versitygw#2044.
 		{"GET If-Match other", signed(http.MethodGet, "/cat/five", nil, "If-Match", `"other"`), 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
 			[]s3err.Field{{Name: "Condition", Value: "If-Match"}}},
@@ -165,6 +236,12 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 			[]s3err.Field{{Name: "UploadId", Value: upload}, {Name: "PartNumber", Value: "7"}, {Name: "ETag", Value: "gibberish"}}},
 		{"UploadPart number 0", signed(http.MethodPut, "/cat/mp?partNumber=0&uploadId="+upload, small), 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive",
 			[]s3err.Field{{Name: "ArgumentName", Value: "partNumber"}, {Name: "ArgumentValue", Value: "0"}}},
+
+		// versity/versitygw#1072 and #1398 record S3's answers.
+		{"Complete with part number 0", signed(http.MethodPost, "/cat/mp?uploadId="+upload, completeDoc(part(0, smallETag))), 400, "InvalidArgument",
+			"PartNumber must be >= 1", nil},
+		{"Complete with x-amz-mp-object-size not a number", signed(http.MethodPost, "/cat/mp?uploadId="+upload, completeDoc(part(1, smallETag)), "x-amz-mp-object-size", "size"), 400, "InvalidRequest",
+			"Value for x-amz-mp-object-size header is invalid: 'size'", nil},
 
 		// versity/versitygw#2034 (computed digest in base64, the sent one in hex).
 		{"PUT Content-MD5 of other bytes", signed(http.MethodPut, "/cat/md5", []byte("data"), "Content-MD5", b64(otherMD5[:])), 400, "BadDigest", "The Content-MD5 you specified did not match what we received.",
@@ -220,6 +297,9 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 			if resp.StatusCode != tc.status || doc.Code != tc.code || doc.Message != tc.msg {
 				t.Fatalf("got %d %s %q, want %d %s %q\n%s", resp.StatusCode, doc.Code, doc.Message, tc.status, tc.code, tc.msg, body)
 			}
+			if tc.code == "NoSuchBucket" && doc.Elements["BucketName"] != "nobucket" {
+				t.Errorf("BucketName %q, want nobucket\n%s", doc.Elements["BucketName"], body)
+			}
 			got := extraElements(t, body)
 			if len(got) != len(tc.fields) {
 				t.Fatalf("elements %v, want %v\n%s", got, tc.fields, body)
@@ -234,5 +314,35 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 	// The refused Complete left the upload whole.
 	if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("cat"), Key: aws.String("mp"), UploadId: aws.String(upload)}); err != nil {
 		t.Errorf("upload gone after refused Completes: %v", err)
+	}
+}
+
+// TestMethodNotAllowedNamesAllowedMethods: a 405 carries the Allow header
+// listing the methods the resource takes. S3 answers a POST to the service
+// with "Allow: GET" (versity/versitygw#1810 records the answer); RFC 9110
+// section 15.5.6 requires the header on every 405.
+func TestMethodNotAllowedNamesAllowedMethods(t *testing.T) {
+	g := startMPGateway(t, 10, time.Hour)
+	g.mustCreateBucket(t, "allow")
+	g.mustPut(t, "allow", "k", "v")
+	for _, tc := range []struct {
+		method, path, allow string
+	}{
+		{http.MethodPost, "/", "GET"},
+		{http.MethodPatch, "/allow", "GET, HEAD, PUT, DELETE"},
+		{http.MethodPatch, "/allow/k", "GET, HEAD, PUT, DELETE"},
+		{http.MethodPut, "/allow?location", "GET"},
+		{http.MethodPatch, "/allow/k?uploadId=u", "GET, PUT, POST, DELETE"},
+		{http.MethodPost, "/allow?policy", "DELETE, GET, PUT"},
+	} {
+		resp, body := do(t, g.signedRequest(t, tc.method, tc.path, nil, testSecretKey))
+		doc := parseErrorDoc(t, body)
+		if resp.StatusCode != http.StatusMethodNotAllowed || doc.Code != "MethodNotAllowed" {
+			t.Errorf("%s %s: %d %s, want 405 MethodNotAllowed", tc.method, tc.path, resp.StatusCode, doc.Code)
+			continue
+		}
+		if got := resp.Header.Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, tc.path, got, tc.allow)
+		}
 	}
 }

@@ -83,6 +83,9 @@ func (s *server) writeError(r *request, err error) {
 	resp := r.c.Response()
 	resp.ResetBody()
 	resp.SetStatusCode(e.Status)
+	for _, h := range e.Headers {
+		resp.Header.Set(h.Name, h.Value)
+	}
 	// 304 and HEAD answers carry no body.
 	if e.Status == http.StatusNotModified || r.isHead() {
 		return
@@ -101,10 +104,16 @@ func errorDocument(r *request, e *s3err.Error) errorBody {
 		HostID:    r.hostID,
 	}
 	for _, f := range e.Fields {
+		if f.Name == "BucketName" {
+			continue // in its own place, below
+		}
 		body.Fields = append(body.Fields, errorField{XMLName: xml.Name{Local: f.Name}, Value: f.Value})
 	}
 	if bucketScoped[e.Code] {
-		body.BucketName = r.bucket
+		body.BucketName = e.Field("BucketName")
+		if body.BucketName == "" {
+			body.BucketName = r.bucket
+		}
 	}
 	if e.Code == s3err.NoSuchKey.Code {
 		body.Key = r.key

@@ -82,7 +82,12 @@ func sentParam(r *request, name string) *string {
 }
 
 // encode applies encoding-type=url to a name in a listing response. Like S3
-// it form-encodes but leaves '/' readable.
+// it form-encodes, a space becoming '+' and '+' "%2B", but leaves '/'
+// readable: S3's answers are recorded so in boto/boto#2654 (why boto and
+// botocore decode with unquote_plus), bcgov/gwells#1801 and
+// brekkylab/backlot#178 ("a b.txt" listed as "a+b.txt"). ceph/s3-tests'
+// test_bucket_list_encoding_basic expects "%20" instead; both decode alike
+// in every SDK that decodes (unquote_plus, Java's URLDecoder).
 func (p listParams) encode(s string) string {
 	if !p.urlEncode {
 		return s

@@ -143,6 +143,9 @@ func TestListObjectsV1Paging(t *testing.T) {
 	}
 }
 
+// TestListEncodingTypeURL: encoding-type=url writes a space as '+' and a
+// '+' as "%2B", as S3 answers (boto/boto#2654, bcgov/gwells#1801,
+// brekkylab/backlot#178 record it; see listParams.encode).
 func TestListEncodingTypeURL(t *testing.T) {
 	g, _ := listFixture(t)
 	resp, body := do(t, g.signedRequest(t, http.MethodGet, "/lst?list-type=2&encoding-type=url&prefix=d%20", nil, testSecretKey))

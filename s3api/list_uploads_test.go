@@ -98,6 +98,9 @@ func TestListUploadsArguments(t *testing.T) {
 
 	for _, tc := range []struct{ path, message, name, value string }{
 		{"/ups?uploads&key-marker=a&upload-id-marker=bogus", "Invalid uploadId marker", "upload-id-marker", "bogus"},
+		// Well-formed but naming no upload: the same answer
+		// (versity/versitygw#1797 records S3's).
+		{"/ups?uploads&key-marker=a&upload-id-marker=0123456789abcdef0123456789abcdef", "Invalid uploadId marker", "upload-id-marker", "0123456789abcdef0123456789abcdef"},
 		{"/ups?uploads&max-uploads=-3", "Argument max-uploads must be an integer between 0 and 2147483647", "max-uploads", "-3"},
 		{"/ups?uploads&max-uploads=x", "Provided max-uploads not an integer or within integer range", "max-uploads", "x"},
 		{"/ups?uploads&encoding-type=gzip", "Invalid Encoding Method specified in Request", "encoding-type", "gzip"},

@@ -52,11 +52,14 @@ func (s *server) listObjectVersions(r *request) error {
 	keyMarker := r.param("key-marker")
 	versionMarker := r.param("version-id-marker")
 	if versionMarker != "" {
+		// Both name the marker and echo it: S3's document for the first is
+		// recorded in versity/versitygw#2174, and its "Invalid version id
+		// specified" names the parameter it is about (versitygw#1698).
 		if keyMarker == "" {
-			return s3err.InvalidArgument.With("A version-id marker cannot be specified without a key marker.")
+			return s3err.InvalidArgument.With("A version-id marker cannot be specified without a key marker.").ForArgument("version-id-marker", versionMarker)
 		}
 		if versionMarker != nullVersionID {
-			return s3err.InvalidArgument.With("Invalid version id specified")
+			return s3err.InvalidArgument.With("Invalid version id specified").ForArgument("version-id-marker", versionMarker)
 		}
 	}
 	// Each key has one version, so resuming after (key, "null") or after

@@ -58,7 +58,7 @@ func metadataFromRequest(r *request) (objects.Metadata, error) {
 		return objects.Metadata{}, err
 	}
 	if size > maxUserMetadata {
-		return objects.Metadata{}, s3err.MetadataTooLarge
+		return objects.Metadata{}, s3err.MetadataTooLargeFor(size, maxUserMetadata)
 	}
 	return md, nil
 }

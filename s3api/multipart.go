@@ -42,14 +42,14 @@ func routeMultipart(r *request) (handlerFunc, bool, error) {
 		case http.MethodDelete:
 			return (*server).abortMultipartUpload, true, nil
 		}
-		return nil, true, s3err.MethodNotAllowed
+		return nil, true, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete)
 	}
 	return nil, false, nil
 }
 
 func (s *server) multipart() (*multipart.Manager, error) {
 	if s.cfg.Multipart == nil {
-		return nil, s3err.NotImplemented.With("Multipart uploads are not configured.")
+		return nil, s3err.NotImplemented
 	}
 	return s.cfg.Multipart, nil
 }
@@ -301,7 +301,12 @@ func completeInput(r *request) (multipart.CompleteInput, error) {
 		in.Parts = append(in.Parts, multipart.CompletePart{Number: p.PartNumber, ETag: p.ETag, Checksums: p.values()})
 	}
 	if v := r.header("x-amz-mp-object-size"); v != "" {
-		if in.ObjectSize, err = strconv.ParseInt(v, 10, 64); err != nil || in.ObjectSize < 0 {
+		if in.ObjectSize, err = strconv.ParseInt(v, 10, 64); err != nil {
+			// S3's answer to a value that is not a number
+			// (versity/versitygw#1398 records it).
+			return in, s3err.InvalidRequest.With("Value for x-amz-mp-object-size header is invalid: '%s'", v)
+		}
+		if in.ObjectSize < 0 {
 			return in, s3err.InvalidArgument.With("x-amz-mp-object-size must be a non-negative integer")
 		}
 	}

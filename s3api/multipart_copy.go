@@ -23,6 +23,12 @@ type copyPartResult struct {
 // x-amz-copy-source-range.
 const copySourceRangeMessage = "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy"
 
+// badCopySourceRange is that refusal naming the header and echoing its
+// value, as S3's does (gaul/s3proxy#304 records S3's document).
+func badCopySourceRange(value string) error {
+	return s3err.InvalidArgument.With(copySourceRangeMessage).ForArgument("x-amz-copy-source-range", value)
+}
+
 // uploadPartCopy is UploadPartCopy: a part whose bytes are (a range of) an
 // existing object. Authorization already checked s3:GetObject on the source.
 func (s *server) uploadPartCopy(r *request) error {
@@ -85,12 +91,12 @@ func copySourceRange(header string, size int64) (byteRange, error) {
 	spec, ok := strings.CutPrefix(header, "bytes=")
 	first, last, ok2 := strings.Cut(spec, "-")
 	if !ok || !ok2 {
-		return byteRange{}, s3err.InvalidArgument.With(copySourceRangeMessage)
+		return byteRange{}, badCopySourceRange(header)
 	}
 	start, err1 := strconv.ParseInt(first, 10, 64)
 	end, err2 := strconv.ParseInt(last, 10, 64)
 	if err1 != nil || err2 != nil || start < 0 || end < start {
-		return byteRange{}, s3err.InvalidArgument.With(copySourceRangeMessage)
+		return byteRange{}, badCopySourceRange(header)
 	}
 	if end >= size {
 		return byteRange{}, s3err.InvalidArgument.With("Range specified is not valid for source object of size: %d", size)

@@ -79,14 +79,16 @@ func requestedAttributes(r *request) (map[string]bool, error) {
 	// SDKs send the list as one comma-separated value or as the header
 	// repeated, one attribute each.
 	raw := strings.Join(requestHeaders(r).Values("X-Amz-Object-Attributes"), ",")
+	// S3's answers to a missing header and to an unknown name are
+	// recorded in versity/versitygw#915 and #917, #1000.
 	if strings.TrimSpace(raw) == "" {
-		return nil, s3err.InvalidArgument.With("Missing required header for this request: x-amz-object-attributes")
+		return nil, s3err.InvalidRequest.With("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty")
 	}
 	want := map[string]bool{}
 	for _, name := range strings.Split(raw, ",") {
 		name = strings.TrimSpace(name)
 		if !objectAttributeNames[name] {
-			return nil, s3err.InvalidArgument.With("Invalid attribute name specified.")
+			return nil, s3err.InvalidArgument.With("Invalid attribute name specified.").ForArgument("x-amz-object-attributes", name)
 		}
 		want[name] = true
 	}

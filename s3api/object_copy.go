@@ -137,9 +137,14 @@ func parseCopySource(header string) (target, error) {
 	if err != nil {
 		return target{}, s3err.InvalidArgument.With("Invalid copy source encoding.")
 	}
-	bucket, key, ok := strings.Cut(decoded, "/")
-	if !ok || key == "" {
-		return target{}, s3err.InvalidArgument.With("Copy Source must mention the source bucket and key: sourcebucket/sourcekey")
+	// S3 words a missing bucket and a missing key apart
+	// (versity/versitygw#1388 and #1389 record S3's answers).
+	bucket, key, _ := strings.Cut(decoded, "/")
+	if bucket == "" {
+		return target{}, s3err.InvalidArgument.With("Invalid copy source bucket name")
+	}
+	if key == "" {
+		return target{}, s3err.InvalidArgument.With("Invalid copy source object key")
 	}
 	if err := validateBucketName(bucket); err != nil {
 		return target{}, err
@@ -157,7 +162,10 @@ func metadataDirectiveReplace(r *request) (bool, error) {
 	case "REPLACE":
 		return true, nil
 	default:
-		return false, s3err.InvalidArgument.With("Unknown metadata directive %q.", d)
+		// S3's text, naming the header as it does for x-amz-tagging-directive
+		// (basho/riak_cs keys this text by x-amz-metadata-directive in its
+		// table of S3's errors; MinIO sends the same text).
+		return false, s3err.InvalidArgument.With("Unknown metadata directive.").ForArgument("x-amz-metadata-directive", d)
 	}
 }
 

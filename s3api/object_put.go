@@ -105,7 +105,7 @@ func contentMD5(r *request) ([]byte, error) {
 func putPreconditions(r *request, in *objects.PutInput) error {
 	if r.hasHeader("If-None-Match") {
 		if strings.TrimSpace(r.header("If-None-Match")) != "*" {
-			return s3err.NotImplemented.With("If-None-Match on a write only supports '*'.")
+			return s3err.NotImplementedValue("If-None-Match")
 		}
 		in.IfNoneMatchStar = true
 	}

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -109,7 +110,7 @@ func routeService(r *request) (handlerFunc, error) {
 	if r.method() == http.MethodGet {
 		return (*server).listBuckets, nil
 	}
-	return nil, s3err.MethodNotAllowed
+	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet)
 }
 
 func routeBucket(r *request) (handlerFunc, error) {
@@ -118,7 +119,7 @@ func routeBucket(r *request) (handlerFunc, error) {
 	case r.hasParam("location"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketLocation)
 	case r.hasParam("versioning") && method == http.MethodPut:
-		return nil, s3err.NotImplemented.With("The versioning subresource is not implemented.")
+		return nil, s3err.NotImplemented
 	case r.hasParam("versioning"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketVersioning)
 	case r.hasParam("versions"):
@@ -126,8 +127,8 @@ func routeBucket(r *request) (handlerFunc, error) {
 	case r.hasParam("delete"):
 		return onlyMethod(method, http.MethodPost, (*server).deleteObjects)
 	}
-	if sub, ok := unsupportedSubresource(r, bucketSubresources); ok {
-		return nil, s3err.NotImplemented.With("The %s subresource is not implemented.", sub)
+	if unsupportedSubresource(r, bucketSubresources) {
+		return nil, s3err.NotImplemented
 	}
 	switch method {
 	case http.MethodGet:
@@ -138,13 +139,17 @@ func routeBucket(r *request) (handlerFunc, error) {
 		return (*server).headBucket, nil
 	case http.MethodDelete:
 		return (*server).deleteBucket, nil
+	case http.MethodPost:
+		// S3 takes browser-form uploads (POST Object) here; terngate
+		// does not implement them.
+		return nil, s3err.NotImplemented
 	}
-	return nil, s3err.MethodNotAllowed
+	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete)
 }
 
 func routeObject(r *request) (handlerFunc, error) {
-	if sub, ok := unsupportedSubresource(r, objectSubresources); ok {
-		return nil, s3err.NotImplemented.With("The %s subresource is not implemented.", sub)
+	if unsupportedSubresource(r, objectSubresources) {
+		return nil, s3err.NotImplemented
 	}
 	switch r.method() {
 	case http.MethodGet:
@@ -159,18 +164,22 @@ func routeObject(r *request) (handlerFunc, error) {
 	case http.MethodDelete:
 		return (*server).deleteObject, nil
 	}
-	return nil, s3err.MethodNotAllowed
+	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete)
 }
 
 func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
 	if got != want {
-		return nil, s3err.MethodNotAllowed
+		return nil, s3err.MethodNotAllowedAllowing(want)
 	}
 	return h, nil
 }
 
-// Subresources the gateway recognises but does not implement yet. Query
-// parameters not listed (x-id, prefix, ...) are operation arguments.
+// Subresources the gateway recognises but does not implement yet. S3 has
+// one NotImplemented text, about headers, and sends it for whatever it
+// does not implement (chilts/awssum#30, pinpoint-apm/pinpoint#2298 record
+// it); servers that lack an API answer the same (minio/mc#3370), so these
+// are refused with it unchanged. Query parameters not listed (x-id,
+// prefix, ...) are operation arguments.
 var (
 	bucketSubresources = []string{
 		"accelerate", "acl", "analytics", "cors", "encryption",
@@ -185,11 +194,6 @@ var (
 	}
 )
 
-func unsupportedSubresource(r *request, names []string) (string, bool) {
-	for _, n := range names {
-		if r.hasParam(n) {
-			return n, true
-		}
-	}
-	return "", false
+func unsupportedSubresource(r *request, names []string) bool {
+	return slices.ContainsFunc(names, r.hasParam)
 }

@@ -1,7 +1,9 @@
 package s3api
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/terngate/terngate/s3err"
 )
@@ -42,5 +44,6 @@ func pickMethod(method string, handlers map[string]handlerFunc) (handlerFunc, er
 	if h, ok := handlers[method]; ok {
 		return h, nil
 	}
-	return nil, s3err.MethodNotAllowed
+	allowed := slices.Sorted(maps.Keys(handlers))
+	return nil, s3err.MethodNotAllowedAllowing(allowed...)
 }

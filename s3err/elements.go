@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,44 @@ func NoSuchUploadFor(uploadID string) *Error {
 // BUCKET, OBJECT) refused (versity/versitygw#1487, #1810).
 func MethodNotAllowedFor(method, resourceType string) *Error {
 	return MethodNotAllowed.WithFields("Method", method, "ResourceType", resourceType)
+}
+
+// NoSuchBucketNamed names a bucket other than the request's own (a copy
+// source) in NoSuchBucket's BucketName, which otherwise names the
+// request's bucket (minio/minio#11293 and basho/riak_cs#400 record S3's
+// document).
+func NoSuchBucketNamed(bucket string) *Error {
+	return NoSuchBucket.WithFields("BucketName", bucket)
+}
+
+// MethodNotAllowedAllowing is MethodNotAllowed answered with the Allow
+// header listing the methods the resource takes: S3 sends "Allow: GET" with
+// a POST to the service (versity/versitygw#1810), as RFC 9110 section
+// 15.5.6 requires of every 405. The Method and ResourceType elements are
+// the request's own and are added where it is at hand.
+func MethodNotAllowedAllowing(methods ...string) *Error {
+	return MethodNotAllowed.WithHeader("Allow", strings.Join(methods, ", "))
+}
+
+// KeyTooLongFor names the key's length in bytes and the limit
+// (basho/riak_cs#1233 records S3's document; versity/versitygw#2080).
+func KeyTooLongFor(size, max int) *Error {
+	return KeyTooLongError.WithFields("Size", strconv.Itoa(size), "MaxSizeAllowed", strconv.Itoa(max))
+}
+
+// MetadataTooLargeFor names the user metadata's size and the limit
+// (versity/versitygw#2086).
+func MetadataTooLargeFor(size, max int) *Error {
+	return MetadataTooLarge.WithFields("Size", strconv.Itoa(size), "MaxSizeAllowed", strconv.Itoa(max))
+}
+
+// NotImplementedValue is S3's refusal of a value it does not take for a
+// header it knows: the header, and a sentence saying so in
+// <additionalMessage> (versity/versitygw#2108 records S3's answer to
+// PutObject with If-None-Match other than '*').
+func NotImplementedValue(header string) *Error {
+	return NotImplemented.ForHeader(header).WithFields("additionalMessage",
+		"We don't accept the provided value of "+header+" header for this API")
 }
 
 // PreconditionFailedOn names the header whose condition did not hold:

@@ -18,6 +18,9 @@ type Error struct {
 	// (InvalidChunkSizeError's Chunk, XAmzContentSHA256Mismatch's digests),
 	// in document order.
 	Fields []Field
+	// Headers are response headers AWS sends with the error document
+	// (MethodNotAllowed's Allow).
+	Headers []Field
 }
 
 // Field is one extra element of an error document.
@@ -46,6 +49,14 @@ func (e *Error) WithFields(nameValues ...string) *Error {
 	return &c
 }
 
+// WithHeader returns a copy of e that is answered with the response
+// header name set to value.
+func (e *Error) WithHeader(name, value string) *Error {
+	c := *e
+	c.Headers = append(append([]Field(nil), e.Headers...), Field{Name: name, Value: value})
+	return &c
+}
+
 // Field returns the value of the extra element name, or "".
 func (e *Error) Field(name string) string {
 	for _, f := range e.Fields {
@@ -65,6 +76,10 @@ func (e *Error) ForHeader(name string) *Error { return e.WithFields("Header", na
 func (e *Error) ForArgument(name, value string) *Error {
 	return e.WithFields("ArgumentName", name, "ArgumentValue", value)
 }
+
+// ForArgumentName names the argument without echoing it, as AWS does for
+// opaque ones (continuation-token).
+func (e *Error) ForArgumentName(name string) *Error { return e.WithFields("ArgumentName", name) }
 
 // Is makes errors.Is match on the code, so a specialised copy (With) still
 // matches its catalogue entry.
@@ -134,7 +149,7 @@ var (
 	InvalidStorageClass               = newErr("InvalidStorageClass", http.StatusBadRequest, "The storage class you specified is not valid")
 	MalformedPOSTRequest              = newErr("MalformedPOSTRequest", http.StatusBadRequest, "The body of your POST request is not well-formed multipart/form-data.")
 	InvalidPartNumber                 = newErr("InvalidPartNumber", http.StatusRequestedRangeNotSatisfiable, "The requested partnumber is not satisfiable")
-	MetadataTooLarge                  = newErr("MetadataTooLarge", http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size.")
+	MetadataTooLarge                  = newErr("MetadataTooLarge", http.StatusBadRequest, "Your metadata headers exceed the maximum allowed metadata size")
 	ServiceUnavailable                = newErr("ServiceUnavailable", http.StatusServiceUnavailable, "Please reduce your request rate.")
 	SlowDown                          = newErr("SlowDown", http.StatusServiceUnavailable, "Please reduce your request rate.")
 	NoSuchBucketPolicy                = newErr("NoSuchBucketPolicy", http.StatusNotFound, "The bucket policy does not exist")

@@ -24,7 +24,7 @@ func checkKey(key string) error {
 		return s3err.InvalidArgument.With("Object key must not be empty.")
 	}
 	if len(key) > maxKeyLen {
-		return s3err.KeyTooLongError
+		return s3err.KeyTooLongFor(len(key), maxKeyLen)
 	}
 	return nil
 }

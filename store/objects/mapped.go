@@ -38,7 +38,7 @@ func ValidBucketName(name string) bool { return validBucketName(name) }
 // the directory is the user's data. 405 says the operation does not apply
 // to this resource whoever asks (AccessDenied would suggest that other
 // credentials or a policy could allow it).
-var errMappedBucketDelete = s3err.MethodNotAllowed.With(
+var errMappedBucketDelete = s3err.MethodNotAllowedAllowing("GET", "HEAD", "PUT").With(
 	"The bucket is mapped by the gateway's configuration to an existing directory, which DeleteBucket never removes; remove the mapping instead.")
 
 // checkMappedBuckets validates the mapping and indexes it by name; each
