@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terngate/terngate/internal/redistest"
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 )
@@ -32,8 +33,8 @@ func pause(l *Lease) {
 // TestMutualExclusion: many goroutines over two Leases values (two
 // replicas) never hold one name at once, and all of them get it.
 func TestMutualExclusion(t *testing.T) {
-	r := startRedis(t)
-	replicas := []*Leases{New(r.client(t), Options{TTL: 2 * time.Second}), New(r.client(t), Options{TTL: 2 * time.Second})}
+	r := redistest.Start(t)
+	replicas := []*Leases{New(r.Client(t), Options{TTL: 2 * time.Second}), New(r.Client(t), Options{TTL: 2 * time.Second})}
 	var inside, maxInside, done atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 40 {
@@ -65,10 +66,10 @@ func TestMutualExclusion(t *testing.T) {
 // name until its lease expires; then the next acquirer fences its transient
 // file, and only then takes over. The paused holder's Valid is false by then.
 func TestExpiredHolderIsFenced(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	const ttl = 400 * time.Millisecond
-	a := New(r.client(t), Options{TTL: ttl})
-	b := New(r.client(t), Options{TTL: ttl})
+	a := New(r.Client(t), Options{TTL: ttl})
+	b := New(r.Client(t), Options{TTL: ttl})
 	paused := store.Transient{ID: 77, Cookie: 0xfeedface}
 	la, err := a.Acquire(t.Context(), "n", paused, noFence(t))
 	if err != nil {
@@ -103,10 +104,10 @@ func TestExpiredHolderIsFenced(t *testing.T) {
 // the lease, even long past one TTL; a waiter gives up with
 // ConditionalRequestConflict after MaxWait.
 func TestLiveLeaseIsNotTakenOver(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	const ttl = 300 * time.Millisecond
-	a := New(r.client(t), Options{TTL: ttl})
-	b := New(r.client(t), Options{TTL: ttl, MaxWait: 3 * ttl})
+	a := New(r.Client(t), Options{TTL: ttl})
+	b := New(r.Client(t), Options{TTL: ttl, MaxWait: 3 * ttl})
 	la, err := a.Acquire(t.Context(), "n", store.Transient{ID: 1}, noFence(t))
 	if err != nil {
 		t.Fatal(err)
@@ -133,8 +134,8 @@ func TestLiveLeaseIsNotTakenOver(t *testing.T) {
 // TestFenceFailureBlocksTakeover: if the expired holder cannot be fenced,
 // its lease is not taken over.
 func TestFenceFailureBlocksTakeover(t *testing.T) {
-	r := startRedis(t)
-	a := New(r.client(t), Options{TTL: 200 * time.Millisecond})
+	r := redistest.Start(t)
+	a := New(r.Client(t), Options{TTL: 200 * time.Millisecond})
 	la, err := a.Acquire(t.Context(), "n", store.Transient{ID: 5}, noFence(t))
 	if err != nil {
 		t.Fatal(err)
@@ -152,23 +153,23 @@ func TestFenceFailureBlocksTakeover(t *testing.T) {
 // its validity runs out meanwhile), and while Redis is down Acquire fails
 // with ServiceUnavailable.
 func TestRedisDataLossWaitsOutOldHolders(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	const ttl = 600 * time.Millisecond
-	a := New(r.client(t), Options{TTL: ttl})
-	b := New(r.client(t), Options{TTL: ttl})
+	a := New(r.Client(t), Options{TTL: ttl})
+	b := New(r.Client(t), Options{TTL: ttl})
 	// The group's epoch exists before the loss.
 	la, err := a.Acquire(t.Context(), "n", store.Transient{ID: 1}, noFence(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	r.stop()
+	r.Stop()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	if _, err := b.Acquire(ctx, "n", store.Transient{ID: 2}, noFence(t)); !errors.Is(err, s3err.ServiceUnavailable) {
 		t.Fatalf("acquire with Redis down: %v, want ServiceUnavailable", err)
 	}
-	r.start()
+	r.Restart()
 
 	restarted := time.Now()
 	lb, err := b.Acquire(t.Context(), "n", store.Transient{ID: 2}, noFence(t))
@@ -191,9 +192,9 @@ func TestRedisDataLossWaitsOutOldHolders(t *testing.T) {
 // TestFlushStartsNewEpoch: losing the keys without a restart (FLUSHALL:
 // same replid, no epoch record) also holds grants back for one TTL.
 func TestFlushStartsNewEpoch(t *testing.T) {
-	r := startRedis(t)
+	r := redistest.Start(t)
 	const ttl = 500 * time.Millisecond
-	rdb := r.client(t)
+	rdb := r.Client(t)
 	m := New(rdb, Options{TTL: ttl})
 	first := time.Now()
 	l, err := m.Acquire(t.Context(), "n", store.Transient{}, noFence(t))
@@ -231,10 +232,10 @@ func TestFlushStartsNewEpoch(t *testing.T) {
 // record (replicated) but a new master_replid: it may have missed the last
 // grants, so it grants nothing for one TTL.
 func TestFailoverStartsNewEpoch(t *testing.T) {
-	master, replica := startRedis(t), startRedis(t)
+	master, replica := redistest.Start(t), redistest.Start(t)
 	const ttl = 500 * time.Millisecond
-	rm, rr := master.client(t), replica.client(t)
-	if err := rr.ReplicaOf(t.Context(), "127.0.0.1", strconv.Itoa(master.port)).Err(); err != nil {
+	rm, rr := master.Client(t), replica.Client(t)
+	if err := rr.ReplicaOf(t.Context(), "127.0.0.1", strconv.Itoa(master.Port)).Err(); err != nil {
 		t.Fatal(err)
 	}
 	m := New(rm, Options{TTL: ttl})
