@@ -82,8 +82,8 @@ type replica struct {
 }
 
 // newReplicas opens one local store with testBucket and n layers over it,
-// each with leases of ttl on r.
-func newReplicas(t *testing.T, r *redistest.Server, n int, ttl time.Duration) ([]replica, *local.Store) {
+// each with leases of ttl on r (none if r is nil).
+func newReplicas(t testing.TB, r *redistest.Server, n int, ttl time.Duration) ([]replica, *local.Store) {
 	t.Helper()
 	st, err := local.Open(fastTempDir(t), local.Options{})
 	if err != nil {
@@ -92,10 +92,14 @@ func newReplicas(t *testing.T, r *redistest.Server, n int, ttl time.Duration) ([
 	t.Cleanup(func() { st.Close() })
 	var out []replica
 	for range n {
-		rdb := r.Client(t)
 		f := &freezer{}
-		rdb.AddHook(f)
-		l, err := New(t.Context(), st, st.Root(), Options{Leases: redisLeases{lease.New(rdb, lease.Options{TTL: ttl})}})
+		var opts Options
+		if r != nil {
+			rdb := r.Client(t)
+			rdb.AddHook(f)
+			opts.Leases = redisLeases{lease.New(rdb, lease.Options{TTL: ttl})}
+		}
+		l, err := New(t.Context(), st, st.Root(), opts)
 		if err != nil {
 			t.Fatal(err)
 		}
