@@ -43,10 +43,20 @@
 // and grants nothing in the group before it: by then every holder from
 // before the loss has seen Valid turn false (its renewals fail, the hash is
 // gone or not its own). A restart with persistence also starts a new epoch
-// (a new replid): one TTL of waiting, by design.
+// (a new replid): one TTL of waiting, by design. So does the first use of
+// each group on a fresh Redis: the first write to a group waits one TTL.
 //
 // While Redis is unreachable, Acquire fails with s3err.ServiceUnavailable
 // (writes that need a lease are refused); reads do not use leases.
+//
+// # What the store layer holds leases for
+//
+// store/objects takes a name's lease (after its in-process lock) around
+// every check-then-commit: PUT, CopyObject and CompleteMultipartUpload
+// (holder: the file to be linked), a metadata replace (holder: the new
+// record file, staged before the lease so that it can be fenced) and
+// DeleteObject(s) (no holder). Unconditional writes take it too, so that
+// none lands between a conditional writer's check and its link.
 //
 // # Failure analysis
 //
