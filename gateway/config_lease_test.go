@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/terngate/terngate/multipart"
 )
 
 // Gateways sharing a TernFS root without Redis cannot keep If-None-Match and
@@ -38,5 +42,35 @@ func TestLeaseTTLIsValidated(t *testing.T) {
 	}
 	if cfg, err := loadConfig(nil, envOf(map[string]string{"TERNGATE_LEASE_TTL": "2s"}), &bytes.Buffer{}); err != nil || cfg.LeaseTTL != "2s" {
 		t.Errorf("TERNGATE_LEASE_TTL=2s: %q, %v", cfg.LeaseTTL, err)
+	}
+}
+
+// Leases are built over the upload tracker's Redis for TernFS only: the
+// local store is one process's by its data dir's lock.
+func TestLeasesForTernFSWithRedis(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	redisTracker := multipart.NewRedisTracker(rdb)
+	embedded, err := multipart.OpenEmbedded(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer embedded.Close()
+	ternfsCfg := defaultConfig()
+	ternfsCfg.Store = storeTernFS
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		tracker multipart.Tracker
+		want    bool
+	}{
+		{"ternfs with Redis", ternfsCfg, redisTracker, true},
+		{"ternfs single replica", ternfsCfg, embedded, false},
+		{"local with Redis", defaultConfig(), redisTracker, false},
+	} {
+		got, err := leasesFor(tc.cfg, tc.tracker)
+		if err != nil || (got != nil) != tc.want {
+			t.Errorf("%s: leases %v, %v; want present=%v", tc.name, got, err, tc.want)
+		}
 	}
 }
