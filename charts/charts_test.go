@@ -504,6 +504,7 @@ ternfs:
   snapshotRetention: 30m
   bufferMemory: 201326592
   spanPolicy: "27484160:10+4"
+  leaseTTL: 3s
 gateway:
   region: eu-west-2
   domain: s3.example.com
@@ -587,6 +588,8 @@ func TestTernFSThreeReplicas(t *testing.T) {
 		"TERNGATE_TLS_KEY":          "/etc/terngate/tls/tls.key",
 		"TERNGATE_TLS_SELF_SIGNED":  "",
 		"TERNGATE_ACCESS_KEY":       "", // the users file replaces the key pair
+		"TERNGATE_LEASE_TTL":        "3s",
+		"TERNGATE_SINGLE_REPLICA":   "", // Redis serialises the replicas' writes
 	})
 	// The Redis URL carries a password: it must be in the Secret, not the ConfigMap.
 	sec := o.secrets[fullname]
@@ -837,13 +840,26 @@ func TestAutoscaledWithBundledRedis(t *testing.T) {
 	}
 }
 
+// TestTernFSSinglePodWithoutRedis: terngate refuses --store ternfs without
+// Redis unless told it is the only gateway; the chart, which already refuses
+// several pods without Redis, says so for its single pod.
+func TestTernFSSinglePodWithoutRedis(t *testing.T) {
+	o := renderObjects(t, "store: {type: ternfs}\nternfs: {registryAddresses: [r:1]}\nauth: {existingSecret: k}")
+	checkEnv(t, o.env(t), map[string]string{
+		"TERNGATE_STORE":          "ternfs",
+		"TERNGATE_SINGLE_REPLICA": "true",
+		"TERNGATE_REDIS_URL":      "",
+		"TERNGATE_LEASE_TTL":      "",
+	})
+}
+
 func TestRenderRejectsBadCombinations(t *testing.T) {
 	for _, tc := range []struct {
 		name, values, want string
 	}{
 		{"local store with 3 replicas", "replicaCount: 3\nredis: {url: redis://r:6379}", "store.type=local supports exactly one replica (replicaCount is 3)"},
 		{"local store autoscaled", "autoscaling: {enabled: true}\nredis: {url: redis://r:6379}", "store.type=local cannot autoscale"},
-		{"replicas without Redis", "replicaCount: 2\nstore: {type: ternfs}\nternfs: {registryAddresses: [r:1]}\nauth: {existingSecret: k}", "shared multipart tracker"},
+		{"replicas without Redis", "replicaCount: 2\nstore: {type: ternfs}\nternfs: {registryAddresses: [r:1]}\nauth: {existingSecret: k}", "shared multipart tracker and, on TernFS, shared write leases"},
 		{"ternfs without registry", "store: {type: ternfs}\nauth: {existingSecret: k}", "needs ternfs.registryAddresses"},
 		{"ternfs without credentials", "store: {type: ternfs}\nternfs: {registryAddresses: [r:1]}", "would generate its own key pair"},
 		{"users file and key pair", "auth: {accessKey: AKIA1, secretKey: '12345678', usersFile: {enabled: true, existingSecret: u}}", "replaces the single key pair"},

@@ -266,5 +266,10 @@ func withTernFSStore(args []string) []string {
 	if i := slices.Index(args, "--data-dir"); i >= 0 && i+1 < len(args) {
 		dataDir = args[i+1]
 	}
-	return slices.Concat(args, []string{"--store", "ternfs", "--ternfs-registry", registry, "--ternfs-root", ternfsRootOf(dataDir)})
+	args = slices.Concat(args, []string{"--store", "ternfs", "--ternfs-registry", registry, "--ternfs-root", ternfsRootOf(dataDir)})
+	if !slices.Contains(args, "--redis-url") {
+		// Each data dir gets its own root, served by one gateway at a time.
+		args = append(args, "--single-replica")
+	}
+	return args
 }

@@ -42,6 +42,8 @@ type Config struct {
 
 	RedisURL        string `yaml:"redis-url"`
 	MultipartExpiry string `yaml:"multipart-expiry"`
+	LeaseTTL        string `yaml:"lease-ttl"`
+	SingleReplica   bool   `yaml:"single-replica"`
 
 	AdminListen   string `yaml:"admin-listen"`
 	ShutdownGrace string `yaml:"shutdown-grace"`
@@ -70,6 +72,7 @@ func defaultConfig() Config {
 		MinBodyRateWindow: "30s",
 
 		MultipartExpiry: "168h",
+		LeaseTTL:        "5s",
 
 		AdminListen:   "127.0.0.1:9001",
 		ShutdownGrace: "30s",
@@ -109,6 +112,8 @@ func (c *Config) options() []option {
 		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
 		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
 		{name: "redis-url", usage: "Redis tracking multipart uploads for gateways sharing a store: redis://, rediss://, redis+sentinel://h:p,h:p/master, redis+cluster://h:p,h:p (default: an embedded tracker in the data dir)", str: &c.RedisURL},
+		{name: "lease-ttl", usage: "how long a gateway's lease on a key, which serialises writes to it between gateways sharing a TernFS root through --redis-url, lasts unrenewed: a gateway that dies or stalls holding one delays writes to that key this long, and after Redis loses its data writes wait this long once (Go duration)", str: &c.LeaseTTL},
+		{name: "single-replica", usage: "with --store ternfs, declare this the only gateway serving --ternfs-root, so that it may run without --redis-url (conditional writes are then serialised in this process only; a second gateway would break If-None-Match/If-Match)", flag: &c.SingleReplica},
 		{name: "multipart-expiry", usage: "how long a multipart upload may stay idle before it is aborted, unless its bucket's lifecycle says otherwise (Go duration)", str: &c.MultipartExpiry},
 		{name: "users-file", usage: "YAML users file (name, access_key, secret_key or secret_key_file per user); re-read when it changes; replaces --access-key/--secret-key", str: &c.UsersFile},
 		{name: "admin-listen", usage: "address of the admin HTTP listener: /metrics, /healthz, /readyz, /admin/uploads (loopback clients only); empty disables it", str: &c.AdminListen},
@@ -231,6 +236,9 @@ func (c Config) validate() error {
 	if d, err := time.ParseDuration(c.ShutdownGrace); err != nil || d < 0 {
 		return fmt.Errorf("shutdown-grace must be a duration of at least 0, got %q", c.ShutdownGrace)
 	}
+	if d, err := time.ParseDuration(c.LeaseTTL); err != nil || d < 100*time.Millisecond {
+		return fmt.Errorf("lease-ttl must be a duration of at least 100ms, got %q", c.LeaseTTL)
+	}
 	if c.MinBodyRate < 0 {
 		return fmt.Errorf("min-body-rate must be at least 0, got %d", c.MinBodyRate)
 	}
@@ -265,6 +273,9 @@ func (c Config) validate() error {
 	case storeTernFS:
 		if c.TernFSRegistry == "" {
 			return errors.New("store ternfs needs --ternfs-registry")
+		}
+		if c.RedisURL == "" && !c.SingleReplica {
+			return errors.New("store ternfs needs --redis-url: gateways sharing a TernFS root can only keep conditional writes (If-None-Match, If-Match) and multipart uploads consistent through Redis; give --single-replica if this is the only gateway serving --ternfs-root")
 		}
 		if _, err := parseBucketMap(c.TernFSBucketMap); err != nil {
 			return err

@@ -43,7 +43,7 @@ func TestParseBucketMap(t *testing.T) {
 }
 
 func TestTernFSSettingsAreValidated(t *testing.T) {
-	ternfs := []string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1"}
+	ternfs := []string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1", "--single-replica"}
 	cfg, err := loadConfig(ternfs, envOf(nil), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)

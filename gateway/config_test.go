@@ -138,7 +138,7 @@ func TestStoreTernFSUnreachableFailsFast(t *testing.T) {
 	if _, err := loadConfig([]string{"--store", "s3"}, envOf(nil), &bytes.Buffer{}); err == nil {
 		t.Error("an unknown store must be a configuration error")
 	}
-	cfg, err := loadConfig([]string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1", "--data-dir", t.TempDir()}, envOf(nil), &bytes.Buffer{})
+	cfg, err := loadConfig([]string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1", "--single-replica", "--data-dir", t.TempDir()}, envOf(nil), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestStoreTernFSUnreachableFailsFast(t *testing.T) {
 }
 
 func TestTernFSBufferMemory(t *testing.T) {
-	ternfsArgs := []string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1"}
+	ternfsArgs := []string{"--store", "ternfs", "--ternfs-registry", "127.0.0.1:1", "--single-replica"}
 	cfg, err := loadConfig(ternfsArgs, envOf(nil), &bytes.Buffer{})
 	if err != nil || cfg.TernFSBufferMemory != 256<<20 {
 		t.Fatalf("default %d, %v; want 256 MiB", cfg.TernFSBufferMemory, err)

@@ -87,6 +87,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		}
 	}()
 	st := metrics.InstrumentStore(be.store, m)
+	if be.layer.Leases, err = leasesFor(cfg, tracker); err != nil {
+		return fmt.Errorf("lease-ttl: %w", err)
+	}
 
 	layer, err := objects.New(ctx, st, st.Root(), be.layer)
 	if err != nil {

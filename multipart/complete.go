@@ -139,9 +139,11 @@ func (m *Manager) completeClaimed(ctx context.Context, u Upload, claim Claim, in
 	res, recorded, err := m.assemble(ctx, u, claim, in, plan)
 	switch {
 	case err == nil:
-	case errors.Is(err, s3err.PreconditionFailed):
-		// A write raced in between the precheck and the link: S3 answers
-		// 409 and the upload has to be started again.
+	case errors.Is(err, s3err.PreconditionFailed), errors.Is(err, s3err.ConditionalRequestConflict):
+		// A write raced in between the precheck and the link, or another
+		// gateway's write held the key's lease too long or fenced this one
+		// (scrapping the assembled file, which then can never be linked):
+		// S3 answers 409 and the upload has to be started again.
 		m.forceAbort(ctx, u, token, nil)
 		return Result{}, s3err.ConditionalRequestConflict
 	case errors.Is(err, s3err.InvalidPart):

@@ -179,7 +179,7 @@ func (ss *session) stopServers() error {
 // the run's buckets; objects gives its buckets.
 func (ss *session) startTerngate(ctx context.Context) (*serverproc.Server, func(bucket string) s3object.Bucket, error) {
 	s := ss.settings
-	args := []string{"--store", "ternfs", "--ternfs-registry", s.Registry, "--ternfs-root", s.Root}
+	args := []string{"--store", "ternfs", "--ternfs-registry", s.Registry, "--ternfs-root", s.Root, "--single-replica"}
 	if s.SpanPolicy != "" {
 		args = append(args, "--ternfs-span-policy", s.SpanPolicy)
 	}

@@ -10,7 +10,9 @@
 //	                                  both) and, for tests only, internal/ternfstest
 //	                                  (fakes of a cluster, over wire and span)
 //	3  store/local, store/ternfs,     the two stores, the S3 mapping over them,
-//	   store/objects, auth, auth/...  and signature verification
+//	   store/objects, auth, auth/...  signature verification, and the per-name
+//	   lease                          leases in Redis that serialise writes
+//	                                  between gateway replicas
 //	4  multipart                      upload lifecycle over store/objects
 //	5  metrics, bench/...             instruments; the benchmark behind `terngate bench`
 //	6  s3api                          HTTP: routing, operations, XML

@@ -28,6 +28,7 @@ var layerOf = []struct {
 	{"store/local", 3},
 	{"store/objects", 3},
 	{"store/ternfs", 3},
+	{"lease", 3},
 	{"auth", 3},
 	{"auth/", 3},
 	{"multipart", 4},

@@ -89,7 +89,12 @@ func (l *Layer) DeleteIf(ctx context.Context, bucket, key string, cond DeleteCon
 // unlinkIf unlinks the object in slot s if cond holds for it. A replaced
 // file shows as store.ErrStale or store.ErrNotFound.
 func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store.ID, name string, s slot, cond DeleteConditions) error {
-	defer l.names.lock(dir, name)()
+	// Nothing to fence: UnlinkFile only removes the file judged here.
+	hold, err := l.holdName(ctx, bid, dir, name, store.Transient{})
+	if err != nil {
+		return err
+	}
+	defer hold.release(ctx)
 	if cond != (DeleteConditions{}) {
 		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil)
 		if err != nil {
@@ -98,6 +103,9 @@ func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store
 		if err := cond.failed(info); err != nil {
 			return err
 		}
+	}
+	if err := hold.commit(l); err != nil {
+		return err
 	}
 	if err := l.st.UnlinkFile(ctx, dir, s.linkName, s.file.ID); err != nil {
 		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {

@@ -20,7 +20,7 @@ const testBucket = "bucket"
 // fastTempDir is a temporary directory on tmpfs when there is one: the local
 // store syncs every write, which costs milliseconds on a disk and nothing in
 // memory, and these tests are about the mapping, not durability.
-func fastTempDir(t *testing.T) string {
+func fastTempDir(t testing.TB) string {
 	t.Helper()
 	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
 		if dir, err := os.MkdirTemp("/dev/shm", "objects-test-"); err == nil {

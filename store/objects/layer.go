@@ -31,6 +31,10 @@ type Options struct {
 	// name in the root. ResolvePath finds their directories.
 	MappedBuckets []MappedBucket
 	ResolvePath   PathResolver
+	// Leases, when set, serialise every write to a name (conditional or
+	// not) with other processes sharing the store; without them only this
+	// process's writes are serialised (leases.go).
+	Leases NameLeases
 }
 
 const (
@@ -62,6 +66,9 @@ type Layer struct {
 	prunes atomic.Uint64
 	// retired holds records waiting out RecordRemovalDelay (retire.go).
 	retired retiredRecords
+	// beforeCommit, set by tests only, runs right before a link or unlink
+	// that a name's lease allows (nameHold.commit).
+	beforeCommit func()
 }
 
 // dirCacheKey names a directory by its bucket and escaped path.

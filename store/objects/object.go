@@ -1,7 +1,9 @@
 package objects
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -122,47 +124,124 @@ func (l *Layer) Delete(ctx context.Context, bucket, key string) error {
 // ReplaceMetadata replaces an object's metadata in place (a copy onto itself
 // with the REPLACE directive): same bytes, same ETag, new LastModified. If
 // ifETag is set the object's ETag must equal it, else PreconditionFailed.
+//
+// The new record is staged (a transient file) before the name is held, so
+// that with leases it is the holder another gateway can fence; it is
+// linked only if the object is still the file it was staged for. Everything
+// the record keeps besides the metadata (ETag, size, parts) belongs to that
+// file and never changes.
 func (l *Layer) ReplaceMetadata(ctx context.Context, bucket, key string, ifETag string, md Metadata) (ObjectInfo, error) {
 	p, err := pathOfKey(key)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
 	defer l.bucketLocks.rlock(bucket)()
-	bid, dir, err := l.objectDir(ctx, bucket, p)
-	if errors.Is(err, store.ErrNotFound) {
-		return ObjectInfo{}, s3err.NoSuchKey
+	for range resolveAttempts {
+		bid, dir, s, _, err := l.locate(ctx, bucket, key)
+		if err != nil {
+			return ObjectInfo{}, err
+		}
+		id := s.file.ID
+		rec, err := l.currentRecord(ctx, bid, id, key)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // replaced meanwhile
+		}
+		if err != nil {
+			return ObjectInfo{}, err
+		}
+		if ifETag != "" && ifETag != rec.ETag {
+			return ObjectInfo{}, s3err.PreconditionFailedOn("If-Match")
+		}
+		rec.Meta = md
+		rec.Modified = time.Now().UnixNano()
+		staged, err := l.stageRecord(ctx, bid, id, rec)
+		if err != nil {
+			return ObjectInfo{}, err
+		}
+		err = l.linkRecord(ctx, bid, dir, p.name, id, staged)
+		if err != nil {
+			_ = l.st.ScrapTransient(context.WithoutCancel(ctx), staged.t)
+		}
+		if errors.Is(err, errObjectMoved) {
+			continue
+		}
+		if err != nil {
+			return ObjectInfo{}, err
+		}
+		return rec.info(bucket, key, id), nil
 	}
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	defer l.names.lock(dir, p.name)()
-	s, err := l.inspect(ctx, dir, p.name)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	if !s.found {
-		return ObjectInfo{}, s3err.NoSuchKey
-	}
-	id := s.file.ID
+	return ObjectInfo{}, fmt.Errorf("objects: %q keeps changing: %w", key, s3err.ServiceUnavailable)
+}
+
+// errObjectMoved: the name no longer holds the file a record was staged for.
+var errObjectMoved = errors.New("objects: object replaced while its metadata was being replaced")
+
+// currentRecord is file id's record or, for a foreign file, the record
+// that gives it its synthetic ETag. store.ErrNotFound if the file is gone.
+func (l *Layer) currentRecord(ctx context.Context, bid, id store.ID, key string) (record, error) {
 	rec, err := l.readRecord(ctx, bid, id)
 	if errors.Is(err, store.ErrNotFound) {
-		// A foreign file gains a record carrying its synthetic ETag.
 		fi, serr := l.st.StatFile(ctx, id)
 		if serr != nil {
-			return ObjectInfo{}, fmt.Errorf("objects: stat %q: %w", key, serr)
+			if errors.Is(serr, store.ErrNotFound) {
+				return record{}, serr
+			}
+			return record{}, fmt.Errorf("objects: stat %q: %w", key, serr)
 		}
-		rec, err = record{ETag: foreignETag(id, fi.Size), Size: fi.Size}, nil
+		return record{ETag: foreignETag(id, fi.Size), Size: fi.Size}, nil
 	}
 	if err != nil {
-		return ObjectInfo{}, fmt.Errorf("objects: metadata of %q: %w", key, err)
+		return record{}, fmt.Errorf("objects: metadata of %q: %w", key, err)
 	}
-	if ifETag != "" && ifETag != rec.ETag {
-		return ObjectInfo{}, s3err.PreconditionFailedOn("If-Match")
+	return rec, nil
+}
+
+// stagedRecord is a record written to a transient file, not yet linked.
+type stagedRecord struct {
+	t   store.Transient
+	dir store.ID
+}
+
+func (l *Layer) stageRecord(ctx context.Context, bid, id store.ID, rec record) (stagedRecord, error) {
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return stagedRecord{}, fmt.Errorf("objects: encode metadata: %w", err)
 	}
-	rec.Meta = md
-	rec.Modified = time.Now().UnixNano()
-	if err := l.writeRecord(ctx, bid, id, rec); err != nil {
-		return ObjectInfo{}, err
+	dir, err := l.recordDir(ctx, bid, id, true)
+	if err != nil {
+		return stagedRecord{}, fmt.Errorf("objects: metadata directory: %w", err)
 	}
-	return rec.info(bucket, key, id), nil
+	t, err := l.st.CreateTransient(ctx, dir, notePut)
+	if err != nil {
+		return stagedRecord{}, fmt.Errorf("objects: write metadata of %016x: %w", uint64(id), err)
+	}
+	if _, err := l.st.Append(ctx, t, bytes.NewReader(body)); err != nil {
+		_ = l.st.ScrapTransient(context.WithoutCancel(ctx), t)
+		return stagedRecord{}, fmt.Errorf("objects: write metadata of %016x: %w", uint64(id), err)
+	}
+	return stagedRecord{t: t, dir: dir}, nil
+}
+
+// linkRecord links a staged record of file id if name in dir still holds
+// id, under the name's hold.
+func (l *Layer) linkRecord(ctx context.Context, bid, dir store.ID, name string, id store.ID, staged stagedRecord) error {
+	hold, err := l.holdName(ctx, bid, dir, name, staged.t)
+	if err != nil {
+		return err
+	}
+	defer hold.release(ctx)
+	s, err := l.inspect(ctx, dir, name)
+	if err != nil {
+		return err
+	}
+	if !s.found || s.file.ID != id {
+		return errObjectMoved
+	}
+	if err := hold.commit(l); err != nil {
+		return err
+	}
+	if _, err := l.st.LinkFile(ctx, staged.t, staged.dir, recordName(id)); err != nil {
+		return hold.fenced(fmt.Errorf("objects: write metadata of %016x: %w", uint64(id), err))
+	}
+	return nil
 }

@@ -132,9 +132,14 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 }
 
 // link checks the preconditions and links t as the object name in dir,
-// returning the ID of the file it replaced (0 if none).
+// returning the ID of the file it replaced (0 if none). The check and the
+// link happen under the name's hold (lock and, with leases, lease).
 func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, name string, t store.Transient) (store.ID, error) {
-	defer l.names.lock(dir, name)()
+	hold, err := l.holdName(ctx, bucket, dir, name, t)
+	if err != nil {
+		return 0, err
+	}
+	defer hold.release(ctx)
 	cur, err := l.inspect(ctx, dir, name)
 	if err != nil {
 		return 0, err
@@ -150,6 +155,9 @@ func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, nam
 	} else if cur.primaryDir {
 		linkName = shadowPrefix + name
 	}
+	if err := hold.commit(l); err != nil {
+		return 0, err
+	}
 	_, err = l.st.LinkFile(ctx, t, dir, linkName)
 	if errors.Is(err, store.ErrIsDirectory) && linkName == name {
 		// A directory took the name since inspect (no file held it, so
@@ -157,7 +165,7 @@ func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, nam
 		_, err = l.st.LinkFile(ctx, t, dir, shadowPrefix+name)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("objects: link %q: %w", in.Key, err)
+		return 0, hold.fenced(fmt.Errorf("objects: link %q: %w", in.Key, err))
 	}
 	if cur.found {
 		return cur.file.ID, nil

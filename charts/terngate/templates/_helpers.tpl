@@ -103,7 +103,7 @@ on its own. Included by the Deployment, so a bad combination fails rendering.
 {{- fail "store.type=local cannot autoscale: the embedded store is one process's database on one volume. Disable autoscaling or use store.type=ternfs." }}
 {{- end }}
 {{- if and (include "terngate.multiPod" .) (not (include "terngate.hasRedis" .)) }}
-{{- fail "several gateway pods need a shared multipart tracker: set redis.url, redis.existingSecret or redis.internal.enabled" }}
+{{- fail "several gateway pods need a shared multipart tracker and, on TernFS, shared write leases (both in Redis): set redis.url, redis.existingSecret or redis.internal.enabled" }}
 {{- end }}
 {{- if and (eq $v.store.type "ternfs") (not $v.ternfs.registryAddresses) }}
 {{- fail "store.type=ternfs needs ternfs.registryAddresses" }}
