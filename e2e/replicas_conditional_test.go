@@ -120,6 +120,7 @@ type errorBudget struct {
 }
 
 func (b *errorBudget) errorf(format string, args ...any) {
+	b.t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.seen++
