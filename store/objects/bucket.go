@@ -69,7 +69,6 @@ func (l *Layer) CreateBucket(ctx context.Context, bucket, owner string) error {
 	if err := l.writeSmallFile(ctx, id, bucketRecordName, noteBucket, body); err != nil {
 		return fmt.Errorf("objects: write bucket record of %q: %w", bucket, err)
 	}
-	l.bucketIDs.put(bucket, id)
 	return nil
 }
 
@@ -179,7 +178,6 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	err = l.st.RemoveDirectory(ctx, l.root, bucket)
-	l.bucketIDs.remove(bucket)
 	switch {
 	case err == nil, errors.Is(err, store.ErrNotFound):
 		return nil
