@@ -171,6 +171,10 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 		return s3err.BucketNotEmpty
 	}
 	if err := l.clearDirectory(ctx, id, true); err != nil {
+		if errors.Is(err, store.ErrNotEmpty) {
+			// A writer on another gateway got in after the listing.
+			return s3err.BucketNotEmpty.With("The bucket you tried to delete has writes in progress")
+		}
 		return err
 	}
 	rec, recErr := l.readBucketRecord(ctx, id)
