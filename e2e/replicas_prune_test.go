@@ -27,6 +27,28 @@ func TestReplicasPruneRacesPut(t *testing.T) {
 	var answers tally
 	retried := 0
 	var mu sync.Mutex
+	// A lister on each replica walks the directories being pruned.
+	stop := make(chan struct{})
+	var listers sync.WaitGroup
+	var lists tally
+	for _, g := range rs.gws {
+		listers.Add(1)
+		go func() {
+			defer listers.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				a := exchange(ctx, g, rawRequest{method: "GET", rawPath: "/prune", rawQuery: "list-type=2&prefix=race%2F"})
+				lists.add(a)
+				if !a.ok() {
+					errs.errorf("ListObjectsV2 prefix race/: %s %.300s", a, a.body)
+				}
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for w := range workersPerReplica * len(rs.gws) {
 		g, other := rs.gws[w%2], rs.gws[(w+1)%2]
@@ -57,7 +79,11 @@ func TestReplicasPruneRacesPut(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(stop)
+	listers.Wait()
+	t.Logf("listings answered %s", lists.String())
 	t.Logf("%d rounds of %d workers: PUTs answered %s (%d retried after a 503)", rounds, workersPerReplica*len(rs.gws), answers.String(), retried)
+	logInternalErrors(t, rs.gws)
 }
 
 // checkReadable GETs key from every replica: it must be body.

@@ -252,3 +252,22 @@ func restartRedis(r *redisServer, every, down time.Duration, outages *[][2]time.
 		}
 	}
 }
+
+// logInternalErrors logs the errors the gateways answered 500 for (their
+// log tail, printed on failure, may have lost them).
+func logInternalErrors(t testing.TB, gws []*gateway) {
+	t.Helper()
+	for i, g := range gws {
+		n := 0
+		for line := range strings.Lines(g.stderr.String()) {
+			if strings.Contains(line, `msg="internal error"`) {
+				if n++; n <= 10 {
+					t.Logf("replica %d: %s", i, strings.TrimSpace(line))
+				}
+			}
+		}
+		if n > 10 {
+			t.Logf("replica %d: ... and %d more internal errors", i, n-10)
+		}
+	}
+}
