@@ -10,11 +10,12 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// TestIntegrationLinkIntoRemovedDirectory: a directory removed after a
-// writer resolved it (another gateway pruned it) makes LinkFile fail with
+// TestLinkIntoRemovedDirectoryIntegration: a directory removed after a
+// writer resolved it (another gateway pruned it) is not found by
+// StatDirectory (TernFS keeps it, ownerless), and makes LinkFile fail with
 // store.ErrNotFound that is also a 503 SlowDown for an S3 client, and the
 // file is left transient, for the writer to scrap.
-func TestIntegrationLinkIntoRemovedDirectory(t *testing.T) {
+func TestLinkIntoRemovedDirectoryIntegration(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s := openIntegrationStore(t, ctx)
@@ -26,6 +27,12 @@ func TestIntegrationLinkIntoRemovedDirectory(t *testing.T) {
 	tr := mustWrite(t, ctx, s, dir, "put", data)
 	if err := s.RemoveDirectory(ctx, s.Root(), "pruned"); err != nil {
 		t.Fatalf("rmdir: %v", err)
+	}
+	if _, err := s.StatDirectory(ctx, dir); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("StatDirectory of the removed directory: %v, want store.ErrNotFound", err)
+	}
+	if _, err := s.StatDirectory(ctx, s.Root()); err != nil {
+		t.Fatalf("StatDirectory of the root: %v", err)
 	}
 	_, err = s.LinkFile(ctx, tr, dir, "object")
 	var s3e *s3err.Error
