@@ -345,7 +345,7 @@ func completeStorm(t *testing.T, gws []*gateway, bucket string, trials, contende
 			switch {
 			case a.ok():
 				winners = append(winners, i)
-			case lostCleanly(a):
+			case completeLostCleanly(a):
 			default:
 				errs.errorf("trial %d: Complete of upload %d (replica %d) answered %s: %.300s", trial, i, (i+2)%len(gws), a, a.body)
 			}

@@ -187,6 +187,19 @@ func lostCleanly(a answer) bool {
 		(a.status == http.StatusConflict && a.code == "ConditionalRequestConflict")
 }
 
+// completeLostCleanly is lostCleanly for a Complete, whose error may also
+// follow a 200 status line: the gateway sends it (and whitespace) early
+// while a long assembly runs, as S3 does: the CompleteMultipartUpload API
+// reference says a request can fail after the initial 200 OK, so a 200 OK
+// can carry an error document
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html).
+func completeLostCleanly(a answer) bool {
+	if a.err == nil && a.status == http.StatusOK {
+		return a.code == "PreconditionFailed" || a.code == "ConditionalRequestConflict"
+	}
+	return lostCleanly(a)
+}
+
 // unavailable is the refusal a replica gives while it cannot reach the
 // lease's Redis: 503, which every SDK retries (SlowDown or
 // ServiceUnavailable).
