@@ -69,7 +69,6 @@ func (l *Layer) CreateBucket(ctx context.Context, bucket, owner string) error {
 	if err := l.writeSmallFile(ctx, id, bucketRecordName, noteBucket, body); err != nil {
 		return fmt.Errorf("objects: write bucket record of %q: %w", bucket, err)
 	}
-	l.bucketIDs.put(bucket, id)
 	return nil
 }
 
@@ -171,7 +170,17 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 	if len(page.Objects) > 0 || page.IsTruncated {
 		return s3err.BucketNotEmpty
 	}
-	if err := l.clearDirectory(ctx, id, true); err != nil {
+	// The metadata tree goes before the bucket can: a PUT on another
+	// gateway may have written its record there and be about to link its
+	// file. What is removed is kept, and put back if the bucket turns out
+	// not to be empty, so such an object keeps its ETag and metadata.
+	var saved []savedFile
+	if err := l.clearDirectory(ctx, id, true, &saved); err != nil {
+		if errors.Is(err, store.ErrNotEmpty) {
+			// A writer on another gateway got in after the listing.
+			l.restoreFiles(ctx, id, saved)
+			return s3err.BucketNotEmpty.With("The bucket you tried to delete has writes in progress")
+		}
 		return err
 	}
 	rec, recErr := l.readBucketRecord(ctx, id)
@@ -179,7 +188,6 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	err = l.st.RemoveDirectory(ctx, l.root, bucket)
-	l.bucketIDs.remove(bucket)
 	switch {
 	case err == nil, errors.Is(err, store.ErrNotFound):
 		return nil
@@ -189,6 +197,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 			body, _ := json.Marshal(rec)
 			_ = l.writeSmallFile(ctx, id, bucketRecordName, noteBucket, body)
 		}
+		l.restoreFiles(ctx, id, saved)
 		return s3err.BucketNotEmpty
 	}
 	return fmt.Errorf("objects: remove bucket %q: %w", bucket, err)
@@ -198,8 +207,11 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 // holds no key: the metadata tree and empty directories. Anything else (files
 // the escaper cannot name, written by other clients) stays, and the bucket
 // then fails to be removed as not empty.
-func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) error {
+func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool, saved *[]savedFile) error {
 	entries, err := readAll(ctx, l.st, dir)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // pruned by another gateway meanwhile: it was empty
+	}
 	if err != nil {
 		return fmt.Errorf("objects: read directory: %w", err)
 	}
@@ -216,10 +228,10 @@ func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) erro
 			continue // a key file (there are none) or the bucket record, removed last
 		}
 		if e.Name == metaDirName && top {
-			if err := l.removeTree(ctx, e.ID); err != nil {
+			if err := l.removeTree(ctx, e.ID, []string{metaDirName}, saved); err != nil {
 				return err
 			}
-		} else if err := l.clearDirectory(ctx, e.ID, false); err != nil {
+		} else if err := l.clearDirectory(ctx, e.ID, false, saved); err != nil {
 			return err
 		}
 		err := l.st.RemoveDirectory(ctx, dir, e.Name)
@@ -230,19 +242,34 @@ func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool) erro
 	return nil
 }
 
-// removeTree unlinks every file below dir and removes its subdirectories.
-func (l *Layer) removeTree(ctx context.Context, dir store.ID) error {
+// savedFile is a small file DeleteBucket removed from a bucket's metadata
+// tree, kept to be put back if the bucket is not removed after all.
+type savedFile struct {
+	dirs []string // below the bucket
+	name string
+	body []byte
+}
+
+// removeTree unlinks every file below dir (the directory dirs of the
+// bucket), saving what it reads of them, and removes its subdirectories.
+func (l *Layer) removeTree(ctx context.Context, dir store.ID, dirs []string, saved *[]savedFile) error {
 	entries, err := readAll(ctx, l.st, dir)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("objects: read directory: %w", err)
 	}
 	for _, e := range entries {
 		var err error
 		if e.Dir {
-			if err = l.removeTree(ctx, e.ID); err == nil {
+			if err = l.removeTree(ctx, e.ID, append(slices.Clip(dirs), e.Name), saved); err == nil {
 				err = l.st.RemoveDirectory(ctx, dir, e.Name)
 			}
 		} else {
+			if body, rerr := l.readSmallFile(ctx, e.ID); rerr == nil {
+				*saved = append(*saved, savedFile{dirs: dirs, name: e.Name, body: body})
+			}
 			err = l.st.UnlinkFile(ctx, dir, e.Name, e.ID)
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -250,6 +277,24 @@ func (l *Layer) removeTree(ctx context.Context, dir store.ID) error {
 		}
 	}
 	return nil
+}
+
+// restoreFiles puts saved files back where no file took their names
+// meanwhile. Best effort: a record that is not restored leaves its object
+// with a synthetic ETag and no metadata; one of a file that is gone is
+// swept later (SweepOrphanMetadata).
+func (l *Layer) restoreFiles(ctx context.Context, bucket store.ID, saved []savedFile) {
+	ctx = context.WithoutCancel(ctx)
+	for _, f := range saved {
+		dir, err := l.makeDirs(ctx, bucket, f.dirs, false)
+		if err != nil {
+			continue
+		}
+		if _, err := l.st.Lookup(ctx, dir, f.name); !errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		_ = l.writeSmallFile(ctx, dir, f.name, noteBucket, f.body)
+	}
 }
 
 func (l *Layer) removeBucketRecord(ctx context.Context, bucket store.ID) error {

@@ -10,22 +10,16 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// bucketID finds a bucket's directory. Names no bucket can have are simply
-// missing.
-func (l *Layer) bucketID(ctx context.Context, bucket string, useCache bool) (store.ID, error) {
-	if useCache && storableBucketName(bucket) {
-		if id, ok := l.bucketIDs.get(bucket); ok {
-			return id, nil
-		}
-	}
+// bucketID finds a bucket's directory, always afresh: another gateway over
+// the same store may have deleted the bucket, or deleted and created it
+// again, and a cached ID would then answer for a directory that is gone
+// (NoSuchKey for objects that exist, or 500s on every write) for as long
+// as it stayed cached. The flag is kept for the callers' sake and ignored.
+func (l *Layer) bucketID(ctx context.Context, bucket string, _ bool) (store.ID, error) {
 	e, err := l.bucketEntry(ctx, bucket)
-	if errors.Is(err, s3err.NoSuchBucket) {
-		l.bucketIDs.remove(bucket)
-	}
 	if err != nil {
 		return 0, err
 	}
-	l.bucketIDs.put(bucket, e.ID)
 	return e.ID, nil
 }
 
@@ -56,17 +50,28 @@ func storableBucketName(bucket string) bool {
 		!strings.ContainsAny(bucket, "/\x00%")
 }
 
+// Directory IDs are cached by path, but another gateway over the same
+// store may prune a directory (and create it again under a new ID) at any
+// time, which this process's cache does not see. So a resolution through
+// the cache always looks its last directory up afresh, in its cached
+// parent: a parent removed meanwhile fails that lookup (TernFS answers
+// DIRECTORY_NOT_FOUND for a lookup in a removed directory), and the chain
+// is then resolved again from the bucket. Directories are only ever removed
+// deepest first and when empty, so a live last directory has live
+// ancestors, and the cached IDs above it are current.
+
 // dirChain resolves the directories dirs below a bucket without creating
 // them. ids[0] is the bucket, ids[i] the directory dirs[:i]. A missing
 // directory (or a file where one is needed) is store.ErrNotFound.
 func (l *Layer) dirChain(ctx context.Context, bucket store.ID, dirs []string, useCache bool) ([]store.ID, error) {
 	ids := make([]store.ID, len(dirs)+1)
 	ids[0] = bucket
+	cached := false
 	for i, name := range dirs {
 		key := dirCacheKey{bucket, strings.Join(dirs[:i+1], "/")}
-		if useCache {
+		if useCache && i < len(dirs)-1 {
 			if id, ok := l.dirs.get(key); ok {
-				ids[i+1] = id
+				ids[i+1], cached = id, true
 				continue
 			}
 		}
@@ -74,7 +79,11 @@ func (l *Layer) dirChain(ctx context.Context, bucket store.ID, dirs []string, us
 		if err == nil && !e.Dir {
 			err = store.ErrNotFound
 		}
+		if errors.Is(err, store.ErrNotFound) && cached {
+			return l.dirChain(ctx, bucket, dirs, false) // a cached parent may be gone
+		}
 		if err != nil {
+			l.dirs.remove(key)
 			return nil, fmt.Errorf("objects: look up directory %q: %w", key.path, err)
 		}
 		l.dirs.put(key, e.ID)
@@ -83,20 +92,13 @@ func (l *Layer) dirChain(ctx context.Context, bucket store.ID, dirs []string, us
 	return ids, nil
 }
 
-// objectDir resolves the directory holding a key's object for reading,
-// retrying without the cache when a cached directory may have been pruned.
+// objectDir resolves the directory holding a key's object for reading.
 func (l *Layer) objectDir(ctx context.Context, bucket string, p keyPath) (store.ID, store.ID, error) {
-	bid, err := l.bucketID(ctx, bucket, true)
+	bid, err := l.bucketID(ctx, bucket, false)
 	if err != nil {
 		return 0, 0, err
 	}
 	ids, err := l.dirChain(ctx, bid, p.dirs, true)
-	if errors.Is(err, store.ErrNotFound) {
-		if bid, err = l.bucketID(ctx, bucket, false); err != nil {
-			return 0, 0, err
-		}
-		ids, err = l.dirChain(ctx, bid, p.dirs, false)
-	}
 	if err != nil {
 		return 0, 0, err
 	}
@@ -108,12 +110,30 @@ func (l *Layer) objectDir(ctx context.Context, bucket string, p keyPath) (store.
 // its shadow name.
 func (l *Layer) makeDirs(ctx context.Context, bucket store.ID, dirs []string, useCache bool) (store.ID, error) {
 	cur := bucket
+	cached := false
 	for i, name := range dirs {
 		key := dirCacheKey{bucket, strings.Join(dirs[:i+1], "/")}
-		if useCache {
+		if useCache && i < len(dirs)-1 {
 			if id, ok := l.dirs.get(key); ok {
-				cur = id
+				cur, cached = id, true
 				continue
+			}
+		}
+		if useCache && i == len(dirs)-1 {
+			// The last directory is found afresh. Missing below a cached
+			// parent, it is resolved again from the bucket: making it in a
+			// parent another gateway removed must not be tried.
+			e, err := l.st.Lookup(ctx, cur, name)
+			if err == nil && e.Dir {
+				l.dirs.put(key, e.ID)
+				cur = e.ID
+				continue
+			}
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return 0, fmt.Errorf("objects: look up directory %q: %w", key.path, err)
+			}
+			if cached {
+				return l.makeDirs(ctx, bucket, dirs, false)
 			}
 		}
 		id, err := l.st.MakeDirectory(ctx, cur, name)
@@ -121,6 +141,7 @@ func (l *Layer) makeDirs(ctx context.Context, bucket store.ID, dirs []string, us
 			id, err = l.convertToDirectory(ctx, cur, name)
 		}
 		if err != nil {
+			l.dirs.remove(key)
 			return 0, fmt.Errorf("objects: make directory %q: %w", key.path, err)
 		}
 		l.dirs.put(key, id)

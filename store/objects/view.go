@@ -3,6 +3,7 @@ package objects
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,6 +36,9 @@ func compareItems(a, b viewItem) int {
 // view returns dir's sorted view, from the cache when dir has not changed.
 func (l *Layer) view(ctx context.Context, dir store.ID) (*dirView, error) {
 	info, err := l.st.StatDirectory(ctx, dir)
+	if errors.Is(err, store.ErrNotFound) {
+		return &dirView{}, nil // removed, and collected, since it was resolved
+	}
 	if err != nil {
 		return nil, fmt.Errorf("objects: stat directory: %w", err)
 	}
@@ -48,6 +52,11 @@ func (l *Layer) view(ctx context.Context, dir store.ID) (*dirView, error) {
 		}
 		return nil
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		// Removed since it was resolved (another gateway pruned it), which
+		// only ever happens to an empty directory.
+		return &dirView{}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("objects: read directory: %w", err)
 	}

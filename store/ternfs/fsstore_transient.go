@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 
 	"github.com/terngate/terngate/store/ternfs/wire"
@@ -112,6 +113,13 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 	})
 	if code, ok := wire.AsError(err); ok && code == wire.ErrCannotOverrideName {
 		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, store.ErrIsDirectory)
+	}
+	if code, ok := wire.AsError(err); ok && code == wire.ErrDirectoryNotFound {
+		// Another gateway over the store removed the directory (it was
+		// empty) after this one resolved it. Nothing is lost: the file
+		// stays transient. The error is still store.ErrNotFound, and a
+		// 503 SlowDown to an S3 client, which retries and resolves again.
+		return store.FileInfo{}, fmt.Errorf("link %q: directory removed meanwhile: %w", name, errors.Join(err, s3err.SlowDown))
 	}
 	if err != nil {
 		return store.FileInfo{}, err
