@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -68,7 +69,7 @@ func TestLeasesForTernFSWithRedis(t *testing.T) {
 		{"ternfs single replica", ternfsCfg, embedded, false},
 		{"local with Redis", defaultConfig(), redisTracker, false},
 	} {
-		got, err := leasesFor(tc.cfg, tc.tracker)
+		got, err := leasesFor(t.Context(), tc.cfg, tc.tracker, slog.New(slog.DiscardHandler))
 		if err != nil || (got != nil) != tc.want {
 			t.Errorf("%s: leases %v, %v; want present=%v", tc.name, got, err, tc.want)
 		}

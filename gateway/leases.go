@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/terngate/terngate/lease"
@@ -25,7 +26,7 @@ func (n nameLeases) Acquire(ctx context.Context, name string, holder store.Trans
 // sharing a TernFS root, over the upload tracker's Redis client; nil for the
 // local store (one process by its data dir's lock) and for a
 // --single-replica gateway without Redis.
-func leasesFor(cfg Config, tracker multipart.Tracker) (objects.NameLeases, error) {
+func leasesFor(ctx context.Context, cfg Config, tracker multipart.Tracker, logger *slog.Logger) (objects.NameLeases, error) {
 	rt, ok := tracker.(*multipart.RedisTracker)
 	if cfg.Store != storeTernFS || !ok {
 		return nil, nil
@@ -34,5 +35,15 @@ func leasesFor(cfg Config, tracker multipart.Tracker) (objects.NameLeases, error
 	if err != nil {
 		return nil, err
 	}
-	return nameLeases{lease.New(rt.Client(), lease.Options{TTL: ttl})}, nil
+	leases := lease.New(rt.Client(), lease.Options{TTL: ttl})
+	// A fresh or restarted Redis makes each group of names wait one TTL
+	// before its first grant; start those waits now, while the gateway
+	// starts, not on the first writes. A failure here only means the
+	// first writes wait instead.
+	go func() {
+		if err := leases.Prime(ctx); err != nil {
+			logger.Warn("lease: priming epochs", "err", err)
+		}
+	}()
+	return nameLeases{leases}, nil
 }

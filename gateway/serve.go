@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		}
 	}()
 	st := metrics.InstrumentStore(be.store, m)
-	if be.layer.Leases, err = leasesFor(cfg, tracker); err != nil {
+	if be.layer.Leases, err = leasesFor(ctx, cfg, tracker, logger); err != nil {
 		return fmt.Errorf("lease-ttl: %w", err)
 	}
 

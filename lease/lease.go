@@ -94,8 +94,28 @@ func (m *Leases) TTL() time.Duration { return m.opts.TTL }
 func (m *Leases) keys(name string) (lease, epoch string) {
 	h := fnv.New32a()
 	h.Write([]byte(name))
-	tag := m.opts.Prefix + "{g" + strconv.Itoa(int(h.Sum32()%groups)) + "}:"
+	tag := m.groupTag(int(h.Sum32() % groups))
 	return tag + "n:" + name, tag + "epoch"
+}
+
+// groupTag prefixes every key of group g: the hash tag keeps them in one
+// Redis Cluster slot.
+func (m *Leases) groupTag(g int) string {
+	return m.opts.Prefix + "{g" + strconv.Itoa(g) + "}:"
+}
+
+// Prime starts the epoch of every group that has none (a fresh or
+// restarted Redis), so that the one-TTL wait a new epoch imposes passes
+// while the gateway starts rather than on the first write to each group.
+func (m *Leases) Prime(ctx context.Context) error {
+	ttl := m.opts.TTL.Milliseconds()
+	for g := range groups {
+		tag := m.groupTag(g)
+		if err := primeScript.Run(ctx, m.rdb, []string{tag + "n:", tag + "epoch"}, "", ttl).Err(); err != nil {
+			return fmt.Errorf("lease: prime group %d: %w", g, err)
+		}
+	}
+	return nil
 }
 
 // mono is the local monotonic clock.

@@ -228,6 +228,44 @@ func TestFlushStartsNewEpoch(t *testing.T) {
 	}
 }
 
+// TestPrimeTakesTheEpochWaitAtStart: Prime starts every group's epoch, so
+// once one TTL has passed the first write to any name is granted at once;
+// without it each group's first write waits the TTL (TestFlushStartsNewEpoch).
+func TestPrimeTakesTheEpochWaitAtStart(t *testing.T) {
+	r := redistest.Start(t)
+	const ttl = 500 * time.Millisecond
+	m := New(r.Client(t), Options{TTL: ttl})
+	if err := m.Prime(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(ttl + 50*time.Millisecond)
+	for i := range 64 {
+		name := "primed-" + strconv.Itoa(i)
+		start := time.Now()
+		l, err := m.Acquire(t.Context(), name, store.Transient{}, noFence(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.Release(t.Context())
+		if waited := time.Since(start); waited > ttl/2 {
+			t.Fatalf("first grant of %q after Prime took %v, want no epoch wait", name, waited)
+		}
+	}
+	// Priming a settled Redis starts no new epoch.
+	if err := m.Prime(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	l, err := m.Acquire(t.Context(), "after-second-prime", store.Transient{}, noFence(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Release(t.Context())
+	if waited := time.Since(start); waited > ttl/2 {
+		t.Errorf("grant after a second Prime took %v", waited)
+	}
+}
+
 // TestFailoverStartsNewEpoch: a replica promoted to master has the epoch
 // record (replicated) but a new master_replid: it may have missed the last
 // grants, so it grants nothing for one TTL.

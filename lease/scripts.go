@@ -17,11 +17,10 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `
 
-// acquireScript grants KEYS[1] (the lease) if the epoch KEYS[2] allows it
-// and the lease is free, or expired and held by ARGV[6] (the token the
-// caller has fenced).
-// ARGV: token, ttl ms, holder id, holder cookie, key lifetime ms, fenced token.
-var acquireScript = redis.NewScript(serverClock + `
+// epochCheck starts a new epoch in KEYS[2] when it is missing or Redis's
+// replid changed, answering {epoch, ms until grants resume}; ARGV[2] is
+// the ttl in ms.
+const epochCheck = `
 local info = redis.call('INFO', 'replication')
 local replid = string.match(info, 'master_replid:(%w+)') or ''
 local ttl = tonumber(ARGV[2])
@@ -30,6 +29,19 @@ if not ep[1] or ep[1] ~= replid then
 	redis.call('HSET', KEYS[2], 'replid', replid, 'grant', now + ttl)
 	return {'epoch', ttl}
 end
+`
+
+// primeScript starts the epoch KEYS[2] if it needs one (KEYS[1] is unused,
+// so that ARGV lines up with acquireScript's); ARGV[2] is the ttl in ms.
+var primeScript = redis.NewScript(serverClock + epochCheck + `
+return {'current', 0}
+`)
+
+// acquireScript grants KEYS[1] (the lease) if the epoch KEYS[2] allows it
+// and the lease is free, or expired and held by ARGV[6] (the token the
+// caller has fenced).
+// ARGV: token, ttl ms, holder id, holder cookie, key lifetime ms, fenced token.
+var acquireScript = redis.NewScript(serverClock + epochCheck + `
 local grant = tonumber(ep[2])
 if now < grant then
 	return {'epoch', grant - now}
