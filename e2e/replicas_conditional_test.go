@@ -45,7 +45,7 @@ func countsOf(t testing.TB) stormCounts {
 // key spread over three replicas give exactly one 200; the others lose
 // with 412 or 409, and every replica then serves the winner's body.
 func TestReplicasIfNoneMatchStorm(t *testing.T) {
-	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(t, stormLeaseTTL)...)
+	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(stormLeaseTTL)...)
 	n := countsOf(t)
 	createBucketSDK(t, rs.gws[0].sdkClient(), "storm")
 	ifNoneMatchStorm(t, rs.gws, "storm", n.trials, n.contenders, false)
@@ -55,7 +55,7 @@ func TestReplicasIfNoneMatchStorm(t *testing.T) {
 // concurrently over three replicas with If-None-Match: *, give exactly
 // one winner, and the object is the winner's.
 func TestReplicasCompleteIfNoneMatchStorm(t *testing.T) {
-	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(t, stormLeaseTTL)...)
+	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(stormLeaseTTL)...)
 	n := countsOf(t)
 	createBucketSDK(t, rs.gws[0].sdkClient(), "storm")
 	completeStorm(t, rs.gws, "storm", n.trials, n.contenders)
@@ -66,7 +66,7 @@ func TestReplicasCompleteIfNoneMatchStorm(t *testing.T) {
 // several workers on each of three replicas: it ends at exactly the number
 // of successful PUTs, each of which wrote a value no other did.
 func TestReplicasIfMatchCounter(t *testing.T) {
-	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(t, stormLeaseTTL)...)
+	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(stormLeaseTTL)...)
 	n := countsOf(t)
 	createBucketSDK(t, rs.gws[0].sdkClient(), "storm")
 	ifMatchCounter(t, rs.gws, "storm", "counter", n.increments, false)
@@ -77,7 +77,7 @@ func TestReplicasIfMatchCounter(t *testing.T) {
 // lease: when it wakes up, whatever it was writing under a lease that
 // lapsed must not win a second time.
 func TestReplicasPausedMidStorm(t *testing.T) {
-	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(t, stormLeaseTTL)...)
+	rs := startReplicaSet(t, stormReplicas, nil, leaseTTLArgs(stormLeaseTTL)...)
 	n := countsOf(t)
 	createBucketSDK(t, rs.gws[0].sdkClient(), "storm")
 	pause := pauseReplica(rs.gws[0], stormPause, stormPauseGap)
@@ -94,7 +94,7 @@ func TestReplicasPausedMidStorm(t *testing.T) {
 // empty, on its port. While it is down a conditional write is refused
 // with a 503 (which SDKs retry), never granted twice.
 func TestReplicasRedisRestartMidStorm(t *testing.T) {
-	rs := startReplicaSet(t, stormReplicas, noRedisPersistence, leaseTTLArgs(t, stormLeaseTTL)...)
+	rs := startReplicaSet(t, stormReplicas, noRedisPersistence, leaseTTLArgs(stormLeaseTTL)...)
 	n := countsOf(t)
 	createBucketSDK(t, rs.gws[0].sdkClient(), "storm")
 	var outages [][2]time.Time

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,16 +55,9 @@ var noRedisPersistence = []string{"--save", "", "--appendonly", "no"}
 // method for (SIGSTOP/SIGCONT).
 func (g *gateway) pid() int { return g.cmd.Process.Pid }
 
-// leaseTTLArgs asks for a short cross-replica lease when this terngate
-// has one (--lease-ttl); a build without it runs the storm without,
-// which is what shows the storms catching double winners.
-func leaseTTLArgs(t testing.TB, ttl time.Duration) []string {
-	t.Helper()
-	help, _ := exec.Command(terngateBinary, "--help").CombinedOutput()
-	if !bytes.Contains(help, []byte("lease-ttl")) {
-		t.Logf("this terngate has no --lease-ttl flag: the replicas run without a shared lease")
-		return nil
-	}
+// leaseTTLArgs asks for a short cross-replica lease, so that a paused
+// replica's lease runs out within the test.
+func leaseTTLArgs(ttl time.Duration) []string {
 	return []string{"--lease-ttl", ttl.String()}
 }
 
