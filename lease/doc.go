@@ -55,7 +55,7 @@
 // every check-then-commit: PUT, CopyObject and CompleteMultipartUpload
 // (holder: the file to be linked), a metadata replace (holder: the new
 // record file, staged before the lease so that it can be fenced) and
-// DeleteObject(s) (no holder). Unconditional writes take it too, so that
+// DeleteObject(s) and CreateBucket (no holder). Unconditional writes take it too, so that
 // none lands between a conditional writer's check and its link.
 //
 // # Failure analysis

@@ -36,7 +36,14 @@ func (l *Layer) CreateBucket(ctx context.Context, bucket, owner string) error {
 	if m, ok := l.mapped[bucket]; ok {
 		return l.createMapped(ctx, m, owner)
 	}
-	defer l.names.lock(l.root, bucket)()
+	// The name's lease (with several gateways) makes the look-up and the
+	// record one step across gateways too: two creates of one name never
+	// both succeed, and a second owner never overwrites the first's record.
+	hold, err := l.holdName(ctx, l.root, l.root, bucket, store.Transient{})
+	if err != nil {
+		return err
+	}
+	defer hold.release(ctx)
 	e, err := l.st.Lookup(ctx, l.root, bucket)
 	switch {
 	case err == nil && !e.Dir:

@@ -280,3 +280,40 @@ func TestWritesNeedRedis(t *testing.T) {
 		t.Fatalf("GET with Redis down: %q, %v", body, err)
 	}
 }
+
+// TestLeasedCreateBucketHasOneOwner: concurrent CreateBucket of one name by
+// different owners through two layers (two gateways) creates it once; the
+// others are BucketAlreadyExists (another owner) or BucketAlreadyOwnedByYou,
+// as S3 answers a taken name, and the record keeps the winner as owner.
+// Without the lease both layers could see the name free and the second
+// record would overwrite the first's owner.
+func TestLeasedCreateBucketHasOneOwner(t *testing.T) {
+	reps, _ := newReplicas(t, redistest.Start(t), 2, 2*time.Second)
+	var winners atomic.Int32
+	var owner atomic.Value
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			who := fmt.Sprintf("owner-%d", i)
+			err := reps[i%2].layer.CreateBucket(t.Context(), "contested", who)
+			switch {
+			case err == nil:
+				winners.Add(1)
+				owner.Store(who)
+			case errors.Is(err, s3err.BucketAlreadyExists), errors.Is(err, s3err.BucketAlreadyOwnedByYou):
+			default:
+				t.Errorf("create by %s: %v", who, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := winners.Load(); n != 1 {
+		t.Fatalf("%d creates of one bucket succeeded, want exactly 1", n)
+	}
+	for _, r := range reps {
+		info, err := r.layer.HeadBucket(t.Context(), "contested")
+		if err != nil || info.Owner != owner.Load() {
+			t.Fatalf("bucket owner %q, %v; want the winner %q", info.Owner, err, owner.Load())
+		}
+	}
+}
