@@ -29,7 +29,7 @@ func (l *Layer) PartDir(ctx context.Context, bucket, key string) (store.ID, erro
 		return 0, err
 	}
 	defer l.bucketLocks.rlock(bucket)()
-	bid, err := l.bucketID(ctx, bucket, false)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return 0, err
 	}
@@ -58,7 +58,7 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 		return ObjectInfo{}, err
 	}
 	defer l.bucketLocks.rlock(bucket)()
-	bid, err := l.bucketID(ctx, bucket, false)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return ObjectInfo{}, err
 	}

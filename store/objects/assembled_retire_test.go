@@ -16,7 +16,7 @@ func TestLinkAssembledRetiresReplacedRecord(t *testing.T) {
 	l.opts.RecordRemovalDelay = time.Hour
 	ctx := t.Context()
 	first := mustPut(t, l, "k", "plain")
-	bid, _ := l.bucketID(ctx, testBucket, false)
+	bid, _ := l.bucketID(ctx, testBucket)
 
 	whole, sizes := assembleKey(t, l, st, "k", "ab", "cd")
 	if _, err := l.LinkAssembled(ctx, testBucket, "k", whole, Metadata{}, "etag-2", sizes, Conditions{}); err != nil {

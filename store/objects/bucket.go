@@ -166,7 +166,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 		return s3err.BucketNotEmpty.With("The bucket you tried to delete has writes in progress")
 	}
 	defer unlock()
-	id, err := l.bucketID(ctx, bucket, false)
+	id, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return err
 	}

@@ -135,7 +135,7 @@ func listAll(t *testing.T, l *Layer) []string {
 // excluded, to check that pruning leaves nothing behind.
 func bucketDirCount(t *testing.T, l *Layer, st store.Store) int {
 	t.Helper()
-	bid, err := l.bucketID(t.Context(), testBucket, false)
+	bid, err := l.bucketID(t.Context(), testBucket)
 	if err != nil {
 		t.Fatal(err)
 	}

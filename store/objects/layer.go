@@ -53,10 +53,9 @@ type Layer struct {
 	// mapped indexes Options.MappedBuckets by name.
 	mapped map[string]MappedBucket
 
-	bucketIDs *lru[string, store.ID]
-	dirs      *lru[dirCacheKey, store.ID]
-	views     *lru[store.ID, *dirView]
-	records   *lru[store.ID, record]
+	dirs    *lru[dirCacheKey, store.ID]
+	views   *lru[store.ID, *dirView]
+	records *lru[store.ID, record]
 
 	names       *nameLocks
 	dirLocks    dirLocks
@@ -102,14 +101,13 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 		opts.RecordRemovalDelay = defaultRecordRemoval
 	}
 	return &Layer{
-		st:        st,
-		root:      root,
-		opts:      opts,
-		mapped:    mapped,
-		bucketIDs: newLRU[string, store.ID](opts.DirCacheSize),
-		dirs:      newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
-		views:     newLRU[store.ID, *dirView](opts.ViewCacheSize),
-		records:   newLRU[store.ID, record](opts.RecordCacheSize),
-		names:     newNameLocks(),
+		st:      st,
+		root:    root,
+		opts:    opts,
+		mapped:  mapped,
+		dirs:    newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
+		views:   newLRU[store.ID, *dirView](opts.ViewCacheSize),
+		records: newLRU[store.ID, record](opts.RecordCacheSize),
+		names:   newNameLocks(),
 	}, nil
 }

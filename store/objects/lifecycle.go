@@ -18,7 +18,7 @@ const lifecycleName = "lifecycle"
 // lifecycle configuration, replacing any; an empty doc removes it.
 func (l *Layer) SetBucketLifecycle(ctx context.Context, bucket string, doc []byte) error {
 	defer l.bucketLocks.rlock(bucket)()
-	bid, err := l.bucketID(ctx, bucket, false)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (l *Layer) SetBucketLifecycle(ctx context.Context, bucket string, doc []byt
 // BucketLifecycle returns the bucket's lifecycle configuration as stored, or
 // s3err.NoSuchLifecycleConfiguration.
 func (l *Layer) BucketLifecycle(ctx context.Context, bucket string) ([]byte, error) {
-	bid, err := l.bucketID(ctx, bucket, true)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 // a min-heap of directory cursors merges them in global order, so a directory
 // is only opened when its first possible key is the smallest pending one.
 func (l *Layer) List(ctx context.Context, in ListInput) (ListOutput, error) {
-	bid, err := l.bucketID(ctx, in.Bucket, true)
+	bid, err := l.bucketID(ctx, in.Bucket)
 	if err != nil {
 		return ListOutput{}, err
 	}
@@ -23,7 +23,7 @@ func (l *Layer) List(ctx context.Context, in ListInput) (ListOutput, error) {
 	out, err := ls.run(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		// A directory vanished under the walk; the bucket itself may have.
-		if _, berr := l.bucketID(ctx, in.Bucket, false); berr != nil {
+		if _, berr := l.bucketID(ctx, in.Bucket); berr != nil {
 			return ListOutput{}, berr
 		}
 		ls = &lister{l: l, in: in, bucket: bid, hasKeys: make(map[store.ID]bool)}

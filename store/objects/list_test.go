@@ -130,7 +130,7 @@ func TestListMatchesModel(t *testing.T) {
 func addEmptyDirectories(t *testing.T, l *Layer, st store.Store) {
 	t.Helper()
 	ctx := t.Context()
-	bid, err := l.bucketID(ctx, testBucket, false)
+	bid, err := l.bucketID(ctx, testBucket)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestPutGetOverwriteDelete(t *testing.T) {
 	mustGet(t, l, "a/b/c", "hello")
 	second := mustPut(t, l, "a/b/c", "world!")
 	mustGet(t, l, "a/b/c", "world!")
-	bid, _ := l.bucketID(ctx, testBucket, false)
+	bid, _ := l.bucketID(ctx, testBucket)
 	if _, err := l.readRecord(ctx, bid, first.FileID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("record of the overwritten file: %v", err)
 	}
@@ -53,7 +53,7 @@ func TestRetiredRecordsOutliveTheirDelayOnly(t *testing.T) {
 	ctx := t.Context()
 	first := mustPut(t, l, "k", "one")
 	mustPut(t, l, "k", "two")
-	bid, _ := l.bucketID(ctx, testBucket, false)
+	bid, _ := l.bucketID(ctx, testBucket)
 	if _, err := l.readRecord(ctx, bid, first.FileID); err != nil {
 		t.Fatalf("a just-replaced record must stay readable for racing readers: %v", err)
 	}
@@ -305,7 +305,7 @@ func TestMetadataAndReplace(t *testing.T) {
 func TestForeignFile(t *testing.T) {
 	l, st := newTestLayer(t)
 	ctx := t.Context()
-	bid, err := l.bucketID(ctx, testBucket, false)
+	bid, err := l.bucketID(ctx, testBucket)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func (l *Layer) SweepOrphanMetadata(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, b := range buckets {
-		bid, err := l.bucketID(ctx, b.Name, false)
+		bid, err := l.bucketID(ctx, b.Name)
 		if err != nil {
 			continue // deleted meanwhile
 		}

@@ -12,7 +12,7 @@ import (
 func TestReclaimOrphanPuts(t *testing.T) {
 	l, st := newTestLayer(t)
 	ctx := t.Context()
-	bid, _ := l.bucketID(ctx, testBucket, false)
+	bid, _ := l.bucketID(ctx, testBucket)
 	// Two PUTs that died mid-body, and a transient file of someone else.
 	for range 2 {
 		tr, err := st.CreateTransient(ctx, bid, notePut)
@@ -41,7 +41,7 @@ func TestSweepOrphanMetadata(t *testing.T) {
 	keep := mustPut(t, l, "keep", "keep")
 	gone := mustPut(t, l, "gone", "gone")
 	// Unlink the data file behind the layer's back: its record is orphaned.
-	bid, _ := l.bucketID(ctx, testBucket, false)
+	bid, _ := l.bucketID(ctx, testBucket)
 	if err := st.UnlinkFile(ctx, bid, "gone", gone.FileID); err != nil {
 		t.Fatal(err)
 	}

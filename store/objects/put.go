@@ -24,7 +24,7 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 		return ObjectInfo{}, err
 	}
 	defer l.bucketLocks.rlock(in.Bucket)()
-	bucket, err := l.bucketID(ctx, in.Bucket, true)
+	bucket, err := l.bucketID(ctx, in.Bucket)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -50,7 +50,7 @@ func (l *Layer) startPut(ctx context.Context, bucketName string, bucket *store.I
 	for attempt := range 3 {
 		useCache := attempt == 0
 		if !useCache {
-			id, err := l.bucketID(ctx, bucketName, false)
+			id, err := l.bucketID(ctx, bucketName)
 			if err != nil {
 				return 0, store.Transient{}, nil, err
 			}

@@ -14,8 +14,8 @@ import (
 // the same store may have deleted the bucket, or deleted and created it
 // again, and a cached ID would then answer for a directory that is gone
 // (NoSuchKey for objects that exist, or 500s on every write) for as long
-// as it stayed cached. The flag is kept for the callers' sake and ignored.
-func (l *Layer) bucketID(ctx context.Context, bucket string, _ bool) (store.ID, error) {
+// as it stayed cached.
+func (l *Layer) bucketID(ctx context.Context, bucket string) (store.ID, error) {
 	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
 		return 0, err
@@ -94,7 +94,7 @@ func (l *Layer) dirChain(ctx context.Context, bucket store.ID, dirs []string, us
 
 // objectDir resolves the directory holding a key's object for reading.
 func (l *Layer) objectDir(ctx context.Context, bucket string, p keyPath) (store.ID, store.ID, error) {
-	bid, err := l.bucketID(ctx, bucket, false)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -37,7 +37,7 @@ func (l *Layer) PinDir(ctx context.Context, bucket, key, uploadID string) (store
 		return 0, err
 	}
 	defer l.bucketLocks.rlock(bucket)()
-	bid, err := l.bucketID(ctx, bucket, true)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return 0, err
 	}
@@ -85,7 +85,7 @@ func (l *Layer) UnpinDir(ctx context.Context, bucket, key, uploadID string, dir 
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("objects: unpin directory of %q: %w", key, err)
 	}
-	bid, err := l.bucketID(ctx, bucket, true)
+	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
 		return nil // the bucket is gone, and its directories with it
 	}
