@@ -182,11 +182,17 @@ func setCORSHeaders(r *request, rule *corsRule, origin string) {
 }
 
 // routeUnsigned picks the operations S3 serves without a signed request:
-// a CORS preflight, which browsers send without credentials. They
-// authorize themselves.
+// a CORS preflight, which browsers send without credentials, and a
+// browser-form upload (POST to the bucket, no query), which carries its
+// signature in the form. They authorize themselves.
 func routeUnsigned(r *request) (handlerFunc, bool) {
-	if r.bucket != "" && r.method() == http.MethodOptions {
+	switch {
+	case r.bucket == "":
+		return nil, false
+	case r.method() == http.MethodOptions:
 		return (*server).preflightCORS, true
+	case r.method() == http.MethodPost && r.key == "" && r.query.Len() == 0:
+		return (*server).postObject, true
 	}
 	return nil, false
 }
