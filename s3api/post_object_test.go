@@ -83,7 +83,11 @@ func signedPolicy(t *testing.T, expires time.Time, conditions []any, fields ...f
 		t.Fatal(err)
 	}
 	policy := base64.StdEncoding.EncodeToString(doc)
-	mac := func(key []byte, s string) []byte { m := hmac.New(sha256.New, key); m.Write([]byte(s)); return m.Sum(nil) }
+	mac := func(key []byte, s string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(s))
+		return m.Sum(nil)
+	}
 	key := mac(mac(mac(mac([]byte("AWS4"+testSecretKey), date), testRegion), "s3"), "aws4_request")
 	return append(fields,
 		formField{"x-amz-algorithm", "AWS4-HMAC-SHA256"},
