@@ -175,4 +175,3 @@ func TestBrowserUploadsInChromium(t *testing.T) {
 func jsString(s string) string {
 	return `"` + template.JSEscapeString(s) + `"`
 }
-
