@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -51,28 +52,43 @@ func IsSignedPost(fields map[string]string) bool {
 	return false
 }
 
+// postSignatureFields are the fields a signed form must carry, in the
+// order S3 reports a missing one, with the spelling it names them by.
+var postSignatureFields = []struct{ name, spelled string }{
+	{PostFieldAlgorithm, "X-Amz-Algorithm"},
+	{PostFieldCredential, "X-Amz-Credential"},
+	{PostFieldSignature, "X-Amz-Signature"},
+	{PostFieldDate, "X-Amz-Date"},
+	{PostFieldPolicy, "Policy"},
+}
+
 // VerifyPost authenticates a signed form: the x-amz-signature field must be
-// the SigV4 signature of the policy field under the x-amz-credential
-// scope. Signature Version 2 forms are refused as not implemented.
+// the SigV4 signature of the policy field, as received, under the
+// x-amz-credential scope. Signature Version 2 forms are refused as not
+// implemented. The errors are S3's as recorded in public captures
+// (LocalStack's AWS-validated TestS3PresignedPost; aws/aws-sdk-js#2529,
+// outline/outline#7060, michaeldyrynda/s3upload#1, Fausto95/aws-s3#65).
 func (v *Verifier) VerifyPost(fields map[string]string) (Result, error) {
 	if _, ok := fields["awsaccesskeyid"]; ok {
 		return Result{}, s3err.NotImplemented.With("Signature Version 2 POST uploads are not implemented; sign the form with AWS4-HMAC-SHA256.")
 	}
-	for _, name := range []string{PostFieldPolicy, PostFieldAlgorithm, PostFieldCredential, PostFieldDate, PostFieldSignature} {
-		if _, ok := fields[name]; !ok {
-			return Result{}, missingPostField(name)
+	for _, f := range postSignatureFields {
+		if _, ok := fields[f.name]; !ok {
+			return Result{}, missingPostField(f.spelled)
 		}
 	}
 	if alg := fields[PostFieldAlgorithm]; alg != algorithmHMAC {
-		return Result{}, s3err.InvalidArgument.With("Invalid X-Amz-Algorithm: %s; only %s is supported.", alg, algorithmHMAC).ForArgument(PostFieldAlgorithm, alg)
+		return Result{}, s3err.InvalidArgument.With("X-Amz-Algorithm only supports \"%s\"", algorithmHMAC).ForArgument("X-Amz-Algorithm", alg)
 	}
-	cred, err := parseCredential(fields[PostFieldCredential], v.Region, credentialErrors{s3err.InvalidArgument, "Error parsing the X-Amz-Credential parameter"})
+	credValue := fields[PostFieldCredential]
+	cred, err := parseCredential(credValue, v.Region, credentialErrors{s3err.InvalidArgument, postCredentialPrefix})
 	if err != nil {
-		return Result{}, err
+		return Result{}, postCredentialError(err, credValue)
 	}
 	when, err := time.Parse(iso8601Basic, fields[PostFieldDate])
 	if err != nil {
-		return Result{}, s3err.InvalidArgument.With("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"").ForArgument(PostFieldDate, fields[PostFieldDate])
+		// "formated" is S3's spelling.
+		return Result{}, s3err.InvalidArgument.With("X-Amz-Date must be formated via ISO8601 Long format").ForArgument("X-Amz-Date", fields[PostFieldDate])
 	}
 	if v.Credentials == nil {
 		return Result{}, fmt.Errorf("auth: verifier has no credentials: %w", s3err.InternalError)
@@ -82,13 +98,30 @@ func (v *Verifier) VerifyPost(fields map[string]string) (Result, error) {
 		return Result{}, s3err.InvalidAccessKeyIDFor(cred.accessKey)
 	}
 	key := deriveSigningKey(secret, cred.date, cred.region, cred.service)
-	signature := fields[PostFieldSignature]
-	if !signatureMatches(hmacSHA256(key, fields[PostFieldPolicy]), signature) {
+	policy, signature := fields[PostFieldPolicy], fields[PostFieldSignature]
+	if !signatureMatches(hmacSHA256(key, policy), signature) {
 		return Result{}, s3err.SignatureDoesNotMatch.WithFields("AWSAccessKeyId", cred.accessKey,
-			"StringToSign", fields[PostFieldPolicy], "SignatureProvided", signature)
+			"StringToSign", policy, "SignatureProvided", signature, "StringToSignBytes", fmt.Sprintf("% x", policy))
 	}
 	return Result{AccessKey: cred.accessKey, PayloadHash: UnsignedPayload, SigningKey: key,
 		Scope: cred.scope(), Signature: signature, Date: when}, nil
+}
+
+// postCredentialPrefix marks the presigned-URL prefix parseCredential puts
+// on its messages; a form's errors go without it and name the field.
+const postCredentialPrefix = "\x00post"
+
+func postCredentialError(err error, value string) error {
+	e := s3err.As(err)
+	if e.Code != s3err.InvalidArgument.Code {
+		return err
+	}
+	msg := strings.TrimPrefix(e.Message, postCredentialPrefix+"; ")
+	out := s3err.InvalidArgument.With("%s", msg).ForArgument("X-Amz-Credential", value)
+	if region := e.Field("Region"); region != "" {
+		out = out.WithFields("Region", region)
+	}
+	return out
 }
 
 // missingPostField is S3's answer to a form lacking a field it needs, or
@@ -110,42 +143,62 @@ type PostPolicy struct {
 	sizeRange *[2]int64
 }
 
-// postCondition is one eq or starts-with condition on a field (lower-case,
-// without its '$'); raw is how S3 quotes it when it fails.
+// postCondition is one eq or starts-with condition on a field; field is
+// lower-cased without its '$', spelled as the policy wrote it (S3 quotes a
+// failed condition in the policy's spelling).
 type postCondition struct {
-	op, field, value string
+	op, field, spelled, value string
 }
 
 func (c postCondition) String() string {
-	return fmt.Sprintf("[%q, \"$%s\", %q]", c.op, c.field, c.value)
+	return fmt.Sprintf("[%q, %q, %q]", c.op, c.spelled, c.value)
 }
 
 // ParsePostPolicy decodes the base64 policy field and refuses an expired
-// policy.
+// policy. The texts are S3's where public captures record them (see the
+// tests), versitygw's model of them elsewhere.
 func ParsePostPolicy(b64 string, now time.Time) (*PostPolicy, error) {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
+		return nil, invalidPolicy("invalid Base64 encoding.")
+	}
+	var doc map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
 		return nil, invalidPolicy("Invalid JSON.")
 	}
-	var doc struct {
-		Expiration *string            `json:"expiration"`
-		Conditions *[]json.RawMessage `json:"conditions"`
+	// Member names are case-sensitive (ceph/s3-tests
+	// test_post_object_expires_is_case_sensitive).
+	for name := range doc {
+		if name != "expiration" && name != "conditions" {
+			return nil, invalidPolicy("Unexpected: '%s'", strings.ToLower(name))
+		}
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, invalidPolicy("Invalid JSON.")
-	}
-	if doc.Expiration == nil {
+	expRaw, ok := doc["expiration"]
+	if !ok {
 		return nil, invalidPolicy("Policy missing expiration.")
 	}
-	if doc.Conditions == nil {
+	condRaw, ok := doc["conditions"]
+	if !ok {
 		return nil, invalidPolicy("Policy missing conditions.")
 	}
-	exp, err := time.Parse(time.RFC3339Nano, *doc.Expiration)
-	if err != nil {
-		return nil, invalidPolicy("Invalid 'expiration' value: '%s'", *doc.Expiration)
+	var expText string
+	if json.Unmarshal(expRaw, &expText) != nil {
+		return nil, invalidPolicy("Invalid JSON.")
+	}
+	// Only UTC is accepted: an offset or a space for the T is refused
+	// (dwilkie/carrierwave_direct#2, #189).
+	exp, err := time.Parse(time.RFC3339Nano, expText)
+	if err != nil || !strings.HasSuffix(expText, "Z") {
+		return nil, invalidPolicy("Invalid 'expiration' value: '%s'", expText)
+	}
+	var conds []json.RawMessage
+	if json.Unmarshal(condRaw, &conds) != nil {
+		return nil, invalidPolicy("Invalid 'conditions' value: must be a List.")
 	}
 	p := &PostPolicy{Expiration: exp}
-	for _, c := range *doc.Conditions {
+	for _, c := range conds {
 		if err := p.addCondition(c); err != nil {
 			return nil, err
 		}
@@ -160,46 +213,83 @@ func ParsePostPolicy(b64 string, now time.Time) (*PostPolicy, error) {
 // ["eq"|"starts-with", "$field", "value"] or
 // ["content-length-range", min, max].
 func (p *PostPolicy) addCondition(raw json.RawMessage) error {
-	var exact map[string]string
-	if err := json.Unmarshal(raw, &exact); err == nil {
-		if len(exact) != 1 {
-			return invalidPolicy("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
-		}
-		for field, value := range exact {
-			p.conditions = append(p.conditions, postCondition{"eq", strings.ToLower(field), value})
-		}
-		return nil
+	switch bytes.TrimSpace(raw)[0] {
+	case '{':
+		return p.addSimpleCondition(raw)
+	case '[':
+	default:
+		return invalidPolicy("Invalid condition test: must be a List or Object.")
 	}
 	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil || len(list) != 3 {
-		return invalidPolicy("Invalid Condition: %s", raw)
+	if json.Unmarshal(raw, &list) != nil {
+		return invalidPolicy("Invalid JSON.")
+	}
+	if len(list) == 0 {
+		return invalidPolicy("Invalid Condition: missing operation identifier.")
 	}
 	var op string
-	if err := json.Unmarshal(list[0], &op); err != nil {
-		return invalidPolicy("Invalid Condition: %s", raw)
+	if json.Unmarshal(list[0], &op) != nil {
+		return invalidPolicy("Invalid JSON.")
 	}
-	switch op = strings.ToLower(op); op {
+	if len(list) != 3 {
+		return invalidPolicy("Invalid %s: wrong number of arguments.", op)
+	}
+	switch strings.ToLower(op) {
 	case "content-length-range":
 		lo, err1 := policyInt(list[1])
 		hi, err2 := policyInt(list[2])
-		if err1 != nil || err2 != nil || lo < 0 || hi < lo {
+		if err1 != nil || err2 != nil {
+			// A float bound is "Invalid JSON." (repost.aws QUo27u4OYpTA).
+			return invalidPolicy("Invalid JSON.")
+		}
+		if lo < 0 || hi < lo {
 			return invalidPolicy("Invalid content-length-range: %s", raw)
 		}
 		p.sizeRange = &[2]int64{lo, hi}
 		return nil
 	case "eq", "starts-with":
 		var field, value string
-		if json.Unmarshal(list[1], &field) != nil || json.Unmarshal(list[2], &value) != nil || !strings.HasPrefix(field, "$") {
-			return invalidPolicy("Invalid Condition: %s", raw)
+		if json.Unmarshal(list[1], &field) != nil || json.Unmarshal(list[2], &value) != nil {
+			return invalidPolicy("Invalid JSON.")
 		}
-		p.conditions = append(p.conditions, postCondition{op, strings.ToLower(field[1:]), value})
+		// A field without its '$' names no form field: the condition
+		// always fails, quoted as written (LocalStack's AWS-validated
+		// test_s3_presigned_post_success_action_redirect_eq).
+		name := strings.ToLower(strings.TrimPrefix(field, "$"))
+		if !strings.HasPrefix(field, "$") {
+			name = "\x00" + name
+		}
+		p.conditions = append(p.conditions, postCondition{strings.ToLower(op), name, field, value})
 		return nil
 	}
-	return invalidPolicy("Invalid Condition: %s", raw)
+	return invalidPolicy("Invalid Condition: unknown operation '%s'.", op)
 }
 
-// policyInt reads a number that a policy may write as a JSON number or a
-// string.
+// addSimpleCondition parses {"field": "value"}, which S3 quotes as an eq
+// condition when it fails (boto/boto3#4514).
+func (p *PostPolicy) addSimpleCondition(raw json.RawMessage) error {
+	var exact map[string]json.RawMessage
+	if json.Unmarshal(raw, &exact) != nil {
+		return invalidPolicy("Invalid JSON.")
+	}
+	if len(exact) != 1 {
+		return invalidPolicy("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
+	}
+	for field, rawValue := range exact {
+		var value *string
+		if json.Unmarshal(rawValue, &value) != nil {
+			return invalidPolicy("Invalid Simple-Condition: value must be a string.")
+		}
+		if value == nil {
+			return invalidPolicy("Invalid JSON.")
+		}
+		p.conditions = append(p.conditions, postCondition{"eq", strings.ToLower(field), "$" + field, *value})
+	}
+	return nil
+}
+
+// policyInt reads a whole number that a policy may write as a JSON number
+// or a string.
 func policyInt(raw json.RawMessage) (int64, error) {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
@@ -219,17 +309,23 @@ func policyInt(raw json.RawMessage) (int64, error) {
 // in the list of conditions.").
 var postUncheckedFields = map[string]bool{PostFieldSignature: true, "file": true, PostFieldPolicy: true}
 
-// Check verifies fields (names lower-cased; the request's bucket under
-// "bucket") against every condition, and that each field is covered by
-// one.
-func (p *PostPolicy) Check(fields map[string]string) error {
+// Check verifies the form's fields (names lower-cased) against every
+// condition, a condition on $bucket against the addressed bucket, and that
+// each field is covered by one. A condition on a field the form lacks fails, even starts-with ""
+// (waynehoover/s3_direct_upload#29). spelled gives a field's name as the
+// form sent it, which S3 names an uncovered field by
+// (stackoverflow.com/q/54014351).
+func (p *PostPolicy) Check(bucket string, fields, spelled map[string]string) error {
 	covered := make(map[string]bool, len(p.conditions))
 	for _, c := range p.conditions {
 		covered[c.field] = true
-		v := fields[c.field]
-		ok := v == c.value
+		v, present := fields[c.field]
+		if c.field == "bucket" {
+			v, present = bucket, true
+		}
+		ok := present && v == c.value
 		if c.op == "starts-with" {
-			ok = strings.HasPrefix(v, c.value)
+			ok = present && strings.HasPrefix(v, c.value)
 		}
 		if !ok {
 			return policyFailure("Policy Condition failed: %s", c)
@@ -238,7 +334,11 @@ func (p *PostPolicy) Check(fields map[string]string) error {
 	var extra []string
 	for name := range fields {
 		if !covered[name] && !postUncheckedFields[name] && !strings.HasPrefix(name, "x-ignore-") {
-			extra = append(extra, name)
+			sent := spelled[name]
+			if sent == "" {
+				sent = name
+			}
+			extra = append(extra, sent)
 		}
 	}
 	if len(extra) > 0 {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"strconv"
 	"strings"
 
 	"github.com/terngate/terngate/s3err"
@@ -20,7 +21,13 @@ const maxPostPreData = 20 << 10
 // connection. Fields after the file are never read: S3 ignores them.
 type postForm struct {
 	fields map[string]string
-	file   *multipart.Part
+	// spelled maps a lower-cased field name to the name as sent.
+	spelled map[string]string
+	file    *multipart.Part
+	// filename is the file part's filename parameter; hasFilename tells
+	// an empty one from none (${filename} then stays literal).
+	filename    string
+	hasFilename bool
 }
 
 // errNotAForm is S3's answer to a bucket POST that is not a form upload.
@@ -36,7 +43,7 @@ func readPostForm(r *request) (*postForm, error) {
 		return nil, s3err.MalformedPOSTRequest
 	}
 	mr := multipart.NewReader(r.body, params["boundary"])
-	form := &postForm{fields: make(map[string]string)}
+	form := &postForm{fields: make(map[string]string), spelled: make(map[string]string)}
 	size := 0
 	for {
 		// Raw parts: S3 takes field values as sent, with no
@@ -54,6 +61,8 @@ func readPostForm(r *request) (*postForm, error) {
 		}
 		if name == "file" {
 			form.file = part
+			_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+			form.filename, form.hasFilename = params["filename"]
 			return form, nil
 		}
 		value, err := io.ReadAll(io.LimitReader(part, int64(maxPostPreData-size)+1))
@@ -62,10 +71,11 @@ func readPostForm(r *request) (*postForm, error) {
 		}
 		size += len(name) + len(value)
 		if size > maxPostPreData {
-			return nil, s3err.MaxPostPreDataLengthExceeded
+			return nil, s3err.MaxPostPreDataLengthExceeded.WithFields("MaxPostPreDataLengthBytes", strconv.Itoa(maxPostPreData))
 		}
 		if _, dup := form.fields[name]; !dup {
 			form.fields[name] = string(value)
+			form.spelled[name] = part.FormName()
 		}
 	}
 }

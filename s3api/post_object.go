@@ -19,17 +19,19 @@ import (
 // part is streamed to the store. The form authenticates itself, so the
 // router sends it here unsigned (routeUnsigned).
 func (s *server) postObject(r *request) error {
+	// Headers of the POST itself are held to the same table as any
+	// request's; the form's fields to postMetadata's.
+	if err := checkUnsupportedHeaders(r); err != nil {
+		return err
+	}
 	form, err := readPostForm(r)
 	if err != nil {
 		return err
 	}
 	fields := form.fields
-	// The policy's bucket condition is about the addressed bucket, not
-	// about a field the form may carry.
-	fields["bucket"] = r.bucket
 	var policy *auth.PostPolicy
 	if auth.IsSignedPost(fields) {
-		if policy, err = s.authenticatePost(r, fields); err != nil {
+		if policy, err = s.authenticatePost(r, form); err != nil {
 			return err
 		}
 	}
@@ -37,7 +39,11 @@ func (s *server) postObject(r *request) error {
 	if !ok {
 		return auth.MissingPostField("key")
 	}
-	key = strings.ReplaceAll(key, "${filename}", form.file.FileName())
+	// A file part without a filename parameter leaves ${filename} as it
+	// is (LocalStack's AWS-validated test_post_object_with_file_as_string).
+	if form.hasFilename {
+		key = strings.ReplaceAll(key, "${filename}", form.filename)
+	}
 	if key == "" {
 		return s3err.InvalidArgument.With("User key must have a length greater than 0.").ForArgument("key", "")
 	}
@@ -46,6 +52,9 @@ func (s *server) postObject(r *request) error {
 	}
 	r.key = key
 	if err := s.authorizePost(r); err != nil {
+		return err
+	}
+	if err := s.checkExpectedOwners(r); err != nil {
 		return err
 	}
 	md, spec, err := postMetadata(fields)
@@ -77,16 +86,16 @@ func (s *server) postObject(r *request) error {
 
 // authenticatePost checks the form's signature and policy and makes the
 // signer the request's principal.
-func (s *server) authenticatePost(r *request, fields map[string]string) (*auth.PostPolicy, error) {
-	res, err := s.verifier.VerifyPost(fields)
+func (s *server) authenticatePost(r *request, form *postForm) (*auth.PostPolicy, error) {
+	res, err := s.verifier.VerifyPost(form.fields)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := auth.ParsePostPolicy(fields[auth.PostFieldPolicy], time.Now())
+	policy, err := auth.ParsePostPolicy(form.fields[auth.PostFieldPolicy], time.Now())
 	if err != nil {
 		return nil, err
 	}
-	if err := policy.Check(fields); err != nil {
+	if err := policy.Check(r.bucket, form.fields, form.spelled); err != nil {
 		return nil, err
 	}
 	r.identity = res
@@ -129,9 +138,10 @@ type postResponse struct {
 }
 
 // respondToPost answers as the form asks: a 303 to success_action_redirect
-// (or the older redirect) with bucket, key and etag in its query; else
-// success_action_status 200 or 201 (with a PostResponse document); else,
-// or for any other value, 204.
+// (or the older redirect) with bucket, key and etag appended to its query;
+// else success_action_status 200 or 201 (with a PostResponse document);
+// else, or for any other value, 204. Every answer carries the ETag and the
+// object's Location (boto/boto3#2851 shows S3's 204).
 func (s *server) respondToPost(r *request, fields map[string]string, info objects.ObjectInfo) {
 	etag := quoteETag(info.ETag)
 	location := objectLocation(r)
@@ -142,14 +152,17 @@ func (s *server) respondToPost(r *request, fields map[string]string, info object
 	if !ok {
 		redirect = fields["redirect"]
 	}
-	// An unusable redirect URL is ignored, as S3 does.
+	// S3 keeps the URL's own query as sent and appends bucket, key and
+	// the quoted ETag, form-encoded, in that order
+	// (layervault/layervault_ruby_client#8); a relative URL is ignored
+	// (LocalStack's AWS-validated test_presigned_post_success_action_redirect).
 	if u, err := url.Parse(redirect); redirect != "" && err == nil && u.IsAbs() {
-		q := u.Query()
-		q.Set("bucket", r.bucket)
-		q.Set("key", r.key)
-		q.Set("etag", etag)
-		u.RawQuery = q.Encode()
-		r.setHeader("Location", u.String())
+		sep := "?"
+		if strings.Contains(redirect, "?") {
+			sep = "&"
+		}
+		r.setHeader("Location", redirect+sep+"bucket="+url.QueryEscape(r.bucket)+
+			"&key="+url.QueryEscape(r.key)+"&etag="+url.QueryEscape(etag))
 		r.c.Status(http.StatusSeeOther)
 		return
 	}
@@ -166,14 +179,12 @@ func (s *server) respondToPost(r *request, fields map[string]string, info object
 }
 
 // objectLocation is the URL of the uploaded object, addressed as the
-// request addressed its bucket.
+// request addressed its bucket, with the key escaped whole ('/' as %2F),
+// as S3 writes it (s3rver#504 and ceph#20330 quote S3's PostResponse).
 func objectLocation(r *request) string {
-	u := url.URL{Scheme: r.c.Protocol(), Host: string(r.c.Request().Header.Host())}
-	path := "/" + r.key
-	if !strings.HasPrefix(r.rawPath, "/"+r.bucket) {
-		u.Path = path // virtual-host addressing
-	} else {
-		u.Path = "/" + r.bucket + path
+	base := r.c.Protocol() + "://" + string(r.c.Request().Header.Host()) + "/"
+	if strings.HasPrefix(r.rawPath, "/"+r.bucket) {
+		base += r.bucket + "/"
 	}
-	return u.String()
+	return base + url.PathEscape(r.key)
 }

@@ -125,7 +125,7 @@ func TestPostObjectWithMinioPresignedPostPolicy(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "<Key>photos/cat.jpg</Key>") || !strings.Contains(body, "<Bucket>forms</Bucket>") {
 		t.Fatalf("POST: %d %s", resp.StatusCode, body)
 	}
-	if resp.Header.Get("ETag") == "" || !strings.HasSuffix(resp.Header.Get("Location"), "/forms/photos/cat.jpg") {
+	if resp.Header.Get("ETag") == "" || !strings.HasSuffix(resp.Header.Get("Location"), "/forms/photos%2Fcat.jpg") {
 		t.Fatalf("POST headers: %v", resp.Header)
 	}
 	st, err := mc.StatObject(ctx, "forms", "photos/cat.jpg", minio.StatObjectOptions{})
@@ -195,7 +195,7 @@ func TestPostObjectResponses(t *testing.T) {
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusSeeOther || loc == nil || loc.Host != "app.example.com" ||
 		loc.Query().Get("bucket") != "forms" || loc.Query().Get("key") != "up/d" || loc.Query().Get("x") != "1" ||
-		loc.Query().Get("etag") != resp.Header.Get("ETag") {
+		loc.Query().Get("etag") != resp.Header.Get("ETag") || !strings.HasPrefix(loc.RawQuery, "x=1&bucket=forms&key=up%2Fd&etag=%22") {
 		t.Fatalf("redirect: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 	// Fields after the file are not read (RESTObjectPOST.html: "Amazon S3
@@ -257,7 +257,23 @@ func TestPostObjectRefusals(t *testing.T) {
 		{"no file", signedPolicy(t, exp, base, key), nil, true,
 			400, "InvalidArgument", "POST requires exactly one file upload per request."},
 		{"fields too large", append(signedPolicy(t, exp, base, key), formField{"x-ignore-padding", strings.Repeat("p", 21<<10)}), []byte("x"), false,
-			400, "MaxPostPreDataLengthExceededError", "Your POST request fields preceding the upload file were too large."},
+			400, "MaxPostPreDataLengthExceeded", "Your POST request fields preceeding the upload file was too large.</Message><MaxPostPreDataLengthBytes>20480</MaxPostPreDataLengthBytes>"},
+		{"no signature", withoutField(signedPolicy(t, exp, base, key), "x-amz-signature"), []byte("x"), false,
+			400, "InvalidArgument", "Bucket POST must contain a field named &#39;X-Amz-Signature&#39;.  If it is specified, please check the order of the fields.</Message><ArgumentName>X-Amz-Signature</ArgumentName><ArgumentValue></ArgumentValue>"},
+		{"absent field", signedPolicy(t, exp, with([]any{"starts-with", "$Content-Type", ""}), key), []byte("x"), false,
+			403, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ["starts-with", "$Content-Type", ""]`},
+		{"extra field named as sent", signedPolicy(t, exp, base, key, formField{"StorageClass", "STANDARD"}), []byte("x"), false,
+			403, "AccessDenied", "Invalid according to Policy: Extra input fields: StorageClass"},
+		{"wrong region", withField(signedPolicy(t, exp, base, key), "x-amz-credential", testAccessKey+"/20260101/eu-west-1/s3/aws4_request"), []byte("x"), false,
+			400, "InvalidArgument", "the region &#39;eu-west-1&#39; is wrong; expecting &#39;us-east-1&#39;</Message><ArgumentName>X-Amz-Credential</ArgumentName>"},
+		{"bad date", withField(signedPolicy(t, exp, base, key), "x-amz-date", "2026-01-01"), []byte("x"), false,
+			400, "InvalidArgument", "X-Amz-Date must be formated via ISO8601 Long format</Message><ArgumentName>X-Amz-Date</ArgumentName><ArgumentValue>2026-01-01</ArgumentValue>"},
+		{"simple condition not a string", signedPolicy(t, exp, with(map[string]any{"content-length": 5}), key), []byte("x"), false,
+			400, "InvalidPolicyDocument", "Invalid Policy: Invalid Simple-Condition: value must be a string."},
+		{"two properties", signedPolicy(t, exp, with(map[string]string{"acl": "private", "key": "k"}), key), []byte("x"), false,
+			400, "InvalidPolicyDocument", "Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified."},
+		{"float bound", signedPolicy(t, exp, with([]any{"content-length-range", 0, 512.5}), key), []byte("x"), false,
+			400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON."},
 		{"anonymous", []formField{key}, []byte("x"), false,
 			403, "AccessDenied", "Access Denied"},
 	}
@@ -276,6 +292,21 @@ func TestPostObjectRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+func withoutField(fields []formField, name string) []formField {
+	var out []formField
+	for _, f := range fields {
+		if f.name != name {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func withField(fields []formField, name, value string) []formField {
+	out := withoutField(fields, name)
+	return append(out, formField{name, value})
 }
 
 // xmlQuote escapes the quotes encoding/xml escapes in a message.

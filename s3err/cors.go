@@ -16,8 +16,8 @@ var (
 	// BadRequest is the code of a preflight lacking its CORS headers.
 	BadRequest = newErr("BadRequest", http.StatusBadRequest, "Bad Request")
 	// MaxPostPreDataLengthExceeded: the form fields before the file are
-	// limited to 20 KB.
-	MaxPostPreDataLengthExceeded = newErr("MaxPostPreDataLengthExceededError", http.StatusBadRequest, "Your POST request fields preceding the upload file were too large.")
-	// IncorrectNumberOfFilesInPostRequest: a POST must carry exactly one file.
-	IncorrectNumberOfFilesInPostRequest = newErr("IncorrectNumberOfFilesInPostRequest", http.StatusBadRequest, "POST requires exactly one file upload per request.")
+	// limited to 20 KB. Code and text (with its misspelling) are what S3
+	// sends, not its error table's (waynehoover/s3_direct_upload#45,
+	// Vydia/react-native-background-upload#55).
+	MaxPostPreDataLengthExceeded = newErr("MaxPostPreDataLengthExceeded", http.StatusBadRequest, "Your POST request fields preceeding the upload file was too large.")
 )
