@@ -15,17 +15,17 @@ func routeCORS(r *request) (handlerFunc, bool, error) {
 		return nil, false, nil
 	}
 	h, err := pickMethod(r.method(), map[string]handlerFunc{
-		http.MethodGet:    (*server).getBucketCORS,
-		http.MethodPut:    (*server).putBucketCORS,
-		http.MethodDelete: (*server).deleteBucketCORS,
+		http.MethodGet:    (*server).getBucketCors,
+		http.MethodPut:    (*server).putBucketCors,
+		http.MethodDelete: (*server).deleteBucketCors,
 	})
 	return h, true, err
 }
 
-// putBucketCORS validates and stores a CORSConfiguration. S3 requires
+// putBucketCors validates and stores a CORSConfiguration. S3 requires
 // Content-MD5 or an x-amz-checksum-* header (API_PutBucketCors); like
 // PutBucketLifecycle the gateway verifies whichever is sent.
-func (s *server) putBucketCORS(r *request) error {
+func (s *server) putBucketCors(r *request) error {
 	body, err := s.payload(r)
 	if err != nil {
 		return err
@@ -50,8 +50,8 @@ func (s *server) putBucketCORS(r *request) error {
 	return nil
 }
 
-// getBucketCORS returns the configuration as it was stored.
-func (s *server) getBucketCORS(r *request) error {
+// getBucketCors returns the configuration as it was stored.
+func (s *server) getBucketCors(r *request) error {
 	doc, err := s.layer.BucketCORS(r.ctx, r.bucket)
 	if err != nil {
 		return err
@@ -62,8 +62,8 @@ func (s *server) getBucketCORS(r *request) error {
 	return nil
 }
 
-// deleteBucketCORS removes the configuration; removing none succeeds.
-func (s *server) deleteBucketCORS(r *request) error {
+// deleteBucketCors removes the configuration; removing none succeeds.
+func (s *server) deleteBucketCors(r *request) error {
 	if err := s.layer.SetBucketCORS(r.ctx, r.bucket, nil); err != nil {
 		return err
 	}

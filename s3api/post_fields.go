@@ -29,7 +29,8 @@ var postHeaderFields = map[string]bool{
 // postMetadata collects the object's metadata and the checksum to verify
 // from the form's fields. A field the gateway does not implement
 // (x-amz-storage-class, tagging, server-side encryption, ...) is refused
-// with NotImplemented, as the same header on PutObject is.
+// with NotImplemented, as the same header on PutObject is; a storage
+// class and an ACL are held to PutObject's rules.
 func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, error) {
 	md := objects.Metadata{ContentType: fields["content-type"]}
 	if md.ContentType == "" {
@@ -59,6 +60,11 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 			}
 			md.User[meta] = value
 			userSize += len(meta) + len(value)
+		case name == "x-amz-storage-class":
+			// As the header: STANDARD is what every object is.
+			if value != "STANDARD" {
+				return objects.Metadata{}, checksum.Spec{}, s3err.InvalidStorageClass.With("The storage class you specified is not valid: %s is not supported.", value)
+			}
 		case name == "x-amz-checksum-algorithm":
 			// The form's name for what PutObject calls
 			// x-amz-sdk-checksum-algorithm.
