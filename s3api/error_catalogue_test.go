@@ -176,8 +176,10 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		// for APIs they lack (minio/mc#3370).
 		{"PUT with x-amz-tagging", signed(http.MethodPut, "/cat/tagged", []byte("x"), "x-amz-tagging", "a=b"), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-tagging"}}},
-		{"POST to a bucket (a form upload)", signed(http.MethodPost, "/cat", nil), 501, "NotImplemented",
-			"A header you provided implies functionality that is not implemented", nil},
+		// A bucket POST is a form upload (RESTObjectPOST.html); without a
+		// multipart/form-data body S3 names the precondition it failed.
+		{"POST to a bucket, not a form", signed(http.MethodPost, "/cat", nil), 412, "PreconditionFailed",
+			"At least one of the pre-conditions you specified did not hold", []s3err.Field{{Name: "Condition", Value: "Bucket POST must be of the enclosure-type multipart/form-data"}}},
 		{"GET bucket ?tagging", signed(http.MethodGet, "/cat?tagging", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
 		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",

@@ -28,6 +28,7 @@ func (s *server) handle(c *fiber.Ctx) error {
 	if err := s.serve(r); err != nil {
 		s.writeError(r, err)
 	}
+	s.addCORSHeaders(r)
 	if !r.body.drain(drainLimit) {
 		c.Response().SetConnectionClose()
 	}
@@ -68,6 +69,9 @@ func (s *server) admit(r *request) (handlerFunc, error) {
 	if err := validateKey(r.key); err != nil {
 		return nil, err
 	}
+	if h, ok := routeUnsigned(r); ok {
+		return h, nil
+	}
 	if err := s.authenticate(r); err != nil {
 		return nil, err
 	}
@@ -90,6 +94,12 @@ func (s *server) admit(r *request) (handlerFunc, error) {
 // route picks the operation from the method, the target and the query's
 // subresources.
 func route(r *request) (handlerFunc, error) {
+	if h, ok := routeUnsigned(r); ok {
+		return h, nil
+	}
+	if h, ok, err := routeCORS(r); ok {
+		return h, err
+	}
 	if h, ok, err := routeAccessControl(r); ok {
 		return h, err
 	}
@@ -182,7 +192,7 @@ func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
 // prefix, ...) are operation arguments.
 var (
 	bucketSubresources = []string{
-		"accelerate", "acl", "analytics", "cors", "encryption",
+		"accelerate", "acl", "analytics", "encryption",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
 		"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
 		"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
