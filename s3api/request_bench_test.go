@@ -3,11 +3,14 @@ package s3api
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/metrics"
 )
 
 // These benchmarks measure the gateway's cost per small request: the real
@@ -51,7 +54,11 @@ func (br benchRequest) do(b *testing.B, client *http.Client, wantStatus int) {
 }
 
 func benchGateway(b *testing.B) (*gateway, *http.Client, []byte) {
-	g := startGateway(b, Config{})
+	// As the gateway runs: metrics recorded, an access line per request.
+	g := startGateway(b, Config{
+		Metrics: metrics.New(),
+		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	})
 	g.mustCreateBucket(b, "bench")
 	body := bytes.Repeat([]byte("terngate"), benchSmallSize/8)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
