@@ -139,11 +139,10 @@ func trimAll(v string) string {
 	return b.String()
 }
 
-// canonicalHeaders writes "name:value\n" for each signed header, in the
-// order the client listed them. The host comes from Request.Host because
-// HTTP servers lift it out of the header map.
-func canonicalHeaders(r *Request, signed []string) string {
-	var b strings.Builder
+// writeCanonicalHeaders writes "name:value\n" for each signed header, in
+// the order the client listed them. The host comes from Request.Host
+// because HTTP servers lift it out of the header map.
+func writeCanonicalHeaders(b *strings.Builder, r *Request, signed []string) {
 	for _, name := range signed {
 		b.WriteString(name)
 		b.WriteByte(':')
@@ -159,7 +158,6 @@ func canonicalHeaders(r *Request, signed []string) string {
 		}
 		b.WriteByte('\n')
 	}
-	return b.String()
 }
 
 // parseSignedHeaders splits "a;b;c" and checks what S3 insists on: names are
@@ -207,19 +205,31 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// canonicalRequest assembles the string whose hash is signed.
+// canonicalRequest assembles the string whose hash is signed, in one
+// buffer sized for a typical request so that it is allocated once.
 func canonicalRequest(r *Request, uri, query string, signed []string, payloadHash string) string {
 	var b strings.Builder
+	b.Grow(len(r.Method) + len(uri) + len(query) + len(payloadHash) + len(signed)*canonicalHeaderEstimate + 8)
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
 	b.WriteString(uri)
 	b.WriteByte('\n')
 	b.WriteString(query)
 	b.WriteByte('\n')
-	b.WriteString(canonicalHeaders(r, signed))
+	writeCanonicalHeaders(&b, r, signed)
 	b.WriteByte('\n')
-	b.WriteString(strings.Join(signed, ";"))
+	for i, name := range signed {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(name)
+	}
 	b.WriteByte('\n')
 	b.WriteString(payloadHash)
 	return b.String()
 }
+
+// canonicalHeaderEstimate is the room a signed header takes in the
+// canonical request, name (twice) and value: x-amz-content-sha256 with a
+// hex digest is the usual longest.
+const canonicalHeaderEstimate = 120

@@ -43,7 +43,7 @@ func newTestVerifier() *Verifier {
 // newHTTPRequest builds an outgoing request whose canonical URI is rawPath
 // exactly (the SDK signs EscapedPath verbatim with path escaping disabled,
 // as its S3 client does).
-func newHTTPRequest(t *testing.T, method, rawPath, rawQuery string) *http.Request {
+func newHTTPRequest(t testing.TB, method, rawPath, rawQuery string) *http.Request {
 	t.Helper()
 	u := &url.URL{Scheme: "https", Opaque: "//" + testHost + rawPath, RawQuery: rawQuery}
 	req, err := http.NewRequest(method, "https://"+testHost+"/", nil)
@@ -58,7 +58,7 @@ func newHTTPRequest(t *testing.T, method, rawPath, rawQuery string) *http.Reques
 func disablePathEscaping(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }
 
 // signHeader signs req with the SDK's header signer.
-func signHeader(t *testing.T, req *http.Request, payloadHash string, at time.Time, secret string) {
+func signHeader(t testing.TB, req *http.Request, payloadHash string, at time.Time, secret string) {
 	t.Helper()
 	if req.Header.Get("X-Amz-Content-Sha256") == "" {
 		req.Header.Set("X-Amz-Content-Sha256", payloadHash)

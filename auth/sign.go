@@ -27,11 +27,6 @@ func hmacSHA256(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
-
 // deriveSigningKey chains the secret through date, region, service and the
 // terminator, as SigV4 defines.
 func deriveSigningKey(secret, date, region, service string) []byte {
@@ -44,7 +39,20 @@ func deriveSigningKey(secret, date, region, service string) []byte {
 // stringToSign is the request-level string: algorithm, timestamp, scope and
 // the hash of the canonical request.
 func stringToSign(t time.Time, scope, canonical string) string {
-	return strings.Join([]string{algorithmHMAC, t.UTC().Format(iso8601Basic), scope, sha256Hex(canonical)}, "\n")
+	sum := sha256.Sum256([]byte(canonical))
+	var stamp [len(iso8601Basic)]byte
+	var digest [2 * sha256.Size]byte
+	hex.Encode(digest[:], sum[:])
+	var b strings.Builder
+	b.Grow(len(algorithmHMAC) + len(stamp) + len(scope) + len(digest) + 3)
+	b.WriteString(algorithmHMAC)
+	b.WriteByte('\n')
+	b.Write(t.UTC().AppendFormat(stamp[:0], iso8601Basic))
+	b.WriteByte('\n')
+	b.WriteString(scope)
+	b.WriteByte('\n')
+	b.Write(digest[:])
+	return b.String()
 }
 
 // signatureMatches compares hex signatures in constant time so that timing

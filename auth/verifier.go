@@ -24,6 +24,8 @@ type Verifier struct {
 	// MaxSkew bounds the request time's distance from Now; zero means
 	// DefaultMaxSkew.
 	MaxSkew time.Duration
+
+	keys signingKeys
 }
 
 var errDuplicateAuth = s3err.InvalidArgument.With("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
@@ -100,7 +102,7 @@ func (v *Verifier) check(r *Request, params []queryParam, s signedRequest) (Resu
 		return Result{}, s3err.HeadersNotSigned(strings.Join(missing, ", "))
 	}
 	scope := s.cred.scope()
-	key := deriveSigningKey(secret, s.cred.date, s.cred.region, s.cred.service)
+	key := v.keys.get(secret, s.cred.date, s.cred.region, s.cred.service)
 	query := canonicalQuery(params, s.skipParam)
 	uri, err := canonicalURI(r.RawPath)
 	if err != nil {

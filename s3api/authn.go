@@ -68,12 +68,19 @@ func signedRequest(r *request, domain string) *auth.Request {
 	}
 }
 
-// requestHeaders copies the request headers into an http.Header.
+// requestHeaders returns the request headers as an http.Header, copied
+// once per request: authentication and the checksum headers of a PUT both
+// read them. Callers must not modify it.
 func requestHeaders(r *request) http.Header {
-	h := make(http.Header)
-	r.c.Request().Header.VisitAll(func(k, v []byte) {
+	if r.headers != nil {
+		return r.headers
+	}
+	rh := &r.c.Request().Header
+	h := make(http.Header, rh.Len())
+	rh.VisitAll(func(k, v []byte) {
 		h.Add(string(k), string(v))
 	})
+	r.headers = h
 	return h
 }
 

@@ -116,6 +116,10 @@ func (b *connBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// identityLength is fasthttp's Content-Length for a GET or HEAD that
+// declares neither a length nor a transfer coding.
+const identityLength = -2
+
 // drain reads and discards what the handler left unread if that is at most
 // limit bytes, and reports whether the body is now fully consumed. An
 // unconsumed body would be parsed as the next request on a keep-alive
@@ -130,6 +134,12 @@ func (b *connBody) drain(limit int64) bool {
 		return false
 	}
 	declared := int64(b.rc.Request.Header.ContentLength())
+	if declared == identityLength {
+		// A request without Content-Length or Transfer-Encoding has no
+		// body (RFC 9112 §6.3); fasthttp reports it as -2 for GET and
+		// HEAD and reads none, so there is nothing to drain.
+		declared = 0
+	}
 	if declared < 0 || declared-b.read > limit {
 		return false
 	}

@@ -50,13 +50,13 @@ type gateway struct {
 	layer    *objects.Layer
 }
 
-func startGateway(t *testing.T, cfg Config) *gateway {
+func startGateway(t testing.TB, cfg Config) *gateway {
 	t.Helper()
 	return startGatewayWith(t, cfg, staticCredentials{testAccessKey: testSecretKey})
 }
 
 // startGatewayWith serves the API with the given credentials.
-func startGatewayWith(t *testing.T, cfg Config, creds auth.Credentials) *gateway {
+func startGatewayWith(t testing.TB, cfg Config, creds auth.Credentials) *gateway {
 	t.Helper()
 	st, err := local.Open(t.TempDir(), local.Options{})
 	if err != nil {
@@ -102,7 +102,7 @@ func (g *gateway) client() *s3.Client {
 	})
 }
 
-func (g *gateway) mustCreateBucket(t *testing.T, bucket string) {
+func (g *gateway) mustCreateBucket(t testing.TB, bucket string) {
 	t.Helper()
 	if _, err := g.client().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("CreateBucket %s: %v", bucket, err)
@@ -128,7 +128,7 @@ func (g *gateway) objectExists(t *testing.T, bucket, key string) bool {
 
 // signedRequest builds a request signed with the test credentials (or
 // the given secret) over payload, whose hash it declares.
-func (g *gateway) signedRequest(t *testing.T, method, path string, body []byte, secret string) *http.Request {
+func (g *gateway) signedRequest(t testing.TB, method, path string, body []byte, secret string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, g.endpoint+path, bytes.NewReader(body))
 	if err != nil {
@@ -139,7 +139,7 @@ func (g *gateway) signedRequest(t *testing.T, method, path string, body []byte, 
 	return req
 }
 
-func signRequest(t *testing.T, req *http.Request, payloadHash, accessKey, secret string) {
+func signRequest(t testing.TB, req *http.Request, payloadHash, accessKey, secret string) {
 	t.Helper()
 	req.Header.Set("X-Amz-Content-Sha256", payloadHash)
 	creds := aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secret}

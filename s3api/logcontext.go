@@ -7,6 +7,9 @@ import (
 
 type requestIDKey struct{}
 
+// requestIDAttr names the request ID in log records.
+const requestIDAttr = "request_id"
+
 func withRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
@@ -41,7 +44,7 @@ func (h requestIDHandler) Enabled(ctx context.Context, l slog.Level) bool {
 func (h requestIDHandler) Handle(ctx context.Context, rec slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		rec = rec.Clone()
-		rec.AddAttrs(slog.String("request_id", id))
+		rec.AddAttrs(slog.String(requestIDAttr, id))
 	}
 	return h.next.Handle(ctx, rec)
 }
@@ -52,4 +55,14 @@ func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h requestIDHandler) WithGroup(name string) slog.Handler {
 	return requestIDHandler{next: h.next.WithGroup(name)}
+}
+
+// logWithoutRequestID writes rec, which names its request already, past
+// logger's request-ID layer (which would copy the record to add it again).
+func logWithoutRequestID(ctx context.Context, logger *slog.Logger, rec slog.Record) {
+	h := logger.Handler()
+	if ids, ok := h.(requestIDHandler); ok {
+		h = ids.next
+	}
+	_ = h.Handle(ctx, rec)
 }

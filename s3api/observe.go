@@ -67,7 +67,14 @@ func (o *observation) end(bytesOut int64) {
 	}
 	// The access line never carries the query string (a presigned URL's
 	// signature) or any header: the access key id names the caller.
-	o.s.log.LogAttrs(r.ctx, slog.LevelInfo, "request",
+	if !o.s.log.Enabled(r.ctx, slog.LevelInfo) {
+		return
+	}
+	// Built here with its request_id, the line skips what Logger.LogAttrs
+	// adds per call: a stack walk for the source (never printed) and the
+	// request-ID handler's copy of the record.
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	rec.AddAttrs(
 		slog.String("operation", o.operation),
 		slog.String("method", o.method),
 		slog.String("bucket", r.bucket),
@@ -78,7 +85,9 @@ func (o *observation) end(bytesOut int64) {
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 		slog.String("remote_addr", o.remoteAddr),
 		slog.String("access_key", r.identity.AccessKey),
+		slog.String(requestIDAttr, r.id),
 	)
+	logWithoutRequestID(r.ctx, o.s.log, rec)
 }
 
 func recordRequest(m *metrics.Metrics, operation string, status int, elapsed time.Duration, bytesIn, bytesOut int64) {

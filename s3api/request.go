@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +26,9 @@ type request struct {
 	bucket  string
 	key     string
 	query   *fasthttp.Args
+	// headers is the request head as an http.Header, built on first use
+	// (see requestHeaders).
+	headers http.Header
 	// identity is set once the request is authenticated.
 	identity auth.Result
 	// principal is the user the request acts as; "" when anonymous.

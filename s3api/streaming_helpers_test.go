@@ -36,7 +36,7 @@ func sha256Hex(b []byte) string {
 }
 
 // newChunkSigner reads the seed signature off a signed request.
-func newChunkSigner(t *testing.T, req *http.Request, secret string) *chunkSigner {
+func newChunkSigner(t testing.TB, req *http.Request, secret string) *chunkSigner {
 	t.Helper()
 	authz := req.Header.Get("Authorization")
 	_, seed, ok := strings.Cut(authz, "Signature=")
@@ -95,7 +95,7 @@ func unsignedChunks(data []byte, trailers ...string) []byte {
 // streamingRequest is a PUT whose headers announce an aws-chunked body of
 // decodedLen bytes, signed with secret in mode. The body is set by the
 // caller (after signing, since the chunk signatures chain from the seed).
-func (g *gateway) streamingRequest(t *testing.T, path, mode string, decodedLen int, secret string, extra map[string]string) *http.Request {
+func (g *gateway) streamingRequest(t testing.TB, path, mode string, decodedLen int, secret string, extra map[string]string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPut, g.endpoint+path, nil)
 	if err != nil {

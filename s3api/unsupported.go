@@ -68,6 +68,9 @@ var unsupportedHeaders = []unsupportedHeader{
 // checkUnsupportedHeaders refuses a request carrying a header terngate
 // would otherwise ignore.
 func checkUnsupportedHeaders(r *request) error {
+	if !carriesUnsupportedHeader(r) {
+		return nil
+	}
 	for _, h := range unsupportedHeaders {
 		if !r.hasHeader(h.name) {
 			continue
@@ -148,3 +151,34 @@ func refuseObjectOwnership(r *request, name, value string) error {
 }
 
 func refuseACLGrant(_ *request, _, _ string) error { return errACLNotSupported }
+
+// unsupportedHeaderNames holds the lower-cased names of unsupportedHeaders.
+var unsupportedHeaderNames = func() map[string]bool {
+	names := make(map[string]bool, len(unsupportedHeaders))
+	for _, h := range unsupportedHeaders {
+		names[strings.ToLower(h.name)] = true
+	}
+	return names
+}()
+
+// carriesUnsupportedHeader reports whether any request header is in
+// unsupportedHeaders. One pass over the few headers a request has spares
+// almost every request a lookup of each of the list's names.
+func carriesUnsupportedHeader(r *request) bool {
+	found := false
+	var lower [64]byte
+	r.c.Request().Header.VisitAll(func(k, _ []byte) {
+		if found || len(k) > len(lower) {
+			// Every listed name is shorter than lower.
+			return
+		}
+		for i, c := range k {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		found = unsupportedHeaderNames[string(lower[:len(k)])]
+	})
+	return found
+}

@@ -174,3 +174,13 @@ func TestUnsupportedHeadersSDK(t *testing.T) {
 		t.Fatal("a refused PutObject stored the object")
 	}
 }
+
+// carriesUnsupportedHeader lower-cases header names into a 64-byte buffer
+// and passes over longer ones, so every listed name must fit in it.
+func TestUnsupportedHeaderNamesFitTheScan(t *testing.T) {
+	for name := range unsupportedHeaderNames {
+		if len(name) > 64 {
+			t.Errorf("%s is %d bytes, longer than carriesUnsupportedHeader scans", name, len(name))
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"regexp"
 	"strings"
 	"testing"
@@ -240,5 +241,34 @@ func TestKeepAliveAfterUnreadBodyError(t *testing.T) {
 	resp, body := do(t, g.signedRequest(t, http.MethodGet, "/keep", nil, testSecretKey))
 	if resp.StatusCode != 200 {
 		t.Errorf("follow-up list: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A GET, HEAD or DELETE without a body (net/http sends no Content-Length
+// for them) must leave the connection open for the next request: closing
+// it made every small read pay a new TCP connection on both sides.
+func TestKeepAliveAfterBodilessRequests(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "keep")
+	g.mustPut(t, "keep", "k", "hello")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	defer client.CloseIdleConnections()
+	var conns int
+	trace := &httptrace.ClientTrace{ConnectStart: func(string, string) { conns++ }}
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodGet, http.MethodHead, http.MethodDelete, http.MethodGet} {
+		req := g.signedRequest(t, method, "/keep/k", nil, testSecretKey)
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.Close {
+			t.Errorf("%s answered with Connection: close (status %d)", method, resp.StatusCode)
+		}
+	}
+	if conns != 1 {
+		t.Errorf("six requests opened %d connections, want 1", conns)
 	}
 }
