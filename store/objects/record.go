@@ -13,9 +13,11 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// record is an object's metadata as stored: one small file of the store per
-// data file, at <bucket>/%_meta/<low byte of id>/<16-hex id>. The data file's
-// ID is never reused, so a record can never describe the wrong bytes.
+// record is an object's metadata as stored: the data file's attribute when
+// the store keeps attributes (attributes.go), else one small file of the
+// store per data file, at <bucket>/%_meta/<low byte of id>/<16-hex id>. The
+// data file's ID is never reused, so a record can never describe the wrong
+// bytes.
 type record struct {
 	Meta     Metadata `json:"m"`
 	ETag     string   `json:"e"`
@@ -129,6 +131,13 @@ func (l *Layer) writeSmallFile(ctx context.Context, dir store.ID, name, note str
 
 // readRecord loads the record of file id; store.ErrNotFound if it has none.
 func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, error) {
+	if st, ok := l.attributed(); ok {
+		rec, err := readAttributeRecord(ctx, st, id)
+		if !errors.Is(err, store.ErrNotFound) {
+			return rec, err
+		}
+		// No attribute: a record file written before the store kept them.
+	}
 	dir, err := l.recordDir(ctx, bucket, id, false)
 	if err != nil {
 		return record{}, err
