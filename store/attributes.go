@@ -17,8 +17,8 @@ type AttributedFiles interface {
 	// LinkFileWithAttribute is LinkFile that also sets the linked file's
 	// attribute, in the same atomic, durable step.
 	LinkFileWithAttribute(ctx context.Context, t Transient, dir ID, name string, attr []byte) (FileInfo, error)
-	// LinkInlineFile creates a file holding data with attribute attr and
-	// links it as name in dir, atomically replacing any file of that name
+	// LinkInlineFile creates a file holding data with attribute attr (none
+	// if attr is nil) and links it as name in dir, atomically replacing any file of that name
 	// (ErrIsDirectory if a directory holds it), in one durable step: there
 	// is never a transient file. data may be at most MaxInlineSize bytes.
 	LinkInlineFile(ctx context.Context, dir ID, name string, data, attr []byte) (FileInfo, error)

@@ -43,9 +43,6 @@ func (s *Store) LinkInlineFile(ctx context.Context, dir store.ID, name string, d
 	if len(data) > MaxInline {
 		return store.FileInfo{}, fmt.Errorf("link inline file %q: %d bytes is over the %d-byte limit", name, len(data), MaxInline)
 	}
-	if attr == nil {
-		attr = []byte{}
-	}
 	value := append([]byte{inlineV1}, data...)
 	var info store.FileInfo
 	var unused []store.ID
@@ -68,8 +65,10 @@ func (s *Store) LinkInlineFile(ctx context.Context, dir store.ID, name string, d
 		if err := tx.Bucket(inlineBucket).Put(idKey(id), value); err != nil {
 			return err
 		}
-		if err := tx.Bucket(attrsBucket).Put(idKey(id), attr); err != nil {
-			return err
+		if attr != nil {
+			if err := tx.Bucket(attrsBucket).Put(idKey(id), attr); err != nil {
+				return err
+			}
 		}
 		info = store.FileInfo{ID: id, Size: size, Mtime: nanosTime(now)}
 		return nil
