@@ -124,7 +124,7 @@ func New() *Metrics {
 	}
 	// Series that may stay at zero exist from the start, so dashboards and
 	// rate() see them before the first event.
-	for _, op := range storeOps {
+	for _, op := range append(storeOps, attributedOps...) {
 		m.StoreErrors.WithLabelValues(op)
 	}
 	for _, a := range sweeperActions {

@@ -19,9 +19,14 @@ type instrumentedStore struct {
 
 var _ store.Store = instrumentedStore{}
 
-// InstrumentStore returns st recording into m.
+// InstrumentStore returns st recording into m. The result offers the
+// optional store.AttributedFiles if st does.
 func InstrumentStore(st store.Store, m *Metrics) store.Store {
-	return instrumentedStore{next: st, m: m}
+	base := instrumentedStore{next: st, m: m}
+	if attr, ok := st.(store.AttributedFiles); ok {
+		return instrumentedAttributedStore{instrumentedStore: base, attr: attr}
+	}
+	return base
 }
 
 // expectedOutcomes are the store's answers that describe the namespace, not

@@ -4,9 +4,11 @@
 // The model is TernFS's: directories hold named edges to inodes; files are
 // immutable once linked; a file is born transient (invisible, reclaimable
 // after a deadline), is appended to, and is then linked into a directory,
-// where the link atomically replaces any file of the same name. There are no
-// per-file attributes beyond size and mtime; anything else (S3 metadata) is
-// stored by the layer above in files of its own.
+// where the link atomically replaces any file of the same name. The Store
+// interface has no per-file attributes beyond size and mtime: the layer above
+// stores anything else (S3 metadata) in files of its own, unless the store
+// offers the optional AttributedFiles capability (attributes.go), which keeps
+// a small attribute with each file and can link a small file whole.
 //
 // Implementations: store/local (embedded, on local disk) and, later,
 // store/ternfs (a TernFS wire-protocol client).

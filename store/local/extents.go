@@ -112,8 +112,8 @@ func refCount(tx *bolt.Tx, file store.ID) int64 {
 	return 0
 }
 
-// dropInode deletes a file inode (linked or transient) and its extent list,
-// and returns the data files nothing references any more, to be removed
+// dropInode deletes a file inode (linked or transient), its extent list,
+// attribute and inline bytes, and returns the data files nothing references any more, to be removed
 // once the transaction has committed (a crash before that leaves orphans,
 // which Open removes).
 func dropInode(tx *bolt.Tx, id store.ID) ([]store.ID, error) {
@@ -131,8 +131,15 @@ func dropInode(tx *bolt.Tx, id store.ID) ([]store.ID, error) {
 	if err := tx.Bucket(transientBucket).Delete(idKey(id)); err != nil {
 		return nil, err
 	}
+	if err := tx.Bucket(attrsBucket).Delete(idKey(id)); err != nil {
+		return nil, err
+	}
+	inline, err := dropInline(tx, id)
+	if err != nil {
+		return nil, err
+	}
 	var unused []store.ID
-	if refCount(tx, id) == 0 {
+	if !inline && refCount(tx, id) == 0 {
 		unused = append(unused, id)
 	}
 	if !stored {

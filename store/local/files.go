@@ -60,6 +60,7 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 		size      int64
 		list      extentList
 		assembled bool
+		inline    []byte
 	)
 	err := s.view(func(tx *bolt.Tx) error {
 		rec, err := getLinkedFile(tx, id)
@@ -67,11 +68,17 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 			return err
 		}
 		size = rec.Size
+		if inline = getInline(tx, id); inline != nil {
+			return nil
+		}
 		list, assembled, err = getExtents(tx, id, rec)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open file: %w", err)
+	}
+	if inline != nil {
+		return newInlineFile(inline), nil
 	}
 	if assembled {
 		return s.openExtents(id, size, list.Extents)

@@ -1,10 +1,14 @@
 // Package local is the embedded store.Store on local disk: the namespace and
 // inode table live in a bbolt database (meta.db), each file's bytes in a file
-// of its own under files/. Only LinkFile makes a name point at a file, and
-// only after Append has made the file's bytes durable, so a crash never
-// exposes a partial file; what a crash can leave behind (data files whose
-// inode is gone, transient files nobody will link) is reclaimed at Open and by
-// ReapExpired.
+// of its own under files/, except small files linked whole by LinkInlineFile,
+// whose bytes live in meta.db (inline.go). It offers store.AttributedFiles:
+// a file's attribute lives in meta.db beside its inode (attributes.go). Only
+// LinkFile, LinkFileWithAttribute and LinkInlineFile make a name point at a
+// file, and only once the file's bytes are durable (Append's fdatasync, or
+// the linking transaction itself), so a crash never exposes a partial file;
+// what a crash can leave behind (data files whose inode is gone, transient
+// files nobody will link) is reclaimed at Open and by ReapExpired.
+// Overlapping write transactions share bbolt commits (Store.update).
 package local
 
 import (
@@ -137,7 +141,7 @@ func (s *Store) open() error {
 
 // initBuckets creates the buckets and the root directory on first use.
 func (s *Store) initBuckets(tx *bolt.Tx) error {
-	for _, name := range [][]byte{inodesBucket, edgesBucket, transientBucket, extentsBucket, refsBucket} {
+	for _, name := range [][]byte{inodesBucket, edgesBucket, transientBucket, extentsBucket, refsBucket, attrsBucket, inlineBucket} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

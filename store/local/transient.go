@@ -250,6 +250,11 @@ func (s *Store) KeepAlive(ctx context.Context, t store.Transient) error {
 // file of that name. The replaced file's data is removed once the link is
 // committed; readers that have it open keep reading it.
 func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, name string) (store.FileInfo, error) {
+	return s.link(ctx, t, dir, name, nil)
+}
+
+// link is LinkFile that also sets the file's attribute when attr is not nil.
+func (s *Store) link(ctx context.Context, t store.Transient, dir store.ID, name string, attr []byte) (store.FileInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return store.FileInfo{}, err
 	}
@@ -272,37 +277,22 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 		if rec.Dir != dir {
 			return fmt.Errorf("transient file %d was created for directory %d, not %d", t.ID, rec.Dir, dir)
 		}
-		dirRec, err := getDirectory(tx, dir)
+		now, replaced, err := s.replaceEdge(tx, dir, name, t.ID)
 		if err != nil {
 			return err
 		}
-		edges := tx.Bucket(edgesBucket)
-		key := edgeKey(dir, name)
-		if v := edges.Get(key); v != nil {
-			old, err := decodeEdge(v)
-			if err != nil {
-				return err
-			}
-			if old.Dir {
-				return fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
-			}
-			if unused, err = dropInode(tx, old.Child); err != nil {
-				return err
-			}
-		}
-		now, err := s.touchDirectory(tx, dir, dirRec)
-		if err != nil {
-			return err
-		}
-		if err := edges.Put(key, edgeRecord{Child: t.ID, Created: now}.encode()); err != nil {
-			return err
-		}
+		unused = replaced
 		linked := inodeRecord{Kind: kindFile, Size: rec.Size, Mtime: now, Created: rec.Created}
 		if err := putInode(tx, t.ID, linked); err != nil {
 			return err
 		}
 		if err := tx.Bucket(transientBucket).Delete(idKey(t.ID)); err != nil {
 			return err
+		}
+		if attr != nil {
+			if err := tx.Bucket(attrsBucket).Put(idKey(t.ID), attr); err != nil {
+				return err
+			}
 		}
 		info = store.FileInfo{ID: t.ID, Size: rec.Size, Mtime: nanosTime(now)}
 		return nil
@@ -315,6 +305,40 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
 	}
 	return info, nil
+}
+
+// replaceEdge points the edge name of dir at the file child, dropping the
+// file it pointed at before (ErrIsDirectory if a directory holds the name).
+// It returns dir's new mtime and the data files the drop left unused, to be
+// removed once the transaction has committed.
+func (s *Store) replaceEdge(tx *bolt.Tx, dir store.ID, name string, child store.ID) (int64, []store.ID, error) {
+	dirRec, err := getDirectory(tx, dir)
+	if err != nil {
+		return 0, nil, err
+	}
+	var unused []store.ID
+	edges := tx.Bucket(edgesBucket)
+	key := edgeKey(dir, name)
+	if v := edges.Get(key); v != nil {
+		old, err := decodeEdge(v)
+		if err != nil {
+			return 0, nil, err
+		}
+		if old.Dir {
+			return 0, nil, fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
+		}
+		if unused, err = dropInode(tx, old.Child); err != nil {
+			return 0, nil, err
+		}
+	}
+	now, err := s.touchDirectory(tx, dir, dirRec)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := edges.Put(key, edgeRecord{Child: child, Created: now}.encode()); err != nil {
+		return 0, nil, err
+	}
+	return now, unused, nil
 }
 
 // ScrapTransient releases a transient file and its data, even past its

@@ -1,6 +1,8 @@
 // Package objects is the S3 mapping, written once over store.Store: buckets
-// are directories, keys are paths, object metadata lives in files of the store
-// keyed by the data file's ID, and listings come out in S3's UTF-8 byte order.
+// are directories, keys are paths, object metadata lives with the data file
+// (as its attribute, when the store keeps attributes) or in files of the
+// store keyed by the data file's ID, and listings come out in S3's UTF-8
+// byte order.
 package objects
 
 import (
@@ -11,8 +13,9 @@ import (
 )
 
 // Metadata is what S3 keeps beside an object's bytes. It is stored durably in
-// the store, keyed by the data file's ID, and written before the data file is
-// linked, so an object and its metadata become visible together.
+// the store, keyed by the data file's ID, and written before or with the
+// link of the data file, so an object and its metadata become visible
+// together.
 type Metadata struct {
 	ContentType        string `json:"ct,omitempty"`
 	ContentEncoding    string `json:"ce,omitempty"`

@@ -12,7 +12,7 @@ import (
 // Put does: a reader that opened the old file keeps its metadata until the
 // delay has passed.
 func TestLinkAssembledRetiresReplacedRecord(t *testing.T) {
-	l, st := newTestLayer(t)
+	l, st := newRecordFileLayer(t)
 	l.opts.RecordRemovalDelay = time.Hour
 	ctx := t.Context()
 	first := mustPut(t, l, "k", "plain")

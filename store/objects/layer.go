@@ -43,6 +43,9 @@ const (
 	defaultRecordCacheSize = 1 << 16
 	defaultMetadataGrace   = 15 * time.Minute
 	defaultRecordRemoval   = 10 * time.Second
+	// defaultSmallFileCacheSize bounds readSmallFile's cache (entries of
+	// at most maxCachedSmallFile bytes: 16 MiB at worst).
+	defaultSmallFileCacheSize = 4096
 )
 
 // Layer is the S3 mapping over a store. It is safe for concurrent use.
@@ -56,6 +59,8 @@ type Layer struct {
 	dirs    *lru[dirCacheKey, store.ID]
 	views   *lru[store.ID, *dirView]
 	records *lru[store.ID, record]
+	// smallFiles caches small immutable files' bodies by ID (record.go).
+	smallFiles *lru[store.ID, []byte]
 
 	names       *nameLocks
 	dirLocks    dirLocks
@@ -101,13 +106,14 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 		opts.RecordRemovalDelay = defaultRecordRemoval
 	}
 	return &Layer{
-		st:      st,
-		root:    root,
-		opts:    opts,
-		mapped:  mapped,
-		dirs:    newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
-		views:   newLRU[store.ID, *dirView](opts.ViewCacheSize),
-		records: newLRU[store.ID, record](opts.RecordCacheSize),
-		names:   newNameLocks(),
+		st:         st,
+		root:       root,
+		opts:       opts,
+		mapped:     mapped,
+		dirs:       newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
+		views:      newLRU[store.ID, *dirView](opts.ViewCacheSize),
+		records:    newLRU[store.ID, record](opts.RecordCacheSize),
+		smallFiles: newLRU[store.ID, []byte](defaultSmallFileCacheSize),
+		names:      newNameLocks(),
 	}, nil
 }

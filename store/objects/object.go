@@ -154,6 +154,16 @@ func (l *Layer) ReplaceMetadata(ctx context.Context, bucket, key string, ifETag 
 		}
 		rec.Meta = md
 		rec.Modified = time.Now().UnixNano()
+		if st, ok := l.attributeWriter(); ok {
+			err := l.replaceAttributeRecord(ctx, st, bid, dir, p.name, id, rec)
+			if errors.Is(err, errObjectMoved) {
+				continue
+			}
+			if err != nil {
+				return ObjectInfo{}, err
+			}
+			return rec.info(bucket, key, id), nil
+		}
 		staged, err := l.stageRecord(ctx, bid, id, rec)
 		if err != nil {
 			return ObjectInfo{}, err

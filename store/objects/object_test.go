@@ -48,7 +48,7 @@ func TestPutGetOverwriteDelete(t *testing.T) {
 }
 
 func TestRetiredRecordsOutliveTheirDelayOnly(t *testing.T) {
-	l, _ := newTestLayer(t)
+	l, _ := newRecordFileLayer(t)
 	l.opts.RecordRemovalDelay = time.Hour
 	ctx := t.Context()
 	first := mustPut(t, l, "k", "one")

@@ -36,7 +36,7 @@ func TestReclaimOrphanPuts(t *testing.T) {
 }
 
 func TestSweepOrphanMetadata(t *testing.T) {
-	l, st := newTestLayer(t)
+	l, st := newRecordFileLayer(t)
 	ctx := t.Context()
 	keep := mustPut(t, l, "keep", "keep")
 	gone := mustPut(t, l, "gone", "gone")

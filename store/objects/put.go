@@ -17,7 +17,8 @@ import (
 
 // Put writes an object in one piece. Nothing becomes visible unless the whole
 // body arrived intact and the preconditions held: the data file is linked
-// last, after its metadata record, so readers see both or neither.
+// last, after its metadata record (or together with it, when the store keeps
+// attributes), so readers see both or neither.
 func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 	p, err := pathOfKey(in.Key)
 	if err != nil {
@@ -27,6 +28,9 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 	bucket, err := l.bucketID(ctx, in.Bucket)
 	if err != nil {
 		return ObjectInfo{}, err
+	}
+	if st, ok := l.inlineStore(in.Size); ok {
+		return l.putInline(ctx, st, in, p, bucket)
 	}
 	dir, t, release, err := l.startPut(ctx, in.Bucket, &bucket, p.dirs)
 	if err != nil {
@@ -46,6 +50,12 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 // transient file in it. The returned release keeps the directory from being
 // pruned until the file is linked.
 func (l *Layer) startPut(ctx context.Context, bucketName string, bucket *store.ID, dirs []string) (store.ID, store.Transient, func(), error) {
+	return l.preparePut(ctx, bucketName, bucket, dirs, true)
+}
+
+// preparePut is startPut that creates the transient file only if transient
+// is set (a store that links small files whole needs none).
+func (l *Layer) preparePut(ctx context.Context, bucketName string, bucket *store.ID, dirs []string, transient bool) (store.ID, store.Transient, func(), error) {
 	var lastErr error
 	for attempt := range 3 {
 		useCache := attempt == 0
@@ -73,6 +83,9 @@ func (l *Layer) startPut(ctx context.Context, bucketName string, bucket *store.I
 				lastErr = err
 				continue
 			}
+		}
+		if !transient {
+			return dir, store.Transient{}, release, nil
 		}
 		t, err := l.st.CreateTransient(ctx, dir, notePut)
 		if err != nil {
@@ -116,36 +129,57 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 			return ObjectInfo{}, err
 		}
 	}
-	if err := l.writeRecord(ctx, bucket, t.ID, rec); err != nil {
+	linkAs, err := l.recordLinker(ctx, bucket, dir, t, rec)
+	if err != nil {
 		return ObjectInfo{}, err
 	}
-	old, err := l.link(ctx, in, bucket, dir, p.name, t)
+	old, _, err := l.linkWith(ctx, in, bucket, dir, p.name, t, linkAs)
 	if err != nil {
 		l.removeRecord(context.WithoutCancel(ctx), bucket, t.ID)
 		return ObjectInfo{}, err
 	}
+	l.afterReplace(ctx, bucket, old)
+	return rec.info(in.Bucket, in.Key, t.ID), nil
+}
+
+// afterReplace retires the record of the file a write replaced (0: none) and
+// removes the records whose delay has passed.
+func (l *Layer) afterReplace(ctx context.Context, bucket, old store.ID) {
 	if old != 0 {
 		l.retireRecord(context.WithoutCancel(ctx), bucket, old)
 	}
 	l.removeDueRecords(context.WithoutCancel(ctx))
-	return rec.info(in.Bucket, in.Key, t.ID), nil
 }
 
 // link checks the preconditions and links t as the object name in dir,
-// returning the ID of the file it replaced (0 if none). The check and the
-// link happen under the name's hold (lock and, with leases, lease).
+// returning the ID of the file it replaced (0 if none).
 func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, name string, t store.Transient) (store.ID, error) {
-	hold, err := l.holdName(ctx, bucket, dir, name, t)
+	old, _, err := l.linkWith(ctx, in, bucket, dir, name, t, func(ctx context.Context, name string) (store.FileInfo, error) {
+		return l.st.LinkFile(ctx, t, dir, name)
+	})
+	return old, err
+}
+
+// linkFunc links the new file as name in the object's directory.
+type linkFunc func(ctx context.Context, name string) (store.FileInfo, error)
+
+// linkWith checks the preconditions and links the new file (holder, the
+// transient file, if there is one) as the object name in dir with linkAs,
+// returning the ID of the file it replaced (0 if none) and the linked file.
+// The check and the link happen under the name's hold (lock and, with
+// leases, lease).
+func (l *Layer) linkWith(ctx context.Context, in PutInput, bucket, dir store.ID, name string, holder store.Transient, linkAs linkFunc) (store.ID, store.FileInfo, error) {
+	hold, err := l.holdName(ctx, bucket, dir, name, holder)
 	if err != nil {
-		return 0, err
+		return 0, store.FileInfo{}, err
 	}
 	defer hold.release(ctx)
 	cur, err := l.inspect(ctx, dir, name)
 	if err != nil {
-		return 0, err
+		return 0, store.FileInfo{}, err
 	}
 	if err := l.checkPreconditions(ctx, in, bucket, cur); err != nil {
-		return 0, err
+		return 0, store.FileInfo{}, err
 	}
 	// The primary name unless a directory holds it or the object already
 	// lives at the shadow name.
@@ -156,21 +190,21 @@ func (l *Layer) link(ctx context.Context, in PutInput, bucket, dir store.ID, nam
 		linkName = shadowPrefix + name
 	}
 	if err := hold.commit(l); err != nil {
-		return 0, err
+		return 0, store.FileInfo{}, err
 	}
-	_, err = l.st.LinkFile(ctx, t, dir, linkName)
+	fi, err := linkAs(ctx, linkName)
 	if errors.Is(err, store.ErrIsDirectory) && linkName == name {
 		// A directory took the name since inspect (no file held it, so
 		// nothing is replaced at the shadow name either).
-		_, err = l.st.LinkFile(ctx, t, dir, shadowPrefix+name)
+		fi, err = linkAs(ctx, shadowPrefix+name)
 	}
 	if err != nil {
-		return 0, hold.fenced(fmt.Errorf("objects: link %q: %w", in.Key, err))
+		return 0, store.FileInfo{}, hold.fenced(fmt.Errorf("objects: link %q: %w", in.Key, err))
 	}
 	if cur.found {
-		return cur.file.ID, nil
+		return cur.file.ID, fi, nil
 	}
-	return 0, nil
+	return 0, fi, nil
 }
 
 func (l *Layer) checkPreconditions(ctx context.Context, in PutInput, bucket store.ID, cur slot) error {

@@ -13,9 +13,11 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// record is an object's metadata as stored: one small file of the store per
-// data file, at <bucket>/%_meta/<low byte of id>/<16-hex id>. The data file's
-// ID is never reused, so a record can never describe the wrong bytes.
+// record is an object's metadata as stored: the data file's attribute when
+// the store keeps attributes (attributes.go), else one small file of the
+// store per data file, at <bucket>/%_meta/<low byte of id>/<16-hex id>. The
+// data file's ID is never reused, so a record can never describe the wrong
+// bytes.
 type record struct {
 	Meta     Metadata `json:"m"`
 	ETag     string   `json:"e"`
@@ -112,8 +114,14 @@ func (l *Layer) writeRecord(ctx context.Context, bucket, id store.ID, rec record
 	return nil
 }
 
-// writeSmallFile creates name in dir holding body, replacing any file there.
+// writeSmallFile creates name in dir holding body, replacing any file there:
+// in one step if the store links small files whole, else as a transient file
+// appended to and linked.
 func (l *Layer) writeSmallFile(ctx context.Context, dir store.ID, name, note string, body []byte) error {
+	if st, ok := l.attributed(); ok && int64(len(body)) <= st.MaxInlineSize() {
+		_, err := st.LinkInlineFile(ctx, dir, name, body, nil)
+		return err
+	}
 	t, err := l.st.CreateTransient(ctx, dir, note)
 	if err != nil {
 		return err
@@ -129,6 +137,13 @@ func (l *Layer) writeSmallFile(ctx context.Context, dir store.ID, name, note str
 
 // readRecord loads the record of file id; store.ErrNotFound if it has none.
 func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, error) {
+	if st, ok := l.attributed(); ok {
+		rec, err := readAttributeRecord(ctx, st, id)
+		if !errors.Is(err, store.ErrNotFound) {
+			return rec, err
+		}
+		// No attribute: a record file written before the store kept them.
+	}
 	dir, err := l.recordDir(ctx, bucket, id, false)
 	if err != nil {
 		return record{}, err
@@ -141,7 +156,7 @@ func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, er
 	if rec, ok := l.records.get(e.ID); ok {
 		return rec, nil
 	}
-	body, err := l.readSmallFile(ctx, e.ID)
+	body, err := l.readSmallFileUncached(ctx, e.ID) // the parsed record is cached instead
 	if err != nil {
 		return record{}, err
 	}
@@ -153,7 +168,26 @@ func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, er
 	return rec, nil
 }
 
+// maxCachedSmallFile bounds the bodies readSmallFile keeps: bucket records
+// and the like, read on every request, are far smaller.
+const maxCachedSmallFile = 4 << 10
+
+// readSmallFile reads a whole small file. A linked file never changes and
+// its ID is never reused, so small bodies are cached by ID: the bucket
+// record every request reads (after a fresh Lookup) costs no open and read.
+// Callers must not modify the returned bytes.
 func (l *Layer) readSmallFile(ctx context.Context, id store.ID) ([]byte, error) {
+	if body, ok := l.smallFiles.get(id); ok {
+		return body, nil
+	}
+	body, err := l.readSmallFileUncached(ctx, id)
+	if err == nil && len(body) <= maxCachedSmallFile {
+		l.smallFiles.put(id, body)
+	}
+	return body, err
+}
+
+func (l *Layer) readSmallFileUncached(ctx context.Context, id store.ID) ([]byte, error) {
 	f, err := l.st.OpenFile(ctx, id)
 	if err != nil {
 		return nil, err
