@@ -132,9 +132,9 @@ func TestTernFSRoundTripsPerOperation(t *testing.T) {
 		op   func()
 		want roundTrips
 	}{
-		{"PUT new key", put("k1"), roundTrips{"block/WriteBlock": 14, "shard/AddInlineSpan": 1, "shard/AddSpanCertify": 1, "shard/AddSpanInitiateWithReference": 1, "shard/ConstructFile": 2, "shard/LinkFile": 2, "shard/LocalFileSpans": 1, "shard/Lookup": 6, "shard/StatFile": 3, "shard/StatTransientFile": 2}},
-		{"PUT overwrite", put("k1"), roundTrips{"block/WriteBlock": 14, "shard/AddInlineSpan": 1, "shard/AddSpanCertify": 1, "shard/AddSpanInitiateWithReference": 1, "shard/ConstructFile": 2, "shard/LinkFile": 2, "shard/LocalFileSpans": 1, "shard/Lookup": 5, "shard/StatFile": 3, "shard/StatTransientFile": 2}},
-		{"PUT new key in a directory", put("dir/k2"), roundTrips{"block/WriteBlock": 14, "shard/AddInlineSpan": 1, "shard/AddSpanCertify": 1, "shard/AddSpanInitiateWithReference": 1, "shard/ConstructFile": 2, "shard/LinkFile": 2, "shard/LocalFileSpans": 1, "shard/Lookup": 7, "shard/StatFile": 3, "shard/StatTransientFile": 2}},
+		{"PUT new key", put("k1"), roundTrips{"block/WriteBlock": 14, "shard/AddInlineSpan": 1, "shard/AddSpanCertify": 1, "shard/AddSpanInitiateWithReference": 1, "shard/ConstructFile": 2, "shard/LinkFile": 2, "shard/LocalFileSpans": 1, "shard/Lookup": 6}},
+		{"PUT overwrite", put("k1"), roundTrips{"block/WriteBlock": 14, "shard/AddInlineSpan": 1, "shard/AddSpanCertify": 1, "shard/AddSpanInitiateWithReference": 1, "shard/ConstructFile": 2, "shard/LinkFile": 2, "shard/LocalFileSpans": 1, "shard/Lookup": 5}},
+		{"PUT new key in a directory", put("dir/k2"), roundTrips{"block/WriteBlock": 14, "shard/AddInlineSpan": 1, "shard/AddSpanCertify": 1, "shard/AddSpanInitiateWithReference": 1, "shard/ConstructFile": 2, "shard/LinkFile": 2, "shard/LocalFileSpans": 1, "shard/Lookup": 7}},
 		{"GET", func() {
 			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k1")})
 			mustNoErr(t, err, "GET k1")
@@ -144,22 +144,22 @@ func TestTernFSRoundTripsPerOperation(t *testing.T) {
 			if !bytes.Equal(got, body) {
 				t.Errorf("GET k1: %d bytes, not what was PUT", len(got))
 			}
-		}, roundTrips{"block/FetchBlockWithCrc": 1, "shard/LocalFileSpans": 3, "shard/Lookup": 6, "shard/StatFile": 3}},
+		}, roundTrips{"block/FetchBlockWithCrc": 1, "shard/LocalFileSpans": 3, "shard/Lookup": 6}},
 		{"HEAD", func() {
 			_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k1")})
 			mustNoErr(t, err, "HEAD k1")
-		}, roundTrips{"shard/LocalFileSpans": 1, "shard/Lookup": 6, "shard/StatFile": 1}},
+		}, roundTrips{"shard/LocalFileSpans": 1, "shard/Lookup": 6}},
 		{"LIST page", func() {
 			out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Delimiter: aws.String("/")})
 			mustNoErr(t, err, "LIST")
 			if len(out.Contents) != 2 || len(out.CommonPrefixes) != 1 {
 				t.Errorf("LIST: %d keys and %d prefixes, want 2 (k1, warm) and 1 (dir/)", len(out.Contents), len(out.CommonPrefixes))
 			}
-		}, roundTrips{"shard/LocalFileSpans": 2, "shard/Lookup": 7, "shard/ReadDir": 2, "shard/StatDirectory": 2, "shard/StatFile": 2}},
+		}, roundTrips{"shard/LocalFileSpans": 2, "shard/Lookup": 7, "shard/ReadDir": 2, "shard/StatDirectory": 2}},
 		{"DELETE", func() {
 			_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("k1")})
 			mustNoErr(t, err, "DELETE k1")
-		}, roundTrips{"shard/LocalFileSpans": 1, "shard/Lookup": 5, "shard/SoftUnlinkFile": 1, "shard/StatFile": 1}},
+		}, roundTrips{"shard/LocalFileSpans": 1, "shard/Lookup": 5, "shard/SoftUnlinkFile": 1}},
 	}
 	for _, tc := range cases {
 		got := measure(t, g, tc.op)
