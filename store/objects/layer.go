@@ -56,6 +56,7 @@ type Layer struct {
 	dirs    *lru[dirCacheKey, store.ID]
 	views   *lru[store.ID, *dirView]
 	records *lru[store.ID, record]
+	buckets bucketCache
 
 	names       *nameLocks
 	dirLocks    dirLocks
@@ -108,6 +109,7 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 		dirs:    newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
 		views:   newLRU[store.ID, *dirView](opts.ViewCacheSize),
 		records: newLRU[store.ID, record](opts.RecordCacheSize),
+		buckets: newBucketCache(),
 		names:   newNameLocks(),
 	}, nil
 }
