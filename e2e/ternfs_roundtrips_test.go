@@ -107,9 +107,10 @@ func measure(t *testing.T, g *gateway, op func()) roundTrips {
 
 // TestTernFSRoundTripsPerOperation pins how many shard, CDC and block
 // requests each small-object S3 operation costs on a real TernFS cluster,
-// on a gateway run as a replica (Redis lease), once it has seen the bucket (its directory caches are warm), so
-// that an extra round trip shows up as a failure here. docs/performance.md
-// ("Round trips on TernFS") explains each count and why it is the minimum.
+// on a gateway run as a replica (Redis lease) once it has seen the bucket
+// (its caches are warm), so that an extra round trip fails here.
+// docs/performance.md ("Round trips on TernFS") explains each count and
+// how far it is from the minimum.
 func TestTernFSRoundTripsPerOperation(t *testing.T) {
 	ctx := testContext(t, 3*time.Minute)
 	g := startQuietReplica(t)
