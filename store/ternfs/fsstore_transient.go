@@ -159,7 +159,7 @@ func (s *Store) LinkFile(ctx context.Context, t store.Transient, dir store.ID, n
 	}
 	if sizeKnown {
 		// The shard sets the new file's mtime to the link time it answers
-		// with (TestLinkFileInfoIsTheShards checks), so a StatFile would
+		// with (TestLinkFileInfoIsTheShardsIntegration checks), so a StatFile would
 		// tell nothing new.
 		return store.FileInfo{ID: t.ID, Size: size, Mtime: linked.CreationTime.Time()}, nil
 	}
