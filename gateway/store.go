@@ -69,6 +69,12 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, dataDirLo
 		if err != nil {
 			return nil, fmt.Errorf("open TernFS store (registry %s, root %s): %w", cfg.TernFSRegistry, cfg.TernFSRoot, err)
 		}
+		if met != nil {
+			if err := met.CountTernFSRequests(st.Client().Requests()); err != nil {
+				st.Close()
+				return nil, fmt.Errorf("count TernFS requests: %w", err)
+			}
+		}
 		return &backend{
 			store:    st,
 			describe: "ternfs " + cfg.TernFSRegistry + " " + cfg.TernFSRoot,

@@ -96,6 +96,11 @@ var (
 	// ErrStale: the edge no longer points at the expected inode (a delete
 	// raced with a replace).
 	ErrStale = errors.New("store: edge points at another inode")
+	// ErrDirectoryGone: the directory given has been removed (by another
+	// client), as opposed to a name missing from a live directory. An
+	// error wrapping it wraps ErrNotFound too; a caller caching directory
+	// IDs resolves the path again on it.
+	ErrDirectoryGone = errors.New("store: directory removed")
 )
 
 // MaxNameLen is the longest name a directory edge can hold (TernFS encodes

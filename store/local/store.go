@@ -218,6 +218,9 @@ func putInode(tx *bolt.Tx, id store.ID, rec inodeRecord) error {
 // it is a file.
 func getDirectory(tx *bolt.Tx, dir store.ID) (inodeRecord, error) {
 	rec, err := getInode(tx, dir)
+	if errors.Is(err, store.ErrNotFound) {
+		return rec, fmt.Errorf("%w: %w", store.ErrDirectoryGone, err)
+	}
 	if err != nil {
 		return rec, err
 	}

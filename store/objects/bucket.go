@@ -84,6 +84,9 @@ func (l *Layer) readBucketRecord(ctx context.Context, bucket store.ID) (bucketRe
 	if err != nil {
 		return bucketRecord{}, err
 	}
+	if rec, ok := l.buckets.records.get(e.ID); ok {
+		return rec, nil
+	}
 	body, err := l.readSmallFile(ctx, e.ID)
 	if err != nil {
 		return bucketRecord{}, err
@@ -92,6 +95,7 @@ func (l *Layer) readBucketRecord(ctx context.Context, bucket store.ID) (bucketRe
 	if err := json.Unmarshal(body, &rec); err != nil {
 		return bucketRecord{}, fmt.Errorf("objects: decode bucket record: %w", err)
 	}
+	l.buckets.records.put(e.ID, rec)
 	return rec, nil
 }
 
@@ -109,19 +113,34 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 		if rec.Policy != "" {
 			info.Policy = []byte(rec.Policy)
 		}
-	case !errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrDirectoryGone), !errors.Is(err, store.ErrNotFound):
 		return BucketInfo{}, err
 	}
 	return info, nil
 }
 
-// HeadBucket describes a bucket.
+// HeadBucket describes a bucket. Its directory comes from the cache when
+// reading the record in it confirms that it still exists (bucket_cache.go).
 func (l *Layer) HeadBucket(ctx context.Context, bucket string) (BucketInfo, error) {
+	if e, ok := l.buckets.entries.get(bucket); ok {
+		info, err := l.bucketInfo(ctx, e)
+		if !errors.Is(err, store.ErrDirectoryGone) {
+			return info, err
+		}
+		l.buckets.entries.remove(bucket)
+	}
 	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
 		return BucketInfo{}, err
 	}
-	return l.bucketInfo(ctx, e)
+	info, err := l.bucketInfo(ctx, e)
+	if errors.Is(err, store.ErrDirectoryGone) {
+		return BucketInfo{}, s3err.NoSuchBucket // deleted since the lookup
+	}
+	if err == nil {
+		l.buckets.entries.put(bucket, e)
+	}
+	return info, err
 }
 
 // ListBuckets lists the buckets by name: the directories of the root whose
@@ -195,6 +214,7 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 		return err
 	}
 	err = l.st.RemoveDirectory(ctx, l.root, bucket)
+	l.buckets.entries.remove(bucket)
 	switch {
 	case err == nil, errors.Is(err, store.ErrNotFound):
 		return nil

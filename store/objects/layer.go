@@ -61,6 +61,7 @@ type Layer struct {
 	records *lru[store.ID, record]
 	// smallFiles caches small immutable files' bodies by ID (record.go).
 	smallFiles *lru[store.ID, []byte]
+	buckets    bucketCache
 
 	names       *nameLocks
 	dirLocks    dirLocks
@@ -114,6 +115,7 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 		views:      newLRU[store.ID, *dirView](opts.ViewCacheSize),
 		records:    newLRU[store.ID, record](opts.RecordCacheSize),
 		smallFiles: newLRU[store.ID, []byte](defaultSmallFileCacheSize),
+		buckets:    newBucketCache(),
 		names:      newNameLocks(),
 	}, nil
 }

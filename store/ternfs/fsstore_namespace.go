@@ -90,7 +90,7 @@ func (s *Store) StatDirectory(ctx context.Context, dir store.ID) (store.DirInfo,
 	}
 	if st.Owner == wire.NullInode && d != wire.RootDirectory {
 		// Removed: TernFS keeps it, ownerless, until GC collects it.
-		return store.DirInfo{}, fmt.Errorf("stat directory %v: removed: %w", d, store.ErrNotFound)
+		return store.DirInfo{}, fmt.Errorf("stat directory %v: removed: %w (%w)", d, store.ErrDirectoryGone, store.ErrNotFound)
 	}
 	return store.DirInfo{ID: dir, Mtime: st.Mtime.Time()}, nil
 }

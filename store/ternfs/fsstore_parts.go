@@ -45,6 +45,11 @@ type localFile struct {
 	// journaled: the journal may hold records of the file (guarded by
 	// Store.mu).
 	journaled bool
+	// size is the file's size while sizeKnown (guarded by op): every
+	// byte of a file this process created went through Append here, so
+	// neither Append nor LinkFile has to ask the shard for it.
+	size      int64
+	sizeKnown bool
 }
 
 func (s *Store) local(id wire.InodeID) *localFile {
@@ -56,7 +61,18 @@ func (s *Store) local(id wire.InodeID) *localFile {
 func (s *Store) remember(id wire.InodeID, note string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.parts[id] = &localFile{note: note, part: strings.HasPrefix(note, partNotePrefix)}
+	part := strings.HasPrefix(note, partNotePrefix)
+	s.parts[id] = &localFile{note: note, part: part, sizeKnown: !part}
+}
+
+// forgetSize stops trusting the remembered size of id: something other
+// than Append changes it.
+func (s *Store) forgetSize(id wire.InodeID) {
+	if lf := s.local(id); lf != nil {
+		lf.op.Lock()
+		lf.sizeKnown = false
+		lf.op.Unlock()
+	}
 }
 
 func (s *Store) forget(id wire.InodeID) {
@@ -140,6 +156,7 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 	if dstID.Shard() != srcID.Shard() {
 		return fmt.Errorf("move data from %v to %v: %w: files on different shards", srcID, dstID, wire.ErrMalformed)
 	}
+	s.forgetSize(dstID) // moves grow it without Append
 	var dstJournal journalEntry
 	if s.mayHaveSpans(dstID) {
 		if dstJournal, err = s.loadJournal(ctx, dstID); err != nil {

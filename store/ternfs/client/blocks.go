@@ -24,6 +24,7 @@ func (c *Client) WriteBlock(ctx context.Context, block wire.AddSpanInitiateBlock
 // after the other (cells of a span's data, then its padding).
 func (c *Client) writeBlockPieces(ctx context.Context, block wire.AddSpanInitiateBlockInfo, crc wire.Crc, pieces [][]byte) ([8]byte, error) {
 	c.blockWrites.Add(1)
+	c.requests.add(ServiceBlock, (*wire.WriteBlockReq)(nil))
 	var proof [8]byte
 	size := 0
 	for _, p := range pieces {
@@ -75,6 +76,7 @@ func (c *Client) fetchBlockPagesTo(ctx context.Context, svc wire.BlockService, f
 		return fmt.Errorf("fetch block %d: offset %d and count %d must be multiples of %d", block, offset, count, span.PageSize)
 	}
 	req := &wire.FetchBlockWithCrcReq{FileID: file, BlockID: block, BlockCrc: blockCrc, Offset: offset, Count: count}
+	c.requests.add(ServiceBlock, req)
 	header, err := wire.AppendBlocksRequest(nil, svc.ID, req)
 	if err != nil {
 		return fmt.Errorf("fetch block %d: %w", block, err)

@@ -42,6 +42,8 @@ type Client struct {
 	wg   sync.WaitGroup
 	// blockWrites counts block write requests sent (BlockWrites).
 	blockWrites atomic.Uint64
+	// requests counts every request sent, by service and kind.
+	requests *RequestCounter
 }
 
 // NewClient loads the cluster view from the registry and starts refreshing
@@ -60,6 +62,8 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	requests := &RequestCounter{}
+	reg.requests = requests
 	view := NewClusterView(reg, cfg.RefreshInterval, cfg.MinRefreshInterval)
 	if err := view.Refresh(ctx); err != nil {
 		return nil, err
@@ -74,12 +78,13 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		cfg:    cfg,
-		reg:    reg,
-		view:   view,
-		shards: shards,
-		cdc:    cdc,
-		blocks: newBlockPool(cfg.BlockConnsPerService),
+		cfg:      cfg,
+		reg:      reg,
+		view:     view,
+		shards:   shards,
+		cdc:      cdc,
+		blocks:   newBlockPool(cfg.BlockConnsPerService),
+		requests: requests,
 	}
 	bg, stop := context.WithCancel(context.Background())
 	c.stop = stop

@@ -14,6 +14,7 @@ import (
 // returned wrapped, so errors.Is works with both the Error codes and the
 // store sentinels.
 func (c *Client) ShardRequest(ctx context.Context, shard wire.ShardID, req wire.ShardRequest, resp wire.ShardResponse) error {
+	c.requests.add(ServiceShard, req)
 	id := c.shards.newRequestID()
 	pkt, err := wire.AppendShardRequest(nil, id, req)
 	if err != nil {
@@ -35,6 +36,7 @@ func (c *Client) ShardRequest(ctx context.Context, shard wire.ShardID, req wire.
 
 // CDCRequest is ShardRequest for the CDC.
 func (c *Client) CDCRequest(ctx context.Context, req wire.CDCRequest, resp wire.CDCResponse) error {
+	c.requests.add(ServiceCDC, req)
 	id := c.cdc.newRequestID()
 	pkt, err := wire.AppendCDCRequest(nil, id, req)
 	if err != nil {

@@ -36,6 +36,9 @@ type RegistryClient struct {
 	cfg    RegistryConfig
 	dialer net.Dialer
 
+	// requests, if set, counts every request (Client sets it).
+	requests *RequestCounter
+
 	mu     sync.Mutex
 	leader int // index into cfg.Addrs of the replica that last answered
 }
@@ -72,6 +75,7 @@ func (r *RegistryClient) Request(ctx context.Context, req wire.RegistryRequest, 
 	if err != nil {
 		return fmt.Errorf("registry %T: %w", req, err)
 	}
+	r.requests.add(ServiceRegistry, req)
 	r.mu.Lock()
 	start := r.leader
 	r.mu.Unlock()

@@ -187,10 +187,27 @@ func (e Error) Sentinel() error {
 	return nil
 }
 
-// Is makes errors.Is(err, store.ErrNotFound) hold for NAME_NOT_FOUND etc.
+// Is makes errors.Is(err, store.ErrNotFound) hold for NAME_NOT_FOUND etc.,
+// and errors.Is(err, store.ErrDirectoryGone) for the codes that say the
+// directory itself is gone: a shard answers DIRECTORY_NOT_FOUND to a
+// request in a removed directory, NAME_NOT_FOUND to a missing name in a
+// live one.
 func (e Error) Is(target error) bool {
+	if target == store.ErrDirectoryGone {
+		return e.DirectoryGone()
+	}
 	s := e.Sentinel()
 	return s != nil && s == target
+}
+
+// DirectoryGone reports the codes that mean the directory a request names
+// does not exist (any more).
+func (e Error) DirectoryGone() bool {
+	switch e {
+	case ErrDirectoryNotFound, ErrOldDirectoryNotFound, ErrNewDirectoryNotFound:
+		return true
+	}
+	return false
 }
 
 // Retryable reports codes that describe a transient condition: retrying
