@@ -264,3 +264,79 @@ func TestMultipartChecksums2025(t *testing.T) {
 		})
 	}
 }
+
+// TestCopyChecksums2025: CopyObject asked for a 2025 algorithm recomputes
+// it over the bytes (CopyObjectResult carries it), and UploadPartCopy into
+// an upload of that algorithm answers the part's value in CopyPartResult.
+func TestCopyChecksums2025(t *testing.T) {
+	g := startGateway(t, newDataDir(t))
+	c := g.sdkClient()
+	createBucketSDK(t, c, "copy2025")
+	data := patternBytes(99, 300_000)
+	ctx := testContext(t, 3*time.Minute)
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("copy2025"), Key: aws.String("src"), Body: bytes.NewReader(data)})
+	mustNoErr(t, err, "PutObject src")
+	for _, alg := range algorithms2025 {
+		t.Run(string(alg), func(t *testing.T) {
+			want := sum2025(alg, data)
+			copied, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy2025"), Key: aws.String("copy/" + string(alg)),
+				CopySource: aws.String("copy2025/src"), ChecksumAlgorithm: alg})
+			mustNoErr(t, err, "CopyObject with %s", alg)
+			if copied.CopyObjectResult == nil || memberOf(copied.CopyObjectResult, alg) != want {
+				t.Errorf("CopyObjectResult %+v, want %s %q", copied.CopyObjectResult, alg, want)
+			}
+			head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy2025"), Key: aws.String("copy/" + string(alg)), ChecksumMode: types.ChecksumModeEnabled})
+			mustNoErr(t, err, "HeadObject copy")
+			if got := memberOf(head, alg); got != want {
+				t.Errorf("HeadObject of the copy %s %q, want %q", alg, got, want)
+			}
+
+			key := "partcopy/" + string(alg)
+			created, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("copy2025"), Key: aws.String(key), ChecksumAlgorithm: alg})
+			mustNoErr(t, err, "CreateMultipartUpload")
+			part, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("copy2025"), Key: aws.String(key), UploadId: created.UploadId,
+				PartNumber: aws.Int32(1), CopySource: aws.String("copy2025/src")})
+			mustNoErr(t, err, "UploadPartCopy")
+			if part.CopyPartResult == nil || memberOf(part.CopyPartResult, alg) != want {
+				t.Errorf("CopyPartResult %+v, want %s %q", part.CopyPartResult, alg, want)
+			}
+			cp := types.CompletedPart{ETag: part.CopyPartResult.ETag, PartNumber: aws.Int32(1)}
+			setMember(&cp, alg, want)
+			done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("copy2025"), Key: aws.String(key),
+				UploadId: created.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{cp}}})
+			mustNoErr(t, err, "CompleteMultipartUpload")
+			if got := memberOf(done, alg); got != composite2025(alg, [][]byte{data}) {
+				t.Errorf("CompleteMultipartUpload %s %q, want %q", alg, got, composite2025(alg, [][]byte{data}))
+			}
+		})
+	}
+}
+
+// TestContentMD5BesideChecksumMD5: Content-MD5 and x-amz-checksum-md5 are
+// different headers (the first is checked against the ETag's MD5, the
+// second is a flexible checksum that is stored); a request may carry both,
+// and each is checked with its own error text.
+func TestContentMD5BesideChecksumMD5(t *testing.T) {
+	g := startGateway(t, newDataDir(t))
+	ctx := testContext(t, time.Minute)
+	expectStatus(t, g.do(t, ctx, rawRequest{method: "PUT", rawPath: "/md5s"}), http.StatusOK, "create bucket")
+	data := []byte("two MD5 headers, one body")
+	right := sum2025(types.ChecksumAlgorithmMd5, data)
+	wrong := sum2025(types.ChecksumAlgorithmMd5, data[1:])
+	put := func(key, contentMD5, checksumMD5 string) *rawResponse {
+		return g.do(t, ctx, rawRequest{method: "PUT", rawPath: "/md5s/" + key, bodyBytes: data,
+			header: http.Header{"Content-Md5": {contentMD5}, "X-Amz-Checksum-Md5": {checksumMD5}}})
+	}
+
+	ok := put("both", right, right)
+	expectStatus(t, ok, http.StatusOK, "PUT with both MD5 headers right")
+	if got := ok.header.Get("x-amz-checksum-md5"); got != right {
+		t.Errorf("x-amz-checksum-md5 answered %q, want %q", got, right)
+	}
+	expectS3Error(t, put("bad-checksum", right, wrong), http.StatusBadRequest, "BadDigest",
+		"The MD5 you specified did not match the calculated checksum.", nil)
+	expectS3Error(t, put("bad-content", wrong, right), http.StatusBadRequest, "BadDigest",
+		"The Content-MD5 you specified did not match what we received.", nil)
+	expectS3Error(t, put("short", right, right[:len(right)-4]), http.StatusBadRequest, "InvalidRequest",
+		"Value for x-amz-checksum-md5 header is invalid.", nil)
+}
