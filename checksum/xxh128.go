@@ -4,10 +4,9 @@ import "github.com/zeebo/xxh3"
 
 // xxh3128 adapts zeebo/xxh3's streaming hasher to hash.Hash for XXH3-128:
 // the library's own Sum is the 64-bit variant. The digest is the canonical
-// XXH128 representation (xxhash's XXH128_canonicalFromHash): big-endian, high
-// 64 bits first. No AWS source pins the byte order down; the canonical form
-// is what xxhsum prints and what the SDKs' base64 of "the 128-bit value"
-// means under S3's big-endian convention for every other algorithm.
+// XXH128 representation: big-endian, high 64 bits first, as the AWS CRT's
+// aws_xxhash3_128 produces it (its test vector for "Hello world" is in
+// xxhash_test.go).
 type xxh3128 struct{ *xxh3.Hasher }
 
 func (h *xxh3128) Size() int { return 16 }
