@@ -340,3 +340,15 @@ func TestContentMD5BesideChecksumMD5(t *testing.T) {
 	expectS3Error(t, put("short", right, right[:len(right)-4]), http.StatusBadRequest, "InvalidRequest",
 		"Value for x-amz-checksum-md5 header is invalid.", nil)
 }
+
+// TestBoto3Checksums2025 runs testdata/boto3_checksums2025.py (SHA512
+// computed by botocore, MD5 precomputed; single PUTs and COMPOSITE
+// multipart) over HTTP (header) and HTTPS (aws-chunked trailer).
+func TestBoto3Checksums2025(t *testing.T) {
+	t.Run("HTTP", func(t *testing.T) {
+		runBoto3Script(t, startGateway(t, newDataDir(t)), "testdata/boto3_checksums2025.py", "boto3-sums2025")
+	})
+	t.Run("HTTPS", func(t *testing.T) {
+		runBoto3Script(t, startTLSGateway(t, newDataDir(t)), "testdata/boto3_checksums2025.py", "boto3-sums2025")
+	})
+}
