@@ -117,6 +117,8 @@ func TestHeaderName(t *testing.T) {
 	}
 }
 
+// TestMultipartSupport: FULL_OBJECT needs a CRC; COMPOSITE takes every
+// algorithm but CRC64NVME, including the 2025 ones (API_ObjectPart.html).
 func TestMultipartSupport(t *testing.T) {
 	for _, c := range []struct {
 		alg                   Algorithm

@@ -89,7 +89,8 @@ func setMember(v any, alg types.ChecksumAlgorithm, value string) {
 // TestSDKChecksums2025 puts an object with each 2025 algorithm through
 // aws-sdk-go-v2 over HTTPS and reads the value back every way S3 offers:
 // HEAD and GET with checksum mode, GetObjectAttributes. A wrong value is
-// BadDigest with the message S3 gives for the other algorithms.
+// BadDigest with the message S3 gives for the other algorithms. The
+// members read back are those of S3's Checksum type (API_Checksum.html).
 func TestSDKChecksums2025(t *testing.T) {
 	g := startTLSGateway(t, newDataDir(t))
 	c := g.sdkClient()
@@ -156,7 +157,9 @@ func TestSDKChecksums2025(t *testing.T) {
 
 // TestTrailerChecksums2025 sends each 2025 algorithm as an aws-chunked
 // trailer (STREAMING-UNSIGNED-PAYLOAD-TRAILER, built by hand): the right
-// value is stored, a wrong one is BadDigest and stores nothing.
+// value is stored, a wrong one is BadDigest and stores nothing. Trailer
+// names are x-amz-checksum-<algorithm>, as for the members of
+// API_Checksum.html.
 func TestTrailerChecksums2025(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	ctx := testContext(t, 2*time.Minute)
@@ -191,6 +194,8 @@ func TestTrailerChecksums2025(t *testing.T) {
 // COMPOSITE by default (checksum of the part checksums, "-N"), with the
 // part values in UploadPart, ListParts and HEAD ?partNumber; FULL_OBJECT,
 // which S3 defines for the CRCs only, is refused at CreateMultipartUpload.
+// API_ObjectPart.html documents ChecksumMD5 etc. for parts of uploads
+// "created with the MD5 checksum algorithm".
 func TestMultipartChecksums2025(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	c := g.sdkClient()
@@ -267,7 +272,8 @@ func TestMultipartChecksums2025(t *testing.T) {
 
 // TestCopyChecksums2025: CopyObject asked for a 2025 algorithm recomputes
 // it over the bytes (CopyObjectResult carries it), and UploadPartCopy into
-// an upload of that algorithm answers the part's value in CopyPartResult.
+// an upload of that algorithm answers the part's value in CopyPartResult
+// (both carry the members of API_Checksum.html).
 func TestCopyChecksums2025(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	c := g.sdkClient()
@@ -315,7 +321,8 @@ func TestCopyChecksums2025(t *testing.T) {
 // TestContentMD5BesideChecksumMD5: Content-MD5 and x-amz-checksum-md5 are
 // different headers (the first is checked against the ETag's MD5, the
 // second is a flexible checksum that is stored); a request may carry both,
-// and each is checked with its own error text.
+// and each is checked with its own error text. API_PutObject.html lists
+// Content-MD5 and x-amz-checksum-md5 as separate request headers.
 func TestContentMD5BesideChecksumMD5(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	ctx := testContext(t, time.Minute)
@@ -343,7 +350,8 @@ func TestContentMD5BesideChecksumMD5(t *testing.T) {
 
 // TestBoto3Checksums2025 runs testdata/boto3_checksums2025.py (SHA512
 // computed by botocore, MD5 precomputed; single PUTs and COMPOSITE
-// multipart) over HTTP (header) and HTTPS (aws-chunked trailer).
+// multipart) over HTTP (header) and HTTPS (aws-chunked trailer), reading
+// back the ChecksumSHA512/ChecksumMD5 members of API_Checksum.html.
 func TestBoto3Checksums2025(t *testing.T) {
 	t.Run("HTTP", func(t *testing.T) {
 		runBoto3Script(t, startGateway(t, newDataDir(t)), "testdata/boto3_checksums2025.py", "boto3-sums2025")
