@@ -1,5 +1,6 @@
-// Package checksum implements S3's flexible checksums: the five algorithms a
-// client may name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256), the request
+// Package checksum implements S3's flexible checksums: the algorithms a
+// client may name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256 and, since 2025,
+// MD5, SHA512, XXHASH64, XXHASH3, XXHASH128), the request
 // headers that carry them, a verifying body reader for single PUTs and
 // UploadPart, and the arithmetic multipart uploads need (FULL_OBJECT CRC
 // combination and COMPOSITE checksums of part checksums).
@@ -9,13 +10,17 @@
 package checksum
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"hash"
 	"hash/crc32"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/minio/crc64nvme"
+	"github.com/zeebo/xxh3"
 )
 
 // Algorithm is an S3 checksum algorithm, spelled as S3 spells it in XML
@@ -29,15 +34,22 @@ const (
 	CRC64NVME Algorithm = "CRC64NVME"
 	SHA1      Algorithm = "SHA1"
 	SHA256    Algorithm = "SHA256"
+	MD5       Algorithm = "MD5"
+	SHA512    Algorithm = "SHA512"
+	XXHASH64  Algorithm = "XXHASH64"
+	XXHASH3   Algorithm = "XXHASH3"
+	XXHASH128 Algorithm = "XXHASH128"
 )
 
 // Default is the algorithm S3 computes and stores when the client sends no
 // checksum at all.
 const Default = CRC64NVME
 
-// Algorithms lists every supported algorithm, in S3's documentation order.
+// Algorithms lists every supported algorithm: the original five in S3's
+// documentation order, then the 2025 additions in the order of the SDKs'
+// ChecksumAlgorithm enum (aws-sdk-go-v2 service/s3 types).
 func Algorithms() []Algorithm {
-	return []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256}
+	return []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256, MD5, SHA512, XXHASH64, XXHASH3, XXHASH128}
 }
 
 // castagnoli is read-only after package initialisation; crc32.MakeTable
@@ -104,6 +116,16 @@ func (a Algorithm) New() hash.Hash {
 		return sha1.New()
 	case SHA256:
 		return sha256.New()
+	case MD5:
+		return md5.New()
+	case SHA512:
+		return sha512.New()
+	case XXHASH64:
+		return xxhash.New() // seed 0; Sum is the big-endian 64-bit value
+	case XXHASH3:
+		return xxh3.New() // XXH3-64, seed 0; Sum is big-endian
+	case XXHASH128:
+		return &xxh3128{xxh3.New()}
 	}
 	panic("checksum: invalid algorithm " + string(a))
 }
@@ -119,6 +141,14 @@ func (a Algorithm) Size() int {
 		return sha1.Size
 	case SHA256:
 		return sha256.Size
+	case MD5:
+		return md5.Size
+	case SHA512:
+		return sha512.Size
+	case XXHASH64, XXHASH3:
+		return 8
+	case XXHASH128:
+		return 16
 	}
 	return 0
 }
@@ -135,7 +165,8 @@ func (a Algorithm) SupportsFullObject() bool { return a.IsCRC() }
 
 // SupportsComposite reports whether a multipart upload may use a with
 // x-amz-checksum-type COMPOSITE: everything but CRC64NVME, which S3 allows
-// as FULL_OBJECT only.
+// as FULL_OBJECT only. The 2025 algorithms are not CRCs, so they cannot be
+// combined into a FULL_OBJECT value and are COMPOSITE only, like SHA1/SHA256.
 func (a Algorithm) SupportsComposite() bool {
 	return a.Size() > 0 && a != CRC64NVME
 }

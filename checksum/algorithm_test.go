@@ -23,6 +23,9 @@ var checkVectors = []struct {
 	{CRC64NVME, "ae8b14860a799888", "rosUhgp5mIg="},
 	{SHA1, "f7c3bc1d808e04732adf679965ccc34ca7ae3441", "98O8HYCOBHMq32eZZczDTKeuNEE="},
 	{SHA256, "15e2b0d3c33891ebb0f1ef609ec419420c20e320ce94c65fbc8c3312448eb225", "FeKw08M4keuw8e9gnsQZQgwg4yDOlMZfvIwzEkSOsiU="},
+	// MD5 and SHA512 of the check string, as Python's hashlib gives them.
+	{MD5, "25f9e794323b453885f5181f1b624d0b", "JfnnlDI7RTiF9RgfG2JNCw=="},
+	{SHA512, "d9e6762dd1c8eaf6d61b3c6192fc408d4d6d5f1176d0c29169bc24e71c3f274ad27fcd5811b313d681f7e55ec02d73d499c95455b6b5bb503acf574fba8ffe85", "2eZ2LdHI6vbWGzxhkvxAjU1tXxF20MKRabwk5xw/J0rSf81YEbMT1oH35V7ALXPUmclUVba1u1A6z1dPuo/+hQ=="},
 }
 
 func TestCheckValues(t *testing.T) {
@@ -49,6 +52,14 @@ func TestEmptyInput(t *testing.T) {
 		CRC64NVME: "AAAAAAAAAAA=",
 		SHA1:      "2jmj7l5rSw0yVb/vlWAYkK/YBwk=",
 		SHA256:    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+		MD5:       "1B2M2Y8AsgTpgAmY7PhCfg==",
+		SHA512:    "z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==",
+		// xxHash's reference values for no input, seed 0 (XXH64
+		// ef46db3751d8e999, XXH3_64 2d06800538d394c2, XXH128
+		// 99aa06d3014798d8_6001c324468d497f), in big-endian base64.
+		XXHASH64:  "70bbN1HY6Zk=",
+		XXHASH3:   "LQaABTjTlMI=",
+		XXHASH128: "maoG0wFHmNhgAcMkRo1Jfw==",
 	}
 	for a, w := range want {
 		if got := Checksum(a, nil); got != w {
@@ -68,13 +79,15 @@ func TestParseAlgorithm(t *testing.T) {
 			t.Errorf("ParseAlgorithm(%q) = %q, %v", a, got, err)
 		}
 	}
-	for _, in := range []string{"", "MD5", "CRC32,CRC32C", "crc-32", "SHA512"} {
+	for _, in := range []string{"", "MD4", "CRC32,CRC32C", "crc-32", "SHA384", "XXHASH32"} {
 		_, err := ParseAlgorithm(in)
 		var e *s3err.Error
 		if !errors.As(err, &e) || !errors.Is(err, s3err.InvalidRequest) {
 			t.Fatalf("ParseAlgorithm(%q): err %v, want InvalidRequest", in, err)
 		}
-		const msg = "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+		// AWS's message listed the five pre-2025 algorithms; no source shows
+		// it since the 2025 ones, so it names everything we accept.
+		const msg = "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, MD5, SHA512, XXHASH64, XXHASH3, XXHASH128]"
 		if e.Message != msg || e.Status != 400 {
 			t.Errorf("ParseAlgorithm(%q): %d %q", in, e.Status, e.Message)
 		}
@@ -88,6 +101,11 @@ func TestHeaderName(t *testing.T) {
 		CRC64NVME: "x-amz-checksum-crc64nvme",
 		SHA1:      "x-amz-checksum-sha1",
 		SHA256:    "x-amz-checksum-sha256",
+		MD5:       "x-amz-checksum-md5",
+		SHA512:    "x-amz-checksum-sha512",
+		XXHASH64:  "x-amz-checksum-xxhash64",
+		XXHASH3:   "x-amz-checksum-xxhash3",
+		XXHASH128: "x-amz-checksum-xxhash128",
 	}
 	for a, w := range want {
 		if got := HeaderName(a); got != w {
@@ -99,6 +117,8 @@ func TestHeaderName(t *testing.T) {
 	}
 }
 
+// TestMultipartSupport: FULL_OBJECT needs a CRC; COMPOSITE takes every
+// algorithm but CRC64NVME, including the 2025 ones (API_ObjectPart.html).
 func TestMultipartSupport(t *testing.T) {
 	for _, c := range []struct {
 		alg                   Algorithm
@@ -109,7 +129,15 @@ func TestMultipartSupport(t *testing.T) {
 		{CRC64NVME, true, false},
 		{SHA1, false, true},
 		{SHA256, false, true},
-		{"MD5", false, false},
+		// FULL_OBJECT needs a combinable CRC; the 2025 algorithms are hashes,
+		// so COMPOSITE only (API_ObjectPart documents ChecksumMD5 etc. for
+		// parts of uploads "created with the MD5 checksum algorithm").
+		{MD5, false, true},
+		{SHA512, false, true},
+		{XXHASH64, false, true},
+		{XXHASH3, false, true},
+		{XXHASH128, false, true},
+		{"MD4", false, false},
 	} {
 		if c.alg.SupportsFullObject() != c.fullObject || c.alg.SupportsComposite() != c.composite {
 			t.Errorf("%s: full object %v, composite %v", c.alg, c.alg.SupportsFullObject(), c.alg.SupportsComposite())

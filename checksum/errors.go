@@ -2,6 +2,7 @@ package checksum
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/terngate/terngate/s3err"
 )
@@ -10,9 +11,15 @@ import (
 // compatibility suites that run against AWS); the codes come from the s3err
 // catalogue.
 
+// errUnsupportedAlgorithm lists the valid types as AWS's message does; the
+// list is built from Algorithms() so it names exactly what we accept.
 func errUnsupportedAlgorithm() *s3err.Error {
-	return s3err.InvalidRequest.With("Checksum algorithm provided is unsupported. " +
-		"Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+	names := make([]string, 0, len(Algorithms()))
+	for _, a := range Algorithms() {
+		names = append(names, string(a))
+	}
+	return s3err.InvalidRequest.With("Checksum algorithm provided is unsupported. "+
+		"Please try again with any of the valid types: [%s]", strings.Join(names, ", "))
 }
 
 func errInvalidSDKAlgorithm() *s3err.Error {

@@ -13,30 +13,50 @@ type checksumFields struct {
 	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
 	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
 	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	ChecksumMD5       string `xml:"ChecksumMD5,omitempty"`
+	ChecksumSHA512    string `xml:"ChecksumSHA512,omitempty"`
+	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
+	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
+	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
 }
 
 func (f *checksumFields) set(alg checksum.Algorithm, value string) {
+	if field := f.field(alg); field != nil {
+		*field = value
+	}
+}
+
+// field is the element carrying alg's value, or nil for an unknown one.
+func (f *checksumFields) field(alg checksum.Algorithm) *string {
 	switch alg {
 	case checksum.CRC32:
-		f.ChecksumCRC32 = value
+		return &f.ChecksumCRC32
 	case checksum.CRC32C:
-		f.ChecksumCRC32C = value
+		return &f.ChecksumCRC32C
 	case checksum.CRC64NVME:
-		f.ChecksumCRC64NVME = value
+		return &f.ChecksumCRC64NVME
 	case checksum.SHA1:
-		f.ChecksumSHA1 = value
+		return &f.ChecksumSHA1
 	case checksum.SHA256:
-		f.ChecksumSHA256 = value
+		return &f.ChecksumSHA256
+	case checksum.MD5:
+		return &f.ChecksumMD5
+	case checksum.SHA512:
+		return &f.ChecksumSHA512
+	case checksum.XXHASH64:
+		return &f.ChecksumXXHASH64
+	case checksum.XXHASH3:
+		return &f.ChecksumXXHASH3
+	case checksum.XXHASH128:
+		return &f.ChecksumXXHASH128
 	}
+	return nil
 }
 
 func (f checksumFields) values() map[checksum.Algorithm]string {
 	out := map[checksum.Algorithm]string{}
-	for alg, v := range map[checksum.Algorithm]string{
-		checksum.CRC32: f.ChecksumCRC32, checksum.CRC32C: f.ChecksumCRC32C, checksum.CRC64NVME: f.ChecksumCRC64NVME,
-		checksum.SHA1: f.ChecksumSHA1, checksum.SHA256: f.ChecksumSHA256,
-	} {
-		if v != "" {
+	for _, alg := range checksum.Algorithms() {
+		if v := *f.field(alg); v != "" {
 			out[alg] = v
 		}
 	}

@@ -4,16 +4,15 @@ import (
 	"encoding/xml"
 	"strings"
 
+	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/s3err"
 )
 
+// objectChecksum is S3's Checksum element (GetObjectAttributes,
+// CopyObjectResult): the per-algorithm values and the checksum type.
 type objectChecksum struct {
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 type objectParts struct {
@@ -102,18 +101,7 @@ func xmlChecksum(sums map[string]string, typ string) *objectChecksum {
 	}
 	c := &objectChecksum{ChecksumType: typ}
 	for alg, v := range sums {
-		switch alg {
-		case "CRC32":
-			c.ChecksumCRC32 = v
-		case "CRC32C":
-			c.ChecksumCRC32C = v
-		case "CRC64NVME":
-			c.ChecksumCRC64NVME = v
-		case "SHA1":
-			c.ChecksumSHA1 = v
-		case "SHA256":
-			c.ChecksumSHA256 = v
-		}
+		c.set(checksum.Algorithm(alg), v)
 	}
 	return c
 }

@@ -26,8 +26,8 @@ type Metadata struct {
 	// User holds x-amz-meta-* headers, keyed by the lower-cased name after
 	// the prefix.
 	User map[string]string `json:"um,omitempty"`
-	// Checksums maps an algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256)
-	// to its base64 value.
+	// Checksums maps an algorithm (any of checksum.Algorithms(), e.g. CRC32
+	// or XXHASH128) to its base64 value.
 	Checksums map[string]string `json:"ck,omitempty"`
 	// ChecksumType is FULL_OBJECT or COMPOSITE when Checksums is set.
 	ChecksumType string `json:"ckt,omitempty"`
