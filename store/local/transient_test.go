@@ -13,7 +13,9 @@ import (
 )
 
 func TestTransientDeadline(t *testing.T) {
-	const ttl = 150 * time.Millisecond
+	// Long enough that a loaded machine (CI shares two cores) does not expire
+	// a file between two steps of the test that are meant to keep it alive.
+	const ttl = time.Second
 	s := openTestStore(t, t.TempDir(), ttl)
 	defer s.Close()
 	s.batch = 2 // walks cross batch boundaries
@@ -21,6 +23,9 @@ func TestTransientDeadline(t *testing.T) {
 
 	doomed, err := s.CreateTransient(ctx, s.Root(), "doomed")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, doomed, strings.NewReader("abc")); err != nil {
 		t.Fatal(err)
 	}
 	var others []store.Transient
@@ -33,9 +38,6 @@ func TestTransientDeadline(t *testing.T) {
 	}
 	kept, err := s.CreateTransient(ctx, s.Root(), "kept")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Append(ctx, doomed, strings.NewReader("abc")); err != nil {
 		t.Fatal(err)
 	}
 	// Appends and KeepAlive push the deadline; the other file is left to expire.
