@@ -195,7 +195,7 @@ var (
 		"accelerate", "acl", "analytics", "encryption",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
 		"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
-		"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+		"policy", "replication", "requestPayment",
 		"session", "tagging", "uploads", "website",
 	}
 	objectSubresources = []string{

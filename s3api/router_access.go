@@ -9,7 +9,8 @@ import (
 )
 
 // routeAccessControl routes the subresources about access and attributes:
-// bucket policies, ACLs and GetObjectAttributes. ok is false for every
+// bucket policies and their public access block, ACLs and
+// GetObjectAttributes. ok is false for every
 // other request.
 func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 	method := r.method()
@@ -22,6 +23,14 @@ func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 			http.MethodPut:    (*server).putBucketPolicy,
 			http.MethodDelete: (*server).deleteBucketPolicy,
 		})
+	case r.key == "" && r.hasParam("publicAccessBlock"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet:    (*server).getPublicAccessBlock,
+			http.MethodPut:    (*server).putPublicAccessBlock,
+			http.MethodDelete: (*server).deletePublicAccessBlock,
+		})
+	case r.key == "" && r.hasParam("policyStatus"):
+		h, err = onlyMethod(method, http.MethodGet, (*server).getBucketPolicyStatus)
 	case r.key == "" && r.hasParam("acl"):
 		h, err = pickMethod(method, map[string]handlerFunc{
 			http.MethodGet: (*server).getBucketACL,
