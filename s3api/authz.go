@@ -168,6 +168,7 @@ func bucketOperation(r *request) string {
 	}{
 		{"policy", "GetBucketPolicy", "PutBucketPolicy", "", "DeleteBucketPolicy"},
 		{"policyStatus", "GetBucketPolicyStatus", "", "", ""},
+		{"ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls", "", "DeleteBucketOwnershipControls"},
 		{"publicAccessBlock", "GetPublicAccessBlock", "PutPublicAccessBlock", "", "DeletePublicAccessBlock"},
 		{"acl", "GetBucketAcl", "PutBucketAcl", "", ""},
 		{"location", "GetBucketLocation", "", "", ""},

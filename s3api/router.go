@@ -194,7 +194,7 @@ var (
 	bucketSubresources = []string{
 		"accelerate", "acl", "analytics", "encryption",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
-		"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
+		"metadataTable", "metrics", "notification", "object-lock",
 		"policy", "replication", "requestPayment",
 		"session", "tagging", "uploads", "website",
 	}

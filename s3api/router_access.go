@@ -9,8 +9,8 @@ import (
 )
 
 // routeAccessControl routes the subresources about access and attributes:
-// bucket policies and their public access block, ACLs and
-// GetObjectAttributes. ok is false for every
+// bucket policies and their public access block, ACLs and ownership
+// controls, and GetObjectAttributes. ok is false for every
 // other request.
 func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 	method := r.method()
@@ -31,6 +31,12 @@ func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 		})
 	case r.key == "" && r.hasParam("policyStatus"):
 		h, err = onlyMethod(method, http.MethodGet, (*server).getBucketPolicyStatus)
+	case r.key == "" && r.hasParam("ownershipControls"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet:    (*server).getBucketOwnershipControls,
+			http.MethodPut:    (*server).putBucketOwnershipControls,
+			http.MethodDelete: (*server).deleteBucketOwnershipControls,
+		})
 	case r.key == "" && r.hasParam("acl"):
 		h, err = pickMethod(method, map[string]handlerFunc{
 			http.MethodGet: (*server).getBucketACL,
