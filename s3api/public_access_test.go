@@ -147,6 +147,26 @@ func TestRestrictPublicBuckets(t *testing.T) {
 		t.Errorf("bob reads %q", got)
 	}
 
+	// The block is the owner's to change (s3:PutBucketPublicAccessBlock is
+	// a bucket configuration action, never grantable to others), and a
+	// Deny to the owner holds, as for any action but policy management.
+	grantAndDeny := `{"Statement":[` +
+		`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/public/*"},` +
+		`{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":["s3:GetBucketPublicAccessBlock","s3:PutBucketPublicAccessBlock"],"Resource":"arn:aws:s3:::site"},` +
+		`{"Effect":"Deny","Principal":{"AWS":"alice"},"Action":"s3:PutBucketPublicAccessBlock","Resource":"arn:aws:s3:::site"}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(grantAndDeny)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := bob.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = bob.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: bucket})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: bucket})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: bucket, Policy: aws.String(publicRead("site"))}); err != nil {
+		t.Fatal(err)
+	}
+
 	if _, err := c.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: bucket}); err != nil {
 		t.Fatal(err)
 	}
