@@ -52,3 +52,10 @@ func requirePython3WithBoto3(t *testing.T) string {
 	}
 	return python
 }
+
+// TestBoto3BucketControls runs testdata/boto3_bucket_controls.py: Block
+// Public Access, GetBucketPolicyStatus and ownership controls through
+// boto3's own calls.
+func TestBoto3BucketControls(t *testing.T) {
+	runBoto3Script(t, startGateway(t, newDataDir(t)), "testdata/boto3_bucket_controls.py", "boto3-controls")
+}

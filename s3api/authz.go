@@ -15,6 +15,8 @@ type bucketAccess struct {
 	// owner is the owning user's name ("" if nobody owns the bucket).
 	owner  string
 	policy *policy.Policy
+	// restrictPublic is the bucket's RestrictPublicBuckets setting.
+	restrictPublic bool
 }
 
 // actionOverrides maps operations that policy.ActionFor does not know onto
@@ -89,7 +91,20 @@ func (s *server) permits(r *request, access bucketAccess, op, bucket, key string
 		// No policy governs it: the owner only.
 		return !r.anonymous() && r.principal == access.owner
 	}
-	return policy.Authorize(access.owner, r.principal, access.policy, action, bucket, key)
+	return policy.Authorize(access.owner, r.principal, access.grantingPolicy(r), action, bucket, key)
+}
+
+// grantingPolicy is the policy that speaks for r. RestrictPublicBuckets
+// leaves a public policy granting only "authorized users within the bucket
+// owner's account" (AWS S3 user guide, access-control-block-public-access):
+// every named user is in the gateway's one account, so only anonymous
+// requests lose it. They lose all of it, as only "*" statements could
+// name them.
+func (a bucketAccess) grantingPolicy(r *request) *policy.Policy {
+	if a.restrictPublic && r.anonymous() && a.policy.Public() {
+		return nil
+	}
+	return a.policy
 }
 
 // loadAccess reads a bucket's owner and policy.
@@ -102,6 +117,9 @@ func (s *server) loadAccess(r *request, bucket string) (bucketAccess, error) {
 		return bucketAccess{}, err
 	}
 	access := bucketAccess{exists: true, owner: s.ownerName(info.Owner)}
+	if b := info.PublicAccessBlock; b != nil {
+		access.restrictPublic = b.RestrictPublicBuckets
+	}
 	if len(info.Policy) > 0 {
 		p, err := policy.Parse(bucket, info.Policy)
 		if err != nil {
@@ -150,6 +168,8 @@ func bucketOperation(r *request) string {
 	}{
 		{"policy", "GetBucketPolicy", "PutBucketPolicy", "", "DeleteBucketPolicy"},
 		{"policyStatus", "GetBucketPolicyStatus", "", "", ""},
+		{"ownershipControls", "GetBucketOwnershipControls", "PutBucketOwnershipControls", "", "DeleteBucketOwnershipControls"},
+		{"publicAccessBlock", "GetPublicAccessBlock", "PutPublicAccessBlock", "", "DeletePublicAccessBlock"},
 		{"acl", "GetBucketAcl", "PutBucketAcl", "", ""},
 		{"location", "GetBucketLocation", "", "", ""},
 		{"versioning", "GetBucketVersioning", "PutBucketVersioning", "", ""},

@@ -25,10 +25,11 @@ func (s *server) putBucketPolicy(r *request) error {
 	if len(doc) > maxPolicySize {
 		return policy.MalformedPolicy.With("Policies must be at most %d bytes.", maxPolicySize)
 	}
-	if _, err := policy.Parse(r.bucket, doc); err != nil {
+	p, err := policy.Parse(r.bucket, doc)
+	if err != nil {
 		return err
 	}
-	if err := s.layer.SetBucketPolicy(r.ctx, r.bucket, doc); err != nil {
+	if err := s.layer.SetBucketPolicy(r.ctx, r.bucket, doc, refusePublicPolicy(p)); err != nil {
 		return err
 	}
 	r.c.Status(http.StatusNoContent)
@@ -56,7 +57,7 @@ func (s *server) deleteBucketPolicy(r *request) error {
 	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
 		return err
 	}
-	if err := s.layer.SetBucketPolicy(r.ctx, r.bucket, nil); err != nil {
+	if err := s.layer.SetBucketPolicy(r.ctx, r.bucket, nil, nil); err != nil {
 		return err
 	}
 	r.c.Status(http.StatusNoContent)

@@ -194,8 +194,8 @@ var (
 	bucketSubresources = []string{
 		"accelerate", "acl", "analytics", "encryption",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
-		"metadataTable", "metrics", "notification", "object-lock", "ownershipControls",
-		"policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+		"metadataTable", "metrics", "notification", "object-lock",
+		"policy", "replication", "requestPayment",
 		"session", "tagging", "uploads", "website",
 	}
 	objectSubresources = []string{

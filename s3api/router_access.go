@@ -9,7 +9,8 @@ import (
 )
 
 // routeAccessControl routes the subresources about access and attributes:
-// bucket policies, ACLs and GetObjectAttributes. ok is false for every
+// bucket policies and their public access block, ACLs and ownership
+// controls, and GetObjectAttributes. ok is false for every
 // other request.
 func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 	method := r.method()
@@ -21,6 +22,20 @@ func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 			http.MethodGet:    (*server).getBucketPolicy,
 			http.MethodPut:    (*server).putBucketPolicy,
 			http.MethodDelete: (*server).deleteBucketPolicy,
+		})
+	case r.key == "" && r.hasParam("publicAccessBlock"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet:    (*server).getPublicAccessBlock,
+			http.MethodPut:    (*server).putPublicAccessBlock,
+			http.MethodDelete: (*server).deletePublicAccessBlock,
+		})
+	case r.key == "" && r.hasParam("policyStatus"):
+		h, err = onlyMethod(method, http.MethodGet, (*server).getBucketPolicyStatus)
+	case r.key == "" && r.hasParam("ownershipControls"):
+		h, err = pickMethod(method, map[string]handlerFunc{
+			http.MethodGet:    (*server).getBucketOwnershipControls,
+			http.MethodPut:    (*server).putBucketOwnershipControls,
+			http.MethodDelete: (*server).deleteBucketOwnershipControls,
 		})
 	case r.key == "" && r.hasParam("acl"):
 		h, err = pickMethod(method, map[string]handlerFunc{

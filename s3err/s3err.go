@@ -162,3 +162,8 @@ var (
 	NoSuchVersion             = newErr("NoSuchVersion", http.StatusNotFound, "The specified version does not exist.")
 	InvalidLocationConstraint = newErr("InvalidLocationConstraint", http.StatusBadRequest, "The specified location-constraint is not valid")
 )
+
+// Errors of the bucket controls (API_GetPublicAccessBlock).
+var (
+	NoSuchPublicAccessBlockConfiguration = newErr("NoSuchPublicAccessBlockConfiguration", http.StatusNotFound, "The public access block configuration was not found")
+)

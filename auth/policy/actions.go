@@ -77,27 +77,39 @@ var operations = map[string]string{
 	"DeleteBucketTagging":             "s3:PutBucketTagging",
 	"GetBucketAcl":                    "s3:GetBucketAcl",
 	"PutBucketAcl":                    "s3:PutBucketAcl",
+	// API_DeletePublicAccessBlock and API_DeleteBucketOwnershipControls
+	// need the Put permission.
+	"GetPublicAccessBlock":          "s3:GetBucketPublicAccessBlock",
+	"PutPublicAccessBlock":          "s3:PutBucketPublicAccessBlock",
+	"DeletePublicAccessBlock":       "s3:PutBucketPublicAccessBlock",
+	"GetBucketOwnershipControls":    "s3:GetBucketOwnershipControls",
+	"PutBucketOwnershipControls":    "s3:PutBucketOwnershipControls",
+	"DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
 }
 
 // ownerOnly are the bucket configuration actions: a policy cannot grant
 // them to anyone but the bucket owner (it can still deny them to the owner,
 // except policy management, see Authorize).
 var ownerOnly = map[string]bool{
-	ActionGetBucketVersioning:      true,
-	ActionPutBucketVersioning:      true,
-	ActionDeleteBucket:             true,
-	ActionGetBucketPolicy:          true,
-	ActionPutBucketPolicy:          true,
-	ActionDeleteBucketPolicy:       true,
-	"s3:GetBucketPolicyStatus":     true,
-	"s3:GetLifecycleConfiguration": true,
-	"s3:PutLifecycleConfiguration": true,
-	"s3:GetBucketCORS":             true,
-	"s3:PutBucketCORS":             true,
-	"s3:GetBucketTagging":          true,
-	"s3:PutBucketTagging":          true,
-	"s3:GetBucketAcl":              true,
-	"s3:PutBucketAcl":              true,
+	ActionGetBucketVersioning:       true,
+	ActionPutBucketVersioning:       true,
+	ActionDeleteBucket:              true,
+	ActionGetBucketPolicy:           true,
+	ActionPutBucketPolicy:           true,
+	ActionDeleteBucketPolicy:        true,
+	"s3:GetBucketPolicyStatus":      true,
+	"s3:GetLifecycleConfiguration":  true,
+	"s3:PutLifecycleConfiguration":  true,
+	"s3:GetBucketCORS":              true,
+	"s3:PutBucketCORS":              true,
+	"s3:GetBucketTagging":           true,
+	"s3:PutBucketTagging":           true,
+	"s3:GetBucketAcl":               true,
+	"s3:PutBucketAcl":               true,
+	"s3:GetBucketPublicAccessBlock": true,
+	"s3:PutBucketPublicAccessBlock": true,
+	"s3:GetBucketOwnershipControls": true,
+	"s3:PutBucketOwnershipControls": true,
 }
 
 // policyManagement is what the owner can always do, whatever the policy

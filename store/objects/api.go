@@ -62,6 +62,8 @@ type BucketInfo struct {
 	Owner        string
 	// Policy is the bucket policy document as the owner sent it, or nil.
 	Policy []byte
+	// PublicAccessBlock is the bucket's public access block, or nil.
+	PublicAccessBlock *PublicAccessBlock
 }
 
 // PutInput is a single-part write.

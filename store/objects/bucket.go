@@ -19,6 +19,10 @@ type bucketRecord struct {
 	Created int64  `json:"created"` // Unix nanoseconds
 	// Policy is the bucket policy document, verbatim; empty when none.
 	Policy string `json:"policy,omitempty"`
+	// PublicAccessBlock is the bucket's public access block configuration;
+	// nil when none. It sits next to the policy so that a policy and the
+	// block that vets it are read, and replaced, together.
+	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
 }
 
 const noteBucket = "bucket"
@@ -113,6 +117,7 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 		if rec.Policy != "" {
 			info.Policy = []byte(rec.Policy)
 		}
+		info.PublicAccessBlock = rec.PublicAccessBlock
 	case errors.Is(err, store.ErrDirectoryGone), !errors.Is(err, store.ErrNotFound):
 		return BucketInfo{}, err
 	}

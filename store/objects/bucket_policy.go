@@ -13,7 +13,26 @@ import (
 // when doc is empty. The caller validates the document; the layer keeps it
 // verbatim in the bucket record, which is replaced atomically, so a reader
 // sees the old policy or the new one, never a mix.
-func (l *Layer) SetBucketPolicy(ctx context.Context, bucket string, doc []byte) error {
+//
+// admit, if not nil, sees the bucket's public access block (nil if none)
+// under the same lock as the write, and its error refuses the policy: a
+// block put concurrently cannot slip between the check and the write.
+func (l *Layer) SetBucketPolicy(ctx context.Context, bucket string, doc []byte, admit func(*PublicAccessBlock) error) error {
+	return l.updateBucketRecord(ctx, bucket, func(rec *bucketRecord) error {
+		if admit != nil {
+			if err := admit(rec.PublicAccessBlock); err != nil {
+				return err
+			}
+		}
+		rec.Policy = string(doc)
+		return nil
+	})
+}
+
+// updateBucketRecord rewrites the bucket's record with change applied,
+// holding the bucket's name lock so that updates do not lose each other.
+// An error from change leaves the record as it was.
+func (l *Layer) updateBucketRecord(ctx context.Context, bucket string, change func(*bucketRecord) error) error {
 	defer l.names.lock(l.root, bucket)()
 	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
@@ -27,7 +46,9 @@ func (l *Layer) SetBucketPolicy(ctx context.Context, bucket string, doc []byte) 
 	case err != nil:
 		return err
 	}
-	rec.Policy = string(doc)
+	if err := change(&rec); err != nil {
+		return err
+	}
 	body, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("objects: encode bucket record: %w", err)

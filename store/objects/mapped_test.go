@@ -194,7 +194,7 @@ func TestMappedBucketIsListedAndOwned(t *testing.T) {
 		t.Errorf("create by another user: %v, want BucketAlreadyExists", err)
 	}
 	// A policy is kept in a record in the directory; the owner stays.
-	if err := f.l.SetBucketPolicy(ctx, "photos", []byte(`{"Version":"2012-10-17"}`)); err != nil {
+	if err := f.l.SetBucketPolicy(ctx, "photos", []byte(`{"Version":"2012-10-17"}`), nil); err != nil {
 		t.Fatal(err)
 	}
 	head, err = f.l.HeadBucket(ctx, "photos")
