@@ -48,8 +48,9 @@ type AssembledPart struct {
 }
 
 // LinkAssembled makes t, a transient file in key's PartDir whose bytes are
-// already complete, the object key: it writes the record (ETag, size, the
-// parts' sizes and checksums) and links t under the same naming rules, locks and preconditions as
+// already complete, the object key: it stores the record (ETag, size, the
+// parts' sizes and checksums: the file's attribute where the store keeps
+// attributes, else a record file) and links t under the same naming rules, locks and preconditions as
 // Put, atomically replacing any object of that name. On error nothing is
 // visible and t is left to the caller.
 func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.Transient, md Metadata, etag string, parts []AssembledPart, cond Conditions) (ObjectInfo, error) {
@@ -78,11 +79,12 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 	if len(rec.PartSums) != len(parts) {
 		rec.PartSums = nil // all or nothing: a part's checksum is found by its index
 	}
-	if err := l.writeRecord(ctx, bid, t.ID, rec); err != nil {
+	linkAs, err := l.recordLinker(ctx, bid, dir, t, rec)
+	if err != nil {
 		return ObjectInfo{}, err
 	}
 	in := PutInput{Bucket: bucket, Key: key, IfNoneMatchStar: cond.IfNoneMatchStar, IfMatch: cond.IfMatch}
-	old, err := l.link(ctx, in, bid, dir, p.name, t)
+	old, _, err := l.linkWith(ctx, in, bid, dir, p.name, t, linkAs)
 	if err != nil {
 		l.removeRecord(context.WithoutCancel(ctx), bid, t.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -90,10 +92,7 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 		}
 		return ObjectInfo{}, err
 	}
-	if old != 0 {
-		// Readers that opened the replaced file still need its record.
-		l.retireRecord(context.WithoutCancel(ctx), bid, old)
-	}
-	l.removeDueRecords(context.WithoutCancel(ctx))
+	// Readers that opened the replaced file still need its record.
+	l.afterReplace(ctx, bid, old)
 	return rec.info(bucket, key, t.ID), nil
 }

@@ -73,6 +73,11 @@ func TestLinkAssembled(t *testing.T) {
 		if info.Size != 13 || info.ETag != "abc-3" {
 			t.Fatalf("info %+v", info)
 		}
+		if hasRecordFile(t, l, info.FileID) {
+			// The local store keeps the record as the file's attribute,
+			// set by the link itself.
+			t.Errorf("%q: Complete wrote a record file", key)
+		}
 		got, body := readObject(t, l, key)
 		if body != "one,two,three" || got.ETag != "abc-3" || !slices.Equal(got.PartSizes, []int64{4, 4, 5}) ||
 			!slices.Equal(got.PartChecksums, []string{"sum1", "sum2", "sum3"}) ||

@@ -20,7 +20,7 @@ import (
 // the file, instead of in a record file: a PUT is then one namespace
 // transaction for the link and record instead of five, and a small PUT,
 // whose bytes go inline, is one transaction in all. Records already written
-// as files (by earlier versions, or by multipart Complete) keep being read:
+// as files (by earlier versions) keep being read:
 // readRecord looks for the attribute first, then for the record file.
 //
 // Writes keep records as attributes only without leases: a write under a
