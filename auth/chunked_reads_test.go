@@ -43,6 +43,7 @@ func TestChunkedReaderOneReadPerChunk(t *testing.T) {
 		t.Errorf("framing buffer grew to %d bytes, want %d", n, chunkSourceSize)
 	}
 	// One read per data chunk, plus a few for the final chunk and the end.
+	t.Logf("%d reads of the body for %d chunks", src.reads, chunks)
 	if limit := chunks + 4; src.reads > limit {
 		t.Errorf("%d reads of the body for %d chunks, want at most %d", src.reads, chunks, limit)
 	}
@@ -69,6 +70,7 @@ func TestChunkedReaderUnsignedOneReadPerChunk(t *testing.T) {
 	if !bytes.Equal(got.Bytes(), data) {
 		t.Fatal("decoded bytes differ from the object")
 	}
+	t.Logf("%d reads of the body for %d chunks", src.reads, chunks)
 	if limit := chunks + 4; src.reads > limit {
 		t.Errorf("%d reads of the body for %d chunks, want at most %d", src.reads, chunks, limit)
 	}
