@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bufio"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -41,7 +40,7 @@ const (
 // whole object as one chunk); integrity then rests on the checksum trailer,
 // which the caller checks.
 type ChunkedReader struct {
-	src         *bufio.Reader
+	src         *chunkSource
 	signed      bool // chunks carry chunk-signature extensions
 	withTrailer bool // a trailer section may follow the final chunk
 	maxChunk    int64
@@ -110,9 +109,7 @@ func WithTrailer(header string) ChunkedOption {
 // fail.
 func NewChunkedReader(body io.Reader, res Result, mode string, opts ...ChunkedOption) *ChunkedReader {
 	c := &ChunkedReader{
-		// A small buffer: header lines come from it, while chunk data
-		// larger than it is read straight into its destination.
-		src:         bufio.NewReaderSize(body, 4<<10),
+		src:         newChunkSource(body),
 		maxChunk:    DefaultMaxChunkSize,
 		wantDecoded: -1,
 	}
@@ -180,10 +177,7 @@ func (c *ChunkedReader) Read(p []byte) (int, error) {
 
 // readUnsigned streams the current unsigned chunk straight from the source.
 func (c *ChunkedReader) readUnsigned(p []byte) (int, error) {
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.src.Read(p)
+	n, err := c.src.read(p, int(min(int64(len(p)), c.left)))
 	c.left -= int64(n)
 	switch {
 	case err == io.EOF && c.left > 0:
@@ -304,15 +298,17 @@ func parseChunkSize(s string) (int64, error) {
 }
 
 // readSignedData reads a chunk's size bytes into buf, or into a new buffer
-// when buf is too small.
+// when buf is too small. Room in buf past size lets the framing after the
+// chunk arrive in the same read.
 func (c *ChunkedReader) readSignedData(size int64, buf []byte) ([]byte, error) {
 	if int64(cap(buf)) < size {
-		buf = make([]byte, size)
+		buf = make([]byte, size+chunkSourceSize)
 	}
-	data := buf[:size]
-	if _, err := io.ReadFull(c.src, data); err != nil {
+	buf = buf[:cap(buf)]
+	if err := c.src.readFull(buf, int(size)); err != nil {
 		return nil, c.sourceError(err)
 	}
+	data := buf[:size]
 	if size > 0 {
 		if err := c.expectCRLF(); err != nil {
 			return nil, err
@@ -365,7 +361,7 @@ func (c *ChunkedReader) finish() error {
 
 // expectEnd accepts only the end of the body.
 func (c *ChunkedReader) expectEnd() error {
-	_, err := c.src.ReadByte()
+	_, err := c.src.readByte()
 	switch {
 	case err == io.EOF:
 		return nil
@@ -377,24 +373,25 @@ func (c *ChunkedReader) expectEnd() error {
 
 // skipCRLF consumes a CRLF if one comes next.
 func (c *ChunkedReader) skipCRLF() error {
-	next, err := c.src.Peek(2)
+	next, err := c.src.peek(2)
 	if err != nil && err != io.EOF {
 		return c.sourceError(err)
 	}
 	if string(next) == "\r\n" {
-		_, _ = c.src.Discard(2)
+		c.src.discard(2)
 	}
 	return nil
 }
 
 func (c *ChunkedReader) expectCRLF() error {
-	var crlf [2]byte
-	if _, err := io.ReadFull(c.src, crlf[:]); err != nil {
+	crlf, err := c.src.peek(2)
+	if len(crlf) < 2 {
 		return c.sourceError(err)
 	}
-	if crlf != [2]byte{'\r', '\n'} {
+	if string(crlf) != "\r\n" {
 		return ErrChunkedBodyIncomplete
 	}
+	c.src.discard(2)
 	return nil
 }
 
@@ -402,9 +399,9 @@ func (c *ChunkedReader) expectCRLF() error {
 // terminator. The end of the body before a terminator is
 // ErrChunkedBodyIncomplete.
 func (c *ChunkedReader) readLine(limit int) (string, error) {
-	line, err := c.src.ReadSlice('\n')
+	line, err := c.src.readLine()
 	switch {
-	case errors.Is(err, bufio.ErrBufferFull):
+	case errors.Is(err, errLineTooLong):
 		return "", ErrChunkedBodyIncomplete
 	case err == io.EOF:
 		return "", ErrChunkedBodyIncomplete
