@@ -31,8 +31,8 @@ import (
 // such prefix (remembered) says whether one exists, and if so the bound stops
 // short of that byte.
 
-// rangeBatch bounds the edges read per store call; the first calls read
-// few, since a page or an emptiness check often needs few.
+// A range reads firstRangeBatch edges per store call at first, doubling up
+// to maxRangeBatch: a page or an emptiness check often needs few.
 const (
 	firstRangeBatch = 32
 	maxRangeBatch   = 1024
@@ -40,7 +40,8 @@ const (
 
 // minPieceLen is the shortest raw piece a continuation directory holds:
 // splitLongSegment ends a piece only when the next byte (at most 3 escaped
-// bytes) would overflow maxEscapedPiece.
+// bytes) would overflow maxEscapedPiece, so a piece escapes to at least
+// maxEscapedPiece-2 bytes: ceil((maxEscapedPiece-2)/3) raw bytes.
 const minPieceLen = (maxEscapedPiece - 2 + 2) / 3
 
 // nameRange yields the items of one class of a directory's names in S3
