@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/bench/chart"
+	"github.com/terngate/terngate/bench/listseed"
 	"github.com/terngate/terngate/bench/refserver"
 	"github.com/terngate/terngate/bench/s3bench"
 	"github.com/terngate/terngate/bench/s3client"
@@ -22,6 +23,11 @@ import (
 // as a process of its own (CPU time and RSS are per process).
 const benchRefserverCommand = "refserver"
 
+// benchSeedListsCommand is the hidden `terngate bench seed-lists`, which
+// `terngate bench` runs before starting its terngate to put the keys of
+// list-large and list-prefixes straight into the data directory.
+const benchSeedListsCommand = "seed-lists"
+
 // runBench is `terngate bench`: workloads against an S3 endpoint (by
 // default a terngate it starts on the local store), beside the reference
 // server and the raw disk; with --ternfs-registry, terngate on a TernFS
@@ -29,6 +35,9 @@ const benchRefserverCommand = "refserver"
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == benchRefserverCommand {
 		return refserver.RunCommand(ctx, "terngate bench "+benchRefserverCommand, args[1:], stderr)
+	}
+	if len(args) > 0 && args[0] == benchSeedListsCommand {
+		return listseed.RunCommand(ctx, "terngate bench "+benchSeedListsCommand, args[1:], stderr)
 	}
 	plan, out, err := parseBenchFlags(args, getenv, stderr)
 	if err != nil {
@@ -146,13 +155,15 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	region := fs.String("region", s3client.DefaultRegion, "region to sign for")
 	bucket := fs.String("bucket", "terngate-bench", "bucket to use (created if missing); the run's objects are deleted afterwards")
 	serverPid := fs.Int("server-pid", 0, "pid of the --endpoint server on this machine, to report its CPU and RSS")
-	workloads := fs.String("workloads", "all", "comma-separated: put, get, multipart, list, small-put, small-get, mixed, or all")
+	workloads := fs.String("workloads", "all", "comma-separated: put, get, multipart, list, small-put, small-get, mixed, or all; and list-large, list-prefixes (not in all; they bring list along as their yardstick)")
 	concurrency := fs.Int("concurrency", 4, "concurrent requests (with --ternfs-registry: copies at once, default 1)")
 	size := fs.String("size", "64MiB", "object size of put, get and multipart")
 	partSize := fs.String("part-size", "16MiB", "multipart part size")
 	smallSize := fs.String("small-size", "4KiB", "object size of small-put and small-get")
 	mixedSize := fs.String("mixed-size", "1MiB", "object size of mixed (45% GET, 30% HEAD, 15% PUT, 10% DELETE)")
 	listObjects := fs.Int("list-objects", 1000, "keys each LIST returns (one page)")
+	listLargeKeys := fs.Int("list-large-keys", 1_000_000, "keys in list-large's bucket directory; a started terngate gets them written into its data directory through the object layer before it starts (hidden `bench "+benchSeedListsCommand+"`), an --endpoint over S3 with --concurrency")
+	listPrefixes := fs.Int("list-prefixes", 10_000, "common prefixes (one key each) that list-prefixes lists with delimiter '/'; seeded like list-large's keys")
 	duration := fs.Duration("duration", 10*time.Second, "length of each timed phase (with --ternfs-registry: default 2s; every worker completes at least one copy)")
 	rounds := fs.Int("rounds", 2, "rounds; each runs every phase once, rotating which target goes first (with --ternfs-registry: default 3)")
 	reference := fs.Bool("reference", true, "also measure the reference server (hashing S3 requires plus the disk), as a process of its own")
@@ -207,9 +218,11 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 		Credentials: s3client.Credentials{AccessKey: *accessKey, SecretKey: *secretKey},
 		Workloads:   kinds, Concurrency: *concurrency,
 		Size: parsed["size"], PartSize: parsed["part-size"], SmallSize: parsed["small-size"], MixedSize: parsed["mixed-size"],
-		ListObjects: *listObjects, Duration: *duration, Rounds: *rounds,
+		ListObjects: *listObjects, ListLargeKeys: *listLargeKeys, ListPrefixes: *listPrefixes,
+		Duration: *duration, Rounds: *rounds,
 		Reference: *reference, RawDisk: *rawDisk,
 		ReferenceCommand: []string{"bench", benchRefserverCommand},
+		SeedCommand:      []string{"bench", benchSeedListsCommand},
 		WorkDir:          *workDir,
 	}
 	if *peakRSS != "" {

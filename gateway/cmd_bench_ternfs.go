@@ -27,7 +27,7 @@ type ternfsBenchFlags struct {
 var (
 	ternfsOnlyFlags = []string{"ternfs-root", "terncli", "terns3", "aws", "sizes", "keep", "ternfs-span-policy"}
 	localOnlyFlags  = []string{"endpoint", "access-key", "secret-key", "region", "bucket", "server-pid", "workloads",
-		"size", "part-size", "small-size", "mixed-size", "list-objects", "reference", "raw-disk", "peak-rss"}
+		"size", "part-size", "small-size", "mixed-size", "list-objects", "list-large-keys", "list-prefixes", "reference", "raw-disk", "peak-rss"}
 )
 
 // TernFS-mode defaults of the flags both modes share: one large copy at a

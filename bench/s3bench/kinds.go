@@ -2,6 +2,7 @@ package s3bench
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -17,10 +18,19 @@ const (
 	SmallPut  Kind = "small-put"
 	SmallGet  Kind = "small-get"
 	Mixed     Kind = "mixed"
+	// ListLarge lists a page from the middle of a bucket of ListLargeKeys
+	// keys, ListPrefixes a delimiter page over ListPrefixes common
+	// prefixes; both beside List (a page of ListObjects keys) as their
+	// yardstick. They seed many keys, so "all" leaves them out.
+	ListLarge    Kind = "list-large"
+	ListPrefixes Kind = "list-prefixes"
 )
 
 // AllKinds is every workload in run order.
 var AllKinds = []Kind{Put, Get, Multipart, List, SmallPut, SmallGet, Mixed}
+
+// bigListKinds are the workloads that must be asked for by name.
+var bigListKinds = []Kind{ListLarge, ListPrefixes}
 
 // ParseKinds reads a comma-separated list of workloads; "all" is every one.
 func ParseKinds(s string) ([]Kind, error) {
@@ -32,7 +42,7 @@ func ParseKinds(s string) ([]Kind, error) {
 	for part := range strings.SplitSeq(s, ",") {
 		k := Kind(strings.TrimSpace(part))
 		if !k.valid() {
-			return nil, fmt.Errorf("unknown workload %q (want %s or all)", k, joinKinds(AllKinds))
+			return nil, fmt.Errorf("unknown workload %q (want %s or all)", k, joinKinds(append(AllKinds, bigListKinds...)))
 		}
 		if !seen[k] {
 			seen[k] = true
@@ -43,13 +53,12 @@ func ParseKinds(s string) ([]Kind, error) {
 }
 
 func (k Kind) valid() bool {
-	for _, known := range AllKinds {
-		if k == known {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(AllKinds, k) || k.bigList()
 }
+
+// bigList says whether the workload lists a seeded big bucket, with List
+// as its yardstick.
+func (k Kind) bigList() bool { return slices.Contains(bigListKinds, k) }
 
 func joinKinds(ks []Kind) string {
 	names := make([]string, len(ks))
@@ -111,7 +120,7 @@ func (k Kind) s3Op(s Settings) op {
 // store them).
 func (k Kind) referenceOp(s Settings) (op, bool) {
 	switch k {
-	case List:
+	case List, ListLarge, ListPrefixes:
 		return op{}, false
 	case Multipart:
 		return op{"put", s.Size}, true

@@ -21,6 +21,9 @@ const (
 const (
 	goalThroughputRatio = 0.8
 	goalCPURatio        = 1.25
+	// goalBigListRatio: a page of a big bucket, or over many prefixes, at
+	// least half as fast as a page of a 1,000-key bucket.
+	goalBigListRatio = 0.5
 )
 
 // Report is everything a run produced; it is written as JSON.
@@ -77,6 +80,9 @@ type Comparison struct {
 	RawDisk     *Figures `json:"raw_disk,omitempty"`
 	VsReference *Ratios  `json:"vs_reference,omitempty"`
 	VsRawDisk   *Ratios  `json:"vs_raw_disk,omitempty"`
+	// VsList is list-large's or list-prefixes' figures over the 1,000-key
+	// page of list in the same run (issue #15: within 2x).
+	VsList *Ratios `json:"vs_list,omitempty"`
 }
 
 // Headlines.
@@ -211,6 +217,19 @@ func compare(s Settings, target string, phases []Phase) ([]Comparison, error) {
 		}
 		c.VsReference = ratios(t, c.Reference, headline)
 		c.VsRawDisk = ratios(t, c.RawDisk, headline)
+		if k.bigList() {
+			var list []Phase
+			for _, p := range phases {
+				if p.Target == target && p.Workload == List {
+					list = append(list, p)
+				}
+			}
+			y, err := figures(target, list, headline)
+			if err != nil {
+				return nil, err
+			}
+			c.VsList = ratios(t, y, headline)
+		}
 		out = append(out, c)
 	}
 	return out, nil
@@ -239,6 +258,16 @@ func checkGoals(comps []Comparison, burst *Burst, bursts []BurstResult) []Goal {
 				Measured: c.VsReference.ServerCPU,
 				Goal:     fmt.Sprintf("<= %.2f", goalCPURatio),
 				Met:      c.VsReference.ServerCPU <= goalCPURatio,
+			})
+		}
+	}
+	for _, c := range comps {
+		if c.VsList != nil {
+			goals = append(goals, Goal{
+				Name:     fmt.Sprintf("%s throughput vs list", c.Workload),
+				Measured: c.VsList.Throughput,
+				Goal:     fmt.Sprintf(">= %.2f", goalBigListRatio),
+				Met:      c.VsList.Throughput >= goalBigListRatio,
 			})
 		}
 	}

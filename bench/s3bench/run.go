@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +48,7 @@ type Output struct {
 // in flight and still returns the report of what completed, marked
 // interrupted; a failure returns the report so far and the error.
 func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
+	s.Workloads = withListYardstick(s.Workloads)
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -93,9 +96,14 @@ func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
 		if err != nil {
 			return nil, err
 		}
+		seeded := len(s.SeedCommand) > 0 && (s.wants(ListLarge) || s.wants(ListPrefixes))
+		if seeded {
+			spec.Prepare = func(dataDir string) error { return seedLists(ctx, s, prefix, dataDir, out.Log) }
+		}
 		if primary, err = startServer(spec, creds); err != nil {
 			return nil, err
 		}
+		primary.listsSeeded = seeded
 		rep.Endpoint, rep.Target = aws.ToString(primary.client.Options().BaseEndpoint), "terngate"
 	} else {
 		primary = newS3Target("endpoint", s.Endpoint, s.Region, s.Credentials, s, b, prefix, s.ServerPid)
@@ -284,6 +292,41 @@ func newS3Target(label, endpoint, region string, creds s3client.Credentials, s S
 func (t *s3Target) ensureBucket(ctx context.Context) error {
 	if err := t.objects.Ensure(ctx); err != nil {
 		return fmt.Errorf("%s: %w", t.label, err)
+	}
+	return nil
+}
+
+// withListYardstick adds list, the yardstick of list-large and
+// list-prefixes, before them when it was not asked for.
+func withListYardstick(ks []Kind) []Kind {
+	i := slices.IndexFunc(ks, Kind.bigList)
+	if i < 0 || slices.Contains(ks, List) {
+		return ks
+	}
+	return slices.Insert(slices.Clone(ks), i, List)
+}
+
+// seedLists fills a terngate data directory with the keys list-large and
+// list-prefixes list, by running the hidden seed subcommand of this binary
+// (listseed.RunCommand) before the gateway starts: a million PUTs over S3
+// would take most of an hour. Its output goes to log.
+func seedLists(ctx context.Context, s Settings, prefix, dataDir string, log io.Writer) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own binary: %w", err)
+	}
+	args := append(slices.Clone(s.SeedCommand[1:]), "--data-dir", dataDir, "--bucket", s.Bucket)
+	if s.wants(ListLarge) {
+		args = append(args, "--flat-prefix", prefix+listLargeDir, "--flat-keys", fmt.Sprint(s.ListLargeKeys))
+	}
+	if s.wants(ListPrefixes) {
+		args = append(args, "--prefixed-prefix", prefix+listPrefixesDir, "--prefixes", fmt.Sprint(s.ListPrefixes))
+	}
+	fmt.Fprintf(log, "terngate bench: seeding the listing workloads' keys into %s (not over S3)\n", dataDir)
+	cmd := exec.CommandContext(ctx, self, append([]string{s.SeedCommand[0]}, args...)...)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("seed listing workloads: %w", err)
 	}
 	return nil
 }

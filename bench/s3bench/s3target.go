@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/terngate/terngate/bench/listseed"
 	"github.com/terngate/terngate/bench/s3client"
 	"github.com/terngate/terngate/bench/s3object"
 	"github.com/terngate/terngate/bench/workload"
@@ -31,6 +32,9 @@ type s3Target struct {
 	// mixedPresent[worker][key] says which of a worker's mixed keys exist
 	// now; it outlives a phase because mixed DELETEs do.
 	mixedPresent [][]bool
+	// listsSeeded: the keys of list-large and list-prefixes were put in the
+	// data directory before the server started (seedLists).
+	listsSeeded bool
 }
 
 func (t *s3Target) name() string   { return t.label }
@@ -80,6 +84,18 @@ func (t *s3Target) prepare(ctx context.Context, o op) error {
 		err = t.putMany(ctx, t.settings.ListObjects, func(i int) (string, int64, int64) {
 			return t.key("list/", fmt.Sprintf("%05d", i)), 0, 0
 		})
+	case "list-large":
+		if !t.listsSeeded {
+			err = t.putMany(ctx, t.settings.ListLargeKeys, func(i int) (string, int64, int64) {
+				return listseed.FlatKey(t.key(listLargeDir), i), 0, 0
+			})
+		}
+	case "list-prefixes":
+		if !t.listsSeeded {
+			err = t.putMany(ctx, t.settings.ListPrefixes, func(i int) (string, int64, int64) {
+				return listseed.PrefixedKey(t.key(listPrefixesDir), i), 0, 0
+			})
+		}
 	case "mixed":
 		t.mixedPresent = make([][]bool, c)
 		for w := range t.mixedPresent {
@@ -174,6 +190,8 @@ func (t *s3Target) workload(o op) (workload.Op, error) {
 		}, nil
 	case "list":
 		return func(ctx context.Context, w, seq int) (int64, error) { return 0, t.list(ctx) }, nil
+	case "list-large", "list-prefixes":
+		return t.bigListWorkload(o.name), nil
 	case "mixed":
 		return t.mixedWorkload(o.size), nil
 	}

@@ -9,6 +9,7 @@ package s3bench
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/terngate/terngate/bench/s3client"
@@ -33,8 +34,12 @@ type Settings struct {
 	SmallSize   int64 // objects of small-put and small-get
 	MixedSize   int64 // objects of mixed
 	ListObjects int   // keys listed per LIST
-	Duration    time.Duration
-	Rounds      int
+	// ListLargeKeys is the size of list-large's bucket, ListPrefixes the
+	// number of list-prefixes' common prefixes.
+	ListLargeKeys int
+	ListPrefixes  int
+	Duration      time.Duration
+	Rounds        int
 
 	Reference bool // run the reference server beside the endpoint
 	RawDisk   bool // run raw-disk writes and reads beside it
@@ -44,6 +49,11 @@ type Settings struct {
 
 	// TerngateBin is the terngate binary to start when Endpoint is empty.
 	TerngateBin string
+	// SeedCommand is the hidden subcommand of this binary that seeds a
+	// started terngate's data directory for list-large and list-prefixes
+	// (listseed.RunCommand); without it, or against an external endpoint,
+	// they are seeded over S3.
+	SeedCommand []string
 	// ReferenceCommand is the hidden subcommand of this binary that serves
 	// the reference server (refserver.RunCommand).
 	ReferenceCommand []string
@@ -65,6 +75,10 @@ func (s Settings) Validate() error {
 		return fmt.Errorf("part size must be at least 5 MiB (S3's minimum), got %d", s.PartSize)
 	case s.ListObjects < 1 || s.ListObjects > 1000:
 		return fmt.Errorf("list objects must be in [1, 1000] (one LIST page), got %d", s.ListObjects)
+	case s.wants(ListLarge) && s.ListLargeKeys < 1001:
+		return fmt.Errorf("list-large needs more than one page of keys, got %d", s.ListLargeKeys)
+	case s.wants(ListPrefixes) && s.ListPrefixes < 1001:
+		return fmt.Errorf("list-prefixes needs more than one page of prefixes, got %d", s.ListPrefixes)
 	case s.Duration <= 0:
 		return fmt.Errorf("duration must be positive, got %v", s.Duration)
 	case s.Rounds < 1:
@@ -80,3 +94,5 @@ func (s Settings) Validate() error {
 	}
 	return nil
 }
+
+func (s Settings) wants(k Kind) bool { return slices.Contains(s.Workloads, k) }

@@ -26,6 +26,16 @@ func (r *Report) PrintSummary(w io.Writer) {
 			}
 		}
 	}
+	for i, c := range r.Workloads {
+		if c.VsList == nil {
+			continue
+		}
+		if i == 0 || r.Workloads[i-1].VsList == nil {
+			fmt.Fprintln(w, "\nBig listings against a page of list's keys in the same run (issue #15: throughput >= 0.5):")
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "- %s × list: %s\n", c.Workload, ratioCell(c.VsList))
+	}
 	if len(r.PeakRSS) > 0 {
 		fmt.Fprintf(w, "\nPeak RSS, %d PUTs of %s at once, each made once:\n\n", r.Settings.PeakRSS.Concurrency, FormatSize(r.Settings.PeakRSS.Size))
 		fmt.Fprintln(w, "| target | MiB/s | server CPU-s/GiB | server peak RSS |")

@@ -31,6 +31,9 @@ type Server struct {
 type Spec struct {
 	Name string
 	Argv func(addr, dataDir string) []string
+	// Prepare, if set, fills the fresh data dir before the server starts
+	// (seeding a big bucket without going through the server).
+	Prepare func(dataDir string) error
 }
 
 // ReferenceSpec starts the reference server (package refserver) by
@@ -77,6 +80,11 @@ func Start(spec Spec, workDir string) (*Server, error) {
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dataDir, err)
+	}
+	if spec.Prepare != nil {
+		if err := spec.Prepare(dataDir); err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", dataDir, err)
+		}
 	}
 	logPath := filepath.Join(workDir, spec.Name+".log")
 	logFile, err := os.Create(logPath)

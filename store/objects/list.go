@@ -19,15 +19,13 @@ func (l *Layer) List(ctx context.Context, in ListInput) (ListOutput, error) {
 	if err != nil {
 		return ListOutput{}, err
 	}
-	ls := &lister{l: l, in: in, bucket: bid, hasKeys: make(map[store.ID]bool)}
-	out, err := ls.run(ctx)
+	out, err := l.newLister(in, bid).run(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		// A directory vanished under the walk; the bucket itself may have.
 		if _, berr := l.bucketID(ctx, in.Bucket); berr != nil {
 			return ListOutput{}, berr
 		}
-		ls = &lister{l: l, in: in, bucket: bid, hasKeys: make(map[store.ID]bool)}
-		out, err = ls.run(ctx)
+		out, err = l.newLister(in, bid).run(ctx)
 	}
 	if err != nil {
 		return ListOutput{}, fmt.Errorf("objects: list %q: %w", in.Bucket, err)
@@ -35,10 +33,18 @@ func (l *Layer) List(ctx context.Context, in ListInput) (ListOutput, error) {
 	return out, nil
 }
 
+func (l *Layer) newLister(in ListInput, bucket store.ID) *lister {
+	sorted, _ := l.st.(store.SortedDirReader)
+	return &lister{l: l, in: in, bucket: bucket, sorted: sorted, hasKeys: make(map[store.ID]bool)}
+}
+
 type lister struct {
-	l       *Layer
-	in      ListInput
-	bucket  store.ID
+	l      *Layer
+	in     ListInput
+	bucket store.ID
+	// sorted is set when the store reads directories in name order: the
+	// lister then reads what a page needs instead of whole-directory views.
+	sorted  store.SortedDirReader
 	cursors cursorHeap
 	out     ListOutput
 	// count is how many keys and common prefixes the page holds.
@@ -59,9 +65,13 @@ func (ls *lister) run(ctx context.Context) (ListOutput, error) {
 			return ListOutput{}, err
 		}
 		c := ls.cursors[0]
-		key, it := c.key, c.items[c.pos]
-		if c.pos++; c.pos < len(c.items) {
-			c.key = c.prefix + c.items[c.pos].frag.text
+		key, it := c.key, c.item
+		next, ok, err := c.src.nextItem(ctx)
+		if err != nil {
+			return ListOutput{}, err
+		}
+		if ok {
+			c.item, c.key = next, c.prefix+next.frag.text
 			heap.Fix(&ls.cursors, 0)
 		} else {
 			heap.Pop(&ls.cursors)
@@ -174,6 +184,13 @@ func (ls *lister) holdsKeys(ctx context.Context, dir store.ID) (bool, error) {
 	if has, ok := ls.hasKeys[dir]; ok {
 		return has, nil
 	}
+	if ls.sorted != nil {
+		has, err := ls.holdsKeysSorted(ctx, dir)
+		if err == nil {
+			ls.hasKeys[dir] = has
+		}
+		return has, err
+	}
 	v, err := ls.l.view(ctx, dir)
 	if err != nil {
 		return false, err
@@ -209,29 +226,55 @@ func (ls *lister) open(ctx context.Context, dir store.ID, prefix string) error {
 	case prefix < bound:
 		return nil // every key here sorts before the bound
 	}
+	if ls.sorted != nil {
+		return ls.openSorted(ctx, dir, prefix, rel)
+	}
 	v, err := ls.l.view(ctx, dir)
 	if err != nil {
 		return err
 	}
 	for _, i := range v.prefixDirs(rel) {
-		ls.push(&cursor{prefix: prefix, items: v.items[i : i+1]})
+		if err := ls.push(ctx, prefix, &sliceSource{items: v.items[i : i+1]}); err != nil {
+			return err
+		}
 	}
-	if i := v.search(rel); i < len(v.items) {
-		ls.push(&cursor{prefix: prefix, items: v.items[i:]})
+	return ls.push(ctx, prefix, &sliceSource{items: v.items[v.search(rel):]})
+}
+
+// push adds a cursor over src, whose keys all start with prefix, unless src
+// is empty.
+func (ls *lister) push(ctx context.Context, prefix string, src itemSource) error {
+	it, ok, err := src.nextItem(ctx)
+	if err != nil || !ok {
+		return err
 	}
+	heap.Push(&ls.cursors, &cursor{prefix: prefix, src: src, item: it, key: prefix + it.frag.text})
 	return nil
 }
 
-func (ls *lister) push(c *cursor) {
-	c.key = c.prefix + c.items[0].frag.text
-	heap.Push(&ls.cursors, c)
+// itemSource yields a directory's items (or one class of them) in S3 order.
+type itemSource interface {
+	nextItem(ctx context.Context) (it viewItem, ok bool, err error)
 }
 
-// cursor walks a slice of a directory's view; key is its current item's key.
+// sliceSource yields a slice of a sorted view.
+type sliceSource struct{ items []viewItem }
+
+func (s *sliceSource) nextItem(context.Context) (viewItem, bool, error) {
+	if len(s.items) == 0 {
+		return viewItem{}, false, nil
+	}
+	it := s.items[0]
+	s.items = s.items[1:]
+	return it, true, nil
+}
+
+// cursor walks an item source; item is its current item and key that
+// item's key.
 type cursor struct {
 	prefix string
-	items  []viewItem
-	pos    int
+	src    itemSource
+	item   viewItem
 	key    string
 }
 
@@ -242,7 +285,7 @@ func (h cursorHeap) Less(i, j int) bool {
 	if h[i].key != h[j].key {
 		return h[i].key < h[j].key
 	}
-	return h[i].items[h[i].pos].frag.rank < h[j].items[h[j].pos].frag.rank
+	return h[i].item.frag.rank < h[j].item.frag.rank
 }
 func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
