@@ -14,8 +14,9 @@ import (
 )
 
 // hashOrderStore hides the local store's sorted reads, so a layer over it
-// lists through whole-directory views, as over TernFS.
-type hashOrderStore struct{ store.Store }
+// lists through whole-directory views, as over TernFS. It keeps the
+// store's attributes, where the layer over the same store keeps records.
+type hashOrderStore struct{ store.AttributedFiles }
 
 // orderKeys builds keys whose name order differs from their key order: NUL
 // (escaped "%00", which sorts after 0x01-0x24), bytes 0x01-0x24 and '%',
