@@ -23,8 +23,16 @@ var _ store.Store = instrumentedStore{}
 // optional store.AttributedFiles if st does.
 func InstrumentStore(st store.Store, m *Metrics) store.Store {
 	base := instrumentedStore{next: st, m: m}
-	if attr, ok := st.(store.AttributedFiles); ok {
+	attr, hasAttr := st.(store.AttributedFiles)
+	sorted, hasSorted := st.(store.SortedDirReader)
+	reads := sortedReads{sorted: sorted, obs: base}
+	switch {
+	case hasAttr && hasSorted:
+		return instrumentedAttributedSortedStore{instrumentedAttributedStore{base, attr}, reads}
+	case hasAttr:
 		return instrumentedAttributedStore{instrumentedStore: base, attr: attr}
+	case hasSorted:
+		return instrumentedSortedStore{base, reads}
 	}
 	return base
 }
