@@ -109,7 +109,8 @@ func TestReopenAfterCrash(t *testing.T) {
 func TestOpenReapsExpiredTransients(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	s := openTestStore(t, dir, 50*time.Millisecond)
+	const ttl = time.Second // outlasts the append on a loaded machine
+	s := openTestStore(t, dir, ttl)
 	tr, err := s.CreateTransient(ctx, s.Root(), "abandoned")
 	if err != nil {
 		t.Fatal(err)
@@ -118,8 +119,8 @@ func TestOpenReapsExpiredTransients(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	time.Sleep(100 * time.Millisecond)
-	s = openTestStore(t, dir, 50*time.Millisecond)
+	time.Sleep(ttl * 3 / 2)
+	s = openTestStore(t, dir, ttl)
 	defer s.Close()
 	if notes := transientNotes(t, s); len(notes) != 0 {
 		t.Fatalf("expired transient files survived Open: %v", notes)
