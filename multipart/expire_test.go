@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terngate/terngate/internal/redistest"
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
@@ -123,5 +124,36 @@ func TestExpirerSparesOverwrittenObject(t *testing.T) {
 	info, err := l.Stat(ctx, "bkt", "k")
 	if err != nil || info.Size != 4 {
 		t.Fatalf("the newer object was deleted: %v, %v", info, err)
+	}
+}
+
+// Gateways sharing Redis take turns: one round of interval goes to the
+// first that asks, and the expirer's lock is apart from the sweeper's.
+func TestExpirerLeadsOneGatewayAtATime(t *testing.T) {
+	r := redistest.Start(t)
+	ctx := t.Context()
+	var managers []*Manager
+	for range 2 {
+		tr, err := OpenRedis(ctx, "redis://"+r.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		st, l := newLayer(t)
+		managers = append(managers, NewManager(st, l, tr, Options{}))
+	}
+	const round = 500 * time.Millisecond
+	if !managers[0].leads(ctx, expirerKey, round) {
+		t.Fatal("the first gateway to ask did not lead")
+	}
+	if managers[1].leads(ctx, expirerKey, round) {
+		t.Fatal("a second gateway led the same round")
+	}
+	if !managers[1].leads(ctx, leaderKey, round) {
+		t.Fatal("the expirer's lock held the sweeper back")
+	}
+	time.Sleep(round)
+	if !managers[1].leads(ctx, expirerKey, round) {
+		t.Fatal("the lock outlived its round")
 	}
 }
