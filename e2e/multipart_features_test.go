@@ -207,10 +207,10 @@ func TestMultipartLifecycleAPI(t *testing.T) {
 	}
 	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("mpu-lifecycle"),
 		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
-			ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
-			Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)},
+			ID: aws.String("transition"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}},
 		}}}})
-	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented, "PUT lifecycle with an Expiration action")
+	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented, "PUT lifecycle with a Transition action")
 	_, err = c.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("mpu-lifecycle")})
 	mustNoErr(t, err, "DELETE lifecycle")
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("mpu-lifecycle")})

@@ -42,8 +42,11 @@ type Config struct {
 
 	RedisURL        string `yaml:"redis-url"`
 	MultipartExpiry string `yaml:"multipart-expiry"`
-	LeaseTTL        string `yaml:"lease-ttl"`
-	SingleReplica   bool   `yaml:"single-replica"`
+	// LifecycleInterval is how often objects are expired by their bucket's
+	// lifecycle (one gateway at a time).
+	LifecycleInterval string `yaml:"lifecycle-interval"`
+	LeaseTTL          string `yaml:"lease-ttl"`
+	SingleReplica     bool   `yaml:"single-replica"`
 
 	AdminListen   string `yaml:"admin-listen"`
 	ShutdownGrace string `yaml:"shutdown-grace"`
@@ -71,8 +74,9 @@ func defaultConfig() Config {
 		MinBodyRate:       1024,
 		MinBodyRateWindow: "30s",
 
-		MultipartExpiry: "168h",
-		LeaseTTL:        "5s",
+		MultipartExpiry:   "168h",
+		LifecycleInterval: "1h",
+		LeaseTTL:          "5s",
 
 		AdminListen:   "127.0.0.1:9001",
 		ShutdownGrace: "30s",
@@ -115,6 +119,7 @@ func (c *Config) options() []option {
 		{name: "lease-ttl", usage: "how long a gateway's lease on a key, which serialises writes to it between gateways sharing a TernFS root through --redis-url, lasts unrenewed: a gateway that dies or stalls holding one delays writes to that key this long, and after Redis loses its data writes wait this long once (Go duration)", str: &c.LeaseTTL},
 		{name: "single-replica", usage: "with --store ternfs, declare this the only gateway serving --ternfs-root, so that it may run without --redis-url (conditional writes are then serialised in this process only; a second gateway would break If-None-Match/If-Match)", flag: &c.SingleReplica},
 		{name: "multipart-expiry", usage: "how long a multipart upload may stay idle before it is aborted, unless its bucket's lifecycle says otherwise (Go duration)", str: &c.MultipartExpiry},
+		{name: "lifecycle-interval", usage: "how often the objects buckets' lifecycle rules (Expiration) have expired are deleted, by one gateway at a time (Go duration)", str: &c.LifecycleInterval},
 		{name: "users-file", usage: "YAML users file (name, access_key, secret_key or secret_key_file per user); re-read when it changes; replaces --access-key/--secret-key", str: &c.UsersFile},
 		{name: "admin-listen", usage: "address of the admin HTTP listener: /metrics, /healthz, /readyz, /admin/uploads (loopback clients only); empty disables it", str: &c.AdminListen},
 		{name: "shutdown-grace", usage: "how long in-flight requests may run after SIGTERM before the process exits anyway (Go duration)", str: &c.ShutdownGrace},
@@ -232,6 +237,9 @@ func loadConfigWith(args []string, getenv func(string) string, stderr io.Writer,
 func (c Config) validate() error {
 	if d, err := time.ParseDuration(c.MultipartExpiry); err != nil || d <= 0 {
 		return fmt.Errorf("multipart-expiry must be a positive duration, got %q", c.MultipartExpiry)
+	}
+	if d, err := time.ParseDuration(c.LifecycleInterval); err != nil || d <= 0 {
+		return fmt.Errorf("lifecycle-interval must be a positive duration, got %q", c.LifecycleInterval)
 	}
 	if d, err := time.ParseDuration(c.ShutdownGrace); err != nil || d < 0 {
 		return fmt.Errorf("shutdown-grace must be a duration of at least 0, got %q", c.ShutdownGrace)

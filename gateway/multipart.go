@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/terngate/terngate/metrics"
@@ -43,8 +44,9 @@ func trackerJournal(tracker multipart.Tracker) ternfs.Journal {
 	return nil
 }
 
-// startMultipart builds the manager over tracker and starts its sweeper.
-// stop ends the sweeper and closes the tracker.
+// startMultipart builds the manager over tracker and starts its sweeper and
+// the lifecycle expirer (which leads through the tracker too). stop ends
+// both and closes the tracker.
 func startMultipart(ctx context.Context, cfg Config, tracker multipart.Tracker, st store.Store, layer *objects.Layer, logger *slog.Logger, met *metrics.Metrics) (*multipart.Manager, func(), error) {
 	expiry, err := time.ParseDuration(cfg.MultipartExpiry)
 	if err != nil {
@@ -55,16 +57,18 @@ func startMultipart(ctx context.Context, cfg Config, tracker multipart.Tracker, 
 		Logger:  logger,
 		OnSweep: func(action string) { met.SweeperActions.WithLabelValues(action).Inc() },
 	})
+	expireEvery, err := time.ParseDuration(cfg.LifecycleInterval)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lifecycle-interval: %w", err)
+	}
 	sweepCtx, stopSweep := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		// The sweeper reads each bucket's lifecycle rules itself.
-		multipart.NewSweeper(m, nil).Run(sweepCtx, sweepInterval)
-	}()
+	var wg sync.WaitGroup
+	// Both read each bucket's lifecycle rules themselves.
+	wg.Go(func() { multipart.NewSweeper(m, nil).Run(sweepCtx, sweepInterval) })
+	wg.Go(func() { multipart.NewExpirer(m).Run(sweepCtx, expireEvery) })
 	return m, func() {
 		stopSweep()
-		<-done
+		wg.Wait()
 		tracker.Close()
 	}, nil
 }

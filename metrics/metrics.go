@@ -51,6 +51,7 @@ var storeOps = []string{
 var sweeperActions = []string{
 	SweepReclaimUnfinishedPut, SweepReapExpiredTransient, SweepOrphanedMetadata,
 	multipart.SweepAbortIdle, multipart.SweepAbortLifecycle, multipart.SweepReleaseUnknown,
+	multipart.SweepExpireObject,
 }
 
 // Sweeper actions.

@@ -9,10 +9,12 @@ import (
 )
 
 // Lifecycle is the part of a bucket's lifecycle configuration the gateway
-// acts on: rules that abort incomplete multipart uploads. Other actions are
-// refused when the configuration is stored, so none is ever ignored.
+// acts on: rules that abort incomplete multipart uploads and rules that
+// expire (delete) objects. Other actions are refused when the configuration
+// is stored, so none is ever ignored.
 type Lifecycle struct {
-	rules []abortRule
+	rules   []abortRule
+	expires []expireRule
 }
 
 type abortRule struct {
@@ -41,23 +43,16 @@ type lifecycleRule struct {
 	Abort  *struct {
 		DaysAfterInitiation *int `xml:"DaysAfterInitiation"`
 	} `xml:"AbortIncompleteMultipartUpload"`
-	Expiration                  *rawXML  `xml:"Expiration"`
-	Transitions                 []rawXML `xml:"Transition"`
-	NoncurrentVersionExpiration *rawXML  `xml:"NoncurrentVersionExpiration"`
-	NoncurrentVersionTransition []rawXML `xml:"NoncurrentVersionTransition"`
+	Expiration                  *lifecycleExpiration `xml:"Expiration"`
+	Transitions                 []rawXML             `xml:"Transition"`
+	NoncurrentVersionExpiration *rawXML              `xml:"NoncurrentVersionExpiration"`
+	NoncurrentVersionTransition []rawXML             `xml:"NoncurrentVersionTransition"`
 }
 
-type lifecycleFilter struct {
-	Prefix *string  `xml:"Prefix"`
-	Tag    *rawXML  `xml:"Tag"`
-	Size   []rawXML `xml:"ObjectSizeGreaterThan"`
-	SizeLT []rawXML `xml:"ObjectSizeLessThan"`
-	And    *struct {
-		Prefix *string  `xml:"Prefix"`
-		Tags   []rawXML `xml:"Tag"`
-		Size   []rawXML `xml:"ObjectSizeGreaterThan"`
-		SizeLT []rawXML `xml:"ObjectSizeLessThan"`
-	} `xml:"And"`
+type lifecycleExpiration struct {
+	Days                      *int    `xml:"Days"`
+	Date                      *string `xml:"Date"`
+	ExpiredObjectDeleteMarker *bool   `xml:"ExpiredObjectDeleteMarker"`
 }
 
 type rawXML struct {
@@ -66,8 +61,9 @@ type rawXML struct {
 
 // ParseLifecycle validates a LifecycleConfiguration document, answering
 // S3's errors: MalformedXML for a document that does not parse or lacks
-// what every rule needs, NotImplemented for actions other than
-// AbortIncompleteMultipartUpload.
+// what every rule needs, InvalidArgument/InvalidRequest for values S3
+// refuses, NotImplemented for actions and filters the gateway does not
+// perform (transitions, noncurrent versions, tags).
 func ParseLifecycle(doc []byte) (Lifecycle, error) {
 	var d lifecycleDocument
 	if err := xml.Unmarshal(doc, &d); err != nil || len(d.Rules) == 0 || len(d.Rules) > maxLifecycleRules {
@@ -83,67 +79,63 @@ func ParseLifecycle(doc []byte) (Lifecycle, error) {
 			return Lifecycle{}, s3err.InvalidArgument.With("Rule ID must be unique. Found same ID for more than one rule")
 		}
 		ids[r.ID] = true
-		rule, err := parseRule(r)
-		if err != nil {
+		if err := lc.addRule(r); err != nil {
 			return Lifecycle{}, err
 		}
-		lc.rules = append(lc.rules, rule)
 	}
 	return lc, nil
 }
 
-func parseRule(r lifecycleRule) (abortRule, error) {
+// addRule validates one rule and keeps its actions.
+func (lc *Lifecycle) addRule(r lifecycleRule) error {
 	if r.Status != "Enabled" && r.Status != "Disabled" {
-		return abortRule{}, s3err.MalformedXML
+		return s3err.MalformedXML
 	}
-	if r.Expiration != nil || len(r.Transitions) > 0 || r.NoncurrentVersionExpiration != nil || len(r.NoncurrentVersionTransition) > 0 {
-		return abortRule{}, s3err.NotImplemented
+	if len(r.Transitions) > 0 || r.NoncurrentVersionExpiration != nil || len(r.NoncurrentVersionTransition) > 0 {
+		return s3err.NotImplemented
 	}
-	if r.Abort == nil {
-		return abortRule{}, s3err.InvalidRequest.With("At least one action needs to be specified in a rule")
+	if r.Abort == nil && r.Expiration == nil {
+		return s3err.InvalidRequest.With("At least one action needs to be specified in a rule")
 	}
+	filter, err := parseRuleFilter(r)
+	if err != nil {
+		return err
+	}
+	enabled := r.Status == "Enabled"
+	if r.Abort != nil {
+		rule, err := parseAbort(r, filter, enabled)
+		if err != nil {
+			return err
+		}
+		lc.rules = append(lc.rules, rule)
+	}
+	if r.Expiration != nil {
+		rule, acts, err := parseExpiration(*r.Expiration, filter)
+		if err != nil {
+			return err
+		}
+		if acts && enabled {
+			lc.expires = append(lc.expires, rule)
+		}
+	}
+	return nil
+}
+
+func parseAbort(r lifecycleRule, f ruleFilter, enabled bool) (abortRule, error) {
 	if r.Abort.DaysAfterInitiation == nil || *r.Abort.DaysAfterInitiation <= 0 {
 		return abortRule{}, s3err.InvalidArgument.With("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
 	}
-	prefix, err := rulePrefix(r)
-	if err != nil {
-		return abortRule{}, err
+	if f.tagged {
+		return abortRule{}, s3err.InvalidRequest.With("Tag-based filter cannot be used with AbortIncompleteMultipartUpload action")
+	}
+	if f.sized() {
+		return abortRule{}, s3err.InvalidRequest.With("Object size filters cannot be used with AbortIncompleteMultipartUpload action")
 	}
 	return abortRule{
-		prefix:  prefix,
-		enabled: r.Status == "Enabled",
+		prefix:  f.prefix,
+		enabled: enabled,
 		after:   time.Duration(*r.Abort.DaysAfterInitiation) * 24 * time.Hour,
 	}, nil
-}
-
-// rulePrefix reads the rule's key prefix from the legacy Prefix element or
-// the Filter (not both).
-func rulePrefix(r lifecycleRule) (string, error) {
-	if r.Prefix != nil && r.Filter != nil {
-		return "", s3err.MalformedXML
-	}
-	if r.Prefix != nil {
-		return *r.Prefix, nil
-	}
-	f := r.Filter
-	if f == nil {
-		return "", nil
-	}
-	if f.Tag != nil || (f.And != nil && len(f.And.Tags) > 0) {
-		return "", s3err.InvalidRequest.With("Tag-based filter cannot be used with AbortIncompleteMultipartUpload action")
-	}
-	if len(f.Size)+len(f.SizeLT) > 0 || (f.And != nil && len(f.And.Size)+len(f.And.SizeLT) > 0) {
-		return "", s3err.InvalidRequest.With("Object size filters cannot be used with AbortIncompleteMultipartUpload action")
-	}
-	switch {
-	case f.Prefix != nil && f.And != nil:
-		return "", s3err.MalformedXML
-	case f.Prefix != nil:
-		return *f.Prefix, nil
-	case f.And != nil && f.And.Prefix != nil:
-		return *f.And.Prefix, nil
-	}
-	return "", nil
 }
 
 // AbortAfter returns how long after initiation an upload of key is aborted:

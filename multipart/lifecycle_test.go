@@ -41,7 +41,6 @@ func TestParseLifecycle(t *testing.T) {
 		{"<LifecycleConfiguration></LifecycleConfiguration>", s3err.MalformedXML},
 		{rule("<Status>Maybe</Status>" + abort), s3err.MalformedXML},
 		{rule("<Prefix>a</Prefix><Filter><Prefix>a</Prefix></Filter><Status>Enabled</Status>" + abort), s3err.MalformedXML},
-		{rule("<Status>Enabled</Status><Expiration><Days>1</Days></Expiration>"), s3err.NotImplemented},
 		{rule("<Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>" + abort), s3err.NotImplemented},
 		{rule("<Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>"), s3err.NotImplemented},
 		{rule("<Status>Enabled</Status>"), s3err.InvalidRequest},

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/terngate/terngate/store"
 )
 
@@ -56,20 +54,9 @@ func (s *Sweeper) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// lead reports whether this gateway sweeps this round: always with the
-// embedded tracker, with Redis only if it takes the lock (SET NX PX), which
-// lapses by itself if its holder dies.
+// lead reports whether this gateway sweeps this round.
 func (s *Sweeper) lead(ctx context.Context, interval time.Duration) bool {
-	rt, ok := s.m.tracker.(*RedisTracker)
-	if !ok {
-		return true
-	}
-	won, err := rt.Client().SetNX(ctx, leaderKey, "1", interval*9/10).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		s.m.log.Warn("multipart: sweeper lock", "err", err)
-		return false
-	}
-	return won
+	return s.m.leads(ctx, leaderKey, interval)
 }
 
 // Sweep runs one round.

@@ -40,9 +40,10 @@ func TestBucketLifecycleConfiguration(t *testing.T) {
 		t.Fatalf("rules read back = %+v", got.Rules)
 	}
 
+	// Transitions stay refused (there are no storage classes to move to).
 	expiring := abortRule
-	expiring.ID = aws.String("expire")
-	expiring.Expiration = &types.LifecycleExpiration{Days: aws.Int32(30)}
+	expiring.ID = aws.String("transition")
+	expiring.Transitions = []types.Transition{{Days: aws.Int32(30), StorageClass: types.TransitionStorageClassGlacier}}
 	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
 		Bucket: aws.String("lcb"), LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{expiring}},
 	})

@@ -8,8 +8,9 @@ import (
 	"github.com/terngate/terngate/s3err"
 )
 
-// routeLifecycle routes ?lifecycle on a bucket. The gateway performs only
-// the lifecycle action about multipart uploads, so it lives here.
+// routeLifecycle routes ?lifecycle on a bucket. Its rules are performed by
+// the multipart sweeper (AbortIncompleteMultipartUpload) and the expirer
+// beside it (Expiration), so it lives here.
 func routeLifecycle(r *request) (handlerFunc, bool, error) {
 	if r.bucket == "" || r.key != "" || !r.hasParam("lifecycle") {
 		return nil, false, nil
@@ -26,8 +27,8 @@ func routeLifecycle(r *request) (handlerFunc, bool, error) {
 // requires Content-MD5 or an x-amz-checksum-* header; the gateway verifies
 // whichever is sent and accepts neither.
 func (s *server) putBucketLifecycle(r *request) error {
-	// Rules are acted on by the multipart sweeper: without multipart
-	// uploads there is nothing to store them for.
+	// Rules are acted on by the multipart sweeper and expirer: without
+	// multipart uploads neither runs, so nothing would act on them.
 	if _, err := s.multipart(); err != nil {
 		return err
 	}
@@ -68,8 +69,8 @@ func checkBodyChecksum(r *request, data []byte) error {
 
 // getBucketLifecycle returns the configuration as it was stored.
 func (s *server) getBucketLifecycle(r *request) error {
-	// Rules are acted on by the multipart sweeper: without multipart
-	// uploads there is nothing to store them for.
+	// Rules are acted on by the multipart sweeper and expirer: without
+	// multipart uploads neither runs, so nothing would act on them.
 	if _, err := s.multipart(); err != nil {
 		return err
 	}
@@ -84,8 +85,8 @@ func (s *server) getBucketLifecycle(r *request) error {
 }
 
 func (s *server) deleteBucketLifecycle(r *request) error {
-	// Rules are acted on by the multipart sweeper: without multipart
-	// uploads there is nothing to store them for.
+	// Rules are acted on by the multipart sweeper and expirer: without
+	// multipart uploads neither runs, so nothing would act on them.
 	if _, err := s.multipart(); err != nil {
 		return err
 	}
