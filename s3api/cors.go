@@ -26,18 +26,8 @@ func routeCORS(r *request) (handlerFunc, bool, error) {
 // Content-MD5 or an x-amz-checksum-* header (API_PutBucketCors); like
 // PutBucketLifecycle the gateway verifies whichever is sent.
 func (s *server) putBucketCors(r *request) error {
-	body, err := s.payload(r)
+	data, err := s.configurationBody(r)
 	if err != nil {
-		return err
-	}
-	data, err := readXMLBody(body)
-	if err != nil {
-		return err
-	}
-	if err := checkBodyMD5(r, data); err != nil {
-		return err
-	}
-	if err := checkBodyChecksum(r, data); err != nil {
 		return err
 	}
 	if _, err := parseCORS(data); err != nil {

@@ -32,14 +32,8 @@ func (s *server) putBucketLifecycle(r *request) error {
 	if _, err := s.multipart(); err != nil {
 		return err
 	}
-	data, err := readXMLBody(r.body)
+	data, err := s.configurationBody(r)
 	if err != nil {
-		return err
-	}
-	if err := checkBodyMD5(r, data); err != nil {
-		return err
-	}
-	if err := checkBodyChecksum(r, data); err != nil {
 		return err
 	}
 	if _, err := multipart.ParseLifecycle(data); err != nil {

@@ -33,18 +33,8 @@ type ownershipControlsRule struct {
 // putBucketOwnershipControls accepts BucketOwnerEnforced, which every
 // bucket already has; it verifies Content-MD5 or x-amz-checksum-* if sent.
 func (s *server) putBucketOwnershipControls(r *request) error {
-	body, err := s.payload(r)
+	data, err := s.configurationBody(r)
 	if err != nil {
-		return err
-	}
-	data, err := readXMLBody(body)
-	if err != nil {
-		return err
-	}
-	if err := checkBodyMD5(r, data); err != nil {
-		return err
-	}
-	if err := checkBodyChecksum(r, data); err != nil {
 		return err
 	}
 	var doc ownershipControls

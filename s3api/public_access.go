@@ -32,18 +32,8 @@ type publicAccessBlockConfiguration struct {
 // putPublicAccessBlock records the bucket's public access block. Like
 // PutBucketCors it verifies a Content-MD5 or x-amz-checksum-* if sent.
 func (s *server) putPublicAccessBlock(r *request) error {
-	body, err := s.payload(r)
+	data, err := s.configurationBody(r)
 	if err != nil {
-		return err
-	}
-	data, err := readXMLBody(body)
-	if err != nil {
-		return err
-	}
-	if err := checkBodyMD5(r, data); err != nil {
-		return err
-	}
-	if err := checkBodyChecksum(r, data); err != nil {
 		return err
 	}
 	var cfg publicAccessBlockConfiguration

@@ -70,3 +70,25 @@ func (s *server) readOptionalDocument(r *request) ([]byte, error) {
 	}
 	return readXMLBody(body)
 }
+
+// configurationBody reads the XML body of a bucket configuration request
+// (CORS, lifecycle, public access block, ownership controls) through its
+// payload verifier, then checks the Content-MD5 and x-amz-checksum-* that S3
+// requires one of: whichever the client sent is verified.
+func (s *server) configurationBody(r *request) ([]byte, error) {
+	body, err := s.payload(r)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readXMLBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBodyMD5(r, data); err != nil {
+		return nil, err
+	}
+	if err := checkBodyChecksum(r, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
