@@ -70,3 +70,53 @@ func TestStoreSaysDirectoryGone(t *testing.T) {
 		t.Fatalf("Lookup in a removed directory: %v; want store.ErrDirectoryGone and store.ErrNotFound", err)
 	}
 }
+
+// TestReadsFollowABucketMadeAgainByAnotherGateway: reads and deletes take
+// the bucket's directory from the cache HeadBucket filled (no lookup of
+// their own). When another gateway has deleted the bucket and made it
+// again, the cached directory is gone (store.ErrDirectoryGone), and they
+// must resolve the bucket afresh and find its objects, never answer
+// NoSuchKey for a key that exists, even with no HeadBucket in between.
+func TestReadsFollowABucketMadeAgainByAnotherGateway(t *testing.T) {
+	a, st := newTestLayer(t)
+	b, err := New(t.Context(), st, st.Root(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := a.HeadBucket(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteBucket(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CreateBucket(ctx, testBucket, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, b, "dir/k", "new bucket")
+	mustPut(t, b, "k", "top")
+	mustGet(t, a, "dir/k", "new bucket")
+	if _, err := a.Stat(ctx, testBucket, "k"); err != nil {
+		t.Fatalf("Stat through the stale cache: %v", err)
+	}
+	if _, ok := a.buckets.entries.get(testBucket); ok {
+		t.Fatal("the removed bucket directory is still cached")
+	}
+	if _, err := a.HeadBucket(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteBucket(ctx, testBucket); !errors.Is(err, s3err.BucketNotEmpty) {
+		t.Fatalf("DeleteBucket of a bucket with objects: %v", err)
+	}
+	mustDelete(t, b, "k")
+	mustDelete(t, b, "dir/k")
+	if err := b.DeleteBucket(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CreateBucket(ctx, testBucket, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, b, "k", "again")
+	mustDelete(t, a, "k")
+	mustBeMissing(t, b, "k")
+}

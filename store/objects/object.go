@@ -15,20 +15,32 @@ import (
 // resolveAttempts bounds the retries of a read racing with overwrites.
 const resolveAttempts = 4
 
-// locate finds the file currently holding key.
+// locate finds the file currently holding key. The bucket's directory comes
+// from the cache (cachedBucketID); if the store answers that it, or a
+// directory below it, was removed, the key is resolved once more afresh.
 func (l *Layer) locate(ctx context.Context, bucket, key string) (store.ID, store.ID, slot, keyPath, error) {
 	p, err := pathOfKey(key)
 	if err != nil {
 		return 0, 0, slot{}, p, err
 	}
-	bid, dir, err := l.objectDir(ctx, bucket, p)
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, 0, slot{}, p, s3err.NoSuchKey
-	}
+	bid, fromCache, err := l.cachedBucketID(ctx, bucket)
 	if err != nil {
 		return 0, 0, slot{}, p, err
 	}
-	s, err := l.inspect(ctx, dir, p.name)
+	dir, s, err := l.locateIn(ctx, bid, p)
+	if errors.Is(err, store.ErrDirectoryGone) {
+		if fromCache {
+			l.forgetBucket(bucket)
+			if bid, err = l.bucketID(ctx, bucket); err != nil {
+				return 0, 0, slot{}, p, err
+			}
+		}
+		dir, s, err = l.locateIn(ctx, bid, p)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		// Also a directory removed again since: the key was gone then.
+		return 0, 0, slot{}, p, s3err.NoSuchKey
+	}
 	if err != nil {
 		return 0, 0, slot{}, p, err
 	}
@@ -36,6 +48,16 @@ func (l *Layer) locate(ctx context.Context, bucket, key string) (store.ID, store
 		return 0, 0, slot{}, p, s3err.NoSuchKey
 	}
 	return bid, dir, s, p, nil
+}
+
+// locateIn finds who holds key path p in the bucket directory bid.
+func (l *Layer) locateIn(ctx context.Context, bid store.ID, p keyPath) (store.ID, slot, error) {
+	dir, err := l.objectDir(ctx, bid, p)
+	if err != nil {
+		return 0, slot{}, err
+	}
+	s, err := l.lookupSlot(ctx, dir, p.name)
+	return dir, s, err
 }
 
 // Stat describes an object.

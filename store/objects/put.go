@@ -25,7 +25,10 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 		return ObjectInfo{}, err
 	}
 	defer l.bucketLocks.rlock(in.Bucket)()
-	bucket, err := l.bucketID(ctx, in.Bucket)
+	// The directory HeadBucket confirmed for this request: one removed
+	// since fails to resolve or link below (store.ErrNotFound, a 503 to
+	// the client, which retries), as it would after a fresh lookup.
+	bucket, _, err := l.cachedBucketID(ctx, in.Bucket)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -60,6 +63,7 @@ func (l *Layer) preparePut(ctx context.Context, bucketName string, bucket *store
 	for attempt := range 3 {
 		useCache := attempt == 0
 		if !useCache {
+			l.forgetBucket(bucketName)
 			id, err := l.bucketID(ctx, bucketName)
 			if err != nil {
 				return 0, store.Transient{}, nil, err

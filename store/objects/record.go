@@ -97,12 +97,38 @@ func (l *Layer) recordDir(ctx context.Context, bucket, id store.ID, create bool)
 	return dir, err
 }
 
+// recordDirKey is the directory cache's key of the directory of id's record.
+func recordDirKey(bucket, id store.ID) dirCacheKey {
+	return dirCacheKey{bucket, metaDirName + "/" + recordShard(id)}
+}
+
+// cachedRecordDir is the directory of id's record as last resolved, if it
+// is cached. Record directories are only ever removed (with the bucket, or
+// by another gateway), never moved, so a cached one the store can still
+// find is current; one removed answers store.ErrDirectoryGone (or, to a
+// link in it, store.ErrNotFound), and the caller resolves it again.
+func (l *Layer) cachedRecordDir(bucket, id store.ID) (store.ID, bool) {
+	return l.dirs.get(recordDirKey(bucket, id))
+}
+
 // writeRecord stores rec as the record of file id, atomically replacing any
 // record it had.
 func (l *Layer) writeRecord(ctx context.Context, bucket, id store.ID, rec record) error {
 	body, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("objects: encode metadata: %w", err)
+	}
+	if dir, ok := l.cachedRecordDir(bucket, id); ok {
+		err := l.writeSmallFile(ctx, dir, recordName(id), notePut, body)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("objects: write metadata of %016x: %w", uint64(id), err)
+		}
+		// The directory was removed since it was cached: the record is
+		// still in memory, so it is written again where it now belongs.
+		l.dirs.remove(recordDirKey(bucket, id))
 	}
 	dir, err := l.recordDir(ctx, bucket, id, true)
 	if err != nil {
@@ -144,11 +170,7 @@ func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, er
 		}
 		// No attribute: a record file written before the store kept them.
 	}
-	dir, err := l.recordDir(ctx, bucket, id, false)
-	if err != nil {
-		return record{}, err
-	}
-	e, err := l.st.Lookup(ctx, dir, recordName(id))
+	e, _, err := l.lookupRecord(ctx, bucket, id)
 	if err != nil {
 		return record{}, err
 	}
@@ -166,6 +188,26 @@ func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, er
 	}
 	l.records.put(e.ID, rec)
 	return rec, nil
+}
+
+// lookupRecord finds the record file of file id and its directory: in the
+// cached directory when there is one (one lookup instead of two), else, or
+// when the store answers that it was removed, in the directory resolved
+// afresh.
+func (l *Layer) lookupRecord(ctx context.Context, bucket, id store.ID) (store.Entry, store.ID, error) {
+	if dir, ok := l.cachedRecordDir(bucket, id); ok {
+		e, err := l.st.Lookup(ctx, dir, recordName(id))
+		if !errors.Is(err, store.ErrDirectoryGone) {
+			return e, dir, err
+		}
+		l.dirs.remove(recordDirKey(bucket, id))
+	}
+	dir, err := l.recordDir(ctx, bucket, id, false)
+	if err != nil {
+		return store.Entry{}, 0, err
+	}
+	e, err := l.st.Lookup(ctx, dir, recordName(id))
+	return e, dir, err
 }
 
 // maxCachedSmallFile bounds the bodies readSmallFile keeps: bucket records
@@ -206,11 +248,7 @@ func (l *Layer) readSmallFileUncached(ctx context.Context, id store.ID) ([]byte,
 // removeRecord deletes the record of a file that is no longer linked. Best
 // effort: SweepOrphanMetadata removes what this misses.
 func (l *Layer) removeRecord(ctx context.Context, bucket, id store.ID) {
-	dir, err := l.recordDir(ctx, bucket, id, false)
-	if err != nil {
-		return
-	}
-	e, err := l.st.Lookup(ctx, dir, recordName(id))
+	e, dir, err := l.lookupRecord(ctx, bucket, id)
 	if err != nil {
 		return
 	}

@@ -92,17 +92,32 @@ func (l *Layer) dirChain(ctx context.Context, bucket store.ID, dirs []string, us
 	return ids, nil
 }
 
-// objectDir resolves the directory holding a key's object for reading.
-func (l *Layer) objectDir(ctx context.Context, bucket string, p keyPath) (store.ID, store.ID, error) {
-	bid, err := l.bucketID(ctx, bucket)
-	if err != nil {
-		return 0, 0, err
+// cachedBucketID is the bucket's directory as HeadBucket last confirmed it
+// (bucket_cache.go), else found afresh. Every S3 request on a bucket makes
+// HeadBucket first, which drops a directory the store reports removed, so
+// a cached directory is the one that request just saw live. A caller that
+// gets store.ErrDirectoryGone from the store in it calls forgetBucket and
+// resolves it again (fromCache says whether that can help).
+func (l *Layer) cachedBucketID(ctx context.Context, bucket string) (id store.ID, fromCache bool, err error) {
+	if e, ok := l.buckets.entries.get(bucket); ok {
+		return e.ID, true, nil
 	}
+	id, err = l.bucketID(ctx, bucket)
+	return id, false, err
+}
+
+// forgetBucket drops the cached directory of bucket, which the store
+// reported removed.
+func (l *Layer) forgetBucket(bucket string) { l.buckets.entries.remove(bucket) }
+
+// objectDir resolves the directory holding a key's object for reading, in
+// the bucket directory bid.
+func (l *Layer) objectDir(ctx context.Context, bid store.ID, p keyPath) (store.ID, error) {
 	ids, err := l.dirChain(ctx, bid, p.dirs, true)
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	return bid, ids[len(ids)-1], nil
+	return ids[len(ids)-1], nil
 }
 
 // makeDirs resolves dirs below a bucket, creating what is missing. A file in
@@ -196,8 +211,18 @@ type slot struct {
 }
 
 // inspect finds the object named name in dir: the primary name if a file
-// holds it, else the shadow name.
+// holds it, else the shadow name. A directory removed since it was resolved
+// holds nothing (a link into it fails, and the client retries).
 func (l *Layer) inspect(ctx context.Context, dir store.ID, name string) (slot, error) {
+	s, err := l.lookupSlot(ctx, dir, name)
+	if errors.Is(err, store.ErrDirectoryGone) {
+		return slot{}, nil
+	}
+	return s, err
+}
+
+// lookupSlot is inspect that reports a removed dir as store.ErrDirectoryGone.
+func (l *Layer) lookupSlot(ctx context.Context, dir store.ID, name string) (slot, error) {
 	var s slot
 	e, err := l.st.Lookup(ctx, dir, name)
 	switch {
@@ -205,7 +230,7 @@ func (l *Layer) inspect(ctx context.Context, dir store.ID, name string) (slot, e
 		return slot{file: e, linkName: name, found: true}, nil
 	case err == nil:
 		s.primaryDir = true
-	case !errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrDirectoryGone), !errors.Is(err, store.ErrNotFound):
 		return s, fmt.Errorf("objects: look up %q: %w", name, err)
 	}
 	if name == markerName {
