@@ -37,7 +37,16 @@ func newSpanRig(t *testing.T) *spanRig {
 	}
 	shard := ternfstest.NewSpanShard(t, services)
 	peer := ternfstest.NewUDPPeer(t, wire.ShardRequestMagic, shard.Handle)
-	c := fakeClient(t, ternfstest.NewCluster(t, ternfstest.Addrs(peer), ternfstest.Addrs(peer)))
+	cfg := fastConfig(ternfstest.NewCluster(t, ternfstest.Addrs(peer), ternfstest.Addrs(peer)))
+	// No span test waits for a shard timeout, and under load (many
+	// appenders computing parity on two shared cores) the fake shard can
+	// take longer than fastConfig's 600 ms to answer: be patient with it.
+	cfg.ShardTimeouts.Overall = 10 * time.Second
+	c, err := client.NewClient(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
 	return &spanRig{c: c, shard: shard, services: services}
 }
 
