@@ -66,7 +66,7 @@ func TestPausedWriterIsFencedOnTernFS(t *testing.T) {
 	}
 	aDone := make(chan error, 1)
 	go func() { aDone <- putIfNoneMatch(t.Context(), a.layer, "k", "from a") }()
-	<-paused
+	waitPaused(t, paused, aDone)
 	if err := putIfNoneMatch(t.Context(), b.layer, "k", "from b"); err != nil {
 		t.Fatalf("b's PUT while a is frozen: %v", err)
 	}

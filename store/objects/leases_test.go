@@ -170,7 +170,7 @@ func TestPausedWriterIsFenced(t *testing.T) {
 	}
 	aDone := make(chan error, 1)
 	go func() { aDone <- putIfNoneMatch(t.Context(), a.layer, "k", "from a") }()
-	<-paused
+	waitPaused(t, paused, aDone)
 
 	start := time.Now()
 	if err := putIfNoneMatch(t.Context(), b.layer, "k", "from b"); err != nil {
@@ -215,7 +215,7 @@ func TestWithoutLeasesPausedWriterAlsoWins(t *testing.T) {
 	a.beforeCommit = func() { once.Do(func() { close(paused); <-wake }) }
 	aDone := make(chan error, 1)
 	go func() { aDone <- putIfNoneMatch(t.Context(), a, "k", "from a") }()
-	<-paused
+	waitPaused(t, paused, aDone)
 	errB := putIfNoneMatch(t.Context(), b, "k", "from b")
 	close(wake)
 	if errA := <-aDone; errA != nil || errB != nil {
@@ -245,7 +245,7 @@ func TestPausedMetadataReplaceIsFenced(t *testing.T) {
 		_, err := a.layer.ReplaceMetadata(t.Context(), testBucket, "k", old.ETag, Metadata{ContentType: "text/replaced"})
 		aDone <- err
 	}()
-	<-paused
+	waitPaused(t, paused, aDone)
 	_, err := b.layer.Put(t.Context(), PutInput{Bucket: testBucket, Key: "k", Body: strings.NewReader("v2"), Size: 2, IfMatch: old.ETag, Metadata: Metadata{ContentType: "text/b"}})
 	if err != nil {
 		t.Fatalf("b's If-Match PUT while a is frozen: %v", err)
@@ -315,5 +315,16 @@ func TestLeasedCreateBucketHasOneOwner(t *testing.T) {
 		if err != nil || info.Owner != owner.Load() {
 			t.Fatalf("bucket owner %q, %v; want the winner %q", info.Owner, err, owner.Load())
 		}
+	}
+}
+
+// waitPaused waits until the first writer is paused before its commit, and
+// fails the test, instead of hanging, if its write ends before getting there.
+func waitPaused(t *testing.T, paused <-chan struct{}, done <-chan error) {
+	t.Helper()
+	select {
+	case <-paused:
+	case err := <-done:
+		t.Fatalf("the first writer ended before its commit: %v", err)
 	}
 }
