@@ -72,7 +72,7 @@ func (l *Layer) DeleteIf(ctx context.Context, bucket, key string, cond DeleteCon
 			return err
 		}
 		err = l.unlinkIf(ctx, bucket, key, bid, dir, p.name, s, cond)
-		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+		if movedMeanwhile(err) {
 			continue // replaced or moved meanwhile: look again
 		}
 		if err != nil {
@@ -108,10 +108,19 @@ func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store
 		return err
 	}
 	if err := l.st.UnlinkFile(ctx, dir, s.linkName, s.file.ID); err != nil {
-		if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+		if movedMeanwhile(err) {
 			return err
 		}
 		return fmt.Errorf("objects: delete %q: %w", key, err)
 	}
 	return nil
+}
+
+// movedMeanwhile reports whether UnlinkFile found the object's name no
+// longer holding the file it located: replaced (ErrStale), removed
+// (ErrNotFound), or turned into a directory because a longer key made the
+// name a prefix and moved the object to its shadow name (ErrIsDirectory).
+// Each means: locate the object again.
+func movedMeanwhile(err error) bool {
+	return errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrIsDirectory)
 }

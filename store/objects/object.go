@@ -13,7 +13,11 @@ import (
 )
 
 // resolveAttempts bounds the retries of a read racing with overwrites.
-const resolveAttempts = 4
+// An attempt is a lookup and an open; since a small overwrite on the local
+// store is one transaction, a key overwritten back to back can change
+// several times under one read, so the bound is generous before a read
+// gives up with 503.
+const resolveAttempts = 16
 
 // locate finds the file currently holding key. The bucket's directory comes
 // from the cache (cachedBucketID); if the store answers that it, or a
