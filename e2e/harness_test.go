@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -213,13 +214,24 @@ func (g *gateway) restart(t testing.TB, extraArgs ...string) *gateway {
 // freeAddr returns a loopback address with a port free right now.
 func freeAddr(t testing.TB) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("find a free port: %v", err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		// The kernel may hand the port just closed out again, so two calls
+		// in a row (a gateway's S3 and admin listeners) could get the same
+		// one: never give an address out twice in this test binary.
+		if _, taken := handedOutAddrs.LoadOrStore(addr, true); !taken {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
+
+// handedOutAddrs are the addresses freeAddr has returned.
+var handedOutAddrs sync.Map
 
 // newDataDir returns a data dir path inside a fresh temp dir, so the test can
 // watch the data dir's parent for anything written outside it.
