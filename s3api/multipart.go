@@ -259,7 +259,7 @@ func (s *server) completeBody(r *request, o completeOutcome) []byte {
 	}
 	e := s3err.As(o.err)
 	if e == nil {
-		s.log.ErrorContext(r.ctx, "internal error", "request_id", r.id, "error", o.err)
+		s.log.ErrorContext(r.ctx, "internal error", "error", o.err)
 		e = s3err.InternalError
 	}
 	xml.NewEncoder(&buf).Encode(errorDocument(r, e))

@@ -113,7 +113,7 @@ func (s *server) deleteObjects(r *request) error {
 		if err != nil {
 			e := s3err.As(err)
 			if e == s3err.InternalError {
-				s.log.ErrorContext(r.ctx, "deleting object", "request_id", r.id, "bucket", r.bucket, "key", o.Key, "error", err)
+				s.log.ErrorContext(r.ctx, "deleting object", "bucket", r.bucket, "key", o.Key, "error", err)
 			}
 			res.Errors = append(res.Errors, deleteError{Key: o.Key, VersionID: o.VersionID, Code: e.Code, Message: e.Message})
 			continue

@@ -28,7 +28,7 @@ func (s *server) writeXMLStatus(r *request, status int, v any) {
 	if err := xml.NewEncoder(&buf).Encode(v); err != nil {
 		// The documents are the package's own types: failing to encode
 		// one is a bug.
-		s.log.ErrorContext(r.ctx, "encoding XML response", "request_id", r.id, "error", err)
+		s.log.ErrorContext(r.ctx, "encoding XML response", "error", err)
 		r.c.Response().SetStatusCode(http.StatusInternalServerError)
 		return
 	}
