@@ -58,7 +58,10 @@ type VersionedDirs interface {
 
 	// RemoveSnapshotEdge removes exactly the snapshot edge v of dir (v as
 	// reported by ReadNameVersions or ReadDirVersions): an owned edge's file
-	// is released with it. ErrNotFound if there is no such snapshot edge.
+	// is released with it. An edge already gone is no error: TernFS answers
+	// so (its removals are idempotent, so a retried removal succeeds), and
+	// the store cannot tell an edge removed a moment ago from one that never
+	// was. Callers find the edge in a listing first.
 	RemoveSnapshotEdge(ctx context.Context, dir ID, v Version) error
 	// RestoreSnapshot makes the file of the owned snapshot edge v current
 	// again under v.Name, turning the current file edge, if any, into an

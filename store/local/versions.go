@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -218,13 +219,16 @@ func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Ve
 			return err
 		}
 		r, key, err := getSnapshot(tx, dir, v)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // already gone, as TernFS answers
+		}
 		if err != nil {
 			return err
 		}
 		if err := tx.Bucket(snapshotsBucket).Delete(key); err != nil {
 			return err
 		}
-		if r.Owned && !r.Dir && r.Child != 0 {
+		if ownsFile(r.version(v.Name, 0)) {
 			if unused, err = dropInode(tx, r.Child); err != nil {
 				return err
 			}
@@ -238,6 +242,9 @@ func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Ve
 	// A crash before this leaves orphaned data files, removed at Open.
 	return s.removeData(unused)
 }
+
+// ownsFile reports whether v is an owned snapshot edge of a file.
+func ownsFile(v store.Version) bool { return v.Owned && !v.Dir && v.ID != 0 }
 
 // getSnapshot finds the snapshot edge v (same name, creation time and
 // target) and returns it with its key.
@@ -282,7 +289,7 @@ func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Versi
 		if err != nil {
 			return err
 		}
-		if !r.Owned || r.Dir || r.Child == 0 {
+		if !ownsFile(r.version(v.Name, 0)) {
 			return fmt.Errorf("snapshot edge %q of %v owns no file: %w", v.Name, v.CreationTime, store.ErrNotFound)
 		}
 		edges := tx.Bucket(edgesBucket)
