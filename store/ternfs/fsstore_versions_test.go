@@ -248,3 +248,34 @@ func TestNativeOverwriteIsAVersionIntegration(t *testing.T) {
 		t.Fatalf("snapshot = %q, want the gateway's bytes", got)
 	}
 }
+
+// A rename in a directory that keeps snapshots leaves a non-owned snapshot
+// edge and a deletion marker under the old name; the marker's creation time
+// is the new edge's (docs/versioning.md relies on it to tell a rename's
+// marker from a delete's).
+func TestRenameInKeepingDirectoryIntegration(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := openIntegrationStore(t, ctx)
+	dir := keepingTestDir(t, ctx, s, "bucket")
+	f := linkTestFile(t, ctx, s, dir, "old", []byte("a"))
+	if err := s.Rename(ctx, dir, "old", "new"); err != nil {
+		t.Fatal(err)
+	}
+	left := readVersions(t, ctx, s, dir, "old")
+	wantVersions(t, left, fmt.Sprintf("m n:%d", f.ID))
+	moved := readVersions(t, ctx, s, dir, "new")
+	wantVersions(t, moved, fmt.Sprintf("c:%d", f.ID))
+	if !left[0].CreationTime.Equal(moved[0].CreationTime) {
+		t.Fatalf("marker created %v, new edge %v: want the same time", left[0].CreationTime, moved[0].CreationTime)
+	}
+	for _, v := range left {
+		if err := s.RemoveSnapshotEdge(ctx, dir, v); err != nil {
+			t.Fatalf("remove %s: %v", describe([]store.Version{v}), err)
+		}
+	}
+	wantVersions(t, readVersions(t, ctx, s, dir, "old"), "")
+	if got := readAll(t, ctx, s, f.ID); string(got) != "a" {
+		t.Fatalf("renamed file = %q", got)
+	}
+}
