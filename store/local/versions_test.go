@@ -240,6 +240,21 @@ func TestKeepSnapshotsReachesSubdirectories(t *testing.T) {
 		t.Fatal("a directory outside the bucket keeps snapshots")
 	}
 
+	// A subdirectory can stop keeping under a keeping one (a bucket's
+	// metadata directory does), and its new subdirectories follow it.
+	if err := s.SetKeepSnapshots(ctx, before, false); err != nil {
+		t.Fatal(err)
+	}
+	below, err := s.MakeDirectory(ctx, after, "below")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, want := range map[store.ID]bool{bucket: true, before: false, after: false, below: false} {
+		if keep, err := s.KeepsSnapshots(ctx, d); err != nil || keep != want {
+			t.Fatalf("KeepsSnapshots(%d) = %v, %v; want %v", d, keep, err, want)
+		}
+	}
+
 	// Turning it off stops keeping, and keeps what was kept.
 	if err := s.SetKeepSnapshots(ctx, bucket, false); err != nil {
 		t.Fatal(err)

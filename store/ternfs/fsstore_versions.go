@@ -19,9 +19,11 @@ var _ store.VersionedDirs = (*Store)(nil)
 // never removes a snapshot edge under it.
 func keepForever() *wire.SnapshotPolicy { return &wire.SnapshotPolicy{} }
 
-// SetKeepSnapshots sets dir's own SNAPSHOT policy to keep forever, or drops
-// it so that dir inherits its parent's (the store root's retention).
-// Subdirectories inherit it: TernFS resolves policies up the tree.
+// SetKeepSnapshots sets dir's own SNAPSHOT policy: keep forever, or the
+// store root's retention. Subdirectories inherit it (TernFS resolves
+// policies up the tree), so turning keeping off under a keeping directory
+// (a bucket's metadata directory) needs the explicit copy; on the store
+// root itself it drops the entry instead.
 func (s *Store) SetKeepSnapshots(ctx context.Context, dir store.ID, keep bool) error {
 	d, err := directoryID(dir)
 	if err != nil {
@@ -29,6 +31,15 @@ func (s *Store) SetKeepSnapshots(ctx context.Context, dir store.ID, keep bool) e
 	}
 	if keep {
 		return applyPolicies(ctx, s.client, d, keepForever())
+	}
+	if d != s.root {
+		p, found, err := s.resolveSnapshotPolicy(ctx, s.root)
+		if err != nil {
+			return err
+		}
+		if found {
+			return applyPolicies(ctx, s.client, d, &p)
+		}
 	}
 	st, err := s.client.StatDirectory(ctx, d)
 	if err != nil {
@@ -49,31 +60,36 @@ func (s *Store) SetKeepSnapshots(ctx context.Context, dir store.ID, keep bool) e
 	return nil
 }
 
-// KeepsSnapshots resolves dir's SNAPSHOT policy as TernFS does, from dir up
-// through its owners to the first directory that sets one, and reports
-// whether it keeps snapshots forever.
+// KeepsSnapshots resolves dir's SNAPSHOT policy and reports whether it
+// keeps snapshots forever (no policy anywhere: upstream's 30 days).
 func (s *Store) KeepsSnapshots(ctx context.Context, dir store.ID) (bool, error) {
 	d, err := directoryID(dir)
 	if err != nil {
 		return false, err
 	}
+	p, found, err := s.resolveSnapshotPolicy(ctx, d)
+	if err != nil || !found {
+		return false, err
+	}
+	_, timed := p.DeleteAfter()
+	return !timed && p.DeleteAfterVersions>>15 == 0, nil
+}
+
+// resolveSnapshotPolicy finds dir's SNAPSHOT policy as TernFS does: from
+// dir up through its owners to the first directory that sets one.
+func (s *Store) resolveSnapshotPolicy(ctx context.Context, d wire.InodeID) (wire.SnapshotPolicy, bool, error) {
 	for {
 		st, err := s.client.StatDirectory(ctx, d)
 		if err != nil {
-			return false, fmt.Errorf("ternfs: policies of %v: %w", d, err)
+			return wire.SnapshotPolicy{}, false, fmt.Errorf("ternfs: policies of %v: %w", d, err)
 		}
 		var p wire.SnapshotPolicy
 		set, err := st.Info.Lookup(&p)
-		if err != nil {
-			return false, err
-		}
-		if set {
-			_, timed := p.DeleteAfter()
-			return !timed && p.DeleteAfterVersions>>15 == 0, nil
+		if err != nil || set {
+			return p, set, err
 		}
 		if d == wire.RootDirectory || st.Owner == wire.NullInode {
-			// Upstream's default when nothing sets one: 30 days.
-			return false, nil
+			return wire.SnapshotPolicy{}, false, nil
 		}
 		d = st.Owner
 	}

@@ -206,11 +206,22 @@ func TestKeepSnapshotsPolicyIntegration(t *testing.T) {
 			t.Fatalf("KeepsSnapshots(%v) = %v, %v; want true (inherited by sub)", d, keep, err)
 		}
 	}
-	if err := s.SetKeepSnapshots(ctx, bucket, false); err != nil {
+	// A subdirectory can stop keeping under a keeping one (a bucket's
+	// metadata directory does).
+	if err := s.SetKeepSnapshots(ctx, sub, false); err != nil {
 		t.Fatal(err)
 	}
 	if keep, err := s.KeepsSnapshots(ctx, sub); err != nil || keep {
-		t.Fatalf("KeepsSnapshots(sub) after turning it off = %v, %v; want false", keep, err)
+		t.Fatalf("KeepsSnapshots(sub) turned off under a keeping bucket = %v, %v; want false", keep, err)
+	}
+	if keep, err := s.KeepsSnapshots(ctx, bucket); err != nil || !keep {
+		t.Fatalf("KeepsSnapshots(bucket) = %v, %v; want still true", keep, err)
+	}
+	if err := s.SetKeepSnapshots(ctx, bucket, false); err != nil {
+		t.Fatal(err)
+	}
+	if keep, err := s.KeepsSnapshots(ctx, bucket); err != nil || keep {
+		t.Fatalf("KeepsSnapshots(bucket) after turning it off = %v, %v; want false", keep, err)
 	}
 }
 
