@@ -237,3 +237,70 @@ func TestKeyVersionsFollowTheShadowName(t *testing.T) {
 		t.Fatalf("versions of a = %q, want %q", got, "a3* a2 a1")
 	}
 }
+
+func readVersion(t *testing.T, l *Layer, key, versionID string) (string, error) {
+	t.Helper()
+	obj, _, err := l.openVersion(t.Context(), testBucket, key, versionID)
+	if err != nil {
+		return "", err
+	}
+	defer obj.Close()
+	b := make([]byte, obj.File.Size())
+	if _, err := obj.File.ReadAt(b, 0); err != nil && len(b) > 0 {
+		t.Fatalf("read %q version %s: %v", key, versionID, err)
+	}
+	if obj.Info.ETag != md5hex(string(b)) {
+		t.Fatalf("%q version %s: ETag %s, want its own record's", key, versionID, obj.Info.ETag)
+	}
+	return string(b), nil
+}
+
+// GET ?versionId= reads exactly that version; a delete marker's version is
+// 405 with the marker's time (API_GetObject); a well-formed ID that is not
+// a version of the key is NoSuchVersion, a malformed one InvalidArgument
+// (versity/versitygw#1698).
+func TestOpenVersion(t *testing.T) {
+	l, _ := newTestLayer(t)
+	ctx := t.Context()
+	mustPut(t, l, "k", "null body")
+	if err := l.setBucketVersioning(ctx, testBucket, VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, l, "k", "first")
+	mustPut(t, l, "k", "second")
+	other := mustPut(t, l, "other", "x")
+	if err := l.Delete(ctx, testBucket, "k"); err != nil {
+		t.Fatal(err)
+	}
+	vs := versionsOf(t, l, "k") // marker, second, first, null
+	if len(vs) != 4 {
+		t.Fatalf("%d versions", len(vs))
+	}
+	for i, want := range map[int]string{1: "second", 2: "first", 3: "null body"} {
+		got, err := readVersion(t, l, "k", vs[i].id.String())
+		if err != nil || got != want {
+			t.Fatalf("version %s = %q, %v; want %q", vs[i].id, got, err, want)
+		}
+	}
+	if got, err := readVersion(t, l, "k", "null"); err != nil || got != "null body" {
+		t.Fatalf("version null = %q, %v", got, err)
+	}
+
+	_, err := readVersion(t, l, "k", vs[0].id.String())
+	var dm *DeleteMarkerError
+	if !errors.As(err, &dm) || dm.VersionID != vs[0].id.String() || !dm.LastModified.Equal(vs[0].edge.CreationTime) {
+		t.Fatalf("open of the delete marker = %v, want DeleteMarkerError with its time", err)
+	}
+	for _, id := range []string{fileVersion(other.FileID).String(), markerVersion(time.Unix(0, 1)).String()} {
+		if _, err := readVersion(t, l, "k", id); !errors.Is(err, s3err.NoSuchVersion) {
+			t.Fatalf("open of %s (not a version of k) = %v, want NoSuchVersion", id, err)
+		}
+	}
+	if _, err := readVersion(t, l, "missing", vs[1].id.String()); !errors.Is(err, s3err.NoSuchVersion) {
+		t.Fatalf("open of a missing key's version = %v, want NoSuchVersion", err)
+	}
+	var e *s3err.Error
+	if _, err := readVersion(t, l, "k", "bogus"); !errors.As(err, &e) || e.Code != "InvalidArgument" {
+		t.Fatalf("open of a malformed version ID = %v, want InvalidArgument", err)
+	}
+}
