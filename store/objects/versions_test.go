@@ -9,6 +9,7 @@ import (
 
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
+	"github.com/terngate/terngate/store/local"
 )
 
 // S3 answers a version ID it could not have issued with 400 InvalidArgument
@@ -302,5 +303,67 @@ func TestOpenVersion(t *testing.T) {
 	var e *s3err.Error
 	if _, err := readVersion(t, l, "k", "bogus"); !errors.As(err, &e) || e.Code != "InvalidArgument" {
 		t.Fatalf("open of a malformed version ID = %v, want InvalidArgument", err)
+	}
+}
+
+// versionedRecordFileStore offers VersionedDirs but not AttributedFiles: the
+// layer keeps metadata in record files, as over TernFS.
+type versionedRecordFileStore struct{ store.VersionedDirs }
+
+// In a versioned bucket the record of a replaced or deleted file is its
+// version's metadata: retiring it must not remove it. Unversioned buckets
+// still lose it at once.
+func TestVersionRecordsOutliveReplacement(t *testing.T) {
+	st, err := local.Open(fastTempDir(t), local.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := t.Context()
+	l, err := New(ctx, versionedRecordFileStore{st}, st.Root(), Options{RecordRemovalDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{testBucket, "plain"} {
+		if err := l.CreateBucket(ctx, b, "owner"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.setBucketVersioning(ctx, testBucket, VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, l, "k", "first")
+	mustPut(t, l, "k", "second")
+	if err := l.Delete(ctx, testBucket, "k"); err != nil {
+		t.Fatal(err)
+	}
+	vs := versionsOf(t, l, "k")
+	if len(vs) != 3 {
+		t.Fatalf("%d versions, want marker and two files", len(vs))
+	}
+	for i, want := range map[int]string{1: "second", 2: "first"} {
+		obj, _, err := l.openVersion(ctx, testBucket, "k", vs[i].id.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj.Close()
+		if obj.Info.Foreign || obj.Info.ETag != md5hex(want) {
+			t.Fatalf("version %s: foreign=%v ETag %s; want its record (ETag of %q)", vs[i].id, obj.Info.Foreign, obj.Info.ETag, want)
+		}
+	}
+
+	old, err := l.Put(ctx, PutInput{Bucket: "plain", Key: "k", Body: strings.NewReader("old"), Size: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Put(ctx, PutInput{Bucket: "plain", Key: "k", Body: strings.NewReader("new"), Size: 3}); err != nil {
+		t.Fatal(err)
+	}
+	pid, err := l.bucketID(ctx, "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.readRecord(ctx, pid, old.FileID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("record of a replaced file in an unversioned bucket: %v, want removed", err)
 	}
 }
