@@ -290,3 +290,51 @@ func TestRenameInKeepingDirectoryIntegration(t *testing.T) {
 		t.Fatalf("renamed file = %q", got)
 	}
 }
+
+// FullReadDir answers in MTU-bounded pages; a name with a hundred versions
+// and a directory of them take several, resumed from the shard's cursor,
+// including the turn from snapshot to current edges.
+func TestVersionListingsSpanPagesIntegration(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := openIntegrationStore(t, ctx)
+	dir := keepingTestDir(t, ctx, s, "bucket")
+	const n = 120
+	var ids []store.ID
+	for i := range n {
+		ids = append(ids, linkTestFile(t, ctx, s, dir, "k", []byte{byte(i)}).ID)
+	}
+	linkTestFile(t, ctx, s, dir, "other", []byte("x"))
+	before := requestCounts(s)["FullReadDir"]
+	vs := readVersions(t, ctx, s, dir, "k") // checks newest first
+	if pages := requestCounts(s)["FullReadDir"] - before; pages < 2 {
+		t.Fatalf("%d versions in %d FullReadDir page(s): the test does not reach paging", len(vs), pages)
+	}
+	if len(vs) != n || !vs[0].Current {
+		t.Fatalf("%d versions of k (first current: %v), want %d", len(vs), len(vs) > 0 && vs[0].Current, n)
+	}
+	for i, v := range vs {
+		if want := ids[n-1-i]; v.ID != want || !v.Owned {
+			t.Fatalf("version %d is %+v, want owned file %d", i, v, want)
+		}
+	}
+	seen := map[store.ID]int{}
+	current := 0
+	if err := s.ReadDirVersions(ctx, dir, func(v store.Version) error {
+		seen[v.ID]++
+		if v.Current {
+			current++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n+1 || current != 2 {
+		t.Fatalf("ReadDirVersions saw %d distinct files, %d current; want %d and 2", len(seen), current, n+1)
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Fatalf("file %d listed %d times", id, c)
+		}
+	}
+}
