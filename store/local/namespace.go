@@ -80,6 +80,9 @@ func (s *Store) MakeDirectory(ctx context.Context, parent store.ID, name string)
 		if err := putInode(tx, newID, inodeRecord{Kind: kindDirectory, Mtime: now, Created: now}); err != nil {
 			return err
 		}
+		if err := inheritKeepSnapshots(tx, parent, newID); err != nil {
+			return err
+		}
 		edge := edgeRecord{Child: newID, Dir: true, Created: now}
 		if err := tx.Bucket(edgesBucket).Put(edgeKey(parent, name), edge.encode()); err != nil {
 			return err
@@ -116,6 +119,9 @@ func (s *Store) RemoveDirectory(ctx context.Context, parent store.ID, name strin
 		prefix := idKey(e.Child)
 		if k, _ := tx.Bucket(edgesBucket).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
 			return fmt.Errorf("%q: %w", name, store.ErrNotEmpty)
+		}
+		if err := releaseDirectory(tx, e.Child); err != nil {
+			return err
 		}
 		if err := tx.Bucket(edgesBucket).Delete(edgeKey(parent, name)); err != nil {
 			return err
@@ -235,6 +241,9 @@ func (s *Store) Rename(ctx context.Context, dir store.ID, oldName, newName strin
 		if err := edges.Delete(edgeKey(dir, oldName)); err != nil {
 			return err
 		}
+		if err := renamedAway(tx, dir, oldName, e, now); err != nil {
+			return err
+		}
 		e.Created = now
 		return edges.Put(edgeKey(dir, newName), e.encode())
 	})
@@ -245,7 +254,8 @@ func (s *Store) Rename(ctx context.Context, dir store.ID, oldName, newName strin
 }
 
 // UnlinkFile removes the edge name from dir if it still points at id, and
-// with it the file. Readers that have the file open keep reading it.
+// with it the file (unless dir keeps snapshots: versions_records.go).
+// Readers that have the file open keep reading it.
 func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id store.ID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -273,10 +283,11 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 		if err := tx.Bucket(edgesBucket).Delete(edgeKey(dir, name)); err != nil {
 			return err
 		}
-		if unused, err = dropInode(tx, id); err != nil {
+		now, err := s.touchDirectory(tx, dir, dirRec)
+		if err != nil {
 			return err
 		}
-		_, err = s.touchDirectory(tx, dir, dirRec)
+		unused, err = unlinkFileEdge(tx, dir, name, e, now)
 		return err
 	})
 	if err != nil {

@@ -308,7 +308,8 @@ func (s *Store) link(ctx context.Context, t store.Transient, dir store.ID, name 
 }
 
 // replaceEdge points the edge name of dir at the file child, dropping the
-// file it pointed at before (ErrIsDirectory if a directory holds the name).
+// file it pointed at before or keeping it as a snapshot edge (retireFileEdge)
+// (ErrIsDirectory if a directory holds the name).
 // It returns dir's new mtime and the data files the drop left unused, to be
 // removed once the transaction has committed.
 func (s *Store) replaceEdge(tx *bolt.Tx, dir store.ID, name string, child store.ID) (int64, []store.ID, error) {
@@ -327,7 +328,7 @@ func (s *Store) replaceEdge(tx *bolt.Tx, dir store.ID, name string, child store.
 		if old.Dir {
 			return 0, nil, fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
 		}
-		if unused, err = dropInode(tx, old.Child); err != nil {
+		if unused, err = retireFileEdge(tx, dir, name, old); err != nil {
 			return 0, nil, err
 		}
 	}

@@ -32,7 +32,7 @@ type retiredRecords struct {
 // retireRecord schedules the removal of file's record.
 func (l *Layer) retireRecord(ctx context.Context, bucket, file store.ID) {
 	if l.opts.RecordRemovalDelay < 0 {
-		l.removeRecord(ctx, bucket, file)
+		l.removeRetiredRecord(ctx, bucket, file, nil)
 		return
 	}
 	l.retired.mu.Lock()
@@ -51,7 +51,8 @@ func (l *Layer) removeDueRecords(ctx context.Context) {
 	due := append([]retiredRecord(nil), l.retired.queue[:n]...)
 	l.retired.queue = l.retired.queue[n:]
 	l.retired.mu.Unlock()
+	keeps := map[store.ID]bool{}
 	for _, r := range due {
-		l.removeRecord(ctx, r.bucket, r.file)
+		l.removeRetiredRecord(ctx, r.bucket, r.file, keeps)
 	}
 }

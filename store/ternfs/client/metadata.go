@@ -61,6 +61,9 @@ func (c *Client) CDCRequest(ctx context.Context, req wire.CDCRequest, resp wire.
 // behind; otherwise the original error stands.
 
 func (c *Client) recoverRepeatedShardError(ctx context.Context, req wire.ShardRequest, resp wire.ShardResponse, err error) error {
+	if r, ok := req.(*wire.SameDirectoryRenameSnapshotReq); ok {
+		return c.recoverRestoredSnapshot(ctx, r, resp.(*wire.SameDirectoryRenameSnapshotResp), err)
+	}
 	if !errors.Is(err, wire.ErrEdgeNotFound) {
 		return err
 	}

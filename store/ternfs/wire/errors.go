@@ -50,6 +50,7 @@ const (
 	ErrBadBlockCrc              Error = 64
 	ErrBlockNotFound            Error = 66
 	ErrBlockTooOldForWrite      Error = 69
+	ErrEdgeNotOwned             Error = 91
 )
 
 // errorNames holds the protocol's names for codes 10..103, by code-10.

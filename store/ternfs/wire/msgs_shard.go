@@ -22,10 +22,12 @@ const (
 	KindScrapTransientFile           ShardKind = 0x16
 	KindVisitTransientFiles          ShardKind = 0x72
 	KindFullReadDir                  ShardKind = 0x73
+	KindRemoveNonOwnedEdge           ShardKind = 0x74
 	KindSameShardHardFileUnlink      ShardKind = 0x75
 	KindRemoveInode                  ShardKind = 0x7A
 	KindMoveSpan                     ShardKind = 0x7B
 	KindAddSpanInitiateWithReference ShardKind = 0x7C
+	KindSameDirectoryRenameSnapshot  ShardKind = 0x7F
 )
 
 // ShardRequest is a request sent to a shard.
@@ -600,6 +602,72 @@ func (m *SameShardHardFileUnlinkReq) Unpack(d *Decoder) {
 	m.Name = d.String8()
 	m.CreationTime = TernTime(d.U64())
 }
+
+// --- RemoveNonOwnedEdge
+
+// RemoveNonOwnedEdgeReq removes one snapshot edge that owns nothing: a
+// deletion marker (TargetID NullInode) or the edge a rename leaves under the
+// old name. An absent edge answers NO_ERROR; an owned one EDGE_NOT_FOUND.
+type RemoveNonOwnedEdgeReq struct {
+	DirID        InodeID
+	TargetID     InodeID
+	Name         string
+	CreationTime TernTime
+}
+
+type RemoveNonOwnedEdgeResp struct{ empty }
+
+func (*RemoveNonOwnedEdgeReq) ShardKind() ShardKind  { return KindRemoveNonOwnedEdge }
+func (*RemoveNonOwnedEdgeResp) ShardKind() ShardKind { return KindRemoveNonOwnedEdge }
+
+func (m *RemoveNonOwnedEdgeReq) Pack(e *Encoder) {
+	e.U64(uint64(m.DirID))
+	e.U64(uint64(m.TargetID))
+	e.String8(m.Name)
+	e.U64(uint64(m.CreationTime))
+}
+func (m *RemoveNonOwnedEdgeReq) Unpack(d *Decoder) {
+	m.DirID = InodeID(d.U64())
+	m.TargetID = InodeID(d.U64())
+	m.Name = d.String8()
+	m.CreationTime = TernTime(d.U64())
+}
+
+// --- SameDirectoryRenameSnapshot
+
+// SameDirectoryRenameSnapshotReq makes the file of an owned snapshot edge
+// current again as NewName (which may equal OldName), replacing a current
+// file edge as LinkFile does; the snapshot edge stays, no longer owning the
+// file.
+type SameDirectoryRenameSnapshotReq struct {
+	TargetID        InodeID
+	DirID           InodeID
+	OldName         string
+	OldCreationTime TernTime
+	NewName         string
+}
+
+type SameDirectoryRenameSnapshotResp struct{ NewCreationTime TernTime }
+
+func (*SameDirectoryRenameSnapshotReq) ShardKind() ShardKind  { return KindSameDirectoryRenameSnapshot }
+func (*SameDirectoryRenameSnapshotResp) ShardKind() ShardKind { return KindSameDirectoryRenameSnapshot }
+
+func (m *SameDirectoryRenameSnapshotReq) Pack(e *Encoder) {
+	e.U64(uint64(m.TargetID))
+	e.U64(uint64(m.DirID))
+	e.String8(m.OldName)
+	e.U64(uint64(m.OldCreationTime))
+	e.String8(m.NewName)
+}
+func (m *SameDirectoryRenameSnapshotReq) Unpack(d *Decoder) {
+	m.TargetID = InodeID(d.U64())
+	m.DirID = InodeID(d.U64())
+	m.OldName = d.String8()
+	m.OldCreationTime = TernTime(d.U64())
+	m.NewName = d.String8()
+}
+func (m *SameDirectoryRenameSnapshotResp) Pack(e *Encoder)   { e.U64(uint64(m.NewCreationTime)) }
+func (m *SameDirectoryRenameSnapshotResp) Unpack(d *Decoder) { m.NewCreationTime = TernTime(d.U64()) }
 
 // --- LocalFileSpans
 

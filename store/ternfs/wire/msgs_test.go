@@ -126,6 +126,20 @@ func shardVectors() []msgVector {
 			03 6b6579        // Name "key"
 			8877665544332211 // CreationTime`},
 		{"SameShardHardFileUnlinkResp", &SameShardHardFileUnlinkResp{}, ``},
+		{"RemoveNonOwnedEdgeReq", &RemoveNonOwnedEdgeReq{DirID: vDir, TargetID: NullInode, Name: "key", CreationTime: vTime}, `
+			0101000000000020 // DirId
+			0000000000000000 // TargetId (a deletion marker)
+			03 6b6579        // Name "key"
+			8877665544332211 // CreationTime`},
+		{"RemoveNonOwnedEdgeResp", &RemoveNonOwnedEdgeResp{}, ``},
+		{"SameDirectoryRenameSnapshotReq", &SameDirectoryRenameSnapshotReq{TargetID: vFile, DirID: vDir, OldName: "key", OldCreationTime: vTime, NewName: "key"}, `
+			0512000000000040 // TargetId
+			0101000000000020 // DirId
+			03 6b6579        // OldName "key"
+			8877665544332211 // OldCreationTime
+			03 6b6579        // NewName "key"`},
+		{"SameDirectoryRenameSnapshotResp", &SameDirectoryRenameSnapshotResp{NewCreationTime: vTime2}, `
+			0807060504030201 // NewCreationTime`},
 		{"LocalFileSpansReq", &LocalFileSpansReq{FileID: vFile, ByteOffset: 0x3000, Mtu: DefaultMTU}, `
 			0512000000000040 // FileId
 			0030000000000000 // ByteOffset
@@ -424,14 +438,16 @@ func TestMessageKinds(t *testing.T) {
 		0x05: {&ReadDirReq{}}, 0x06: {&ConstructFileReq{}}, 0x07: {&AddSpanInitiateReq{}}, 0x08: {&AddSpanCertifyReq{}},
 		0x09: {&LinkFileReq{}}, 0x0A: {&SoftUnlinkFileReq{}}, 0x0B: {&LocalFileSpansReq{}}, 0x0C: {&SameDirectoryRenameReq{}},
 		0x0D: {&SetDirectoryInfoReq{}}, 0x10: {&AddInlineSpanReq{}}, 0x16: {&ScrapTransientFileReq{}},
-		0x72: {&VisitTransientFilesReq{}}, 0x73: {&FullReadDirReq{}}, 0x75: {&SameShardHardFileUnlinkReq{}},
+		0x72: {&VisitTransientFilesReq{}}, 0x73: {&FullReadDirReq{}}, 0x74: {&RemoveNonOwnedEdgeReq{}}, 0x75: {&SameShardHardFileUnlinkReq{}},
 		0x7A: {&RemoveInodeReq{}}, 0x7B: {&MoveSpanReq{}}, 0x7C: {&AddSpanInitiateWithReferenceReq{}},
+		0x7F: {&SameDirectoryRenameSnapshotReq{}},
 	}
 	shardResps := []ShardResponse{&LookupResp{}, &StatFileResp{}, &StatTransientFileResp{}, &StatDirectoryResp{},
 		&ReadDirResp{}, &ConstructFileResp{}, &AddSpanInitiateResp{}, &AddSpanCertifyResp{}, &LinkFileResp{},
 		&SoftUnlinkFileResp{}, &LocalFileSpansResp{}, &SameDirectoryRenameResp{}, &SetDirectoryInfoResp{},
 		&AddInlineSpanResp{}, &ScrapTransientFileResp{}, &VisitTransientFilesResp{}, &FullReadDirResp{},
-		&SameShardHardFileUnlinkResp{}, &RemoveInodeResp{}, &MoveSpanResp{}, &AddSpanInitiateWithReferenceResp{}}
+		&SameShardHardFileUnlinkResp{}, &RemoveInodeResp{}, &MoveSpanResp{}, &AddSpanInitiateWithReferenceResp{},
+		&RemoveNonOwnedEdgeResp{}, &SameDirectoryRenameSnapshotResp{}}
 	seen := map[ShardKind]bool{}
 	for kind, reqs := range shard {
 		for _, r := range reqs {

@@ -1,0 +1,323 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/terngate/terngate/store"
+)
+
+var _ store.VersionedDirs = (*Store)(nil)
+
+// SetKeepSnapshots sets the flag on dir and every directory under it now;
+// directories made later copy their parent's (inheritKeepSnapshots). Snapshot
+// edges already kept stay when keep turns false.
+func (s *Store) SetKeepSnapshots(ctx context.Context, dir store.ID, keep bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		if _, err := getDirectory(tx, dir); err != nil {
+			return err
+		}
+		flags, err := tx.CreateBucketIfNotExists(keepSnapshotsBucket)
+		if err != nil {
+			return err
+		}
+		edges := tx.Bucket(edgesBucket).Cursor()
+		for pending := []store.ID{dir}; len(pending) > 0; {
+			d := pending[len(pending)-1]
+			pending = pending[:len(pending)-1]
+			if keep {
+				err = flags.Put(idKey(d), nil)
+			} else {
+				err = flags.Delete(idKey(d))
+			}
+			if err != nil {
+				return err
+			}
+			prefix := idKey(d)
+			for k, v := edges.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = edges.Next() {
+				e, err := decodeEdge(v)
+				if err != nil {
+					return err
+				}
+				if e.Dir {
+					pending = append(pending, e.Child)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set keep snapshots of directory %d: %w", dir, err)
+	}
+	return nil
+}
+
+// KeepsSnapshots reports dir's flag.
+func (s *Store) KeepsSnapshots(ctx context.Context, dir store.ID) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var keep bool
+	err := s.view(func(tx *bolt.Tx) error {
+		if _, err := getDirectory(tx, dir); err != nil {
+			return err
+		}
+		keep = keepsSnapshots(tx, dir)
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("keeps snapshots of directory %d: %w", dir, err)
+	}
+	return keep, nil
+}
+
+// ReadNameVersions reads name's edges in one transaction (a consistent
+// view), then calls fn with none open.
+func (s *Store) ReadNameVersions(ctx context.Context, dir store.ID, name string, fn func(store.Version) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validateName(name); err != nil {
+		return err
+	}
+	var versions []store.Version
+	err := s.view(func(tx *bolt.Tx) error {
+		versions = versions[:0]
+		if _, err := getDirectory(tx, dir); err != nil {
+			return err
+		}
+		if v := tx.Bucket(edgesBucket).Get(edgeKey(dir, name)); v != nil {
+			e, err := decodeEdge(v)
+			if err != nil {
+				return err
+			}
+			versions = append(versions, currentVersion(name, e))
+		}
+		b := tx.Bucket(snapshotsBucket)
+		if b == nil {
+			return nil
+		}
+		prefix := snapshotNamePrefix(dir, name)
+		c := b.Cursor()
+		// The name's newest snapshot key is the last one under prefix:
+		// seek past the range, then step back.
+		k, v := c.Seek(append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			_, created, err := splitSnapshotKey(k)
+			if err != nil {
+				return err
+			}
+			r, err := decodeSnapshot(v)
+			if err != nil {
+				return err
+			}
+			versions = append(versions, r.version(name, created))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read versions of %q: %w", name, err)
+	}
+	for _, v := range versions {
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func currentVersion(name string, e edgeRecord) store.Version {
+	return store.Version{Name: name, ID: e.Child, Current: true, Owned: true, Dir: e.Dir, CreationTime: nanosTime(e.Created)}
+}
+
+// ReadDirVersions reports the current edges (ReadDir's batches), then the
+// snapshot edges in batches of their own, in key order: each batch is a
+// consistent view, fn runs outside any transaction.
+func (s *Store) ReadDirVersions(ctx context.Context, dir store.ID, fn func(store.Version) error) error {
+	err := s.ReadDir(ctx, dir, func(e store.Entry) error {
+		return fn(store.Version{Name: e.Name, ID: e.ID, Current: true, Owned: true, Dir: e.Dir, CreationTime: e.CreationTime})
+	})
+	if err != nil {
+		return err
+	}
+	prefix := idKey(dir)
+	var after []byte // the last key reported
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch := make([]store.Version, 0, 64)
+		var last []byte
+		err := s.view(func(tx *bolt.Tx) error {
+			b := tx.Bucket(snapshotsBucket)
+			if b == nil {
+				return nil
+			}
+			c := b.Cursor()
+			k, v := c.Seek(prefix)
+			if after != nil {
+				k, v = c.Seek(after)
+				if bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && bytes.HasPrefix(k, prefix) && len(batch) < s.batch; k, v = c.Next() {
+				name, created, err := splitSnapshotKey(k)
+				if err != nil {
+					return err
+				}
+				r, err := decodeSnapshot(v)
+				if err != nil {
+					return err
+				}
+				batch = append(batch, r.version(name, created))
+				last = bytes.Clone(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read snapshot edges of directory %d: %w", dir, err)
+		}
+		for _, v := range batch {
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		if len(batch) < s.batch {
+			return nil
+		}
+		after = last
+	}
+}
+
+// RemoveSnapshotEdge deletes the snapshot edge v and, if it owned a file,
+// the file; the file's data goes once the transaction has committed.
+func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Version) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := validateName(v.Name); err != nil {
+		return err
+	}
+	var unused []store.ID
+	err := s.update(func(tx *bolt.Tx) error {
+		unused = nil
+		dirRec, err := getDirectory(tx, dir)
+		if err != nil {
+			return err
+		}
+		r, key, err := getSnapshot(tx, dir, v)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // already gone, as TernFS answers
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(snapshotsBucket).Delete(key); err != nil {
+			return err
+		}
+		if ownsFile(r.version(v.Name, 0)) {
+			if unused, err = dropInode(tx, r.Child); err != nil {
+				return err
+			}
+		}
+		_, err = s.touchDirectory(tx, dir, dirRec)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("remove snapshot edge %q of %v: %w", v.Name, v.CreationTime, err)
+	}
+	// A crash before this leaves orphaned data files, removed at Open.
+	return s.removeData(unused)
+}
+
+// ownsFile reports whether v is an owned snapshot edge of a file.
+func ownsFile(v store.Version) bool { return v.Owned && !v.Dir && v.ID != 0 }
+
+// getSnapshot finds the snapshot edge v (same name, creation time and
+// target) and returns it with its key.
+func getSnapshot(tx *bolt.Tx, dir store.ID, v store.Version) (snapshotRecord, []byte, error) {
+	missing := fmt.Errorf("snapshot edge %q of %v to %d: %w", v.Name, v.CreationTime, v.ID, store.ErrNotFound)
+	b := tx.Bucket(snapshotsBucket)
+	if b == nil {
+		return snapshotRecord{}, nil, missing
+	}
+	key := snapshotKey(dir, v.Name, v.CreationTime.UnixNano())
+	raw := b.Get(key)
+	if raw == nil {
+		return snapshotRecord{}, nil, missing
+	}
+	r, err := decodeSnapshot(raw)
+	if err != nil {
+		return snapshotRecord{}, nil, err
+	}
+	if r.Child != v.ID {
+		return snapshotRecord{}, nil, missing
+	}
+	return r, key, nil
+}
+
+// RestoreSnapshot moves the owned snapshot edge v back to the current edge
+// of its name with a new creation time; a current file edge it displaces is
+// kept as an owned snapshot edge (the directory keeps snapshots: it has one).
+func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Version) (store.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Entry{}, err
+	}
+	if err := validateName(v.Name); err != nil {
+		return store.Entry{}, err
+	}
+	var entry store.Entry
+	err := s.update(func(tx *bolt.Tx) error {
+		dirRec, err := getDirectory(tx, dir)
+		if err != nil {
+			return err
+		}
+		r, key, err := getSnapshot(tx, dir, v)
+		if err != nil {
+			return err
+		}
+		if !ownsFile(r.version(v.Name, 0)) {
+			return fmt.Errorf("snapshot edge %q of %v owns no file: %w", v.Name, v.CreationTime, store.ErrNotFound)
+		}
+		edges := tx.Bucket(edgesBucket)
+		if raw := edges.Get(edgeKey(dir, v.Name)); raw != nil {
+			old, err := decodeEdge(raw)
+			if err != nil {
+				return err
+			}
+			if old.Dir {
+				return fmt.Errorf("%q: %w", v.Name, store.ErrIsDirectory)
+			}
+			if err := putSnapshot(tx, dir, v.Name, old.Created, snapshotRecord{Child: old.Child, Owned: true}); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(snapshotsBucket).Delete(key); err != nil {
+			return err
+		}
+		now, err := s.touchDirectory(tx, dir, dirRec)
+		if err != nil {
+			return err
+		}
+		current := edgeRecord{Child: r.Child, Created: now}
+		entry = current.entry(v.Name)
+		return edges.Put(edgeKey(dir, v.Name), current.encode())
+	})
+	if err != nil {
+		return store.Entry{}, fmt.Errorf("restore snapshot edge %q of %v: %w", v.Name, v.CreationTime, err)
+	}
+	return entry, nil
+}
