@@ -123,6 +123,9 @@ func (s *Store) open() error {
 		// The freelist is rebuilt at open instead of written at every commit.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		// Nothing reads bbolt's statistics; keeping them costs every
+		// transaction a global lock and a dozen atomic adds.
+		NoStatistics: true,
 	})
 	if err != nil {
 		return fmt.Errorf("open meta.db: %w", err)
