@@ -160,7 +160,7 @@ func TestTernFSRoundTripsPerOperation(t *testing.T) {
 		{"DELETE", func() {
 			_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("k1")})
 			mustNoErr(t, err, "DELETE k1")
-		}, roundTrips{"shard/Lookup": 3, "shard/SoftUnlinkFile": 1}},
+		}, roundTrips{"shard/Lookup": 2, "shard/SoftUnlinkFile": 1}},
 	}
 	for _, tc := range cases {
 		got := measure(t, g, tc.op)

@@ -81,7 +81,12 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, dataDirLo
 			layer:    objects.Options{MappedBuckets: mapped, ResolvePath: st.ResolvePath},
 		}, nil
 	default:
-		st, err := local.Open(cfg.DataDir, local.Options{Logger: logger, Lock: dataDirLock})
+		st, err := local.Open(cfg.DataDir, local.Options{
+			Logger: logger, Lock: dataDirLock,
+			// A PUT's transient file never outlives the gateway: the
+			// store records it only when the PUT links it.
+			EphemeralNotes: []string{objects.NotePut},
+		})
 		if err != nil {
 			return nil, fmt.Errorf("open local store: %w", err)
 		}

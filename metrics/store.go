@@ -205,6 +205,14 @@ func (s instrumentedStore) UnlinkFile(ctx context.Context, dir store.ID, name st
 	return err
 }
 
+func (s instrumentedStore) UnlinkEntry(ctx context.Context, dir store.ID, e store.Entry) error {
+	start := time.Now()
+	err := s.next.UnlinkEntry(ctx, dir, e)
+	// The same operation as UnlinkFile to whoever reads the metrics.
+	s.observe("UnlinkFile", start, err)
+	return err
+}
+
 func (s instrumentedStore) Close() error { return s.next.Close() }
 
 // errMemoReader remembers the first error its reader returned other than

@@ -166,6 +166,12 @@ type Store interface {
 	// (ErrStale otherwise, ErrNotFound if absent). The file's data is
 	// released once no reader holds it open.
 	UnlinkFile(ctx context.Context, dir ID, name string, id ID) error
+	// UnlinkEntry is UnlinkFile for an edge the caller has just looked up
+	// (Lookup or ReadDir): e's Name, ID and CreationTime. A store whose
+	// unlink needs the edge's creation time (TernFS) uses e's instead of
+	// looking the name up again; if the edge changed meanwhile it behaves
+	// exactly like UnlinkFile(ctx, dir, e.Name, e.ID).
+	UnlinkEntry(ctx context.Context, dir ID, e Entry) error
 
 	// Close releases the store.
 	Close() error

@@ -28,6 +28,9 @@ func (s *Store) MoveData(ctx context.Context, dst, src store.Transient) error {
 		return fmt.Errorf("move data: %w", err)
 	}
 	defer s.release(src.ID)
+	if err := s.persistEphemeral(dst.ID, src.ID); err != nil {
+		return fmt.Errorf("move data: %w", err)
+	}
 
 	err := s.update(func(tx *bolt.Tx) error {
 		now := s.clock.now()

@@ -296,3 +296,9 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 	// A crash before this leaves orphaned data files, removed at Open.
 	return s.removeData(unused)
 }
+
+// UnlinkEntry is UnlinkFile: an edge's ID alone identifies it here (IDs are
+// never reused), so the creation time adds nothing.
+func (s *Store) UnlinkEntry(ctx context.Context, dir store.ID, e store.Entry) error {
+	return s.UnlinkFile(ctx, dir, e.Name, e.ID)
+}

@@ -313,3 +313,30 @@ func TestReadDir(t *testing.T) {
 		t.Fatalf("ReadDir(cancelled) = %v", err)
 	}
 }
+
+// UnlinkEntry removes the entry it is given and, like UnlinkFile, refuses
+// one whose name holds another file by now.
+func TestUnlinkEntry(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	root := s.Root()
+	putFile(t, s, root, "k", []byte("one"))
+	old, err := s.Lookup(ctx, root, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	putFile(t, s, root, "k", []byte("two"))
+	if err := s.UnlinkEntry(ctx, root, old); !errors.Is(err, store.ErrStale) {
+		t.Fatalf("unlink a replaced entry: %v, want ErrStale", err)
+	}
+	current, err := s.Lookup(ctx, root, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UnlinkEntry(ctx, root, current); err != nil {
+		t.Fatalf("unlink the current entry: %v", err)
+	}
+	if err := s.UnlinkEntry(ctx, root, current); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unlink it again: %v, want ErrNotFound", err)
+	}
+}

@@ -14,7 +14,10 @@ import (
 // data, and returns how many it removed. The gateway calls it periodically.
 // Files with an append or link in progress are left for a later round.
 func (s *Store) ReapExpired(ctx context.Context) (int, error) {
-	total := 0
+	total, err := s.reapEphemeral()
+	if err != nil {
+		return total, fmt.Errorf("reap expired transient files: %w", err)
+	}
 	var after store.ID
 	for {
 		if err := ctx.Err(); err != nil {

@@ -44,6 +44,12 @@ type Options struct {
 	// stops before writing anything). The store releases it at Close. Nil:
 	// Open takes it.
 	Lock *dirlock.Lock
+	// EphemeralNotes are the notes of transient files that need not
+	// survive a crash because the layer above scraps them after a restart
+	// anyway (a single PUT's: objects.NotePut). Such files are not recorded
+	// in meta.db until linked, which saves a PUT two transactions
+	// (ephemeral.go); a crash forgets them and Open reclaims their data.
+	EphemeralNotes []string
 }
 
 // Store is a store.Store on local disk. One process owns a data directory.
@@ -63,6 +69,8 @@ type Store struct {
 	// progress: the reaper leaves them alone and a second Append or LinkFile
 	// of the same file is refused.
 	busy map[store.ID]struct{}
+
+	ephemeral *ephemeralSet
 }
 
 var _ store.Store = (*Store)(nil)
@@ -96,6 +104,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		files: &dataFiles{root: filepath.Join(dir, "files")},
 		busy:  make(map[store.ID]struct{}),
 		batch: defaultBatch,
+
+		ephemeral: newEphemeralSet(opts.EphemeralNotes),
 	}
 	if err := s.open(); err != nil {
 		s.Close()
@@ -113,6 +123,9 @@ func (s *Store) open() error {
 		// The freelist is rebuilt at open instead of written at every commit.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		// Nothing reads bbolt's statistics; keeping them costs every
+		// transaction a global lock and a dozen atomic adds.
+		NoStatistics: true,
 	})
 	if err != nil {
 		return fmt.Errorf("open meta.db: %w", err)

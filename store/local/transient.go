@@ -38,6 +38,9 @@ func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) 
 	if err := ctx.Err(); err != nil {
 		return store.Transient{}, err
 	}
+	if s.ephemeral.notes[note] {
+		return s.createEphemeral(ctx, dir, note)
+	}
 	var id store.ID
 	err := s.update(func(tx *bolt.Tx) error {
 		id = 0
@@ -127,6 +130,9 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 		return 0, fmt.Errorf("append: %w", err)
 	}
 	defer s.release(t.ID)
+	if f := s.ephemeral.get(t.ID); f != nil {
+		return s.appendEphemeral(ctx, f, t.ID, r)
+	}
 
 	// start is where the inode's own data file ends: usually its size, but
 	// after MoveData took part of the file the two differ.
@@ -231,6 +237,9 @@ func (s *Store) KeepAlive(ctx context.Context, t store.Transient) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if f := s.ephemeral.get(t.ID); f != nil {
+		return s.keepEphemeralAlive(f, t.ID)
+	}
 	err := s.update(func(tx *bolt.Tx) error {
 		now := s.clock.now()
 		rec, err := getTransient(tx, t.ID, now)
@@ -268,6 +277,27 @@ func (s *Store) link(ctx context.Context, t store.Transient, dir store.ID, name 
 
 	var info store.FileInfo
 	var unused []store.ID
+	var err error
+	if f := s.ephemeral.get(t.ID); f != nil {
+		info, unused, err = s.linkEphemeral(f, t.ID, dir, name, attr)
+	} else {
+		info, unused, err = s.linkRecorded(t, dir, name, attr)
+	}
+	if err != nil {
+		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, err)
+	}
+	// A crash before this leaves orphaned data files, removed at Open.
+	if err := s.removeData(unused); err != nil {
+		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
+	}
+	return info, nil
+}
+
+// linkRecorded links a transient file recorded in meta.db, returning the
+// linked file and the data files the replaced file left unused.
+func (s *Store) linkRecorded(t store.Transient, dir store.ID, name string, attr []byte) (store.FileInfo, []store.ID, error) {
+	var info store.FileInfo
+	var unused []store.ID
 	err := s.update(func(tx *bolt.Tx) error {
 		unused = nil
 		rec, err := getTransient(tx, t.ID, s.clock.now())
@@ -297,14 +327,7 @@ func (s *Store) link(ctx context.Context, t store.Transient, dir store.ID, name 
 		info = store.FileInfo{ID: t.ID, Size: rec.Size, Mtime: nanosTime(now)}
 		return nil
 	})
-	if err != nil {
-		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, err)
-	}
-	// A crash before this leaves orphaned data files, removed at Open.
-	if err := s.removeData(unused); err != nil {
-		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
-	}
-	return info, nil
+	return info, unused, err
 }
 
 // replaceEdge points the edge name of dir at the file child, dropping the
@@ -347,6 +370,12 @@ func (s *Store) replaceEdge(tx *bolt.Tx, dir store.ID, name string, child store.
 func (s *Store) ScrapTransient(ctx context.Context, t store.Transient) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if f := s.ephemeral.get(t.ID); f != nil {
+		if err := s.scrapEphemeral(f, t.ID); err != nil {
+			return fmt.Errorf("scrap transient file: %w", err)
+		}
+		return nil
 	}
 	unused, err := s.dropTransient(t.ID)
 	if err != nil {
@@ -404,14 +433,22 @@ func (s *Store) VisitTransient(ctx context.Context, fn func(store.TransientInfo)
 		if err != nil {
 			return fmt.Errorf("visit transient files: %w", err)
 		}
-		for _, info := range batch {
+		// The ephemeral files in this batch's range of IDs go in order
+		// among the recorded ones.
+		last := len(batch) == 0 || len(batch) < s.batch
+		var upTo store.ID
+		if !last {
+			upTo = batch[len(batch)-1].ID
+		}
+		merged := mergeByID(batch, s.ephemeralInfos(after, upTo))
+		for _, info := range merged {
 			if err := fn(info); err != nil {
 				return err
 			}
 		}
-		if len(batch) < s.batch {
+		if last {
 			return nil
 		}
-		after = batch[len(batch)-1].ID
+		after = upTo
 	}
 }

@@ -138,20 +138,6 @@ func readInlineBody(in PutInput) ([]byte, record, error) {
 	return data, rec, nil
 }
 
-// readAttributeRecord loads the record kept as file id's attribute;
-// store.ErrNotFound if the file is gone or has none.
-func readAttributeRecord(ctx context.Context, st store.AttributedFiles, id store.ID) (record, error) {
-	attr, err := st.FileAttribute(ctx, id)
-	if err != nil {
-		return record{}, err
-	}
-	var rec record
-	if err := json.Unmarshal(attr, &rec); err != nil {
-		return record{}, fmt.Errorf("objects: decode metadata of %016x: %w", uint64(id), err)
-	}
-	return rec, nil
-}
-
 // replaceAttributeRecord is linkRecord for a store that keeps attributes:
 // rec replaces file id's attribute if name in dir still holds id.
 func (l *Layer) replaceAttributeRecord(ctx context.Context, st store.AttributedFiles, bid, dir store.ID, name string, id store.ID, rec record) error {

@@ -107,7 +107,11 @@ func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store
 	if err := hold.commit(l); err != nil {
 		return err
 	}
-	if err := l.st.UnlinkFile(ctx, dir, s.linkName, s.file.ID); err != nil {
+	// The located edge goes down whole: on TernFS its creation time saves
+	// the unlink a second lookup of the name.
+	edge := s.file
+	edge.Name = s.linkName
+	if err := l.st.UnlinkEntry(ctx, dir, edge); err != nil {
 		if movedMeanwhile(err) {
 			return err
 		}

@@ -59,6 +59,8 @@ type Layer struct {
 	dirs    *lru[dirCacheKey, store.ID]
 	views   *lru[store.ID, *dirView]
 	records *lru[store.ID, record]
+	// attributes caches records decoded from attributes (attribute_cache.go).
+	attributes *lru[store.ID, decodedAttribute]
 	// smallFiles caches small immutable files' bodies by ID (record.go).
 	smallFiles *lru[store.ID, []byte]
 	buckets    bucketCache
@@ -114,6 +116,7 @@ func New(ctx context.Context, st store.Store, root store.ID, opts Options) (*Lay
 		dirs:       newLRU[dirCacheKey, store.ID](opts.DirCacheSize),
 		views:      newLRU[store.ID, *dirView](opts.ViewCacheSize),
 		records:    newLRU[store.ID, record](opts.RecordCacheSize),
+		attributes: newLRU[store.ID, decodedAttribute](opts.RecordCacheSize),
 		smallFiles: newLRU[store.ID, []byte](defaultSmallFileCacheSize),
 		buckets:    newBucketCache(),
 		names:      newNameLocks(),

@@ -9,6 +9,11 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
+// NotePut is the note of the transient files of a single PUT. They never
+// outlive the process (ReclaimOrphanPuts scraps them at the next start), so
+// a store need not keep them across a crash (local.Options.EphemeralNotes).
+const NotePut = notePut
+
 // ReclaimOrphanPuts scraps every transient file a PUT left behind, returning
 // how many. A PUT never outlives its process, so the single owner of a store
 // calls this at startup, before serving.

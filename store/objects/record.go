@@ -164,7 +164,7 @@ func (l *Layer) writeSmallFile(ctx context.Context, dir store.ID, name, note str
 // readRecord loads the record of file id; store.ErrNotFound if it has none.
 func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, error) {
 	if st, ok := l.attributed(); ok {
-		rec, err := readAttributeRecord(ctx, st, id)
+		rec, err := l.readAttributeRecord(ctx, st, id)
 		if !errors.Is(err, store.ErrNotFound) {
 			return rec, err
 		}

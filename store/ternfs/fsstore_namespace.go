@@ -164,3 +164,41 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 		}
 	}
 }
+
+// UnlinkEntry unlinks the edge e, just looked up, with one request: the
+// shard's SoftUnlinkFile needs the edge's creation time, which e carries.
+// If the edge changed since (the shard refuses the creation time or target,
+// or finds no such edge), UnlinkFile looks again and judges it.
+func (s *Store) UnlinkEntry(ctx context.Context, dir store.ID, e store.Entry) error {
+	d, err := directoryID(dir)
+	if err != nil {
+		return err
+	}
+	if err := validateName(e.Name); err != nil {
+		return err
+	}
+	if e.Dir {
+		return fmt.Errorf("unlink %q: %w", e.Name, store.ErrIsDirectory)
+	}
+	if e.CreationTime.IsZero() {
+		return s.UnlinkFile(ctx, dir, e.Name, e.ID)
+	}
+	err = retryTransient(ctx, func() error {
+		return s.client.SoftUnlinkFile(ctx, d, wire.InodeID(e.ID), e.Name, wire.MakeTernTime(e.CreationTime))
+	})
+	if edgeChanged(err) {
+		return s.UnlinkFile(ctx, dir, e.Name, e.ID)
+	}
+	return err
+}
+
+// edgeChanged reports whether the shard refused an unlink because the edge
+// is not the one the caller looked up any more.
+func edgeChanged(err error) bool {
+	for _, code := range []wire.Error{wire.ErrMismatchingCreationTime, wire.ErrMismatchingTarget, wire.ErrEdgeNotFound, wire.ErrNameNotFound, wire.ErrTypeIsDirectory} {
+		if errors.Is(err, code) {
+			return true
+		}
+	}
+	return false
+}
