@@ -199,6 +199,8 @@ func objectOperation(r *request) string {
 	switch {
 	case r.hasParam("acl"):
 		return byMethod(m, "GetObjectAcl", "PutObjectAcl", "", "")
+	case r.hasParam("tagging"):
+		return byMethod(m, "GetObjectTagging", "PutObjectTagging", "", "DeleteObjectTagging")
 	case r.hasParam("attributes"):
 		return byMethod(m, "GetObjectAttributes", "", "", "")
 	case r.hasParam("uploadId"):

@@ -174,8 +174,8 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		// naming it (chilts/awssum#30 records S3's document); a subresource
 		// terngate lacks gets the same text, as S3-compatible servers send
 		// for APIs they lack (minio/mc#3370).
-		{"PUT with x-amz-tagging", signed(http.MethodPut, "/cat/tagged", []byte("x"), "x-amz-tagging", "a=b"), 501, "NotImplemented",
-			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-tagging"}}},
+		{"PUT with x-amz-website-redirect-location", signed(http.MethodPut, "/cat/redirected", []byte("x"), "x-amz-website-redirect-location", "/a"), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-website-redirect-location"}}},
 		// A bucket POST is a form upload (RESTObjectPOST.html); without a
 		// multipart/form-data body S3 names the precondition it failed.
 		{"POST to a bucket, not a form", signed(http.MethodPost, "/cat", nil), 412, "PreconditionFailed",

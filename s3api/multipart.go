@@ -63,6 +63,9 @@ func (s *server) createMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
+	if md.Tags, err = requestTags(r); err != nil {
+		return err
+	}
 	in := multipart.CreateInput{
 		Bucket: r.bucket, Key: r.key, Owner: r.owner(), Metadata: md,
 		ChecksumType: strings.ToUpper(strings.TrimSpace(r.header("x-amz-checksum-type"))),

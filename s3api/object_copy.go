@@ -80,6 +80,9 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	}
 	// Checksums describe the bytes, which do not change.
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
+	if md.Tags, err = copyTags(r, info.Metadata.Tags); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	return s.layer.ReplaceMetadata(r.ctx, r.bucket, r.key, info.ETag, md)
 }
 
@@ -98,6 +101,9 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	}
 	if !replace {
 		md = obj.Info.Metadata
+	}
+	if md.Tags, err = copyTags(r, obj.Info.Metadata.Tags); err != nil {
+		return objects.ObjectInfo{}, err
 	}
 	body, err := obj.File.NewReader(0, obj.Info.Size)
 	if err != nil {

@@ -148,6 +148,7 @@ func setReadHeaders(r *request, info objects.ObjectInfo, plan readPlan) {
 	r.setHeader("ETag", quoteETag(info.ETag))
 	r.setHeader("Last-Modified", httpTime(info))
 	r.setHeader("Accept-Ranges", "bytes")
+	setTagCountHeader(r, info)
 	if plan.partsCount > 0 {
 		r.setHeader("x-amz-mp-parts-count", strconv.Itoa(plan.partsCount))
 	}

@@ -158,6 +158,9 @@ func routeBucket(r *request) (handlerFunc, error) {
 }
 
 func routeObject(r *request) (handlerFunc, error) {
+	if h, ok, err := routeObjectTagging(r); ok {
+		return h, err
+	}
 	if unsupportedSubresource(r, objectSubresources) {
 		return nil, s3err.NotImplemented
 	}
@@ -200,7 +203,7 @@ var (
 	}
 	objectSubresources = []string{
 		"acl", "attributes", "legal-hold", "restore", "retention", "select",
-		"tagging", "torrent", "uploadId", "uploads", "renameObject",
+		"torrent", "uploadId", "uploads", "renameObject",
 	}
 )
 

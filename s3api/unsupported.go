@@ -47,7 +47,6 @@ var unsupportedHeaders = []unsupportedHeader{
 
 	// Tagging, website redirects, storage classes, appends, MFA delete,
 	// conditional aborts, restore status in listings.
-	{"x-amz-tagging", notImplemented},
 	{"x-amz-tagging-directive", refuseTaggingDirective},
 	{"x-amz-website-redirect-location", notImplemented},
 	{"x-amz-storage-class", refuseStorageClass},
@@ -126,12 +125,10 @@ func refuseBucketObjectLock(r *request, name, value string) error {
 
 func refuseTaggingDirective(r *request, name, value string) error {
 	switch value {
-	case "COPY":
-		return nil // the default: the copy has the source's tags, which are none
-	case "REPLACE":
-		return notImplemented(r, name, value)
+	case "COPY", "REPLACE":
+		return nil // copyTags applies it
 	}
-	return s3err.InvalidArgument.With("Unknown tagging directive.").ForArgument(name, value)
+	return errTaggingDirective.ForArgument(name, value)
 }
 
 // refuseStorageClass accepts only the class every object has.

@@ -31,6 +31,8 @@ type Metadata struct {
 	Checksums map[string]string `json:"ck,omitempty"`
 	// ChecksumType is FULL_OBJECT or COMPOSITE when Checksums is set.
 	ChecksumType string `json:"ckt,omitempty"`
+	// Tags is the object's tag set (tags.go), in the order it was given.
+	Tags []Tag `json:"tg,omitempty"`
 }
 
 // ObjectInfo describes an object.
