@@ -56,6 +56,9 @@ func (s *server) authorize(r *request) error {
 	if op != "DeleteObjects" && !s.permits(r, access, op, r.bucket, r.key) {
 		return s3err.AccessDenied
 	}
+	if setsTags(r, op) && !s.permits(r, access, "PutObjectTagging", r.bucket, r.key) {
+		return s3err.AccessDenied
+	}
 	if (op == "CopyObject" || op == "UploadPartCopy") && r.hasHeader("x-amz-copy-source") {
 		return s.authorizeCopySource(r)
 	}

@@ -28,7 +28,7 @@ var postHeaderFields = map[string]bool{
 
 // postMetadata collects the object's metadata and the checksum to verify
 // from the form's fields. A field the gateway does not implement
-// (x-amz-storage-class, tagging, server-side encryption, ...) is refused
+// (server-side encryption, website redirects, ...) is refused
 // with NotImplemented, as the same header on PutObject is; a storage
 // class and an ACL are held to PutObject's rules.
 func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, error) {
@@ -60,6 +60,14 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 			}
 			md.User[meta] = value
 			userSize += len(meta) + len(value)
+		case name == "tagging":
+			// The tag set as XML, as PutObjectTagging takes it
+			// (RESTObjectPOST: "The tag-set must be encoded as XML").
+			tags, err := parseTagging([]byte(value), maxObjectTags)
+			if err != nil {
+				return objects.Metadata{}, checksum.Spec{}, err
+			}
+			md.Tags = tags
 		case name == "x-amz-storage-class":
 			// As the header: STANDARD is what every object is.
 			if value != "STANDARD" {

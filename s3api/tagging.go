@@ -77,6 +77,20 @@ func requestTags(r *request) ([]objects.Tag, error) {
 	return parseTaggingHeader(r.header("x-amz-tagging"))
 }
 
+// setsTags reports whether a write also tags the object it writes, which
+// needs s3:PutObjectTagging as well ("To use tagging with PutObject, you
+// must have the s3:PutObjectTagging permission", API_PutObject;
+// CreateMultipartUpload and CopyObject likewise).
+func setsTags(r *request, op string) bool {
+	switch op {
+	case "PutObject", "CreateMultipartUpload":
+		return r.hasHeader("x-amz-tagging")
+	case "CopyObject":
+		return r.hasHeader("x-amz-tagging") && r.header("x-amz-tagging-directive") == "REPLACE"
+	}
+	return false
+}
+
 // copyTags is the tag set of a copy: the source's under the default COPY
 // directive, the request's under REPLACE (API_CopyObject). The directive's
 // value was checked with the other headers (refuseTaggingDirective).

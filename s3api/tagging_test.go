@@ -243,3 +243,60 @@ func TestObjectTaggingOnCopyAndMultipart(t *testing.T) {
 	_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("cpt"), Key: aws.String("mp2"), Tagging: aws.String("aws:x=1")})
 	expectAPIError(t, err, "InvalidTag", 400)
 }
+
+// TestObjectTaggingPolicyActions: the tagging operations are granted by
+// s3:GetObjectTagging, s3:PutObjectTagging and s3:DeleteObjectTagging, not
+// by s3:GetObject or s3:PutObject; a PutObject that tags needs
+// s3:PutObjectTagging as well ("To use tagging with PutObject, you must
+// have the s3:PutObjectTagging permission", API_PutObject). The policy
+// engine takes no Condition, so the s3:ExistingObjectTag and
+// s3:RequestObjectTag keys are not offered.
+func TestObjectTaggingPolicyActions(t *testing.T) {
+	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
+	ctx := context.Background()
+	alice, bob := g.client(), g.clientAs(bobAccessKey, bobSecretKey)
+	g.mustCreateBucket(t, "alice-tags")
+	g.mustPut(t, "alice-tags", "k", "x")
+	grant := func(actions string) {
+		t.Helper()
+		policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":[` + actions +
+			`],"Resource":"arn:aws:s3:::alice-tags/*"}]}`
+		if _, err := alice.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("alice-tags"), Policy: aws.String(policy)}); err != nil {
+			t.Fatalf("PutBucketPolicy: %v", err)
+		}
+	}
+	putTags := func() error {
+		_, err := bob.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("alice-tags"), Key: aws.String("k"), Tagging: sdkTagging("a", "b")})
+		return err
+	}
+	taggedPut := func() error {
+		_, err := bob.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("alice-tags"), Key: aws.String("t"), Body: strings.NewReader("x"), Tagging: aws.String("a=b")})
+		return err
+	}
+
+	grant(`"s3:GetObject","s3:PutObject"`)
+	expectAPIError(t, putTags(), "AccessDenied", 403)
+	_, err := bob.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("alice-tags"), Key: aws.String("k")})
+	expectAPIError(t, err, "AccessDenied", 403)
+	expectAPIError(t, taggedPut(), "AccessDenied", 403)
+	if g.objectExists(t, "alice-tags", "t") {
+		t.Fatal("a refused tagged PutObject stored the object")
+	}
+
+	grant(`"s3:PutObject","s3:PutObjectTagging","s3:GetObjectTagging"`)
+	if err := putTags(); err != nil {
+		t.Fatalf("PutObjectTagging with the grant: %v", err)
+	}
+	if err := taggedPut(); err != nil {
+		t.Fatalf("tagged PutObject with the grant: %v", err)
+	}
+	if got := tagsOf(t, bob, "alice-tags", "k"); !slices.Equal(got, []string{"a=b"}) {
+		t.Errorf("tags %q", got)
+	}
+	_, err = bob.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("alice-tags"), Key: aws.String("k")})
+	expectAPIError(t, err, "AccessDenied", 403)
+	grant(`"s3:DeleteObjectTagging"`)
+	if _, err := bob.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("alice-tags"), Key: aws.String("k")}); err != nil {
+		t.Fatalf("DeleteObjectTagging with the grant: %v", err)
+	}
+}
