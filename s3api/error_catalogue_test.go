@@ -180,8 +180,11 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		// multipart/form-data body S3 names the precondition it failed.
 		{"POST to a bucket, not a form", signed(http.MethodPost, "/cat", nil), 412, "PreconditionFailed",
 			"At least one of the pre-conditions you specified did not hold", []s3err.Field{{Name: "Condition", Value: "Bucket POST must be of the enclosure-type multipart/form-data"}}},
-		{"GET bucket ?tagging", signed(http.MethodGet, "/cat?tagging", nil), 501, "NotImplemented",
+		{"GET bucket ?website", signed(http.MethodGet, "/cat?website", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
+		// API_GetBucketTagging; ceph/s3-tests test_set_bucket_tagging.
+		{"GET bucket ?tagging without tags", signed(http.MethodGet, "/cat?tagging", nil), 404, "NoSuchTagSet",
+			"The TagSet does not exist", nil},
 		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
 

@@ -63,7 +63,7 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 		case name == "tagging":
 			// The tag set as XML, as PutObjectTagging takes it
 			// (RESTObjectPOST: "The tag-set must be encoded as XML").
-			tags, err := parseTagging([]byte(value), maxObjectTags)
+			tags, err := parseTagging([]byte(value), objectTagRules)
 			if err != nil {
 				return objects.Metadata{}, checksum.Spec{}, err
 			}

@@ -100,6 +100,9 @@ func route(r *request) (handlerFunc, error) {
 	if h, ok, err := routeCORS(r); ok {
 		return h, err
 	}
+	if h, ok, err := routeBucketTagging(r); ok {
+		return h, err
+	}
 	if h, ok, err := routeAccessControl(r); ok {
 		return h, err
 	}
@@ -199,7 +202,7 @@ var (
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
 		"metadataTable", "metrics", "notification", "object-lock",
 		"policy", "replication", "requestPayment",
-		"session", "tagging", "uploads", "website",
+		"session", "uploads", "website",
 	}
 	objectSubresources = []string{
 		"acl", "attributes", "legal-hold", "restore", "retention", "select",

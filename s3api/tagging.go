@@ -33,7 +33,7 @@ func (s *server) putObjectTagging(r *request) error {
 	if err != nil {
 		return err
 	}
-	tags, err := parseTagging(data, maxObjectTags)
+	tags, err := parseTagging(data, objectTagRules)
 	if err != nil {
 		return err
 	}

@@ -42,19 +42,31 @@ var (
 	errTagValueTooLong   = s3err.InvalidTag.With("The TagValue you have provided is too long, max 256")
 	errTagKeyDuplicate   = s3err.InvalidTag.With("Cannot provide multiple Tags with the same key")
 	errTagKeyReserved    = s3err.InvalidTag.With("Your TagKey cannot be prefixed with aws:")
+	errSystemTag         = s3err.InvalidTag.With("System tags cannot be added/updated by requester")
 	// errTaggingHeader is S3's answer to an x-amz-tagging that is not a
 	// URL query (aws/aws-cli#2841).
 	errTaggingHeader = s3err.InvalidArgument.With("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 )
 
-// checkTags holds a tag set to S3's rules; max is the object's or the
-// bucket's limit.
-func checkTags(tags []objects.Tag, max int) error {
-	if len(tags) > max {
-		if max == maxBucketTags {
-			return errTooManyBucketTags
-		}
-		return errTooManyObjectTags
+// tagRules are what differs between an object's tag set and a bucket's.
+type tagRules struct {
+	max      int
+	tooMany  error
+	reserved error // a key with the aws: prefix
+}
+
+var (
+	objectTagRules = tagRules{max: maxObjectTags, tooMany: errTooManyObjectTags, reserved: errTagKeyReserved}
+	// A bucket's aws: tags are the system's: S3 refused a PutBucketTagging
+	// that touched them with "System Tags cannot be removed by requester"
+	// (hashicorp/terraform-provider-aws#7323); adding one is refused alike.
+	bucketTagRules = tagRules{max: maxBucketTags, tooMany: errTooManyBucketTags, reserved: errSystemTag}
+)
+
+// checkTags holds a tag set to S3's rules for an object's or a bucket's.
+func checkTags(tags []objects.Tag, rules tagRules) error {
+	if len(tags) > rules.max {
+		return rules.tooMany
 	}
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
@@ -64,7 +76,7 @@ func checkTags(tags []objects.Tag, max int) error {
 		case utf16Len(t.Key) > maxTagKeyLen:
 			return errTagKeyTooLong
 		case strings.HasPrefix(t.Key, "aws:"):
-			return errTagKeyReserved
+			return rules.reserved
 		case !tagCharacters.MatchString(t.Value):
 			return errTagValueInvalid
 		case utf16Len(t.Value) > maxTagValueLen:
@@ -114,7 +126,7 @@ func parseTaggingHeader(value string) ([]objects.Tag, error) {
 		tags = append(tags, objects.Tag{Key: key, Value: val})
 	}
 	slices.SortFunc(tags, func(a, b objects.Tag) int { return strings.Compare(a.Key, b.Key) })
-	if err := checkTags(tags, maxObjectTags); err != nil {
+	if err := checkTags(tags, objectTagRules); err != nil {
 		return nil, err
 	}
 	return tags, nil
@@ -138,9 +150,9 @@ type xmlTag struct {
 	Value *string `xml:"Value"`
 }
 
-// parseTagging reads a Tagging document; max is the object's or the
-// bucket's tag limit. A missing TagSet, Key or Value is MalformedXML.
-func parseTagging(data []byte, max int) ([]objects.Tag, error) {
+// parseTagging reads a Tagging document and holds it to rules. A missing
+// TagSet, Key or Value is MalformedXML.
+func parseTagging(data []byte, rules tagRules) ([]objects.Tag, error) {
 	var doc tagging
 	if err := decodeXML(data, &doc); err != nil {
 		return nil, err
@@ -148,14 +160,19 @@ func parseTagging(data []byte, max int) ([]objects.Tag, error) {
 	if doc.TagSet == nil {
 		return nil, s3err.MalformedXML
 	}
-	tags := make([]objects.Tag, 0, len(doc.TagSet.Tags))
-	for _, t := range doc.TagSet.Tags {
+	return tagsOfXML(doc.TagSet.Tags, rules)
+}
+
+// tagsOfXML reads and checks Tag elements.
+func tagsOfXML(elems []xmlTag, rules tagRules) ([]objects.Tag, error) {
+	tags := make([]objects.Tag, 0, len(elems))
+	for _, t := range elems {
 		if t.Key == nil || t.Value == nil {
 			return nil, s3err.MalformedXML
 		}
 		tags = append(tags, objects.Tag{Key: *t.Key, Value: *t.Value})
 	}
-	if err := checkTags(tags, max); err != nil {
+	if err := checkTags(tags, rules); err != nil {
 		return nil, err
 	}
 	return tags, nil

@@ -300,3 +300,67 @@ func TestObjectTaggingPolicyActions(t *testing.T) {
 		t.Fatalf("DeleteObjectTagging with the grant: %v", err)
 	}
 }
+
+// TestBucketTagging: Put/Get/DeleteBucketTagging (API_PutBucketTagging
+// answers 204; GetBucketTagging of a bucket without tags is 404
+// NoSuchTagSet "The TagSet does not exist", API_GetBucketTagging and
+// ceph/s3-tests test_set_bucket_tagging); up to 50 tags a bucket ("Using
+// cost allocation S3 bucket tags"); CreateBucketConfiguration's Tags tag
+// the new bucket (API_CreateBucket).
+func TestBucketTagging(t *testing.T) {
+	g := startGateway(t, Config{})
+	c := g.client()
+	ctx := context.Background()
+	g.mustCreateBucket(t, "btags")
+	_, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("btags")})
+	expectAPIError(t, err, "NoSuchTagSet", 404)
+
+	fifty := make([]string, 0, 100)
+	for i := range 50 {
+		fifty = append(fifty, "key"+strings.Repeat("k", i), "v")
+	}
+	if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("btags"), Tagging: sdkTagging(fifty...)}); err != nil {
+		t.Fatalf("PutBucketTagging with 50 tags: %v", err)
+	}
+	got, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("btags")})
+	if err != nil || len(got.TagSet) != 50 || aws.ToString(got.TagSet[0].Key) != "key" {
+		t.Fatalf("GetBucketTagging: %+v %v", got, err)
+	}
+	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("btags"), Tagging: sdkTagging(append(fifty, "one-more", "v")...)})
+	expectAPIError(t, err, "InvalidTag", 400)
+	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("btags"), Tagging: sdkTagging("aws:cloudformation:stack-name", "x")})
+	expectAPIError(t, err, "InvalidTag", 400)
+	_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("btags"), Tagging: sdkTagging("d", "1", "d", "2")})
+	expectAPIError(t, err, "InvalidTag", 400)
+	if got, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("btags")}); err != nil || len(got.TagSet) != 50 {
+		t.Fatalf("a refused PutBucketTagging changed the set: %+v %v", got, err)
+	}
+
+	if _, err := c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String("btags")}); err != nil {
+		t.Fatalf("DeleteBucketTagging: %v", err)
+	}
+	_, err = c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("btags")})
+	expectAPIError(t, err, "NoSuchTagSet", 404)
+
+	resp, _ := do(t, g.signedRequest(t, http.MethodPut, "/btags?tagging",
+		[]byte("<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>"), testSecretKey))
+	if resp.StatusCode != http.StatusNoContent {
+		t.Errorf("PutBucketTagging answered %d, want 204", resp.StatusCode)
+	}
+
+	body := `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Tags><Tag><Key>team</Key><Value>storage</Value></Tag></Tags></CreateBucketConfiguration>`
+	resp, raw := do(t, g.signedRequest(t, http.MethodPut, "/born-tagged", []byte(body), testSecretKey))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("CreateBucket with Tags: %d %s", resp.StatusCode, raw)
+	}
+	got, err = c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("born-tagged")})
+	if err != nil || len(got.TagSet) != 1 || aws.ToString(got.TagSet[0].Key) != "team" || aws.ToString(got.TagSet[0].Value) != "storage" {
+		t.Fatalf("tags of the new bucket: %+v %v", got, err)
+	}
+	bad := `<CreateBucketConfiguration><Tags><Tag><Key>aws:x</Key><Value>y</Value></Tag></Tags></CreateBucketConfiguration>`
+	resp, raw = do(t, g.signedRequest(t, http.MethodPut, "/born-bad", []byte(bad), testSecretKey))
+	checkErrorXML(t, resp, raw, 400, "InvalidTag")
+	if _, err := g.layer.HeadBucket(ctx, "born-bad"); err == nil {
+		t.Error("a CreateBucket refused for its tags created the bucket")
+	}
+}

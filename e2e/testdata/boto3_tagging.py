@@ -4,7 +4,7 @@ Run by TestBoto3Tagging with E2E_ENDPOINT, E2E_ACCESS_KEY, E2E_SECRET_KEY
 and E2E_BUCKET set (the bucket exists). Covers API_PutObjectTagging,
 API_GetObjectTagging, API_DeleteObjectTagging, Tagging= on put_object and
 create_multipart_upload (API_PutObject, API_CreateMultipartUpload) and
-TaggingDirective on copy_object (API_CopyObject). Prints "ALL OK" at the
+TaggingDirective on copy_object (API_CopyObject), and bucket tagging. Prints "ALL OK" at the
 end; any failure exits non-zero.
 """
 import os
@@ -88,6 +88,15 @@ expect_error("InvalidTag", 400, s3.put_object_tagging, Bucket=bucket, Key="t1",
              Tagging={"TagSet": [{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}]})
 expect_error("InvalidArgument", 400, s3.put_object, Bucket=bucket, Key="dup", Body=b"x", Tagging="a=1&a=2")
 expect_error("NoSuchKey", 404, s3.get_object_tagging, Bucket=bucket, Key="missing")
+
+# Bucket tagging (API_PutBucketTagging, API_GetBucketTagging,
+# API_DeleteBucketTagging): NoSuchTagSet without a tag set.
+expect_error("NoSuchTagSet", 404, s3.get_bucket_tagging, Bucket=bucket)
+s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "cost-centre", "Value": "42"}]})
+bt = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+expect(bt == [{"Key": "cost-centre", "Value": "42"}], f"get_bucket_tagging (got {bt})")
+s3.delete_bucket_tagging(Bucket=bucket)
+expect_error("NoSuchTagSet", 404, s3.get_bucket_tagging, Bucket=bucket)
 
 if failures:
     print(f"{len(failures)} FAILURES")
