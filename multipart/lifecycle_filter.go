@@ -11,7 +11,7 @@ import (
 // lifecycleFilter is a rule's Filter: at most one of its elements, several
 // predicates only inside And.
 type lifecycleFilter struct {
-	Prefix  *string          `xml:"Prefix"`
+	Prefix *string `xml:"Prefix"`
 	// Tag is one tag, or inside And any number of them
 	// (API_LifecycleRuleAndOperator: Tags).
 	Tag     []lifecycleTag   `xml:"Tag"`
