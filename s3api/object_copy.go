@@ -65,7 +65,8 @@ func (s *server) copyObject(r *request) error {
 }
 
 func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (objects.ObjectInfo, error) {
-	if !replace {
+	// A copy in place may change only the storage class (copySelfMessage).
+	if !replace && !r.hasHeader("x-amz-storage-class") {
 		return objects.ObjectInfo{}, s3err.InvalidRequest.With(copySelfMessage)
 	}
 	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
@@ -78,8 +79,12 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err := selfCopyPreconditions(r, info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	if !replace {
+		md = info.Metadata
+	}
 	// Checksums describe the bytes, which do not change.
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
+	md.StorageClass = requestStorageClass(r)
 	if md.Tags, err = copyTags(r, info.Metadata.Tags); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -105,6 +110,8 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	if md.Tags, err = copyTags(r, obj.Info.Metadata.Tags); err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	// A copy is STANDARD unless it asks for another class (API_CopyObject).
+	md.StorageClass = requestStorageClass(r)
 	body, err := obj.File.NewReader(0, obj.Info.Size)
 	if err != nil {
 		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)

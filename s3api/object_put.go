@@ -31,6 +31,7 @@ func (s *server) putObject(r *request) error {
 	if md.Tags, err = requestTags(r); err != nil {
 		return err
 	}
+	md.StorageClass = requestStorageClass(r)
 	in := objects.PutInput{
 		Bucket:       r.bucket,
 		Key:          r.key,

@@ -69,10 +69,11 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 			}
 			md.Tags = tags
 		case name == "x-amz-storage-class":
-			// As the header: STANDARD is what every object is.
-			if value != "STANDARD" {
-				return objects.Metadata{}, checksum.Spec{}, s3err.InvalidStorageClass.With("The storage class you specified is not valid: %s is not supported.", value)
+			// As the header.
+			if err := checkStorageClassValue(name, value); err != nil {
+				return objects.Metadata{}, checksum.Spec{}, err
 			}
+			md.StorageClass = recordedClass(value)
 		case name == "x-amz-checksum-algorithm":
 			// The form's name for what PutObject calls
 			// x-amz-sdk-checksum-algorithm.

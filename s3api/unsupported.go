@@ -8,7 +8,7 @@ import (
 
 // unsupportedHeader is a request header terngate recognises but does not
 // honour. refuse judges the header's value: nil for a value that asks for
-// nothing beyond what terngate does (x-amz-storage-class: STANDARD), else
+// nothing beyond what terngate does (x-amz-storage-class: STANDARD_IA), else
 // the error AWS gives. Implementing a feature removes its rows.
 type unsupportedHeader struct {
 	name   string
@@ -131,9 +131,9 @@ func refuseTaggingDirective(r *request, name, value string) error {
 	return errTaggingDirective.ForArgument(name, value)
 }
 
-// refuseStorageClass accepts only the class every object has.
-func refuseStorageClass(r *request, _, _ string) error {
-	return checkStorageClass(r)
+// refuseStorageClass accepts the classes storage_class.go records.
+func refuseStorageClass(_ *request, name, value string) error {
+	return checkStorageClassValue(name, value)
 }
 
 // refuseObjectOwnership accepts the ownership every bucket has.

@@ -227,7 +227,7 @@ func TestKeepAliveAfterUnreadBodyError(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		body := bytes.Repeat([]byte("y"), 64<<10)
 		req, _ := http.NewRequest(http.MethodPut, g.endpoint+"/keep/k", bytes.NewReader(body))
-		req.Header.Set("x-amz-storage-class", "GLACIER")
+		req.Header.Set("x-amz-storage-class", "COLD")
 		sum := sha256.Sum256(body)
 		signRequest(t, req, hex.EncodeToString(sum[:]), testAccessKey, testSecretKey)
 		resp, err := client.Do(req)

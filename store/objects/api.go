@@ -33,6 +33,10 @@ type Metadata struct {
 	ChecksumType string `json:"ckt,omitempty"`
 	// Tags is the object's tag set (tags.go), in the order it was given.
 	Tags []Tag `json:"tg,omitempty"`
+	// StorageClass is the class the object was written with; empty for
+	// STANDARD. It labels the object and decides nothing about where its
+	// bytes are stored.
+	StorageClass string `json:"sc,omitempty"`
 }
 
 // ObjectInfo describes an object.
