@@ -25,8 +25,8 @@ func TestBoto3StorageClass(t *testing.T) {
 // TestStorageClassClients: `aws s3 cp --storage-class`, minio-go's
 // PutObjectOptions.StorageClass and rclone's --s3-storage-class record
 // the class, and HEAD (x-amz-storage-class, API_HeadObject) and the
-// listing report it; GLACIER is refused (NotImplemented: its objects would
-// need RestoreObject on S3), not stored.
+// listing report it; a GLACIER object is read only after
+// `aws s3api restore-object`.
 func TestStorageClassClients(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	c := g.sdkClient()
@@ -49,9 +49,19 @@ func TestStorageClassClients(t *testing.T) {
 	if head.StorageClass != "STANDARD_IA" {
 		t.Errorf("aws s3api head-object StorageClass %q", head.StorageClass)
 	}
-	if _, stderr, err := cli.run("s3", "cp", file, "s3://"+bucket+"/glacier", "--storage-class", "GLACIER"); err == nil || !strings.Contains(stderr, "NotImplemented") {
-		t.Errorf("aws s3 cp --storage-class GLACIER: %v %s", err, stderr)
+	// An archived object is InvalidObjectState to GET until restored
+	// (API_GetObject, API_RestoreObject); the restore is instant here.
+	cli.must("s3", "cp", file, "s3://"+bucket+"/glacier", "--storage-class", "GLACIER")
+	if _, stderr, err := cli.run("s3api", "get-object", "--bucket", bucket, "--key", "glacier", filepath.Join(t.TempDir(), "out")); err == nil || !strings.Contains(stderr, "InvalidObjectState") {
+		t.Errorf("aws s3api get-object of a GLACIER object: %v %s", err, stderr)
 	}
+	cli.must("s3api", "restore-object", "--bucket", bucket, "--key", "glacier", "--restore-request", "Days=1")
+	var restored struct{ Restore, StorageClass string }
+	mustNoErr(t, json.Unmarshal([]byte(cli.must("s3api", "head-object", "--bucket", bucket, "--key", "glacier")), &restored), "decode head-object")
+	if restored.StorageClass != "GLACIER" || !strings.HasPrefix(restored.Restore, `ongoing-request="false", expiry-date=`) {
+		t.Errorf("head-object after restore-object: %+v", restored)
+	}
+	cli.must("s3api", "get-object", "--bucket", bucket, "--key", "glacier", filepath.Join(t.TempDir(), "out"))
 
 	mc := g.minioClient(t)
 	_, err := mc.FPutObject(ctx, bucket, "minio", file, minio.PutObjectOptions{StorageClass: "ONEZONE_IA"})
@@ -93,7 +103,7 @@ func TestStorageClassClients(t *testing.T) {
 	for _, o := range list.Contents {
 		listed = append(listed, aws.ToString(o.Key)+"="+string(o.StorageClass))
 	}
-	if got := strings.Join(listed, ","); got != "cli=STANDARD_IA,minio=ONEZONE_IA,rclone=REDUCED_REDUNDANCY" {
-		t.Errorf("listing: %s (GLACIER must not have stored anything)", got)
+	if got := strings.Join(listed, ","); got != "cli=STANDARD_IA,glacier=GLACIER,minio=ONEZONE_IA,rclone=REDUCED_REDUNDANCY" {
+		t.Errorf("listing: %s", got)
 	}
 }

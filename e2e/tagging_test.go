@@ -11,8 +11,8 @@ import (
 )
 
 // TestBoto3Tagging runs testdata/boto3_tagging.py: object tagging through
-// boto3's own calls (put_object_tagging, Tagging= on put_object and
-// create_multipart_upload, TaggingDirective on copy_object).
+// boto3's own calls (put_object_tagging, API_PutObjectTagging; Tagging= on
+// put_object and create_multipart_upload; TaggingDirective on copy_object).
 func TestBoto3Tagging(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	createBucketSDK(t, g.sdkClient(), "boto3-tags")
@@ -63,8 +63,8 @@ func TestAWSCLITagging(t *testing.T) {
 	}
 }
 
-// TestMinioTagging: minio-go's UserTags on PutObject, PutObjectTagging,
-// GetObjectTagging, RemoveObjectTagging and StatObject's UserTagCount
+// TestMinioTagging: minio-go's UserTags on PutObject, PutObjectTagging
+// (API_PutObjectTagging), GetObjectTagging, RemoveObjectTagging and StatObject's UserTagCount
 // (x-amz-tagging-count, API_GetObject).
 func TestMinioTagging(t *testing.T) {
 	g := startGateway(t, newDataDir(t))

@@ -202,6 +202,8 @@ func objectOperation(r *request) string {
 	switch {
 	case r.hasParam("acl"):
 		return byMethod(m, "GetObjectAcl", "PutObjectAcl", "", "")
+	case r.hasParam("restore"):
+		return byMethod(m, "", "", "RestoreObject", "")
 	case r.hasParam("tagging"):
 		return byMethod(m, "GetObjectTagging", "PutObjectTagging", "", "DeleteObjectTagging")
 	case r.hasParam("attributes"):

@@ -73,6 +73,9 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	if err := checkReadable(info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -85,6 +88,8 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	// Checksums describe the bytes, which do not change.
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
 	md.StorageClass = requestStorageClass(r)
+	md.RestoreExpiry = 0
+	md.RestoreExpiry = 0 // the copy is a new object, not a restored one
 	if md.Tags, err = copyTags(r, info.Metadata.Tags); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -97,6 +102,9 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 		return objects.ObjectInfo{}, err
 	}
 	defer obj.Close()
+	if err := checkReadable(obj.Info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return objects.ObjectInfo{}, err
 	}

@@ -34,6 +34,10 @@ func (s *server) getObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkReadable(obj.Info); err != nil {
+		obj.Close()
+		return err
+	}
 	plan, err := planRead(r, obj.Info)
 	if err != nil {
 		obj.Close()

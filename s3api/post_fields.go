@@ -70,7 +70,7 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 			md.Tags = tags
 		case name == "x-amz-storage-class":
 			// As the header.
-			if err := checkStorageClassValue(name, value); err != nil {
+			if err := checkStorageClassValue(value); err != nil {
 				return objects.Metadata{}, checksum.Spec{}, err
 			}
 			md.StorageClass = recordedClass(value)

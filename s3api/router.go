@@ -164,6 +164,9 @@ func routeObject(r *request) (handlerFunc, error) {
 	if h, ok, err := routeObjectTagging(r); ok {
 		return h, err
 	}
+	if h, ok, err := routeObjectRestore(r); ok {
+		return h, err
+	}
 	if unsupportedSubresource(r, objectSubresources) {
 		return nil, s3err.NotImplemented
 	}
@@ -205,7 +208,7 @@ var (
 		"session", "uploads", "website",
 	}
 	objectSubresources = []string{
-		"acl", "attributes", "legal-hold", "restore", "retention", "select",
+		"acl", "attributes", "legal-hold", "retention", "select",
 		"torrent", "uploadId", "uploads", "renameObject",
 	}
 )

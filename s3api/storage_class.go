@@ -19,11 +19,10 @@ var (
 	// that a general purpose bucket takes.
 	storageClasses = map[string]bool{
 		standardClass: true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
-		"INTELLIGENT_TIERING": true, "GLACIER_IR": true,
+		"INTELLIGENT_TIERING": true, "GLACIER_IR": true, "GLACIER": true, "DEEP_ARCHIVE": true,
 	}
-	// archiveClasses are refused: AWS makes their objects unreadable until
-	// RestoreObject, which the gateway does not implement, so accepting
-	// them would behave unlike AWS.
+	// archiveClasses are the classes whose objects can be read only once
+	// restored (restore.go).
 	archiveClasses = map[string]bool{"GLACIER": true, "DEEP_ARCHIVE": true}
 	// otherBucketClasses are the enum's classes of other kinds of bucket
 	// (directory buckets: EXPRESS_ONEZONE; Outposts: OUTPOSTS; Snow
@@ -36,12 +35,10 @@ var (
 var errInvalidStorageClass = s3err.InvalidStorageClass
 
 // checkStorageClassValue judges a requested class (header or form field).
-func checkStorageClassValue(name, value string) error {
+func checkStorageClassValue(value string) error {
 	switch {
 	case value == "" || storageClasses[value]:
 		return nil
-	case archiveClasses[value]:
-		return s3err.NotImplemented.ForHeader(name)
 	}
 	return errInvalidStorageClass
 }
@@ -74,4 +71,5 @@ func setStorageClassHeader(r *request, md objects.Metadata) {
 	if md.StorageClass != "" {
 		r.setHeader("x-amz-storage-class", md.StorageClass)
 	}
+	setRestoreHeader(r, md)
 }

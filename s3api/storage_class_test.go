@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -18,14 +19,20 @@ import (
 // objects"), StorageClass in ListObjects, ListObjectsV2, ListObjectVersions
 // and GetObjectAttributes. The classes of other kinds of bucket and unknown
 // names are InvalidStorageClass "The storage class you specified is not
-// valid" (ErrorResponses); GLACIER and DEEP_ARCHIVE, whose objects AWS
-// keeps unreadable until RestoreObject, are NotImplemented.
+// valid" (ErrorResponses).
 func TestStorageClasses(t *testing.T) {
 	g := startMPGateway(t, 1, 0)
 	c := g.client()
 	ctx := context.Background()
 	g.mustCreateBucket(t, "classes")
 	classes := []types.StorageClass{"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR"}
+	// GLACIER and DEEP_ARCHIVE are in the listing too; their reads are
+	// TestArchivedObjectsAndRestore's.
+	for _, class := range []types.StorageClass{"GLACIER", "DEEP_ARCHIVE"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("classes"), Key: aws.String("obj-" + string(class)), Body: strings.NewReader("x"), StorageClass: class}); err != nil {
+			t.Fatalf("PutObject %s: %v", class, err)
+		}
+	}
 	for _, class := range classes {
 		key := "obj-" + string(class)
 		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("classes"), Key: aws.String(key), Body: strings.NewReader("x"), StorageClass: class}); err != nil {
@@ -82,8 +89,6 @@ func TestStorageClasses(t *testing.T) {
 		{"SNOW", "InvalidStorageClass", 400},
 		{"FSX_OPENZFS", "InvalidStorageClass", 400},
 		{"standard_ia", "InvalidStorageClass", 400},
-		{"GLACIER", "NotImplemented", 501},
-		{"DEEP_ARCHIVE", "NotImplemented", 501},
 	} {
 		resp, e := sendWithHeaders(t, g.gateway, http.MethodPut, "/classes/refused", []byte("x"), map[string]string{"x-amz-storage-class": tc.class})
 		if resp.StatusCode != tc.status || e.Code != tc.code {
@@ -174,4 +179,92 @@ func TestStorageClassOnMultipartAndCopy(t *testing.T) {
 	}
 	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("mpclass"), Key: aws.String("inplace"), CopySource: aws.String("mpclass/inplace")})
 	expectAPIError(t, err, "InvalidRequest", 400)
+}
+
+// TestArchivedObjectsAndRestore: a GLACIER or DEEP_ARCHIVE object answers
+// HEAD but not GET, CopyObject or UploadPartCopy until restored: 403
+// InvalidObjectState "The operation is not valid for the object's storage
+// class" with a StorageClass element (API_GetObject: "you must first
+// restore a copy using RestoreObject. Otherwise, this operation returns an
+// InvalidObjectState error"). RestoreObject (API_RestoreObject) answers
+// 202 Accepted for an object not restored and 200 OK for one already
+// restored; the expiry is now plus Days rounded up to the next midnight
+// UTC (user guide, "Restoring an archived object") and HEAD and GET then
+// send x-amz-restore: ongoing-request="false", expiry-date="..."
+// (API_HeadObject). RestoreObject of an object that is not archived is
+// InvalidObjectState.
+func TestArchivedObjectsAndRestore(t *testing.T) {
+	g := startMPGateway(t, 1, 0)
+	c := g.client()
+	ctx := context.Background()
+	g.mustCreateBucket(t, "arch")
+	for _, class := range []types.StorageClass{"GLACIER", "DEEP_ARCHIVE"} {
+		key := "cold-" + string(class)
+		put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("arch"), Key: aws.String(key), Body: strings.NewReader("frozen"), StorageClass: class})
+		if err != nil {
+			t.Fatalf("PutObject %s: %v", class, err)
+		}
+		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("arch"), Key: aws.String(key)})
+		if err != nil || head.StorageClass != class || head.Restore != nil {
+			t.Fatalf("HEAD of an archived object: %+v %v", head, err)
+		}
+		resp, body := do(t, g.signedRequest(t, http.MethodGet, "/arch/"+key, nil, testSecretKey))
+		checkErrorXML(t, resp, body, 403, "InvalidObjectState")
+		if want := "<Message>The operation is not valid for the object&#39;s storage class</Message>"; !strings.Contains(string(body), want) ||
+			!strings.Contains(string(body), "<StorageClass>"+string(class)+"</StorageClass>") {
+			t.Errorf("GET of an archived object: %s", body)
+		}
+		_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("arch"), Key: aws.String("copy"), CopySource: aws.String("arch/" + key)})
+		expectAPIError(t, err, "InvalidObjectState", 403)
+		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("arch"), Key: aws.String("mp")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("arch"), Key: aws.String("mp"), UploadId: up.UploadId, PartNumber: aws.Int32(1), CopySource: aws.String("arch/" + key)})
+		expectAPIError(t, err, "InvalidObjectState", 403)
+
+		archived := head
+		resp, body = do(t, g.signedRequest(t, http.MethodPost, "/arch/"+key+"?restore", []byte("<RestoreRequest><Days>2</Days></RestoreRequest>"), testSecretKey))
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("first RestoreObject: %d %s", resp.StatusCode, body)
+		}
+		resp, body = do(t, g.signedRequest(t, http.MethodPost, "/arch/"+key+"?restore", []byte("<RestoreRequest><Days>3</Days></RestoreRequest>"), testSecretKey))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("RestoreObject of a restored object: %d %s", resp.StatusCode, body)
+		}
+		// The SDK's own call, as a client renews a restore.
+		if _, err := c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: aws.String("arch"), Key: aws.String(key),
+			RestoreRequest: &types.RestoreRequest{Days: aws.Int32(3), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierStandard}}}); err != nil {
+			t.Fatalf("RestoreObject: %v", err)
+		}
+		want := restoreExpiry(time.Now(), 3).Format(http.TimeFormat)
+		head, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("arch"), Key: aws.String(key)})
+		if err != nil || aws.ToString(head.Restore) != `ongoing-request="false", expiry-date="`+want+`"` {
+			t.Fatalf("HEAD after restore: x-amz-restore %q %v, want expiry %s", aws.ToString(head.Restore), err, want)
+		}
+		if aws.ToString(head.ETag) != aws.ToString(put.ETag) || !aws.ToTime(head.LastModified).Equal(aws.ToTime(archived.LastModified)) {
+			t.Errorf("restore changed the ETag or Last-Modified: %s %v", aws.ToString(head.ETag), head.LastModified)
+		}
+		if got := string(g.getBytes(t, "arch", key)); got != "frozen" {
+			t.Errorf("GET after restore: %q", got)
+		}
+		if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("arch"), Key: aws.String("thawed"), CopySource: aws.String("arch/" + key)}); err != nil {
+			t.Errorf("copy of a restored object: %v", err)
+		}
+	}
+	g.mustPut(t, "arch", "warm", "x")
+	resp, body := do(t, g.signedRequest(t, http.MethodPost, "/arch/warm?restore", []byte("<RestoreRequest><Days>1</Days></RestoreRequest>"), testSecretKey))
+	checkErrorXML(t, resp, body, 403, "InvalidObjectState")
+	resp, body = do(t, g.signedRequest(t, http.MethodPost, "/arch/missing?restore", []byte("<RestoreRequest><Days>1</Days></RestoreRequest>"), testSecretKey))
+	checkErrorXML(t, resp, body, 404, "NoSuchKey")
+	resp, body = do(t, g.signedRequest(t, http.MethodPost, "/arch/cold-GLACIER?restore", []byte("<RestoreRequest><Days>0</Days></RestoreRequest>"), testSecretKey))
+	checkErrorXML(t, resp, body, 400, "MalformedXML")
+}
+
+// TestRestoreExpiry: now plus Days, rounded up to the next midnight UTC.
+func TestRestoreExpiry(t *testing.T) {
+	at := time.Date(2012, 12, 18, 10, 30, 0, 0, time.UTC)
+	if got, want := restoreExpiry(at, 3), time.Date(2012, 12, 22, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("restoreExpiry = %v, want %v", got, want)
+	}
 }

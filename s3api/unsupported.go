@@ -132,8 +132,8 @@ func refuseTaggingDirective(r *request, name, value string) error {
 }
 
 // refuseStorageClass accepts the classes storage_class.go records.
-func refuseStorageClass(_ *request, name, value string) error {
-	return checkStorageClassValue(name, value)
+func refuseStorageClass(_ *request, _, value string) error {
+	return checkStorageClassValue(value)
 }
 
 // refuseObjectOwnership accepts the ownership every bucket has.

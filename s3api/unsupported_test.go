@@ -87,7 +87,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"website redirect", "PUT", "/uhb/k1", map[string]string{"x-amz-website-redirect-location": "/other"}, "NotImplemented", 501, "x-amz-website-redirect-location", "k1"},
 		{"unknown storage class", "PUT", "/uhb/k1", map[string]string{"x-amz-storage-class": "COLD"}, "InvalidStorageClass", 400, "", "k1"},
 		{"directory bucket class", "PUT", "/uhb/k1", map[string]string{"x-amz-storage-class": "EXPRESS_ONEZONE"}, "InvalidStorageClass", 400, "", "k1"},
-		{"archive class", "PUT", "/uhb/k1", map[string]string{"x-amz-storage-class": "GLACIER"}, "NotImplemented", 501, "x-amz-storage-class", "k1"},
 		{"append", "PUT", "/uhb/k1", map[string]string{"x-amz-write-offset-bytes": "0"}, "NotImplemented", 501, "x-amz-write-offset-bytes", "k1"},
 		{"grant", "PUT", "/uhb/k1", map[string]string{"x-amz-grant-read": `uri="http://acs.amazonaws.com/groups/global/AllUsers"`}, "AccessControlListNotSupported", 400, "", "k1"},
 		{"copy tagging directive unknown", "PUT", "/uhb/k1", map[string]string{"x-amz-copy-source": "/uhb/src", "x-amz-tagging-directive": "MERGE"}, "InvalidArgument", 400, "", "k1"},

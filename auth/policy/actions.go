@@ -49,6 +49,7 @@ var operations = map[string]string{
 	"GetObjectTagging":    "s3:GetObjectTagging",
 	"PutObjectTagging":    "s3:PutObjectTagging",
 	"DeleteObjectTagging": "s3:DeleteObjectTagging",
+	"RestoreObject":       "s3:RestoreObject",
 
 	"DeleteObject":  ActionDeleteObject,
 	"DeleteObjects": ActionDeleteObject, // authorized per key

@@ -37,6 +37,10 @@ type Metadata struct {
 	// STANDARD. It labels the object and decides nothing about where its
 	// bytes are stored.
 	StorageClass string `json:"sc,omitempty"`
+	// RestoreExpiry is when the restored copy of an archived object
+	// (GLACIER, DEEP_ARCHIVE) stops being readable, in Unix seconds; 0
+	// if it was never restored.
+	RestoreExpiry int64 `json:"re,omitempty"`
 }
 
 // ObjectInfo describes an object.

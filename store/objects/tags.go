@@ -3,6 +3,7 @@ package objects
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Tag is one of an object's tags. The s3api layer checks S3's limits
@@ -23,4 +24,21 @@ func (l *Layer) ReplaceTags(ctx context.Context, bucket, key string, tags []Tag)
 		rec.Meta.Tags = tags
 		return nil
 	})
+}
+
+// SetRestoreExpiry records that the archived object key holds is readable
+// until expiry (a RestoreObject), leaving ETag and LastModified alone.
+// It returns the object as it was before, so the caller can tell a first
+// restore from a renewed one.
+func (l *Layer) SetRestoreExpiry(ctx context.Context, bucket, key string, check func(ObjectInfo) error, expiry time.Time) (ObjectInfo, error) {
+	var before ObjectInfo
+	_, err := l.rewriteRecord(ctx, bucket, key, func(rec *record) error {
+		before = rec.info(bucket, key, 0)
+		if err := check(before); err != nil {
+			return err
+		}
+		rec.Meta.RestoreExpiry = expiry.Unix()
+		return nil
+	})
+	return before, err
 }
