@@ -82,7 +82,7 @@ func restoreExpiry(now time.Time, days int) time.Time {
 // checkRestorable refuses RestoreObject on an object that is not archived.
 func checkRestorable(info objects.ObjectInfo) error {
 	if !archiveClasses[info.Metadata.StorageClass] {
-		return s3err.InvalidObjectState.With("Restore is not allowed for the object's current storage class")
+		return s3err.InvalidObjectStateFor(storageClassOf(info.Metadata))
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func checkReadable(info objects.ObjectInfo) error {
 	if !archiveClasses[md.StorageClass] || restored(md, time.Now()) {
 		return nil
 	}
-	return s3err.InvalidObjectState.With("The operation is not valid for the object's storage class").WithFields("StorageClass", md.StorageClass)
+	return s3err.InvalidObjectStateFor(md.StorageClass)
 }
 
 // setRestoreHeader sends x-amz-restore on GET and HEAD of a restored

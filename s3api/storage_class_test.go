@@ -253,8 +253,12 @@ func TestArchivedObjectsAndRestore(t *testing.T) {
 		}
 	}
 	g.mustPut(t, "arch", "warm", "x")
+	// moto, AWS's mock, answers this with the StorageClass element.
 	resp, body := do(t, g.signedRequest(t, http.MethodPost, "/arch/warm?restore", []byte("<RestoreRequest><Days>1</Days></RestoreRequest>"), testSecretKey))
 	checkErrorXML(t, resp, body, 403, "InvalidObjectState")
+	if !strings.Contains(string(body), "<StorageClass>STANDARD</StorageClass>") {
+		t.Errorf("RestoreObject of a STANDARD object: %s", body)
+	}
 	resp, body = do(t, g.signedRequest(t, http.MethodPost, "/arch/missing?restore", []byte("<RestoreRequest><Days>1</Days></RestoreRequest>"), testSecretKey))
 	checkErrorXML(t, resp, body, 404, "NoSuchKey")
 	resp, body = do(t, g.signedRequest(t, http.MethodPost, "/arch/cold-GLACIER?restore", []byte("<RestoreRequest><Days>0</Days></RestoreRequest>"), testSecretKey))
