@@ -110,8 +110,8 @@ func TestLifecycleExpirationRefusals(t *testing.T) {
 		Expiration: &types.LifecycleExpiration{Date: aws.Time(time.Date(2020, 1, 1, 10, 0, 0, 0, time.UTC))}})
 	expectAPIError(t, err, "InvalidArgument", http.StatusBadRequest, "Date not at midnight")
 	err = put(types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Tag: &types.Tag{Key: aws.String("k"), Value: aws.String("v")}},
-		Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}})
-	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented, "Tag filter")
+		AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(1)}})
+	expectAPIError(t, err, "InvalidRequest", http.StatusBadRequest, "Tag filter on an abort rule")
 	err = put(types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
 		Expiration: &types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}})
 	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented, "ExpiredObjectDeleteMarker")

@@ -85,7 +85,7 @@ func (e *Expirer) expireBucket(ctx context.Context, bucket string, lc Lifecycle)
 		}
 		now := e.now()
 		for _, o := range page.Objects {
-			if lc.Expired(o.Key, o.Size, o.LastModified, now) {
+			if lc.Expired(o.Key, o.Size, o.Metadata.Tags, o.LastModified, now) {
 				e.expireObject(ctx, o)
 			}
 		}

@@ -125,7 +125,7 @@ func parseAbort(r lifecycleRule, f ruleFilter, enabled bool) (abortRule, error) 
 	if r.Abort.DaysAfterInitiation == nil || *r.Abort.DaysAfterInitiation <= 0 {
 		return abortRule{}, s3err.InvalidArgument.With("'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
 	}
-	if f.tagged {
+	if f.tagged() {
 		return abortRule{}, s3err.InvalidRequest.With("Tag-based filter cannot be used with AbortIncompleteMultipartUpload action")
 	}
 	if f.sized() {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store/objects"
 )
 
 // expireRule deletes the objects its filter matches once they are days
@@ -18,9 +19,6 @@ type expireRule struct {
 // action that does nothing here: ExpiredObjectDeleteMarker false ("the
 // policy takes no action", API_LifecycleExpiration).
 func parseExpiration(e lifecycleExpiration, f ruleFilter) (rule expireRule, acts bool, err error) {
-	if f.tagged {
-		return expireRule{}, false, s3err.NotImplemented // objects have no tags
-	}
 	timed := e.Days != nil || e.Date != nil
 	switch {
 	case e.ExpiredObjectDeleteMarker != nil && timed:
@@ -89,10 +87,10 @@ func (r expireRule) expiresAt(modified time.Time) time.Time {
 func (lc Lifecycle) Expires() bool { return len(lc.expires) > 0 }
 
 // Expired reports whether an enabled expiration rule has expired the
-// object of key, size and modification time at now.
-func (lc Lifecycle) Expired(key string, size int64, modified, now time.Time) bool {
+// object of key, size, tags and modification time at now.
+func (lc Lifecycle) Expired(key string, size int64, tags []objects.Tag, modified, now time.Time) bool {
 	for _, r := range lc.expires {
-		if r.filter.matches(key, size) && !now.Before(r.expiresAt(modified)) {
+		if r.filter.matches(key, size, tags) && !now.Before(r.expiresAt(modified)) {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store/objects"
 )
 
 func TestParseLifecycleExpiration(t *testing.T) {
@@ -43,7 +44,7 @@ func TestParseLifecycleExpiration(t *testing.T) {
 		{"other", 2, created, false},
 		{"off/a", 50, expiry.AddDate(1, 0, 0), false},
 	} {
-		if got := lc.Expired(tc.key, tc.size, created, tc.now); got != tc.want {
+		if got := lc.Expired(tc.key, tc.size, nil, created, tc.now); got != tc.want {
 			t.Errorf("Expired(%q, %d, %v) = %v, want %v", tc.key, tc.size, tc.now, got, tc.want)
 		}
 	}
@@ -73,10 +74,13 @@ func TestParseLifecycleExpirationRefused(t *testing.T) {
 		{rule("", "<Days>1</Days><Date>2020-01-01T00:00:00Z</Date>"), s3err.MalformedXML, ""},
 		{rule("", ""), s3err.MalformedXML, ""},
 		{rule("", "<Days>one</Days>"), s3err.MalformedXML, ""},
-		// No versioning, so no delete markers to expire; no object tags.
+		// No versioning, so no delete markers to expire.
 		{rule("", "<ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"), s3err.NotImplemented, ""},
-		{rule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>", "<Days>1</Days>"), s3err.NotImplemented, ""},
-		{rule("<Filter><And><Prefix>p</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>", "<Days>1</Days>"), s3err.NotImplemented, ""},
+		// API_LifecycleRuleFilter: one Tag outside And; API_Tag: Key and
+		// Value required.
+		{rule("<Filter><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value>2</Value></Tag></Filter>", "<Days>1</Days>"), s3err.MalformedXML, ""},
+		{rule("<Filter><Tag><Key>a</Key></Tag></Filter>", "<Days>1</Days>"), s3err.MalformedXML, ""},
+		{rule("<Filter><And><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>a</Key><Value>2</Value></Tag></And></Filter>", "<Days>1</Days>"), s3err.InvalidArgument, ""},
 		// API_LifecycleRuleFilter: several predicates only inside And.
 		{rule("<Filter><Prefix>p</Prefix><ObjectSizeLessThan>5</ObjectSizeLessThan></Filter>", "<Days>1</Days>"), s3err.MalformedXML, ""},
 		{rule("<Filter><ObjectSizeGreaterThan>x</ObjectSizeGreaterThan></Filter>", "<Days>1</Days>"), s3err.MalformedXML, ""},
@@ -95,6 +99,51 @@ func TestParseLifecycleExpirationRefused(t *testing.T) {
 		}
 		if tc.message != "" && s3err.As(err).Message != tc.message {
 			t.Errorf("ParseLifecycle(%s) message %q, want %q", tc.doc, s3err.As(err).Message, tc.message)
+		}
+	}
+}
+
+// TestLifecycleTagFilters: a Tag filter (API_LifecycleRuleFilter) and an
+// And of Prefix, Tags and a size (API_LifecycleRuleAndOperator: "the
+// object must match all the predicates") expire only objects carrying
+// every tag with its value.
+func TestLifecycleTagFilters(t *testing.T) {
+	const doc = `<LifecycleConfiguration>
+  <Rule><ID>temp</ID><Filter><Tag><Key>retention</Key><Value>temp</Value></Tag></Filter><Status>Enabled</Status>
+    <Expiration><Date>2010-01-01</Date></Expiration></Rule>
+  <Rule><ID>and</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value>2</Value></Tag>
+    <ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>
+    <Expiration><Date>2010-01-01</Date></Expiration></Rule>
+</LifecycleConfiguration>`
+	lc, err := ParseLifecycle([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := func(pairs ...string) []objects.Tag {
+		var out []objects.Tag
+		for i := 0; i+1 < len(pairs); i += 2 {
+			out = append(out, objects.Tag{Key: pairs[i], Value: pairs[i+1]})
+		}
+		return out
+	}
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		key  string
+		size int64
+		tags []objects.Tag
+		want bool
+	}{
+		{"x", 1, tags("retention", "temp"), true},
+		{"x", 1, tags("other", "1", "retention", "temp"), true},
+		{"x", 1, tags("retention", "keep"), false},
+		{"x", 1, nil, false},
+		{"logs/a", 50, tags("a", "1", "b", "2"), true},
+		{"logs/a", 50, tags("a", "1"), false},
+		{"logs/a", 5, tags("a", "1", "b", "2"), false},
+		{"other/a", 50, tags("a", "1", "b", "2"), false},
+	} {
+		if got := lc.Expired(tc.key, tc.size, tc.tags, now, now); got != tc.want {
+			t.Errorf("Expired(%q, %d, %v) = %v, want %v", tc.key, tc.size, tc.tags, got, tc.want)
 		}
 	}
 }

@@ -56,6 +56,9 @@ func (s *server) authorize(r *request) error {
 	if op != "DeleteObjects" && !s.permits(r, access, op, r.bucket, r.key) {
 		return s3err.AccessDenied
 	}
+	if setsTags(r, op) && !s.permits(r, access, "PutObjectTagging", r.bucket, r.key) {
+		return s3err.AccessDenied
+	}
 	if (op == "CopyObject" || op == "UploadPartCopy") && r.hasHeader("x-amz-copy-source") {
 		return s.authorizeCopySource(r)
 	}
@@ -199,6 +202,10 @@ func objectOperation(r *request) string {
 	switch {
 	case r.hasParam("acl"):
 		return byMethod(m, "GetObjectAcl", "PutObjectAcl", "", "")
+	case r.hasParam("restore"):
+		return byMethod(m, "", "", "RestoreObject", "")
+	case r.hasParam("tagging"):
+		return byMethod(m, "GetObjectTagging", "PutObjectTagging", "", "DeleteObjectTagging")
 	case r.hasParam("attributes"):
 		return byMethod(m, "GetObjectAttributes", "", "", "")
 	case r.hasParam("uploadId"):

@@ -10,6 +10,7 @@ import (
 
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store/objects"
 )
 
 type owner struct {
@@ -88,6 +89,8 @@ func (s *server) listBuckets(r *request) error {
 
 type createBucketConfiguration struct {
 	LocationConstraint string `xml:"LocationConstraint"`
+	// Tags is the new bucket's tag set (API_CreateBucket).
+	Tags []xmlTag `xml:"Tags>Tag"`
 }
 
 // createBucket creates the bucket (PUT /bucket). An optional
@@ -100,6 +103,7 @@ func (s *server) createBucket(r *request) error {
 	if err != nil {
 		return err
 	}
+	var tags []objects.Tag
 	if len(strings.TrimSpace(string(data))) > 0 {
 		var cfg createBucketConfiguration
 		if err := decodeXML(data, &cfg); err != nil {
@@ -109,9 +113,17 @@ func (s *server) createBucket(r *request) error {
 			return s3err.InvalidLocationConstraint.With(
 				"The specified location-constraint %q is not valid: this endpoint serves %s.", lc, s.cfg.Region)
 		}
+		if tags, err = tagsOfXML(cfg.Tags, bucketTagRules); err != nil {
+			return err
+		}
 	}
 	if err := s.layer.CreateBucket(r.ctx, r.bucket, r.owner()); err != nil {
 		return err
+	}
+	if len(tags) > 0 {
+		if err := s.setBucketTags(r, tags); err != nil {
+			return err
+		}
 	}
 	r.setHeader("Location", "/"+r.bucket)
 	r.c.Status(http.StatusOK)

@@ -174,14 +174,17 @@ func TestErrorCatalogueOnTheWire(t *testing.T) {
 		// naming it (chilts/awssum#30 records S3's document); a subresource
 		// terngate lacks gets the same text, as S3-compatible servers send
 		// for APIs they lack (minio/mc#3370).
-		{"PUT with x-amz-tagging", signed(http.MethodPut, "/cat/tagged", []byte("x"), "x-amz-tagging", "a=b"), 501, "NotImplemented",
-			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-tagging"}}},
+		{"PUT with x-amz-website-redirect-location", signed(http.MethodPut, "/cat/redirected", []byte("x"), "x-amz-website-redirect-location", "/a"), 501, "NotImplemented",
+			"A header you provided implies functionality that is not implemented", []s3err.Field{{Name: "Header", Value: "x-amz-website-redirect-location"}}},
 		// A bucket POST is a form upload (RESTObjectPOST.html); without a
 		// multipart/form-data body S3 names the precondition it failed.
 		{"POST to a bucket, not a form", signed(http.MethodPost, "/cat", nil), 412, "PreconditionFailed",
 			"At least one of the pre-conditions you specified did not hold", []s3err.Field{{Name: "Condition", Value: "Bucket POST must be of the enclosure-type multipart/form-data"}}},
-		{"GET bucket ?tagging", signed(http.MethodGet, "/cat?tagging", nil), 501, "NotImplemented",
+		{"GET bucket ?website", signed(http.MethodGet, "/cat?website", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
+		// API_GetBucketTagging; ceph/s3-tests test_set_bucket_tagging.
+		{"GET bucket ?tagging without tags", signed(http.MethodGet, "/cat?tagging", nil), 404, "NoSuchTagSet",
+			"The TagSet does not exist", nil},
 		{"GET object ?torrent", signed(http.MethodGet, "/cat/five?torrent", nil), 501, "NotImplemented",
 			"A header you provided implies functionality that is not implemented", nil},
 

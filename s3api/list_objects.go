@@ -153,7 +153,7 @@ func (p listParams) objectEntries(objs []objects.ObjectInfo, own *owner) []objec
 			ETag:         quoteETag(o.ETag),
 			Size:         o.Size,
 			Owner:        own,
-			StorageClass: storageClass,
+			StorageClass: storageClassOf(o.Metadata),
 		})
 	}
 	return out

@@ -12,7 +12,6 @@ import (
 const (
 	// maxListKeys is the most keys one listing page returns.
 	maxListKeys   = 1000
-	storageClass  = "STANDARD"
 	nullVersionID = "null"
 )
 

@@ -44,7 +44,7 @@ func (s *server) listMultipartUploads(r *request) error {
 	for _, u := range out.Uploads {
 		own := &owner{ID: u.Owner, DisplayName: u.Owner}
 		res.Uploads = append(res.Uploads, uploadXML{
-			Key: p.encode(u.Key), UploadID: u.ID, Initiator: own, Owner: own, StorageClass: storageClass,
+			Key: p.encode(u.Key), UploadID: u.ID, Initiator: own, Owner: own, StorageClass: storageClassOf(u.Metadata),
 			Initiated: u.Initiated.UTC().Format(time.RFC3339Nano), ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
 		})
 	}

@@ -94,7 +94,7 @@ func (s *server) listObjectVersions(r *request) error {
 			ETag:         quoteETag(o.ETag),
 			Size:         o.Size,
 			Owner:        own,
-			StorageClass: storageClass,
+			StorageClass: storageClassOf(o.Metadata),
 		})
 	}
 	if out.IsTruncated {

@@ -86,13 +86,3 @@ func setMetadataHeaders(r *request, md objects.Metadata) {
 		r.setHeader(userMetaPrefix+name, value)
 	}
 }
-
-// checkStorageClass accepts only the class the gateway has.
-func checkStorageClass(r *request) error {
-	switch sc := r.header("x-amz-storage-class"); sc {
-	case "", "STANDARD":
-		return nil
-	default:
-		return s3err.InvalidStorageClass.With("The storage class you specified is not valid: %s is not supported.", sc)
-	}
-}

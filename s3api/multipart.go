@@ -63,6 +63,10 @@ func (s *server) createMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
+	if md.Tags, err = requestTags(r); err != nil {
+		return err
+	}
+	md.StorageClass = requestStorageClass(r)
 	in := multipart.CreateInput{
 		Bucket: r.bucket, Key: r.key, Owner: r.owner(), Metadata: md,
 		ChecksumType: strings.ToUpper(strings.TrimSpace(r.header("x-amz-checksum-type"))),
@@ -175,7 +179,7 @@ func (s *server) listParts(r *request) error {
 	res := listPartsResult{
 		Xmlns: s3Namespace, Bucket: r.bucket, Key: r.key, UploadID: out.Upload.ID,
 		PartNumberMarker: marker, NextPartNumberMarker: out.NextMarker, MaxParts: maxParts,
-		IsTruncated: out.IsTruncated, Initiator: own, Owner: own, StorageClass: "STANDARD",
+		IsTruncated: out.IsTruncated, Initiator: own, Owner: own, StorageClass: storageClassOf(out.Upload.Metadata),
 		ChecksumAlgorithm: out.Upload.ChecksumAlgorithm, ChecksumType: out.Upload.ChecksumType,
 	}
 	for _, p := range out.Parts {

@@ -63,7 +63,7 @@ func (s *server) getObjectAttributes(r *request) error {
 		res.ObjectParts = &objectParts{TotalPartsCount: len(info.PartSizes), PartsCount: len(info.PartSizes)}
 	}
 	if want["StorageClass"] {
-		res.StorageClass = "STANDARD"
+		res.StorageClass = storageClassOf(info.Metadata)
 	}
 	if want["ObjectSize"] {
 		size := info.Size

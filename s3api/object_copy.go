@@ -65,11 +65,15 @@ func (s *server) copyObject(r *request) error {
 }
 
 func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (objects.ObjectInfo, error) {
-	if !replace {
+	// A copy in place may change only the storage class (copySelfMessage).
+	if !replace && !r.hasHeader("x-amz-storage-class") {
 		return objects.ObjectInfo{}, s3err.InvalidRequest.With(copySelfMessage)
 	}
 	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
 	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	if err := checkReadable(info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
@@ -78,8 +82,17 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err := selfCopyPreconditions(r, info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	if !replace {
+		md = info.Metadata
+	}
 	// Checksums describe the bytes, which do not change.
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
+	md.StorageClass = requestStorageClass(r)
+	md.RestoreExpiry = 0
+	md.RestoreExpiry = 0 // the copy is a new object, not a restored one
+	if md.Tags, err = copyTags(r, info.Metadata.Tags); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	return s.layer.ReplaceMetadata(r.ctx, r.bucket, r.key, info.ETag, md)
 }
 
@@ -89,6 +102,9 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 		return objects.ObjectInfo{}, err
 	}
 	defer obj.Close()
+	if err := checkReadable(obj.Info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -99,6 +115,11 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	if !replace {
 		md = obj.Info.Metadata
 	}
+	if md.Tags, err = copyTags(r, obj.Info.Metadata.Tags); err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	// A copy is STANDARD unless it asks for another class (API_CopyObject).
+	md.StorageClass = requestStorageClass(r)
 	body, err := obj.File.NewReader(0, obj.Info.Size)
 	if err != nil {
 		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)

@@ -34,6 +34,10 @@ func (s *server) getObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkReadable(obj.Info); err != nil {
+		obj.Close()
+		return err
+	}
 	plan, err := planRead(r, obj.Info)
 	if err != nil {
 		obj.Close()
@@ -148,6 +152,8 @@ func setReadHeaders(r *request, info objects.ObjectInfo, plan readPlan) {
 	r.setHeader("ETag", quoteETag(info.ETag))
 	r.setHeader("Last-Modified", httpTime(info))
 	r.setHeader("Accept-Ranges", "bytes")
+	setTagCountHeader(r, info)
+	setStorageClassHeader(r, info.Metadata)
 	if plan.partsCount > 0 {
 		r.setHeader("x-amz-mp-parts-count", strconv.Itoa(plan.partsCount))
 	}

@@ -28,6 +28,10 @@ func (s *server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	if md.Tags, err = requestTags(r); err != nil {
+		return err
+	}
+	md.StorageClass = requestStorageClass(r)
 	in := objects.PutInput{
 		Bucket:       r.bucket,
 		Key:          r.key,

@@ -372,7 +372,7 @@ func TestPutRequestChecks(t *testing.T) {
 
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String("chk"), Key: aws.String("k"), Body: strings.NewReader("data"),
-		StorageClass: "GLACIER",
+		StorageClass: "COLD",
 	})
 	expectAPIError(t, err, "InvalidStorageClass", 400)
 

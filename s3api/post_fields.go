@@ -28,7 +28,7 @@ var postHeaderFields = map[string]bool{
 
 // postMetadata collects the object's metadata and the checksum to verify
 // from the form's fields. A field the gateway does not implement
-// (x-amz-storage-class, tagging, server-side encryption, ...) is refused
+// (server-side encryption, website redirects, ...) is refused
 // with NotImplemented, as the same header on PutObject is; a storage
 // class and an ACL are held to PutObject's rules.
 func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, error) {
@@ -60,11 +60,20 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 			}
 			md.User[meta] = value
 			userSize += len(meta) + len(value)
-		case name == "x-amz-storage-class":
-			// As the header: STANDARD is what every object is.
-			if value != "STANDARD" {
-				return objects.Metadata{}, checksum.Spec{}, s3err.InvalidStorageClass.With("The storage class you specified is not valid: %s is not supported.", value)
+		case name == "tagging":
+			// The tag set as XML, as PutObjectTagging takes it
+			// (RESTObjectPOST: "The tag-set must be encoded as XML").
+			tags, err := parseTagging([]byte(value), objectTagRules)
+			if err != nil {
+				return objects.Metadata{}, checksum.Spec{}, err
 			}
+			md.Tags = tags
+		case name == "x-amz-storage-class":
+			// As the header.
+			if err := checkStorageClassValue(value); err != nil {
+				return objects.Metadata{}, checksum.Spec{}, err
+			}
+			md.StorageClass = recordedClass(value)
 		case name == "x-amz-checksum-algorithm":
 			// The form's name for what PutObject calls
 			// x-amz-sdk-checksum-algorithm.

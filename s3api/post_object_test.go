@@ -165,6 +165,29 @@ func TestPostObjectChecksumField(t *testing.T) {
 	}
 }
 
+// TestPostObjectTaggingField: a form's tagging field is the object's tag
+// set, as XML (RESTObjectPOST: "tagging ... The tag-set must be encoded as
+// XML").
+func TestPostObjectTaggingField(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "forms")
+	doc := "<Tagging><TagSet><Tag><Key>form</Key><Value>yes</Value></Tag></TagSet></Tagging>"
+	fields := signedPolicy(t, time.Now().Add(time.Hour), []any{
+		map[string]string{"bucket": "forms"}, map[string]string{"key": "tagged"}, map[string]string{"tagging": doc},
+	}, formField{"key", "tagged"}, formField{"tagging", doc})
+	resp, body := sendPostForm(t, g.endpoint, "forms", fields, "f", []byte("x"))
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST: %d %s", resp.StatusCode, body)
+	}
+	out, err := g.client().GetObjectTagging(context.Background(), &s3.GetObjectTaggingInput{Bucket: aws.String("forms"), Key: aws.String("tagged")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.TagSet) != 1 || aws.ToString(out.TagSet[0].Key) != "form" || aws.ToString(out.TagSet[0].Value) != "yes" {
+		t.Fatalf("tags %+v", out.TagSet)
+	}
+}
+
 // TestPostObjectResponses checks success_action_status and
 // success_action_redirect (RESTObjectPOST.html: 200, 201 with a
 // PostResponse document, 204 by default and for other values; a redirect
@@ -250,10 +273,12 @@ func TestPostObjectRefusals(t *testing.T) {
 			400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size</Message><ProposedSize>1</ProposedSize><MinSizeAllowed>2</MinSizeAllowed>"},
 		{"checksum mismatch", signedPolicy(t, exp, with(map[string]string{"x-amz-checksum-crc32": crc}), key, formField{"x-amz-checksum-crc32", crc}), []byte("x"), false,
 			400, "BadDigest", ""},
-		{"unsupported field", signedPolicy(t, exp, with(map[string]string{"tagging": "<Tagging/>"}), key, formField{"tagging", "<Tagging/>"}), []byte("x"), false,
-			501, "NotImplemented", "<Header>tagging</Header>"},
-		{"storage class", signedPolicy(t, exp, with(map[string]string{"x-amz-storage-class": "GLACIER"}), key, formField{"x-amz-storage-class", "GLACIER"}), []byte("x"), false,
-			400, "InvalidStorageClass", "The storage class you specified is not valid: GLACIER is not supported."},
+		{"unsupported field", signedPolicy(t, exp, with(map[string]string{"x-amz-website-redirect-location": "/a"}), key, formField{"x-amz-website-redirect-location", "/a"}), []byte("x"), false,
+			501, "NotImplemented", "<Header>x-amz-website-redirect-location</Header>"},
+		{"bad tagging", signedPolicy(t, exp, with(map[string]string{"tagging": "<Tagging/>"}), key, formField{"tagging", "<Tagging/>"}), []byte("x"), false,
+			400, "MalformedXML", "The XML you provided was not well-formed"},
+		{"storage class", signedPolicy(t, exp, with(map[string]string{"x-amz-storage-class": "OUTPOSTS"}), key, formField{"x-amz-storage-class", "OUTPOSTS"}), []byte("x"), false,
+			400, "InvalidStorageClass", "The storage class you specified is not valid"},
 		{"public ACL", signedPolicy(t, exp, with(map[string]string{"acl": "public-read"}), key, formField{"acl", "public-read"}), []byte("x"), false,
 			400, "AccessControlListNotSupported", "The bucket does not allow ACLs"},
 		{"no key", signedPolicy(t, exp, []any{map[string]string{"bucket": "forms"}}), []byte("x"), false,

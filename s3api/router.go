@@ -100,6 +100,9 @@ func route(r *request) (handlerFunc, error) {
 	if h, ok, err := routeCORS(r); ok {
 		return h, err
 	}
+	if h, ok, err := routeBucketTagging(r); ok {
+		return h, err
+	}
 	if h, ok, err := routeAccessControl(r); ok {
 		return h, err
 	}
@@ -158,6 +161,12 @@ func routeBucket(r *request) (handlerFunc, error) {
 }
 
 func routeObject(r *request) (handlerFunc, error) {
+	if h, ok, err := routeObjectTagging(r); ok {
+		return h, err
+	}
+	if h, ok, err := routeObjectRestore(r); ok {
+		return h, err
+	}
 	if unsupportedSubresource(r, objectSubresources) {
 		return nil, s3err.NotImplemented
 	}
@@ -196,11 +205,11 @@ var (
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
 		"metadataTable", "metrics", "notification", "object-lock",
 		"policy", "replication", "requestPayment",
-		"session", "tagging", "uploads", "website",
+		"session", "uploads", "website",
 	}
 	objectSubresources = []string{
-		"acl", "attributes", "legal-hold", "restore", "retention", "select",
-		"tagging", "torrent", "uploadId", "uploads", "renameObject",
+		"acl", "attributes", "legal-hold", "retention", "select",
+		"torrent", "uploadId", "uploads", "renameObject",
 	}
 )
 

@@ -8,7 +8,7 @@ import (
 
 // unsupportedHeader is a request header terngate recognises but does not
 // honour. refuse judges the header's value: nil for a value that asks for
-// nothing beyond what terngate does (x-amz-storage-class: STANDARD), else
+// nothing beyond what terngate does (x-amz-storage-class: STANDARD_IA), else
 // the error AWS gives. Implementing a feature removes its rows.
 type unsupportedHeader struct {
 	name   string
@@ -47,7 +47,6 @@ var unsupportedHeaders = []unsupportedHeader{
 
 	// Tagging, website redirects, storage classes, appends, MFA delete,
 	// conditional aborts, restore status in listings.
-	{"x-amz-tagging", notImplemented},
 	{"x-amz-tagging-directive", refuseTaggingDirective},
 	{"x-amz-website-redirect-location", notImplemented},
 	{"x-amz-storage-class", refuseStorageClass},
@@ -126,17 +125,15 @@ func refuseBucketObjectLock(r *request, name, value string) error {
 
 func refuseTaggingDirective(r *request, name, value string) error {
 	switch value {
-	case "COPY":
-		return nil // the default: the copy has the source's tags, which are none
-	case "REPLACE":
-		return notImplemented(r, name, value)
+	case "COPY", "REPLACE":
+		return nil // copyTags applies it
 	}
-	return s3err.InvalidArgument.With("Unknown tagging directive.").ForArgument(name, value)
+	return errTaggingDirective.ForArgument(name, value)
 }
 
-// refuseStorageClass accepts only the class every object has.
-func refuseStorageClass(r *request, _, _ string) error {
-	return checkStorageClass(r)
+// refuseStorageClass accepts the classes storage_class.go records.
+func refuseStorageClass(_ *request, _, value string) error {
+	return checkStorageClassValue(value)
 }
 
 // refuseObjectOwnership accepts the ownership every bucket has.

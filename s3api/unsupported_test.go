@@ -84,20 +84,18 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"copy-source SSE-C", "PUT", "/uhb/k1", map[string]string{"x-amz-copy-source": "/uhb/src", "x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256"}, "InvalidArgument", 400, "", "k1"},
 		{"lock mode", "PUT", "/uhb/k1", map[string]string{"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}, "InvalidRequest", 400, "", "k1"},
 		{"legal hold", "PUT", "/uhb/k1", map[string]string{"x-amz-object-lock-legal-hold": "ON"}, "InvalidRequest", 400, "", "k1"},
-		{"tagging", "PUT", "/uhb/k1", map[string]string{"x-amz-tagging": "a=b"}, "NotImplemented", 501, "x-amz-tagging", "k1"},
-		{"copy tagging REPLACE", "PUT", "/uhb/k1", map[string]string{"x-amz-copy-source": "/uhb/src", "x-amz-tagging-directive": "REPLACE"}, "NotImplemented", 501, "x-amz-tagging-directive", "k1"},
 		{"website redirect", "PUT", "/uhb/k1", map[string]string{"x-amz-website-redirect-location": "/other"}, "NotImplemented", 501, "x-amz-website-redirect-location", "k1"},
-		{"storage class", "PUT", "/uhb/k1", map[string]string{"x-amz-storage-class": "GLACIER"}, "InvalidStorageClass", 400, "", "k1"},
+		{"unknown storage class", "PUT", "/uhb/k1", map[string]string{"x-amz-storage-class": "COLD"}, "InvalidStorageClass", 400, "", "k1"},
+		{"directory bucket class", "PUT", "/uhb/k1", map[string]string{"x-amz-storage-class": "EXPRESS_ONEZONE"}, "InvalidStorageClass", 400, "", "k1"},
 		{"append", "PUT", "/uhb/k1", map[string]string{"x-amz-write-offset-bytes": "0"}, "NotImplemented", 501, "x-amz-write-offset-bytes", "k1"},
 		{"grant", "PUT", "/uhb/k1", map[string]string{"x-amz-grant-read": `uri="http://acs.amazonaws.com/groups/global/AllUsers"`}, "AccessControlListNotSupported", 400, "", "k1"},
+		{"copy tagging directive unknown", "PUT", "/uhb/k1", map[string]string{"x-amz-copy-source": "/uhb/src", "x-amz-tagging-directive": "MERGE"}, "InvalidArgument", 400, "", "k1"},
 		{"multipart SSE", "POST", "/uhb/k1?uploads", map[string]string{"x-amz-server-side-encryption": "AES256"}, "NotImplemented", 501, "x-amz-server-side-encryption", "k1"},
-		{"multipart tagging", "POST", "/uhb/k1?uploads", map[string]string{"x-amz-tagging": "a=b"}, "NotImplemented", 501, "x-amz-tagging", "k1"},
 		{"bypass governance", "DELETE", "/uhb/src", map[string]string{"x-amz-bypass-governance-retention": "true"}, "NotImplemented", 501, "x-amz-bypass-governance-retention", ""},
 		{"MFA delete", "DELETE", "/uhb/src", map[string]string{"x-amz-mfa": "123456 654321"}, "NotImplemented", 501, "x-amz-mfa", ""},
 		{"bucket object lock", "PUT", "/uh-lock", map[string]string{"x-amz-bucket-object-lock-enabled": "true"}, "NotImplemented", 501, "x-amz-bucket-object-lock-enabled", ""},
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
 		{"versioning", "PUT", "/uhb?versioning", nil, "NotImplemented", 501, "", ""},
-		{"object tagging", "PUT", "/uhb/src?tagging", nil, "NotImplemented", 501, "", ""},
 		{"object retention", "PUT", "/uhb/src?retention", nil, "NotImplemented", 501, "", ""},
 		{"bucket encryption", "PUT", "/uhb?encryption", nil, "NotImplemented", 501, "", ""},
 	}
@@ -155,7 +153,7 @@ func TestUnsupportedHeadersNeutralValuesAccepted(t *testing.T) {
 }
 
 // A real client sees the refusal as an API error: aws-sdk-go-v2's
-// ServerSideEncryption and Tagging fields.
+// ServerSideEncryption and WebsiteRedirectLocation fields.
 func TestUnsupportedHeadersSDK(t *testing.T) {
 	g := startGateway(t, Config{})
 	g.mustCreateBucket(t, "sdk")
@@ -167,7 +165,7 @@ func TestUnsupportedHeadersSDK(t *testing.T) {
 	})
 	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented)
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{
-		Bucket: aws.String("sdk"), Key: aws.String("k"), Body: strings.NewReader("x"), Tagging: aws.String("a=b"),
+		Bucket: aws.String("sdk"), Key: aws.String("k"), Body: strings.NewReader("x"), WebsiteRedirectLocation: aws.String("/a"),
 	})
 	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented)
 	if g.objectExists(t, "sdk", "k") {

@@ -81,7 +81,7 @@ func TestErrorDocuments(t *testing.T) {
 		t.Errorf("HEAD error: %d, %d body bytes", resp.StatusCode, len(body))
 	}
 
-	for _, path := range []string{"/errs?lifecycle", "/errs?uploads", "/errs/k?tagging", "/errs/k?uploadId=x"} {
+	for _, path := range []string{"/errs?lifecycle", "/errs?uploads", "/errs/k?retention", "/errs/k?uploadId=x"} {
 		resp, body = do(t, g.signedRequest(t, http.MethodGet, path, nil, testSecretKey))
 		checkErrorXML(t, resp, body, 501, "NotImplemented")
 	}
@@ -227,7 +227,7 @@ func TestKeepAliveAfterUnreadBodyError(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		body := bytes.Repeat([]byte("y"), 64<<10)
 		req, _ := http.NewRequest(http.MethodPut, g.endpoint+"/keep/k", bytes.NewReader(body))
-		req.Header.Set("x-amz-storage-class", "GLACIER")
+		req.Header.Set("x-amz-storage-class", "COLD")
 		sum := sha256.Sum256(body)
 		signRequest(t, req, hex.EncodeToString(sum[:]), testAccessKey, testSecretKey)
 		resp, err := client.Do(req)

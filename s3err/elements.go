@@ -168,3 +168,13 @@ func SignatureMismatchV4(accessKey, stringToSign, provided, canonicalRequest str
 // hexBytes is S3's rendering of a string's bytes: two hex digits each,
 // separated by spaces.
 func hexBytes(s string) string { return fmt.Sprintf("% x", s) }
+
+// InvalidObjectStateFor is InvalidObjectState about an object's storage
+// class: a GET or copy of an archived object not restored, or a
+// RestoreObject of one that is not archived. The text and the StorageClass
+// element are S3's (the AWS Glue and Amazon ES troubleshooting guides quote
+// the text; AWS's mock, moto, answers RestoreObject of a STANDARD object
+// with both).
+func InvalidObjectStateFor(storageClass string) *Error {
+	return InvalidObjectState.With("The operation is not valid for the object's storage class").WithFields("StorageClass", storageClass)
+}

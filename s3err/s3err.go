@@ -167,3 +167,10 @@ var (
 var (
 	NoSuchPublicAccessBlockConfiguration = newErr("NoSuchPublicAccessBlockConfiguration", http.StatusNotFound, "The public access block configuration was not found")
 )
+
+// Tagging errors (ErrorResponses: InvalidTag, NoSuchTagSet "The TagSet
+// does not exist", 404).
+var (
+	InvalidTag   = newErr("InvalidTag", http.StatusBadRequest, "The tag provided was not a valid tag.")
+	NoSuchTagSet = newErr("NoSuchTagSet", http.StatusNotFound, "The TagSet does not exist")
+)

@@ -46,6 +46,11 @@ var operations = map[string]string{
 	"AbortMultipartUpload":    ActionPutObject,
 	"ListParts":               ActionPutObject,
 
+	"GetObjectTagging":    "s3:GetObjectTagging",
+	"PutObjectTagging":    "s3:PutObjectTagging",
+	"DeleteObjectTagging": "s3:DeleteObjectTagging",
+	"RestoreObject":       "s3:RestoreObject",
+
 	"DeleteObject":  ActionDeleteObject,
 	"DeleteObjects": ActionDeleteObject, // authorized per key
 

@@ -31,6 +31,16 @@ type Metadata struct {
 	Checksums map[string]string `json:"ck,omitempty"`
 	// ChecksumType is FULL_OBJECT or COMPOSITE when Checksums is set.
 	ChecksumType string `json:"ckt,omitempty"`
+	// Tags is the object's tag set (tags.go), in the order it was given.
+	Tags []Tag `json:"tg,omitempty"`
+	// StorageClass is the class the object was written with; empty for
+	// STANDARD. It labels the object and decides nothing about where its
+	// bytes are stored.
+	StorageClass string `json:"sc,omitempty"`
+	// RestoreExpiry is when the restored copy of an archived object
+	// (GLACIER, DEEP_ARCHIVE) stops being readable, in Unix seconds; 0
+	// if it was never restored.
+	RestoreExpiry int64 `json:"re,omitempty"`
 }
 
 // ObjectInfo describes an object.

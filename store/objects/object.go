@@ -150,63 +150,15 @@ func (l *Layer) Delete(ctx context.Context, bucket, key string) error {
 // ReplaceMetadata replaces an object's metadata in place (a copy onto itself
 // with the REPLACE directive): same bytes, same ETag, new LastModified. If
 // ifETag is set the object's ETag must equal it, else PreconditionFailed.
-//
-// The new record is staged (a transient file) before the name is held, so
-// that with leases it is the holder another gateway can fence; it is
-// linked only if the object is still the file it was staged for. Everything
-// the record keeps besides the metadata (ETag, size, parts) belongs to that
-// file and never changes.
 func (l *Layer) ReplaceMetadata(ctx context.Context, bucket, key string, ifETag string, md Metadata) (ObjectInfo, error) {
-	p, err := pathOfKey(key)
-	if err != nil {
-		return ObjectInfo{}, err
-	}
-	defer l.bucketLocks.rlock(bucket)()
-	for range resolveAttempts {
-		bid, dir, s, _, err := l.locate(ctx, bucket, key)
-		if err != nil {
-			return ObjectInfo{}, err
-		}
-		id := s.file.ID
-		rec, err := l.currentRecord(ctx, bid, id, key)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // replaced meanwhile
-		}
-		if err != nil {
-			return ObjectInfo{}, err
-		}
+	return l.rewriteRecord(ctx, bucket, key, func(rec *record) error {
 		if ifETag != "" && ifETag != rec.ETag {
-			return ObjectInfo{}, s3err.PreconditionFailedOn("If-Match")
+			return s3err.PreconditionFailedOn("If-Match")
 		}
 		rec.Meta = md
 		rec.Modified = time.Now().UnixNano()
-		if st, ok := l.attributeWriter(); ok {
-			err := l.replaceAttributeRecord(ctx, st, bid, dir, p.name, id, rec)
-			if errors.Is(err, errObjectMoved) {
-				continue
-			}
-			if err != nil {
-				return ObjectInfo{}, err
-			}
-			return rec.info(bucket, key, id), nil
-		}
-		staged, err := l.stageRecord(ctx, bid, id, rec)
-		if err != nil {
-			return ObjectInfo{}, err
-		}
-		err = l.linkRecord(ctx, bid, dir, p.name, id, staged)
-		if err != nil {
-			_ = l.st.ScrapTransient(context.WithoutCancel(ctx), staged.t)
-		}
-		if errors.Is(err, errObjectMoved) {
-			continue
-		}
-		if err != nil {
-			return ObjectInfo{}, err
-		}
-		return rec.info(bucket, key, id), nil
-	}
-	return ObjectInfo{}, fmt.Errorf("objects: %q keeps changing: %w", key, s3err.ServiceUnavailable)
+		return nil
+	})
 }
 
 // errObjectMoved: the name no longer holds the file a record was staged for.
