@@ -46,6 +46,7 @@ func (l *Layer) readAttributeRecord(ctx context.Context, st store.AttributedFile
 func (r record) clone() record {
 	r.Meta.User = maps.Clone(r.Meta.User)
 	r.Meta.Checksums = maps.Clone(r.Meta.Checksums)
+	r.Meta.Tags = slices.Clone(r.Meta.Tags)
 	r.Parts = slices.Clone(r.Parts)
 	r.PartSums = slices.Clone(r.PartSums)
 	return r

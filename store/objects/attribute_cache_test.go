@@ -43,7 +43,7 @@ func TestAttributeRecordCacheFollowsInPlaceChanges(t *testing.T) {
 // to the record (or its Metadata) without a copy in clone would let one
 // reader's change reach the cache and every later reader.
 func TestRecordCloneCoversEveryField(t *testing.T) {
-	cloned := map[string]bool{"Meta.User": true, "Meta.Checksums": true, "Parts": true, "PartSums": true}
+	cloned := map[string]bool{"Meta.User": true, "Meta.Checksums": true, "Meta.Tags": true, "Parts": true, "PartSums": true}
 	var check func(prefix string, typ reflect.Type)
 	check = func(prefix string, typ reflect.Type) {
 		for f := range typ.Fields() {
@@ -60,10 +60,11 @@ func TestRecordCloneCoversEveryField(t *testing.T) {
 	}
 	check("", reflect.TypeFor[record]())
 
-	orig := record{Meta: Metadata{User: map[string]string{"a": "1"}, Checksums: map[string]string{"CRC32": "x"}}, Parts: []int64{1}, PartSums: []string{"s"}}
+	orig := record{Meta: Metadata{User: map[string]string{"a": "1"}, Checksums: map[string]string{"CRC32": "x"}, Tags: []Tag{{Key: "k", Value: "v"}}}, Parts: []int64{1}, PartSums: []string{"s"}}
 	c := orig.clone()
 	c.Meta.User["a"], c.Meta.Checksums["CRC32"], c.Parts[0], c.PartSums[0] = "2", "y", 2, "t"
-	if orig.Meta.User["a"] != "1" || orig.Meta.Checksums["CRC32"] != "x" || orig.Parts[0] != 1 || orig.PartSums[0] != "s" {
+	c.Meta.Tags[0].Value = "w"
+	if orig.Meta.User["a"] != "1" || orig.Meta.Checksums["CRC32"] != "x" || orig.Parts[0] != 1 || orig.PartSums[0] != "s" || orig.Meta.Tags[0].Value != "v" {
 		t.Fatalf("a change to the clone reached the original: %+v", orig)
 	}
 }
