@@ -135,6 +135,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Multipart:         mpu,
 		Metrics:           m,
 		DisableSigV2:      !cfg.SigV2,
+		AllowSSECOverHTTP: cfg.SSECOverHTTP,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

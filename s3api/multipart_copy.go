@@ -53,6 +53,9 @@ func (s *server) uploadPartCopy(r *request) error {
 		return err
 	}
 	defer obj.Close()
+	if err := refuseEncryptedSource(obj.Info); err != nil {
+		return err
+	}
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return err
 	}

@@ -72,6 +72,9 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	if err := refuseEncryptedSource(info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -89,6 +92,9 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 		return objects.ObjectInfo{}, err
 	}
 	defer obj.Close()
+	if err := refuseEncryptedSource(obj.Info); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return objects.ObjectInfo{}, err
 	}

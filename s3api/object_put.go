@@ -28,6 +28,11 @@ func (s *server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	enc, err := encryptionForPut(r)
+	if err != nil {
+		return err
+	}
+	defer enc.zero()
 	in := objects.PutInput{
 		Bucket:       r.bucket,
 		Key:          r.key,
@@ -36,6 +41,7 @@ func (s *server) putObject(r *request) error {
 		ContentMD5:   md5sum,
 		Metadata:     md,
 		BeforeCommit: up.commitChecksums,
+		Encryption:   enc.input(),
 	}
 	if err := putPreconditions(r, &in); err != nil {
 		return err
@@ -46,6 +52,7 @@ func (s *server) putObject(r *request) error {
 	}
 	r.setHeader("ETag", quoteETag(info.ETag))
 	setStoredChecksumHeaders(r, info.Metadata)
+	enc.setHeaders(r)
 	r.c.Status(http.StatusOK)
 	return nil
 }

@@ -21,6 +21,7 @@ type handlerFunc func(*server, *request) error
 // the addressing, authenticates, dispatches and renders errors.
 func (s *server) handle(c *fiber.Ctx) error {
 	r := newRequest(c)
+	r.plainSSEC = s.cfg.AllowSSECOverHTTP
 	c.Set("x-amz-request-id", r.id)
 	c.Set("x-amz-id-2", r.hostID)
 	obs := s.observe(r)

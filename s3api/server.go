@@ -46,6 +46,10 @@ type Config struct {
 	// DisableSigV2 refuses Signature Version 2 requests (header and
 	// presigned URLs) as AWS's V4-only regions do; SigV4 is always served.
 	DisableSigV2 bool
+	// AllowSSECOverHTTP accepts SSE-C requests over plain HTTP, which AWS
+	// refuses: for tests on loopback only, as the keys cross the wire in
+	// the clear.
+	AllowSSECOverHTTP bool
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and
