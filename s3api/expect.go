@@ -57,7 +57,8 @@ func (cs *continueScreen) admitHead(h *fasthttp.RequestHeader) error {
 	r := newRequest(c)
 	// The head's copy has no connection: whether SSE-C came over TLS is
 	// judged when the handler admits the request itself.
-	r.plainSSEC = true
+	r.sse = cs.srv.sseSettings()
+	r.sse.plainSSEC = true
 	_, err := cs.srv.admit(r)
 	return err
 }

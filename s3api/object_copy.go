@@ -24,6 +24,9 @@ type copyObjectResult struct {
 // copyObject copies x-amz-copy-source onto the target, or rewrites the
 // target's metadata when both are the same object.
 func (s *server) copyObject(r *request) error {
+	if err := s.refuseUnderDefaultEncryption(r); err != nil {
+		return err
+	}
 	src, err := parseCopySource(r.header("x-amz-copy-source"))
 	if err != nil {
 		return err

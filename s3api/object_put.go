@@ -28,7 +28,7 @@ func (s *server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	enc, err := encryptionForPut(r)
+	enc, err := s.encryptionForPut(r)
 	if err != nil {
 		return err
 	}

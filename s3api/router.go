@@ -21,7 +21,7 @@ type handlerFunc func(*server, *request) error
 // the addressing, authenticates, dispatches and renders errors.
 func (s *server) handle(c *fiber.Ctx) error {
 	r := newRequest(c)
-	r.plainSSEC = s.cfg.AllowSSECOverHTTP
+	r.sse = s.sseSettings()
 	c.Set("x-amz-request-id", r.id)
 	c.Set("x-amz-id-2", r.hostID)
 	obs := s.observe(r)
@@ -99,6 +99,9 @@ func route(r *request) (handlerFunc, error) {
 		return h, nil
 	}
 	if h, ok, err := routeCORS(r); ok {
+		return h, err
+	}
+	if h, ok, err := routeBucketEncryption(r); ok {
 		return h, err
 	}
 	if h, ok, err := routeAccessControl(r); ok {
@@ -193,7 +196,7 @@ func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
 // prefix, ...) are operation arguments.
 var (
 	bucketSubresources = []string{
-		"accelerate", "acl", "analytics", "encryption",
+		"accelerate", "acl", "analytics",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
 		"metadataTable", "metrics", "notification", "object-lock",
 		"policy", "replication", "requestPayment",

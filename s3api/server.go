@@ -12,6 +12,7 @@ import (
 	"github.com/terngate/terngate/auth"
 	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/multipart"
+	"github.com/terngate/terngate/sse"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// refuses: for tests on loopback only, as the keys cross the wire in
 	// the clear.
 	AllowSSECOverHTTP bool
+	// MasterKeys, when set, enables SSE-S3 (and bucket default encryption):
+	// object keys are sealed under its current key.
+	MasterKeys *sse.KeyRing
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and

@@ -27,11 +27,21 @@ import (
 	"github.com/terngate/terngate/store/objects"
 )
 
-// startSSEGateway serves the API over a local store in dir, accepting SSE-C
-// over plain HTTP (the loopback setting), so tests can read the stored bytes.
+// startSSEGateway serves the API over a local store in a new directory,
+// accepting SSE-C over plain HTTP (the loopback setting), so tests can read
+// the stored bytes.
 func startSSEGateway(t *testing.T) (*gateway, string) {
 	t.Helper()
 	dir := t.TempDir()
+	g, stop := startSSEGatewayIn(t, dir, Config{})
+	t.Cleanup(stop)
+	return g, dir
+}
+
+// startSSEGatewayIn serves the API over the local store in dir with cfg
+// (and SSE-C over plain HTTP) until stop is called.
+func startSSEGatewayIn(t *testing.T, dir string, cfg Config) (*gateway, func()) {
+	t.Helper()
 	st, err := local.Open(dir, local.Options{})
 	if err != nil {
 		t.Fatalf("opening local store: %v", err)
@@ -40,21 +50,20 @@ func startSSEGateway(t *testing.T) (*gateway, string) {
 	if err != nil {
 		t.Fatalf("creating object layer: %v", err)
 	}
-	app := New(layer, &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}, Config{
-		Logger:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-		AllowSSECOverHTTP: true,
-	})
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.AllowSSECOverHTTP = true
+	app := New(layer, &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = app.Listener(ln) }()
-	t.Cleanup(func() {
+	stop := func() {
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 		_ = st.Close()
-	})
+	}
 	addr := ln.Addr().String()
-	return &gateway{addr: addr, endpoint: "http://" + addr, region: testRegion, layer: layer}, dir
+	return &gateway{addr: addr, endpoint: "http://" + addr, region: testRegion, layer: layer}, stop
 }
 
 // testCustomerKey is an SSE-C key and the headers' forms of it.

@@ -99,7 +99,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"versioning", "PUT", "/uhb?versioning", nil, "NotImplemented", 501, "", ""},
 		{"object tagging", "PUT", "/uhb/src?tagging", nil, "NotImplemented", 501, "", ""},
 		{"object retention", "PUT", "/uhb/src?retention", nil, "NotImplemented", 501, "", ""},
-		{"bucket encryption", "PUT", "/uhb?encryption", nil, "NotImplemented", 501, "", ""},
 	}
 	for _, tc := range cases {
 		resp, e := sendWithHeaders(t, g.gateway, tc.method, tc.path, []byte("data"), tc.headers)

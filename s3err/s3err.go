@@ -167,6 +167,8 @@ var (
 // codes").
 var (
 	InvalidEncryptionAlgorithmError = newErr("InvalidEncryptionAlgorithmError", http.StatusBadRequest, "The encryption request that you specified is not valid. The valid value is AES256.")
+	// API_GetBucketEncryption, for a bucket without a configuration.
+	ServerSideEncryptionConfigurationNotFoundError = newErr("ServerSideEncryptionConfigurationNotFoundError", http.StatusNotFound, "The server side encryption configuration was not found")
 )
 
 // Errors of the bucket controls (API_GetPublicAccessBlock).

@@ -36,6 +36,9 @@ type Mode string
 const (
 	// ModeCustomer is SSE-C: sealed under the key the client sends.
 	ModeCustomer Mode = "C"
+	// ModeS3 is SSE-S3: sealed under a master key of the gateway's key
+	// ring, named by Info.KeyID.
+	ModeS3 Mode = "S3"
 )
 
 // Info is what an encrypted object's record keeps about its encryption.
