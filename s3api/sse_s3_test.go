@@ -20,7 +20,7 @@ import (
 
 // testKeyRing builds a master key ring of the given IDs (the first
 // current), each key a byte pattern of its ID.
-func testKeyRing(t *testing.T, ids ...string) *sse.KeyRing {
+func testKeyRing(t testing.TB, ids ...string) *sse.KeyRing {
 	t.Helper()
 	var lines []string
 	for _, id := range ids {

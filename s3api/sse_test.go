@@ -40,7 +40,7 @@ func startSSEGateway(t *testing.T) (*gateway, string) {
 
 // startSSEGatewayIn serves the API over the local store in dir with cfg
 // (and SSE-C over plain HTTP) until stop is called.
-func startSSEGatewayIn(t *testing.T, dir string, cfg Config) (*gateway, func()) {
+func startSSEGatewayIn(t testing.TB, dir string, cfg Config) (*gateway, func()) {
 	t.Helper()
 	st, err := local.Open(dir, local.Options{})
 	if err != nil {

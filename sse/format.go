@@ -1,6 +1,7 @@
 package sse
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +96,10 @@ func DecryptRange(stored io.Reader, key *ObjectKey, rng StoredRange) (io.Reader,
 	if rng.firstPackage > int64(^uint32(0)) {
 		return nil, fmt.Errorf("sse: package %d is past the format's limit", rng.firstPackage)
 	}
-	r, err := sio.DecryptReader(stored, sioConfig(key, uint32(rng.firstPackage)))
+	// The format reads each package's header and body apart: a buffer of
+	// a few packages turns those small reads into large ones.
+	buffered := bufio.NewReaderSize(stored, 4*storedPackage)
+	r, err := sio.DecryptReader(buffered, sioConfig(key, uint32(rng.firstPackage)))
 	if err != nil {
 		return nil, fmt.Errorf("sse: start decryption: %w", err)
 	}
