@@ -24,9 +24,6 @@ type copyObjectResult struct {
 // copyObject copies x-amz-copy-source onto the target, or rewrites the
 // target's metadata when both are the same object.
 func (s *server) copyObject(r *request) error {
-	if err := s.refuseUnderDefaultEncryption(r); err != nil {
-		return err
-	}
 	src, err := parseCopySource(r.header("x-amz-copy-source"))
 	if err != nil {
 		return err
@@ -46,7 +43,7 @@ func (s *server) copyObject(r *request) error {
 	}
 
 	var info objects.ObjectInfo
-	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) {
+	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) && !copySetsEncryption(r) {
 		info, err = s.copyOntoItself(r, replace, md)
 	} else {
 		// A new checksum algorithm needs the bytes read again, even in place.
@@ -75,8 +72,10 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err != nil {
 		return objects.ObjectInfo{}, err
 	}
-	if err := refuseEncryptedSource(info); err != nil {
-		return objects.ObjectInfo{}, err
+	if info.Encryption != nil {
+		// The bytes are rewritten under the encryption the request (or
+		// the bucket's default) asks for, as AWS does.
+		return s.copyFrom(r, target{bucket: r.bucket, key: r.key}, replace, md)
 	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
 		return objects.ObjectInfo{}, err
@@ -95,9 +94,11 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 		return objects.ObjectInfo{}, err
 	}
 	defer obj.Close()
-	if err := refuseEncryptedSource(obj.Info); err != nil {
+	srcKey, err := copySourceKey(r, obj.Info)
+	if err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	defer srcKey.zero()
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -108,10 +109,15 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	if !replace {
 		md = obj.Info.Metadata
 	}
-	body, err := obj.File.NewReader(0, obj.Info.Size)
+	body, err := openRange(obj, srcKey, 0, obj.Info.Size)
 	if err != nil {
 		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)
 	}
+	enc, err := s.encryptionForPut(r)
+	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	defer enc.zero()
 	sums, err := newCopyChecksum(r, obj.Info.Metadata, body)
 	if err != nil {
 		return objects.ObjectInfo{}, err
@@ -123,11 +129,16 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 		Size:         obj.Info.Size,
 		Metadata:     md,
 		BeforeCommit: sums.commit,
+		Encryption:   enc.input(),
 	}
 	if err := putPreconditions(r, &in); err != nil {
 		return objects.ObjectInfo{}, err
 	}
-	return s.layer.Put(r.ctx, in)
+	info, err := s.layer.Put(r.ctx, in)
+	if err == nil {
+		enc.setHeaders(r)
+	}
+	return info, err
 }
 
 // parseCopySource reads "[/]bucket/key[?versionId=null]", URL-encoded.

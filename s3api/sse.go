@@ -14,6 +14,7 @@ import (
 // not implemented (unsupported.go) rather than ignore them.
 var ssecOperations = map[string]bool{
 	"PutObject":           true,
+	"CopyObject":          true,
 	"GetObject":           true,
 	"HeadObject":          true,
 	"GetObjectAttributes": true,
@@ -161,7 +162,18 @@ func setCustomerKeyHeaders(r *request, ck *customerKey) {
 // unseals its key. A wrong key is AWS's 403; no key for an SSE-C object,
 // or a key for another one, its 400s.
 func objectReadKey(r *request, info objects.ObjectInfo) (*readKey, error) {
-	ck, err := parseCustomerKey(readSSECHeaders(r, ssecPrefix), ssecPrefix)
+	return readKeyFrom(r, info, ssecPrefix)
+}
+
+// copySourceKey is objectReadKey for a copy's source, whose SSE-C key comes
+// in the x-amz-copy-source-server-side-encryption-customer-* headers
+// (API_CopyObject).
+func copySourceKey(r *request, info objects.ObjectInfo) (*readKey, error) {
+	return readKeyFrom(r, info, ssecCopySourcePrefix)
+}
+
+func readKeyFrom(r *request, info objects.ObjectInfo, prefix string) (*readKey, error) {
+	ck, err := parseCustomerKey(readSSECHeaders(r, prefix), prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -238,11 +250,12 @@ func openRange(obj *objects.Object, k *readKey, start, n int64) (io.Reader, erro
 	return obj.NewPlainReader(k.key, start, n)
 }
 
-// refuseEncryptedSource refuses to copy an encrypted object: copying one
-// (CopyObject, UploadPartCopy) is not implemented yet, and reading its
-// stored bytes as they are would copy ciphertext as the object. An SSE-C
-// source without its key gets AWS's answer to that; the copy-source key
-// headers themselves are refused as not implemented (unsupported.go).
+// refuseEncryptedSource refuses to copy an encrypted object into a
+// multipart upload (UploadPartCopy): parts are not encrypted yet, and
+// reading its stored bytes as they are would copy ciphertext as the part.
+// An SSE-C source without its key gets AWS's answer to that; the
+// copy-source key headers themselves are refused as not implemented there
+// (unsupported.go).
 func refuseEncryptedSource(info objects.ObjectInfo) error {
 	switch {
 	case info.Encryption == nil:
@@ -252,4 +265,17 @@ func refuseEncryptedSource(info objects.ObjectInfo) error {
 	default:
 		return s3err.NotImplemented
 	}
+}
+
+// copySetsEncryption reports whether a copy names an encryption for its
+// destination or a key for its source: a copy onto itself then rewrites
+// the bytes (AWS counts a change of encryption as a change that makes a
+// copy onto itself legal).
+func copySetsEncryption(r *request) bool {
+	for _, h := range []string{sseHeader, ssecPrefix + "algorithm", ssecCopySourcePrefix + "algorithm"} {
+		if r.hasHeader(h) {
+			return true
+		}
+	}
+	return false
 }

@@ -145,7 +145,7 @@ func (s *server) bucketDefaultEncryption(r *request, bucket string) (string, err
 }
 
 // refuseUnderDefaultEncryption refuses the writes that cannot be encrypted
-// yet (multipart uploads, copies, browser-form uploads) in a bucket with
+// yet (multipart uploads, browser-form uploads) in a bucket with
 // default encryption, rather than store them in the clear under a
 // configuration that promises otherwise.
 func (s *server) refuseUnderDefaultEncryption(r *request) error {

@@ -113,10 +113,6 @@ func TestSSES3RoundTrip(t *testing.T) {
 	}
 	expectNoPlaintext(t, dir, plaintextMarker, control)
 
-	// Copying it is not implemented yet: refused, never a copy of the
-	// ciphertext.
-	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("sses3"), Key: aws.String("copy"), CopySource: aws.String("sses3/o")})
-	expectAPIError(t, err, "NotImplemented", 501)
 }
 
 // Rotation without rewriting: objects keep the ID of the master key that
@@ -217,8 +213,14 @@ func TestBucketDefaultEncryption(t *testing.T) {
 	expectAPIError(t, err, "NotImplemented", 501)
 	g.mustCreateBucket(t, "plainsrc")
 	g.mustPut(t, "plainsrc", "src", "copy me")
-	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("defenc"), Key: aws.String("copy"), CopySource: aws.String("plainsrc/src")})
-	expectAPIError(t, err, "NotImplemented", 501)
+	// A copy into it is encrypted by the default too.
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("defenc"), Key: aws.String("copy"), CopySource: aws.String("plainsrc/src")})
+	if err != nil || cp.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Fatalf("CopyObject into a default-encrypted bucket: %+v %v", cp, err)
+	}
+	if info, err := g.layer.Stat(ctx, "defenc", "copy"); err != nil || info.Encryption == nil {
+		t.Fatalf("the copy is not stored encrypted: %+v %v", info.Encryption, err)
+	}
 
 	control := []byte("CONTROL-PLAIN-")
 	g.mustPut(t, "plainsrc", "control-small", string(markerBody(300, control)))

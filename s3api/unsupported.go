@@ -88,8 +88,8 @@ func notImplemented(_ *request, name, _ string) error {
 	return s3err.NotImplemented.ForHeader(name)
 }
 
-// refuseEncryptionMethod accepts SSE-S3 where it is implemented (PutObject,
-// with a master key ring), refuses the other methods AWS knows as not
+// refuseEncryptionMethod accepts SSE-S3 where it is implemented (PutObject
+// and CopyObject, with a master key ring), refuses the other methods AWS knows as not
 // implemented, and anything else as AWS refuses an unknown method. Reads
 // take no such header: AWS answers 400 (API_GetObject, API_HeadObject: "If
 // you include the header in your GET requests for these objects, you'll
@@ -100,7 +100,7 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 		switch operationOf(r) {
 		case "GetObject", "HeadObject":
 			return s3err.InvalidArgument.With("x-amz-server-side-encryption header is not supported for this operation.").ForArgument(name, value)
-		case "PutObject":
+		case "PutObject", "CopyObject":
 			if value == sseS3 && r.sse.masterKeys != nil {
 				return nil
 			}
@@ -120,7 +120,8 @@ func refuseSSEC(r *request, name, value string) error {
 		// The value is not echoed: it may be the key.
 		return s3err.InvalidArgument.With(msgSSECOverHTTP).ForArgumentName(name)
 	}
-	if ssecOperations[operationOf(r)] && !strings.HasPrefix(strings.ToLower(name), ssecCopySourcePrefix) {
+	op := operationOf(r)
+	if ssecOperations[op] && (op == "CopyObject" || !strings.HasPrefix(strings.ToLower(name), ssecCopySourcePrefix)) {
 		return nil
 	}
 	return notImplemented(r, name, value)
