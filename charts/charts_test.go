@@ -1003,3 +1003,32 @@ func TestRenderedEnvIsReadByTheGateway(t *testing.T) {
 		}
 	}
 }
+
+// The SSE-S3 master key ring comes from an existing Secret, mounted as a
+// file the gateway reads (--sse-master-key-file), never from values.
+func TestEncryptionMasterKeysFromSecret(t *testing.T) {
+	if env := renderObjects(t, "").env(t); env["TERNGATE_SSE_MASTER_KEY_FILE"] != "" {
+		t.Fatalf("default values set TERNGATE_SSE_MASTER_KEY_FILE=%q", env["TERNGATE_SSE_MASTER_KEY_FILE"])
+	}
+	o := renderObjects(t, "encryption:\n  existingSecret: terngate-sse\n")
+	env := o.env(t)
+	if got := env["TERNGATE_SSE_MASTER_KEY_FILE"]; got != "/etc/terngate/sse/master-keys" {
+		t.Fatalf("TERNGATE_SSE_MASTER_KEY_FILE = %q", got)
+	}
+	d, c := o.gateway(t)
+	mounted := false
+	for _, m := range c.VolumeMounts {
+		if m.Name == "sse-master-keys" && m.MountPath == "/etc/terngate/sse" && m.ReadOnly {
+			mounted = true
+		}
+	}
+	var secret string
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		if v.Name == "sse-master-keys" && v.Secret != nil {
+			secret = v.Secret.SecretName
+		}
+	}
+	if !mounted || secret != "terngate-sse" {
+		t.Fatalf("master keys: mounted %v, from Secret %q", mounted, secret)
+	}
+}

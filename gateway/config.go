@@ -39,6 +39,12 @@ type Config struct {
 	TLSKey        string `yaml:"tls-key"`
 	TLSSelfSigned bool   `yaml:"tls-self-signed"`
 	UsersFile     string `yaml:"users-file"`
+	// SSECOverHTTP accepts SSE-C keys over plain HTTP (loopback tests).
+	SSECOverHTTP bool `yaml:"sse-c-over-http"`
+	// SSEMasterKeyFile / SSEMasterKey: the SSE-S3 master key ring
+	// (sse_keys.go).
+	SSEMasterKeyFile string `yaml:"sse-master-key-file"`
+	SSEMasterKey     string `yaml:"sse-master-key"`
 
 	RedisURL        string `yaml:"redis-url"`
 	MultipartExpiry string `yaml:"multipart-expiry"`
@@ -115,6 +121,9 @@ func (c *Config) options() []option {
 		{name: "tls-cert", usage: "PEM certificate (chain) file: serve HTTPS", str: &c.TLSCert},
 		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
 		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
+		{name: "sse-c-over-http", usage: "accept SSE-C (customer-provided key) requests over plain HTTP, which S3 refuses because the key crosses the wire in the clear: for tests on loopback only", flag: &c.SSECOverHTTP},
+		{name: "sse-master-key-file", usage: "file of SSE-S3 master keys, one \"<id> <base64 of 32 bytes>\" a line, the first the current one: enables SSE-S3 (x-amz-server-side-encryption: AES256) and bucket default encryption; to rotate, put a new key first and keep the old ones (objects name the key they were sealed under)", str: &c.SSEMasterKeyFile},
+		{name: "sse-master-key", usage: "one SSE-S3 master key \"<id>:<base64 of 32 bytes>\" instead of --sse-master-key-file (give it as the environment variable: flags show in process lists)", str: &c.SSEMasterKey},
 		{name: "redis-url", usage: "Redis tracking multipart uploads for gateways sharing a store: redis://, rediss://, redis+sentinel://h:p,h:p/master, redis+cluster://h:p,h:p (default: an embedded tracker in the data dir)", str: &c.RedisURL},
 		{name: "lease-ttl", usage: "how long a gateway's lease on a key, which serialises writes to it between gateways sharing a TernFS root through --redis-url, lasts unrenewed: a gateway that dies or stalls holding one delays writes to that key this long, and after Redis loses its data writes wait this long once (Go duration)", str: &c.LeaseTTL},
 		{name: "single-replica", usage: "with --store ternfs, declare this the only gateway serving --ternfs-root, so that it may run without --redis-url (conditional writes are then serialised in this process only; a second gateway would break If-None-Match/If-Match)", flag: &c.SingleReplica},

@@ -122,6 +122,13 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		ready.checks = append(ready.checks, redisCheck(rt.Client()))
 	}
 
+	masterKeys, err := loadMasterKeys(cfg)
+	if err != nil {
+		return err
+	}
+	if masterKeys != nil {
+		logger.Info("SSE-S3 enabled", "master_key_ids", masterKeys.IDs())
+	}
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
 		Region:            cfg.Region,
@@ -135,6 +142,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		Multipart:         mpu,
 		Metrics:           m,
 		DisableSigV2:      !cfg.SigV2,
+		AllowSSECOverHTTP: cfg.SSECOverHTTP,
+		MasterKeys:        masterKeys,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

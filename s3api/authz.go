@@ -181,6 +181,7 @@ func bucketOperation(r *request) string {
 		{"uploads", "ListMultipartUploads", "", "", ""},
 		{"lifecycle", "GetBucketLifecycleConfiguration", "PutBucketLifecycleConfiguration", "", "DeleteBucketLifecycle"},
 		{"cors", "GetBucketCors", "PutBucketCors", "", "DeleteBucketCors"},
+		{"encryption", "GetBucketEncryption", "PutBucketEncryption", "", "DeleteBucketEncryption"},
 		{"tagging", "GetBucketTagging", "PutBucketTagging", "", "DeleteBucketTagging"},
 	}
 	for _, s := range bySub {

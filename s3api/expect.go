@@ -54,7 +54,12 @@ func (cs *continueScreen) admitHead(h *fasthttp.RequestHeader) error {
 	h.CopyTo(&rc.Request.Header)
 	c := cs.app.AcquireCtx(&rc)
 	defer cs.app.ReleaseCtx(c)
-	_, err := cs.srv.admit(newRequest(c))
+	r := newRequest(c)
+	// The head's copy has no connection: whether SSE-C came over TLS is
+	// judged when the handler admits the request itself.
+	r.sse = cs.srv.sseSettings()
+	r.sse.plainSSEC = true
+	_, err := cs.srv.admit(r)
 	return err
 }
 

@@ -59,6 +59,9 @@ func (s *server) createMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.refuseUnderDefaultEncryption(r); err != nil {
+		return err
+	}
 	md, err := metadataFromRequest(r)
 	if err != nil {
 		return err

@@ -56,6 +56,9 @@ func (s *server) uploadPartCopy(r *request) error {
 	if err := checkReadable(obj.Info); err != nil {
 		return err
 	}
+	if err := refuseEncryptedSource(obj.Info); err != nil {
+		return err
+	}
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return err
 	}

@@ -49,6 +49,11 @@ func (s *server) getObjectAttributes(r *request) error {
 	if err != nil {
 		return err
 	}
+	key, err := objectReadKey(r, info)
+	if err != nil {
+		return err
+	}
+	key.zero()
 	if err := checkConditions(r, readConditions, info); err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func (s *server) copyObject(r *request) error {
 	}
 
 	var info objects.ObjectInfo
-	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) {
+	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) && !copySetsEncryption(r) {
 		info, err = s.copyOntoItself(r, replace, md)
 	} else {
 		// A new checksum algorithm needs the bytes read again, even in place.
@@ -76,6 +76,11 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err := checkReadable(info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	if info.Encryption != nil {
+		// The bytes are rewritten under the encryption the request (or
+		// the bucket's default) asks for, as AWS does.
+		return s.copyFrom(r, target{bucket: r.bucket, key: r.key}, replace, md)
+	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -88,7 +93,6 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	// Checksums describe the bytes, which do not change.
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
 	md.StorageClass = requestStorageClass(r)
-	md.RestoreExpiry = 0
 	md.RestoreExpiry = 0 // the copy is a new object, not a restored one
 	if md.Tags, err = copyTags(r, info.Metadata.Tags); err != nil {
 		return objects.ObjectInfo{}, err
@@ -105,6 +109,11 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	if err := checkReadable(obj.Info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
+	srcKey, err := copySourceKey(r, obj.Info)
+	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	defer srcKey.zero()
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -118,12 +127,19 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	if md.Tags, err = copyTags(r, obj.Info.Metadata.Tags); err != nil {
 		return objects.ObjectInfo{}, err
 	}
-	// A copy is STANDARD unless it asks for another class (API_CopyObject).
+	// A copy is STANDARD unless it asks for another class (API_CopyObject),
+	// and a new object, not a restored one.
 	md.StorageClass = requestStorageClass(r)
-	body, err := obj.File.NewReader(0, obj.Info.Size)
+	md.RestoreExpiry = 0
+	body, err := openRange(obj, srcKey, 0, obj.Info.Size)
 	if err != nil {
 		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)
 	}
+	enc, err := s.encryptionForPut(r)
+	if err != nil {
+		return objects.ObjectInfo{}, err
+	}
+	defer enc.zero()
 	sums, err := newCopyChecksum(r, obj.Info.Metadata, body)
 	if err != nil {
 		return objects.ObjectInfo{}, err
@@ -135,11 +151,16 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 		Size:         obj.Info.Size,
 		Metadata:     md,
 		BeforeCommit: sums.commit,
+		Encryption:   enc.input(),
 	}
 	if err := putPreconditions(r, &in); err != nil {
 		return objects.ObjectInfo{}, err
 	}
-	return s.layer.Put(r.ctx, in)
+	info, err := s.layer.Put(r.ctx, in)
+	if err == nil {
+		enc.setHeaders(r)
+	}
+	return info, err
 }
 
 // parseCopySource reads "[/]bucket/key[?versionId=null]", URL-encoded.

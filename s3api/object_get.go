@@ -38,17 +38,24 @@ func (s *server) getObject(r *request) error {
 		obj.Close()
 		return err
 	}
-	plan, err := planRead(r, obj.Info)
+	key, err := objectReadKey(r, obj.Info)
 	if err != nil {
 		obj.Close()
 		return err
 	}
-	reader, err := obj.File.NewReader(plan.rng.start, plan.rng.length())
+	plan, err := planRead(r, obj.Info)
+	if err != nil {
+		key.zero()
+		obj.Close()
+		return err
+	}
+	reader, err := openRange(obj, key, plan.rng.start, plan.rng.length())
 	if err != nil {
 		obj.Close()
 		return fmt.Errorf("reading %s/%s: %w", r.bucket, r.key, err)
 	}
 	setReadHeaders(r, obj.Info, plan)
+	key.setHeaders(r)
 	// fasthttp closes the stream (and with it the object) once the
 	// response is written or abandoned.
 	r.c.Response().SetBodyStream(countBytes(&objectBody{r: reader, obj: obj}), int(plan.rng.length()))
@@ -64,11 +71,17 @@ func (s *server) headObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	key, err := objectReadKey(r, info)
+	if err != nil {
+		return err
+	}
+	key.zero()
 	plan, err := planRead(r, info)
 	if err != nil {
 		return err
 	}
 	setReadHeaders(r, info, plan)
+	key.setHeaders(r)
 	resp := r.c.Response()
 	resp.SkipBody = true
 	resp.Header.SetContentLength(int(plan.rng.length()))

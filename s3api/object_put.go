@@ -32,6 +32,11 @@ func (s *server) putObject(r *request) error {
 		return err
 	}
 	md.StorageClass = requestStorageClass(r)
+	enc, err := s.encryptionForPut(r)
+	if err != nil {
+		return err
+	}
+	defer enc.zero()
 	in := objects.PutInput{
 		Bucket:       r.bucket,
 		Key:          r.key,
@@ -40,6 +45,7 @@ func (s *server) putObject(r *request) error {
 		ContentMD5:   md5sum,
 		Metadata:     md,
 		BeforeCommit: up.commitChecksums,
+		Encryption:   enc.input(),
 	}
 	if err := putPreconditions(r, &in); err != nil {
 		return err
@@ -50,6 +56,7 @@ func (s *server) putObject(r *request) error {
 	}
 	r.setHeader("ETag", quoteETag(info.ETag))
 	setStoredChecksumHeaders(r, info.Metadata)
+	enc.setHeaders(r)
 	r.c.Status(http.StatusOK)
 	return nil
 }

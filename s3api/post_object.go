@@ -67,6 +67,9 @@ func (s *server) postObject(r *request) error {
 			body.min, body.max = lo, min(hi, s.cfg.MaxPutSize)
 		}
 	}
+	if err := s.refuseUnderDefaultEncryption(r); err != nil {
+		return err
+	}
 	sums := checksum.NewVerifier(body, spec)
 	up := &upload{body: sums, size: -1, sums: sums}
 	info, err := s.layer.Put(r.ctx, objects.PutInput{

@@ -38,6 +38,8 @@ type request struct {
 	// body is the raw request body, wrapped so the router can tell whether
 	// a handler consumed it.
 	body *connBody
+	// sse is the gateway's encryption settings (sse.go).
+	sse sseSettings
 }
 
 func newRequest(c *fiber.Ctx) *request {

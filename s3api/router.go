@@ -21,6 +21,7 @@ type handlerFunc func(*server, *request) error
 // the addressing, authenticates, dispatches and renders errors.
 func (s *server) handle(c *fiber.Ctx) error {
 	r := newRequest(c)
+	r.sse = s.sseSettings()
 	c.Set("x-amz-request-id", r.id)
 	c.Set("x-amz-id-2", r.hostID)
 	obs := s.observe(r)
@@ -101,6 +102,9 @@ func route(r *request) (handlerFunc, error) {
 		return h, err
 	}
 	if h, ok, err := routeBucketTagging(r); ok {
+		return h, err
+	}
+	if h, ok, err := routeBucketEncryption(r); ok {
 		return h, err
 	}
 	if h, ok, err := routeAccessControl(r); ok {
@@ -201,7 +205,7 @@ func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
 // prefix, ...) are operation arguments.
 var (
 	bucketSubresources = []string{
-		"accelerate", "acl", "analytics", "encryption",
+		"accelerate", "acl", "analytics",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
 		"metadataTable", "metrics", "notification", "object-lock",
 		"policy", "replication", "requestPayment",

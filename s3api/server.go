@@ -12,6 +12,7 @@ import (
 	"github.com/terngate/terngate/auth"
 	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/multipart"
+	"github.com/terngate/terngate/sse"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -46,6 +47,13 @@ type Config struct {
 	// DisableSigV2 refuses Signature Version 2 requests (header and
 	// presigned URLs) as AWS's V4-only regions do; SigV4 is always served.
 	DisableSigV2 bool
+	// AllowSSECOverHTTP accepts SSE-C requests over plain HTTP, which AWS
+	// refuses: for tests on loopback only, as the keys cross the wire in
+	// the clear.
+	AllowSSECOverHTTP bool
+	// MasterKeys, when set, enables SSE-S3 (and bucket default encryption):
+	// object keys are sealed under its current key.
+	MasterKeys *sse.KeyRing
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and

@@ -87,11 +87,23 @@ func notImplemented(_ *request, name, _ string) error {
 	return s3err.NotImplemented.ForHeader(name)
 }
 
-// refuseEncryptionMethod refuses every SSE method AWS knows as not
-// implemented, and anything else as AWS refuses an unknown method.
+// refuseEncryptionMethod accepts SSE-S3 where it is implemented (PutObject
+// and CopyObject, with a master key ring), refuses the other methods AWS knows as not
+// implemented, and anything else as AWS refuses an unknown method. Reads
+// take no such header: AWS answers 400 (API_GetObject, API_HeadObject: "If
+// you include the header in your GET requests for these objects, you'll
+// get an HTTP 400 Bad Request error").
 func refuseEncryptionMethod(r *request, name, value string) error {
 	switch value {
 	case "AES256", "aws:kms", "aws:kms:dsse":
+		switch operationOf(r) {
+		case "GetObject", "HeadObject":
+			return s3err.InvalidArgument.With("x-amz-server-side-encryption header is not supported for this operation.").ForArgument(name, value)
+		case "PutObject", "CopyObject":
+			if value == sseS3 && r.sse.masterKeys != nil {
+				return nil
+			}
+		}
 		return notImplemented(r, name, value)
 	}
 	return s3err.InvalidArgument.With("The encryption method specified is not supported").ForArgument(name, value)
@@ -99,10 +111,17 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 
 // refuseSSEC: AWS refuses SSE-C over plain HTTP before anything else
 // ("Amazon S3 rejects any requests made over HTTP when using SSE-C",
-// Using server-side encryption with customer-provided keys).
+// Using server-side encryption with customer-provided keys), unless the
+// gateway allows it for loopback tests. The operations that take SSE-C
+// keys check them (sse_customer.go); the others refuse them.
 func refuseSSEC(r *request, name, value string) error {
-	if !r.c.Context().IsTLS() {
-		return s3err.InvalidArgument.With("Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.").ForArgument(name, value)
+	if !r.c.Context().IsTLS() && !r.sse.plainSSEC {
+		// The value is not echoed: it may be the key.
+		return s3err.InvalidArgument.With(msgSSECOverHTTP).ForArgumentName(name)
+	}
+	op := operationOf(r)
+	if ssecOperations[op] && (op == "CopyObject" || !strings.HasPrefix(strings.ToLower(name), ssecCopySourcePrefix)) {
+		return nil
 	}
 	return notImplemented(r, name, value)
 }

@@ -97,7 +97,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
 		{"versioning", "PUT", "/uhb?versioning", nil, "NotImplemented", 501, "", ""},
 		{"object retention", "PUT", "/uhb/src?retention", nil, "NotImplemented", 501, "", ""},
-		{"bucket encryption", "PUT", "/uhb?encryption", nil, "NotImplemented", 501, "", ""},
 	}
 	for _, tc := range cases {
 		resp, e := sendWithHeaders(t, g.gateway, tc.method, tc.path, []byte("data"), tc.headers)

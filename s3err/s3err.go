@@ -163,6 +163,14 @@ var (
 	InvalidLocationConstraint = newErr("InvalidLocationConstraint", http.StatusBadRequest, "The specified location-constraint is not valid")
 )
 
+// Errors of server-side encryption (ErrorResponses.html, "List of error
+// codes").
+var (
+	InvalidEncryptionAlgorithmError = newErr("InvalidEncryptionAlgorithmError", http.StatusBadRequest, "The encryption request that you specified is not valid. The valid value is AES256.")
+	// API_GetBucketEncryption, for a bucket without a configuration.
+	ServerSideEncryptionConfigurationNotFoundError = newErr("ServerSideEncryptionConfigurationNotFoundError", http.StatusNotFound, "The server side encryption configuration was not found")
+)
+
 // Errors of the bucket controls (API_GetPublicAccessBlock).
 var (
 	NoSuchPublicAccessBlockConfiguration = newErr("NoSuchPublicAccessBlockConfiguration", http.StatusNotFound, "The public access block configuration was not found")

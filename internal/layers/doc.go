@@ -4,7 +4,8 @@
 // From the bottom up:
 //
 //	0  s3err, internal/...            shared vocabulary with no dependencies
-//	1  checksum, store, auth/users    S3 checksums, the storage interface
+//	1  checksum, store, auth/users,   S3 checksums, the storage interface,
+//	   sse                            encryption at rest (format, key sealing)
 //	2  store/ternfs/...               the TernFS client below its adapter: wire (codec,
 //	                                  messages), span (CRC, Reed-Solomon), client (over
 //	                                  both) and, for tests only, internal/ternfstest

@@ -22,6 +22,7 @@ var layerOf = []struct {
 	{"s3err", 0},
 	{"internal/", 0},
 	{"checksum", 1},
+	{"sse", 1},
 	{"store", 1},
 	{"auth/users", 1},
 	{"store/ternfs/", 2},

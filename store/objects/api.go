@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/terngate/terngate/sse"
 	"github.com/terngate/terngate/store"
 )
 
@@ -59,6 +60,9 @@ type ObjectInfo struct {
 	// PartChecksums are the parts' checksums, in the object's algorithm,
 	// for objects assembled with a COMPOSITE checksum (else nil).
 	PartChecksums []string
+	// Encryption is set for an object stored encrypted: its bytes are read
+	// with Object.NewPlainReader.
+	Encryption *sse.Info
 	// Foreign is true for files that have no gateway metadata.
 	Foreign bool
 	// FileID is the store file holding the bytes.
@@ -103,6 +107,8 @@ type PutInput struct {
 	// complete the metadata with what only the body could tell (verified
 	// checksums). An error aborts the write and is returned unchanged.
 	BeforeCommit func(*Metadata) error
+	// Encryption, when set, stores the body encrypted (sse.go).
+	Encryption *Encryption
 }
 
 // ListInput is one page of a listing.

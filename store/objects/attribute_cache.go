@@ -49,5 +49,10 @@ func (r record) clone() record {
 	r.Meta.Tags = slices.Clone(r.Meta.Tags)
 	r.Parts = slices.Clone(r.Parts)
 	r.PartSums = slices.Clone(r.PartSums)
+	if r.SSE != nil {
+		enc := *r.SSE
+		enc.Sealed = slices.Clone(enc.Sealed)
+		r.SSE = &enc
+	}
 	return r
 }

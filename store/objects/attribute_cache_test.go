@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/terngate/terngate/sse"
 )
 
 // A record read from an attribute is decoded again once the attribute
@@ -43,7 +45,7 @@ func TestAttributeRecordCacheFollowsInPlaceChanges(t *testing.T) {
 // to the record (or its Metadata) without a copy in clone would let one
 // reader's change reach the cache and every later reader.
 func TestRecordCloneCoversEveryField(t *testing.T) {
-	cloned := map[string]bool{"Meta.User": true, "Meta.Checksums": true, "Meta.Tags": true, "Parts": true, "PartSums": true}
+	cloned := map[string]bool{"Meta.User": true, "Meta.Checksums": true, "Meta.Tags": true, "Parts": true, "PartSums": true, "SSE": true}
 	var check func(prefix string, typ reflect.Type)
 	check = func(prefix string, typ reflect.Type) {
 		for f := range typ.Fields() {
@@ -64,6 +66,12 @@ func TestRecordCloneCoversEveryField(t *testing.T) {
 	c := orig.clone()
 	c.Meta.User["a"], c.Meta.Checksums["CRC32"], c.Parts[0], c.PartSums[0] = "2", "y", 2, "t"
 	c.Meta.Tags[0].Value = "w"
+	orig.SSE = &sse.Info{KeyID: "k1", Sealed: []byte{1}}
+	c2 := orig.clone()
+	c2.SSE.KeyID, c2.SSE.Sealed[0] = "k2", 2
+	if orig.SSE.KeyID != "k1" || orig.SSE.Sealed[0] != 1 {
+		t.Fatalf("a change to the clone's encryption reached the original: %+v", orig.SSE)
+	}
 	if orig.Meta.User["a"] != "1" || orig.Meta.Checksums["CRC32"] != "x" || orig.Parts[0] != 1 || orig.PartSums[0] != "s" || orig.Meta.Tags[0].Value != "v" {
 		t.Fatalf("a change to the clone reached the original: %+v", orig)
 	}

@@ -130,12 +130,14 @@ func readInlineBody(in PutInput) ([]byte, record, error) {
 		return nil, record{}, s3err.BadDigestMD5(sum, in.ContentMD5)
 	}
 	rec := record{Meta: in.Metadata, ETag: hex.EncodeToString(sum), Size: in.Size, Modified: time.Now().UnixNano()}
+	in.Encryption.complete(&rec, sum)
 	if in.BeforeCommit != nil {
 		if err := in.BeforeCommit(&rec.Meta); err != nil {
 			return nil, record{}, err
 		}
 	}
-	return data, rec, nil
+	data, err := in.Encryption.sealBytes(data)
+	return data, rec, err
 }
 
 // replaceAttributeRecord is linkRecord for a store that keeps attributes:

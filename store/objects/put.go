@@ -32,7 +32,7 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	if st, ok := l.inlineStore(in.Size); ok {
+	if st, ok := l.inlineStore(in.Encryption.storedSize(in.Size)); ok {
 		return l.putInline(ctx, st, in, p, bucket)
 	}
 	dir, t, release, err := l.startPut(ctx, in.Bucket, &bucket, p.dirs)
@@ -113,7 +113,12 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 		src = bytes.NewReader(nil)
 	}
 	body := &hashingReader{r: src, h: md5.New()}
-	n, err := l.st.Append(ctx, t, body)
+	stored, err := in.Encryption.storedReader(body)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	n, err := l.st.Append(ctx, t, stored)
+	n = in.Encryption.plainSize(n)
 	if body.err != nil {
 		return ObjectInfo{}, body.err // the client's (or its verifier's) error, unchanged
 	}
@@ -128,6 +133,7 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 		return ObjectInfo{}, s3err.BadDigestMD5(sum, in.ContentMD5)
 	}
 	rec := record{Meta: in.Metadata, ETag: hex.EncodeToString(sum), Size: n, Modified: time.Now().UnixNano()}
+	in.Encryption.complete(&rec, sum)
 	if in.BeforeCommit != nil {
 		if err := in.BeforeCommit(&rec.Meta); err != nil {
 			return ObjectInfo{}, err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/terngate/terngate/sse"
 	"github.com/terngate/terngate/store"
 )
 
@@ -26,6 +27,8 @@ type record struct {
 	Parts    []int64  `json:"p,omitempty"`
 	// PartSums are the parts' COMPOSITE checksums, served with ?partNumber.
 	PartSums []string `json:"ps,omitempty"`
+	// SSE describes the encryption of an encrypted object's bytes.
+	SSE *sse.Info `json:"x,omitempty"`
 }
 
 // notePut marks the transient files of a PUT (data and record), which
@@ -57,6 +60,7 @@ func (r record) info(bucket, key string, id store.ID) ObjectInfo {
 		Metadata:      r.Meta,
 		PartSizes:     r.Parts,
 		PartChecksums: r.PartSums,
+		Encryption:    r.SSE,
 		FileID:        id,
 	}
 }
