@@ -46,11 +46,15 @@ type ListVersionsOutput struct {
 	NextVersionIDMarker string
 }
 
-// errVersionMarkerWithoutKey is S3's answer to a version-id-marker without a
-// key-marker (API_ListObjectVersions: "You can't specify a version-id-marker
-// without a key-marker"; message as S3 words it, recorded in
-// versity/versitygw#1811).
-var errVersionMarkerWithoutKey = s3err.InvalidArgument.With("A version-id marker cannot be specified without a key marker.")
+// versionMarkerWithoutKey is S3's answer to a version-id-marker without a
+// key-marker (API_ListObjectVersions: the version-id-marker is "the object
+// version you want to start listing from", after a key-marker), naming and
+// echoing the argument as S3 does (S3's response body recorded in
+// versity/versitygw#2174).
+func versionMarkerWithoutKey(value string) error {
+	return s3err.InvalidArgument.With("A version-id marker cannot be specified without a key marker.").
+		ForArgument("version-id-marker", value)
+}
 
 // listObjectVersions lists one page of a bucket's versions (S3's
 // ListObjectVersions). It finds the keys holding versions by walking the
@@ -63,7 +67,7 @@ func (l *Layer) listObjectVersions(ctx context.Context, in ListVersionsInput) (L
 	var after versionID
 	if in.VersionIDMarker != "" {
 		if in.KeyMarker == "" {
-			return ListVersionsOutput{}, errVersionMarkerWithoutKey
+			return ListVersionsOutput{}, versionMarkerWithoutKey(in.VersionIDMarker)
 		}
 		var err error
 		if after, err = parseVersionID("version-id-marker", in.VersionIDMarker); err != nil {

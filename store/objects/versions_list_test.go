@@ -111,8 +111,9 @@ func testListObjectVersions(t *testing.T, l *Layer) {
 
 	_, err := l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, VersionIDMarker: "null", MaxKeys: 10})
 	var e *s3err.Error
-	if !errors.As(err, &e) || e.Code != "InvalidArgument" {
-		t.Fatalf("version-id-marker without key-marker = %v, want InvalidArgument", err)
+	if !errors.As(err, &e) || e.Code != "InvalidArgument" || e.Message != "A version-id marker cannot be specified without a key marker." ||
+		e.Field("ArgumentName") != "version-id-marker" || e.Field("ArgumentValue") != "null" {
+		t.Fatalf("version-id-marker without key-marker = %v, want InvalidArgument naming version-id-marker", err)
 	}
 	_, err = l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, KeyMarker: "a", VersionIDMarker: "bogus", MaxKeys: 10})
 	if !errors.As(err, &e) || e.Code != "InvalidArgument" || e.Field("ArgumentName") != "version-id-marker" {
