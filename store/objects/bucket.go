@@ -23,6 +23,12 @@ type bucketRecord struct {
 	// nil when none. It sits next to the policy so that a policy and the
 	// block that vets it are read, and replaced, together.
 	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
+	// Versioning is the bucket's versioning status (Enabled or Suspended;
+	// empty if it was never versioned). It is here, in the record every
+	// request's HeadBucket reads, so that writes and deletes know for free
+	// whether the bucket keeps versions; the history of changes, with their
+	// times, is the versioning document's (versions_state.go).
+	Versioning string `json:"versioning,omitempty"`
 }
 
 const noteBucket = "bucket"
@@ -89,6 +95,7 @@ func (l *Layer) readBucketRecord(ctx context.Context, bucket store.ID) (bucketRe
 		return bucketRecord{}, err
 	}
 	if rec, ok := l.buckets.records.get(e.ID); ok {
+		l.buckets.latest.put(bucket, rec)
 		return rec, nil
 	}
 	body, err := l.readSmallFile(ctx, e.ID)
@@ -100,6 +107,7 @@ func (l *Layer) readBucketRecord(ctx context.Context, bucket store.ID) (bucketRe
 		return bucketRecord{}, fmt.Errorf("objects: decode bucket record: %w", err)
 	}
 	l.buckets.records.put(e.ID, rec)
+	l.buckets.latest.put(bucket, rec)
 	return rec, nil
 }
 
@@ -201,12 +209,22 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 	if len(page.Objects) > 0 || page.IsTruncated {
 		return s3err.BucketNotEmpty
 	}
+	versioned := l.keepsVersions(ctx, id)
+	if versioned {
+		held, err := l.bucketHoldsVersions(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if held {
+			return errVersionsLeft
+		}
+	}
 	// The metadata tree goes before the bucket can: a PUT on another
 	// gateway may have written its record there and be about to link its
 	// file. What is removed is kept, and put back if the bucket turns out
 	// not to be empty, so such an object keeps its ETag and metadata.
 	var saved []savedFile
-	if err := l.clearDirectory(ctx, id, true, &saved); err != nil {
+	if err := l.clearDirectory(ctx, id, true, versioned, &saved); err != nil {
 		if errors.Is(err, store.ErrNotEmpty) {
 			// A writer on another gateway got in after the listing.
 			l.restoreFiles(ctx, id, saved)
@@ -217,6 +235,11 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 	rec, recErr := l.readBucketRecord(ctx, id)
 	if err := l.removeBucketRecord(ctx, id); err != nil {
 		return err
+	}
+	if versioned {
+		if err := l.dropLeftoverEdges(ctx, id); err != nil {
+			return err
+		}
 	}
 	err = l.st.RemoveDirectory(ctx, l.root, bucket)
 	l.buckets.entries.remove(bucket)
@@ -236,10 +259,11 @@ func (l *Layer) DeleteBucket(ctx context.Context, bucket string) error {
 }
 
 // clearDirectory removes the gateway's leftovers under dir in a bucket that
-// holds no key: the metadata tree and empty directories. Anything else (files
-// the escaper cannot name, written by other clients) stays, and the bucket
-// then fails to be removed as not empty.
-func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool, saved *[]savedFile) error {
+// holds no key: the metadata tree and empty directories (in a versioned
+// bucket, with the snapshot edges they keep that are no versions). Anything
+// else (files the escaper cannot name, written by other clients) stays, and
+// the bucket then fails to be removed as not empty.
+func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top, versioned bool, saved *[]savedFile) error {
 	entries, err := readAll(ctx, l.st, dir)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // pruned by another gateway meanwhile: it was empty
@@ -263,8 +287,12 @@ func (l *Layer) clearDirectory(ctx context.Context, dir store.ID, top bool, save
 			if err := l.removeTree(ctx, e.ID, []string{metaDirName}, saved); err != nil {
 				return err
 			}
-		} else if err := l.clearDirectory(ctx, e.ID, false, saved); err != nil {
+		} else if err := l.clearDirectory(ctx, e.ID, false, versioned, saved); err != nil {
 			return err
+		} else if versioned {
+			if err := l.dropLeftoverEdges(ctx, e.ID); err != nil {
+				return err
+			}
 		}
 		err := l.st.RemoveDirectory(ctx, dir, e.Name)
 		if err != nil && !errors.Is(err, store.ErrNotEmpty) && !errors.Is(err, store.ErrNotFound) {

@@ -21,11 +21,16 @@ type bucketCache struct {
 	// records are keyed by the record file's ID: a record is replaced,
 	// never rewritten, so an ID always names the same content.
 	records *lru[store.ID, bucketRecord]
+	// latest is the record last read in each bucket directory, keyed by the
+	// directory's ID: what writes consult for the versioning status without
+	// a round trip (keepsVersions), as fresh as this request's HeadBucket.
+	latest *lru[store.ID, bucketRecord]
 }
 
 func newBucketCache() bucketCache {
 	return bucketCache{
 		entries: newLRU[string, store.Entry](bucketCacheSize),
 		records: newLRU[store.ID, bucketRecord](bucketCacheSize),
+		latest:  newLRU[store.ID, bucketRecord](bucketCacheSize),
 	}
 }

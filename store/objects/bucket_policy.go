@@ -56,5 +56,6 @@ func (l *Layer) updateBucketRecord(ctx context.Context, bucket string, change fu
 	if err := l.writeSmallFile(ctx, e.ID, bucketRecordName, noteBucket, body); err != nil {
 		return fmt.Errorf("objects: write bucket record of %q: %w", bucket, err)
 	}
+	l.buckets.latest.put(e.ID, rec)
 	return nil
 }

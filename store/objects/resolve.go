@@ -260,6 +260,10 @@ func (l *Layer) pruneDirs(ctx context.Context, bucket store.ID, dirs []string) {
 		if !ok {
 			return // a writer is about to link into it
 		}
+		if !l.mayPrune(ctx, bucket, ids[i]) {
+			unlock()
+			return
+		}
 		err := l.st.RemoveDirectory(ctx, ids[i-1], dirs[i-1])
 		if err == nil || errors.Is(err, store.ErrNotFound) {
 			l.dirs.remove(dirCacheKey{bucket, strings.Join(dirs[:i], "/")})

@@ -145,7 +145,11 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 	if err != nil {
 		return err
 	}
-	if doc.Status == status {
+	rec, err := l.readBucketRecord(ctx, bid)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if doc.Status == status && rec.Versioning == status {
 		return nil
 	}
 	if status == VersioningEnabled {
@@ -155,6 +159,19 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 		if err := vd.SetKeepSnapshots(ctx, meta, false); err != nil {
 			return fmt.Errorf("objects: metadata of %q: %w", bucket, err)
 		}
+	}
+	// The record says it before the document: a record that says versioned
+	// only stops pruning, while a document that says Enabled in a bucket
+	// whose record does not would let deletes prune directories that hold
+	// versions. A crash in between is mended by setting the status again.
+	if err := l.updateBucketRecord(ctx, bucket, func(r *bucketRecord) error {
+		r.Versioning = status
+		return nil
+	}); err != nil {
+		return err
+	}
+	if doc.Status == status {
+		return nil
 	}
 	next := versioningDocument{Status: status, Earlier: doc.Earlier}
 	if doc.Status != VersioningUnversioned {
