@@ -11,15 +11,7 @@ import (
 
 // routeCORS routes ?cors on a bucket: Put/Get/DeleteBucketCors.
 func routeCORS(r *request) (handlerFunc, bool, error) {
-	if r.bucket == "" || r.key != "" || !r.hasParam("cors") {
-		return nil, false, nil
-	}
-	h, err := pickMethod(r.method(), map[string]handlerFunc{
-		http.MethodGet:    (*server).getBucketCors,
-		http.MethodPut:    (*server).putBucketCors,
-		http.MethodDelete: (*server).deleteBucketCors,
-	})
-	return h, true, err
+	return routeBucketDocument(r, "cors", (*server).getBucketCors, (*server).putBucketCors, (*server).deleteBucketCors)
 }
 
 // putBucketCors validates and stores a CORSConfiguration. S3 requires

@@ -12,15 +12,7 @@ import (
 // the multipart sweeper (AbortIncompleteMultipartUpload) and the expirer
 // beside it (Expiration), so it lives here.
 func routeLifecycle(r *request) (handlerFunc, bool, error) {
-	if r.bucket == "" || r.key != "" || !r.hasParam("lifecycle") {
-		return nil, false, nil
-	}
-	h, err := pickMethod(r.method(), map[string]handlerFunc{
-		http.MethodGet:    (*server).getBucketLifecycle,
-		http.MethodPut:    (*server).putBucketLifecycle,
-		http.MethodDelete: (*server).deleteBucketLifecycle,
-	})
-	return h, true, err
+	return routeBucketDocument(r, "lifecycle", (*server).getBucketLifecycle, (*server).putBucketLifecycle, (*server).deleteBucketLifecycle)
 }
 
 // putBucketLifecycle validates and stores a LifecycleConfiguration. S3

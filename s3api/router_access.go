@@ -55,6 +55,20 @@ func routeAccessControl(r *request) (h handlerFunc, ok bool, err error) {
 	return h, true, err
 }
 
+// routeBucketDocument routes GET, PUT and DELETE of a bucket subresource
+// kept as a document (?cors, ?lifecycle, ?encryption, ?tagging).
+func routeBucketDocument(r *request, param string, get, put, del handlerFunc) (handlerFunc, bool, error) {
+	if r.bucket == "" || r.key != "" || !r.hasParam(param) {
+		return nil, false, nil
+	}
+	h, err := pickMethod(r.method(), map[string]handlerFunc{
+		http.MethodGet:    get,
+		http.MethodPut:    put,
+		http.MethodDelete: del,
+	})
+	return h, true, err
+}
+
 func pickMethod(method string, handlers map[string]handlerFunc) (handlerFunc, error) {
 	if h, ok := handlers[method]; ok {
 		return h, nil

@@ -66,15 +66,7 @@ func parseSSEConfiguration(data []byte) (*sseConfiguration, error) {
 }
 
 func routeBucketEncryption(r *request) (handlerFunc, bool, error) {
-	if r.bucket == "" || r.key != "" || !r.hasParam("encryption") {
-		return nil, false, nil
-	}
-	h, err := pickMethod(r.method(), map[string]handlerFunc{
-		http.MethodGet:    (*server).getBucketEncryption,
-		http.MethodPut:    (*server).putBucketEncryption,
-		http.MethodDelete: (*server).deleteBucketEncryption,
-	})
-	return h, true, err
+	return routeBucketDocument(r, "encryption", (*server).getBucketEncryption, (*server).putBucketEncryption, (*server).deleteBucketEncryption)
 }
 
 // putBucketEncryption stores a validated configuration in its canonical

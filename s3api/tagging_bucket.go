@@ -12,15 +12,7 @@ import (
 // routeBucketTagging routes ?tagging on a bucket:
 // Put/Get/DeleteBucketTagging.
 func routeBucketTagging(r *request) (handlerFunc, bool, error) {
-	if r.bucket == "" || r.key != "" || !r.hasParam("tagging") {
-		return nil, false, nil
-	}
-	h, err := pickMethod(r.method(), map[string]handlerFunc{
-		http.MethodGet:    (*server).getBucketTagging,
-		http.MethodPut:    (*server).putBucketTagging,
-		http.MethodDelete: (*server).deleteBucketTagging,
-	})
-	return h, true, err
+	return routeBucketDocument(r, "tagging", (*server).getBucketTagging, (*server).putBucketTagging, (*server).deleteBucketTagging)
 }
 
 // putBucketTagging replaces the bucket's tag set (API_PutBucketTagging).
