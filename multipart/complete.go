@@ -362,19 +362,20 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 			return Result{}, false, fmt.Errorf("multipart: record assembly: %w", err)
 		}
 	}
-	parts := make([]objects.AssembledPart, len(plan.listed))
-	for i, p := range plan.listed {
-		if err := m.st.MoveData(ctx, whole, p.File); errors.Is(err, store.ErrNotFound) {
-			// Its data is gone (expired while the upload idled): the
-			// upload cannot be completed, only uploaded again.
-			m.log.Warn("multipart: part data lost", "upload", u.ID, "part", p.Number, "err", err)
-			return Result{}, true, s3err.InvalidPartFor(u.ID, p.Number, p.ETag)
-		} else if err != nil {
-			return Result{}, true, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
+	// A resumed assembly may already be linked: the interrupted Complete
+	// died between its link and its Finish. Its parts are moved and its
+	// file is no longer transient, so moving again would fail as if a
+	// part were lost; look first.
+	linkedSize := int64(-1)
+	if claim.Assembly != nil {
+		if fi, err := m.st.StatFile(ctx, whole.ID); err == nil {
+			linkedSize = fi.Size
 		}
-		parts[i] = objects.AssembledPart{Size: p.Size}
-		if plan.sum.typ == checksumComposite {
-			parts[i].Checksum = p.Checksum
+	}
+	var parts []objects.AssembledPart
+	if linkedSize < 0 {
+		if parts, err = m.moveParts(ctx, u, whole, plan); err != nil {
+			return Result{}, true, err
 		}
 	}
 	md := u.Metadata
@@ -386,12 +387,10 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 		Bucket: u.Bucket, Key: u.Key, ETag: plan.etag,
 		Checksum: plan.sum.value, ChecksumAlgo: string(plan.sum.alg), ChecksumType: plan.sum.typ,
 	}
-	if claim.Assembly != nil {
-		if fi, err := m.st.StatFile(ctx, whole.ID); err == nil {
-			// The interrupted Complete linked it and died before finishing.
-			res.Size = fi.Size
-			return res, true, nil
-		}
+	if linkedSize >= 0 {
+		// The interrupted Complete linked it and died before finishing.
+		res.Size = linkedSize
+		return res, true, nil
 	}
 	info, err := m.objects.LinkAssembled(ctx, u.Bucket, u.Key, whole, md, plan.etag, parts, in.Conditions)
 	if err != nil {
@@ -399,4 +398,26 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 	}
 	res.ETag, res.Size = info.ETag, info.Size
 	return res, true, nil
+}
+
+// moveParts moves the listed parts onto whole, in order (a part already
+// moved is empty, and moving it again is a no-op), and describes them for
+// the object's record.
+func (m *Manager) moveParts(ctx context.Context, u Upload, whole store.Transient, plan completePlan) ([]objects.AssembledPart, error) {
+	parts := make([]objects.AssembledPart, len(plan.listed))
+	for i, p := range plan.listed {
+		if err := m.st.MoveData(ctx, whole, p.File); errors.Is(err, store.ErrNotFound) {
+			// Its data is gone (expired while the upload idled): the
+			// upload cannot be completed, only uploaded again.
+			m.log.Warn("multipart: part data lost", "upload", u.ID, "part", p.Number, "err", err)
+			return nil, s3err.InvalidPartFor(u.ID, p.Number, p.ETag)
+		} else if err != nil {
+			return nil, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
+		}
+		parts[i] = objects.AssembledPart{Size: p.Size}
+		if plan.sum.typ == checksumComposite {
+			parts[i].Checksum = p.Checksum
+		}
+	}
+	return parts, nil
 }
