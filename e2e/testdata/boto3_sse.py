@@ -16,29 +16,8 @@ import sys
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
-failures = []
-
-
-def expect(cond, msg):
-    if not cond:
-        failures.append(msg)
-        print("FAIL:", msg)
-        return
-    print("ok:", msg)
-
-
-def expect_error(code, status, fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except ClientError as e:
-        got = e.response["Error"]["Code"]
-        got_status = e.response["ResponseMetadata"]["HTTPStatusCode"]
-        expect(got == code and got_status == status, f"error {code} {status} (got {got} {got_status})")
-        return e
-    expect(False, f"error {code} (call succeeded)")
-    return None
+from s3expect import expect, expect_error, failures
 
 
 def main():
