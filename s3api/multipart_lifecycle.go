@@ -64,10 +64,7 @@ func (s *server) getBucketLifecycle(r *request) error {
 	if err != nil {
 		return err
 	}
-	r.c.Response().Header.SetContentType("application/xml")
-	r.c.Status(http.StatusOK)
-	r.c.Response().SetBody(doc)
-	return nil
+	return writeStoredXML(r, doc)
 }
 
 func (s *server) deleteBucketLifecycle(r *request) error {

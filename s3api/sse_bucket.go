@@ -99,10 +99,7 @@ func (s *server) getBucketEncryption(r *request) error {
 	if err != nil {
 		return err
 	}
-	r.c.Response().Header.SetContentType("application/xml")
-	r.c.Status(http.StatusOK)
-	r.c.Response().SetBody(doc)
-	return nil
+	return writeStoredXML(r, doc)
 }
 
 // deleteBucketEncryption removes the configuration; removing none succeeds.

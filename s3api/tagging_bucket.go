@@ -55,10 +55,7 @@ func (s *server) getBucketTagging(r *request) error {
 	if err != nil {
 		return err
 	}
-	r.c.Response().Header.SetContentType("application/xml")
-	r.c.Status(http.StatusOK)
-	r.c.Response().SetBody(doc)
-	return nil
+	return writeStoredXML(r, doc)
 }
 
 // deleteBucketTagging removes the tag set: 204 (API_DeleteBucketTagging).

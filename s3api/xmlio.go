@@ -92,3 +92,13 @@ func (s *server) configurationBody(r *request) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// writeStoredXML answers 200 with a bucket document (CORS, lifecycle,
+// encryption, tagging) as it was stored: validated and, where S3 answers a
+// canonical form, canonicalised when it was put.
+func writeStoredXML(r *request, doc []byte) error {
+	r.c.Response().Header.SetContentType("application/xml")
+	r.c.Status(http.StatusOK)
+	r.c.Response().SetBody(doc)
+	return nil
+}
