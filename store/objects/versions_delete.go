@@ -10,11 +10,10 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// errRestoreNeedsNullFlag refuses a version delete whose restore would
-// change a version's ID: a restore gives the restored edge a new creation
-// time, and until records carry the null flag (docs/versioning.md) the null
-// version is told by creation time alone.
-var errRestoreNeedsNullFlag = s3err.NotImplemented.With("Deleting this version would need the null flag in object records.")
+// errRestoreAcrossNames refuses a version delete that would have to make a
+// version current under the key's other name (primary or shadow, keypath.go):
+// the store restores a snapshot edge only under its own name.
+var errRestoreAcrossNames = s3err.NotImplemented.With("Deleting this version would restore the previous one under another name, which this gateway does not do yet.")
 
 // deleteVersion removes one version of key (DELETE ?versionId=) and returns
 // what it removed. When it was the latest and the newest remaining version
@@ -109,10 +108,10 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 		next = &versions[1]
 	}
 	if next != nil {
-		// The restored edge is created now, and is classified as now's
-		// status says: refuse what would change its version ID.
-		if next.id.null != (state.Status == VersioningSuspended) || next.edge.Name != latest.edge.Name && latest.edge.Current {
-			return errRestoreNeedsNullFlag
+		// The restored edge is created now; its record's null flag keeps
+		// its version ID (classifyVersions).
+		if next.edge.Name != latest.edge.Name && latest.edge.Current {
+			return errRestoreAcrossNames
 		}
 		if _, err := vd.RestoreSnapshot(ctx, next.dir, next.edge); err != nil {
 			return fmt.Errorf("objects: restore version %s: %w", next.id, err)

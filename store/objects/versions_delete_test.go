@@ -46,17 +46,16 @@ func testDeleteVersion(t *testing.T, l *Layer, st store.Store) {
 	}
 	put("u", "e1")
 	want("u", "e1* null=u1")
-	// Restoring the null version is refused (its ID would change) until
-	// records carry the null flag, and changes nothing.
-	_, err := l.deleteVersion(ctx, testBucket, "u", versionsOf(t, l, "u")[0].id.String())
-	var e *s3err.Error
-	if !errors.As(err, &e) || e.Code != "NotImplemented" {
-		t.Fatalf("delete latest over a null version = %v, want NotImplemented", err)
-	}
-	want("u", "e1* null=u1")
+	// Deleting the latest restores the null version, which the restore
+	// gives a new edge time: it stays the null version all the same.
+	deleteVersion("u", 0)
+	want("u", "null=u1*")
+	mustGet(t, l, "u", "u1")
+	put("u", "e2")
+	want("u", "e2* null=u1")
 	deleteVersion("u", 1) // the null version, not the latest
-	want("u", "e1*")
-	mustGet(t, l, "u", "e1")
+	want("u", "e2*")
+	mustGet(t, l, "u", "e2")
 
 	put("d/k", "one")
 	put("d/k", "two")
@@ -94,6 +93,7 @@ func testDeleteVersion(t *testing.T, l *Layer, st store.Store) {
 	if _, err := l.deleteVersion(ctx, testBucket, "u", fileVersion(oneID.file).String()); !errors.Is(err, s3err.NoSuchVersion) {
 		t.Fatalf("delete of a version the key does not have = %v, want NoSuchVersion", err)
 	}
+	var e *s3err.Error
 	if _, err := l.deleteVersion(ctx, testBucket, "u", "bogus"); !errors.As(err, &e) || e.Code != "InvalidArgument" {
 		t.Fatalf("delete of a malformed version ID = %v, want InvalidArgument", err)
 	}
