@@ -17,6 +17,21 @@ import (
 // of TERNFS_REGISTRY, skipping (and saying so) without one.
 func newTernFSTestLayer(t *testing.T) (*Layer, *ternfs.Store) {
 	t.Helper()
+	st := openTernFSTestStore(t)
+	l, err := New(t.Context(), st, st.Root(), Options{RecordRemovalDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.CreateBucket(t.Context(), testBucket, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	return l, st
+}
+
+// openTernFSTestStore opens a fresh root on the cluster at TERNFS_REGISTRY,
+// skipping the test, saying so, without one.
+func openTernFSTestStore(t *testing.T) *ternfs.Store {
+	t.Helper()
 	regs := os.Getenv("TERNFS_REGISTRY")
 	if regs == "" {
 		t.Skip("TERNFS_REGISTRY not set (host:port[,...]): this test needs a running TernFS cluster")
@@ -29,14 +44,7 @@ func newTernFSTestLayer(t *testing.T) (*Layer, *ternfs.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	l, err := New(ctx, st, st.Root(), Options{RecordRemovalDelay: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.CreateBucket(ctx, testBucket, "owner"); err != nil {
-		t.Fatal(err)
-	}
-	return l, st
+	return st
 }
 
 func TestVersionedBucketKeepsDirectoriesAndRefusesDelete(t *testing.T) {
