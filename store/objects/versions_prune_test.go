@@ -157,3 +157,44 @@ func removeAllVersions(t *testing.T, l *Layer, vd store.VersionedDirs, dir store
 		removeAllVersions(t, l, vd, d)
 	}
 }
+
+func TestVersionedBucketRecordLeavesNoSnapshots(t *testing.T) {
+	l, _ := newTestLayer(t)
+	testVersionedBucketRecordLeavesNoSnapshots(t, l)
+}
+
+func TestVersionedBucketRecordLeavesNoSnapshotsOnTernFS(t *testing.T) {
+	l, _ := newTernFSTestLayer(t)
+	testVersionedBucketRecordLeavesNoSnapshots(t, l)
+}
+
+// The bucket record is replaced on every versioning or policy change; in a
+// versioned bucket, whose directory keeps snapshot edges, the replaced
+// records must not pile up as snapshot edges until DeleteBucket.
+func testVersionedBucketRecordLeavesNoSnapshots(t *testing.T, l *Layer) {
+	ctx := t.Context()
+	for _, status := range []string{VersioningEnabled, VersioningSuspended, VersioningEnabled, VersioningSuspended} {
+		if err := l.setBucketVersioning(ctx, testBucket, status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bid, err := l.bucketID(ctx, testBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edges []store.Version
+	err = l.st.(store.VersionedDirs).ReadNameVersions(ctx, bid, bucketRecordName, func(v store.Version) error {
+		edges = append(edges, v)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edges) != 1 || !edges[0].Current {
+		t.Fatalf("bucket record edges after four changes: %+v, want only the current one", edges)
+	}
+	state, err := l.BucketVersioning(ctx, testBucket)
+	if err != nil || state.Status != VersioningSuspended {
+		t.Fatalf("state %+v, %v", state, err)
+	}
+}
