@@ -13,29 +13,35 @@ import (
 	"github.com/terngate/terngate/store/ternfs"
 )
 
-// edgeRemovals counts RemoveSnapshotEdge calls, to check that a null write
-// removes exactly the previous null version.
-type edgeRemovals struct{ n atomic.Int64 }
+// storeCalls counts RemoveSnapshotEdge calls, to check that a null write
+// removes exactly the previous null version, and ReadDirVersions calls, to
+// check that a listing reads only the directories its page reaches.
+type storeCalls struct{ removes, dirReads atomic.Int64 }
 
 // countingLocal and countingTernFS are the stores with RemoveSnapshotEdge
 // counted; every other capability is the store's own.
 type countingLocal struct {
 	*local.Store
-	removals *edgeRemovals
+	removals *storeCalls
 }
 
 func (s countingLocal) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Version) error {
-	s.removals.n.Add(1)
+	s.removals.removes.Add(1)
 	return s.Store.RemoveSnapshotEdge(ctx, dir, v)
+}
+
+func (s countingLocal) ReadDirVersions(ctx context.Context, dir store.ID, fn func(store.Version) error) error {
+	s.removals.dirReads.Add(1)
+	return s.Store.ReadDirVersions(ctx, dir, fn)
 }
 
 type countingTernFS struct {
 	*ternfs.Store
-	removals *edgeRemovals
+	removals *storeCalls
 }
 
 func (s countingTernFS) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Version) error {
-	s.removals.n.Add(1)
+	s.removals.removes.Add(1)
 	return s.Store.RemoveSnapshotEdge(ctx, dir, v)
 }
 
@@ -45,13 +51,13 @@ func TestSuspendedVersioningModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	removals := &edgeRemovals{}
+	removals := &storeCalls{}
 	testSuspendedVersioningModel(t, countingLocal{st, removals}, st.Root(), removals, 200)
 }
 
 func TestSuspendedVersioningModelOnTernFS(t *testing.T) {
 	st := openTernFSTestStore(t)
-	removals := &edgeRemovals{}
+	removals := &storeCalls{}
 	testSuspendedVersioningModel(t, countingTernFS{st, removals}, st.Root(), removals, 60)
 }
 
@@ -111,7 +117,7 @@ func withoutNull(vs []nullModelVersion) ([]nullModelVersion, int) {
 // A DELETE of a key without a current object is not generated: S3 adds a
 // delete marker there, which the stores cannot make without a current
 // edge (docs/versioning.md, what is left).
-func testSuspendedVersioningModel(t *testing.T, st store.Store, root store.ID, removals *edgeRemovals, steps int) {
+func testSuspendedVersioningModel(t *testing.T, st store.Store, root store.ID, removals *storeCalls, steps int) {
 	ctx := t.Context()
 	l, err := New(ctx, st, root, Options{RecordRemovalDelay: -1})
 	if err != nil {
@@ -149,7 +155,7 @@ func testSuspendedVersioningModel(t *testing.T, st store.Store, root store.ID, r
 	check("enable")
 	for i := range steps {
 		var step string
-		before := removals.n.Load()
+		before := removals.removes.Load()
 		wantRemovals := int64(-1) // not checked
 		switch op := rng.IntN(10); {
 		case op == 0:
@@ -196,7 +202,7 @@ func testSuspendedVersioningModel(t *testing.T, st store.Store, root store.ID, r
 			}
 			model = append(model[:j:j], model[j+1:]...)
 		}
-		if got := removals.n.Load() - before; wantRemovals >= 0 && got != wantRemovals {
+		if got := removals.removes.Load() - before; wantRemovals >= 0 && got != wantRemovals {
 			t.Fatalf("%s under %s: %d RemoveSnapshotEdge calls, want %d (the previous null version)", step, status, got, wantRemovals)
 		}
 		check(step)
