@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 )
 
-// errRestoreAcrossNames refuses a version delete that would have to make a
-// version current under the key's other name (primary or shadow, keypath.go):
-// the store restores a snapshot edge only under its own name.
-var errRestoreAcrossNames = s3err.NotImplemented.With("Deleting this version would restore the previous one under another name, which this gateway does not do yet.")
+// errRestoreAcrossNames refuses a version delete that would have to make
+// the previous version current under the key's primary name while a
+// directory holds that name (the key is also a prefix of other keys): the
+// store restores a snapshot edge only under its own name.
+var errRestoreAcrossNames = s3err.NotImplemented.With("Deleting this version would restore the previous one under a name a directory holds, which this gateway does not do yet.")
 
 // deleteVersion removes one version of key (DELETE ?versionId=) and returns
 // what it removed. When it was the latest and the newest remaining version
@@ -107,19 +109,45 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 	if len(versions) > 1 && !versions[1].isMarker {
 		next = &versions[1]
 	}
+	acrossNames := next != nil && next.edge.Name != latest.edge.Name && latest.edge.Current
+	if acrossNames {
+		// The next version sits under the key's other name (primary or
+		// shadow, keypath.go), where the store restores it; that name must
+		// not hold a directory.
+		e, err := l.st.Lookup(ctx, next.dir, next.edge.Name)
+		if err == nil && e.Dir {
+			return errRestoreAcrossNames
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("objects: look up %q: %w", next.edge.Name, err)
+		}
+	}
 	if next != nil {
 		// The restored edge is created now; its record's null flag keeps
 		// its version ID (classifyVersions).
-		if next.edge.Name != latest.edge.Name && latest.edge.Current {
-			return errRestoreAcrossNames
-		}
 		if _, err := vd.RestoreSnapshot(ctx, next.dir, next.edge); err != nil {
 			return fmt.Errorf("objects: restore version %s: %w", next.id, err)
+		}
+		// A marker a move left under the other name is told by the moved
+		// edge's time (renameMarker), which the restore changed.
+		if other := otherName(next.edge.Name); other != "" {
+			if err := dropRenameMarkers(ctx, vd, next.dir, other, next.edge.CreationTime); err != nil {
+				return err
+			}
 		}
 	}
 	switch {
 	case latest.isMarker:
 		return removeEdge(ctx, vd, latest.dir, latest.edge)
+	case acrossNames:
+		// Both names now hold a current file; readers resolve the primary
+		// first, and either one is a version of the key, so the key is
+		// never missing while the latest goes. The marker its move to its
+		// name left on the other is told by its time only while it stays.
+		if err := l.unlinkLeavingNoVersion(ctx, vd, latest); err != nil {
+			return err
+		}
+		return dropRenameMarkers(ctx, vd, next.dir, next.edge.Name, latest.edge.CreationTime)
 	case next != nil:
 		// The restore made the old current file a snapshot edge.
 		return removeSnapshotOf(ctx, vd, latest.dir, latest.edge.Name, latest.edge.ID)
@@ -131,28 +159,67 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 		}
 		return nil
 	}
-	// No file to restore: unlink, then remove the snapshot edge and the
-	// deletion marker the unlink left (it is no version the client made).
-	if err := l.st.UnlinkFile(ctx, latest.dir, latest.edge.Name, latest.edge.ID); err != nil {
-		return fmt.Errorf("objects: unlink %q: %w", latest.edge.Name, err)
+	return l.unlinkLeavingNoVersion(ctx, vd, latest)
+}
+
+// unlinkLeavingNoVersion unlinks the current file of v, then removes the
+// snapshot edge and the deletion marker the unlink left: neither is a
+// version the client made.
+func (l *Layer) unlinkLeavingNoVersion(ctx context.Context, vd store.VersionedDirs, v keyVersion) error {
+	if err := l.st.UnlinkFile(ctx, v.dir, v.edge.Name, v.edge.ID); err != nil {
+		return fmt.Errorf("objects: unlink %q: %w", v.edge.Name, err)
 	}
-	if err := removeSnapshotOf(ctx, vd, latest.dir, latest.edge.Name, latest.edge.ID); err != nil {
+	if err := removeSnapshotOf(ctx, vd, v.dir, v.edge.Name, v.edge.ID); err != nil {
 		return err
 	}
 	var marker *store.Version
-	err := vd.ReadNameVersions(ctx, latest.dir, latest.edge.Name, func(v store.Version) error {
-		if marker == nil && v.DeletionMarker() && !v.CreationTime.Before(latest.edge.CreationTime) {
-			marker = &v
+	err := vd.ReadNameVersions(ctx, v.dir, v.edge.Name, func(e store.Version) error {
+		if marker == nil && e.DeletionMarker() && !e.CreationTime.Before(v.edge.CreationTime) {
+			marker = &e
 		}
 		return errStopWalk
 	})
 	if err != nil && !errors.Is(err, errStopWalk) {
-		return fmt.Errorf("objects: versions of %q: %w", latest.edge.Name, err)
+		return fmt.Errorf("objects: versions of %q: %w", v.edge.Name, err)
 	}
 	if marker != nil {
-		return removeEdge(ctx, vd, latest.dir, *marker)
+		return removeEdge(ctx, vd, v.dir, *marker)
 	}
 	return nil
+}
+
+// dropRenameMarkers removes the deletion markers of name created at, the
+// creation time of the edge a rename moved from name to the key's other
+// name.
+func dropRenameMarkers(ctx context.Context, vd store.VersionedDirs, dir store.ID, name string, at time.Time) error {
+	var markers []store.Version
+	err := vd.ReadNameVersions(ctx, dir, name, func(v store.Version) error {
+		if v.DeletionMarker() && v.CreationTime.Equal(at) {
+			markers = append(markers, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("objects: versions of %q: %w", name, err)
+	}
+	for _, v := range markers {
+		if err := removeEdge(ctx, vd, dir, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// otherName is the key's other name beside name (its shadow name beside
+// its primary one and back); "" for a name that has none.
+func otherName(name string) string {
+	switch {
+	case name == markerName:
+		return ""
+	case strings.HasPrefix(name, shadowPrefix):
+		return name[len(shadowPrefix):]
+	}
+	return shadowPrefix + name
 }
 
 // errStopWalk ends a walk over edges early.

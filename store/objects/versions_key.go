@@ -25,7 +25,8 @@ type keyVersion struct {
 //     creation time;
 //   - directories, and snapshot edges that own nothing but a file (a rename
 //     left them), are not versions, nor is the deletion marker a rename
-//     leaves, recognised by its creation time being the moved edge's;
+//     leaves, recognised by its creation time being the moved edge's, nor
+//     the one a directory's removal leaves (dirRemovalMarker);
 //   - edges from before versioning was first enabled are the unversioned
 //     bucket's: only the newest of them can be a version, the null version,
 //     and only if it is a file (older ones are what the unversioned
@@ -78,8 +79,8 @@ func (l *Layer) classifiedVersions(ctx context.Context, bid store.ID, p keyPath,
 		if len(names) == 2 {
 			other = edges[1-i]
 		}
-		for _, v := range edges[i] {
-			if versionEdge(v) && !renameMarker(v, other) {
+		for j, v := range edges[i] {
+			if versionEdge(v) && !renameMarker(v, other) && !dirRemovalMarker(edges[i], j) {
 				merged = append(merged, v)
 			}
 		}
@@ -137,6 +138,14 @@ func renameMarker(v store.Version, other []store.Version) bool {
 		}
 	}
 	return false
+}
+
+// dirRemovalMarker reports whether edges[i], of one name newest first, is
+// the deletion marker TernFS leaves when a directory of that name is
+// removed (pruned): the edge just older than it is the directory's. A
+// client's delete marker always follows a file edge of its name.
+func dirRemovalMarker(edges []store.Version, i int) bool {
+	return edges[i].DeletionMarker() && i+1 < len(edges) && edges[i+1].Dir
 }
 
 // classifyVersions turns the key's version edges, newest first, into
