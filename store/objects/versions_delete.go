@@ -24,6 +24,18 @@ var errRestoreAcrossNames = s3err.NotImplemented.With("Deleting this version wou
 //
 // Unexported until the S3 surface is whole (docs/versioning.md).
 func (l *Layer) deleteVersion(ctx context.Context, bucket, key, versionID string) (keyVersion, error) {
+	return l.deleteVersionIf(ctx, bucket, key, versionID, nil)
+}
+
+// errVersionMoved: a conditional version delete found the key's versions
+// no longer as the condition wants them.
+var errVersionMoved = errors.New("objects: the key's versions changed")
+
+// deleteVersionIf is deleteVersion that removes the version only if still
+// holds for the key's versions (newest first) and the version's index among
+// them, judged under the key's hold; errVersionMoved otherwise. A nil still
+// always holds.
+func (l *Layer) deleteVersionIf(ctx context.Context, bucket, key, versionID string, still func([]keyVersion, int) bool) (keyVersion, error) {
 	want, err := parseVersionID("versionId", versionID)
 	if err != nil {
 		return keyVersion{}, err
@@ -66,6 +78,9 @@ func (l *Layer) deleteVersion(ctx context.Context, bucket, key, versionID string
 	i := indexOfVersion(versions, want)
 	if i < 0 {
 		return keyVersion{}, s3err.NoSuchVersion
+	}
+	if still != nil && !still(versions, i) {
+		return keyVersion{}, errVersionMoved
 	}
 	v := versions[i]
 	if v.latest {

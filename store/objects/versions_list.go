@@ -33,6 +33,7 @@ type ObjectVersion struct {
 	LastModified time.Time
 	ETag         string // empty for a delete marker
 	Size         int64
+	file         store.ID // the version's file (0 for a delete marker)
 }
 
 // ListVersionsOutput is one page of ListObjectVersions: keys in UTF-8 byte
@@ -113,6 +114,9 @@ func commonPrefixOf(key, prefix, delimiter string) (string, bool) {
 func (l *Layer) describeListedVersion(ctx context.Context, bid store.ID, key string, v keyVersion) (ObjectVersion, error) {
 	ov := ObjectVersion{Key: key, VersionID: v.id.String(), IsLatest: v.latest, DeleteMarker: v.isMarker,
 		LastModified: v.edge.CreationTime.UTC()}
+	if !v.isMarker {
+		ov.file = v.edge.ID
+	}
 	if v.isMarker {
 		return ov, nil
 	}
