@@ -42,7 +42,7 @@ func (w *versionWalker) run(ctx context.Context) (ListVersionsOutput, error) {
 		}
 		c := w.cursors[0]
 		key, it := c.key, c.item
-		if next, ok, _ := c.src.nextItem(ctx); ok {
+		if next, ok, _ := c.src.nextItem(ctx); ok { // a slice never fails
 			c.item, c.key = next, c.prefix+next.frag.text
 			heap.Fix(&w.cursors, 0)
 		} else {
@@ -233,8 +233,7 @@ func (w *versionWalker) open(ctx context.Context, dir store.ID, prefix string, t
 		}
 	}
 	src := &sliceSource{items: from}
-	it, ok, _ := src.nextItem(ctx)
-	if ok {
+	if it, ok, _ := src.nextItem(ctx); ok {
 		heap.Push(&w.cursors, &cursor{prefix: prefix, src: src, item: it, key: prefix + it.frag.text})
 	}
 	return nil
