@@ -56,13 +56,19 @@ func (l *Layer) classifiedVersions(ctx context.Context, bid store.ID, p keyPath,
 	if err != nil {
 		return nil, nil, err
 	}
-	names := []string{p.name}
-	if p.name != markerName {
-		names = append(names, shadowPrefix+p.name)
+	return l.versionsIn(ctx, vd, bid, dir, p.name, state)
+}
+
+// versionsIn is classifiedVersions for the key whose primary name in dir is
+// name.
+func (l *Layer) versionsIn(ctx context.Context, vd store.VersionedDirs, bid, dir store.ID, name string, state VersioningState) ([]keyVersion, []keyVersion, error) {
+	names := []string{name}
+	if other := otherName(name); other != "" {
+		names = append(names, other)
 	}
 	edges := make([][]store.Version, len(names))
-	for i, name := range names {
-		err := vd.ReadNameVersions(ctx, dir, name, func(v store.Version) error {
+	for i, n := range names {
+		err := vd.ReadNameVersions(ctx, dir, n, func(v store.Version) error {
 			edges[i] = append(edges[i], v)
 			return nil
 		})
@@ -70,7 +76,7 @@ func (l *Layer) classifiedVersions(ctx context.Context, bid store.ID, p keyPath,
 			return nil, nil, nil
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("objects: versions of %q: %w", name, err)
+			return nil, nil, fmt.Errorf("objects: versions of %q: %w", n, err)
 		}
 	}
 	var merged []store.Version

@@ -174,7 +174,14 @@ func testListObjectVersionsEdgeCases(t *testing.T, l *Layer) {
 	ctx := t.Context()
 	mustPut(t, l, "q-1", "gone before versioning")
 	mustDelete(t, l, "q-1")
+	mustPut(t, l, "s/k", "gone before versioning")
+	mustPut(t, l, "s/j", "the null version")
+	mustDelete(t, l, "s/k")
 	if err := l.setBucketVersioning(ctx, testBucket, VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	// s/ keeps what s/k's delete left (on TernFS), and no version.
+	if _, err := l.deleteVersion(ctx, testBucket, "s/j", "null"); err != nil {
 		t.Fatal(err)
 	}
 	mustPut(t, l, "r-1", "kept")
@@ -184,6 +191,13 @@ func testListObjectVersionsEdgeCases(t *testing.T, l *Layer) {
 	}
 	if !slices.Equal(page.CommonPrefixes, []string{"r-"}) || len(page.Versions) != 0 {
 		t.Fatalf("common prefixes %q, versions %+v; want only r-", page.CommonPrefixes, page.Versions)
+	}
+	page, err = l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, Delimiter: "/", MaxKeys: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.CommonPrefixes) != 0 || len(page.Versions) != 1 || page.Versions[0].Key != "r-1" {
+		t.Fatalf("common prefixes %q, versions %+v; want r-1's version only", page.CommonPrefixes, page.Versions)
 	}
 
 	// k: v3, marker, v1 (newest first).

@@ -185,24 +185,47 @@ func (w *versionWalker) admit() bool {
 }
 
 // holdsVersions reports whether a version or delete marker lies anywhere
-// below dir (a current file counts: it is a version).
+// below dir: a name of dir with a version (judged as keyVersions judges
+// it, so that edges that are no versions make no common prefix), or a
+// subdirectory holding one.
 func (w *versionWalker) holdsVersions(ctx context.Context, dir store.ID) (bool, error) {
 	if held, ok := w.holds[dir]; ok {
 		return held, nil
 	}
-	items, err := w.readNames(ctx, dir, false)
+	names := map[string]bool{}
+	var subdirs []store.ID
+	err := w.vd.ReadDirVersions(ctx, dir, func(v store.Version) error {
+		switch {
+		case isUploadMarker(v.Name):
+		case v.Dir && v.Current:
+			subdirs = append(subdirs, v.ID)
+		case !v.Dir && versionEdge(v):
+			name := v.Name
+			if primary, ok := strings.CutPrefix(name, shadowPrefix); ok {
+				name = primary
+			}
+			names[name] = true
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDirectoryGone) {
+		return false, nil
+	}
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("read versions of directory: %w", err)
 	}
 	held := false
-	for _, it := range items {
-		if !it.dir {
-			held = true
+	for name := range names {
+		versions, _, err := w.l.versionsIn(ctx, w.vd, w.bucket, dir, name, w.state)
+		if err != nil {
+			return false, err
+		}
+		if held = len(versions) > 0; held {
 			break
 		}
 	}
-	for i := 0; !held && i < len(items); i++ {
-		if held, err = w.holdsVersions(ctx, items[i].id); err != nil {
+	for i := 0; !held && i < len(subdirs); i++ {
+		if held, err = w.holdsVersions(ctx, subdirs[i]); err != nil {
 			return false, err
 		}
 	}
