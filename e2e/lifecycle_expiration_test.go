@@ -112,9 +112,15 @@ func TestLifecycleExpirationRefusals(t *testing.T) {
 	err = put(types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Tag: &types.Tag{Key: aws.String("k"), Value: aws.String("v")}},
 		AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(1)}})
 	expectAPIError(t, err, "InvalidRequest", http.StatusBadRequest, "Tag filter on an abort rule")
+	// Transitions move nothing here, also of noncurrent versions.
 	err = put(types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
-		Expiration: &types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}})
-	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented, "ExpiredObjectDeleteMarker")
+		NoncurrentVersionTransitions: []types.NoncurrentVersionTransition{{NoncurrentDays: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}})
+	expectAPIError(t, err, "NotImplemented", http.StatusNotImplemented, "NoncurrentVersionTransition")
+	// API_NoncurrentVersionExpiration: NoncurrentDays "must be a non-zero
+	// positive integer".
+	err = put(types.LifecycleRule{Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+		NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(0)}})
+	expectAPIError(t, err, "InvalidArgument", http.StatusBadRequest, "NoncurrentDays 0")
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(bucket)})
 	expectAPIError(t, err, "NoSuchLifecycleConfiguration", http.StatusNotFound, "GET after refused PUTs")
 }

@@ -51,7 +51,7 @@ var storeOps = []string{
 var sweeperActions = []string{
 	SweepReclaimUnfinishedPut, SweepReapExpiredTransient, SweepOrphanedMetadata,
 	multipart.SweepAbortIdle, multipart.SweepAbortLifecycle, multipart.SweepReleaseUnknown,
-	multipart.SweepExpireObject,
+	multipart.SweepExpireObject, multipart.SweepExpireVersion,
 }
 
 // Sweeper actions.

@@ -14,6 +14,10 @@ import (
 // object deleted by its bucket's lifecycle (Expiration).
 const SweepExpireObject = "expire_lifecycle_object"
 
+// SweepExpireVersion is the action reported for a noncurrent version or
+// expired object delete marker removed by its bucket's lifecycle.
+const SweepExpireVersion = "expire_lifecycle_version"
+
 // expirerKey is the Redis lock that makes one gateway expire at a time.
 const expirerKey = "tg:lifecycle:expirer"
 
@@ -61,14 +65,21 @@ func (e *Expirer) Expire(ctx context.Context) error {
 	rules := newBucketRules(e.m)
 	for _, b := range buckets {
 		lc := rules.of(ctx, b.Name)
-		if !lc.Expires() {
-			continue
-		}
-		if err := e.expireBucket(ctx, b.Name, lc); err != nil {
-			if ctx.Err() != nil {
-				return err
+		if lc.Expires() {
+			if err := e.expireBucket(ctx, b.Name, lc); err != nil {
+				if ctx.Err() != nil {
+					return err
+				}
+				e.m.log.Warn("lifecycle: cannot expire objects", "bucket", b.Name, "err", err)
 			}
-			e.m.log.Warn("lifecycle: cannot expire objects", "bucket", b.Name, "err", err)
+		}
+		if lc.ExpiresVersions() {
+			if err := e.expireVersions(ctx, b.Name, lc); err != nil {
+				if ctx.Err() != nil {
+					return err
+				}
+				e.m.log.Warn("lifecycle: cannot expire versions", "bucket", b.Name, "err", err)
+			}
 		}
 	}
 	return nil
@@ -94,6 +105,24 @@ func (e *Expirer) expireBucket(ctx context.Context, bucket string, lc Lifecycle)
 		}
 		in.After = page.Last
 	}
+}
+
+// expireVersions permanently removes the noncurrent versions and expired
+// object delete markers the rules expire. A bucket never versioned has
+// none. Current objects are expireBucket's: in a versioned bucket their
+// DELETE leaves a delete marker, as S3's expiration does.
+func (e *Expirer) expireVersions(ctx context.Context, bucket string, lc Lifecycle) error {
+	now := e.now()
+	n, err := e.m.objects.ExpireVersions(ctx, bucket, lc.versionsPrefix(), func(c objects.ExpiryCandidate) bool {
+		return lc.VersionExpired(c, now)
+	})
+	for range n {
+		e.m.sweepDone(SweepExpireVersion)
+	}
+	if n > 0 {
+		e.m.log.Info("lifecycle: expired versions", "bucket", bucket, "count", n)
+	}
+	return err
 }
 
 // expireObject deletes o if it is still the object listed: one overwritten

@@ -9,12 +9,16 @@ import (
 )
 
 // Lifecycle is the part of a bucket's lifecycle configuration the gateway
-// acts on: rules that abort incomplete multipart uploads and rules that
-// expire (delete) objects. Other actions are refused when the configuration
-// is stored, so none is ever ignored.
+// acts on: rules that abort incomplete multipart uploads, rules that
+// expire (delete) objects, and in versioned buckets rules that remove
+// noncurrent versions and expired object delete markers. Other actions are
+// refused when the configuration is stored, so none is ever ignored.
 type Lifecycle struct {
-	rules   []abortRule
-	expires []expireRule
+	rules      []abortRule
+	expires    []expireRule
+	noncurrent []noncurrentRule
+	// markers are the filters of ExpiredObjectDeleteMarker rules.
+	markers []ruleFilter
 }
 
 type abortRule struct {
@@ -43,10 +47,10 @@ type lifecycleRule struct {
 	Abort  *struct {
 		DaysAfterInitiation *int `xml:"DaysAfterInitiation"`
 	} `xml:"AbortIncompleteMultipartUpload"`
-	Expiration                  *lifecycleExpiration `xml:"Expiration"`
-	Transitions                 []rawXML             `xml:"Transition"`
-	NoncurrentVersionExpiration *rawXML              `xml:"NoncurrentVersionExpiration"`
-	NoncurrentVersionTransition []rawXML             `xml:"NoncurrentVersionTransition"`
+	Expiration                  *lifecycleExpiration           `xml:"Expiration"`
+	Transitions                 []rawXML                       `xml:"Transition"`
+	NoncurrentVersionExpiration *lifecycleNoncurrentExpiration `xml:"NoncurrentVersionExpiration"`
+	NoncurrentVersionTransition []rawXML                       `xml:"NoncurrentVersionTransition"`
 }
 
 type lifecycleExpiration struct {
@@ -63,7 +67,7 @@ type rawXML struct {
 // S3's errors: MalformedXML for a document that does not parse or lacks
 // what every rule needs, InvalidArgument/InvalidRequest for values S3
 // refuses, NotImplemented for actions and filters the gateway does not
-// perform (transitions, noncurrent versions, tags).
+// perform (transitions, tags).
 func ParseLifecycle(doc []byte) (Lifecycle, error) {
 	var d lifecycleDocument
 	if err := xml.Unmarshal(doc, &d); err != nil || len(d.Rules) == 0 || len(d.Rules) > maxLifecycleRules {
@@ -91,10 +95,10 @@ func (lc *Lifecycle) addRule(r lifecycleRule) error {
 	if r.Status != "Enabled" && r.Status != "Disabled" {
 		return s3err.MalformedXML
 	}
-	if len(r.Transitions) > 0 || r.NoncurrentVersionExpiration != nil || len(r.NoncurrentVersionTransition) > 0 {
+	if len(r.Transitions) > 0 || len(r.NoncurrentVersionTransition) > 0 {
 		return s3err.NotImplemented
 	}
-	if r.Abort == nil && r.Expiration == nil {
+	if r.Abort == nil && r.Expiration == nil && r.NoncurrentVersionExpiration == nil {
 		return s3err.InvalidRequest.With("At least one action needs to be specified in a rule")
 	}
 	filter, err := parseRuleFilter(r)
@@ -110,12 +114,25 @@ func (lc *Lifecycle) addRule(r lifecycleRule) error {
 		lc.rules = append(lc.rules, rule)
 	}
 	if r.Expiration != nil {
-		rule, acts, err := parseExpiration(*r.Expiration, filter)
+		rule, action, err := parseExpiration(*r.Expiration, filter)
 		if err != nil {
 			return err
 		}
-		if acts && enabled {
+		switch {
+		case !enabled:
+		case action == expireObjects:
 			lc.expires = append(lc.expires, rule)
+		case action == expireDeleteMarkers:
+			lc.markers = append(lc.markers, filter)
+		}
+	}
+	if r.NoncurrentVersionExpiration != nil {
+		rule, err := parseNoncurrentExpiration(*r.NoncurrentVersionExpiration, filter)
+		if err != nil {
+			return err
+		}
+		if enabled {
+			lc.noncurrent = append(lc.noncurrent, rule)
 		}
 	}
 	return nil

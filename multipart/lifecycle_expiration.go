@@ -15,39 +15,49 @@ type expireRule struct {
 	date   time.Time
 }
 
-// parseExpiration validates an Expiration action. acts is false for an
-// action that does nothing here: ExpiredObjectDeleteMarker false ("the
-// policy takes no action", API_LifecycleExpiration).
-func parseExpiration(e lifecycleExpiration, f ruleFilter) (rule expireRule, acts bool, err error) {
+// expirationAction is what an Expiration element asks.
+type expirationAction int
+
+const (
+	expireNothing       expirationAction = iota // ExpiredObjectDeleteMarker false
+	expireObjects                               // Days or Date
+	expireDeleteMarkers                         // ExpiredObjectDeleteMarker true
+)
+
+// parseExpiration validates an Expiration action: Days or Date expire
+// current objects; ExpiredObjectDeleteMarker true removes delete markers
+// left as their key's only version, false "takes no action"
+// (API_LifecycleExpiration).
+func parseExpiration(e lifecycleExpiration, f ruleFilter) (expireRule, expirationAction, error) {
 	timed := e.Days != nil || e.Date != nil
 	switch {
 	case e.ExpiredObjectDeleteMarker != nil && timed:
 		// API_LifecycleExpiration: "This cannot be specified with Days or
 		// Date in a Lifecycle Expiration Policy."
-		return expireRule{}, false, s3err.InvalidArgument.With("ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration Policy")
+		return expireRule{}, expireNothing, s3err.InvalidArgument.With("ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration Policy")
 	case e.ExpiredObjectDeleteMarker != nil && *e.ExpiredObjectDeleteMarker:
-		return expireRule{}, false, s3err.NotImplemented // no versioning, no delete markers
+		return expireRule{}, expireDeleteMarkers, nil
 	case e.ExpiredObjectDeleteMarker != nil:
-		return expireRule{}, false, nil
+		return expireRule{}, expireNothing, nil
 	case e.Days != nil && e.Date != nil, !timed:
-		return expireRule{}, false, s3err.MalformedXML
+		return expireRule{}, expireNothing, s3err.MalformedXML
 	}
-	rule = expireRule{filter: f}
+	rule := expireRule{filter: f}
 	if e.Days != nil {
 		// API_LifecycleExpiration: "The value must be a non-zero positive
 		// integer."
 		if *e.Days <= 0 {
-			return expireRule{}, false, s3err.InvalidArgument.With("'Days' for Expiration action must be a positive integer")
+			return expireRule{}, expireNothing, s3err.InvalidArgument.With("'Days' for Expiration action must be a positive integer")
 		}
 		rule.days = *e.Days
-		return rule, true, nil
+		return rule, expireObjects, nil
 	}
 	date, err := parseLifecycleDate(*e.Date)
 	if err != nil {
-		return expireRule{}, false, err
+		return expireRule{}, expireNothing, err
 	}
 	rule.date = date
-	return rule, true, nil
+	return rule, expireObjects, nil
 }
 
 // parseLifecycleDate reads an ISO 8601 date, which S3 requires at midnight
@@ -76,7 +86,12 @@ func (r expireRule) expiresAt(modified time.Time) time.Time {
 	if r.days == 0 {
 		return r.date
 	}
-	at := modified.UTC().AddDate(0, 0, r.days)
+	return daysAfter(modified, r.days)
+}
+
+// daysAfter is t plus days, rounded up to the next midnight UTC.
+func daysAfter(t time.Time, days int) time.Time {
+	at := t.UTC().AddDate(0, 0, days)
 	if midnight := at.Truncate(24 * time.Hour); !midnight.Equal(at) {
 		at = midnight.Add(24 * time.Hour)
 	}

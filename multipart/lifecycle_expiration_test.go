@@ -74,8 +74,6 @@ func TestParseLifecycleExpirationRefused(t *testing.T) {
 		{rule("", "<Days>1</Days><Date>2020-01-01T00:00:00Z</Date>"), s3err.MalformedXML, ""},
 		{rule("", ""), s3err.MalformedXML, ""},
 		{rule("", "<Days>one</Days>"), s3err.MalformedXML, ""},
-		// No versioning, so no delete markers to expire.
-		{rule("", "<ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"), s3err.NotImplemented, ""},
 		// API_LifecycleRuleFilter: one Tag outside And; API_Tag: Key and
 		// Value required.
 		{rule("<Filter><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value>2</Value></Tag></Filter>", "<Days>1</Days>"), s3err.MalformedXML, ""},

@@ -42,7 +42,7 @@ func TestParseLifecycle(t *testing.T) {
 		{rule("<Status>Maybe</Status>" + abort), s3err.MalformedXML},
 		{rule("<Prefix>a</Prefix><Filter><Prefix>a</Prefix></Filter><Status>Enabled</Status>" + abort), s3err.MalformedXML},
 		{rule("<Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>" + abort), s3err.NotImplemented},
-		{rule("<Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>"), s3err.NotImplemented},
+		{rule("<Status>Enabled</Status><NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>"), s3err.NotImplemented},
 		{rule("<Status>Enabled</Status>"), s3err.InvalidRequest},
 		{rule("<Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload>"), s3err.InvalidArgument},
 		{rule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>" + abort), s3err.InvalidRequest},

@@ -79,6 +79,7 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 	if len(rec.PartSums) != len(parts) {
 		rec.PartSums = nil // all or nothing: a part's checksum is found by its index
 	}
+	flag := l.stampVersion(ctx, bid, &rec)
 	linkAs, err := l.recordLinker(ctx, bid, dir, t, rec)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -94,5 +95,6 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 	}
 	// Readers that opened the replaced file still need its record.
 	l.afterReplace(ctx, bid, old)
+	l.afterNullWrite(ctx, bid, bucket, p, flag)
 	return rec.info(bucket, key, t.ID), nil
 }

@@ -86,6 +86,7 @@ func (l *Layer) putInline(ctx context.Context, st store.AttributedFiles, in PutI
 	if err != nil {
 		return ObjectInfo{}, err
 	}
+	flag := l.stampVersion(ctx, bucket, &rec)
 	attr, err := json.Marshal(rec)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("objects: encode metadata: %w", err)
@@ -103,6 +104,7 @@ func (l *Layer) putInline(ctx context.Context, st store.AttributedFiles, in PutI
 		return ObjectInfo{}, err
 	}
 	l.afterReplace(ctx, bucket, old)
+	l.afterNullWrite(ctx, bucket, in.Bucket, p, flag)
 	return rec.info(in.Bucket, in.Key, fi.ID), nil
 }
 

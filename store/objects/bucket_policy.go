@@ -57,5 +57,8 @@ func (l *Layer) updateBucketRecord(ctx context.Context, bucket string, change fu
 		return fmt.Errorf("objects: write bucket record of %q: %w", bucket, err)
 	}
 	l.buckets.latest.put(e.ID, rec)
+	if rec.Versioning != VersioningUnversioned {
+		return l.dropReplacedBucketRecords(ctx, e.ID)
+	}
 	return nil
 }

@@ -79,6 +79,10 @@ func (l *Layer) DeleteIf(ctx context.Context, bucket, key string, cond DeleteCon
 			return err
 		}
 		l.retireRecord(context.WithoutCancel(ctx), bid, s.file.ID)
+		if l.bucketStatus(ctx, bid) == VersioningSuspended {
+			// The unlink's marker is the null version now.
+			l.afterNullWrite(ctx, bid, bucket, p, recordNull)
+		}
 		l.removeDueRecords(context.WithoutCancel(ctx))
 		l.pruneDirs(context.WithoutCancel(ctx), bid, p.dirs)
 		return nil

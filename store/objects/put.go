@@ -139,6 +139,7 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 			return ObjectInfo{}, err
 		}
 	}
+	flag := l.stampVersion(ctx, bucket, &rec)
 	linkAs, err := l.recordLinker(ctx, bucket, dir, t, rec)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -149,6 +150,7 @@ func (l *Layer) finishPut(ctx context.Context, in PutInput, p keyPath, bucket, d
 		return ObjectInfo{}, err
 	}
 	l.afterReplace(ctx, bucket, old)
+	l.afterNullWrite(ctx, bucket, in.Bucket, p, flag)
 	return rec.info(in.Bucket, in.Key, t.ID), nil
 }
 

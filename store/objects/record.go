@@ -29,6 +29,11 @@ type record struct {
 	PartSums []string `json:"ps,omitempty"`
 	// SSE describes the encryption of an encrypted object's bytes.
 	SSE *sse.Info `json:"x,omitempty"`
+	// Version is how the object was written in a bucket that was ever
+	// versioned (recordVersioned or recordNull; empty otherwise): a restore
+	// gives a version's edge a new creation time, so whether it is the null
+	// version cannot be told by time (docs/versioning.md).
+	Version string `json:"vn,omitempty"`
 }
 
 // notePut marks the transient files of a PUT (data and record), which

@@ -4,17 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 )
 
-// errRestoreNeedsNullFlag refuses a version delete whose restore would
-// change a version's ID: a restore gives the restored edge a new creation
-// time, and until records carry the null flag (docs/versioning.md) the null
-// version is told by creation time alone.
-var errRestoreNeedsNullFlag = s3err.NotImplemented.With("Deleting this version would need the null flag in object records.")
+// errRestoreAcrossNames refuses a version delete that would have to make
+// the previous version current under the key's primary name while a
+// directory holds that name (the key is also a prefix of other keys): the
+// store restores a snapshot edge only under its own name.
+var errRestoreAcrossNames = s3err.NotImplemented.With("Deleting this version would restore the previous one under a name a directory holds, which this gateway does not do yet.")
 
 // deleteVersion removes one version of key (DELETE ?versionId=) and returns
 // what it removed. When it was the latest and the newest remaining version
@@ -23,6 +24,18 @@ var errRestoreNeedsNullFlag = s3err.NotImplemented.With("Deleting this version w
 //
 // Unexported until the S3 surface is whole (docs/versioning.md).
 func (l *Layer) deleteVersion(ctx context.Context, bucket, key, versionID string) (keyVersion, error) {
+	return l.deleteVersionIf(ctx, bucket, key, versionID, nil)
+}
+
+// errVersionMoved: a conditional version delete found the key's versions
+// no longer as the condition wants them.
+var errVersionMoved = errors.New("objects: the key's versions changed")
+
+// deleteVersionIf is deleteVersion that removes the version only if still
+// holds for the key's versions (newest first) and the version's index among
+// them, judged under the key's hold; errVersionMoved otherwise. A nil still
+// always holds.
+func (l *Layer) deleteVersionIf(ctx context.Context, bucket, key, versionID string, still func([]keyVersion, int) bool) (keyVersion, error) {
 	want, err := parseVersionID("versionId", versionID)
 	if err != nil {
 		return keyVersion{}, err
@@ -66,6 +79,9 @@ func (l *Layer) deleteVersion(ctx context.Context, bucket, key, versionID string
 	if i < 0 {
 		return keyVersion{}, s3err.NoSuchVersion
 	}
+	if still != nil && !still(versions, i) {
+		return keyVersion{}, errVersionMoved
+	}
 	v := versions[i]
 	if v.latest {
 		if err := l.replaceLatest(ctx, vd, versions, state); err != nil {
@@ -108,19 +124,45 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 	if len(versions) > 1 && !versions[1].isMarker {
 		next = &versions[1]
 	}
-	if next != nil {
-		// The restored edge is created now, and is classified as now's
-		// status says: refuse what would change its version ID.
-		if next.id.null != (state.Status == VersioningSuspended) || next.edge.Name != latest.edge.Name && latest.edge.Current {
-			return errRestoreNeedsNullFlag
+	acrossNames := next != nil && next.edge.Name != latest.edge.Name && latest.edge.Current
+	if acrossNames {
+		// The next version sits under the key's other name (primary or
+		// shadow, keypath.go), where the store restores it; that name must
+		// not hold a directory.
+		e, err := l.st.Lookup(ctx, next.dir, next.edge.Name)
+		if err == nil && e.Dir {
+			return errRestoreAcrossNames
 		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("objects: look up %q: %w", next.edge.Name, err)
+		}
+	}
+	if next != nil {
+		// The restored edge is created now; its record's null flag keeps
+		// its version ID (classifyVersions).
 		if _, err := vd.RestoreSnapshot(ctx, next.dir, next.edge); err != nil {
 			return fmt.Errorf("objects: restore version %s: %w", next.id, err)
+		}
+		// A marker a move left under the other name is told by the moved
+		// edge's time (renameMarker), which the restore changed.
+		if other := otherName(next.edge.Name); other != "" {
+			if err := dropRenameMarkers(ctx, vd, next.dir, other, next.edge.CreationTime); err != nil {
+				return err
+			}
 		}
 	}
 	switch {
 	case latest.isMarker:
 		return removeEdge(ctx, vd, latest.dir, latest.edge)
+	case acrossNames:
+		// Both names now hold a current file; readers resolve the primary
+		// first, and either one is a version of the key, so the key is
+		// never missing while the latest goes. The marker its move to its
+		// name left on the other is told by its time only while it stays.
+		if err := l.unlinkLeavingNoVersion(ctx, vd, latest); err != nil {
+			return err
+		}
+		return dropRenameMarkers(ctx, vd, next.dir, next.edge.Name, latest.edge.CreationTime)
 	case next != nil:
 		// The restore made the old current file a snapshot edge.
 		return removeSnapshotOf(ctx, vd, latest.dir, latest.edge.Name, latest.edge.ID)
@@ -132,28 +174,67 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 		}
 		return nil
 	}
-	// No file to restore: unlink, then remove the snapshot edge and the
-	// deletion marker the unlink left (it is no version the client made).
-	if err := l.st.UnlinkFile(ctx, latest.dir, latest.edge.Name, latest.edge.ID); err != nil {
-		return fmt.Errorf("objects: unlink %q: %w", latest.edge.Name, err)
+	return l.unlinkLeavingNoVersion(ctx, vd, latest)
+}
+
+// unlinkLeavingNoVersion unlinks the current file of v, then removes the
+// snapshot edge and the deletion marker the unlink left: neither is a
+// version the client made.
+func (l *Layer) unlinkLeavingNoVersion(ctx context.Context, vd store.VersionedDirs, v keyVersion) error {
+	if err := l.st.UnlinkFile(ctx, v.dir, v.edge.Name, v.edge.ID); err != nil {
+		return fmt.Errorf("objects: unlink %q: %w", v.edge.Name, err)
 	}
-	if err := removeSnapshotOf(ctx, vd, latest.dir, latest.edge.Name, latest.edge.ID); err != nil {
+	if err := removeSnapshotOf(ctx, vd, v.dir, v.edge.Name, v.edge.ID); err != nil {
 		return err
 	}
 	var marker *store.Version
-	err := vd.ReadNameVersions(ctx, latest.dir, latest.edge.Name, func(v store.Version) error {
-		if marker == nil && v.DeletionMarker() && !v.CreationTime.Before(latest.edge.CreationTime) {
-			marker = &v
+	err := vd.ReadNameVersions(ctx, v.dir, v.edge.Name, func(e store.Version) error {
+		if marker == nil && e.DeletionMarker() && !e.CreationTime.Before(v.edge.CreationTime) {
+			marker = &e
 		}
 		return errStopWalk
 	})
 	if err != nil && !errors.Is(err, errStopWalk) {
-		return fmt.Errorf("objects: versions of %q: %w", latest.edge.Name, err)
+		return fmt.Errorf("objects: versions of %q: %w", v.edge.Name, err)
 	}
 	if marker != nil {
-		return removeEdge(ctx, vd, latest.dir, *marker)
+		return removeEdge(ctx, vd, v.dir, *marker)
 	}
 	return nil
+}
+
+// dropRenameMarkers removes the deletion markers of name created at, the
+// creation time of the edge a rename moved from name to the key's other
+// name.
+func dropRenameMarkers(ctx context.Context, vd store.VersionedDirs, dir store.ID, name string, at time.Time) error {
+	var markers []store.Version
+	err := vd.ReadNameVersions(ctx, dir, name, func(v store.Version) error {
+		if v.DeletionMarker() && v.CreationTime.Equal(at) {
+			markers = append(markers, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("objects: versions of %q: %w", name, err)
+	}
+	for _, v := range markers {
+		if err := removeEdge(ctx, vd, dir, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// otherName is the key's other name beside name (its shadow name beside
+// its primary one and back); "" for a name that has none.
+func otherName(name string) string {
+	switch {
+	case name == markerName:
+		return ""
+	case strings.HasPrefix(name, shadowPrefix):
+		return name[len(shadowPrefix):]
+	}
+	return shadowPrefix + name
 }
 
 // errStopWalk ends a walk over edges early.

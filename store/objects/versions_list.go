@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +33,7 @@ type ObjectVersion struct {
 	LastModified time.Time
 	ETag         string // empty for a delete marker
 	Size         int64
+	file         store.ID // the version's file (0 for a delete marker)
 }
 
 // ListVersionsOutput is one page of ListObjectVersions: keys in UTF-8 byte
@@ -57,10 +57,10 @@ func versionMarkerWithoutKey(value string) error {
 }
 
 // listObjectVersions lists one page of a bucket's versions (S3's
-// ListObjectVersions). It finds the keys holding versions by walking the
-// directories under the prefix, then lists each key's versions; unlike List
-// it does not stream the sorted walk, so a page costs the whole prefix's
-// directory reads (to improve before buckets with many keys rely on it).
+// ListObjectVersions). It streams the sorted walk of List (list.go) over
+// the names that hold any edge, current or not: a directory is read only
+// when its first possible key is the smallest pending one, so a page costs
+// the directories it reaches, not the whole prefix.
 //
 // Unexported until the S3 surface is whole (docs/versioning.md).
 func (l *Layer) listObjectVersions(ctx context.Context, in ListVersionsInput) (ListVersionsOutput, error) {
@@ -89,67 +89,11 @@ func (l *Layer) listObjectVersions(ctx context.Context, in ListVersionsInput) (L
 	if err != nil {
 		return ListVersionsOutput{}, err
 	}
-	keys := map[string]bool{}
-	if err := l.versionKeys(ctx, vd, bid, "", true, in.Prefix, keys); err != nil {
-		return ListVersionsOutput{}, err
+	w := &versionWalker{l: l, vd: vd, in: in, after: after, bucket: bid, state: state, holds: map[store.ID]bool{}}
+	out, err := w.run(ctx)
+	if err != nil {
+		return ListVersionsOutput{}, fmt.Errorf("objects: list versions of %q: %w", in.Bucket, err)
 	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		if strings.HasPrefix(k, in.Prefix) && (k > in.KeyMarker || (k == in.KeyMarker && in.VersionIDMarker != "")) {
-			sorted = append(sorted, k)
-		}
-	}
-	slices.Sort(sorted)
-
-	var out ListVersionsOutput
-	count := 0
-	full := func() bool { return count == in.MaxKeys }
-	for _, key := range sorted {
-		if cp, ok := commonPrefixOf(key, in.Prefix, in.Delimiter); ok {
-			if cp <= in.KeyMarker || (len(out.CommonPrefixes) > 0 && out.CommonPrefixes[len(out.CommonPrefixes)-1] == cp) {
-				continue
-			}
-			if full() {
-				out.IsTruncated = true
-				return out, nil
-			}
-			out.CommonPrefixes = append(out.CommonPrefixes, cp)
-			out.NextKeyMarker, out.NextVersionIDMarker = cp, ""
-			count++
-			continue
-		}
-		p, err := pathOfKey(key)
-		if err != nil {
-			continue // not a key S3 could have written
-		}
-		versions, err := l.keyVersions(ctx, bid, p, state)
-		if err != nil {
-			return ListVersionsOutput{}, err
-		}
-		if key == in.KeyMarker {
-			// The versions after the marker's; none when it is not among
-			// them (removed since the previous page).
-			if i := indexOfVersion(versions, after); i >= 0 {
-				versions = versions[i+1:]
-			} else {
-				versions = nil
-			}
-		}
-		for _, v := range versions {
-			if full() {
-				out.IsTruncated = true
-				return out, nil
-			}
-			ov, err := l.describeListedVersion(ctx, bid, key, v)
-			if err != nil {
-				return ListVersionsOutput{}, err
-			}
-			out.Versions = append(out.Versions, ov)
-			out.NextKeyMarker, out.NextVersionIDMarker = key, ov.VersionID
-			count++
-		}
-	}
-	out.NextKeyMarker, out.NextVersionIDMarker = "", ""
 	return out, nil
 }
 
@@ -170,6 +114,9 @@ func commonPrefixOf(key, prefix, delimiter string) (string, bool) {
 func (l *Layer) describeListedVersion(ctx context.Context, bid store.ID, key string, v keyVersion) (ObjectVersion, error) {
 	ov := ObjectVersion{Key: key, VersionID: v.id.String(), IsLatest: v.latest, DeleteMarker: v.isMarker,
 		LastModified: v.edge.CreationTime.UTC()}
+	if !v.isMarker {
+		ov.file = v.edge.ID
+	}
 	if v.isMarker {
 		return ov, nil
 	}
@@ -188,45 +135,4 @@ func (l *Layer) describeListedVersion(ctx context.Context, bid store.ID, key str
 	info := foreignInfo("", key, fi)
 	ov.ETag, ov.Size, ov.LastModified = info.ETag, info.Size, info.LastModified
 	return ov, nil
-}
-
-// versionKeys adds to keys the keys under dir (whose keys begin with base)
-// that have any edge, current or not, and may begin with prefix.
-func (l *Layer) versionKeys(ctx context.Context, vd store.VersionedDirs, dir store.ID, base string, top bool, prefix string, keys map[string]bool) error {
-	var subdirs []store.Version
-	err := vd.ReadDirVersions(ctx, dir, func(v store.Version) error {
-		if top && (v.Name == metaDirName || v.Name == bucketRecordName) || isUploadMarker(v.Name) {
-			return nil
-		}
-		if v.Dir {
-			if v.Current {
-				subdirs = append(subdirs, v)
-			}
-			return nil
-		}
-		if f, ok := fragmentOf(v.Name, false); ok {
-			keys[base+f.text] = true
-		}
-		return nil
-	})
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDirectoryGone) {
-		return nil // pruned meanwhile
-	}
-	if err != nil {
-		return fmt.Errorf("objects: list versions: %w", err)
-	}
-	for _, d := range subdirs {
-		f, ok := fragmentOf(d.Name, true)
-		if !ok {
-			continue
-		}
-		sub := base + f.text
-		if !strings.HasPrefix(sub, prefix) && !strings.HasPrefix(prefix, sub) {
-			continue
-		}
-		if err := l.versionKeys(ctx, vd, d.ID, sub, false, prefix, keys); err != nil {
-			return err
-		}
-	}
-	return nil
 }

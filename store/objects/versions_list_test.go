@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store/local"
 )
 
 func TestListObjectVersions(t *testing.T) {
@@ -152,4 +153,123 @@ func describeModelVersion(key, id string, marker, latest bool) string {
 		s += "*"
 	}
 	return s
+}
+
+func TestListObjectVersionsEdgeCases(t *testing.T) {
+	l, _ := newTestLayer(t)
+	testListObjectVersionsEdgeCases(t, l)
+}
+
+func TestListObjectVersionsEdgeCasesOnTernFS(t *testing.T) {
+	l, _ := newTernFSTestLayer(t)
+	testListObjectVersionsEdgeCases(t, l)
+}
+
+// A name whose edges are no versions (on TernFS, what the unversioned
+// bucket's delete left: a snapshot edge and a deletion marker) makes no
+// common prefix; a version-id-marker deleted since the previous page
+// resumes after it when it names a delete marker (its ID is its time), and
+// passes over the rest of that key when it names a file.
+func testListObjectVersionsEdgeCases(t *testing.T, l *Layer) {
+	ctx := t.Context()
+	mustPut(t, l, "q-1", "gone before versioning")
+	mustDelete(t, l, "q-1")
+	mustPut(t, l, "s/k", "gone before versioning")
+	mustPut(t, l, "s/j", "the null version")
+	mustDelete(t, l, "s/k")
+	if err := l.setBucketVersioning(ctx, testBucket, VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	// s/ keeps what s/k's delete left (on TernFS), and no version.
+	if _, err := l.deleteVersion(ctx, testBucket, "s/j", "null"); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, l, "r-1", "kept")
+	page, err := l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, Delimiter: "-", MaxKeys: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(page.CommonPrefixes, []string{"r-"}) || len(page.Versions) != 0 {
+		t.Fatalf("common prefixes %q, versions %+v; want only r-", page.CommonPrefixes, page.Versions)
+	}
+	page, err = l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, Delimiter: "/", MaxKeys: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.CommonPrefixes) != 0 || len(page.Versions) != 1 || page.Versions[0].Key != "r-1" {
+		t.Fatalf("common prefixes %q, versions %+v; want r-1's version only", page.CommonPrefixes, page.Versions)
+	}
+
+	// k: v3, marker, v1 (newest first).
+	mustPut(t, l, "k", "v1")
+	mustDelete(t, l, "k")
+	mustPut(t, l, "k", "v3")
+	mustPut(t, l, "l", "next key")
+	vs := versionsOf(t, l, "k")
+	if len(vs) != 3 || !vs[1].isMarker {
+		t.Fatalf("versions of k: %s", describeVersions(vs, nil))
+	}
+	marker, v3 := vs[1].id.String(), vs[0].id.String()
+	if _, err := l.deleteVersion(ctx, testBucket, "k", marker); err != nil {
+		t.Fatal(err)
+	}
+	listFrom := func(versionIDMarker string) []string {
+		t.Helper()
+		page, err := l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, KeyMarker: "k", VersionIDMarker: versionIDMarker, MaxKeys: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range page.Versions {
+			got = append(got, v.Key+"@"+v.VersionID)
+		}
+		return got
+	}
+	v1 := vs[2].id.String()
+	if got := listFrom(marker); len(got) != 3 || got[0] != "k@"+v1 || !strings.HasPrefix(got[1], "l@") {
+		t.Fatalf("resuming after a deleted marker: %q, want k's v1, then l and r-1", got)
+	}
+	if _, err := l.deleteVersion(ctx, testBucket, "k", v3); err != nil {
+		t.Fatal(err)
+	}
+	if got := listFrom(v3); len(got) != 2 || !strings.HasPrefix(got[0], "l@") {
+		t.Fatalf("resuming after a deleted file version: %q, want l and r-1 only", got)
+	}
+}
+
+// A page reads the directories it reaches, not every directory under the
+// prefix: the first version of fifty directories costs the bucket's
+// directory, the first one's, and the next one's (to know the page is truncated).
+func TestListObjectVersionsStreams(t *testing.T) {
+	st, err := local.Open(fastTempDir(t), local.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	calls := &storeCalls{}
+	ctx := t.Context()
+	l, err := New(ctx, countingLocal{st, calls}, st.Root(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.CreateBucket(ctx, testBucket, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.setBucketVersioning(ctx, testBucket, VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		mustPut(t, l, fmt.Sprintf("d%02d/k", i), "x")
+	}
+	before := calls.dirReads.Load()
+	page, err := l.listObjectVersions(ctx, ListVersionsInput{Bucket: testBucket, MaxKeys: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Versions) != 1 || page.Versions[0].Key != "d00/k" || !page.IsTruncated {
+		t.Fatalf("page %+v", page)
+	}
+	if reads := calls.dirReads.Load() - before; reads > 3 {
+		t.Fatalf("one version read %d directories, want 3 at most", reads)
+	}
 }

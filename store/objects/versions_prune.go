@@ -123,3 +123,31 @@ func (l *Layer) dropLeftoverEdges(ctx context.Context, dir store.ID) error {
 	}
 	return nil
 }
+
+// dropReplacedBucketRecords removes the snapshot edges of replaced bucket
+// records in the versioned bucket directory bid: the directory keeps
+// snapshots for the objects' sake, and the record is no object, so without
+// this every policy or versioning change would leave a file until
+// DeleteBucket.
+func (l *Layer) dropReplacedBucketRecords(ctx context.Context, bid store.ID) error {
+	vd, ok := l.st.(store.VersionedDirs)
+	if !ok {
+		return nil
+	}
+	var old []store.Version
+	err := vd.ReadNameVersions(ctx, bid, bucketRecordName, func(v store.Version) error {
+		if !v.Current {
+			old = append(old, v)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("objects: versions of the bucket record: %w", err)
+	}
+	for _, v := range old {
+		if err := vd.RemoveSnapshotEdge(ctx, bid, v); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("objects: remove a replaced bucket record: %w", err)
+		}
+	}
+	return nil
+}

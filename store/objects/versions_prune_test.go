@@ -17,6 +17,21 @@ import (
 // of TERNFS_REGISTRY, skipping (and saying so) without one.
 func newTernFSTestLayer(t *testing.T) (*Layer, *ternfs.Store) {
 	t.Helper()
+	st := openTernFSTestStore(t)
+	l, err := New(t.Context(), st, st.Root(), Options{RecordRemovalDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.CreateBucket(t.Context(), testBucket, "owner"); err != nil {
+		t.Fatal(err)
+	}
+	return l, st
+}
+
+// openTernFSTestStore opens a fresh root on the cluster at TERNFS_REGISTRY,
+// skipping the test, saying so, without one.
+func openTernFSTestStore(t *testing.T) *ternfs.Store {
+	t.Helper()
 	regs := os.Getenv("TERNFS_REGISTRY")
 	if regs == "" {
 		t.Skip("TERNFS_REGISTRY not set (host:port[,...]): this test needs a running TernFS cluster")
@@ -29,14 +44,7 @@ func newTernFSTestLayer(t *testing.T) (*Layer, *ternfs.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	l, err := New(ctx, st, st.Root(), Options{RecordRemovalDelay: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.CreateBucket(ctx, testBucket, "owner"); err != nil {
-		t.Fatal(err)
-	}
-	return l, st
+	return st
 }
 
 func TestVersionedBucketKeepsDirectoriesAndRefusesDelete(t *testing.T) {
@@ -147,5 +155,46 @@ func removeAllVersions(t *testing.T, l *Layer, vd store.VersionedDirs, dir store
 	}
 	for _, d := range subdirs {
 		removeAllVersions(t, l, vd, d)
+	}
+}
+
+func TestVersionedBucketRecordLeavesNoSnapshots(t *testing.T) {
+	l, _ := newTestLayer(t)
+	testVersionedBucketRecordLeavesNoSnapshots(t, l)
+}
+
+func TestVersionedBucketRecordLeavesNoSnapshotsOnTernFS(t *testing.T) {
+	l, _ := newTernFSTestLayer(t)
+	testVersionedBucketRecordLeavesNoSnapshots(t, l)
+}
+
+// The bucket record is replaced on every versioning or policy change; in a
+// versioned bucket, whose directory keeps snapshot edges, the replaced
+// records must not pile up as snapshot edges until DeleteBucket.
+func testVersionedBucketRecordLeavesNoSnapshots(t *testing.T, l *Layer) {
+	ctx := t.Context()
+	for _, status := range []string{VersioningEnabled, VersioningSuspended, VersioningEnabled, VersioningSuspended} {
+		if err := l.setBucketVersioning(ctx, testBucket, status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bid, err := l.bucketID(ctx, testBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var edges []store.Version
+	err = l.st.(store.VersionedDirs).ReadNameVersions(ctx, bid, bucketRecordName, func(v store.Version) error {
+		edges = append(edges, v)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edges) != 1 || !edges[0].Current {
+		t.Fatalf("bucket record edges after four changes: %+v, want only the current one", edges)
+	}
+	state, err := l.BucketVersioning(ctx, testBucket)
+	if err != nil || state.Status != VersioningSuspended {
+		t.Fatalf("state %+v, %v", state, err)
 	}
 }
