@@ -120,6 +120,11 @@ func (s *server) createBucket(r *request) error {
 	if err := s.layer.CreateBucket(r.ctx, r.bucket, r.owner()); err != nil {
 		return err
 	}
+	if strings.EqualFold(strings.TrimSpace(r.header("x-amz-bucket-object-lock-enabled")), "true") {
+		if err := s.layer.EnableObjectLock(r.ctx, r.bucket); err != nil {
+			return err
+		}
+	}
 	if len(tags) > 0 {
 		if err := s.setBucketTags(r, tags); err != nil {
 			return err

@@ -51,6 +51,17 @@ var operations = map[string]string{
 	"DeleteObjectTagging": "s3:DeleteObjectTagging",
 	"RestoreObject":       "s3:RestoreObject",
 
+	// Object Lock. BypassGovernanceRetention is no operation: the
+	// gateway asks for it when a request sends
+	// x-amz-bypass-governance-retention: true.
+	"GetObjectRetention":         "s3:GetObjectRetention",
+	"PutObjectRetention":         "s3:PutObjectRetention",
+	"GetObjectLegalHold":         "s3:GetObjectLegalHold",
+	"PutObjectLegalHold":         "s3:PutObjectLegalHold",
+	"BypassGovernanceRetention":  "s3:BypassGovernanceRetention",
+	"GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+	"PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
+
 	"DeleteObject":  ActionDeleteObject,
 	"DeleteObjects": ActionDeleteObject, // authorized per key
 
@@ -96,25 +107,27 @@ var operations = map[string]string{
 // them to anyone but the bucket owner (it can still deny them to the owner,
 // except policy management, see Authorize).
 var ownerOnly = map[string]bool{
-	ActionGetBucketVersioning:       true,
-	ActionPutBucketVersioning:       true,
-	ActionDeleteBucket:              true,
-	ActionGetBucketPolicy:           true,
-	ActionPutBucketPolicy:           true,
-	ActionDeleteBucketPolicy:        true,
-	"s3:GetBucketPolicyStatus":      true,
-	"s3:GetLifecycleConfiguration":  true,
-	"s3:PutLifecycleConfiguration":  true,
-	"s3:GetBucketCORS":              true,
-	"s3:PutBucketCORS":              true,
-	"s3:GetBucketTagging":           true,
-	"s3:PutBucketTagging":           true,
-	"s3:GetBucketAcl":               true,
-	"s3:PutBucketAcl":               true,
-	"s3:GetBucketPublicAccessBlock": true,
-	"s3:PutBucketPublicAccessBlock": true,
-	"s3:GetBucketOwnershipControls": true,
-	"s3:PutBucketOwnershipControls": true,
+	ActionGetBucketVersioning:             true,
+	ActionPutBucketVersioning:             true,
+	ActionDeleteBucket:                    true,
+	ActionGetBucketPolicy:                 true,
+	ActionPutBucketPolicy:                 true,
+	ActionDeleteBucketPolicy:              true,
+	"s3:GetBucketPolicyStatus":            true,
+	"s3:GetLifecycleConfiguration":        true,
+	"s3:PutLifecycleConfiguration":        true,
+	"s3:GetBucketCORS":                    true,
+	"s3:PutBucketCORS":                    true,
+	"s3:GetBucketTagging":                 true,
+	"s3:PutBucketTagging":                 true,
+	"s3:GetBucketAcl":                     true,
+	"s3:PutBucketAcl":                     true,
+	"s3:GetBucketPublicAccessBlock":       true,
+	"s3:PutBucketPublicAccessBlock":       true,
+	"s3:GetBucketOwnershipControls":       true,
+	"s3:PutBucketOwnershipControls":       true,
+	"s3:GetBucketObjectLockConfiguration": true,
+	"s3:PutBucketObjectLockConfiguration": true,
 }
 
 // policyManagement is what the owner can always do, whatever the policy

@@ -67,6 +67,9 @@ func (l *Layer) deleteVersion(ctx context.Context, bucket, key, versionID string
 		return keyVersion{}, s3err.NoSuchVersion
 	}
 	v := versions[i]
+	if err := l.checkVersionUnlocked(ctx, bid, v); err != nil {
+		return keyVersion{}, err
+	}
 	if v.latest {
 		if err := l.replaceLatest(ctx, vd, versions, state); err != nil {
 			return keyVersion{}, err
