@@ -1,0 +1,184 @@
+package objects
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/terngate/terngate/s3err"
+)
+
+func TestObjectLockVersionDelete(t *testing.T) {
+	l, _ := newTestLayer(t)
+	testObjectLockVersionDelete(t, l)
+}
+
+func TestObjectLockVersionDeleteOnTernFS(t *testing.T) {
+	l, _ := newTernFSTestLayer(t)
+	testObjectLockVersionDelete(t, l)
+}
+
+// putLocked writes key with md's lock fields.
+func putLocked(t *testing.T, l *Layer, key, body string, md Metadata) ObjectInfo {
+	t.Helper()
+	info, err := l.Put(t.Context(), PutInput{Bucket: testBucket, Key: key, Body: strings.NewReader(body), Size: int64(len(body)), Metadata: md})
+	if err != nil {
+		t.Fatalf("put %q: %v", key, err)
+	}
+	return info
+}
+
+// A version under a retention in force or a legal hold cannot be deleted:
+// GOVERNANCE only with the bypass, COMPLIANCE and legal hold not at all.
+// A refused delete leaves every version in place.
+func testObjectLockVersionDelete(t *testing.T, l *Layer) {
+	ctx := t.Context()
+	if err := l.EnableObjectLock(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := l.BucketVersioning(ctx, testBucket); err != nil || state.Status != VersioningEnabled {
+		t.Fatalf("versioning after EnableObjectLock = %+v, %v", state, err)
+	}
+	later := time.Now().Add(time.Hour).UnixNano()
+	bypass := WithGovernanceBypass(ctx)
+	deleteOldest := func(ctx context.Context, key string) error {
+		t.Helper()
+		vs := versionsOf(t, l, key)
+		_, err := l.deleteVersion(ctx, testBucket, key, vs[len(vs)-1].id.String())
+		return err
+	}
+	refused := func(ctx context.Context, key string, versions int) {
+		t.Helper()
+		if err := deleteOldest(ctx, key); !errors.Is(err, s3err.ObjectLocked) {
+			t.Fatalf("delete locked version of %q = %v, want %v", key, err, s3err.ObjectLocked)
+		}
+		if n := len(versionsOf(t, l, key)); n != versions {
+			t.Fatalf("%q has %d versions after a refused delete, want %d", key, n, versions)
+		}
+	}
+
+	putLocked(t, l, "g", "g1", Metadata{LockMode: LockGovernance, LockUntil: later})
+	mustPut(t, l, "g", "g2")
+	refused(ctx, "g", 2)
+	if err := deleteOldest(bypass, "g"); err != nil {
+		t.Fatalf("delete GOVERNANCE version with the bypass: %v", err)
+	}
+
+	putLocked(t, l, "c", "c1", Metadata{LockMode: LockCompliance, LockUntil: later})
+	refused(ctx, "c", 1)
+	refused(bypass, "c", 1)
+	mustGet(t, l, "c", "c1")
+
+	putLocked(t, l, "h", "h1", Metadata{LegalHold: true})
+	refused(bypass, "h", 1)
+	if _, err := l.SetObjectLegalHold(ctx, testBucket, "h", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := deleteOldest(ctx, "h"); err != nil {
+		t.Fatalf("delete after the legal hold is lifted: %v", err)
+	}
+
+	// A retention that has ended protects nothing.
+	putLocked(t, l, "e", "e1", Metadata{LockMode: LockCompliance, LockUntil: time.Now().Add(-time.Second).UnixNano()})
+	if err := deleteOldest(ctx, "e"); err != nil {
+		t.Fatalf("delete after the retention ended: %v", err)
+	}
+}
+
+// PutObjectRetention's rules on the version the key holds.
+func TestSetObjectRetention(t *testing.T) {
+	l, _ := newTestLayer(t)
+	ctx := t.Context()
+	bypass := WithGovernanceBypass(ctx)
+	in := func(d time.Duration) time.Time { return time.Now().Add(d).Truncate(time.Millisecond).UTC() }
+	set := func(ctx context.Context, key string, r Retention) error {
+		_, err := l.SetObjectRetention(ctx, testBucket, key, r)
+		return err
+	}
+	mustPut(t, l, "c", "c")
+	mustPut(t, l, "g", "g")
+	steps := []struct {
+		name string
+		ctx  context.Context
+		key  string
+		want Retention
+		err  error
+	}{
+		{"set COMPLIANCE", ctx, "c", Retention{LockCompliance, in(2 * time.Hour)}, nil},
+		{"extend COMPLIANCE", ctx, "c", Retention{LockCompliance, in(3 * time.Hour)}, nil},
+		{"shorten COMPLIANCE", bypass, "c", Retention{LockCompliance, in(time.Hour)}, s3err.ObjectLocked},
+		{"COMPLIANCE to GOVERNANCE", bypass, "c", Retention{LockGovernance, in(4 * time.Hour)}, s3err.ObjectLocked},
+		{"remove COMPLIANCE", bypass, "c", Retention{}, s3err.ObjectLocked},
+		{"set GOVERNANCE", ctx, "g", Retention{LockGovernance, in(2 * time.Hour)}, nil},
+		{"shorten GOVERNANCE", ctx, "g", Retention{LockGovernance, in(time.Hour)}, s3err.ObjectLocked},
+		{"GOVERNANCE to COMPLIANCE", ctx, "g", Retention{LockCompliance, in(3 * time.Hour)}, s3err.ObjectLocked},
+		{"shorten GOVERNANCE with bypass", bypass, "g", Retention{LockGovernance, in(time.Hour)}, nil},
+		{"remove GOVERNANCE", ctx, "g", Retention{}, s3err.ObjectLocked},
+		{"remove GOVERNANCE with bypass", bypass, "g", Retention{}, nil},
+	}
+	for _, s := range steps {
+		before := statOrFail(t, l, s.key).Metadata.Retention()
+		err := set(s.ctx, s.key, s.want)
+		if !errors.Is(err, s.err) || (s.err == nil) != (err == nil) {
+			t.Fatalf("%s: %v, want %v", s.name, err, s.err)
+		}
+		got := statOrFail(t, l, s.key).Metadata.Retention()
+		want := s.want
+		if s.err != nil {
+			want = before
+		}
+		if got.Mode != want.Mode || !got.Until.Equal(want.Until) {
+			t.Fatalf("%s: retention %+v, want %+v", s.name, got, want)
+		}
+	}
+}
+
+func statOrFail(t *testing.T, l *Layer, key string) ObjectInfo {
+	t.Helper()
+	info, err := l.Stat(t.Context(), testBucket, key)
+	if err != nil {
+		t.Fatalf("stat %q: %v", key, err)
+	}
+	return info
+}
+
+// A bucket gets an Object Lock configuration only while versioning is
+// Enabled; its default retention reaches new versions.
+func TestBucketObjectLockConfiguration(t *testing.T) {
+	l, _ := newTestLayer(t)
+	ctx := t.Context()
+	if _, err := l.BucketObjectLock(ctx, testBucket); !errors.Is(err, s3err.ObjectLockConfigurationNotFound) {
+		t.Fatalf("configuration of a bucket without lock: %v", err)
+	}
+	cfg := ObjectLockConfig{DefaultMode: LockGovernance, DefaultDays: 2}
+	if err := l.SetBucketObjectLock(ctx, testBucket, cfg); !errors.Is(err, s3err.InvalidBucketState) {
+		t.Fatalf("configuration on an unversioned bucket: %v", err)
+	}
+	if err := l.EnableObjectLock(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.BucketObjectLock(ctx, testBucket); err != nil || got != (ObjectLockConfig{}) {
+		t.Fatalf("configuration after EnableObjectLock = %+v, %v", got, err)
+	}
+	if err := l.SetBucketObjectLock(ctx, testBucket, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := l.BucketObjectLock(ctx, testBucket); err != nil || got != cfg {
+		t.Fatalf("configuration = %+v, %v, want %+v", got, err, cfg)
+	}
+	var md Metadata
+	start := time.Now()
+	if err := l.ApplyDefaultRetention(ctx, testBucket, &md); err != nil {
+		t.Fatal(err)
+	}
+	until := time.Unix(0, md.LockUntil)
+	if md.LockMode != LockGovernance || until.Before(start.AddDate(0, 0, 2)) || until.After(time.Now().AddDate(0, 0, 2)) {
+		t.Fatalf("default retention = %s until %v", md.LockMode, until)
+	}
+	own := Metadata{LockMode: LockCompliance, LockUntil: 42}
+	if err := l.ApplyDefaultRetention(ctx, testBucket, &own); err != nil || own.LockMode != LockCompliance || own.LockUntil != 42 {
+		t.Fatalf("the default replaced a version's own retention: %+v, %v", own, err)
+	}
+}
