@@ -117,11 +117,17 @@ func (s *server) createBucket(r *request) error {
 			return err
 		}
 	}
+	withLock := strings.EqualFold(strings.TrimSpace(r.header("x-amz-bucket-object-lock-enabled")), "true")
+	if withLock {
+		if err := s.layer.CheckObjectLockSupported(); err != nil {
+			return err
+		}
+	}
 	if err := s.layer.CreateBucket(r.ctx, r.bucket, r.owner()); err != nil {
 		return err
 	}
-	if strings.EqualFold(strings.TrimSpace(r.header("x-amz-bucket-object-lock-enabled")), "true") {
-		if err := s.layer.EnableObjectLock(r.ctx, r.bucket); err != nil {
+	if withLock {
+		if err := s.enableObjectLock(r); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"context"
 	"encoding/xml"
 	"net/http"
 
@@ -131,4 +132,17 @@ func (s *server) getObjectLockConfiguration(r *request) error {
 	}
 	s.writeXML(r, doc)
 	return nil
+}
+
+// enableObjectLock turns Object Lock on for the bucket CreateBucket just
+// made; if that fails the bucket is removed again, so that a refused
+// request leaves no bucket without the lock it asked for.
+func (s *server) enableObjectLock(r *request) error {
+	err := s.layer.EnableObjectLock(r.ctx, r.bucket)
+	if err != nil {
+		if derr := s.layer.DeleteBucket(context.WithoutCancel(r.ctx), r.bucket); derr != nil {
+			s.log.ErrorContext(r.ctx, "removing a bucket whose Object Lock failed", "bucket", r.bucket, "error", derr)
+		}
+	}
+	return err
 }

@@ -51,6 +51,15 @@ func (c *ObjectLockConfig) DefaultRetention(md *Metadata, t time.Time) {
 	}
 }
 
+// CheckObjectLockSupported refuses Object Lock on a store that keeps no
+// versions: a lock needs the versions it protects.
+func (l *Layer) CheckObjectLockSupported() error {
+	if _, ok := l.st.(store.VersionedDirs); !ok {
+		return errVersioningUnsupported
+	}
+	return nil
+}
+
 // EnableObjectLock turns Object Lock on for a bucket being created with
 // it: versioning first (a lock needs versions to protect), then the
 // configuration, with no default retention.
