@@ -10,8 +10,9 @@ import (
 )
 
 // TestBoto3ObjectLock runs testdata/boto3_object_lock.py: Object Lock
-// through boto3's own calls, on the local store or, with TERNFS_REGISTRY,
-// on the cluster.
+// through boto3's own calls (API_PutObjectLockConfiguration,
+// API_PutObjectRetention, API_PutObjectLegalHold), on the local store or,
+// with TERNFS_REGISTRY, on the cluster.
 func TestBoto3ObjectLock(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	runBoto3Script(t, g, "testdata/boto3_object_lock.py", "boto3-lock")
@@ -20,7 +21,8 @@ func TestBoto3ObjectLock(t *testing.T) {
 // TestMinioObjectLock: minio-go's MakeBucket with ObjectLocking,
 // SetObjectLockConfig/GetObjectLockConfig (API_PutObjectLockConfiguration),
 // PutObject with Mode, RetainUntilDate and LegalHold (API_PutObject),
-// PutObjectRetention/GetObjectRetention with GovernanceBypass, and
+// PutObjectRetention/GetObjectRetention with GovernanceBypass
+// (API_PutObjectRetention), and
 // PutObjectLegalHold/GetObjectLegalHold, as StatObject reports them.
 func TestMinioObjectLock(t *testing.T) {
 	g := startGateway(t, newDataDir(t))

@@ -48,7 +48,8 @@ func lockConfig(mode types.ObjectLockRetentionMode, days, years int32) *types.Ob
 // test_object_lock_put_obj_lock*, test_object_lock_get_obj_lock*):
 // Days with Years, an unknown or lower-case mode, ObjectLockEnabled other
 // than Enabled are MalformedXML; a period of 0 is InvalidRetentionPeriod;
-// a bucket without Object Lock answers 409 InvalidBucketState to a put
+// a bucket without Object Lock (test_object_lock_put_obj_lock_invalid_bucket,
+// test_object_lock_get_obj_lock_invalid_bucket) answers 409 InvalidBucketState to a put
 // ("Versioning must be 'Enabled' on the bucket to apply a Object Lock
 // configuration", as CloudFormation relays it) and 404
 // ObjectLockConfigurationNotFoundError, with BucketName, to a get.
@@ -132,7 +133,9 @@ func retentionOf(t *testing.T, c *s3.Client, bucket, key string) *types.ObjectLo
 // GOVERNANCE retention is shortened or changed only with
 // x-amz-bypass-governance-retention, a COMPLIANCE one never, both are
 // extended freely (ceph/s3-tests test_object_lock_put_obj_retention_*,
-// test_object_lock_changing_mode_*, test_object_lock_uploading_obj,
+// test_object_lock_changing_mode_from_governance_with_bypass,
+// test_object_lock_changing_mode_from_compliance,
+// test_object_lock_uploading_obj,
 // test_object_lock_get_obj_metadata).
 func TestObjectRetentionAndLegalHold(t *testing.T) {
 	g := startGateway(t, Config{})

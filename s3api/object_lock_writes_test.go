@@ -13,6 +13,7 @@ import (
 )
 
 // TestObjectLockMultipartAndCopy: CreateMultipartUpload keeps the lock
+// (API_CreateMultipartUpload)
 // headers for Complete, and the bucket's default retention runs from the
 // Complete, when the object is created; a copy takes the request's lock or
 // the destination's default, never its source's (API_CopyObject: the

@@ -31,8 +31,11 @@ func putLocked(t *testing.T, l *Layer, key, body string, md Metadata) ObjectInfo
 }
 
 // A version under a retention in force or a legal hold cannot be deleted:
-// GOVERNANCE only with the bypass, COMPLIANCE and legal hold not at all.
-// A refused delete leaves every version in place.
+// GOVERNANCE only with the bypass, COMPLIANCE and legal hold not at all;
+// the refusal is AccessDenied "Access Denied because object protected by
+// object lock." (ceph/s3-tests test_object_lock_delete_object_with_retention,
+// test_object_lock_delete_object_with_legal_hold_on). A refused delete
+// leaves every version in place.
 func testObjectLockVersionDelete(t *testing.T, l *Layer) {
 	ctx := t.Context()
 	if err := l.EnableObjectLock(ctx, testBucket); err != nil {
@@ -87,7 +90,9 @@ func testObjectLockVersionDelete(t *testing.T, l *Layer) {
 	}
 }
 
-// PutObjectRetention's rules on the version the key holds.
+// PutObjectRetention's rules on the version the key holds (ceph/s3-tests
+// test_object_lock_put_obj_retention_shorten_period,
+// test_object_lock_changing_mode_from_compliance).
 func TestSetObjectRetention(t *testing.T) {
 	l, _ := newTestLayer(t)
 	ctx := t.Context()
@@ -145,7 +150,8 @@ func statOrFail(t *testing.T, l *Layer, key string) ObjectInfo {
 }
 
 // A bucket gets an Object Lock configuration only while versioning is
-// Enabled; its default retention reaches new versions.
+// Enabled; its default retention reaches new versions (ceph/s3-tests
+// test_object_lock_put_obj_lock, test_object_lock_put_obj_lock_invalid_bucket).
 func TestBucketObjectLockConfiguration(t *testing.T) {
 	l, _ := newTestLayer(t)
 	ctx := t.Context()
