@@ -75,6 +75,29 @@ func (l *Layer) EnableObjectLock(ctx context.Context, bucket string) error {
 	})
 }
 
+// errLockKeepsVersioning is AWS's answer to suspending versioning on a
+// bucket with Object Lock (409 InvalidBucketState, ceph/s3-tests
+// test_object_lock_suspend_versioning; the text as S3 emulators that
+// pin AWS's quote it).
+var errLockKeepsVersioning = s3err.InvalidBucketState.With("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+
+// checkVersioningChange refuses any versioning status but Enabled on a
+// bucket with Object Lock: suspending would let a PUT replace the null
+// version, and with it a locked one.
+func (l *Layer) checkVersioningChange(ctx context.Context, bucket, status string) error {
+	if status == VersioningEnabled {
+		return nil
+	}
+	info, err := l.HeadBucket(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	if info.ObjectLock != nil {
+		return errLockKeepsVersioning
+	}
+	return nil
+}
+
 // SetBucketObjectLock replaces the bucket's Object Lock configuration. A
 // bucket without one gets it only while its versioning is Enabled, as AWS
 // allows for existing buckets; otherwise s3err.InvalidBucketState.

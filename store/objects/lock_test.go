@@ -188,3 +188,41 @@ func TestBucketObjectLockConfiguration(t *testing.T) {
 		t.Fatalf("the default replaced a version's own retention: %+v, %v", own, err)
 	}
 }
+
+// A lock bucket stays Enabled (ceph/s3-tests
+// test_object_lock_suspend_versioning), and a delete without a version
+// only adds a delete marker: the locked version stays, readable.
+func TestObjectLockKeepsVersions(t *testing.T) {
+	l, _ := newTestLayer(t)
+	testObjectLockKeepsVersions(t, l)
+}
+
+func TestObjectLockKeepsVersionsOnTernFS(t *testing.T) {
+	l, _ := newTernFSTestLayer(t)
+	testObjectLockKeepsVersions(t, l)
+}
+
+func testObjectLockKeepsVersions(t *testing.T, l *Layer) {
+	ctx := t.Context()
+	if err := l.EnableObjectLock(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	err := l.setBucketVersioning(ctx, testBucket, VersioningSuspended)
+	if !errors.Is(err, s3err.InvalidBucketState) || s3err.As(err).Message != errLockKeepsVersioning.Message {
+		t.Fatalf("suspending versioning of a lock bucket: %v", err)
+	}
+	if state, err := l.BucketVersioning(ctx, testBucket); err != nil || state.Status != VersioningEnabled {
+		t.Fatalf("versioning after the refused suspend: %+v, %v", state, err)
+	}
+	putLocked(t, l, "k", "locked", Metadata{LockMode: LockCompliance, LockUntil: time.Now().Add(time.Hour).UnixNano()})
+	if err := l.Delete(ctx, testBucket, "k"); err != nil {
+		t.Fatalf("delete without a version: %v", err)
+	}
+	vs := versionsOf(t, l, "k")
+	if len(vs) != 2 || !vs[0].isMarker || vs[1].isMarker {
+		t.Fatalf("versions after a delete: %+v, want a delete marker over the locked version", vs)
+	}
+	if _, err := l.deleteVersion(ctx, testBucket, "k", vs[1].id.String()); !errors.Is(err, s3err.ObjectLocked) {
+		t.Fatalf("delete of the locked version under a marker: %v", err)
+	}
+}
