@@ -47,15 +47,17 @@ func routeObjectLock(r *request) (handlerFunc, bool, error) {
 }
 
 // bucketLock is the request's bucket's Object Lock configuration; a bucket
-// without Object Lock answers 400 InvalidRequest to every retention and
-// legal hold request (ceph/s3-tests test_object_lock_*_invalid_bucket).
+// without Object Lock answers 400 InvalidRequest "Bucket is missing Object
+// Lock Configuration" to every retention and legal hold request (ceph/
+// s3-tests test_object_lock_*_invalid_bucket; the text as S3 answered in
+// versity/versitygw#883).
 func (s *server) bucketLock(r *request) (*objects.ObjectLockConfig, error) {
 	info, err := s.layer.HeadBucket(r.ctx, r.bucket)
 	if err != nil {
 		return nil, err
 	}
 	if info.ObjectLock == nil {
-		return nil, s3err.MissingObjectLockConfiguration
+		return nil, s3err.NoObjectLockConfiguration
 	}
 	return info.ObjectLock, nil
 }
@@ -156,29 +158,23 @@ func (s *server) putObjectLegalHold(r *request) error {
 	if err := decodeXML(data, &doc); err != nil {
 		return err
 	}
-	on, ok := legalHoldStatus(doc.Status)
-	if !ok {
+	if !validLegalHold(doc.Status) {
 		return s3err.MalformedXML
 	}
-	if _, err := s.layer.SetObjectLegalHold(r.ctx, r.bucket, r.key, on); err != nil {
+	if _, err := s.layer.SetObjectLegalHold(r.ctx, r.bucket, r.key, doc.Status); err != nil {
 		return err
 	}
 	r.c.Status(http.StatusOK)
 	return nil
 }
 
-func legalHoldStatus(status string) (on, ok bool) {
-	switch status {
-	case "ON":
-		return true, true
-	case "OFF":
-		return false, true
-	}
-	return false, false
+func validLegalHold(status string) bool {
+	return status == objects.LegalHoldOn || status == objects.LegalHoldOff
 }
 
-// getObjectLegalHold answers the object's legal hold status: OFF when none
-// was ever set.
+// getObjectLegalHold answers the object's legal hold status, or 404
+// NoSuchObjectLockConfiguration for a version whose legal hold was never
+// set (noobaa/noobaa-core#9371 pins S3's answer).
 func (s *server) getObjectLegalHold(r *request) error {
 	if err := checkVersionID(r.param("versionId")); err != nil {
 		return err
@@ -190,13 +186,9 @@ func (s *server) getObjectLegalHold(r *request) error {
 	if err != nil {
 		return err
 	}
-	s.writeXML(r, legalHoldDocument{Xmlns: s3Namespace, Status: legalHoldName(info.Metadata.LegalHold)})
-	return nil
-}
-
-func legalHoldName(on bool) string {
-	if on {
-		return "ON"
+	if info.Metadata.LegalHold == "" {
+		return s3err.NoSuchObjectLockConfiguration
 	}
-	return "OFF"
+	s.writeXML(r, legalHoldDocument{Xmlns: s3Namespace, Status: info.Metadata.LegalHold})
+	return nil
 }

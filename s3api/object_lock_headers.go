@@ -44,7 +44,7 @@ func namesLock(r *request) bool {
 // without Object Lock are InvalidRequest, as before this was implemented.
 // A copy never takes its source's lock: md's fields are replaced.
 func (s *server) lockForWrite(r *request, md *objects.Metadata, withDefault bool) error {
-	md.LockMode, md.LockUntil, md.LegalHold = "", 0, false
+	md.LockMode, md.LockUntil, md.LegalHold = "", 0, ""
 	named := namesLock(r)
 	info, err := s.layer.HeadBucket(r.ctx, r.bucket)
 	if err != nil {
@@ -88,11 +88,11 @@ func parseLockHeaders(r *request, md *objects.Metadata, now time.Time) error {
 		md.LockMode, md.LockUntil = mode, t.UnixNano()
 	}
 	if r.hasHeader(lockLegalHoldHeader) {
-		on, ok := legalHoldStatus(strings.TrimSpace(r.header(lockLegalHoldHeader)))
-		if !ok {
-			return errLegalHoldHeader.ForArgument(lockLegalHoldHeader, r.header(lockLegalHoldHeader))
+		status := strings.TrimSpace(r.header(lockLegalHoldHeader))
+		if !validLegalHold(status) {
+			return errLegalHoldHeader.ForArgument(lockLegalHoldHeader, status)
 		}
-		md.LegalHold = on
+		md.LegalHold = status
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func parseLockHeaders(r *request, md *objects.Metadata, now time.Time) error {
 // (its own headers or the bucket's default) must carry Content-MD5 or a
 // checksum, in a header or announced for the trailer.
 func checkLockedPutIntegrity(r *request, md objects.Metadata) error {
-	if md.LockMode == "" && !md.LegalHold {
+	if md.LockMode == "" && md.LegalHold == "" {
 		return nil
 	}
 	if r.hasHeader("Content-MD5") || r.hasHeader("x-amz-sdk-checksum-algorithm") ||
@@ -127,8 +127,8 @@ func setLockHeaders(r *request, md objects.Metadata) {
 		r.setHeader(lockModeHeader, ret.Mode)
 		r.setHeader(lockUntilHeader, ret.Until.Format(lockDateFormat))
 	}
-	if md.LegalHold {
-		r.setHeader(lockLegalHoldHeader, "ON")
+	if md.LegalHold != "" {
+		r.setHeader(lockLegalHoldHeader, md.LegalHold)
 	}
 }
 

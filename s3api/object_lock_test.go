@@ -206,8 +206,13 @@ func TestObjectRetentionAndLegalHold(t *testing.T) {
 		t.Fatalf("COMPLIANCE retention changed by refused requests: %+v", r)
 	}
 
+	// A version without retention or legal hold: 404
+	// NoSuchObjectLockConfiguration to both gets (noobaa/noobaa-core#9371
+	// pins S3's answer for the legal hold).
 	g.mustPut(t, "lock", "free", "x")
 	_, err = c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("lock"), Key: aws.String("free")})
+	expectAPIError(t, err, "NoSuchObjectLockConfiguration", http.StatusNotFound)
+	_, err = c.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("lock"), Key: aws.String("free")})
 	expectAPIError(t, err, "NoSuchObjectLockConfiguration", http.StatusNotFound)
 	expectAPIError(t, putRetention("free", "governance", until, false), "MalformedXML", http.StatusBadRequest)
 	expectAPIError(t, putRetention("free", types.ObjectLockRetentionModeGovernance, time.Now().Add(-time.Hour), false), "InvalidArgument", http.StatusBadRequest)
@@ -226,6 +231,10 @@ func TestObjectRetentionAndLegalHold(t *testing.T) {
 	expectAPIError(t, err, "InvalidRequest", http.StatusBadRequest)
 	_, err = c.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("plain"), Key: aws.String("k")})
 	expectAPIError(t, err, "InvalidRequest", http.StatusBadRequest)
+	resp, e := sendWithHeaders(t, g, "GET", "/plain/k?legal-hold", nil, nil)
+	if resp.StatusCode != http.StatusBadRequest || e.Message != "Bucket is missing Object Lock Configuration" {
+		t.Fatalf("GetObjectLegalHold on a bucket without Object Lock: %d %+v (versity/versitygw#883)", resp.StatusCode, e)
+	}
 }
 
 // TestObjectLockHeaders: raw PutObject requests with lock headers. A PUT

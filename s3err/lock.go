@@ -27,7 +27,12 @@ var (
 	// ObjectLocked refuses to delete, or to weaken the retention of, an
 	// object version the lock protects.
 	ObjectLocked = AccessDenied.With("Access Denied because object protected by object lock.")
-	// MissingObjectLockConfiguration refuses Object Lock parameters on a
-	// bucket without Object Lock.
+	// MissingObjectLockConfiguration refuses Object Lock headers on a write
+	// to a bucket without Object Lock (versity/versitygw#1755 records the
+	// text, PutObject_missing_bucket_lock).
 	MissingObjectLockConfiguration = InvalidRequest.With("Bucket is missing ObjectLockConfiguration")
+	// NoObjectLockConfiguration answers the retention and legal hold APIs
+	// on a bucket without Object Lock: S3's text differs from the headers'
+	// (versity/versitygw#883 quotes S3's answer to GetObjectLegalHold).
+	NoObjectLockConfiguration = InvalidRequest.With("Bucket is missing Object Lock Configuration")
 )

@@ -44,10 +44,10 @@ type Metadata struct {
 	RestoreExpiry int64 `json:"re,omitempty"`
 	// Object Lock (lock.go): the version's retention mode (GOVERNANCE or
 	// COMPLIANCE, empty for none), when it ends (Unix nanoseconds), and
-	// whether a legal hold is on.
+	// its legal hold (ON or OFF, empty if never set).
 	LockMode  string `json:"lm,omitempty"`
 	LockUntil int64  `json:"lu,omitempty"`
-	LegalHold bool   `json:"lh,omitempty"`
+	LegalHold string `json:"lh,omitempty"`
 }
 
 // ObjectInfo describes an object.

@@ -19,6 +19,13 @@ const (
 	LockCompliance = "COMPLIANCE"
 )
 
+// Legal hold statuses. A version whose legal hold was never set has none
+// (""), which GetObjectLegalHold tells apart from OFF.
+const (
+	LegalHoldOn  = "ON"
+	LegalHoldOff = "OFF"
+)
+
 // ObjectLockConfig is a bucket's Object Lock configuration. A bucket has one
 // only if it was created with Object Lock (or had it enabled while
 // versioned), and keeps it: the default retention can change, Object Lock
@@ -177,12 +184,15 @@ func checkRetentionChange(ctx context.Context, cur, want Retention, now time.Tim
 	return s3err.ObjectLocked
 }
 
-// SetObjectLegalHold turns the legal hold of the object key holds on or
-// off (PutObjectLegalHold). A legal hold is independent of retention and
-// needs no bypass to be removed.
-func (l *Layer) SetObjectLegalHold(ctx context.Context, bucket, key string, on bool) (ObjectInfo, error) {
+// SetObjectLegalHold sets the legal hold of the object key holds to
+// status, LegalHoldOn or LegalHoldOff (PutObjectLegalHold). A legal hold is
+// independent of retention and needs no bypass to be removed.
+func (l *Layer) SetObjectLegalHold(ctx context.Context, bucket, key, status string) (ObjectInfo, error) {
+	if status != LegalHoldOn && status != LegalHoldOff {
+		return ObjectInfo{}, fmt.Errorf("objects: legal hold status %q", status)
+	}
 	return l.rewriteRecord(ctx, bucket, key, func(rec *record) error {
-		rec.Meta.LegalHold = on
+		rec.Meta.LegalHold = status
 		return nil
 	})
 }
@@ -226,7 +236,7 @@ func (l *Layer) checkVersionUnlocked(ctx context.Context, bid store.ID, v keyVer
 
 // checkDeletable decides whether a version with metadata md may go at now.
 func checkDeletable(ctx context.Context, md Metadata, now time.Time) error {
-	if md.LegalHold {
+	if md.LegalHold == LegalHoldOn {
 		return s3err.ObjectLocked
 	}
 	r := md.Retention()

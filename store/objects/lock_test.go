@@ -74,9 +74,9 @@ func testObjectLockVersionDelete(t *testing.T, l *Layer) {
 	refused(bypass, "c", 1)
 	mustGet(t, l, "c", "c1")
 
-	putLocked(t, l, "h", "h1", Metadata{LegalHold: true})
+	putLocked(t, l, "h", "h1", Metadata{LegalHold: LegalHoldOn})
 	refused(bypass, "h", 1)
-	if _, err := l.SetObjectLegalHold(ctx, testBucket, "h", false); err != nil {
+	if _, err := l.SetObjectLegalHold(ctx, testBucket, "h", LegalHoldOff); err != nil {
 		t.Fatal(err)
 	}
 	if err := deleteOldest(ctx, "h"); err != nil {
