@@ -25,5 +25,20 @@ func (s *server) authorizeLock(r *request, access bucketAccess, op string) error
 	if bypassOperations[op] && bypassRequested(r) && s.permits(r, access, "BypassGovernanceRetention", r.bucket, r.key) {
 		r.ctx = objects.WithGovernanceBypass(r.ctx)
 	}
+	if op == "GetObject" || op == "HeadObject" {
+		r.lockShown = lockVisibility{
+			retention: s.permits(r, access, "GetObjectRetention", r.bucket, r.key),
+			legalHold: s.permits(r, access, "GetObjectLegalHold", r.bucket, r.key),
+		}
+	}
 	return nil
+}
+
+// lockVisibility says which of a version's lock headers a read answers:
+// the retention headers "only ... if the requester has the
+// s3:GetObjectRetention permission", the legal hold "only ... if the
+// requester has the s3:GetObjectLegalHold permission" (API_HeadObject,
+// API_GetObject).
+type lockVisibility struct {
+	retention, legalHold bool
 }

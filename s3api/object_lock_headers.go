@@ -121,13 +121,14 @@ func checkLockedPutIntegrity(r *request, md objects.Metadata) error {
 	return errLockNeedsChecksum
 }
 
-// setLockHeaders reports a version's lock on GET and HEAD.
+// setLockHeaders reports a version's lock on GET and HEAD, as far as the
+// requester may read it (lockVisibility).
 func setLockHeaders(r *request, md objects.Metadata) {
-	if ret := md.Retention(); ret.Mode != "" {
+	if ret := md.Retention(); ret.Mode != "" && r.lockShown.retention {
 		r.setHeader(lockModeHeader, ret.Mode)
 		r.setHeader(lockUntilHeader, ret.Until.Format(lockDateFormat))
 	}
-	if md.LegalHold != "" {
+	if md.LegalHold != "" && r.lockShown.legalHold {
 		r.setHeader(lockLegalHoldHeader, md.LegalHold)
 	}
 }

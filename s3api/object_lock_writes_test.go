@@ -130,6 +130,24 @@ func TestObjectLockPolicyActions(t *testing.T) {
 	_, err = bob.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String("locked")})
 	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
 
+	// Reads answer the lock headers only with the Get actions
+	// (API_HeadObject: "only returned if the requester has the
+	// s3:GetObjectRetention permission").
+	if _, err := alice.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("locked"), Key: aws.String("k"),
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}}); err != nil {
+		t.Fatal(err)
+	}
+	grant(`"s3:GetObject","s3:GetObjectRetention"`)
+	head, err := bob.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("locked"), Key: aws.String("k")})
+	if err != nil || head.ObjectLockMode != types.ObjectLockModeGovernance || head.ObjectLockLegalHoldStatus != "" {
+		t.Fatalf("HEAD with s3:GetObjectRetention alone: %s %q, %v", head.ObjectLockMode, head.ObjectLockLegalHoldStatus, err)
+	}
+	grant(`"s3:GetObject","s3:GetObjectLegalHold"`)
+	head, err = bob.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("locked"), Key: aws.String("k")})
+	if err != nil || head.ObjectLockMode != "" || head.ObjectLockRetainUntilDate != nil || head.ObjectLockLegalHoldStatus != types.ObjectLockLegalHoldStatusOff {
+		t.Fatalf("HEAD with s3:GetObjectLegalHold alone: %s %v %q, %v", head.ObjectLockMode, head.ObjectLockRetainUntilDate, head.ObjectLockLegalHoldStatus, err)
+	}
+
 	grant(`"s3:PutObject","s3:GetObjectRetention","s3:PutObjectRetention","s3:BypassGovernanceRetention"`)
 	if err := shorten(); err != nil {
 		t.Fatalf("shortening GOVERNANCE with s3:BypassGovernanceRetention: %v", err)
