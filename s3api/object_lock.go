@@ -66,9 +66,6 @@ func (s *server) bucketLock(r *request) (*objects.ObjectLockConfig, error) {
 // removes the object's retention, as far as the current one allows
 // (objects.SetObjectRetention).
 func (s *server) putObjectRetention(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
-		return err
-	}
 	if _, err := s.bucketLock(r); err != nil {
 		return err
 	}
@@ -80,7 +77,7 @@ func (s *server) putObjectRetention(r *request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.layer.SetObjectRetention(r.ctx, r.bucket, r.key, want); err != nil {
+	if _, err := s.layer.SetObjectRetention(r.ctx, r.bucket, r.key, r.param("versionId"), want); err != nil {
 		return err
 	}
 	r.c.Status(http.StatusOK)
@@ -122,17 +119,14 @@ var errPastRetainDate = s3err.InvalidArgument.With("The retain until date must b
 // getObjectRetention answers the object's retention, or 404
 // NoSuchObjectLockConfiguration when it has none.
 func (s *server) getObjectRetention(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
-		return err
-	}
 	if _, err := s.bucketLock(r); err != nil {
 		return err
 	}
-	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
+	md, err := s.layer.VersionMetadata(r.ctx, r.bucket, r.key, r.param("versionId"))
 	if err != nil {
 		return err
 	}
-	ret := info.Metadata.Retention()
+	ret := md.Retention()
 	if ret.Mode == "" {
 		return s3err.NoSuchObjectLockConfiguration
 	}
@@ -144,9 +138,6 @@ func (s *server) getObjectRetention(r *request) error {
 // status is MalformedXML (ceph/s3-tests
 // test_object_lock_put_legal_hold_invalid_status).
 func (s *server) putObjectLegalHold(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
-		return err
-	}
 	if _, err := s.bucketLock(r); err != nil {
 		return err
 	}
@@ -161,7 +152,7 @@ func (s *server) putObjectLegalHold(r *request) error {
 	if !validLegalHold(doc.Status) {
 		return s3err.MalformedXML
 	}
-	if _, err := s.layer.SetObjectLegalHold(r.ctx, r.bucket, r.key, doc.Status); err != nil {
+	if _, err := s.layer.SetObjectLegalHold(r.ctx, r.bucket, r.key, r.param("versionId"), doc.Status); err != nil {
 		return err
 	}
 	r.c.Status(http.StatusOK)
@@ -176,19 +167,16 @@ func validLegalHold(status string) bool {
 // NoSuchObjectLockConfiguration for a version whose legal hold was never
 // set (noobaa/noobaa-core#9371 pins S3's answer).
 func (s *server) getObjectLegalHold(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
-		return err
-	}
 	if _, err := s.bucketLock(r); err != nil {
 		return err
 	}
-	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
+	md, err := s.layer.VersionMetadata(r.ctx, r.bucket, r.key, r.param("versionId"))
 	if err != nil {
 		return err
 	}
-	if info.Metadata.LegalHold == "" {
+	if md.LegalHold == "" {
 		return s3err.NoSuchObjectLockConfiguration
 	}
-	s.writeXML(r, legalHoldDocument{Xmlns: s3Namespace, Status: info.Metadata.LegalHold})
+	s.writeXML(r, legalHoldDocument{Xmlns: s3Namespace, Status: md.LegalHold})
 	return nil
 }

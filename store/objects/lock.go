@@ -150,14 +150,15 @@ func (r Retention) active(now time.Time) bool {
 	return r.Mode != "" && now.Before(r.Until)
 }
 
-// SetObjectRetention replaces the retention of the object key holds
-// (PutObjectRetention; a zero Retention removes it), as far as the current
+// SetObjectRetention replaces the retention of a version of key (the
+// current object when versionID is empty; PutObjectRetention; a zero
+// Retention removes it), as far as the current
 // one allows: a COMPLIANCE retention in force can only be extended, a
 // GOVERNANCE one only extended unless the context carries the governance
 // bypass (WithGovernanceBypass). ceph/s3-tests test_object_lock_* pins
 // these answers (AccessDenied) against AWS.
-func (l *Layer) SetObjectRetention(ctx context.Context, bucket, key string, want Retention) (ObjectInfo, error) {
-	return l.rewriteRecord(ctx, bucket, key, func(rec *record) error {
+func (l *Layer) SetObjectRetention(ctx context.Context, bucket, key, versionID string, want Retention) (ObjectInfo, error) {
+	return l.rewriteVersionRecord(ctx, bucket, key, versionID, func(rec *record) error {
 		if err := checkRetentionChange(ctx, rec.Meta.Retention(), want, time.Now()); err != nil {
 			return err
 		}
@@ -184,14 +185,15 @@ func checkRetentionChange(ctx context.Context, cur, want Retention, now time.Tim
 	return s3err.ObjectLocked
 }
 
-// SetObjectLegalHold sets the legal hold of the object key holds to
-// status, LegalHoldOn or LegalHoldOff (PutObjectLegalHold). A legal hold is
-// independent of retention and needs no bypass to be removed.
-func (l *Layer) SetObjectLegalHold(ctx context.Context, bucket, key, status string) (ObjectInfo, error) {
+// SetObjectLegalHold sets the legal hold of a version of key (the current
+// object when versionID is empty) to status, LegalHoldOn or LegalHoldOff
+// (PutObjectLegalHold). A legal hold is independent of retention and needs
+// no bypass to be removed.
+func (l *Layer) SetObjectLegalHold(ctx context.Context, bucket, key, versionID, status string) (ObjectInfo, error) {
 	if status != LegalHoldOn && status != LegalHoldOff {
 		return ObjectInfo{}, fmt.Errorf("objects: legal hold status %q", status)
 	}
-	return l.rewriteRecord(ctx, bucket, key, func(rec *record) error {
+	return l.rewriteVersionRecord(ctx, bucket, key, versionID, func(rec *record) error {
 		rec.Meta.LegalHold = status
 		return nil
 	})

@@ -76,7 +76,7 @@ func testObjectLockVersionDelete(t *testing.T, l *Layer) {
 
 	putLocked(t, l, "h", "h1", Metadata{LegalHold: LegalHoldOn})
 	refused(bypass, "h", 1)
-	if _, err := l.SetObjectLegalHold(ctx, testBucket, "h", LegalHoldOff); err != nil {
+	if _, err := l.SetObjectLegalHold(ctx, testBucket, "h", "", LegalHoldOff); err != nil {
 		t.Fatal(err)
 	}
 	if err := deleteOldest(ctx, "h"); err != nil {
@@ -99,7 +99,7 @@ func TestSetObjectRetention(t *testing.T) {
 	bypass := WithGovernanceBypass(ctx)
 	in := func(d time.Duration) time.Time { return time.Now().Add(d).Truncate(time.Millisecond).UTC() }
 	set := func(ctx context.Context, key string, r Retention) error {
-		_, err := l.SetObjectRetention(ctx, testBucket, key, r)
+		_, err := l.SetObjectRetention(ctx, testBucket, key, "", r)
 		return err
 	}
 	mustPut(t, l, "c", "c")
@@ -224,5 +224,69 @@ func testObjectLockKeepsVersions(t *testing.T, l *Layer) {
 	}
 	if _, err := l.deleteVersion(ctx, testBucket, "k", vs[1].id.String()); !errors.Is(err, s3err.ObjectLocked) {
 		t.Fatalf("delete of the locked version under a marker: %v", err)
+	}
+}
+
+// Retention and legal hold on a version named by ID (?versionId=): an
+// older version's record changes in place and protects it; the latest's
+// is the current object's; a delete marker or an unknown ID is refused
+// (ceph/s3-tests test_object_lock_put_obj_retention_version_id).
+func TestObjectLockByVersionID(t *testing.T) {
+	l, _ := newTestLayer(t)
+	testObjectLockByVersionID(t, l)
+}
+
+func TestObjectLockByVersionIDOnTernFS(t *testing.T) {
+	l, _ := newTernFSTestLayer(t)
+	testObjectLockByVersionID(t, l)
+}
+
+func testObjectLockByVersionID(t *testing.T, l *Layer) {
+	ctx := t.Context()
+	if err := l.EnableObjectLock(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, l, "k", "one")
+	mustPut(t, l, "k", "two")
+	vs := versionsOf(t, l, "k")
+	older, latest := vs[1].id.String(), vs[0].id.String()
+	until := time.Now().Add(time.Hour).Truncate(time.Millisecond).UTC()
+	if _, err := l.SetObjectRetention(ctx, testBucket, "k", older, Retention{LockCompliance, until}); err != nil {
+		t.Fatalf("retention of the older version: %v", err)
+	}
+	md, err := l.VersionMetadata(ctx, testBucket, "k", older)
+	if err != nil || md.Retention() != (Retention{LockCompliance, until}) {
+		t.Fatalf("older version's retention: %+v, %v", md.Retention(), err)
+	}
+	if cur := statOrFail(t, l, "k"); cur.Metadata.LockMode != "" {
+		t.Fatalf("the current object took the older version's retention: %+v", cur.Metadata)
+	}
+	mustGet(t, l, "k", "two")
+	if _, err := l.SetObjectLegalHold(ctx, testBucket, "k", latest, LegalHoldOn); err != nil {
+		t.Fatalf("legal hold of the latest version: %v", err)
+	}
+	if cur := statOrFail(t, l, "k"); cur.Metadata.LegalHold != LegalHoldOn {
+		t.Fatalf("legal hold by the latest's ID did not reach the current object: %+v", cur.Metadata)
+	}
+	if _, err := l.deleteVersion(ctx, testBucket, "k", older); !errors.Is(err, s3err.ObjectLocked) {
+		t.Fatalf("delete of the older version under retention: %v", err)
+	}
+	if _, err := l.SetObjectRetention(ctx, testBucket, "k", older, Retention{LockCompliance, until.Add(-time.Minute)}); !errors.Is(err, s3err.ObjectLocked) {
+		t.Fatalf("shortening the older version's COMPLIANCE: %v", err)
+	}
+
+	if _, err := l.VersionMetadata(ctx, testBucket, "k", fileVersion(1<<40).String()); !errors.Is(err, s3err.NoSuchVersion) {
+		t.Fatalf("unknown version: %v", err)
+	}
+	var e *s3err.Error
+	if _, err := l.SetObjectLegalHold(ctx, testBucket, "k", "bogus", LegalHoldOn); !errors.As(err, &e) || e.Code != "InvalidArgument" {
+		t.Fatalf("malformed version ID: %v", err)
+	}
+	if err := l.Delete(ctx, testBucket, "k"); err != nil {
+		t.Fatal(err)
+	}
+	marker := versionsOf(t, l, "k")[0]
+	if _, err := l.SetObjectLegalHold(ctx, testBucket, "k", marker.id.String(), LegalHoldOn); !errors.As(err, &e) || e.Code != "MethodNotAllowed" {
+		t.Fatalf("legal hold on a delete marker: %v", err)
 	}
 }
