@@ -46,11 +46,11 @@ func namesLock(r *request) bool {
 func (s *server) lockForWrite(r *request, md *objects.Metadata, withDefault bool) error {
 	md.LockMode, md.LockUntil, md.LegalHold = "", 0, ""
 	named := namesLock(r)
-	info, err := s.layer.HeadBucket(r.ctx, r.bucket)
+	cfg, err := s.layer.BucketLockConfig(r.ctx, r.bucket)
 	if err != nil {
 		return err
 	}
-	if info.ObjectLock == nil {
+	if cfg == nil {
 		if named {
 			return s3err.MissingObjectLockConfiguration
 		}
@@ -63,7 +63,7 @@ func (s *server) lockForWrite(r *request, md *objects.Metadata, withDefault bool
 		}
 	}
 	if withDefault {
-		info.ObjectLock.DefaultRetention(md, now)
+		cfg.DefaultRetention(md, now)
 	}
 	return nil
 }

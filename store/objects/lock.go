@@ -248,14 +248,31 @@ func checkDeletable(ctx context.Context, md Metadata, now time.Time) error {
 	return s3err.ObjectLocked
 }
 
+// BucketLockConfig is the bucket's Object Lock configuration (nil for a
+// bucket without), as this request's HeadBucket read it (bucketCache.latest):
+// every PUT asks, and an unlocked bucket must pay no round trip for it. A
+// bucket not cached is read.
+func (l *Layer) BucketLockConfig(ctx context.Context, bucket string) (*ObjectLockConfig, error) {
+	if e, ok := l.buckets.entries.get(bucket); ok {
+		if rec, ok := l.buckets.latest.get(e.ID); ok {
+			return rec.ObjectLock, nil
+		}
+	}
+	info, err := l.HeadBucket(ctx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	return info.ObjectLock, nil
+}
+
 // ApplyDefaultRetention gives md, the metadata of a version created now,
 // the bucket's default retention unless it names its own (a multipart
 // upload's, when it completes).
 func (l *Layer) ApplyDefaultRetention(ctx context.Context, bucket string, md *Metadata) error {
-	info, err := l.HeadBucket(ctx, bucket)
+	cfg, err := l.BucketLockConfig(ctx, bucket)
 	if err != nil {
 		return err
 	}
-	info.ObjectLock.DefaultRetention(md, time.Now())
+	cfg.DefaultRetention(md, time.Now())
 	return nil
 }
