@@ -251,7 +251,8 @@ func checkDeletable(ctx context.Context, md Metadata, now time.Time) error {
 // BucketLockConfig is the bucket's Object Lock configuration (nil for a
 // bucket without), as this request's HeadBucket read it (bucketCache.latest):
 // every PUT asks, and an unlocked bucket must pay no round trip for it. A
-// bucket not cached is read.
+// bucket not cached is read. The configuration is the cache's: callers
+// must not modify it.
 func (l *Layer) BucketLockConfig(ctx context.Context, bucket string) (*ObjectLockConfig, error) {
 	if e, ok := l.buckets.entries.get(bucket); ok {
 		if rec, ok := l.buckets.latest.get(e.ID); ok {
