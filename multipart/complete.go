@@ -379,6 +379,9 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 		}
 	}
 	md := u.Metadata
+	if err := m.objects.ApplyDefaultRetention(ctx, u.Bucket, &md); err != nil {
+		return Result{}, true, err
+	}
 	if plan.sum.value != "" {
 		md.Checksums = map[string]string{string(plan.sum.alg): plan.sum.value}
 		md.ChecksumType = plan.sum.typ

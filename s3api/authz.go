@@ -59,6 +59,9 @@ func (s *server) authorize(r *request) error {
 	if setsTags(r, op) && !s.permits(r, access, "PutObjectTagging", r.bucket, r.key) {
 		return s3err.AccessDenied
 	}
+	if err := s.authorizeLock(r, access, op); err != nil {
+		return err
+	}
 	if (op == "CopyObject" || op == "UploadPartCopy") && r.hasHeader("x-amz-copy-source") {
 		return s.authorizeCopySource(r)
 	}
@@ -183,6 +186,7 @@ func bucketOperation(r *request) string {
 		{"cors", "GetBucketCors", "PutBucketCors", "", "DeleteBucketCors"},
 		{"encryption", "GetBucketEncryption", "PutBucketEncryption", "", "DeleteBucketEncryption"},
 		{"tagging", "GetBucketTagging", "PutBucketTagging", "", "DeleteBucketTagging"},
+		{"object-lock", "GetObjectLockConfiguration", "PutObjectLockConfiguration", "", ""},
 	}
 	for _, s := range bySub {
 		if r.hasParam(s.param) {
@@ -207,6 +211,10 @@ func objectOperation(r *request) string {
 		return byMethod(m, "", "", "RestoreObject", "")
 	case r.hasParam("tagging"):
 		return byMethod(m, "GetObjectTagging", "PutObjectTagging", "", "DeleteObjectTagging")
+	case r.hasParam("retention"):
+		return byMethod(m, "GetObjectRetention", "PutObjectRetention", "", "")
+	case r.hasParam("legal-hold"):
+		return byMethod(m, "GetObjectLegalHold", "PutObjectLegalHold", "", "")
 	case r.hasParam("attributes"):
 		return byMethod(m, "GetObjectAttributes", "", "", "")
 	case r.hasParam("uploadId"):

@@ -117,8 +117,19 @@ func (s *server) createBucket(r *request) error {
 			return err
 		}
 	}
+	withLock := strings.EqualFold(strings.TrimSpace(r.header("x-amz-bucket-object-lock-enabled")), "true")
+	if withLock {
+		if err := s.layer.CheckObjectLockSupported(); err != nil {
+			return err
+		}
+	}
 	if err := s.layer.CreateBucket(r.ctx, r.bucket, r.owner()); err != nil {
 		return err
+	}
+	if withLock {
+		if err := s.enableObjectLock(r); err != nil {
+			return err
+		}
 	}
 	if len(tags) > 0 {
 		if err := s.setBucketTags(r, tags); err != nil {

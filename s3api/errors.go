@@ -35,6 +35,8 @@ var bucketScoped = map[string]bool{
 	s3err.BucketAlreadyOwnedByYou.Code: true,
 	s3err.BucketNotEmpty.Code:          true,
 	s3err.InvalidBucketName.Code:       true,
+	// Object Lock (s3err/lock.go).
+	s3err.ObjectLockConfigurationNotFound.Code: true,
 }
 
 // withRequestElements adds the elements whose data is the request itself,

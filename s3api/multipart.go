@@ -70,6 +70,9 @@ func (s *server) createMultipartUpload(r *request) error {
 		return err
 	}
 	md.StorageClass = requestStorageClass(r)
+	if err := s.lockForWrite(r, &md, false); err != nil {
+		return err
+	}
 	in := multipart.CreateInput{
 		Bucket: r.bucket, Key: r.key, Owner: r.owner(), Metadata: md,
 		ChecksumType: strings.ToUpper(strings.TrimSpace(r.header("x-amz-checksum-type"))),

@@ -94,6 +94,12 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	md.Checksums, md.ChecksumType = info.Metadata.Checksums, info.Metadata.ChecksumType
 	md.StorageClass = requestStorageClass(r)
 	md.RestoreExpiry = 0 // the copy is a new object, not a restored one
+	// The metadata is rewritten in place: the version keeps its own lock,
+	// which a copy may not change.
+	if namesLock(r) {
+		return objects.ObjectInfo{}, s3err.NotImplemented.ForHeader(lockModeHeader)
+	}
+	md.LockMode, md.LockUntil, md.LegalHold = info.Metadata.LockMode, info.Metadata.LockUntil, info.Metadata.LegalHold
 	if md.Tags, err = copyTags(r, info.Metadata.Tags); err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -131,6 +137,9 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 	// and a new object, not a restored one.
 	md.StorageClass = requestStorageClass(r)
 	md.RestoreExpiry = 0
+	if err := s.lockForWrite(r, &md, true); err != nil {
+		return objects.ObjectInfo{}, err
+	}
 	body, err := openRange(obj, srcKey, 0, obj.Info.Size)
 	if err != nil {
 		return objects.ObjectInfo{}, fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)

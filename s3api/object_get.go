@@ -167,6 +167,7 @@ func setReadHeaders(r *request, info objects.ObjectInfo, plan readPlan) {
 	r.setHeader("Accept-Ranges", "bytes")
 	setTagCountHeader(r, info)
 	setStorageClassHeader(r, info.Metadata)
+	setLockHeaders(r, info.Metadata)
 	if plan.partsCount > 0 {
 		r.setHeader("x-amz-mp-parts-count", strconv.Itoa(plan.partsCount))
 	}

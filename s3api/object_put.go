@@ -32,6 +32,12 @@ func (s *server) putObject(r *request) error {
 		return err
 	}
 	md.StorageClass = requestStorageClass(r)
+	if err := s.lockForWrite(r, &md, true); err != nil {
+		return err
+	}
+	if err := checkLockedPutIntegrity(r, md); err != nil {
+		return err
+	}
 	enc, err := s.encryptionForPut(r)
 	if err != nil {
 		return err

@@ -40,6 +40,9 @@ type request struct {
 	body *connBody
 	// sse is the gateway's encryption settings (sse.go).
 	sse sseSettings
+	// lockShown is which Object Lock headers a GET or HEAD may answer
+	// (object_lock_authz.go).
+	lockShown lockVisibility
 }
 
 func newRequest(c *fiber.Ctx) *request {

@@ -113,6 +113,9 @@ func route(r *request) (handlerFunc, error) {
 	if h, ok, err := routeMultipart(r); ok {
 		return h, err
 	}
+	if h, ok, err := routeBucketObjectLock(r); ok {
+		return h, err
+	}
 	switch {
 	case r.bucket == "":
 		return routeService(r)
@@ -171,6 +174,9 @@ func routeObject(r *request) (handlerFunc, error) {
 	if h, ok, err := routeObjectRestore(r); ok {
 		return h, err
 	}
+	if h, ok, err := routeObjectLock(r); ok {
+		return h, err
+	}
 	if unsupportedSubresource(r, objectSubresources) {
 		return nil, s3err.NotImplemented
 	}
@@ -207,12 +213,12 @@ var (
 	bucketSubresources = []string{
 		"accelerate", "acl", "analytics",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
-		"metadataTable", "metrics", "notification", "object-lock",
+		"metadataTable", "metrics", "notification",
 		"policy", "replication", "requestPayment",
 		"session", "uploads", "website",
 	}
 	objectSubresources = []string{
-		"acl", "attributes", "legal-hold", "retention", "select",
+		"acl", "attributes", "select",
 		"torrent", "uploadId", "uploads", "renameObject",
 	}
 )

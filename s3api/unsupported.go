@@ -38,11 +38,12 @@ var unsupportedHeaders = []unsupportedHeader{
 	{"x-amz-copy-source-server-side-encryption-customer-key", refuseSSEC},
 	{"x-amz-copy-source-server-side-encryption-customer-key-MD5", refuseSSEC},
 
-	// Object Lock: no bucket has an Object Lock configuration.
+	// Object Lock: taken by the operations that honour them
+	// (object_lock_headers.go).
 	{"x-amz-object-lock-mode", refuseObjectLock},
 	{"x-amz-object-lock-retain-until-date", refuseObjectLock},
 	{"x-amz-object-lock-legal-hold", refuseObjectLock},
-	{"x-amz-bypass-governance-retention", notImplemented},
+	{"x-amz-bypass-governance-retention", refuseBypassGovernance},
 	{"x-amz-bucket-object-lock-enabled", refuseBucketObjectLock},
 
 	// Tagging, website redirects, storage classes, appends, MFA delete,
@@ -124,22 +125,6 @@ func refuseSSEC(r *request, name, value string) error {
 		return nil
 	}
 	return notImplemented(r, name, value)
-}
-
-// refuseObjectLock is AWS's answer to Object Lock headers on a bucket
-// without an Object Lock configuration, which every bucket here is.
-func refuseObjectLock(_ *request, _, _ string) error {
-	return s3err.InvalidRequest.With("Bucket is missing ObjectLockConfiguration")
-}
-
-func refuseBucketObjectLock(r *request, name, value string) error {
-	switch strings.ToLower(value) {
-	case "false":
-		return nil
-	case "true":
-		return notImplemented(r, name, value)
-	}
-	return s3err.InvalidArgument.With("Invalid value for %s.", name).ForArgument(name, value)
 }
 
 func refuseTaggingDirective(r *request, name, value string) error {

@@ -81,7 +81,7 @@ func TestErrorDocuments(t *testing.T) {
 		t.Errorf("HEAD error: %d, %d body bytes", resp.StatusCode, len(body))
 	}
 
-	for _, path := range []string{"/errs?lifecycle", "/errs?uploads", "/errs/k?retention", "/errs/k?uploadId=x"} {
+	for _, path := range []string{"/errs?lifecycle", "/errs?uploads", "/errs/k?torrent", "/errs/k?uploadId=x"} {
 		resp, body = do(t, g.signedRequest(t, http.MethodGet, path, nil, testSecretKey))
 		checkErrorXML(t, resp, body, 501, "NotImplemented")
 	}

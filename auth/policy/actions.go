@@ -51,6 +51,17 @@ var operations = map[string]string{
 	"DeleteObjectTagging": "s3:DeleteObjectTagging",
 	"RestoreObject":       "s3:RestoreObject",
 
+	// Object Lock. BypassGovernanceRetention is no operation: the
+	// gateway asks for it when a request sends
+	// x-amz-bypass-governance-retention: true.
+	"GetObjectRetention":         "s3:GetObjectRetention",
+	"PutObjectRetention":         "s3:PutObjectRetention",
+	"GetObjectLegalHold":         "s3:GetObjectLegalHold",
+	"PutObjectLegalHold":         "s3:PutObjectLegalHold",
+	"BypassGovernanceRetention":  "s3:BypassGovernanceRetention",
+	"GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
+	"PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
+
 	"DeleteObject":  ActionDeleteObject,
 	"DeleteObjects": ActionDeleteObject, // authorized per key
 
@@ -115,6 +126,10 @@ var ownerOnly = map[string]bool{
 	"s3:PutBucketPublicAccessBlock": true,
 	"s3:GetBucketOwnershipControls": true,
 	"s3:PutBucketOwnershipControls": true,
+
+	// Object Lock's bucket configuration.
+	"s3:GetBucketObjectLockConfiguration": true,
+	"s3:PutBucketObjectLockConfiguration": true,
 }
 
 // policyManagement is what the owner can always do, whatever the policy

@@ -42,6 +42,12 @@ type Metadata struct {
 	// (GLACIER, DEEP_ARCHIVE) stops being readable, in Unix seconds; 0
 	// if it was never restored.
 	RestoreExpiry int64 `json:"re,omitempty"`
+	// Object Lock (lock.go): the version's retention mode (GOVERNANCE or
+	// COMPLIANCE, empty for none), when it ends (Unix nanoseconds), and
+	// its legal hold (ON or OFF, empty if never set).
+	LockMode  string `json:"lm,omitempty"`
+	LockUntil int64  `json:"lu,omitempty"`
+	LegalHold string `json:"lh,omitempty"`
 }
 
 // ObjectInfo describes an object.
@@ -78,6 +84,9 @@ type BucketInfo struct {
 	Policy []byte
 	// PublicAccessBlock is the bucket's public access block, or nil.
 	PublicAccessBlock *PublicAccessBlock
+	// ObjectLock is the bucket's Object Lock configuration, or nil for a
+	// bucket created without Object Lock.
+	ObjectLock *ObjectLockConfig
 }
 
 // PutInput is a single-part write.

@@ -29,6 +29,9 @@ type bucketRecord struct {
 	// whether the bucket keeps versions; the history of changes, with their
 	// times, is the versioning document's (versions_state.go).
 	Versioning string `json:"versioning,omitempty"`
+	// ObjectLock is set for a bucket created with Object Lock (lock.go):
+	// here, so that every write learns the default retention for free.
+	ObjectLock *ObjectLockConfig `json:"objectLock,omitempty"`
 }
 
 const noteBucket = "bucket"
@@ -126,6 +129,7 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 			info.Policy = []byte(rec.Policy)
 		}
 		info.PublicAccessBlock = rec.PublicAccessBlock
+		info.ObjectLock = rec.ObjectLock
 	case errors.Is(err, store.ErrDirectoryGone), !errors.Is(err, store.ErrNotFound):
 		return BucketInfo{}, err
 	}

@@ -83,6 +83,9 @@ func (l *Layer) deleteVersionIf(ctx context.Context, bucket, key, versionID stri
 		return keyVersion{}, errVersionMoved
 	}
 	v := versions[i]
+	if err := l.checkVersionUnlocked(ctx, bid, v); err != nil {
+		return keyVersion{}, err
+	}
 	if v.latest {
 		if err := l.replaceLatest(ctx, vd, versions, state); err != nil {
 			return keyVersion{}, err

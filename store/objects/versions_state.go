@@ -132,6 +132,9 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 	if !ok {
 		return errVersioningUnsupported
 	}
+	if err := l.checkVersioningChange(ctx, bucket, status); err != nil {
+		return err
+	}
 	defer l.bucketLocks.rlock(bucket)()
 	bid, err := l.bucketID(ctx, bucket)
 	if err != nil {
