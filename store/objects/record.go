@@ -29,6 +29,9 @@ type record struct {
 	PartSums []string `json:"ps,omitempty"`
 	// SSE describes the encryption of an encrypted object's bytes.
 	SSE *sse.Info `json:"x,omitempty"`
+	// SealedParts describe the parts of an encrypted multipart object
+	// (sse_multipart.go).
+	SealedParts []SealedPart `json:"xp,omitempty"`
 }
 
 // notePut marks the transient files of a PUT (data and record), which
@@ -61,6 +64,7 @@ func (r record) info(bucket, key string, id store.ID) ObjectInfo {
 		PartSizes:     r.Parts,
 		PartChecksums: r.PartSums,
 		Encryption:    r.SSE,
+		SealedParts:   r.SealedParts,
 		FileID:        id,
 	}
 }
