@@ -223,7 +223,7 @@ func (s *server) completeMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkCompleteCustomerKey(r, m); err != nil {
+	if err := s.checkCompleteEncryption(r, m); err != nil {
 		return err
 	}
 	done := make(chan completeOutcome, 1)

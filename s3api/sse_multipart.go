@@ -101,21 +101,32 @@ func unsealUploadKey(r *request, enc *multipart.Encryption) (*sse.ObjectKey, err
 	return key, nil
 }
 
-// checkCompleteCustomerKey checks the SSE-C headers a Complete may carry
-// (API_CompleteMultipartUpload: needed only for uploads with checksums,
-// accepted on any): they must be well formed and name the upload's key. A
-// Complete of an upload already finished is answered from its record.
-func (s *server) checkCompleteCustomerKey(r *request, m *multipart.Manager) error {
+// checkCompleteEncryption checks the encryption headers a Complete may
+// carry: SSE-C headers (API_CompleteMultipartUpload: needed only for
+// uploads with checksums, accepted on any) must be well formed and name
+// the upload's key, and x-amz-server-side-encryption (which minio-go sends
+// for SSE-S3 uploads) the upload's method. A Complete of an upload already
+// finished is answered from its record.
+func (s *server) checkCompleteEncryption(r *request, m *multipart.Manager) error {
 	ck, err := parseCustomerKey(readSSECHeaders(r, ssecPrefix), ssecPrefix)
-	if err != nil || ck == nil {
+	if err != nil {
 		return err
 	}
 	ck.zero()
+	if ck == nil && !r.hasHeader(sseHeader) {
+		return nil
+	}
 	u, err := m.Upload(r.ctx, r.bucket, r.key, r.param("uploadId"))
 	if err != nil {
 		return nil // Complete answers for the upload
 	}
-	if u.Encryption == nil || u.Encryption.CustomerKeyMD5 != ck.md5 {
+	enc := u.Encryption
+	switch {
+	case enc == nil:
+		return errSSEPartKeyMismatch
+	case ck != nil && enc.CustomerKeyMD5 != ck.md5:
+		return errSSEPartKeyMismatch
+	case r.hasHeader(sseHeader) && enc.Method != r.header(sseHeader):
 		return errSSEPartKeyMismatch
 	}
 	return nil

@@ -88,7 +88,9 @@ func notImplemented(_ *request, name, _ string) error {
 }
 
 // refuseEncryptionMethod accepts SSE-S3 where it is implemented (PutObject,
-// CopyObject and CreateMultipartUpload, with a master key ring), refuses the other methods AWS knows as not
+// CopyObject and CreateMultipartUpload, with a master key ring; and on
+// CompleteMultipartUpload, which minio-go sends it on and which checks it
+// names the upload's encryption), refuses the other methods AWS knows as not
 // implemented, and anything else as AWS refuses an unknown method. Reads
 // take no such header: AWS answers 400 (API_GetObject, API_HeadObject: "If
 // you include the header in your GET requests for these objects, you'll
@@ -99,7 +101,7 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 		switch operationOf(r) {
 		case "GetObject", "HeadObject":
 			return s3err.InvalidArgument.With("x-amz-server-side-encryption header is not supported for this operation.").ForArgument(name, value)
-		case "PutObject", "CopyObject", "CreateMultipartUpload":
+		case "PutObject", "CopyObject", "CreateMultipartUpload", "CompleteMultipartUpload":
 			if value == sseS3 && r.sse.masterKeys != nil {
 				return nil
 			}
