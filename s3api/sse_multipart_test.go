@@ -126,7 +126,8 @@ func (m sseMPMode) checkHeaders(t *testing.T, what string, sseAlg types.ServerSi
 }
 
 // Multipart uploads with SSE-S3 and SSE-C through aws-sdk-go-v2: every
-// response names the encryption; parts are checked against their
+// response names the encryption (API_UploadPart, API_CreateMultipartUpload
+// list the headers); parts are checked against their
 // plaintext CRC32 (COMPOSITE) and Content-MD5; ListParts, HEAD and
 // Content-Length give plaintext sizes; GET of the whole object, of a range
 // across part boundaries and of ?partNumber=2 return the plaintext; a part
