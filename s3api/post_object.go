@@ -67,7 +67,7 @@ func (s *server) postObject(r *request) error {
 			body.min, body.max = lo, min(hi, s.cfg.MaxPutSize)
 		}
 	}
-	enc, err := s.postEncryption(r)
+	enc, err := s.postEncryption(r, fields)
 	if err != nil {
 		return err
 	}

@@ -132,13 +132,3 @@ func (s *server) bucketDefaultEncryption(r *request, bucket string) (string, err
 	}
 	return cfg.Rules[0].Default.SSEAlgorithm, nil
 }
-
-// postEncryption is the encryption of a browser-form upload: its bucket's
-// default (the form's own encryption fields are refused, postMetadata).
-func (s *server) postEncryption(r *request) (*putEncryption, error) {
-	alg, err := s.bucketDefaultEncryption(r, r.bucket)
-	if err != nil || alg == "" {
-		return nil, err
-	}
-	return sealForMaster(r, r.sse.masterKeys)
-}
