@@ -183,6 +183,9 @@ func (s *server) listParts(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkListPartsCustomerKey(r, out.Upload.Encryption); err != nil {
+		return err
+	}
 	own := &owner{ID: out.Upload.Owner, DisplayName: out.Upload.Owner}
 	res := listPartsResult{
 		Xmlns: s3Namespace, Bucket: r.bucket, Key: r.key, UploadID: out.Upload.ID,

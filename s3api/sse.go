@@ -23,6 +23,7 @@ var ssecOperations = map[string]bool{
 	"UploadPart":              true,
 	"UploadPartCopy":          true,
 	"CompleteMultipartUpload": true,
+	"ListParts":               true,
 }
 
 // AWS's answers to reads of encrypted objects (GetObject, "Server-side

@@ -131,3 +131,18 @@ func (s *server) checkCompleteEncryption(r *request, m *multipart.Manager) error
 	}
 	return nil
 }
+
+// checkListPartsCustomerKey checks the SSE-C headers a ListParts may carry
+// (API_ListParts: needed only for uploads with checksums): they must be
+// well formed and name the upload's key.
+func checkListPartsCustomerKey(r *request, enc *multipart.Encryption) error {
+	ck, err := parseCustomerKey(readSSECHeaders(r, ssecPrefix), ssecPrefix)
+	if err != nil || ck == nil {
+		return err
+	}
+	ck.zero()
+	if enc == nil || enc.CustomerKeyMD5 != ck.md5 {
+		return errSSEPartKeyMismatch
+	}
+	return nil
+}

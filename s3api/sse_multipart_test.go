@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"
@@ -492,5 +493,69 @@ func expectNoPlaintextExcept(t *testing.T, dir string, marker []byte, files int)
 	}
 	if found != files {
 		t.Fatalf("%d files hold the plaintext marker, want %d (the plain objects)", found, files)
+	}
+}
+
+// An SSE-C multipart upload with a FULL_OBJECT CRC64NVME checksum: the
+// parts' checksums (API_UploadPart) and the object's are of the plaintext, Complete checks
+// the client's whole-object value, HEAD returns it; ListParts (which may
+// carry the key: API_ListParts) refuses another key; GetObjectAttributes
+// gives plaintext sizes for the object and its parts.
+func TestSSEMultipartChecksumsAndAttributes(t *testing.T) {
+	g, _ := startSSEMPGateway(t)
+	g.mustCreateBucket(t, "ssempck")
+	c := g.client()
+	ctx := context.Background()
+	k, other := newTestCustomerKey(0x71), newTestCustomerKey(0x72)
+	sizes := []int{120000, 50000}
+	body := numberedBody(sizes[0] + sizes[1])
+	created, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ssempck"), Key: aws.String("o"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme, ChecksumType: types.ChecksumTypeFullObject,
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.b64), SSECustomerKeyMD5: aws.String(k.md5b64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var completed []types.CompletedPart
+	off := 0
+	for i, n := range sizes {
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("ssempck"), Key: aws.String("o"), UploadId: created.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(body[off : off+n]), ChecksumAlgorithm: types.ChecksumAlgorithmCrc64nvme,
+			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.b64), SSECustomerKeyMD5: aws.String(k.md5b64)})
+		if err != nil {
+			t.Fatalf("UploadPart %d: %v", i+1, err)
+		}
+		if want := checksum.Checksum(checksum.CRC64NVME, body[off:off+n]); aws.ToString(out.ChecksumCRC64NVME) != want {
+			t.Fatalf("part %d: CRC64NVME %s, want the plaintext's %s", i+1, aws.ToString(out.ChecksumCRC64NVME), want)
+		}
+		off += n
+		completed = append(completed, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag, ChecksumCRC64NVME: out.ChecksumCRC64NVME})
+	}
+	listIn := func(key testCustomerKey) *s3.ListPartsInput {
+		return &s3.ListPartsInput{Bucket: aws.String("ssempck"), Key: aws.String("o"), UploadId: created.UploadId,
+			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key.b64), SSECustomerKeyMD5: aws.String(key.md5b64)}
+	}
+	if parts, err := c.ListParts(ctx, listIn(k)); err != nil || len(parts.Parts) != 2 || aws.ToInt64(parts.Parts[1].Size) != int64(sizes[1]) {
+		t.Fatalf("ListParts with the upload's key: %+v %v", parts, err)
+	}
+	_, err = c.ListParts(ctx, listIn(other))
+	expectAPIError(t, err, "InvalidRequest", 400)
+
+	whole := checksum.Checksum(checksum.CRC64NVME, body)
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("ssempck"), Key: aws.String("o"), UploadId: created.UploadId,
+		ChecksumCRC64NVME: aws.String(whole), ChecksumType: types.ChecksumTypeFullObject,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: completed}})
+	if err != nil || aws.ToString(done.ChecksumCRC64NVME) != whole {
+		t.Fatalf("Complete: %+v %v", done, err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("ssempck"), Key: aws.String("o"), ChecksumMode: types.ChecksumModeEnabled,
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.b64), SSECustomerKeyMD5: aws.String(k.md5b64)})
+	if err != nil || aws.ToString(head.ChecksumCRC64NVME) != whole || aws.ToInt64(head.ContentLength) != int64(len(body)) {
+		t.Fatalf("HEAD: %+v %v", head, err)
+	}
+	attrs, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("ssempck"), Key: aws.String("o"),
+		ObjectAttributes:     []types.ObjectAttributes{types.ObjectAttributesObjectSize, types.ObjectAttributesObjectParts},
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.b64), SSECustomerKeyMD5: aws.String(k.md5b64)})
+	if err != nil || aws.ToInt64(attrs.ObjectSize) != int64(len(body)) || attrs.ObjectParts == nil || aws.ToInt32(attrs.ObjectParts.TotalPartsCount) != 2 {
+		t.Fatalf("GetObjectAttributes: %+v %v", attrs, err)
 	}
 }
