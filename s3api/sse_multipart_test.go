@@ -342,6 +342,11 @@ func TestSSEMultipartKeyErrors(t *testing.T) {
 	if resp, _ := part("c", cid, ssecHeaders(k)); resp.StatusCode != 200 || resp.Header.Get("x-amz-server-side-encryption-customer-key-MD5") != k.md5b64 {
 		t.Fatalf("part with the upload's key: %d %v", resp.StatusCode, resp.Header)
 	}
+	// The body's own verdict passes through the encryption: a part of an
+	// SSE-S3 upload whose checksum is wrong is BadDigest, not stored.
+	if resp, e := part("s", sid, map[string]string{"x-amz-checksum-crc32": "AAAAAA=="}); resp.StatusCode != 400 || e.Code != "BadDigest" {
+		t.Errorf("encrypted part with a wrong checksum: %d %+v", resp.StatusCode, e)
+	}
 	// A Complete naming another key is refused too.
 	resp, e := sendWithHeaders(t, g, "POST", "/ssemperr/c?uploadId="+cid,
 		[]byte(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>`), ssecHeaders(other))
