@@ -389,13 +389,17 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 	res = Result{
 		Bucket: u.Bucket, Key: u.Key, ETag: plan.etag,
 		Checksum: plan.sum.value, ChecksumAlgo: string(plan.sum.alg), ChecksumType: plan.sum.typ,
+		Encryption: u.Encryption,
 	}
 	if linkedSize >= 0 {
 		// The interrupted Complete linked it and died before finishing.
 		res.Size = linkedSize
+		if u.Encryption != nil {
+			res.Size = plan.plainSize() // the file holds ciphertext
+		}
 		return res, true, nil
 	}
-	info, err := m.objects.LinkAssembled(ctx, u.Bucket, u.Key, whole, md, plan.etag, parts, in.Conditions)
+	info, err := m.link(ctx, u, whole, md, plan.etag, parts, in.Conditions)
 	if err != nil {
 		return Result{}, true, err
 	}
@@ -417,7 +421,7 @@ func (m *Manager) moveParts(ctx context.Context, u Upload, whole store.Transient
 		} else if err != nil {
 			return nil, fmt.Errorf("multipart: move part %d: %w", p.Number, err)
 		}
-		parts[i] = objects.AssembledPart{Size: p.Size}
+		parts[i] = objects.AssembledPart{Size: p.Size, Number: p.Number, StoredSize: p.StoredSize}
 		if plan.sum.typ == checksumComposite {
 			parts[i].Checksum = p.Checksum
 		}

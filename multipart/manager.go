@@ -14,6 +14,7 @@ import (
 
 	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/sse"
 	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
 )
@@ -115,6 +116,8 @@ type CreateInput struct {
 	ChecksumAlgorithm  checksum.Algorithm
 	// ChecksumType is FULL_OBJECT, COMPOSITE or "" (the algorithm's default).
 	ChecksumType string
+	// Encryption, when set, encrypts every part (sse.go).
+	Encryption *Encryption
 }
 
 // Create starts an upload.
@@ -145,7 +148,7 @@ func (m *Manager) Create(ctx context.Context, in CreateInput) (Upload, error) {
 	u := Upload{
 		ID: id, Bucket: in.Bucket, Key: in.Key, Initiated: time.Now().UTC(),
 		Owner: in.Owner, Metadata: in.Metadata, ChecksumAlgorithm: string(in.ChecksumAlgorithm),
-		ChecksumType: typ, Dir: dir,
+		ChecksumType: typ, Dir: dir, Encryption: in.Encryption,
 	}
 	if err := m.tracker.Create(ctx, u); err != nil {
 		m.unpin(ctx, u)
@@ -188,6 +191,11 @@ type PartInput struct {
 	ClientSums func() map[checksum.Algorithm]string
 	// Copied marks an UploadPartCopy, whose checksum S3 computes itself.
 	Copied bool
+	// Unseal is told the upload's encryption (nil for a plain upload)
+	// before the body is read, and answers the upload's object key (nil
+	// for a plain upload) or the request's error, such as a missing SSE-C
+	// key. UploadPart zeroes the key. An encrypted upload needs it.
+	Unseal func(*Encryption) (*sse.ObjectKey, error)
 }
 
 // UploadPart streams a part into a transient file of the key's directory
@@ -211,11 +219,18 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 		// A COMPOSITE checksum is built from the client's part checksums.
 		return Part{}, s3err.InvalidRequest.With("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: null", u.ChecksumAlgorithm)
 	}
+	key, err := unsealPartKey(u, in)
+	if err != nil {
+		return Part{}, err
+	}
+	if key != nil {
+		defer key.Zero()
+	}
 	t, err := m.st.CreateTransient(ctx, u.Dir, noteOf(u.ID))
 	if err != nil {
 		return Part{}, fmt.Errorf("multipart: create part file: %w", err)
 	}
-	p, err := m.writePart(ctx, u, in, t)
+	p, err := m.writePart(ctx, u, in, key, t)
 	if err != nil {
 		m.scrap(ctx, t)
 		return Part{}, err
@@ -240,7 +255,7 @@ func (m *Manager) UploadPart(ctx context.Context, in PartInput) (Part, error) {
 // writePart appends the body to t, hashing it on the way: MD5 for the ETag
 // and the upload's checksum algorithm (or the default) for the part's
 // checksum, from which Complete derives the object's without reading data.
-func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, t store.Transient) (Part, error) {
+func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, key *sse.ObjectKey, t store.Transient) (Part, error) {
 	body := in.Body
 	if body == nil {
 		body = eofReader{}
@@ -250,13 +265,21 @@ func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, t store
 		alg = checksum.Default
 	}
 	md5sum, sum := md5.New(), alg.New()
-	n, err := m.st.Append(ctx, t, io.TeeReader(body, io.MultiWriter(md5sum, sum)))
+	stored, plainCount, partKey, err := partStream(u, in.Number, key, io.TeeReader(body, io.MultiWriter(md5sum, sum)))
+	if err != nil {
+		return Part{}, err
+	}
+	if partKey != nil {
+		defer partKey.Zero()
+	}
+	storedSize, err := m.st.Append(ctx, t, stored)
 	if err != nil {
 		if s3e := s3err.As(err); s3e != nil {
 			return Part{}, s3e // the body's verdict (BadDigest, ...)
 		}
 		return Part{}, fmt.Errorf("multipart: write part %d: %w", in.Number, err)
 	}
+	n := plainCount(storedSize)
 	if in.Size >= 0 && n != in.Size {
 		return Part{}, s3err.IncompleteBody
 	}
@@ -265,8 +288,11 @@ func (m *Manager) writePart(ctx context.Context, u Upload, in PartInput, t store
 		return Part{}, s3err.BadDigestMD5(etag, in.ContentMD5)
 	}
 	p := Part{
-		Number: in.Number, ETag: hex.EncodeToString(etag), Size: n,
+		Number: in.Number, ETag: partETag(u, partKey, etag), Size: n,
 		Checksum: checksum.Encode(sum.Sum(nil)), Algorithm: u.ChecksumAlgorithm, File: t, LastModified: time.Now().UTC(),
+	}
+	if u.Encryption != nil {
+		p.StoredSize = storedSize
 	}
 	if in.ClientAlgorithm != "" && in.ClientSums != nil {
 		p.ClientAlgorithm, p.ClientChecksum = string(in.ClientAlgorithm), in.ClientSums()[in.ClientAlgorithm]

@@ -30,6 +30,8 @@ type Upload struct {
 	ChecksumType      string `json:"ct,omitempty"`
 	// Dir is the store directory the part files live in.
 	Dir store.ID `json:"d"`
+	// Encryption is how the parts are encrypted; nil for a plain upload.
+	Encryption *Encryption `json:"x,omitempty"`
 }
 
 // Part is one uploaded part.
@@ -45,10 +47,13 @@ type Part struct {
 	Algorithm string `json:"a,omitempty"`
 	// ClientAlgorithm and ClientChecksum are the checksum the client sent
 	// with the part, verified, if it sent one: a Complete may list it.
-	ClientAlgorithm string          `json:"ka,omitempty"`
-	ClientChecksum  string          `json:"kc,omitempty"`
-	File            store.Transient `json:"f"`
-	LastModified    time.Time       `json:"t"`
+	ClientAlgorithm string `json:"ka,omitempty"`
+	ClientChecksum  string `json:"kc,omitempty"`
+	// StoredSize is the part's size in the store when the upload is
+	// encrypted (Size is always the plaintext's).
+	StoredSize   int64           `json:"ss,omitempty"`
+	File         store.Transient `json:"f"`
+	LastModified time.Time       `json:"t"`
 }
 
 // Result is what a completed upload answered; kept as a tombstone so a
@@ -61,6 +66,8 @@ type Result struct {
 	Checksum     string `json:"c,omitempty"`
 	ChecksumAlgo string `json:"ca,omitempty"`
 	ChecksumType string `json:"ct,omitempty"`
+	// Encryption is the upload's, for the response's headers.
+	Encryption *Encryption `json:"x,omitempty"`
 }
 
 // IndexEntry is an upload's place in its bucket's listing order.

@@ -59,7 +59,8 @@ func (s *server) createMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.refuseUnderDefaultEncryption(r); err != nil {
+	enc, err := s.encryptionForUpload(r)
+	if err != nil {
 		return err
 	}
 	md, err := metadataFromRequest(r)
@@ -76,6 +77,7 @@ func (s *server) createMultipartUpload(r *request) error {
 	in := multipart.CreateInput{
 		Bucket: r.bucket, Key: r.key, Owner: r.owner(), Metadata: md,
 		ChecksumType: strings.ToUpper(strings.TrimSpace(r.header("x-amz-checksum-type"))),
+		Encryption:   enc,
 	}
 	if a := strings.TrimSpace(r.header("x-amz-checksum-algorithm")); a != "" {
 		if in.ChecksumAlgorithm, err = checksum.ParseAlgorithm(a); err != nil {
@@ -90,6 +92,7 @@ func (s *server) createMultipartUpload(r *request) error {
 		r.setHeader("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
 		r.setHeader("x-amz-checksum-type", u.ChecksumType)
 	}
+	setUploadEncryptionHeaders(r, u.Encryption)
 	s.writeXML(r, initiateResult{Xmlns: s3Namespace, Bucket: r.bucket, Key: r.key, UploadID: u.ID})
 	return nil
 }
@@ -125,15 +128,17 @@ func (s *server) uploadPart(r *request) error {
 	if err != nil {
 		return err
 	}
+	var enc *multipart.Encryption
 	p, err := m.UploadPart(r.ctx, multipart.PartInput{
 		Bucket: r.bucket, Key: r.key, UploadID: r.param("uploadId"), Number: n,
 		Body: up.body, Size: up.size, ContentMD5: md5sum, ClientAlgorithm: spec.Algorithm,
-		ClientSums: up.sums.Sums,
+		ClientSums: up.sums.Sums, Unseal: partUnsealer(r, &enc),
 	})
 	if err != nil {
 		return err
 	}
 	r.setHeader("ETag", quoteETag(p.ETag))
+	setUploadEncryptionHeaders(r, enc)
 	switch {
 	case !spec.IsZero():
 		r.setHeader(checksum.HeaderName(spec.Algorithm), up.sums.Sums()[spec.Algorithm])
@@ -181,6 +186,9 @@ func (s *server) listParts(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkListPartsCustomerKey(r, out.Upload.Encryption); err != nil {
+		return err
+	}
 	own := &owner{ID: out.Upload.Owner, DisplayName: out.Upload.Owner}
 	res := listPartsResult{
 		Xmlns: s3Namespace, Bucket: r.bucket, Key: r.key, UploadID: out.Upload.ID,
@@ -221,6 +229,9 @@ func (s *server) completeMultipartUpload(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkCompleteEncryption(r, m); err != nil {
+		return err
+	}
 	done := make(chan completeOutcome, 1)
 	ctx := r.ctx
 	go func() {
@@ -232,9 +243,14 @@ func (s *server) completeMultipartUpload(r *request) error {
 		if o.err != nil {
 			return o.err
 		}
+		setUploadEncryptionHeaders(r, o.res.Encryption)
 		s.writeXML(r, s.completeDocument(r, o.res))
 		return nil
 	case <-time.After(completeQuickly):
+	}
+	// The headers go out now, before the outcome: they are the upload's.
+	if u, err := m.Upload(r.ctx, r.bucket, r.key, in.UploadID); err == nil {
+		setUploadEncryptionHeaders(r, u.Encryption)
 	}
 	resp := r.c.Response()
 	resp.SetStatusCode(http.StatusOK)

@@ -56,12 +56,14 @@ func (s *server) uploadPartCopy(r *request) error {
 	if err := checkReadable(obj.Info); err != nil {
 		return err
 	}
-	if err := refuseEncryptedSource(obj.Info); err != nil {
-		return err
-	}
 	if err := checkConditions(r, copySourceConditions, obj.Info); err != nil {
 		return err
 	}
+	srcKey, err := copySourceKey(r, obj.Info)
+	if err != nil {
+		return err
+	}
+	defer srcKey.zero()
 	rng, err := copySourceRange(r.header("x-amz-copy-source-range"), obj.Info.Size)
 	if err != nil {
 		return err
@@ -69,16 +71,19 @@ func (s *server) uploadPartCopy(r *request) error {
 	if rng.length() > multipart.MaxPartSize {
 		return s3err.InvalidRequest.With("The specified copy source is larger than the maximum allowable size for a copy source: %d", int64(multipart.MaxPartSize))
 	}
-	body, err := obj.File.NewReader(rng.start, rng.length())
+	body, err := openRange(obj, srcKey, rng.start, rng.length())
 	if err != nil {
 		return fmt.Errorf("reading copy source %s/%s: %w", src.bucket, src.key, err)
 	}
+	var enc *multipart.Encryption
 	p, err := m.UploadPart(r.ctx, multipart.PartInput{
 		Bucket: r.bucket, Key: r.key, UploadID: u.ID, Number: n, Body: body, Size: rng.length(), Copied: true,
+		Unseal: partUnsealer(r, &enc),
 	})
 	if err != nil {
 		return err
 	}
+	setUploadEncryptionHeaders(r, enc)
 	res := copyPartResult{Xmlns: s3Namespace, LastModified: isoTime(p.LastModified), ETag: quoteETag(p.ETag)}
 	// The part's checksum is named only when the upload asked for one.
 	if u.ChecksumAlgorithm != "" {

@@ -27,8 +27,9 @@ var postHeaderFields = map[string]bool{
 }
 
 // postMetadata collects the object's metadata and the checksum to verify
-// from the form's fields. A field the gateway does not implement
-// (server-side encryption, website redirects, ...) is refused
+// from the form's fields (postEncryption reads the encryption fields). A
+// field the gateway does not implement (SSE-KMS key IDs, website
+// redirects, ...) is refused
 // with NotImplemented, as the same header on PutObject is; a storage
 // class and an ACL are held to PutObject's rules.
 func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, error) {
@@ -80,6 +81,8 @@ func postMetadata(fields map[string]string) (objects.Metadata, checksum.Spec, er
 			sums.Set("X-Amz-Sdk-Checksum-Algorithm", value)
 		case strings.HasPrefix(name, "x-amz-checksum-"):
 			sums.Set(name, value)
+		case postEncryptionFields[name]:
+			// Read by postEncryption.
 		default:
 			return objects.Metadata{}, checksum.Spec{}, s3err.NotImplemented.ForHeader(name)
 		}

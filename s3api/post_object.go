@@ -67,9 +67,11 @@ func (s *server) postObject(r *request) error {
 			body.min, body.max = lo, min(hi, s.cfg.MaxPutSize)
 		}
 	}
-	if err := s.refuseUnderDefaultEncryption(r); err != nil {
+	enc, err := s.postEncryption(r, fields)
+	if err != nil {
 		return err
 	}
+	defer enc.zero()
 	sums := checksum.NewVerifier(body, spec)
 	up := &upload{body: sums, size: -1, sums: sums}
 	info, err := s.layer.Put(r.ctx, objects.PutInput{
@@ -79,10 +81,12 @@ func (s *server) postObject(r *request) error {
 		Size:         -1,
 		Metadata:     md,
 		BeforeCommit: up.commitChecksums,
+		Encryption:   enc.input(),
 	})
 	if err != nil {
 		return err
 	}
+	enc.setHeaders(r)
 	s.respondToPost(r, fields, info)
 	return nil
 }

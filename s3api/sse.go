@@ -18,6 +18,12 @@ var ssecOperations = map[string]bool{
 	"GetObject":           true,
 	"HeadObject":          true,
 	"GetObjectAttributes": true,
+	// Multipart uploads (sse_multipart.go).
+	"CreateMultipartUpload":   true,
+	"UploadPart":              true,
+	"UploadPartCopy":          true,
+	"CompleteMultipartUpload": true,
+	"ListParts":               true,
 }
 
 // AWS's answers to reads of encrypted objects (GetObject, "Server-side
@@ -248,23 +254,6 @@ func openRange(obj *objects.Object, k *readKey, start, n int64) (io.Reader, erro
 	}
 	defer k.zero()
 	return obj.NewPlainReader(k.key, start, n)
-}
-
-// refuseEncryptedSource refuses to copy an encrypted object into a
-// multipart upload (UploadPartCopy): parts are not encrypted yet, and
-// reading its stored bytes as they are would copy ciphertext as the part.
-// An SSE-C source without its key gets AWS's answer to that; the
-// copy-source key headers themselves are refused as not implemented there
-// (unsupported.go).
-func refuseEncryptedSource(info objects.ObjectInfo) error {
-	switch {
-	case info.Encryption == nil:
-		return nil
-	case info.Encryption.Mode == sse.ModeCustomer:
-		return errSSEKeyNeeded
-	default:
-		return s3err.NotImplemented
-	}
 }
 
 // copySetsEncryption reports whether a copy names an encryption for its

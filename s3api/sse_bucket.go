@@ -13,8 +13,8 @@ import (
 // API_DeleteBucketEncryption): writes that ask for no encryption get the
 // bucket's. Only SSE-S3 is implemented, and only with a master key ring;
 // without a configuration a bucket encrypts nothing (unlike AWS since
-// January 2023: multipart uploads are not encrypted yet, so a default that
-// could not cover them is not claimed; see refuseUnderDefaultEncryption).
+// January 2023: the gateway may run without a master key ring). Single
+// PUTs, copies, multipart uploads and browser-form uploads all honour it.
 
 type sseConfiguration struct {
 	XMLName xml.Name  `xml:"ServerSideEncryptionConfiguration"`
@@ -131,19 +131,4 @@ func (s *server) bucketDefaultEncryption(r *request, bucket string) (string, err
 		return "", fmt.Errorf("stored encryption configuration of bucket %s: %w", bucket, err)
 	}
 	return cfg.Rules[0].Default.SSEAlgorithm, nil
-}
-
-// refuseUnderDefaultEncryption refuses the writes that cannot be encrypted
-// yet (multipart uploads, browser-form uploads) in a bucket with
-// default encryption, rather than store them in the clear under a
-// configuration that promises otherwise.
-func (s *server) refuseUnderDefaultEncryption(r *request) error {
-	alg, err := s.bucketDefaultEncryption(r, r.bucket)
-	if err != nil {
-		return err
-	}
-	if alg != "" {
-		return s3err.NotImplemented
-	}
-	return nil
 }

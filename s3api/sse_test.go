@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -290,11 +289,6 @@ func TestSSECErrors(t *testing.T) {
 		t.Fatal("a refused SSE-C PUT stored the object")
 	}
 
-	// Not implemented yet for SSE-C: refused, never ignored.
-	ssec := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": k.b64, "x-amz-server-side-encryption-customer-key-MD5": k.md5b64}
-	if resp, e := sendWithHeaders(t, g, "POST", "/ssecerr/mp?uploads", nil, ssec); resp.StatusCode != http.StatusNotImplemented || e.Code != "NotImplemented" {
-		t.Fatalf("CreateMultipartUpload with SSE-C: %d %s", resp.StatusCode, e.Code)
-	}
 	// Copying an encrypted object: its stored bytes must never be copied
 	// as the object.
 	_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("ssecerr"), Key: aws.String("copy"), CopySource: aws.String("ssecerr/secret")})

@@ -88,8 +88,10 @@ func notImplemented(_ *request, name, _ string) error {
 	return s3err.NotImplemented.ForHeader(name)
 }
 
-// refuseEncryptionMethod accepts SSE-S3 where it is implemented (PutObject
-// and CopyObject, with a master key ring), refuses the other methods AWS knows as not
+// refuseEncryptionMethod accepts SSE-S3 where it is implemented (PutObject,
+// CopyObject and CreateMultipartUpload, with a master key ring; and on
+// CompleteMultipartUpload, which minio-go sends it on and which checks it
+// names the upload's encryption), refuses the other methods AWS knows as not
 // implemented, and anything else as AWS refuses an unknown method. Reads
 // take no such header: AWS answers 400 (API_GetObject, API_HeadObject: "If
 // you include the header in your GET requests for these objects, you'll
@@ -100,7 +102,7 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 		switch operationOf(r) {
 		case "GetObject", "HeadObject":
 			return s3err.InvalidArgument.With("x-amz-server-side-encryption header is not supported for this operation.").ForArgument(name, value)
-		case "PutObject", "CopyObject":
+		case "PutObject", "CopyObject", "CreateMultipartUpload", "CompleteMultipartUpload":
 			if value == sseS3 && r.sse.masterKeys != nil {
 				return nil
 			}
@@ -121,7 +123,7 @@ func refuseSSEC(r *request, name, value string) error {
 		return s3err.InvalidArgument.With(msgSSECOverHTTP).ForArgumentName(name)
 	}
 	op := operationOf(r)
-	if ssecOperations[op] && (op == "CopyObject" || !strings.HasPrefix(strings.ToLower(name), ssecCopySourcePrefix)) {
+	if ssecOperations[op] && (op == "CopyObject" || op == "UploadPartCopy" || !strings.HasPrefix(strings.ToLower(name), ssecCopySourcePrefix)) {
 		return nil
 	}
 	return notImplemented(r, name, value)

@@ -69,6 +69,9 @@ type ObjectInfo struct {
 	// Encryption is set for an object stored encrypted: its bytes are read
 	// with Object.NewPlainReader.
 	Encryption *sse.Info
+	// SealedParts is set for an encrypted multipart object: each part's
+	// number and stored size (sse_multipart.go).
+	SealedParts []SealedPart
 	// Foreign is true for files that have no gateway metadata.
 	Foreign bool
 	// FileID is the store file holding the bytes.

@@ -45,6 +45,11 @@ func (l *Layer) PartDir(ctx context.Context, bucket, key string) (store.ID, erro
 type AssembledPart struct {
 	Size     int64
 	Checksum string
+	// Number and StoredSize describe a part of an encrypted object
+	// (LinkAssembledEncrypted): its number, from which its key derives,
+	// and its size in the store.
+	Number     int
+	StoredSize int64
 }
 
 // LinkAssembled makes t, a transient file in key's PartDir whose bytes are
@@ -54,6 +59,12 @@ type AssembledPart struct {
 // Put, atomically replacing any object of that name. On error nothing is
 // visible and t is left to the caller.
 func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.Transient, md Metadata, etag string, parts []AssembledPart, cond Conditions) (ObjectInfo, error) {
+	return l.linkAssembled(ctx, bucket, key, t, record{Meta: md, ETag: etag}, parts, cond)
+}
+
+// linkAssembled is LinkAssembled of a record that may already describe the
+// object's encryption.
+func (l *Layer) linkAssembled(ctx context.Context, bucket, key string, t store.Transient, rec record, parts []AssembledPart, cond Conditions) (ObjectInfo, error) {
 	p, err := pathOfKey(key)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -68,7 +79,7 @@ func (l *Layer) LinkAssembled(ctx context.Context, bucket, key string, t store.T
 		return ObjectInfo{}, fmt.Errorf("objects: directory of %q: %w", key, err)
 	}
 	defer l.dirLocks.rlock(dir)()
-	rec := record{Meta: md, ETag: etag, Modified: time.Now().UnixNano()}
+	rec.Modified = time.Now().UnixNano()
 	for _, part := range parts {
 		rec.Size += part.Size
 		rec.Parts = append(rec.Parts, part.Size)

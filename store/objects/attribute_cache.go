@@ -49,6 +49,7 @@ func (r record) clone() record {
 	r.Meta.Tags = slices.Clone(r.Meta.Tags)
 	r.Parts = slices.Clone(r.Parts)
 	r.PartSums = slices.Clone(r.PartSums)
+	r.SealedParts = slices.Clone(r.SealedParts)
 	if r.SSE != nil {
 		enc := *r.SSE
 		enc.Sealed = slices.Clone(enc.Sealed)

@@ -45,7 +45,7 @@ func TestAttributeRecordCacheFollowsInPlaceChanges(t *testing.T) {
 // to the record (or its Metadata) without a copy in clone would let one
 // reader's change reach the cache and every later reader.
 func TestRecordCloneCoversEveryField(t *testing.T) {
-	cloned := map[string]bool{"Meta.User": true, "Meta.Checksums": true, "Meta.Tags": true, "Parts": true, "PartSums": true, "SSE": true}
+	cloned := map[string]bool{"Meta.User": true, "Meta.Checksums": true, "Meta.Tags": true, "Parts": true, "PartSums": true, "SSE": true, "SealedParts": true}
 	var check func(prefix string, typ reflect.Type)
 	check = func(prefix string, typ reflect.Type) {
 		for f := range typ.Fields() {
@@ -67,10 +67,12 @@ func TestRecordCloneCoversEveryField(t *testing.T) {
 	c.Meta.User["a"], c.Meta.Checksums["CRC32"], c.Parts[0], c.PartSums[0] = "2", "y", 2, "t"
 	c.Meta.Tags[0].Value = "w"
 	orig.SSE = &sse.Info{KeyID: "k1", Sealed: []byte{1}}
+	orig.SealedParts = []SealedPart{{Number: 1, StoredSize: 33}}
 	c2 := orig.clone()
 	c2.SSE.KeyID, c2.SSE.Sealed[0] = "k2", 2
-	if orig.SSE.KeyID != "k1" || orig.SSE.Sealed[0] != 1 {
-		t.Fatalf("a change to the clone's encryption reached the original: %+v", orig.SSE)
+	c2.SealedParts[0].StoredSize = 34
+	if orig.SSE.KeyID != "k1" || orig.SSE.Sealed[0] != 1 || orig.SealedParts[0].StoredSize != 33 {
+		t.Fatalf("a change to the clone's encryption reached the original: %+v %+v", orig.SSE, orig.SealedParts)
 	}
 	if orig.Meta.User["a"] != "1" || orig.Meta.Checksums["CRC32"] != "x" || orig.Parts[0] != 1 || orig.PartSums[0] != "s" || orig.Meta.Tags[0].Value != "v" {
 		t.Fatalf("a change to the clone reached the original: %+v", orig)

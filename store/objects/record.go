@@ -34,6 +34,9 @@ type record struct {
 	// gives a version's edge a new creation time, so whether it is the null
 	// version cannot be told by time (docs/versioning.md).
 	Version string `json:"vn,omitempty"`
+	// SealedParts describe the parts of an encrypted multipart object
+	// (sse_multipart.go).
+	SealedParts []SealedPart `json:"xp,omitempty"`
 }
 
 // notePut marks the transient files of a PUT (data and record), which
@@ -66,6 +69,7 @@ func (r record) info(bucket, key string, id store.ID) ObjectInfo {
 		PartSizes:     r.Parts,
 		PartChecksums: r.PartSums,
 		Encryption:    r.SSE,
+		SealedParts:   r.SealedParts,
 		FileID:        id,
 	}
 }

@@ -77,6 +77,9 @@ func (e *Encryption) complete(rec *record, md5sum []byte) {
 // object, whose key (unsealed by the caller from o.Info.Encryption) is key:
 // only the stored packages the range touches are read and decrypted.
 func (o *Object) NewPlainReader(key *sse.ObjectKey, off, length int64) (io.Reader, error) {
+	if len(o.Info.SealedParts) > 0 {
+		return o.partsPlainReader(key, off, length)
+	}
 	rng := sse.RangeOf(off, length, o.Info.Size)
 	stored, err := o.File.NewReader(rng.Offset, rng.Length)
 	if err != nil {
