@@ -43,7 +43,7 @@ func (s *server) copyObject(r *request) error {
 	}
 
 	var info objects.ObjectInfo
-	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) && !copySetsEncryption(r) {
+	if src.bucket == r.bucket && src.key == r.key && src.version == "" && !(replace && r.hasHeader("x-amz-checksum-algorithm")) && !copySetsEncryption(r) {
 		info, err = s.copyOntoItself(r, replace, md)
 	} else {
 		// A new checksum algorithm needs the bytes read again, even in place.
@@ -52,6 +52,7 @@ func (s *server) copyObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	setWrittenVersionHeader(r, info)
 	res := copyObjectResult{
 		Xmlns:        s3Namespace,
 		LastModified: isoTime(info.LastModified),
@@ -101,7 +102,7 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 }
 
 func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metadata) (objects.ObjectInfo, error) {
-	obj, err := s.layer.Open(r.ctx, src.bucket, src.key)
+	obj, err := s.openCopySource(r, src)
 	if err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -166,14 +167,16 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 // parseCopySource reads "[/]bucket/key[?versionId=null]", URL-encoded.
 func parseCopySource(header string) (target, error) {
 	raw, query, _ := strings.Cut(header, "?")
+	var version string
 	if query != "" {
 		v, ok := strings.CutPrefix(query, "versionId=")
 		if !ok {
 			return target{}, s3err.InvalidArgument.With("Invalid copy source: unexpected query %q.", query)
 		}
-		if err := checkVersionID(v); err != nil {
+		if err := objects.ValidVersionID("x-amz-copy-source", v); err != nil {
 			return target{}, err
 		}
+		version = v
 	}
 	decoded, err := unescapePath(strings.TrimPrefix(raw, "/"))
 	if err != nil {
@@ -194,7 +197,7 @@ func parseCopySource(header string) (target, error) {
 	if err := validateKey(key); err != nil {
 		return target{}, err
 	}
-	return target{bucket: bucket, key: key}, nil
+	return target{bucket: bucket, key: key, version: version}, nil
 }
 
 func metadataDirectiveReplace(r *request) (bool, error) {

@@ -95,7 +95,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"MFA delete", "DELETE", "/uhb/src", map[string]string{"x-amz-mfa": "123456 654321"}, "NotImplemented", 501, "x-amz-mfa", ""},
 		{"bucket object lock", "PUT", "/uh-lock", map[string]string{"x-amz-bucket-object-lock-enabled": "true"}, "NotImplemented", 501, "x-amz-bucket-object-lock-enabled", ""},
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
-		{"versioning", "PUT", "/uhb?versioning", nil, "NotImplemented", 501, "", ""},
 		{"object retention", "PUT", "/uhb/src?retention", nil, "NotImplemented", 501, "", ""},
 	}
 	for _, tc := range cases {

@@ -78,6 +78,9 @@ type BucketInfo struct {
 	Policy []byte
 	// PublicAccessBlock is the bucket's public access block, or nil.
 	PublicAccessBlock *PublicAccessBlock
+	// Versioning is the bucket's versioning status: VersioningEnabled,
+	// VersioningSuspended, or VersioningUnversioned if never enabled.
+	Versioning string
 }
 
 // PutInput is a single-part write.

@@ -126,6 +126,7 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 			info.Policy = []byte(rec.Policy)
 		}
 		info.PublicAccessBlock = rec.PublicAccessBlock
+		info.Versioning = rec.Versioning
 	case errors.Is(err, store.ErrDirectoryGone), !errors.Is(err, store.ErrNotFound):
 		return BucketInfo{}, err
 	}
