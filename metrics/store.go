@@ -20,9 +20,14 @@ type instrumentedStore struct {
 var _ store.Store = instrumentedStore{}
 
 // InstrumentStore returns st recording into m. The result offers the
-// optional store.AttributedFiles if st does.
+// optional store.AttributedFiles, store.SortedDirReader and
+// store.VersionedDirs exactly when st does.
 func InstrumentStore(st store.Store, m *Metrics) store.Store {
 	base := instrumentedStore{next: st, m: m}
+	return withVersions(instrumentWithoutVersions(st, base), st, base)
+}
+
+func instrumentWithoutVersions(st store.Store, base instrumentedStore) store.Store {
 	attr, hasAttr := st.(store.AttributedFiles)
 	sorted, hasSorted := st.(store.SortedDirReader)
 	reads := sortedReads{sorted: sorted, obs: base}
