@@ -3,11 +3,16 @@ package e2e
 import (
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/minio/minio-go/v7"
 )
 
@@ -160,4 +165,124 @@ func TestBoto3Versioning(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	createBucketSDK(t, g.sdkClient(), "boto3-versions")
 	runBoto3Script(t, g, "testdata/boto3_versioning.py", "boto3-versions")
+}
+
+// TestRcloneVersions: rclone's --s3-versions lists a key's older versions
+// as name-vTIMESTAMP files beside it, and --s3-version-at reads the bucket
+// as it was at a time (rclone's s3 backend documentation, "Versions").
+func TestRcloneVersions(t *testing.T) {
+	g := startGateway(t, newDataDir(t))
+	c := g.sdkClient()
+	ctx := testContext(t, 2*time.Minute)
+	const bucket = "rclone-versions"
+	createBucketSDK(t, c, bucket)
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	mustNoErr(t, err, "PutBucketVersioning")
+	put := func(body string) {
+		t.Helper()
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("notes.txt"), Body: strings.NewReader(body)})
+		mustNoErr(t, err, "PutObject")
+	}
+	put("first draft")
+	time.Sleep(1100 * time.Millisecond)
+	between := time.Now().UTC()
+	time.Sleep(1100 * time.Millisecond)
+	put("final text")
+
+	rclone, err := exec.LookPath("rclone")
+	mustNoErr(t, err, "rclone is needed on PATH (apt-get install rclone)")
+	work := t.TempDir()
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(rclone, append(args, "--s3-endpoint", g.endpoint(), "--retries", "1", "--low-level-retries", "1")...)
+		cmd.Env = append(scrubbedEnv(), "HOME="+work, "RCLONE_CONFIG="+filepath.Join(work, "rclone.conf"),
+			"RCLONE_CONFIG_TG_TYPE=s3", "RCLONE_CONFIG_TG_PROVIDER=Other",
+			"RCLONE_CONFIG_TG_ACCESS_KEY_ID="+g.accessKey, "RCLONE_CONFIG_TG_SECRET_ACCESS_KEY="+g.secretKey,
+			"RCLONE_CONFIG_TG_REGION="+testRegion, "RCLONE_CONFIG_TG_FORCE_PATH_STYLE=true")
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("rclone %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
+		}
+		return string(out)
+	}
+	names := strings.Fields(run("lsf", "tg:"+bucket, "--s3-versions"))
+	if len(names) != 2 || names[0] != "notes.txt" && names[1] != "notes.txt" {
+		t.Fatalf("rclone lsf --s3-versions: %v", names)
+	}
+	old := names[0]
+	if old == "notes.txt" {
+		old = names[1]
+	}
+	if !regexp.MustCompile(`^notes-v\d{4}-\d{2}-\d{2}-\d{6}-\d{3}\.txt$`).MatchString(old) {
+		t.Errorf("the older version is listed as %q", old)
+	}
+	if got := run("cat", "tg:"+bucket+"/"+old, "--s3-versions"); got != "first draft" {
+		t.Errorf("rclone cat of %s: %q", old, got)
+	}
+	if got := run("cat", "tg:"+bucket+"/notes.txt", "--s3-version-at", between.Format(time.RFC3339Nano)); got != "first draft" {
+		t.Errorf("rclone cat --s3-version-at %s: %q", between.Format(time.RFC3339), got)
+	}
+	if got := run("cat", "tg:"+bucket+"/notes.txt"); got != "final text" {
+		t.Errorf("rclone cat of the current version: %q", got)
+	}
+}
+
+// TestTernFSNativeOverwriteIsVersion: a file another TernFS client
+// (terncli) writes over an object in a versioned bucket's directory is a
+// version like any other: the gateway's object stays listed and readable
+// by its version ID under the native file, which is the latest.
+func TestTernFSNativeOverwriteIsVersion(t *testing.T) {
+	if ternfsRegistry() == "" {
+		t.Skip("TERNFS_REGISTRY not set: a native client's overwrite needs a TernFS cluster")
+	}
+	terncli := os.Getenv("TERNFS_TERNCLI")
+	if terncli == "" {
+		t.Fatal("TERNFS_TERNCLI must name TernFS's terncli binary when TERNFS_REGISTRY is set")
+	}
+	dataDir := newDataDir(t)
+	g := startGateway(t, dataDir)
+	c := g.sdkClient()
+	ctx := testContext(t, 2*time.Minute)
+	const bucket = "native-versions"
+	createBucketSDK(t, c, bucket)
+	_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+	mustNoErr(t, err, "PutBucketVersioning")
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("data.bin"), Body: strings.NewReader("from S3")})
+	mustNoErr(t, err, "PutObject")
+
+	local := filepath.Join(t.TempDir(), "native")
+	mustNoErr(t, os.WriteFile(local, []byte("from terncli"), 0o600), "write")
+	cmd := exec.Command(terncli, "-registry", ternfsRegistry(), "cp-into", "-i", local, "-o", ternfsRootOf(dataDir)+"/"+bucket+"/data.bin")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("terncli cp-into: %v\n%s", err, out)
+	}
+
+	list, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)})
+	mustNoErr(t, err, "ListObjectVersions")
+	if len(list.Versions) != 2 || !aws.ToBool(list.Versions[0].IsLatest) || aws.ToString(list.Versions[1].VersionId) != aws.ToString(put.VersionId) {
+		t.Fatalf("versions after the native overwrite: %+v", list.Versions)
+	}
+	read := func(version *string) string {
+		t.Helper()
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("data.bin"), VersionId: version})
+		mustNoErr(t, err, "GetObject")
+		defer out.Body.Close()
+		b, _ := io.ReadAll(out.Body)
+		return string(b)
+	}
+	if got := read(nil); got != "from terncli" {
+		t.Errorf("current object %q", got)
+	}
+	if got := read(put.VersionId); got != "from S3" {
+		t.Errorf("the gateway's version %q", got)
+	}
+	if got := read(list.Versions[0].VersionId); got != "from terncli" {
+		t.Errorf("the native version by its ID %q", got)
+	}
 }
