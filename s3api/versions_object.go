@@ -163,14 +163,24 @@ type deletedVersion struct {
 // delete made (user guide, "Working with delete markers").
 func (s *server) deleteOne(ctx context.Context, r *request, key, versionID string, cond objects.DeleteConditions) (deletedVersion, error) {
 	if versionID == "" || (!r.versioned() && versionID == objects.NullVersionID) {
+		if !r.versioned() {
+			return deletedVersion{versionID: versionID}, s.layer.DeleteIf(ctx, r.bucket, key, cond)
+		}
+		// A key whose latest version is already a delete marker, or that
+		// has none, gets no new marker here (S3 would add one: the store
+		// makes markers only by unlinking a file), so none is reported.
+		before, had, err := s.layer.LatestVersion(ctx, r.bucket, key)
+		if err != nil {
+			return deletedVersion{}, err
+		}
 		if err := s.layer.DeleteIf(ctx, r.bucket, key, cond); err != nil {
 			return deletedVersion{}, err
 		}
-		if !r.versioned() {
-			return deletedVersion{versionID: versionID}, nil
+		if !had || before.DeleteMarker {
+			return deletedVersion{}, nil
 		}
 		latest, ok, err := s.layer.LatestVersion(ctx, r.bucket, key)
-		if err != nil || !ok || !latest.DeleteMarker {
+		if err != nil || !ok || !latest.DeleteMarker || latest.ID == before.ID {
 			return deletedVersion{}, err
 		}
 		return deletedVersion{versionID: latest.ID, deleteMarker: true}, nil
