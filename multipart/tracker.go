@@ -61,6 +61,9 @@ type Result struct {
 	Checksum     string `json:"c,omitempty"`
 	ChecksumAlgo string `json:"ca,omitempty"`
 	ChecksumType string `json:"ct,omitempty"`
+	// File is the object's file: a versioned bucket names the version by
+	// it. 0 in results recorded before it was kept.
+	File store.ID `json:"f,omitempty"`
 }
 
 // IndexEntry is an upload's place in its bucket's listing order.

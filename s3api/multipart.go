@@ -229,6 +229,7 @@ func (s *server) completeMultipartUpload(r *request) error {
 		if o.err != nil {
 			return o.err
 		}
+		setWrittenVersionHeader(r, objects.ObjectInfo{FileID: o.res.File})
 		s.writeXML(r, s.completeDocument(r, o.res))
 		return nil
 	case <-time.After(completeQuickly):
