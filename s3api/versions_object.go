@@ -180,7 +180,7 @@ func (s *server) deleteOne(ctx context.Context, r *request, key, versionID strin
 			return deletedVersion{}, nil
 		}
 		latest, ok, err := s.layer.LatestVersion(ctx, r.bucket, key)
-		if err != nil || !ok || !latest.DeleteMarker || latest.ID == before.ID {
+		if err != nil || !ok || !latest.DeleteMarker {
 			return deletedVersion{}, err
 		}
 		return deletedVersion{versionID: latest.ID, deleteMarker: true}, nil
