@@ -23,7 +23,8 @@ import (
 
 // TestAWSCLIVersioning: `aws s3api put-bucket-versioning`,
 // `list-object-versions`, `get-object --version-id`, `delete-object
-// --version-id`.
+// --version-id` (API_PutBucketVersioning, API_GetObject, API_DeleteObject,
+// API_ListObjectVersions).
 func TestAWSCLIVersioning(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	cli := newAWSCLI(t, g)
@@ -95,7 +96,8 @@ func TestAWSCLIVersioning(t *testing.T) {
 }
 
 // TestMinioVersioning: minio-go's EnableVersioning, ListObjects
-// WithVersions, GetObject with VersionID, RemoveObject with VersionID.
+// WithVersions, GetObject with VersionID, RemoveObject with VersionID
+// (API_ListObjectVersions, API_GetObject, API_DeleteObject).
 func TestMinioVersioning(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	mc := g.minioClient(t)
@@ -159,8 +161,10 @@ func TestMinioVersioning(t *testing.T) {
 	}
 }
 
-// TestBoto3Versioning runs testdata/boto3_versioning.py: versions, delete
-// markers, paging, delete_objects with versions, copy from a version.
+// TestBoto3Versioning runs testdata/boto3_versioning.py: versions by ID
+// (API_GetObject), delete markers (user guide "Working with delete
+// markers"), paging (API_ListObjectVersions), delete_objects with versions
+// (API_DeleteObjects), copy from a version (API_CopyObject).
 func TestBoto3Versioning(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	createBucketSDK(t, g.sdkClient(), "boto3-versions")
@@ -169,7 +173,8 @@ func TestBoto3Versioning(t *testing.T) {
 
 // TestRcloneVersions: rclone's --s3-versions lists a key's older versions
 // as name-vTIMESTAMP files beside it, and --s3-version-at reads the bucket
-// as it was at a time (rclone's s3 backend documentation, "Versions").
+// as it was at a time (rclone's s3 backend documentation, "Versions"),
+// from the pages of API_ListObjectVersions.
 func TestRcloneVersions(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	c := g.sdkClient()

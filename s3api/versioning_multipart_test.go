@@ -14,7 +14,8 @@ import (
 // (API_CompleteMultipartUpload: "x-amz-version-id: Version ID of the newly
 // created object, in case the bucket has versioning turned on"), and
 // UploadPartCopy copies the version x-amz-copy-source names, echoing it in
-// x-amz-copy-source-version-id (API_UploadPartCopy).
+// x-amz-copy-source-version-id (API_UploadPartCopy, as API_CopyObject
+// does); GET of the version answers it as API_GetObject says.
 func TestVersionsAndMultipart(t *testing.T) {
 	g := startMPGateway(t, 1, 0)
 	c := g.client()

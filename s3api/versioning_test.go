@@ -67,6 +67,8 @@ func getVersionBody(t *testing.T, c *s3.Client, bucket, key, version string) (st
 	return string(b), aws.ToString(out.VersionId)
 }
 
+// TestBucketVersioningConfiguration: API_PutBucketVersioning and
+// API_GetBucketVersioning (see the sources above).
 func TestBucketVersioningConfiguration(t *testing.T) {
 	g := startGateway(t, Config{})
 	c := g.client()
@@ -123,6 +125,10 @@ func TestBucketVersioningConfiguration(t *testing.T) {
 	expectAPIError(t, err, "NoSuchBucket", 404)
 }
 
+// TestVersionsOverHTTP: versions by ID and their headers (API_GetObject,
+// API_HeadObject), delete markers (API_DeleteObject, user guide "Working
+// with delete markers"), copy from a version (API_CopyObject) and
+// DeleteObjects with versions (API_DeleteObjects).
 func TestVersionsOverHTTP(t *testing.T) {
 	g := startGateway(t, Config{})
 	c := g.client()
