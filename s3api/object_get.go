@@ -194,14 +194,6 @@ func applyResponseOverrides(r *request) {
 	}
 }
 
-// checkVersionID accepts the one version every object has: "null".
-func checkVersionID(v string) error {
-	if v == "" || v == "null" {
-		return nil
-	}
-	return s3err.NoSuchVersion
-}
-
 func httpTime(info objects.ObjectInfo) string {
 	return info.LastModified.UTC().Format(http.TimeFormat)
 }

@@ -351,3 +351,29 @@ func TestListObjectVersionsPaging(t *testing.T) {
 		t.Errorf("bad version-id-marker: %d %+v", resp.StatusCode, e)
 	}
 }
+
+// TestVersionedSubresourcesTakeOnlyTheCurrentVersion: tagging names a
+// version with versionId (API_PutObjectTagging, API_GetObjectTagging);
+// here those operations act on the current version only, so another
+// version is refused, never served by the current one.
+func TestVersionedSubresourcesTakeOnlyTheCurrentVersion(t *testing.T) {
+	g := startGateway(t, Config{})
+	c := g.client()
+	ctx := context.Background()
+	g.mustCreateBucket(t, "vsub")
+	putVersioning(t, c, "vsub", types.BucketVersioningStatusEnabled)
+	old := putVersion(t, c, "vsub", "k", "old")
+	cur := putVersion(t, c, "vsub", "k", "current")
+	if _, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("vsub"), Key: aws.String("k"), VersionId: aws.String(cur)}); err != nil {
+		t.Errorf("tagging of the current version: %v", err)
+	}
+	_, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("vsub"), Key: aws.String("k"), VersionId: aws.String(old),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}})
+	expectAPIError(t, err, "NotImplemented", 501)
+	got, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("vsub"), Key: aws.String("k")})
+	if err != nil || len(got.TagSet) != 0 {
+		t.Errorf("the current version's tags after a refused put on another: %+v %v", got, err)
+	}
+	_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("vsub"), Key: aws.String("k"), VersionId: aws.String("null")})
+	expectAPIError(t, err, "NotImplemented", 501)
+}

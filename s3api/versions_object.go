@@ -235,3 +235,32 @@ func (s *server) openCopySource(r *request, src target) (*objects.Object, error)
 	r.setHeader("x-amz-copy-source-version-id", info.ID)
 	return obj, nil
 }
+
+// currentVersionOnly admits versionId on the operations that act on the
+// current object only here (tagging, ACL, attributes, restore): it must
+// name the current version. Another version is refused as not implemented
+// rather than the current one changed or described in its stead.
+func (s *server) currentVersionOnly(r *request) error {
+	v, named, err := versionParam(r)
+	if err != nil || !named {
+		return err
+	}
+	if !r.versioned() {
+		if v == objects.NullVersionID {
+			return nil
+		}
+		return noSuchVersion(s3err.NoSuchVersion, r.key, v)
+	}
+	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
+	if err != nil {
+		return s.markDeleted(r, err)
+	}
+	current, err := s.layer.VersionOfFile(r.ctx, r.bucket, r.key, info.FileID)
+	if err != nil {
+		return err
+	}
+	if current != v {
+		return s3err.NotImplemented.With("This operation takes only the current version of an object.")
+	}
+	return nil
+}
