@@ -346,6 +346,16 @@ func TestListObjectVersionsPaging(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(raw), "<Key>b+b</Key>") && !strings.Contains(string(raw), "<Key>b%20b</Key>") {
 		t.Errorf("url-encoded key: %s", raw)
 	}
+	// A DeleteMarker element has no ETag, Size or StorageClass, and comes
+	// before the versions it hides (API_ListObjectVersions).
+	resp, raw = do(t, g.signedRequest(t, http.MethodGet, "/vpage?prefix=z&versions=", nil, testSecretKey))
+	body := string(raw)
+	dm := strings.Index(body, "<DeleteMarker>")
+	end := strings.Index(body, "</DeleteMarker>")
+	if resp.StatusCode != 200 || dm < 0 || end < dm || strings.Contains(body[dm:end], "<ETag>") || strings.Contains(body[dm:end], "<Size>") ||
+		strings.Index(body, "<Version>") < end || !strings.Contains(body[dm:end], "<IsLatest>true</IsLatest>") {
+		t.Errorf("delete marker element: %s", raw)
+	}
 	resp, e := sendWithHeaders(t, g, http.MethodGet, "/vpage?versions&key-marker=a&version-id-marker=junk", nil, nil)
 	if resp.StatusCode != 400 || e.Code != "InvalidArgument" || e.ArgumentName != "version-id-marker" {
 		t.Errorf("bad version-id-marker: %d %+v", resp.StatusCode, e)
