@@ -77,9 +77,11 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err := checkReadable(info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
-	if info.Encryption != nil {
+	if info.Encryption != nil || r.versioned() {
 		// The bytes are rewritten under the encryption the request (or
-		// the bucket's default) asks for, as AWS does.
+		// the bucket's default) asks for, as AWS does; in a versioned
+		// bucket the copy is a new version and the copied one keeps its
+		// metadata (versions_object.go).
 		return s.copyFrom(r, target{bucket: r.bucket, key: r.key}, replace, md)
 	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {

@@ -387,3 +387,37 @@ func TestVersionedSubresourcesTakeOnlyTheCurrentVersion(t *testing.T) {
 	_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("vsub"), Key: aws.String("k"), VersionId: aws.String("null")})
 	expectAPIError(t, err, "NotImplemented", 501)
 }
+
+// TestVersionedCopyOntoItself: in a versioned bucket a copy of an object
+// onto itself (REPLACE) makes a new version, as every write there does
+// (API_CopyObject: x-amz-version-id is "the version ID of the newly created
+// copy"); the version copied keeps its metadata.
+func TestVersionedCopyOntoItself(t *testing.T) {
+	g := startGateway(t, Config{})
+	c := g.client()
+	ctx := context.Background()
+	g.mustCreateBucket(t, "vself")
+	putVersioning(t, c, "vself", types.BucketVersioningStatusEnabled)
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vself"), Key: aws.String("k"), Body: strings.NewReader("same bytes"), ContentType: aws.String("text/first")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := aws.ToString(put.VersionId)
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("vself"), Key: aws.String("k"), CopySource: aws.String("vself/k"),
+		MetadataDirective: types.MetadataDirectiveReplace, ContentType: aws.String("text/changed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := aws.ToString(cp.VersionId)
+	if second == "" || second == first || aws.ToString(cp.CopySourceVersionId) != first {
+		t.Fatalf("copy onto itself: version %q from %q, first %q", second, aws.ToString(cp.CopySourceVersionId), first)
+	}
+	for v, want := range map[string]string{first: "text/first", second: "text/changed"} {
+		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("vself"), Key: aws.String("k"), VersionId: aws.String(v)})
+		if err != nil || aws.ToString(head.ContentType) != want {
+			t.Errorf("version %s: Content-Type %q (%v), want %q", v, aws.ToString(head.ContentType), err, want)
+		}
+	}
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("vself"), Key: aws.String("k"), CopySource: aws.String("vself/k")})
+	expectAPIError(t, err, "InvalidRequest", 400)
+}
