@@ -250,6 +250,9 @@ func TestVersionsOverHTTP(t *testing.T) {
 	}
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vbk"), Key: aws.String("k"), VersionId: aws.String(v1)})
 	expectAPIError(t, err, "NoSuchVersion", 404)
+	// A conditional delete of a version is refused, not done unconditionally.
+	_, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("vbk"), Key: aws.String("k"), VersionId: aws.String(v2), IfMatch: aws.String(`"abc"`)})
+	expectAPIError(t, err, "NotImplemented", 501)
 	// A version that does not exist is deleted as done.
 	del, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("vbk"), Key: aws.String("k"), VersionId: aws.String(v1)})
 	if err != nil || aws.ToString(del.VersionId) != v1 {

@@ -188,6 +188,11 @@ func (s *server) deleteOne(ctx context.Context, r *request, key, versionID strin
 	if err := objects.ValidVersionID("versionId", versionID); err != nil {
 		return deletedVersion{}, err
 	}
+	if cond != (objects.DeleteConditions{}) {
+		// Refused rather than ignored: the layer judges conditions on the
+		// current object only.
+		return deletedVersion{}, s3err.NotImplemented.With("Conditional deletes of a version are not implemented.")
+	}
 	// S3 answers a delete of a version that does not exist as done, naming
 	// it (minio/minio#11090 and #18117, versity/versitygw#1758 record S3's
 	// answers; in DeleteObjects too, minio/minio#11086).
