@@ -170,6 +170,11 @@ func TestVersionsOverHTTP(t *testing.T) {
 	if resp.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "Invalid version id specified" || e.ArgumentName != "versionId" || e.ArgumentValue != "bogus" {
 		t.Errorf("bogus version: %d %+v", resp.StatusCode, e)
 	}
+	// An empty versionId: S3's answer recorded in aws/aws-sdk-core-ruby#76.
+	resp, e = sendWithHeaders(t, g, http.MethodGet, "/vbk/k?versionId=", nil, nil)
+	if resp.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "Version id cannot be the empty string" || e.ArgumentName != "versionId" {
+		t.Errorf("empty version: %d %+v", resp.StatusCode, e)
+	}
 	resp, raw := do(t, g.signedRequest(t, http.MethodGet, "/vbk/k?versionId=v00000000000fffff", nil, testSecretKey))
 	var nsv struct{ Code, Key, VersionId string }
 	_ = xml.Unmarshal(raw, &nsv)

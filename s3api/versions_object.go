@@ -19,8 +19,10 @@ import (
 func (r *request) versioned() bool { return r.access.versioning != objects.VersioningUnversioned }
 
 // versionParam returns the versionId query argument and whether the
-// request names one. An empty one is refused as S3 refuses it, a malformed
-// one as InvalidArgument naming it (s3err.InvalidVersionID).
+// request names one. An empty one is refused as S3 refuses it (its
+// "Version id cannot be the empty string" is recorded in
+// aws/aws-sdk-core-ruby#76 and noobaa/noobaa-core#7970), a malformed one as
+// InvalidArgument naming it (s3err.InvalidVersionID).
 func versionParam(r *request) (string, bool, error) {
 	if !r.hasParam("versionId") {
 		return "", false, nil
