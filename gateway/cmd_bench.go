@@ -36,6 +36,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && args[0] == benchRefserverCommand {
 		return refserver.RunCommand(ctx, "terngate bench "+benchRefserverCommand, args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == benchVersionsCommand {
+		return runBenchVersions(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) > 0 && args[0] == benchSeedListsCommand {
 		return listseed.RunCommand(ctx, "terngate bench "+benchSeedListsCommand, args[1:], stderr)
 	}

@@ -390,6 +390,7 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 		Bucket: u.Bucket, Key: u.Key, ETag: plan.etag,
 		Checksum: plan.sum.value, ChecksumAlgo: string(plan.sum.alg), ChecksumType: plan.sum.typ,
 		Encryption: u.Encryption,
+		File:       whole.ID, // linked as is: the object keeps the transient's ID
 	}
 	if linkedSize >= 0 {
 		// The interrupted Complete linked it and died before finishing.
@@ -404,6 +405,9 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 		return Result{}, true, err
 	}
 	res.ETag, res.Size = info.ETag, info.Size
+	if info.FileID != 0 {
+		res.File = info.FileID
+	}
 	return res, true, nil
 }
 

@@ -68,6 +68,9 @@ type Result struct {
 	ChecksumType string `json:"ct,omitempty"`
 	// Encryption is the upload's, for the response's headers.
 	Encryption *Encryption `json:"x,omitempty"`
+	// File is the object's file: a versioned bucket names the version by
+	// it. 0 in results recorded before it was kept.
+	File store.ID `json:"f,omitempty"`
 }
 
 // IndexEntry is an upload's place in its bucket's listing order.

@@ -82,7 +82,7 @@ func (s *server) getBucketACL(r *request) error {
 // getObjectACL answers GET /bucket/key?acl: objects belong to the bucket
 // owner (BucketOwnerEnforced).
 func (s *server) getObjectACL(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	if err := s.currentVersionOnly(r); err != nil {
 		return err
 	}
 	if _, err := s.layer.Stat(r.ctx, r.bucket, r.key); err != nil {

@@ -17,6 +17,8 @@ const maxKeyLen = 1024
 type target struct {
 	bucket string
 	key    string
+	// version is a copy source's versionId ("" for the current object).
+	version string
 }
 
 // resolveTarget finds the bucket and key from the Host header and the path

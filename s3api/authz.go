@@ -17,12 +17,18 @@ type bucketAccess struct {
 	policy *policy.Policy
 	// restrictPublic is the bucket's RestrictPublicBuckets setting.
 	restrictPublic bool
+	// versioning is the bucket's versioning status ("" if never enabled).
+	versioning string
 }
 
 // actionOverrides maps operations that policy.ActionFor does not know onto
 // the action that grants them.
 var actionOverrides = map[string]string{
 	"GetObjectAttributes": policy.ActionGetObject,
+	// The version actions (versions_authz.go).
+	opGetObjectVersion:    actionGetObjectVersion,
+	opDeleteObjectVersion: actionDeleteObjectVersion,
+	"ListObjectVersions":  actionListBucketVersions,
 }
 
 // authorize decides whether the request's principal may perform the
@@ -53,7 +59,7 @@ func (s *server) authorize(r *request) error {
 		// (minio/minio#11293 records S3's answer).
 		return s3err.NoSuchBucket
 	}
-	if op != "DeleteObjects" && !s.permits(r, access, op, r.bucket, r.key) {
+	if op != "DeleteObjects" && !s.permits(r, access, versionOperation(r, op), r.bucket, r.key) {
 		return s3err.AccessDenied
 	}
 	if setsTags(r, op) && !s.permits(r, access, "PutObjectTagging", r.bucket, r.key) {
@@ -81,7 +87,11 @@ func (s *server) authorizeCopySource(r *request) error {
 	if !access.exists {
 		return s3err.NoSuchBucketNamed(src.bucket)
 	}
-	if !s.permits(r, access, "GetObject", src.bucket, src.key) {
+	op := "GetObject"
+	if src.version != "" {
+		op = opGetObjectVersion
+	}
+	if !s.permits(r, access, op, src.bucket, src.key) {
 		return s3err.AccessDenied
 	}
 	return nil
@@ -122,7 +132,7 @@ func (s *server) loadAccess(r *request, bucket string) (bucketAccess, error) {
 	if err != nil {
 		return bucketAccess{}, err
 	}
-	access := bucketAccess{exists: true, owner: s.ownerName(info.Owner)}
+	access := bucketAccess{exists: true, owner: s.ownerName(info.Owner), versioning: info.Versioning}
 	if b := info.PublicAccessBlock; b != nil {
 		access.restrictPublic = b.RestrictPublicBuckets
 	}

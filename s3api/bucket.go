@@ -190,20 +190,6 @@ func (s *server) getBucketLocation(r *request) error {
 	return nil
 }
 
-type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
-}
-
-// getBucketVersioning reports versioning as never enabled.
-func (s *server) getBucketVersioning(r *request) error {
-	if _, err := s.layer.HeadBucket(r.ctx, r.bucket); err != nil {
-		return err
-	}
-	s.writeXML(r, versioningConfiguration{Xmlns: s3Namespace})
-	return nil
-}
-
 // encodeToken makes an opaque, stable continuation token from a position.
 func encodeToken(pos string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("tg1:" + pos))

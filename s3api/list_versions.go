@@ -8,16 +8,25 @@ import (
 	"github.com/terngate/terngate/s3err"
 )
 
+// versionEntry is a Version or, XMLName saying so, a DeleteMarker element:
+// one list keeps them interleaved in S3's order (API_ListObjectVersions).
+// A DeleteMarker has no ETag, Size or StorageClass.
 type versionEntry struct {
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-	Owner        *owner `xml:"Owner,omitempty"`
-	StorageClass string `xml:"StorageClass"`
+	XMLName      xml.Name
+	Key          string  `xml:"Key"`
+	VersionID    string  `xml:"VersionId"`
+	IsLatest     bool    `xml:"IsLatest"`
+	LastModified string  `xml:"LastModified"`
+	ETag         *string `xml:"ETag"`
+	Size         *int64  `xml:"Size"`
+	Owner        *owner  `xml:"Owner,omitempty"`
+	StorageClass *string `xml:"StorageClass"`
 }
+
+var (
+	versionElement      = xml.Name{Local: "Version"}
+	deleteMarkerElement = xml.Name{Local: "DeleteMarker"}
+)
 
 type listVersionsResult struct {
 	XMLName             xml.Name       `xml:"ListVersionsResult"`
@@ -39,6 +48,9 @@ type listVersionsResult struct {
 // listObjectVersions serves ?versions. Without versioning every object has
 // exactly one version, "null", and it is the latest.
 func (s *server) listObjectVersions(r *request) error {
+	if r.versioned() {
+		return s.listVersionedBucket(r)
+	}
 	// ListObjectVersions words a negative max-keys its own way.
 	if raw := r.param("max-keys"); strings.HasPrefix(raw, "-") {
 		if _, err := strconv.ParseInt(raw, 10, 32); err == nil {
@@ -86,15 +98,17 @@ func (s *server) listObjectVersions(r *request) error {
 		CommonPrefixes:  p.commonPrefixes(out.CommonPrefixes),
 	}
 	for _, o := range out.Objects {
+		etag, size, class := quoteETag(o.ETag), o.Size, storageClassOf(o.Metadata)
 		res.Versions = append(res.Versions, versionEntry{
+			XMLName:      versionElement,
 			Key:          p.encode(o.Key),
 			VersionID:    nullVersionID,
 			IsLatest:     true,
 			LastModified: isoTime(o.LastModified),
-			ETag:         quoteETag(o.ETag),
-			Size:         o.Size,
+			ETag:         &etag,
+			Size:         &size,
 			Owner:        own,
-			StorageClass: storageClassOf(o.Metadata),
+			StorageClass: &class,
 		})
 	}
 	if out.IsTruncated {

@@ -244,6 +244,7 @@ func (s *server) completeMultipartUpload(r *request) error {
 			return o.err
 		}
 		setUploadEncryptionHeaders(r, o.res.Encryption)
+		setWrittenVersionHeader(r, objects.ObjectInfo{FileID: o.res.File})
 		s.writeXML(r, s.completeDocument(r, o.res))
 		return nil
 	case <-time.After(completeQuickly):

@@ -48,7 +48,7 @@ func (s *server) uploadPartCopy(r *request) error {
 	if err != nil {
 		return err
 	}
-	obj, err := s.layer.Open(r.ctx, src.bucket, src.key)
+	obj, err := s.openCopySource(r, src)
 	if err != nil {
 		return err
 	}

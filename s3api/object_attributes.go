@@ -38,7 +38,7 @@ var objectAttributeNames = map[string]bool{
 // getObjectAttributes answers GET /bucket/key?attributes with the
 // attributes listed in x-amz-object-attributes.
 func (s *server) getObjectAttributes(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	if err := s.currentVersionOnly(r); err != nil {
 		return err
 	}
 	want, err := requestedAttributes(r)

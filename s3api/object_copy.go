@@ -43,7 +43,7 @@ func (s *server) copyObject(r *request) error {
 	}
 
 	var info objects.ObjectInfo
-	if src.bucket == r.bucket && src.key == r.key && !(replace && r.hasHeader("x-amz-checksum-algorithm")) && !copySetsEncryption(r) {
+	if src.bucket == r.bucket && src.key == r.key && src.version == "" && !(replace && r.hasHeader("x-amz-checksum-algorithm")) && !copySetsEncryption(r) {
 		info, err = s.copyOntoItself(r, replace, md)
 	} else {
 		// A new checksum algorithm needs the bytes read again, even in place.
@@ -52,6 +52,7 @@ func (s *server) copyObject(r *request) error {
 	if err != nil {
 		return err
 	}
+	setWrittenVersionHeader(r, info)
 	res := copyObjectResult{
 		Xmlns:        s3Namespace,
 		LastModified: isoTime(info.LastModified),
@@ -76,9 +77,11 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 	if err := checkReadable(info); err != nil {
 		return objects.ObjectInfo{}, err
 	}
-	if info.Encryption != nil {
+	if info.Encryption != nil || r.versioned() {
 		// The bytes are rewritten under the encryption the request (or
-		// the bucket's default) asks for, as AWS does.
+		// the bucket's default) asks for, as AWS does; in a versioned
+		// bucket the copy is a new version and the copied one keeps its
+		// metadata (versions_object.go).
 		return s.copyFrom(r, target{bucket: r.bucket, key: r.key}, replace, md)
 	}
 	if err := checkConditions(r, copySourceConditions, info); err != nil {
@@ -107,7 +110,7 @@ func (s *server) copyOntoItself(r *request, replace bool, md objects.Metadata) (
 }
 
 func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metadata) (objects.ObjectInfo, error) {
-	obj, err := s.layer.Open(r.ctx, src.bucket, src.key)
+	obj, err := s.openCopySource(r, src)
 	if err != nil {
 		return objects.ObjectInfo{}, err
 	}
@@ -175,14 +178,16 @@ func (s *server) copyFrom(r *request, src target, replace bool, md objects.Metad
 // parseCopySource reads "[/]bucket/key[?versionId=null]", URL-encoded.
 func parseCopySource(header string) (target, error) {
 	raw, query, _ := strings.Cut(header, "?")
+	var version string
 	if query != "" {
 		v, ok := strings.CutPrefix(query, "versionId=")
 		if !ok {
 			return target{}, s3err.InvalidArgument.With("Invalid copy source: unexpected query %q.", query)
 		}
-		if err := checkVersionID(v); err != nil {
+		if err := objects.ValidVersionID("x-amz-copy-source", v); err != nil {
 			return target{}, err
 		}
+		version = v
 	}
 	decoded, err := unescapePath(strings.TrimPrefix(raw, "/"))
 	if err != nil {
@@ -203,7 +208,7 @@ func parseCopySource(header string) (target, error) {
 	if err := validateKey(key); err != nil {
 		return target{}, err
 	}
-	return target{bucket: bucket, key: key}, nil
+	return target{bucket: bucket, key: key, version: version}, nil
 }
 
 func metadataDirectiveReplace(r *request) (bool, error) {

@@ -16,15 +16,23 @@ const maxDeleteKeys = 1000
 // deleteObject removes a key; deleting a missing key succeeds, as in S3,
 // unless If-Match asked for an existing object.
 func (s *server) deleteObject(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	v, named, err := versionParam(r)
+	if err != nil {
 		return err
 	}
 	cond, err := deleteConditions(r)
 	if err != nil {
 		return err
 	}
-	if err := s.layer.DeleteIf(r.ctx, r.bucket, r.key, cond); err != nil {
+	done, err := s.deleteOne(r.ctx, r, r.key, v, cond)
+	if err != nil {
 		return err
+	}
+	if named || (r.versioned() && done.versionID != "") {
+		r.setHeader("x-amz-version-id", done.versionID)
+	}
+	if done.deleteMarker {
+		r.setHeader("x-amz-delete-marker", "true")
 	}
 	r.c.Status(http.StatusNoContent)
 	return nil
@@ -46,8 +54,10 @@ type deleteTarget struct {
 }
 
 type deletedObject struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteError struct {
@@ -101,14 +111,16 @@ func (s *server) deleteObjects(r *request) error {
 		if err == nil && o.Key == "" {
 			err = s3err.InvalidArgument.With("The key must not be empty.")
 		}
-		if err == nil {
-			err = checkVersionID(o.VersionID)
+		op := "DeleteObject"
+		if o.VersionID != "" {
+			op = opDeleteObjectVersion
 		}
-		if err == nil && !s.permits(r, r.access, "DeleteObject", r.bucket, o.Key) {
+		if err == nil && !s.permits(r, r.access, op, r.bucket, o.Key) {
 			err = s3err.AccessDenied
 		}
+		var done deletedVersion
 		if err == nil {
-			err = s.layer.DeleteIf(r.ctx, r.bucket, o.Key, conds[i])
+			done, err = s.deleteOne(r.ctx, r, o.Key, o.VersionID, conds[i])
 		}
 		if err != nil {
 			e := s3err.As(err)
@@ -119,7 +131,7 @@ func (s *server) deleteObjects(r *request) error {
 			continue
 		}
 		if !req.Quiet {
-			res.Deleted = append(res.Deleted, deletedObject{Key: o.Key, VersionID: o.VersionID})
+			res.Deleted = append(res.Deleted, deletedEntry(o.Key, o.VersionID, done))
 		}
 	}
 	s.writeXML(r, res)
@@ -137,4 +149,16 @@ func checkBodyMD5(r *request, data []byte) error {
 		return s3err.BadDigestMD5(got[:], want)
 	}
 	return nil
+}
+
+// deletedEntry is DeleteObjects' Deleted element (API_DeleteObjects,
+// DeletedObject): a version deleted by ID is named by it, with DeleteMarker
+// when it was a marker; a key deleted without one in a versioned bucket
+// names the marker the delete made in DeleteMarkerVersionId.
+func deletedEntry(key, asked string, done deletedVersion) deletedObject {
+	d := deletedObject{Key: key, VersionID: asked, DeleteMarker: done.deleteMarker}
+	if done.deleteMarker {
+		d.DeleteMarkerVersionID = done.versionID
+	}
+	return d
 }

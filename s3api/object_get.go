@@ -27,10 +27,7 @@ type readPlan struct {
 
 // getObject streams an object (or a range or part of it).
 func (s *server) getObject(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
-		return err
-	}
-	obj, err := s.layer.Open(r.ctx, r.bucket, r.key)
+	obj, err := s.openForRead(r)
 	if err != nil {
 		return err
 	}
@@ -64,10 +61,7 @@ func (s *server) getObject(r *request) error {
 
 // headObject answers with GET's headers and no body.
 func (s *server) headObject(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
-		return err
-	}
-	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
+	info, err := s.statForRead(r)
 	if err != nil {
 		return err
 	}
@@ -199,14 +193,6 @@ func applyResponseOverrides(r *request) {
 			r.setHeader(o.header, r.param(o.param))
 		}
 	}
-}
-
-// checkVersionID accepts the one version every object has: "null".
-func checkVersionID(v string) error {
-	if v == "" || v == "null" {
-		return nil
-	}
-	return s3err.NoSuchVersion
 }
 
 func httpTime(info objects.ObjectInfo) string {

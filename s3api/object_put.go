@@ -61,6 +61,7 @@ func (s *server) putObject(r *request) error {
 		return err
 	}
 	r.setHeader("ETag", quoteETag(info.ETag))
+	setWrittenVersionHeader(r, info)
 	setStoredChecksumHeaders(r, info.Metadata)
 	enc.setHeaders(r)
 	r.c.Status(http.StatusOK)

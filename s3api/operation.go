@@ -38,6 +38,7 @@ var operationNames = map[uintptr]string{
 	handlerPC((*server).listObjectVersions):      "ListObjectVersions",
 	handlerPC((*server).listParts):               "ListParts",
 	handlerPC((*server).putBucketPolicy):         "PutBucketPolicy",
+	handlerPC((*server).putBucketVersioning):     "PutBucketVersioning",
 	handlerPC((*server).putObject):               "PutObject",
 	handlerPC((*server).uploadPart):              "UploadPart",
 }

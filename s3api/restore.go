@@ -35,7 +35,7 @@ func routeObjectRestore(r *request) (handlerFunc, bool, error) {
 // (API_RestoreObject): 202 Accepted for an object not restored, 200 OK
 // for one already restored, whose expiry the request moves.
 func (s *server) restoreObject(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	if err := s.currentVersionOnly(r); err != nil {
 		return err
 	}
 	data, err := s.configurationBody(r)

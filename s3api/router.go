@@ -138,10 +138,14 @@ func routeBucket(r *request) (handlerFunc, error) {
 	switch {
 	case r.hasParam("location"):
 		return onlyMethod(method, http.MethodGet, (*server).getBucketLocation)
-	case r.hasParam("versioning") && method == http.MethodPut:
-		return nil, s3err.NotImplemented
 	case r.hasParam("versioning"):
-		return onlyMethod(method, http.MethodGet, (*server).getBucketVersioning)
+		switch method {
+		case http.MethodGet:
+			return (*server).getBucketVersioning, nil
+		case http.MethodPut:
+			return (*server).putBucketVersioning, nil
+		}
+		return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodPut)
 	case r.hasParam("versions"):
 		return onlyMethod(method, http.MethodGet, (*server).listObjectVersions)
 	case r.hasParam("delete"):

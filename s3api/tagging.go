@@ -26,7 +26,7 @@ func routeObjectTagging(r *request) (handlerFunc, bool, error) {
 // (API_PutObjectTagging); an empty TagSet removes it. ETag and
 // Last-Modified stay as they are.
 func (s *server) putObjectTagging(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	if err := s.currentVersionOnly(r); err != nil {
 		return err
 	}
 	data, err := s.configurationBody(r)
@@ -47,7 +47,7 @@ func (s *server) putObjectTagging(r *request) error {
 // getObjectTagging answers the object's tag set, an empty TagSet when it
 // has none (API_GetObjectTagging; ceph/s3-tests test_put_delete_tags).
 func (s *server) getObjectTagging(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	if err := s.currentVersionOnly(r); err != nil {
 		return err
 	}
 	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
@@ -61,7 +61,7 @@ func (s *server) getObjectTagging(r *request) error {
 // deleteObjectTagging removes the object's tag set: 204
 // (API_DeleteObjectTagging).
 func (s *server) deleteObjectTagging(r *request) error {
-	if err := checkVersionID(r.param("versionId")); err != nil {
+	if err := s.currentVersionOnly(r); err != nil {
 		return err
 	}
 	if _, err := s.layer.ReplaceTags(r.ctx, r.bucket, r.key, nil); err != nil {

@@ -95,7 +95,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"lock mode on a part", "PUT", "/uhb/k1?partNumber=1&uploadId=x", map[string]string{"x-amz-object-lock-mode": "GOVERNANCE"}, "NotImplemented", 501, "x-amz-object-lock-mode", "k1"},
 		{"MFA delete", "DELETE", "/uhb/src", map[string]string{"x-amz-mfa": "123456 654321"}, "NotImplemented", 501, "x-amz-mfa", ""},
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
-		{"versioning", "PUT", "/uhb?versioning", nil, "NotImplemented", 501, "", ""},
 		{"object retention without lock", "PUT", "/uhb/src?retention", nil, "InvalidRequest", 400, "", ""},
 	}
 	for _, tc := range cases {

@@ -27,7 +27,9 @@ const (
 // s3:AbortMultipartUpload, s3:ListMultipartUploadParts) need s3:PutObject,
 // and ListObjectVersions and ListMultipartUploads (AWS: s3:ListBucketVersions,
 // s3:ListBucketMultipartUploads) need s3:ListBucket. A policy naming the
-// finer actions parses but does not affect those operations.
+// finer actions parses but does not affect those operations, except the
+// version actions, which s3api maps as AWS does (s3api/versions_authz.go):
+// s3:GetObjectVersion, s3:DeleteObjectVersion, s3:ListBucketVersions.
 //
 // ListBuckets and CreateBucket are absent: they are not about an existing
 // bucket, so no bucket policy governs them.

@@ -90,6 +90,9 @@ type BucketInfo struct {
 	// ObjectLock is the bucket's Object Lock configuration, or nil for a
 	// bucket created without Object Lock.
 	ObjectLock *ObjectLockConfig
+	// Versioning is the bucket's versioning status: VersioningEnabled,
+	// VersioningSuspended, or VersioningUnversioned if never enabled.
+	Versioning string
 }
 
 // PutInput is a single-part write.

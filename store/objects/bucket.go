@@ -130,6 +130,7 @@ func (l *Layer) bucketInfo(ctx context.Context, e store.Entry) (BucketInfo, erro
 		}
 		info.PublicAccessBlock = rec.PublicAccessBlock
 		info.ObjectLock = rec.ObjectLock
+		info.Versioning = rec.Versioning
 	case errors.Is(err, store.ErrDirectoryGone), !errors.Is(err, store.ErrNotFound):
 		return BucketInfo{}, err
 	}
