@@ -25,6 +25,9 @@ func (r *Report) PrintSummary(w io.Writer) {
 				fmt.Fprintf(w, "| ↳ %s | %s | | |\n", y.Op, figuresRow(y))
 			}
 		}
+		for _, m := range c.SSE {
+			fmt.Fprintf(w, "| ↳ %s | %s | × plaintext %s | |\n", m.Op, figuresRow(&m.Figures), ratioCell(m.VsPlaintext))
+		}
 	}
 	for i, c := range r.Workloads {
 		if c.VsList == nil {
