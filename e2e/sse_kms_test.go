@@ -46,7 +46,8 @@ func startKMSGateway(t *testing.T) *gateway {
 // context); then, on the local store, no file holds the plaintext. Source:
 // API_PutObject (the x-amz-server-side-encryption-aws-kms-key-id and
 // -context headers) and the S3 user guide, "Using server-side encryption
-// with AWS KMS keys (SSE-KMS)".
+// with AWS KMS keys (SSE-KMS)" and "Protecting data with server-side
+// encryption" (data is encrypted as it is written to disk).
 func TestSSEKMSClients(t *testing.T) {
 	g := startKMSGateway(t)
 
@@ -166,8 +167,9 @@ func startLocalKMS(t *testing.T) string {
 
 // TestSSEKMSExternalKMS runs the gateway program against an external KMS
 // speaking the AWS KMS API (--kms-endpoint, --kms-default-key and its
-// credentials) and drives it with the AWS CLI: the
-// answers name the key's ARN as the KMS reports it.
+// credentials) and drives it with the AWS CLI: object keys are the data
+// keys of the KMS's GenerateDataKey, and the answers name the key's ARN as
+// the KMS reports it.
 func TestSSEKMSExternalKMS(t *testing.T) {
 	endpoint := startLocalKMS(t)
 	ctx := context.Background()

@@ -15,7 +15,8 @@ import (
 // x-amz-server-side-encryption-context: "a Base64 encoded string of a
 // UTF-8 encoded JSON, which contains the encryption context as key-value
 // pairs"), refuses everything else with S3's one InvalidArgument, and what
-// it accepts seals and opens under the static ring.
+// it accepts seals and opens under the static ring with the object's ARN
+// added (UsingKMSEncryption, "Encryption context").
 func FuzzParseKMSContext(f *testing.F) {
 	for _, seed := range []string{`{"a":"b"}`, `{}`, `null`, `[]`, `{"a":1}`, `{"a":"b","a":"c"}`, "{\"\xff\":\"x\"}", `{"aws:s3:arn":"x"}`, ` {"k" : "v"} `} {
 		f.Add(base64.StdEncoding.EncodeToString([]byte(seed)))

@@ -127,7 +127,8 @@ func TestSSEKMSRoundTrip(t *testing.T) {
 	}
 }
 
-// Every refusal stores nothing. Sources: KMS.NotFoundException 400 with
+// Every refusal stores nothing. Sources: KMS.NotFoundException 400 (S3's
+// ErrorResponses list it and KMS.DisabledException) with
 // KMS's message ("Invalid keyId 'fake-key-id'" for a name, "Key '<arn>'
 // does not exist" for an ARN: aws/aws-cli#4507, minio/minio#6582, and
 // LocalStack's AWS-validated snapshots); a key ID without aws:kms
@@ -295,6 +296,8 @@ func TestSSEKMSContextBindsObject(t *testing.T) {
 }
 
 // No plaintext at rest under SSE-KMS, small and large objects alike.
+// Source: AWS user guide, "Protecting data with server-side encryption"
+// (data is encrypted as it is written to disk).
 func TestSSEKMSStoresNoPlaintext(t *testing.T) {
 	dir := t.TempDir()
 	g, stop := startSSEGatewayIn(t, dir, Config{KMS: testKMSRing(t, "k1")})
