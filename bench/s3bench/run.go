@@ -249,7 +249,11 @@ func (r *runner) phase(ctx context.Context, round int, t target, kind Kind, o op
 	}
 	label := fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), o)
 	if kind != "" && string(kind) != o.name {
-		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), fmt.Sprintf("%s %s", kind, FormatSize(o.size)))
+		desc := fmt.Sprintf("%s %s", kind, FormatSize(o.size))
+		if kind.encrypted() {
+			desc += " " + sseModeName(o.sse) // plaintext's name for ""
+		}
+		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), desc)
 	}
 	progress := NewProgressLine(r.out.Progress, label, r.settings.Duration)
 	var res workload.Result

@@ -27,6 +27,8 @@ func sseModeName(m types.ServerSideEncryption) string {
 		return "SSE-S3"
 	case types.ServerSideEncryptionAwsKms:
 		return "SSE-KMS"
+	case "":
+		return "plaintext"
 	}
 	return string(m)
 }
