@@ -68,6 +68,10 @@ func (s *server) encryptionForPut(r *request) (*putEncryption, error) {
 		return nil, err
 	}
 	if ck != nil {
+		if err := refuseStrayBucketKey(r); err != nil {
+			ck.zero()
+			return nil, err
+		}
 		if r.hasHeader(sseHeader) {
 			ck.zero()
 			// "Specifying server-side encryption with customer-provided

@@ -116,8 +116,7 @@ func (s *server) deleteBucketEncryption(r *request) error {
 }
 
 // bucketDefaultEncryption is the algorithm of bucket's default encryption,
-// "" for none. Without a master key ring no bucket can have one, and no
-// lookup is made.
+// "" for none (see bucketDefaultRule).
 func (s *server) bucketDefaultEncryption(r *request, bucket string) (string, error) {
 	rule, err := s.bucketDefaultRule(r, bucket)
 	if err != nil || rule == nil {

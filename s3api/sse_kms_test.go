@@ -169,6 +169,7 @@ func TestSSEKMSErrors(t *testing.T) {
 		{"key with AES256", "PUT", "/kmserr/a", map[string]string{sseHeader: "AES256", kmsKeyIDHeader: "k1"}, "InvalidArgument", 400, errKMSNeedsMethod.Message},
 		{"bucket key with AES256", "PUT", "/kmserr/a", map[string]string{sseHeader: "AES256", bucketKeyHeader: "true"}, "InvalidArgument", 400, errKMSNeedsMethod.Message},
 		{"bucket key, no default", "PUT", "/kmserr/a", map[string]string{bucketKeyHeader: "true"}, "InvalidArgument", 400, errKMSNeedsMethod.Message},
+		{"bucket key with SSE-C", "PUT", "/kmserr/a", map[string]string{bucketKeyHeader: "true", ssecPrefix + "algorithm": "AES256", ssecPrefix + "key": newTestCustomerKey(1).b64, ssecPrefix + "key-MD5": newTestCustomerKey(1).md5b64}, "InvalidArgument", 400, errKMSNeedsMethod.Message},
 		{"bucket key not a boolean", "PUT", "/kmserr/a", with(map[string]string{bucketKeyHeader: "yes"}), "InvalidArgument", 400, errBucketKeyValue.Message},
 		{"DSSE-KMS", "PUT", "/kmserr/a", map[string]string{sseHeader: "aws:kms:dsse"}, "NotImplemented", 501, ""},
 		{"multipart", "POST", "/kmserr/a?uploads", kmsPut, "NotImplemented", 501, ""},
