@@ -153,7 +153,7 @@ func startLocalKMS(t *testing.T) string {
 		"KMS_ACCOUNT_ID=111122223333", "KMS_SEED_PATH="+filepath.Join(t.TempDir(), "none.yaml"))
 	mustNoErr(t, cmd.Start(), "start local-kms")
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
 			c.Close()
 			break

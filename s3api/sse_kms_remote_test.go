@@ -52,7 +52,7 @@ func startLocalKMS(t *testing.T) string {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
 			break
@@ -99,7 +99,7 @@ func TestSSEKMSExternal(t *testing.T) {
 	if _, err := admin.DisableKey(ctx, &awskms.DisableKeyInput{KeyId: aws.String(disabledARN)}); err != nil {
 		t.Fatal(err)
 	}
-	remote, err := kms.NewRemote(kms.RemoteConfig{Endpoint: endpoint, Region: testRegion, AccessKey: "kms", SecretKey: "kms", DefaultKey: "alias/terngate-default", Timeout: 2 * time.Second})
+	remote, err := kms.NewRemote(kms.RemoteConfig{Endpoint: endpoint, Region: testRegion, AccessKey: "kms", SecretKey: "kms", DefaultKey: "alias/terngate-default"})
 	if err != nil {
 		t.Fatal(err)
 	}
