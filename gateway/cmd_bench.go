@@ -158,7 +158,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	region := fs.String("region", s3client.DefaultRegion, "region to sign for")
 	bucket := fs.String("bucket", "terngate-bench", "bucket to use (created if missing); the run's objects are deleted afterwards")
 	serverPid := fs.Int("server-pid", 0, "pid of the --endpoint server on this machine, to report its CPU and RSS")
-	workloads := fs.String("workloads", "all", "comma-separated: put, get, multipart, list, small-put, small-get, mixed, or all; and list-large, list-prefixes (not in all; they bring list along as their yardstick)")
+	workloads := fs.String("workloads", "all", "comma-separated: put, get, multipart, list, small-put, small-get, mixed, or all; and list-large, list-prefixes (not in all; they bring list along as their yardstick); and sse-put, sse-get (not in all): put and get of --size objects with SSE-S3 and SSE-KMS (the started terngate gets throwaway key rings; an --endpoint needs both configured), each beside plaintext on the same server, issue #17's goal >= 0.8")
 	concurrency := fs.Int("concurrency", 4, "concurrent requests (with --ternfs-registry: copies at once, default 1)")
 	size := fs.String("size", "64MiB", "object size of put, get and multipart")
 	partSize := fs.String("part-size", "16MiB", "multipart part size")

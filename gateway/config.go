@@ -45,6 +45,15 @@ type Config struct {
 	// (sse_keys.go).
 	SSEMasterKeyFile string `yaml:"sse-master-key-file"`
 	SSEMasterKey     string `yaml:"sse-master-key"`
+	// KMS*: the SSE-KMS provider, a static key ring or an external KMS
+	// (kms_provider.go).
+	KMSKeyFile    string `yaml:"kms-key-file"`
+	KMSKey        string `yaml:"kms-key"`
+	KMSEndpoint   string `yaml:"kms-endpoint"`
+	KMSRegion     string `yaml:"kms-region"`
+	KMSAccessKey  string `yaml:"kms-access-key"`
+	KMSSecretKey  string `yaml:"kms-secret-key"`
+	KMSDefaultKey string `yaml:"kms-default-key"`
 
 	RedisURL        string `yaml:"redis-url"`
 	MultipartExpiry string `yaml:"multipart-expiry"`
@@ -124,6 +133,13 @@ func (c *Config) options() []option {
 		{name: "sse-c-over-http", usage: "accept SSE-C (customer-provided key) requests over plain HTTP, which S3 refuses because the key crosses the wire in the clear: for tests on loopback only", flag: &c.SSECOverHTTP},
 		{name: "sse-master-key-file", usage: "file of SSE-S3 master keys, one \"<id> <base64 of 32 bytes>\" a line, the first the current one: enables SSE-S3 (x-amz-server-side-encryption: AES256) and bucket default encryption; to rotate, put a new key first and keep the old ones (objects name the key they were sealed under)", str: &c.SSEMasterKeyFile},
 		{name: "sse-master-key", usage: "one SSE-S3 master key \"<id>:<base64 of 32 bytes>\" instead of --sse-master-key-file (give it as the environment variable: flags show in process lists)", str: &c.SSEMasterKey},
+		{name: "kms-key-file", usage: "SSE-KMS static key ring (the embedded KMS): one \"<id> <base64 of 32 bytes>\" a line, the first the default key (also alias/aws/s3); keys are named as key IDs, arn:aws:kms:<region>:000000000000:key/<id> or alias/<id>: enables x-amz-server-side-encryption: aws:kms", str: &c.KMSKeyFile},
+		{name: "kms-key", usage: "one SSE-KMS key \"<id>:<base64 of 32 bytes>\" instead of --kms-key-file (give it as the environment variable)", str: &c.KMSKey},
+		{name: "kms-endpoint", usage: "URL of an external KMS speaking the AWS KMS API (AWS KMS, local-kms): SSE-KMS data keys come from its GenerateDataKey and Decrypt instead of a static ring", str: &c.KMSEndpoint},
+		{name: "kms-region", usage: "region of the external KMS (default: --region); with --kms-endpoint unset, AWS KMS in that region", str: &c.KMSRegion},
+		{name: "kms-access-key", usage: "access key the gateway signs external KMS calls with", str: &c.KMSAccessKey},
+		{name: "kms-secret-key", usage: "secret key of --kms-access-key (give it as the environment variable)", str: &c.KMSSecretKey},
+		{name: "kms-default-key", usage: "external KMS key (ID, ARN or alias) used when a request names none; setting it enables the external KMS", str: &c.KMSDefaultKey},
 		{name: "redis-url", usage: "Redis tracking multipart uploads for gateways sharing a store: redis://, rediss://, redis+sentinel://h:p,h:p/master, redis+cluster://h:p,h:p (default: an embedded tracker in the data dir)", str: &c.RedisURL},
 		{name: "lease-ttl", usage: "how long a gateway's lease on a key, which serialises writes to it between gateways sharing a TernFS root through --redis-url, lasts unrenewed: a gateway that dies or stalls holding one delays writes to that key this long, and after Redis loses its data writes wait this long once (Go duration)", str: &c.LeaseTTL},
 		{name: "single-replica", usage: "with --store ternfs, declare this the only gateway serving --ternfs-root, so that it may run without --redis-url (conditional writes are then serialised in this process only; a second gateway would break If-None-Match/If-Match)", flag: &c.SingleReplica},

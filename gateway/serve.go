@@ -129,6 +129,10 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 	if masterKeys != nil {
 		logger.Info("SSE-S3 enabled", "master_key_ids", masterKeys.IDs())
 	}
+	kmsProvider, err := loadKMS(cfg, logger)
+	if err != nil {
+		return err
+	}
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
 		Region:            cfg.Region,
@@ -144,6 +148,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		DisableSigV2:      !cfg.SigV2,
 		AllowSSECOverHTTP: cfg.SSECOverHTTP,
 		MasterKeys:        masterKeys,
+		KMS:               kmsProvider,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/terngate/terngate/auth"
+	"github.com/terngate/terngate/kms"
 	"github.com/terngate/terngate/metrics"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/sse"
@@ -54,6 +55,9 @@ type Config struct {
 	// MasterKeys, when set, enables SSE-S3 (and bucket default encryption):
 	// object keys are sealed under its current key.
 	MasterKeys *sse.KeyRing
+	// KMS, when set, enables SSE-KMS (aws:kms): object keys are data keys
+	// it draws.
+	KMS kms.Provider
 }
 
 // UserDirectory resolves an access key to its user name; users.Live and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/terngate/terngate/kms"
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/sse"
 	"github.com/terngate/terngate/store/objects"
@@ -41,10 +42,12 @@ type sseSettings struct {
 	plainSSEC bool
 	// masterKeys enables SSE-S3; nil without a key ring.
 	masterKeys *sse.KeyRing
+	// kms enables SSE-KMS; nil without a KMS.
+	kms kms.Provider
 }
 
 func (s *server) sseSettings() sseSettings {
-	return sseSettings{plainSSEC: s.cfg.AllowSSECOverHTTP, masterKeys: s.cfg.MasterKeys}
+	return sseSettings{plainSSEC: s.cfg.AllowSSECOverHTTP, masterKeys: s.cfg.MasterKeys, kms: s.cfg.KMS}
 }
 
 // sseHeader is the request and response header naming SSE-S3 and SSE-KMS.
@@ -59,6 +62,7 @@ type putEncryption struct {
 	customer *customerKey
 	// method is sseHeader's value in the response ("" for SSE-C).
 	method string
+	kms    *kmsHeaders
 }
 
 // encryptionForPut reads the encryption a write asks for, or its bucket's
@@ -70,6 +74,10 @@ func (s *server) encryptionForPut(r *request) (*putEncryption, error) {
 		return nil, err
 	}
 	if ck != nil {
+		if err := refuseStrayBucketKey(r); err != nil {
+			ck.zero()
+			return nil, err
+		}
 		if r.hasHeader(sseHeader) {
 			ck.zero()
 			// "Specifying server-side encryption with customer-provided
@@ -80,10 +88,21 @@ func (s *server) encryptionForPut(r *request) (*putEncryption, error) {
 		return sealForCustomer(r, ck)
 	}
 	method := r.header(sseHeader)
+	var rule *sseRule
 	if !r.hasHeader(sseHeader) {
-		if method, err = s.bucketDefaultEncryption(r, r.bucket); err != nil || method == "" {
+		if rule, err = s.bucketDefaultRule(r, r.bucket); err != nil {
 			return nil, err
 		}
+		if rule == nil {
+			return nil, refuseStrayBucketKey(r)
+		}
+		method = rule.Default.SSEAlgorithm
+	}
+	if method == sseKMS {
+		return sealForKMS(r, rule)
+	}
+	if err := refuseStrayBucketKey(r); err != nil {
+		return nil, err
 	}
 	// Any other method was refused before the handler ran (unsupported.go).
 	return sealForMaster(r, r.sse.masterKeys)
@@ -146,6 +165,10 @@ type readKey struct {
 	key      *sse.ObjectKey
 	customer *customerKey
 	method   string
+	kms      *kmsHeaders
+	// unseal, when set, gets key when the bytes are read (SSE-KMS asks
+	// its KMS only then).
+	unseal func() (*sse.ObjectKey, error)
 }
 
 // setHeaders writes the response headers of an encrypted write.
@@ -156,6 +179,7 @@ func (p *putEncryption) setHeaders(r *request) {
 		setCustomerKeyHeaders(r, p.customer)
 	default:
 		r.setHeader(sseHeader, p.method)
+		p.kms.set(r)
 	}
 }
 
@@ -210,6 +234,9 @@ func readKeyFrom(r *request, info objects.ObjectInfo, prefix string) (*readKey, 
 // its record names. A ring without that key is the operator's error (a key
 // removed too early): a 500, never plaintext or ciphertext.
 func masterReadKey(r *request, info objects.ObjectInfo) (*readKey, error) {
+	if info.Encryption.Mode == sse.ModeKMS {
+		return kmsReadKey(r, info)
+	}
 	if info.Encryption.Mode != sse.ModeS3 {
 		return nil, fmt.Errorf("object %s/%s: unknown encryption mode %q", info.Bucket, info.Key, info.Encryption.Mode)
 	}
@@ -236,6 +263,7 @@ func (k *readKey) setHeaders(r *request) {
 		setCustomerKeyHeaders(r, k.customer)
 	case k.method != "":
 		r.setHeader(sseHeader, k.method)
+		k.kms.set(r)
 	}
 }
 
@@ -253,7 +281,23 @@ func openRange(obj *objects.Object, k *readKey, start, n int64) (io.Reader, erro
 		return obj.File.NewReader(start, n)
 	}
 	defer k.zero()
-	return obj.NewPlainReader(k.key, start, n)
+	key, err := k.objectKey()
+	if err != nil {
+		return nil, err
+	}
+	return obj.NewPlainReader(key, start, n)
+}
+
+// objectKey is the object key, unsealed now if the mode defers it.
+func (k *readKey) objectKey() (*sse.ObjectKey, error) {
+	if k.key == nil && k.unseal != nil {
+		key, err := k.unseal()
+		if err != nil {
+			return nil, err
+		}
+		k.key = key
+	}
+	return k.key, nil
 }
 
 // copySetsEncryption reports whether a copy names an encryption for its

@@ -56,7 +56,11 @@ func parseSSEConfiguration(data []byte) (*sseConfiguration, error) {
 			return nil, s3err.InvalidArgument.With("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse").
 				ForArgument("ApplyServerSideEncryptionByDefault", "")
 		}
-	case "aws:kms", "aws:kms:dsse":
+	case sseKMS:
+		// AWS does not check the key here either: "Amazon S3 doesn't
+		// validate the KMS key ID provided in PutBucketEncryption
+		// requests" (API_PutBucketEncryption); writes do.
+	case "aws:kms:dsse":
 		return nil, s3err.NotImplemented
 	default:
 		return nil, s3err.MalformedXML
@@ -80,7 +84,7 @@ func (s *server) putBucketEncryption(r *request) error {
 	if err != nil {
 		return err
 	}
-	if r.sse.masterKeys == nil {
+	if !r.sse.serves(cfg.Rules[0].Default.SSEAlgorithm) {
 		return s3err.NotImplemented
 	}
 	doc, err := xml.Marshal(cfg)
@@ -112,23 +116,33 @@ func (s *server) deleteBucketEncryption(r *request) error {
 }
 
 // bucketDefaultEncryption is the algorithm of bucket's default encryption,
-// "" for none. Without a master key ring no bucket can have one, and no
-// lookup is made.
+// "" for none (see bucketDefaultRule).
 func (s *server) bucketDefaultEncryption(r *request, bucket string) (string, error) {
-	if r.sse.masterKeys == nil {
-		return "", nil
+	rule, err := s.bucketDefaultRule(r, bucket)
+	if err != nil || rule == nil {
+		return "", err
+	}
+	return rule.Default.SSEAlgorithm, nil
+}
+
+// bucketDefaultRule is bucket's default encryption rule, nil for none.
+// Without a master key ring or a KMS no bucket can have one, and no lookup
+// is made.
+func (s *server) bucketDefaultRule(r *request, bucket string) (*sseRule, error) {
+	if r.sse.masterKeys == nil && r.sse.kms == nil {
+		return nil, nil
 	}
 	doc, err := s.layer.BucketEncryption(r.ctx, bucket)
 	if errors.Is(err, s3err.ServerSideEncryptionConfigurationNotFoundError) {
-		return "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	cfg, err := parseSSEConfiguration(doc)
 	if err != nil {
 		// It parsed when it was stored: the record is damaged.
-		return "", fmt.Errorf("stored encryption configuration of bucket %s: %w", bucket, err)
+		return nil, fmt.Errorf("stored encryption configuration of bucket %s: %w", bucket, err)
 	}
-	return cfg.Rules[0].Default.SSEAlgorithm, nil
+	return &cfg.Rules[0], nil
 }

@@ -30,10 +30,6 @@ func (s *server) encryptionForUpload(r *request) (*multipart.Encryption, error) 
 		return nil, err
 	}
 	defer put.zero()
-	if put.customer == nil && put.method != sseS3 {
-		// Modes beyond SSE-C and SSE-S3 are not wired into multipart.
-		return nil, s3err.NotImplemented.ForHeader(sseHeader)
-	}
 	enc := &multipart.Encryption{Info: put.enc.Info, PlainETag: put.enc.PlainETag, Method: put.method}
 	if put.customer != nil {
 		enc.CustomerKeyMD5 = put.customer.md5
@@ -49,6 +45,11 @@ func setUploadEncryptionHeaders(r *request, enc *multipart.Encryption) {
 	case enc == nil:
 	case enc.CustomerKeyMD5 != "":
 		setCustomerKeyHeaders(r, &customerKey{md5: enc.CustomerKeyMD5})
+	case enc.Method == sseKMS:
+		r.setHeader(sseHeader, enc.Method)
+		// The context is answered by PutObject and CopyObject only; an
+		// upload's responses name the key and the bucket key setting.
+		(&kmsHeaders{keyID: enc.Info.KeyID, bucketKey: enc.Info.BucketKey}).set(r)
 	case enc.Method != "":
 		r.setHeader(sseHeader, enc.Method)
 	}
@@ -85,7 +86,7 @@ func unsealUploadKey(r *request, enc *multipart.Encryption) (*sse.ObjectKey, err
 		if err != nil {
 			return nil, err
 		}
-		return k.key, nil
+		return k.objectKey()
 	case ck == nil:
 		return nil, errSSEPartKeyNeeded
 	case ck.md5 != enc.CustomerKeyMD5:

@@ -38,6 +38,13 @@ const sseMPMinPart = 100 << 10
 // returns the store's directory so tests can read the stored bytes.
 func startSSEMPGateway(t *testing.T) (*gateway, string) {
 	t.Helper()
+	return startSSEMPGatewayWith(t, nil)
+}
+
+// startSSEMPGatewayWith is startSSEMPGateway with more configuration
+// (a KMS, for SSE-KMS uploads).
+func startSSEMPGatewayWith(t *testing.T, configure func(*Config)) (*gateway, string) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := local.Open(dir, local.Options{})
 	if err != nil {
@@ -53,10 +60,14 @@ func startSSEMPGateway(t *testing.T) (*gateway, string) {
 	}
 	m := multipart.NewManager(st, layer, tracker, multipart.Options{MinPartSize: sseMPMinPart})
 	verifier := &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}
-	app := New(layer, verifier, Config{
+	config := Config{
 		Multipart: m, MasterKeys: testKeyRing(t, "k1"), AllowSSECOverHTTP: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	if configure != nil {
+		configure(&config)
+	}
+	app := New(layer, verifier, config)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -289,8 +300,7 @@ func TestSSEMultipartRoundTrip(t *testing.T) {
 // from S3 in aws/aws-sdk-ruby#1084 and aws/aws-sdk-go#1095); a part with
 // another key is InvalidRequest "The provided encryption parameters did
 // not match the ones used originally."; nothing is stored for them. SSE-KMS
-// multipart uploads are not implemented: refused, never stored in the
-// clear.
+// on a gateway without a KMS is refused, never stored in the clear.
 func TestSSEMultipartKeyErrors(t *testing.T) {
 	g, _ := startSSEMPGateway(t)
 	g.mustCreateBucket(t, "ssemperr")

@@ -28,9 +28,9 @@ var unsupportedHeaders = []unsupportedHeader{
 	// Server-side encryption: terngate does not encrypt at rest, so even
 	// SSE-S3 (AES256) is refused rather than claimed.
 	{"x-amz-server-side-encryption", refuseEncryptionMethod},
-	{"x-amz-server-side-encryption-aws-kms-key-id", notImplemented},
-	{"x-amz-server-side-encryption-context", notImplemented},
-	{"x-amz-server-side-encryption-bucket-key-enabled", notImplemented},
+	{"x-amz-server-side-encryption-aws-kms-key-id", refuseKMSHeader},
+	{"x-amz-server-side-encryption-context", refuseKMSHeader},
+	{"x-amz-server-side-encryption-bucket-key-enabled", refuseKMSHeader},
 	{"x-amz-server-side-encryption-customer-algorithm", refuseSSEC},
 	{"x-amz-server-side-encryption-customer-key", refuseSSEC},
 	{"x-amz-server-side-encryption-customer-key-MD5", refuseSSEC},
@@ -103,7 +103,7 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 		case "GetObject", "HeadObject":
 			return s3err.InvalidArgument.With("x-amz-server-side-encryption header is not supported for this operation.").ForArgument(name, value)
 		case "PutObject", "CopyObject", "CreateMultipartUpload", "CompleteMultipartUpload":
-			if value == sseS3 && r.sse.masterKeys != nil {
+			if r.sse.serves(value) {
 				return nil
 			}
 		}

@@ -8,5 +8,8 @@
 // open. The object key itself is stored sealed (AES-256-GCM) under a key
 // encryption key derived from a secret the object's mode names (the
 // customer's key for SSE-C) and from the object's bucket and key, so a
-// sealed key copied onto another object does not open there.
+// sealed key copied onto another object does not open there. Under
+// SSE-KMS (kms.go) the object key is instead a data key from a key
+// management service, which keeps it sealed and binds it to the object
+// through the encryption context.
 package sse

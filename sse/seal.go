@@ -48,8 +48,14 @@ type Info struct {
 	// KeyID names the key the object key is sealed under, for modes whose
 	// keys rotate (empty for SSE-C).
 	KeyID string `json:"k,omitempty"`
-	// Sealed is the object key, sealed: GCM nonce followed by ciphertext.
+	// Sealed is the object key, sealed: GCM nonce followed by ciphertext
+	// (for SSE-KMS, the KMS's ciphertext blob).
 	Sealed []byte `json:"s"`
+	// Context is an SSE-KMS object's encryption context as the client
+	// gave it (canonical JSON; the KMS also gets the object's ARN), and
+	// BucketKey its bucket-key-enabled setting (kms.go).
+	Context   string `json:"c,omitempty"`
+	BucketKey bool   `json:"b,omitempty"`
 }
 
 // ErrWrongKey reports a sealed object key that does not open under the key

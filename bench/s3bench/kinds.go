@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // Kind is a workload.
@@ -24,12 +26,19 @@ const (
 	// yardstick. They seed many keys, so "all" leaves them out.
 	ListLarge    Kind = "list-large"
 	ListPrefixes Kind = "list-prefixes"
+	// SSEPut and SSEGet are put and get of Size objects encrypted with
+	// SSE-S3 and with SSE-KMS, beside the same op in plaintext on the same
+	// server in the same round as their yardstick (sse.go). They need the
+	// server's key rings, so "all" leaves them out.
+	SSEPut Kind = "sse-put"
+	SSEGet Kind = "sse-get"
 )
 
 // AllKinds is every workload in run order.
 var AllKinds = []Kind{Put, Get, Multipart, List, SmallPut, SmallGet, Mixed}
 
-// bigListKinds are the workloads that must be asked for by name.
+// bigListKinds are the workloads that must be asked for by name, with
+// sseKinds.
 var bigListKinds = []Kind{ListLarge, ListPrefixes}
 
 // ParseKinds reads a comma-separated list of workloads; "all" is every one.
@@ -42,7 +51,7 @@ func ParseKinds(s string) ([]Kind, error) {
 	for part := range strings.SplitSeq(s, ",") {
 		k := Kind(strings.TrimSpace(part))
 		if !k.valid() {
-			return nil, fmt.Errorf("unknown workload %q (want %s or all)", k, joinKinds(append(AllKinds, bigListKinds...)))
+			return nil, fmt.Errorf("unknown workload %q (want %s or all)", k, joinKinds(slices.Concat(AllKinds, bigListKinds, sseKinds)))
 		}
 		if !seen[k] {
 			seen[k] = true
@@ -53,7 +62,7 @@ func ParseKinds(s string) ([]Kind, error) {
 }
 
 func (k Kind) valid() bool {
-	return slices.Contains(AllKinds, k) || k.bigList()
+	return slices.Contains(AllKinds, k) || k.bigList() || k.encrypted()
 }
 
 // bigList says whether the workload lists a seeded big bucket, with List
@@ -70,12 +79,12 @@ func joinKinds(ks []Kind) string {
 
 // bulk says whether the workload is about bytes (MiB/s is its headline)
 // rather than operations (ops/s).
-func (k Kind) bulk() bool { return k == Put || k == Get || k == Multipart }
+func (k Kind) bulk() bool { return k == Put || k == Get || k == Multipart || k.encrypted() }
 
 // size is the object size a workload uses under s.
 func (k Kind) size(s Settings) int64 {
 	switch k {
-	case Put, Get, Multipart:
+	case Put, Get, Multipart, SSEPut, SSEGet:
 		return s.Size
 	case SmallPut, SmallGet:
 		return s.SmallSize
@@ -93,24 +102,35 @@ func (k Kind) size(s Settings) int64 {
 type op struct {
 	name string // put, get, multipart, list, mixed on S3; write, read on disk
 	size int64
+	// sse is the encryption a put asks for, or the objects a get reads
+	// were put with (sse.go); "" for plaintext.
+	sse types.ServerSideEncryption
 }
 
 func (o op) String() string {
 	if o.size == 0 {
 		return o.name
 	}
-	return o.name + " " + FormatSize(o.size)
+	s := o.name + " " + FormatSize(o.size)
+	if o.sse != "" {
+		s += " " + sseModeName(o.sse)
+	}
+	return s
 }
 
 // s3Op is what the workload runs against an S3 endpoint.
 func (k Kind) s3Op(s Settings) op {
 	switch k {
 	case SmallPut:
-		return op{"put", s.SmallSize}
+		return op{name: "put", size: s.SmallSize}
 	case SmallGet:
-		return op{"get", s.SmallSize}
+		return op{name: "get", size: s.SmallSize}
+	case SSEPut:
+		return op{name: "put", size: s.Size}
+	case SSEGet:
+		return op{name: "get", size: s.Size}
 	default:
-		return op{string(k), k.size(s)}
+		return op{name: string(k), size: k.size(s)}
 	}
 }
 
@@ -120,10 +140,10 @@ func (k Kind) s3Op(s Settings) op {
 // store them).
 func (k Kind) referenceOp(s Settings) (op, bool) {
 	switch k {
-	case List, ListLarge, ListPrefixes:
+	case List, ListLarge, ListPrefixes, SSEPut, SSEGet:
 		return op{}, false
 	case Multipart:
-		return op{"put", s.Size}, true
+		return op{name: "put", size: s.Size}, true
 	default:
 		return k.s3Op(s), true
 	}
@@ -134,9 +154,9 @@ func (k Kind) referenceOp(s Settings) (op, bool) {
 func (k Kind) diskOp(s Settings) (op, bool) {
 	switch k {
 	case Put, Multipart, SmallPut:
-		return op{"write", k.size(s)}, true
+		return op{name: "write", size: k.size(s)}, true
 	case Get, SmallGet:
-		return op{"read", k.size(s)}, true
+		return op{name: "read", size: k.size(s)}, true
 	default:
 		return op{}, false
 	}

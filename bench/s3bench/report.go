@@ -83,6 +83,9 @@ type Comparison struct {
 	// VsList is list-large's or list-prefixes' figures over the 1,000-key
 	// page of list in the same run (issue #15: within 2x).
 	VsList *Ratios `json:"vs_list,omitempty"`
+	// SSE is sse-put's or sse-get's encrypted figures, each over Target,
+	// the plaintext op of the same server in the same rounds.
+	SSE []SSEFigures `json:"sse,omitempty"`
 }
 
 // Headlines.
@@ -187,6 +190,16 @@ func ratio(a, b float64) float64 {
 func compare(s Settings, target string, phases []Phase) ([]Comparison, error) {
 	var out []Comparison
 	for _, k := range s.Workloads {
+		if k.encrypted() {
+			c, err := compareSSE(s, k, target, phases)
+			if err != nil {
+				return nil, err
+			}
+			if c != nil {
+				out = append(out, *c)
+			}
+			continue
+		}
 		headline := headlineOps
 		if k.bulk() {
 			headline = headlineMiB
@@ -271,6 +284,7 @@ func checkGoals(comps []Comparison, burst *Burst, bursts []BurstResult) []Goal {
 			})
 		}
 	}
+	goals = append(goals, sseGoals(comps)...)
 	if burst != nil && len(bursts) > 0 {
 		if g, ok := peakRSSGoal(*burst, bursts[0]); ok {
 			goals = append(goals, g)

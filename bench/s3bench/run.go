@@ -92,7 +92,13 @@ func Run(ctx context.Context, s Settings, out Output) (rep *Report, err error) {
 		if err != nil {
 			return nil, err
 		}
-		spec, err := serverproc.TerngateSpec(s.TerngateBin, creds)
+		var keyArgs []string
+		if s.wants(SSEPut) || s.wants(SSEGet) {
+			if keyArgs, err = sseServerArgs(); err != nil {
+				return nil, err
+			}
+		}
+		spec, err := serverproc.TerngateSpec(s.TerngateBin, creds, keyArgs...)
 		if err != nil {
 			return nil, err
 		}
@@ -172,12 +178,13 @@ func (r *runner) rounds(ctx context.Context, targets []target) error {
 		for _, k := range r.settings.Workloads {
 			var plan []planned
 			for i, t := range targets {
-				o, ok := r.opFor(k, t, i == 0)
-				if !ok || done[t.name()+o.String()] {
-					continue
+				for _, o := range r.opsFor(k, t, i == 0) {
+					if done[t.name()+o.String()] {
+						continue
+					}
+					done[t.name()+o.String()] = true
+					plan = append(plan, planned{t, o, i == 0})
 				}
-				done[t.name()+o.String()] = true
-				plan = append(plan, planned{t, o, i == 0})
 			}
 			shift := (round - 1) % len(plan)
 			plan = append(plan[shift:], plan[:shift]...)
@@ -206,15 +213,23 @@ type planned struct {
 	primary bool
 }
 
-func (r *runner) opFor(k Kind, t target, primary bool) (op, bool) {
+// opsFor is what workload k runs on t: its ops on the measured endpoint,
+// else its yardstick there, if any.
+func (r *runner) opsFor(k Kind, t target, primary bool) []op {
+	var o op
+	var ok bool
 	switch {
 	case primary:
-		return k.s3Op(r.settings), true
+		return k.primaryOps(r.settings)
 	case t.name() == rawDiskName:
-		return k.diskOp(r.settings)
+		o, ok = k.diskOp(r.settings)
 	default:
-		return k.referenceOp(r.settings)
+		o, ok = k.referenceOp(r.settings)
 	}
+	if !ok {
+		return nil
+	}
+	return []op{o}
 }
 
 // stopped drops the error an interrupted run's cancelled requests return.
@@ -234,7 +249,11 @@ func (r *runner) phase(ctx context.Context, round int, t target, kind Kind, o op
 	}
 	label := fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), o)
 	if kind != "" && string(kind) != o.name {
-		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), fmt.Sprintf("%s %s", kind, FormatSize(o.size)))
+		desc := fmt.Sprintf("%s %s", kind, FormatSize(o.size))
+		if kind.encrypted() {
+			desc += " " + sseModeName(o.sse) // plaintext's name for ""
+		}
+		label = fmt.Sprintf("round %d/%d  %-10s %-16s", round, r.settings.Rounds, t.name(), desc)
 	}
 	progress := NewProgressLine(r.out.Progress, label, r.settings.Duration)
 	var res workload.Result

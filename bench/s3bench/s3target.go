@@ -79,20 +79,20 @@ func (t *s3Target) prepare(ctx context.Context, o op) error {
 		err = t.bodies.Warm(c, partSizes(o.size, t.settings.PartSize)...)
 	case "get":
 		n := getObjects(o.size, c)
-		err = t.putMany(ctx, n, func(i int) (string, int64, int64) { return t.key("get", o.size, i), int64(i), o.size })
+		err = t.putMany(ctx, n, o.sse, func(i int) (string, int64, int64) { return t.getKey(o, i), int64(i), o.size })
 	case "list":
-		err = t.putMany(ctx, t.settings.ListObjects, func(i int) (string, int64, int64) {
+		err = t.putMany(ctx, t.settings.ListObjects, "", func(i int) (string, int64, int64) {
 			return t.key("list/", fmt.Sprintf("%05d", i)), 0, 0
 		})
 	case "list-large":
 		if !t.listsSeeded {
-			err = t.putMany(ctx, t.settings.ListLargeKeys, func(i int) (string, int64, int64) {
+			err = t.putMany(ctx, t.settings.ListLargeKeys, "", func(i int) (string, int64, int64) {
 				return listseed.FlatKey(t.key(listLargeDir), i), 0, 0
 			})
 		}
 	case "list-prefixes":
 		if !t.listsSeeded {
-			err = t.putMany(ctx, t.settings.ListPrefixes, func(i int) (string, int64, int64) {
+			err = t.putMany(ctx, t.settings.ListPrefixes, "", func(i int) (string, int64, int64) {
 				return listseed.PrefixedKey(t.key(listPrefixesDir), i), 0, 0
 			})
 		}
@@ -101,7 +101,7 @@ func (t *s3Target) prepare(ctx context.Context, o op) error {
 		for w := range t.mixedPresent {
 			t.mixedPresent[w] = make([]bool, mixedKeysPerWorker)
 		}
-		err = t.putMany(ctx, c*mixedKeysPerWorker, func(i int) (string, int64, int64) {
+		err = t.putMany(ctx, c*mixedKeysPerWorker, "", func(i int) (string, int64, int64) {
 			w, k := i/mixedKeysPerWorker, i%mixedKeysPerWorker
 			t.mixedPresent[w][k] = true
 			return t.mixedKey(w, k), int64(w), o.size
@@ -118,9 +118,25 @@ func (t *s3Target) prepare(ctx context.Context, o op) error {
 
 func (t *s3Target) mixedKey(worker, k int) string { return t.key("mixed", worker, k) }
 
-// putMany uploads n objects described by obj (key, seed, size), with the
-// run's concurrency.
-func (t *s3Target) putMany(ctx context.Context, n int, obj func(i int) (key string, seed, size int64)) error {
+// putKey and getKey name the objects of put and get; encrypted ones apart
+// from plaintext ones, so each get reads objects stored its way.
+func (t *s3Target) putKey(o op, worker, turn int) string {
+	if o.sse != "" {
+		return t.key("put", o.sse, o.size, worker, turn)
+	}
+	return t.key("put", o.size, worker, turn)
+}
+
+func (t *s3Target) getKey(o op, i int) string {
+	if o.sse != "" {
+		return t.key("get", o.sse, o.size, i)
+	}
+	return t.key("get", o.size, i)
+}
+
+// putMany uploads n objects described by obj (key, seed, size), encrypted
+// as sse asks, with the run's concurrency.
+func (t *s3Target) putMany(ctx context.Context, n int, sse types.ServerSideEncryption, obj func(i int) (key string, seed, size int64)) error {
 	type item struct {
 		key        string
 		seed, size int64
@@ -136,7 +152,7 @@ func (t *s3Target) putMany(ctx context.Context, n int, obj func(i int) (key stri
 	for range t.settings.Concurrency {
 		wg.Go(func() {
 			for it := range next {
-				if err := t.put(ctx, it.key, it.seed, it.size); err != nil {
+				if err := t.objects.PutEncrypted(ctx, it.key, it.seed, it.size, sse); err != nil {
 					errs <- err
 					return
 				}
@@ -176,13 +192,13 @@ func (t *s3Target) workload(o op) (workload.Op, error) {
 			// Two keys per worker, overwritten in turn: the disk does not
 			// fill however long the phase, and every PUT replaces an object
 			// as a busy bucket's would.
-			return o.size, t.put(ctx, t.key("put", o.size, w, seq%2), int64(w), o.size)
+			return o.size, t.objects.PutEncrypted(ctx, t.putKey(o, w, seq%2), int64(w), o.size, o.sse)
 		}, nil
 	case "get":
 		n := getObjects(o.size, c)
 		return func(ctx context.Context, w, seq int) (int64, error) {
 			i := (w + seq*c) % n
-			return o.size, t.get(ctx, t.key("get", o.size, i), int64(i), o.size)
+			return o.size, t.get(ctx, t.getKey(o, i), int64(i), o.size)
 		}, nil
 	case "multipart":
 		return func(ctx context.Context, w, seq int) (int64, error) {

@@ -19,11 +19,17 @@ func (r *Report) PrintSummary(w io.Writer) {
 		if c.Size > 0 {
 			name += " " + FormatSize(c.Size)
 		}
+		if len(c.SSE) > 0 {
+			name += " plaintext" // the encrypted modes follow, against it
+		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", name, figuresRow(&c.Target), ratioCell(c.VsReference), ratioCell(c.VsRawDisk))
 		for _, y := range []*Figures{c.Reference, c.RawDisk} {
 			if y != nil {
 				fmt.Fprintf(w, "| ↳ %s | %s | | |\n", y.Op, figuresRow(y))
 			}
+		}
+		for _, m := range c.SSE {
+			fmt.Fprintf(w, "| ↳ %s | %s | × plaintext %s | |\n", m.Op, figuresRow(&m.Figures), ratioCell(m.VsPlaintext))
 		}
 	}
 	for i, c := range r.Workloads {

@@ -38,15 +38,22 @@ const getBufferSize = 256 << 10
 
 // Put uploads the body of seed and size as key in one PUT.
 func (b Bucket) Put(ctx context.Context, key string, seed, size int64) error {
+	return b.PutEncrypted(ctx, key, seed, size, "")
+}
+
+// PutEncrypted is Put asking for server-side encryption sse (AES256,
+// aws:kms; "" for none). Reading the object back needs no header.
+func (b Bucket) PutEncrypted(ctx context.Context, key string, seed, size int64, sse types.ServerSideEncryption) error {
 	sha, err := b.Bodies.Hash(seed, size)
 	if err != nil {
 		return err
 	}
 	_, err = b.Client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(b.Name),
-		Key:           aws.String(key),
-		Body:          b.Bodies.pattern.NewBody(seed, size),
-		ContentLength: aws.Int64(size),
+		Bucket:               aws.String(b.Name),
+		Key:                  aws.String(key),
+		Body:                 b.Bodies.pattern.NewBody(seed, size),
+		ContentLength:        aws.Int64(size),
+		ServerSideEncryption: sse,
 	}, s3.WithAPIOptions(s3client.WithPayloadHash(sha)))
 	if err != nil {
 		return fmt.Errorf("PUT %s/%s: %w", b.Name, key, err)

@@ -5,7 +5,8 @@
 //
 //	0  s3err, internal/...            shared vocabulary with no dependencies
 //	1  checksum, store, auth/users,   S3 checksums, the storage interface,
-//	   sse                            encryption at rest (format, key sealing)
+//	   sse, kms                       encryption at rest (format, key sealing), and
+//	                                  the KMS providers SSE-KMS draws data keys from
 //	2  store/ternfs/...               the TernFS client below its adapter: wire (codec,
 //	                                  messages), span (CRC, Reed-Solomon), client (over
 //	                                  both) and, for tests only, internal/ternfstest

@@ -23,6 +23,7 @@ var layerOf = []struct {
 	{"internal/", 0},
 	{"checksum", 1},
 	{"sse", 1},
+	{"kms", 1},
 	{"store", 1},
 	{"auth/users", 1},
 	{"store/ternfs/", 2},

@@ -105,6 +105,12 @@ on its own. Included by the Deployment, so a bad combination fails rendering.
 {{- if and (include "terngate.multiPod" .) (not (include "terngate.hasRedis" .)) }}
 {{- fail "several gateway pods need a shared multipart tracker and, on TernFS, shared write leases (both in Redis): set redis.url, redis.existingSecret or redis.internal.enabled" }}
 {{- end }}
+{{- if and $v.encryption.kms.existingSecret (or $v.encryption.kms.endpoint $v.encryption.kms.defaultKey) }}
+{{- fail "encryption.kms: a static key ring (existingSecret) or an external KMS (endpoint, defaultKey), not both" }}
+{{- end }}
+{{- if and $v.encryption.kms.endpoint (not $v.encryption.kms.defaultKey) }}
+{{- fail "encryption.kms.endpoint needs encryption.kms.defaultKey, the key of requests that name none" }}
+{{- end }}
 {{- if and (eq $v.store.type "ternfs") (not $v.ternfs.registryAddresses) }}
 {{- fail "store.type=ternfs needs ternfs.registryAddresses" }}
 {{- end }}
