@@ -35,6 +35,10 @@ type CompleteInput struct {
 	Checksum     checksum.Spec
 	// ObjectSize is x-amz-mp-object-size, or -1.
 	ObjectSize int64
+	// Assembling, if set, is told the object's file (its version) before
+	// the parts move, so a response whose headers must leave before the
+	// outcome can still name the version.
+	Assembling func(file store.ID)
 }
 
 // claimPoll is how often a Complete that lost the race for the claim looks
@@ -361,6 +365,9 @@ func (m *Manager) assemble(ctx context.Context, u Upload, claim Claim, in Comple
 			m.scrap(ctx, whole)
 			return Result{}, false, fmt.Errorf("multipart: record assembly: %w", err)
 		}
+	}
+	if in.Assembling != nil {
+		in.Assembling(whole.ID)
 	}
 	// A resumed assembly may already be linked: the interrupted Complete
 	// died between its link and its Finish. Its parts are moved and its

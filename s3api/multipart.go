@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3err"
+	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/objects"
 )
 
@@ -232,6 +234,11 @@ func (s *server) completeMultipartUpload(r *request) error {
 	if err := s.checkCompleteEncryption(r, m); err != nil {
 		return err
 	}
+	// The object's file, once known: a Complete that outlasts
+	// completeQuickly sends its headers before the outcome, and they still
+	// name the version (x-amz-version-id, API_CompleteMultipartUpload).
+	var assembling atomic.Uint64
+	in.Assembling = func(file store.ID) { assembling.Store(uint64(file)) }
 	done := make(chan completeOutcome, 1)
 	ctx := r.ctx
 	go func() {
@@ -252,6 +259,9 @@ func (s *server) completeMultipartUpload(r *request) error {
 	// The headers go out now, before the outcome: they are the upload's.
 	if u, err := m.Upload(r.ctx, r.bucket, r.key, in.UploadID); err == nil {
 		setUploadEncryptionHeaders(r, u.Encryption)
+	}
+	if file := assembling.Load(); file != 0 {
+		setWrittenVersionHeader(r, objects.ObjectInfo{FileID: store.ID(file)})
 	}
 	resp := r.c.Response()
 	resp.SetStatusCode(http.StatusOK)

@@ -24,6 +24,7 @@ import (
 	"github.com/terngate/terngate/auth"
 	"github.com/terngate/terngate/checksum"
 	"github.com/terngate/terngate/multipart"
+	"github.com/terngate/terngate/store"
 	"github.com/terngate/terngate/store/local"
 	"github.com/terngate/terngate/store/objects"
 )
@@ -45,6 +46,13 @@ func startSSEMPGateway(t *testing.T) (*gateway, string) {
 // (a KMS, for SSE-KMS uploads).
 func startSSEMPGatewayWith(t *testing.T, configure func(*Config)) (*gateway, string) {
 	t.Helper()
+	return startWrappedMPGateway(t, nil, configure)
+}
+
+// startWrappedMPGateway is startSSEMPGateway with the multipart manager's view of
+// the store wrapped (to slow it down, say) and more configuration.
+func startWrappedMPGateway(t *testing.T, wrapStore func(store.Store) store.Store, configure func(*Config)) (*gateway, string) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := local.Open(dir, local.Options{})
 	if err != nil {
@@ -58,7 +66,11 @@ func startSSEMPGatewayWith(t *testing.T, configure func(*Config)) (*gateway, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := multipart.NewManager(st, layer, tracker, multipart.Options{MinPartSize: sseMPMinPart})
+	var mst store.Store = st
+	if wrapStore != nil {
+		mst = wrapStore(st)
+	}
+	m := multipart.NewManager(mst, layer, tracker, multipart.Options{MinPartSize: sseMPMinPart})
 	verifier := &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}
 	config := Config{
 		Multipart: m, MasterKeys: testKeyRing(t, "k1"), AllowSSECOverHTTP: true,
