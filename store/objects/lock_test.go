@@ -290,3 +290,30 @@ func testObjectLockByVersionID(t *testing.T, l *Layer) {
 		t.Fatalf("legal hold on a delete marker: %v", err)
 	}
 }
+
+// Lifecycle never removes a locked version and goes on past it: a bucket
+// whose first key's noncurrent version is under COMPLIANCE retention and
+// whose second key's is not loses only the second (user guide, "How S3
+// Object Lock works": "lifecycle ... doesn't override" a retention period
+// or legal hold).
+func TestObjectLockStopsLifecycle(t *testing.T) {
+	l, _ := newTestLayer(t)
+	ctx := t.Context()
+	if err := l.EnableObjectLock(ctx, testBucket); err != nil {
+		t.Fatal(err)
+	}
+	putLocked(t, l, "a", "a1", Metadata{LockMode: LockCompliance, LockUntil: time.Now().Add(time.Hour).UnixNano()})
+	mustPut(t, l, "a", "a2")
+	mustPut(t, l, "b", "b1")
+	mustPut(t, l, "b", "b2")
+	n, err := l.ExpireVersions(ctx, testBucket, "", func(c ExpiryCandidate) bool { return !c.Latest })
+	if err != nil || n != 1 {
+		t.Fatalf("ExpireVersions = %d, %v; want the unlocked noncurrent version removed and no error", n, err)
+	}
+	if vs := versionsOf(t, l, "a"); len(vs) != 2 {
+		t.Fatalf("the locked key has %d versions, want both", len(vs))
+	}
+	if vs := versionsOf(t, l, "b"); len(vs) != 1 {
+		t.Fatalf("the unlocked key has %d versions, want its current one", len(vs))
+	}
+}

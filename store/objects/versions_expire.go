@@ -141,12 +141,15 @@ func (x *versionExpiry) finishKey(ctx context.Context) error {
 	return nil
 }
 
-// count counts a removal; a version gone or changed meanwhile is no error.
+// count counts a removal; a version gone or changed meanwhile is no error,
+// nor is one Object Lock protects: lifecycle never removes a locked version
+// and goes on with the others (user guide, "How S3 Object Lock works":
+// lifecycle configurations do not override retention or legal holds).
 func (x *versionExpiry) count(err error) error {
 	switch {
 	case err == nil:
 		x.removed++
-	case errors.Is(err, errVersionMoved), errors.Is(err, s3err.NoSuchVersion):
+	case errors.Is(err, errVersionMoved), errors.Is(err, s3err.NoSuchVersion), errors.Is(err, s3err.ObjectLocked):
 	default:
 		return err
 	}
