@@ -69,3 +69,17 @@ type VersionedDirs interface {
 	// returns the new current edge.
 	RestoreSnapshot(ctx context.Context, dir ID, v Version) (Entry, error)
 }
+
+// DeletionMarkers is an optional capability of a VersionedDirs store: it
+// adds a deletion marker to a name that has no current file, which is what
+// S3 does for a DELETE without version of a key that has no current object
+// (UnlinkFile makes a marker only by taking a current file away).
+type DeletionMarkers interface {
+	VersionedDirs
+
+	// AddDeletionMarker adds a deletion marker created now to name in dir
+	// and returns it. The name may hold a directory (the marker is a
+	// snapshot edge beside it); a current file edge is ErrExists: unlink
+	// it instead.
+	AddDeletionMarker(ctx context.Context, dir ID, name string) (Version, error)
+}

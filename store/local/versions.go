@@ -321,3 +321,43 @@ func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Versi
 	}
 	return entry, nil
 }
+
+var _ store.DeletionMarkers = (*Store)(nil)
+
+// AddDeletionMarker inserts the marker in one transaction with the
+// directory's new modification time, which is its creation time: the
+// directory's clock never repeats a value, so the key is new.
+func (s *Store) AddDeletionMarker(ctx context.Context, dir store.ID, name string) (store.Version, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Version{}, err
+	}
+	if err := validateName(name); err != nil {
+		return store.Version{}, err
+	}
+	var marker store.Version
+	err := s.update(func(tx *bolt.Tx) error {
+		dirRec, err := getDirectory(tx, dir)
+		if err != nil {
+			return err
+		}
+		if raw := tx.Bucket(edgesBucket).Get(edgeKey(dir, name)); raw != nil {
+			e, err := decodeEdge(raw)
+			if err != nil {
+				return err
+			}
+			if !e.Dir {
+				return fmt.Errorf("%q holds a file: %w", name, store.ErrExists)
+			}
+		}
+		now, err := s.touchDirectory(tx, dir, dirRec)
+		if err != nil {
+			return err
+		}
+		marker = snapshotRecord{}.version(name, now)
+		return putSnapshot(tx, dir, name, now, snapshotRecord{})
+	})
+	if err != nil {
+		return store.Version{}, fmt.Errorf("add deletion marker to %q: %w", name, err)
+	}
+	return marker, nil
+}
