@@ -68,6 +68,12 @@ type VersionedDirs interface {
 	// owned snapshot edge as an overwrite does; the file keeps its ID. It
 	// returns the new current edge.
 	RestoreSnapshot(ctx context.Context, dir ID, v Version) (Entry, error)
+	// RestoreSnapshotAs is RestoreSnapshot that makes the file current
+	// under name instead of v.Name (the snapshot edge goes from v.Name): an
+	// S3 key has two names (its primary and its shadow), and a directory
+	// may hold the one v is under. A directory under name is
+	// ErrIsDirectory.
+	RestoreSnapshotAs(ctx context.Context, dir ID, v Version, name string) (Entry, error)
 }
 
 // DeletionMarkers is an optional capability of a VersionedDirs store: it

@@ -54,3 +54,30 @@ func TestAddDeletionMarker(t *testing.T) {
 	}
 
 }
+
+// RestoreSnapshotAs makes a snapshot's file current under another name,
+// turning that name's current file into a snapshot edge; a directory
+// there refuses it.
+func TestRestoreSnapshotAsAnotherName(t *testing.T) {
+	s := newTestStore(t)
+	ctx := context.Background()
+	dir := keepingDir(t, s, "versioned")
+	old := putFile(t, s, dir, "k", []byte("one"))
+	putFile(t, s, dir, "k", []byte("two"))
+	shadow := putFile(t, s, dir, "~k", []byte("three"))
+	snap := nameVersions(t, s, dir, "k")[1]
+	if _, err := s.MakeDirectory(ctx, dir, "d"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RestoreSnapshotAs(ctx, dir, snap, "d"); !errors.Is(err, store.ErrIsDirectory) {
+		t.Fatalf("restore onto a directory = %v, want ErrIsDirectory", err)
+	}
+	e, err := s.RestoreSnapshotAs(ctx, dir, snap, "~k")
+	if err != nil || e.ID != old.ID || e.Name != "~k" {
+		t.Fatalf("RestoreSnapshotAs = %+v, %v", e, err)
+	}
+	wantShapes(t, nameVersions(t, s, dir, "~k"), versionShape{old.ID, true, true}, versionShape{shadow.ID, false, true})
+	if got := nameVersions(t, s, dir, "k"); len(got) != 1 || !got[0].Current {
+		t.Fatalf("versions of k after the restore = %+v, want only its current edge", got)
+	}
+}
