@@ -84,8 +84,8 @@ type DeletionMarkers interface {
 	VersionedDirs
 
 	// AddDeletionMarker adds a deletion marker created now to name in dir
-	// and returns it. The name may hold a directory (the marker is a
-	// snapshot edge beside it); a current file edge is ErrExists: unlink
-	// it instead.
+	// and returns it. A current file edge is ErrExists (unlink it
+	// instead); a directory under name is ErrExists on TernFS, which needs
+	// the name free, while local puts the marker beside it.
 	AddDeletionMarker(ctx context.Context, dir ID, name string) (Version, error)
 }

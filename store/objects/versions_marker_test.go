@@ -85,3 +85,8 @@ func testDeleteAbsentKeyAddsMarker(t *testing.T, l *Layer, st store.Store) {
 	// The second null marker replaced the first.
 	want("never/written", "null-marker* marker marker")
 }
+
+func TestDeleteAbsentKeyAddsMarkerOnTernFS(t *testing.T) {
+	l, st := newTernFSTestLayer(t)
+	testDeleteAbsentKeyAddsMarker(t, l, st)
+}
