@@ -58,6 +58,20 @@ func (s versionedOps) RestoreSnapshot(ctx context.Context, dir store.ID, v store
 	return e, err
 }
 
+func (s versionedOps) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Version, name string) (store.Entry, error) {
+	start := time.Now()
+	e, err := s.vd.RestoreSnapshotAs(ctx, dir, v, name)
+	s.obs.observe("RestoreSnapshotAs", start, err)
+	return e, err
+}
+
+func (s versionedOps) AddDeletionMarker(ctx context.Context, dir store.ID, name string) (store.Version, error) {
+	start := time.Now()
+	v, err := s.vd.AddDeletionMarker(ctx, dir, name)
+	s.obs.observe("AddDeletionMarker", start, err)
+	return v, err
+}
+
 // The decorators of versioned stores, one per combination of the other
 // capabilities: TernFS keeps versions only, the local store has all three.
 type (

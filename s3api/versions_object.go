@@ -168,24 +168,14 @@ func (s *server) deleteOne(ctx context.Context, r *request, key, versionID strin
 		if !r.versioned() {
 			return deletedVersion{versionID: versionID}, s.layer.DeleteIf(ctx, r.bucket, key, cond)
 		}
-		// A key whose latest version is already a delete marker, or that
-		// has none, gets no new marker here (S3 would add one: the store
-		// makes markers only by unlinking a file), so none is reported.
-		before, had, err := s.layer.LatestVersion(ctx, r.bucket, key)
-		if err != nil {
+		// Every such DELETE adds a marker, also to a key without a current
+		// object or whose latest version is already a marker (user guide,
+		// "Working with delete markers").
+		marker, err := s.layer.DeleteWithMarker(ctx, r.bucket, key, cond)
+		if err != nil || marker == "" {
 			return deletedVersion{}, err
 		}
-		if err := s.layer.DeleteIf(ctx, r.bucket, key, cond); err != nil {
-			return deletedVersion{}, err
-		}
-		if !had || before.DeleteMarker {
-			return deletedVersion{}, nil
-		}
-		latest, ok, err := s.layer.LatestVersion(ctx, r.bucket, key)
-		if err != nil || !ok || !latest.DeleteMarker {
-			return deletedVersion{}, err
-		}
-		return deletedVersion{versionID: latest.ID, deleteMarker: true}, nil
+		return deletedVersion{versionID: marker, deleteMarker: true}, nil
 	}
 	if err := objects.ValidVersionID("versionId", versionID); err != nil {
 		return deletedVersion{}, err

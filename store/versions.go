@@ -68,4 +68,17 @@ type VersionedDirs interface {
 	// owned snapshot edge as an overwrite does; the file keeps its ID. It
 	// returns the new current edge.
 	RestoreSnapshot(ctx context.Context, dir ID, v Version) (Entry, error)
+	// RestoreSnapshotAs is RestoreSnapshot that makes the file current
+	// under name instead of v.Name (the snapshot edge goes from v.Name): an
+	// S3 key has two names (its primary and its shadow), and a directory
+	// may hold the one v is under. A directory under name is
+	// ErrIsDirectory.
+	RestoreSnapshotAs(ctx context.Context, dir ID, v Version, name string) (Entry, error)
+	// AddDeletionMarker adds a deletion marker created now to name in dir
+	// and returns it: what S3 does for a DELETE without version of a key
+	// that has no current object (UnlinkFile makes a marker only by taking
+	// a current file away). A current file edge is ErrExists (unlink it
+	// instead); a directory under name is ErrExists on TernFS, which needs
+	// the name free, while local puts the marker beside it.
+	AddDeletionMarker(ctx context.Context, dir ID, name string) (Version, error)
 }

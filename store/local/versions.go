@@ -273,10 +273,18 @@ func getSnapshot(tx *bolt.Tx, dir store.ID, v store.Version) (snapshotRecord, []
 // of its name with a new creation time; a current file edge it displaces is
 // kept as an owned snapshot edge (the directory keeps snapshots: it has one).
 func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Version) (store.Entry, error) {
+	return s.RestoreSnapshotAs(ctx, dir, v, v.Name)
+}
+
+// RestoreSnapshotAs is RestoreSnapshot onto name.
+func (s *Store) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Version, name string) (store.Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Entry{}, err
 	}
 	if err := validateName(v.Name); err != nil {
+		return store.Entry{}, err
+	}
+	if err := validateName(name); err != nil {
 		return store.Entry{}, err
 	}
 	var entry store.Entry
@@ -293,15 +301,15 @@ func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Versi
 			return fmt.Errorf("snapshot edge %q of %v owns no file: %w", v.Name, v.CreationTime, store.ErrNotFound)
 		}
 		edges := tx.Bucket(edgesBucket)
-		if raw := edges.Get(edgeKey(dir, v.Name)); raw != nil {
+		if raw := edges.Get(edgeKey(dir, name)); raw != nil {
 			old, err := decodeEdge(raw)
 			if err != nil {
 				return err
 			}
 			if old.Dir {
-				return fmt.Errorf("%q: %w", v.Name, store.ErrIsDirectory)
+				return fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
 			}
-			if err := putSnapshot(tx, dir, v.Name, old.Created, snapshotRecord{Child: old.Child, Owned: true}); err != nil {
+			if err := putSnapshot(tx, dir, name, old.Created, snapshotRecord{Child: old.Child, Owned: true}); err != nil {
 				return err
 			}
 		}
@@ -313,11 +321,50 @@ func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Versi
 			return err
 		}
 		current := edgeRecord{Child: r.Child, Created: now}
-		entry = current.entry(v.Name)
-		return edges.Put(edgeKey(dir, v.Name), current.encode())
+		entry = current.entry(name)
+		return edges.Put(edgeKey(dir, name), current.encode())
 	})
 	if err != nil {
 		return store.Entry{}, fmt.Errorf("restore snapshot edge %q of %v: %w", v.Name, v.CreationTime, err)
 	}
 	return entry, nil
+}
+
+
+// AddDeletionMarker inserts the marker in one transaction with the
+// directory's new modification time, which is its creation time: the
+// directory's clock never repeats a value, so the key is new.
+func (s *Store) AddDeletionMarker(ctx context.Context, dir store.ID, name string) (store.Version, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Version{}, err
+	}
+	if err := validateName(name); err != nil {
+		return store.Version{}, err
+	}
+	var marker store.Version
+	err := s.update(func(tx *bolt.Tx) error {
+		dirRec, err := getDirectory(tx, dir)
+		if err != nil {
+			return err
+		}
+		if raw := tx.Bucket(edgesBucket).Get(edgeKey(dir, name)); raw != nil {
+			e, err := decodeEdge(raw)
+			if err != nil {
+				return err
+			}
+			if !e.Dir {
+				return fmt.Errorf("%q holds a file: %w", name, store.ErrExists)
+			}
+		}
+		now, err := s.touchDirectory(tx, dir, dirRec)
+		if err != nil {
+			return err
+		}
+		marker = snapshotRecord{}.version(name, now)
+		return putSnapshot(tx, dir, name, now, snapshotRecord{})
+	})
+	if err != nil {
+		return store.Version{}, fmt.Errorf("add deletion marker to %q: %w", name, err)
+	}
+	return marker, nil
 }

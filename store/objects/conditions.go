@@ -60,23 +60,36 @@ func (c DeleteConditions) failed(info ObjectInfo) error {
 // on the very file that is unlinked: the check and the unlink happen under
 // the name's lock, and a file replaced meanwhile is judged again.
 func (l *Layer) DeleteIf(ctx context.Context, bucket, key string, cond DeleteConditions) error {
+	_, err := l.deleteObject(ctx, bucket, key, cond)
+	return err
+}
+
+// deleteObject is DeleteIf that also says the delete marker it made in a
+// versioned bucket ("" in an unversioned one).
+func (l *Layer) deleteObject(ctx context.Context, bucket, key string, cond DeleteConditions) (markerID string, err error) {
 	for range resolveAttempts {
 		bid, dir, s, p, err := l.locate(ctx, bucket, key)
 		if errors.Is(err, s3err.NoSuchKey) {
 			if cond.IfMatch != "" {
-				return err
+				return "", err
 			}
-			return nil
+			// S3 adds a delete marker in a versioned bucket even when
+			// the key has no current object (deleteAbsent).
+			markerID, err = l.deleteAbsent(ctx, bucket, p)
+			if errors.Is(err, errObjectMoved) {
+				continue // written meanwhile: delete it
+			}
+			return markerID, err
 		}
 		if err != nil {
-			return err
+			return "", err
 		}
-		err = l.unlinkIf(ctx, bucket, key, bid, dir, p.name, s, cond)
+		markerID, err = l.unlinkIf(ctx, bucket, key, bid, dir, p.name, s, cond)
 		if movedMeanwhile(err) {
 			continue // replaced or moved meanwhile: look again
 		}
 		if err != nil {
-			return err
+			return "", err
 		}
 		l.retireRecord(context.WithoutCancel(ctx), bid, s.file.ID)
 		if l.bucketStatus(ctx, bid) == VersioningSuspended {
@@ -85,31 +98,32 @@ func (l *Layer) DeleteIf(ctx context.Context, bucket, key string, cond DeleteCon
 		}
 		l.removeDueRecords(context.WithoutCancel(ctx))
 		l.pruneDirs(context.WithoutCancel(ctx), bid, p.dirs)
-		return nil
+		return markerID, nil
 	}
-	return fmt.Errorf("objects: delete %q: key keeps changing: %w", key, s3err.ServiceUnavailable)
+	return "", fmt.Errorf("objects: delete %q: key keeps changing: %w", key, s3err.ServiceUnavailable)
 }
 
-// unlinkIf unlinks the object in slot s if cond holds for it. A replaced
-// file shows as store.ErrStale or store.ErrNotFound.
-func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store.ID, name string, s slot, cond DeleteConditions) error {
+// unlinkIf unlinks the object in slot s if cond holds for it and returns
+// the version ID of the delete marker the unlink left ("" in an unversioned
+// bucket). A replaced file shows as store.ErrStale or store.ErrNotFound.
+func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store.ID, name string, s slot, cond DeleteConditions) (string, error) {
 	// Nothing to fence: UnlinkFile only removes the file judged here.
 	hold, err := l.holdName(ctx, bid, dir, name, store.Transient{})
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer hold.release(ctx)
 	if cond != (DeleteConditions{}) {
 		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := cond.failed(info); err != nil {
-			return err
+			return "", err
 		}
 	}
 	if err := hold.commit(l); err != nil {
-		return err
+		return "", err
 	}
 	// The located edge goes down whole: on TernFS its creation time saves
 	// the unlink a second lookup of the name.
@@ -117,11 +131,12 @@ func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store
 	edge.Name = s.linkName
 	if err := l.st.UnlinkEntry(ctx, dir, edge); err != nil {
 		if movedMeanwhile(err) {
-			return err
+			return "", err
 		}
-		return fmt.Errorf("objects: delete %q: %w", key, err)
+		return "", fmt.Errorf("objects: delete %q: %w", key, err)
 	}
-	return nil
+	// Still under the hold: the name's newest marker is this unlink's.
+	return l.unlinkMarkerID(ctx, bid, dir, edge)
 }
 
 // movedMeanwhile reports whether UnlinkFile found the object's name no

@@ -124,3 +124,11 @@ func (l *Layer) VersionOfFile(ctx context.Context, bucket, key string, file stor
 	}
 	return FileVersionID(file), nil
 }
+
+// DeleteWithMarker is DeleteIf that also answers the delete marker the
+// delete made in a versioned bucket: its version ID ("null" under
+// Suspended), or "" in an unversioned bucket. S3 adds a marker even for a
+// key without a current object (user guide, "Working with delete markers").
+func (l *Layer) DeleteWithMarker(ctx context.Context, bucket, key string, cond DeleteConditions) (string, error) {
+	return l.deleteObject(ctx, bucket, key, cond)
+}

@@ -56,6 +56,21 @@ func BenchmarkVersionedOverwrite(b *testing.B) {
 				}
 			})
 		}
+		// The fair baseline for a versioned overwrite: an unversioned
+		// bucket whose store grows by one object per write too (a new
+		// key each time), so its trees deepen as the versioned one's do.
+		b.Run(fmt.Sprintf("%dKiB/unversioned-new-keys", size>>10), func(b *testing.B) {
+			l := benchLayer(b, false)
+			ctx := context.Background()
+			b.SetBytes(int64(size))
+			i := 0
+			for b.Loop() {
+				i++
+				if _, err := l.Put(ctx, PutInput{Bucket: benchBucket, Key: fmt.Sprintf("dir/key%08d", i), Body: strings.NewReader(body), Size: int64(size)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

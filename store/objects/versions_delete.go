@@ -11,12 +11,6 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// errRestoreAcrossNames refuses a version delete that would have to make
-// the previous version current under the key's primary name while a
-// directory holds that name (the key is also a prefix of other keys): the
-// store restores a snapshot edge only under its own name.
-var errRestoreAcrossNames = s3err.NotImplemented.With("Deleting this version would restore the previous one under a name a directory holds, which this gateway does not do yet.")
-
 // deleteVersion removes one version of key (DELETE ?versionId=) and returns
 // what it removed. When it was the latest and the newest remaining version
 // is a file, that file becomes current first, so that readers never see the
@@ -128,13 +122,18 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 		next = &versions[1]
 	}
 	acrossNames := next != nil && next.edge.Name != latest.edge.Name && latest.edge.Current
+	// restoreAs is the name the next version becomes current under: its
+	// own, unless a directory holds that name (the key is also a prefix),
+	// when it takes the latest's name, which the restore turns into a
+	// snapshot edge as an overwrite would.
+	restoreAs := ""
+	if next != nil {
+		restoreAs = next.edge.Name
+	}
 	if acrossNames {
-		// The next version sits under the key's other name (primary or
-		// shadow, keypath.go), where the store restores it; that name must
-		// not hold a directory.
 		e, err := l.st.Lookup(ctx, next.dir, next.edge.Name)
 		if err == nil && e.Dir {
-			return errRestoreAcrossNames
+			restoreAs = latest.edge.Name
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("objects: look up %q: %w", next.edge.Name, err)
@@ -143,7 +142,7 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 	if next != nil {
 		// The restored edge is created now; its record's null flag keeps
 		// its version ID (classifyVersions).
-		if _, err := vd.RestoreSnapshot(ctx, next.dir, next.edge); err != nil {
+		if _, err := vd.RestoreSnapshotAs(ctx, next.dir, next.edge, restoreAs); err != nil {
 			return fmt.Errorf("objects: restore version %s: %w", next.id, err)
 		}
 		// A marker a move left under the other name is told by the moved
@@ -153,6 +152,15 @@ func (l *Layer) replaceLatest(ctx context.Context, vd store.VersionedDirs, versi
 				return err
 			}
 		}
+	}
+	if acrossNames && restoreAs == latest.edge.Name {
+		// The restore made the latest a snapshot edge of its name; the
+		// marker its move there left under the next's name is told by its
+		// time only while it stays.
+		if err := removeSnapshotOf(ctx, vd, latest.dir, latest.edge.Name, latest.edge.ID); err != nil {
+			return err
+		}
+		return dropRenameMarkers(ctx, vd, next.dir, next.edge.Name, latest.edge.CreationTime)
 	}
 	switch {
 	case latest.isMarker:

@@ -62,6 +62,21 @@ func (l *Layer) classifiedVersions(ctx context.Context, bid store.ID, p keyPath,
 // versionsIn is classifiedVersions for the key whose primary name in dir is
 // name.
 func (l *Layer) versionsIn(ctx context.Context, vd store.VersionedDirs, bid, dir store.ID, name string, state VersioningState) ([]keyVersion, []keyVersion, error) {
+	merged, err := mergedVersionEdges(ctx, vd, dir, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	flags, err := l.nullFlags(ctx, bid, merged, state)
+	if err != nil {
+		return nil, nil, err
+	}
+	versions, superseded := classifyVersions(merged, dir, state, flags)
+	return versions, superseded, nil
+}
+
+// mergedVersionEdges is the edges of the key whose primary name in dir is
+// name that can be versions, newest first (keyVersions' first rules).
+func mergedVersionEdges(ctx context.Context, vd store.VersionedDirs, dir store.ID, name string) ([]store.Version, error) {
 	names := []string{name}
 	if other := otherName(name); other != "" {
 		names = append(names, other)
@@ -73,10 +88,10 @@ func (l *Layer) versionsIn(ctx context.Context, vd store.VersionedDirs, bid, dir
 			return nil
 		})
 		if errors.Is(err, store.ErrDirectoryGone) {
-			return nil, nil, nil
+			return nil, nil
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("objects: versions of %q: %w", n, err)
+			return nil, fmt.Errorf("objects: versions of %q: %w", n, err)
 		}
 	}
 	var merged []store.Version
@@ -92,12 +107,7 @@ func (l *Layer) versionsIn(ctx context.Context, vd store.VersionedDirs, bid, dir
 		}
 	}
 	slices.SortStableFunc(merged, func(a, b store.Version) int { return b.CreationTime.Compare(a.CreationTime) })
-	flags, err := l.nullFlags(ctx, bid, merged, state)
-	if err != nil {
-		return nil, nil, err
-	}
-	versions, superseded := classifyVersions(merged, dir, state, flags)
-	return versions, superseded, nil
+	return merged, nil
 }
 
 // nullFlags reads the null flag of each file edge that could carry one:

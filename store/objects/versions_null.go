@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/terngate/terngate/store"
 )
@@ -65,8 +66,12 @@ func (l *Layer) afterNullWrite(ctx context.Context, bid store.ID, bucket string,
 }
 
 // dropSupersededNulls removes the edges of key path p that a newer null
-// version hides (normally exactly one, the previous null version) and
-// their records.
+// version hides: normally exactly one, the previous null version, which
+// every null write removes. It reads the null flags of the key's edges
+// newest first only down to that one (classifyVersions judges an edge by
+// the newer ones alone, so a prefix classifies as the whole does): a
+// write no longer pays a record read per version of the key. Superseded
+// edges older than it are only what a crash left; they stay hidden.
 func (l *Layer) dropSupersededNulls(ctx context.Context, bid store.ID, bucket string, p keyPath) error {
 	vd, ok := l.st.(store.VersionedDirs)
 	if !ok {
@@ -76,9 +81,28 @@ func (l *Layer) dropSupersededNulls(ctx context.Context, bid store.ID, bucket st
 	if err != nil {
 		return err
 	}
-	_, superseded, err := l.classifiedVersions(ctx, bid, p, state)
+	dir, err := l.objectDir(ctx, bid, p)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
 	if err != nil {
 		return err
+	}
+	edges, err := mergedVersionEdges(ctx, vd, dir, p.name)
+	if err != nil {
+		return err
+	}
+	var superseded []keyVersion
+	flags := map[store.ID]string{}
+	for k := range edges {
+		f, err := l.nullFlags(ctx, bid, edges[k:k+1], state)
+		if err != nil {
+			return err
+		}
+		maps.Copy(flags, f)
+		if _, superseded = classifyVersions(edges[:k+1], dir, state, flags); len(superseded) > 0 {
+			break
+		}
 	}
 	for _, v := range superseded {
 		err := vd.RemoveSnapshotEdge(ctx, v.dir, v.edge)

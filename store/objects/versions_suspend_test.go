@@ -114,9 +114,11 @@ func withoutNull(vs []nullModelVersion) ([]nullModelVersion, int) {
 // keeps the null version). Under Suspended, a null write removes the
 // previous null version's edge with exactly one RemoveSnapshotEdge.
 //
-// A DELETE of a key without a current object is not generated: S3 adds a
-// delete marker there, which the stores cannot make without a current
-// edge (docs/versioning.md, what is left).
+// A DELETE of a key without a current object adds a marker all the same
+// (AWS S3 User Guide, "Working with delete markers", DeleteMarker.html: a
+// simple DELETE makes one; "Managing delete markers": a simple DELETE of a
+// key whose current version is a delete marker removes nothing and adds
+// another). The delete says the marker's version ID, as x-amz-version-id will.
 func testSuspendedVersioningModel(t *testing.T, st store.Store, root store.ID, removals *storeCalls, steps int) {
 	ctx := t.Context()
 	l, err := New(ctx, st, root, Options{RecordRemovalDelay: -1})
@@ -177,11 +179,14 @@ func testSuspendedVersioningModel(t *testing.T, st store.Store, root store.ID, r
 				model = append([]nullModelVersion{{body: body}}, model...)
 			}
 		case op <= 6:
-			if len(model) == 0 || model[0].marker {
-				continue
-			}
 			step = "delete"
-			mustDelete(t, l, key)
+			markerID, err := l.deleteObject(ctx, testBucket, key, DeleteConditions{})
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if latest := versionsOf(t, l, key)[0]; !latest.isMarker || latest.id.String() != markerID {
+				t.Fatalf("%s: delete said marker %q, latest version is %s (marker %v)", step, markerID, latest.id, latest.isMarker)
+			}
 			if status == VersioningSuspended {
 				var n int
 				model, n = withoutNull(model)

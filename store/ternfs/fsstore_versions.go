@@ -178,11 +178,20 @@ func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Ve
 // version) and the next RestoreSnapshot or RemoveSnapshotEdge of the name
 // can remove.
 func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Version) (store.Entry, error) {
+	return s.RestoreSnapshotAs(ctx, dir, v, v.Name)
+}
+
+// RestoreSnapshotAs is RestoreSnapshot onto name: the shard's
+// SameDirectoryRenameSnapshot takes any new name in the directory.
+func (s *Store) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Version, name string) (store.Entry, error) {
 	d, err := directoryID(dir)
 	if err != nil {
 		return store.Entry{}, err
 	}
 	if err := validateName(v.Name); err != nil {
+		return store.Entry{}, err
+	}
+	if err := validateName(name); err != nil {
 		return store.Entry{}, err
 	}
 	target := wire.InodeID(v.ID)
@@ -193,11 +202,11 @@ func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Versi
 	var now wire.TernTime
 	err = retryTransient(ctx, func() error {
 		var err error
-		now, err = s.client.SameDirectoryRenameSnapshot(ctx, d, target, v.Name, created, v.Name)
+		now, err = s.client.SameDirectoryRenameSnapshot(ctx, d, target, v.Name, created, name)
 		return err
 	})
 	if code, ok := wire.AsError(err); ok && code == wire.ErrCannotOverrideName {
-		return store.Entry{}, fmt.Errorf("restore %q: %w", v.Name, store.ErrIsDirectory)
+		return store.Entry{}, fmt.Errorf("restore %q as %q: %w", v.Name, name, store.ErrIsDirectory)
 	}
 	if err != nil {
 		return store.Entry{}, err
@@ -208,5 +217,5 @@ func (s *Store) RestoreSnapshot(ctx context.Context, dir store.ID, v store.Versi
 	if err != nil {
 		return store.Entry{}, fmt.Errorf("restore %q: remove the disowned snapshot edge: %w", v.Name, err)
 	}
-	return entryOf(v.Name, target, now), nil
+	return entryOf(name, target, now), nil
 }
