@@ -330,7 +330,6 @@ func (s *Store) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Ver
 	return entry, nil
 }
 
-
 // AddDeletionMarker inserts the marker in one transaction with the
 // directory's new modification time, which is its creation time: the
 // directory's clock never repeats a value, so the key is new.
