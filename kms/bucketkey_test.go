@@ -25,8 +25,10 @@ func (c *countingRing) Decrypt(ctx context.Context, keyID string, sealed []byte,
 	return c.Ring.Decrypt(ctx, keyID, sealed, ec)
 }
 
-// A bucket key lives its lifetime, then the KMS is asked again; each
-// bucket's context gets its own key; a failure is not cached.
+// A bucket key lives its lifetime, then the KMS is asked again (AWS keeps
+// its bucket keys "for a limited time": user guide, "Reducing the cost of
+// SSE-KMS with Amazon S3 Bucket Keys"); each bucket's context gets its own
+// key; a failure is not cached.
 func TestBucketKeysLifetime(t *testing.T) {
 	keys, err := sse.ParseKeyRing([]byte("k1 " + "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" + "\n"))
 	if err != nil {
