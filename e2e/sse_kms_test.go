@@ -218,4 +218,20 @@ func TestSSEKMSExternalKMS(t *testing.T) {
 	if !bytes.Equal(got, body) {
 		t.Fatalf("downloaded %d bytes that differ from the upload", len(got))
 	}
+
+	// Under a bucket key (UG "Reducing the cost of SSE-KMS with Amazon S3
+	// Bucket Keys"): local-kms draws a key bound to the bucket's ARN, the
+	// object's own key is sealed under it, and a read opens it again.
+	put := decodeJSON(t, cli.must("s3api", "put-object", "--bucket", "ssekms-ext", "--key", "bk", "--body", src,
+		"--server-side-encryption", "aws:kms", "--bucket-key-enabled"))
+	if put["BucketKeyEnabled"] != true || put["SSEKMSKeyId"] != arn {
+		t.Fatalf("put-object with a bucket key: %v", put)
+	}
+	bkOut := filepath.Join(dir, "bk")
+	getBK := decodeJSON(t, cli.must("s3api", "get-object", "--bucket", "ssekms-ext", "--key", "bk", bkOut))
+	got, err = os.ReadFile(bkOut)
+	mustNoErr(t, err, "read bucket-key download")
+	if !bytes.Equal(got, body) || getBK["BucketKeyEnabled"] != true {
+		t.Fatalf("get-object under a bucket key: %d bytes, %v", len(got), getBK)
+	}
 }

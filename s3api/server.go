@@ -89,6 +89,9 @@ type server struct {
 	cfg      Config
 	log      *slog.Logger
 	screen   *continueScreen
+	// bucketKeys caches SSE-KMS bucket keys (sse_kms_bucket_key.go); nil
+	// without a KMS.
+	bucketKeys *kms.BucketKeys
 }
 
 // New returns the fiber application serving the S3 API over layer.
@@ -104,6 +107,9 @@ func New(layer *objects.Layer, verifier *auth.Verifier, cfg Config) *fiber.App {
 	}
 	cfg.Logger = logWithRequestIDs(cfg.Logger)
 	s := &server{layer: layer, verifier: verifier, cfg: cfg, log: cfg.Logger}
+	if cfg.KMS != nil {
+		s.bucketKeys = kms.NewBucketKeys(cfg.KMS, kms.BucketKeyLifetime)
+	}
 
 	app := fiber.New(fiber.Config{
 		// Bodies are read from the connection by the handlers, never

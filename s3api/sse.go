@@ -44,10 +44,12 @@ type sseSettings struct {
 	masterKeys *sse.KeyRing
 	// kms enables SSE-KMS; nil without a KMS.
 	kms kms.Provider
+	// bucketKeys is kms behind the server's bucket key cache.
+	bucketKeys *kms.BucketKeys
 }
 
 func (s *server) sseSettings() sseSettings {
-	return sseSettings{plainSSEC: s.cfg.AllowSSECOverHTTP, masterKeys: s.cfg.MasterKeys, kms: s.cfg.KMS}
+	return sseSettings{plainSSEC: s.cfg.AllowSSECOverHTTP, masterKeys: s.cfg.MasterKeys, kms: s.cfg.KMS, bucketKeys: s.bucketKeys}
 }
 
 // sseHeader is the request and response header naming SSE-S3 and SSE-KMS.

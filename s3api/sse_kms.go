@@ -139,11 +139,8 @@ func kmsWriteOf(r *request, rule *sseRule) (kmsWrite, error) {
 // context plus the object's ARN, becomes the object key. The ETag is not
 // the plaintext's MD5 (API_Object, ETag: objects "encrypted by SSE-C or
 // SSE-KMS, have ETags that are not an MD5 digest of their object data").
-//
-// The bucket key setting is recorded and reported, but each object still
-// gets its own data key from the KMS: terngate derives no bucket-level
-// key, so the context stays the object's ARN (AWS's is the bucket's with
-// a bucket key).
+// With a bucket key, the object's key is sealed under the bucket's
+// (sse_kms_bucket_key.go) and the KMS is asked once per bucket key.
 func sealForKMS(r *request, rule *sseRule) (*putEncryption, error) {
 	provider := r.sse.kms
 	if provider == nil {
@@ -163,6 +160,13 @@ func sealForKMS(r *request, rule *sseRule) (*putEncryption, error) {
 			return nil, fmt.Errorf("encoding encryption context: %w", err)
 		}
 		stored = string(data)
+	}
+	if w.bucketKey {
+		enc, arn, err := sealUnderBucketKey(r, w, stored)
+		if err != nil {
+			return nil, err
+		}
+		return &putEncryption{enc: enc, method: sseKMS, kms: &kmsHeaders{keyID: arn, context: w.rawCtx, bucketKey: true}}, nil
 	}
 	dk, err := provider.GenerateDataKey(r.ctx, w.keyID, kmsContextOf(w.context, r.bucket, r.key))
 	if err != nil {
@@ -229,6 +233,9 @@ func kmsReadKey(r *request, info objects.ObjectInfo) (*readKey, error) {
 			if err := json.Unmarshal([]byte(enc.Context), &client); err != nil {
 				return nil, fmt.Errorf("object %s/%s: stored encryption context: %w", info.Bucket, info.Key, err)
 			}
+		}
+		if len(enc.Wrapped) > 0 {
+			return openUnderBucketKey(r, enc, client, info.Bucket, info.Key)
 		}
 		plain, err := provider.Decrypt(r.ctx, enc.KeyID, enc.Sealed, kmsContextOf(client, info.Bucket, info.Key))
 		if err != nil {

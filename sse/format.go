@@ -149,6 +149,37 @@ func (e *exactReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// writeChunk is how many plaintext bytes WriteTo decrypts per write: whole
+// packages, so the format opens each straight into the buffer instead of
+// into its own and copying out (it does so for reads of at least a
+// package), and few, large writes reach the connection.
+const writeChunk = 4 * packageSize
+
+// WriteTo copies the remaining plaintext to w. io.Copy prefers it to Read,
+// whose callers (net's generic ReadFrom) read 32 KiB at a time: half a
+// package, decrypted into the format's buffer and copied out twice.
+func (e *exactReader) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, min(e.left, writeChunk))
+	var written int64
+	for e.left > 0 {
+		n, err := io.ReadFull(e, buf[:min(e.left, int64(len(buf)))])
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			written += int64(m)
+			if werr != nil {
+				return written, werr
+			}
+		}
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			return written, err
+		}
+		if err != nil && e.left > 0 {
+			return written, fmt.Errorf("%w: stored bytes end %d bytes early", ErrTampered, e.left)
+		}
+	}
+	return written, nil
+}
+
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

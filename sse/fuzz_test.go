@@ -47,16 +47,27 @@ func FuzzDecryptRange(f *testing.F) {
 			return
 		}
 		end := min(rng.Offset+rng.Length, int64(len(data)))
-		r, err := DecryptRange(bytes.NewReader(data[rng.Offset:end]), &fuzzKey, rng)
-		if err != nil {
-			return
-		}
-		got, err := io.ReadAll(r)
-		if err != nil {
-			return
-		}
-		if !bytes.Equal(got, plain[off:off+length]) {
-			t.Fatalf("range %d+%d: read %d bytes without error that are not the plaintext (genuine input: %v)", off, length, len(got), genuine)
+		// Both ways out: Read (io.ReadAll) and WriteTo (io.Copy, as a
+		// response body is sent).
+		for _, how := range []string{"Read", "WriteTo"} {
+			r, err := DecryptRange(bytes.NewReader(data[rng.Offset:end]), &fuzzKey, rng)
+			if err != nil {
+				return
+			}
+			var got []byte
+			if how == "Read" {
+				got, err = io.ReadAll(r)
+			} else {
+				var out bytes.Buffer
+				_, err = io.Copy(&out, r)
+				got = out.Bytes()
+			}
+			if genuine && err != nil {
+				t.Fatalf("%s of range %d+%d of genuine bytes: %v", how, off, length, err)
+			}
+			if err == nil && !bytes.Equal(got, plain[off:off+length]) {
+				t.Fatalf("%s of range %d+%d: %d bytes without error that are not the plaintext (genuine input: %v)", how, off, length, len(got), genuine)
+			}
 		}
 	})
 }

@@ -56,6 +56,12 @@ type Info struct {
 	// BucketKey its bucket-key-enabled setting (kms.go).
 	Context   string `json:"c,omitempty"`
 	BucketKey bool   `json:"b,omitempty"`
+	// Wrapped is, for an SSE-KMS object written with a bucket key, its
+	// own object key sealed under that bucket key (Sealed is then the
+	// bucket key's KMS ciphertext). Empty for objects whose key is their
+	// own data key, including those recorded with BucketKey before bucket
+	// keys were drawn (kms.go).
+	Wrapped []byte `json:"w,omitempty"`
 }
 
 // ErrWrongKey reports a sealed object key that does not open under the key

@@ -53,6 +53,7 @@ func (r record) clone() record {
 	if r.SSE != nil {
 		enc := *r.SSE
 		enc.Sealed = slices.Clone(enc.Sealed)
+		enc.Wrapped = slices.Clone(enc.Wrapped)
 		r.SSE = &enc
 	}
 	return r
