@@ -135,29 +135,38 @@ func TestSSEClients(t *testing.T) {
 		}
 	})
 
-	t.Run("no plaintext at rest", func(t *testing.T) {
-		if ternfsRegistry() != "" {
-			t.Log("on TernFS the bytes are on the cluster; the local store's run checks them")
-			return
+	t.Run("no plaintext at rest", func(t *testing.T) { expectNoPlaintextAtRest(t, g.dataDir) })
+}
+
+// expectNoPlaintextAtRest greps every file of the local store's data
+// directory (bodies, inline small bodies in meta.db, records) for the
+// encrypted objects' marker, and for the unencrypted control object that
+// boto3 writes, so that a search that finds nothing at all fails. On TernFS
+// the bytes are on the cluster, where TestSSETernFSBlocks greps the block
+// services' files.
+func expectNoPlaintextAtRest(t *testing.T, dataDir string) {
+	t.Helper()
+	if ternfsRegistry() != "" {
+		t.Log("on TernFS the bytes are on the cluster: TestSSETernFSBlocks greps its block files")
+		return
+	}
+	found := 0
+	err := filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
-		found := 0
-		err := filepath.WalkDir(g.dataDir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if bytes.Contains(b, sseMarker) {
-				t.Errorf("%s holds plaintext of an encrypted object", path)
-			}
-			found += bytes.Count(b, []byte("E2E-CONTROL-UNENCRYPTED")) // boto3's unencrypted control object
-			return nil
-		})
-		mustNoErr(t, err, "walk the data dir")
-		if found == 0 {
-			t.Fatal("the unencrypted control object is not found either: the search is broken")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
 		}
+		if bytes.Contains(b, sseMarker) {
+			t.Errorf("%s holds plaintext of an encrypted object", path)
+		}
+		found += bytes.Count(b, []byte("E2E-CONTROL-UNENCRYPTED")) // boto3's unencrypted control object
+		return nil
 	})
+	mustNoErr(t, err, "walk the data dir")
+	if found == 0 {
+		t.Fatal("the unencrypted control object is not found either: the search is broken")
+	}
 }
