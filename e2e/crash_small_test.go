@@ -97,39 +97,76 @@ func observeSmall(t *testing.T, g *gateway, key string) smallObjectState {
 	return smallObjectState{present: true, version: v}
 }
 
-// TestKillDuringSmallWrites kill -9s the gateway (local store) while
+// smallKeyLog is what the test knows of one key: the state its last
+// acknowledged request left, and the request in flight, if any.
+type smallKeyLog struct {
+	acked    smallObjectState
+	inFlight *smallObjectState
+}
+
+// TestKillDuringSmallWrites kill -9s the gateway (local store) while many
 // concurrent PUTs, overwrites and deletes of small and larger objects are
-// in flight, then restarts it on the same data dir. Each key is written by
-// one worker, one request at a time, so after the restart it must hold
-// exactly what its last acknowledged request left, or what the request in
-// flight at the kill would have left (unanswered, it may or may not have
-// committed): never another version, never bytes or metadata of another
-// version, never a partial body.
+// in flight, then restarts it on the same data dir, three times at
+// different moments. Thirty-two writers keep the local store's group
+// commit busy (while one commit syncs, the next writers queue to share the
+// following one), so each kill lands with commits running and writers
+// queued. Each key is written by one worker, one request at a time, so
+// after the restart it must hold exactly what its last acknowledged
+// request left, or what the request in flight at the kill would have left
+// (unanswered, it may or may not have committed): never another version,
+// never bytes or metadata of another version, never a partial body.
 func TestKillDuringSmallWrites(t *testing.T) {
 	g := startGateway(t, newDataDir(t))
 	expectStatus(t, g.do(t, testContext(t, time.Minute), rawRequest{method: "PUT", rawPath: "/crashsmall"}), http.StatusOK, "create bucket")
 
-	const workers, keysPerWorker = 8, 12
-	type keyLog struct {
-		acked    smallObjectState
-		inFlight *smallObjectState
+	const workers, keysPerWorker = 32, 4
+	logs := make([][]smallKeyLog, workers)
+	for w := range logs {
+		logs[w] = make([]smallKeyLog, keysPerWorker)
 	}
-	logs := make([][]keyLog, workers)
+	for cycle, runFor := range []time.Duration{1500 * time.Millisecond, 400 * time.Millisecond, 900 * time.Millisecond} {
+		writeSmallUntilKill(t, g, logs, cycle, runFor)
+		g = g.restart(t)
+		acked := 0
+		for w := range workers {
+			for k := range keysPerWorker {
+				key := fmt.Sprintf("w%d/k%02d", w, k)
+				got := observeSmall(t, g, key)
+				lg := logs[w][k]
+				if lg.acked.present {
+					acked++
+				}
+				if got != lg.acked && (lg.inFlight == nil || got != *lg.inFlight) {
+					t.Errorf("%s after crash %d: %+v; last acknowledged %+v, in flight %+v", key, cycle+1, got, lg.acked, lg.inFlight)
+				}
+				logs[w][k] = smallKeyLog{acked: got}
+			}
+		}
+		if acked == 0 {
+			t.Fatalf("crash %d: no write was acknowledged before the kill: the test proved nothing", cycle+1)
+		}
+		t.Logf("crash %d after %v: %d keys held an acknowledged object", cycle+1, runFor, acked)
+	}
+}
+
+// writeSmallUntilKill runs one writer per row of logs against g, keeping
+// logs up to date, and kill -9s g after runFor. Versions written in cycle
+// are cycle*1e6 + n, so no two cycles write the same one.
+func writeSmallUntilKill(t *testing.T, g *gateway, logs [][]smallKeyLog, cycle int, runFor time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
 	var mu sync.Mutex // guards logs and answered
 	var answered []error
-	for w := range workers {
-		logs[w] = make([]keyLog, keysPerWorker)
+	for w := range logs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 1))
+			r := rand.New(rand.NewPCG(uint64(w), uint64(cycle)+1))
 			for op := 1; ctx.Err() == nil; op++ {
-				k := r.IntN(keysPerWorker)
+				k := r.IntN(len(logs[w]))
 				key := fmt.Sprintf("w%d/k%02d", w, k)
-				next := smallObjectState{present: true, version: op}
+				next := smallObjectState{present: true, version: cycle*1_000_000 + op}
 				if r.IntN(5) == 0 {
 					next = smallObjectState{}
 				}
@@ -151,38 +188,16 @@ func TestKillDuringSmallWrites(t *testing.T) {
 					return // the kill: the op stays in flight
 				}
 				mu.Lock()
-				logs[w][k] = keyLog{acked: next}
+				logs[w][k] = smallKeyLog{acked: next}
 				mu.Unlock()
 			}
 		}()
 	}
-	// Let the workers build up state, then crash mid-batch.
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(runFor)
 	g.kill()
 	cancel()
 	wg.Wait()
-
 	for _, err := range answered {
-		t.Errorf("before the kill: %v", err)
+		t.Errorf("before kill %d: %v", cycle+1, err)
 	}
-	g = g.restart(t)
-	acked := 0
-	for w := range workers {
-		for k := range keysPerWorker {
-			key := fmt.Sprintf("w%d/k%02d", w, k)
-			got := observeSmall(t, g, key)
-			lg := logs[w][k]
-			if lg.acked.present {
-				acked++
-			}
-			if got == lg.acked || (lg.inFlight != nil && got == *lg.inFlight) {
-				continue
-			}
-			t.Errorf("%s after the crash: %+v; last acknowledged %+v, in flight %+v", key, got, lg.acked, lg.inFlight)
-		}
-	}
-	if acked == 0 {
-		t.Fatal("no write was acknowledged before the kill: the test proved nothing")
-	}
-	t.Logf("%d keys held an acknowledged object at the kill", acked)
 }

@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,8 +60,8 @@ type Store struct {
 	lock   *dirlock.Lock
 	clock  clock
 	files  *dataFiles
-	writes atomic.Int64 // write transactions in flight, see update
-	batch  int          // items per transaction in long walks (tests lower it)
+	writer *groupCommitter // write transactions, see update
+	batch  int             // items per transaction in long walks (tests lower it)
 
 	mu sync.Mutex
 	// busy holds the transient files with an Append or LinkFile in
@@ -131,9 +130,7 @@ func (s *Store) open() error {
 		return fmt.Errorf("open meta.db: %w", err)
 	}
 	s.db = db
-	// Short enough not to hurt a lone writer much when writers overlap, long
-	// enough to gather concurrent links into one commit.
-	s.db.MaxBatchDelay = 2 * time.Millisecond
+	s.writer = newGroupCommitter(db)
 	if err := s.db.Update(s.initBuckets); err != nil {
 		return fmt.Errorf("initialise meta.db: %w", err)
 	}
@@ -193,16 +190,12 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// update runs fn in a write transaction. A lone writer commits at once; when
-// writers overlap they go through db.Batch and share commits (and fsyncs).
-// Batch may run fn more than once, so fn must set its results afresh on every
-// run.
+// update runs fn in a write transaction. A lone writer commits at once;
+// writers who overlap a commit share the next one (and its fsyncs), see
+// groupCommitter. fn may run more than once, so it must set its results
+// afresh on every run.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	defer s.writes.Add(-1)
-	if s.writes.Add(1) == 1 {
-		return s.db.Update(fn)
-	}
-	return s.db.Batch(fn)
+	return s.writer.update(fn)
 }
 
 // view runs fn in a read transaction.
