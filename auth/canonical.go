@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/terngate/terngate/s3err"
 )
@@ -184,16 +185,67 @@ func parseSignedHeaders(list string) ([]string, bool) {
 // unsignedAmzHeaders lists, sorted and lower-cased, the x-amz-* headers
 // present in the request but missing from the signed list; S3 refuses such
 // requests because those headers change what the request does.
+//
+// It runs on every signed request, so names are compared as sent rather
+// than lower-cased copies: only a missing header's name is copied.
 func unsignedAmzHeaders(h http.Header, signed []string) []string {
 	var missing []string
 	for name := range h {
-		lower := strings.ToLower(name)
-		if strings.HasPrefix(lower, "x-amz-") && !containsString(signed, lower) {
-			missing = append(missing, lower)
+		if hasAmzPrefix(name) && !containsLowered(signed, name) {
+			missing = append(missing, strings.ToLower(name))
 		}
 	}
 	sort.Strings(missing)
 	return missing
+}
+
+// hasAmzPrefix reports whether strings.ToLower(name) starts with "x-amz-".
+// No rune outside ASCII lower-cases to one of its letters, so the first
+// six bytes decide.
+func hasAmzPrefix(name string) bool {
+	const prefix = "x-amz-"
+	if len(name) < len(prefix) {
+		return false
+	}
+	for i := range len(prefix) {
+		if lowerASCII(name[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// containsLowered reports whether list holds strings.ToLower(name).
+func containsLowered(list []string, name string) bool {
+	for i := range len(name) {
+		if name[i] >= utf8.RuneSelf {
+			return containsString(list, strings.ToLower(name))
+		}
+	}
+	for _, v := range list {
+		if len(v) == len(name) && equalsLoweredASCII(v, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalsLoweredASCII reports whether lower is the ASCII string name
+// lower-cased; both have the same length.
+func equalsLoweredASCII(lower, name string) bool {
+	for i := range len(name) {
+		if lower[i] != lowerASCII(name[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func containsString(list []string, s string) bool {

@@ -8,7 +8,7 @@ import (
 )
 
 // attributedOps are the store.AttributedFiles methods the decorator records.
-var attributedOps = []string{"LinkFileWithAttribute", "LinkInlineFile", "FileAttribute", "SetFileAttribute"}
+var attributedOps = []string{"LinkFileWithAttribute", "LinkInlineFile", "FileAttribute", "SetFileAttribute", "LookupLinked"}
 
 // instrumentedAttributedStore is instrumentedStore for a store that offers
 // store.AttributedFiles: the decorator must offer it too, or the layer above
@@ -48,4 +48,11 @@ func (s instrumentedAttributedStore) SetFileAttribute(ctx context.Context, id st
 	err := s.attr.SetFileAttribute(ctx, id, attr)
 	s.observe("SetFileAttribute", start, err)
 	return err
+}
+
+func (s instrumentedAttributedStore) LookupLinked(ctx context.Context, dir store.ID, name string, open bool) (store.LinkedFile, error) {
+	start := time.Now()
+	linked, err := s.attr.LookupLinked(ctx, dir, name, open)
+	s.observe("LookupLinked", start, err)
+	return linked, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -31,17 +32,17 @@ var errTransferEncoding = s3err.NotImplemented.WithFields("Header", "Transfer-En
 // closed: where the body ends is unknown.
 func checkFraming(h *fasthttp.RequestHeader) error {
 	var lengths, codings []string
-	for _, line := range bytes.Split(h.RawHeaders(), []byte("\n")) {
+	for line := range bytes.SplitSeq(h.RawHeaders(), []byte("\n")) {
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
-		switch strings.ToLower(strings.TrimSpace(string(name))) {
-		case "content-length":
+		switch name = bytes.TrimSpace(name); {
+		case lowersTo(name, "content-length"):
 			for _, v := range strings.Split(string(value), ",") {
 				lengths = append(lengths, strings.TrimSpace(v))
 			}
-		case "transfer-encoding":
+		case lowersTo(name, "transfer-encoding"):
 			for _, v := range strings.Split(string(value), ",") {
 				// identity means no coding (S3's streaming guide and
 				// fasthttp both treat it so).
@@ -66,6 +67,19 @@ func checkFraming(h *fasthttp.RequestHeader) error {
 		return errTransferEncoding
 	}
 	return nil
+}
+
+// lowersTo reports whether strings.ToLower(string(name)) == lower, without
+// the copy for the ASCII names every request has (checkFraming reads each
+// header line of every request).
+func lowersTo(name []byte, lower string) bool {
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			// unicode.ToLower maps a few runes outside ASCII into it.
+			return strings.ToLower(string(name)) == lower
+		}
+	}
+	return len(name) == len(lower) && bytes.EqualFold(name, []byte(lower))
 }
 
 // errUnparsableRequest answers a request head fasthttp could not parse.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -50,14 +48,15 @@ func newRequest(c *fiber.Ctx) *request {
 	// S3 sends x-amz-meta-* names in lower case and botocore hands them to
 	// users as received, so response header names go out exactly as set.
 	c.Response().Header.DisableNormalizing()
+	id, hostID := newRequestIDs()
 	return &request{
 		c: c,
 		// fasthttp's context ends when the server starts shutting down;
 		// in-flight requests must instead run to completion within the
 		// shutdown grace period.
 		ctx:     context.WithoutCancel(rc),
-		id:      newRequestID(),
-		hostID:  newHostID(),
+		id:      id,
+		hostID:  hostID,
 		rawPath: string(c.Request().URI().PathOriginal()),
 		query:   c.Request().URI().QueryArgs(),
 		body:    newConnBody(rc),
@@ -116,14 +115,16 @@ func (r *request) resource() string {
 	return r.rawPath
 }
 
-func newRequestID() string {
-	var b [8]byte
+// newRequestIDs draws a request's x-amz-request-id (16 upper-case hex
+// digits) and x-amz-id-2 (32 bytes in base64) from one read of the random
+// source.
+func newRequestIDs() (id, hostID string) {
+	var b [8 + 32]byte
 	_, _ = rand.Read(b[:])
-	return strings.ToUpper(hex.EncodeToString(b[:]))
-}
-
-func newHostID() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return base64.StdEncoding.EncodeToString(b[:])
+	const upperHex = "0123456789ABCDEF"
+	var text [16]byte
+	for i, c := range b[:8] {
+		text[2*i], text[2*i+1] = upperHex[c>>4], upperHex[c&0xf]
+	}
+	return string(text[:]), base64.StdEncoding.EncodeToString(b[8:])
 }

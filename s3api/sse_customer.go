@@ -51,14 +51,21 @@ type ssecHeaders struct {
 }
 
 func readSSECHeaders(r *request, prefix string) ssecHeaders {
-	return ssecHeaders{
-		algorithm:    strings.TrimSpace(r.header(prefix + "algorithm")),
-		key:          strings.TrimSpace(r.header(prefix + "key")),
-		keyMD5:       strings.TrimSpace(r.header(prefix + "key-MD5")),
-		hasAlgorithm: r.hasHeader(prefix + "algorithm"),
-		hasKey:       r.hasHeader(prefix + "key"),
-		hasKeyMD5:    r.hasHeader(prefix + "key-MD5"),
-	}
+	var h ssecHeaders
+	h.algorithm, h.hasAlgorithm = peekSuffixed(r, prefix, "algorithm")
+	h.key, h.hasKey = peekSuffixed(r, prefix, "key")
+	h.keyMD5, h.hasKeyMD5 = peekSuffixed(r, prefix, "key-MD5")
+	return h
+}
+
+// peekSuffixed reads header prefix+suffix, trimmed, and whether it is
+// present. The name is built on the stack: every GET and HEAD looks for
+// the three SSE-C headers, and almost none sends them.
+func peekSuffixed(r *request, prefix, suffix string) (string, bool) {
+	var buf [64]byte
+	name := append(append(buf[:0], prefix...), suffix...)
+	v := r.c.Request().Header.PeekBytes(name)
+	return strings.TrimSpace(string(v)), v != nil
 }
 
 // parseCustomerKey reads an SSE-C key from its headers (nil, nil when none

@@ -30,4 +30,23 @@ type AttributedFiles interface {
 	// SetFileAttribute replaces linked file id's attribute (ErrNotFound if
 	// it is not linked).
 	SetFileAttribute(ctx context.Context, id ID, attr []byte) error
+	// LookupLinked is Lookup (same errors, same Entry) that, when a linked
+	// file holds name, also reads what reading that file needs, in the
+	// same step: a GET or HEAD finds its object and the object's metadata
+	// at once. See LinkedFile.
+	LookupLinked(ctx context.Context, dir ID, name string, open bool) (LinkedFile, error)
+}
+
+// LinkedFile is what AttributedFiles.LookupLinked found.
+type LinkedFile struct {
+	Entry
+	// Attribute is the file's attribute as FileAttribute returns it, when
+	// HasAttribute; HasAttribute is false when FileAttribute would answer
+	// anything else (an error).
+	Attribute    []byte
+	HasAttribute bool
+	// File is the file opened as OpenFile opens it, when open was asked;
+	// nil if it was not, or if OpenFile would fail (and tells why). The
+	// caller closes it.
+	File File
 }

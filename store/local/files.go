@@ -56,38 +56,55 @@ func (s *Store) OpenFile(ctx context.Context, id store.ID) (store.File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var (
-		size      int64
-		list      extentList
-		assembled bool
-		inline    []byte
-	)
+	var plan openPlan
 	err := s.view(func(tx *bolt.Tx) error {
-		rec, err := getLinkedFile(tx, id)
-		if err != nil {
-			return err
-		}
-		size = rec.Size
-		if inline = getInline(tx, id); inline != nil {
-			return nil
-		}
-		list, assembled, err = getExtents(tx, id, rec)
+		var err error
+		plan, err = planOpen(tx, id)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open file: %w", err)
 	}
-	if inline != nil {
-		return newInlineFile(inline), nil
+	return s.openPlanned(id, plan)
+}
+
+// openPlan is what opening linked file reads from meta.db: its size and
+// where its bytes are.
+type openPlan struct {
+	size      int64
+	list      extentList
+	assembled bool
+	inline    []byte
+}
+
+// planOpen reads, within tx, what opening linked file id needs.
+func planOpen(tx *bolt.Tx, id store.ID) (openPlan, error) {
+	rec, err := getLinkedFile(tx, id)
+	if err != nil {
+		return openPlan{}, err
 	}
-	if assembled {
-		return s.openExtents(id, size, list.Extents)
+	p := openPlan{size: rec.Size}
+	if p.inline = getInline(tx, id); p.inline != nil {
+		return p, nil
+	}
+	p.list, p.assembled, err = getExtents(tx, id, rec)
+	return p, err
+}
+
+// openPlanned opens file id as planned, once the plan's transaction is
+// over: every data file it reads from is opened here.
+func (s *Store) openPlanned(id store.ID, p openPlan) (store.File, error) {
+	if p.inline != nil {
+		return newInlineFile(p.inline), nil
+	}
+	if p.assembled {
+		return s.openExtents(id, p.size, p.list.Extents)
 	}
 	f, err := s.openData(id)
 	if err != nil {
 		return nil, fmt.Errorf("open file %d: %w", id, err)
 	}
-	return &file{f: f, size: size}, nil
+	return &file{f: f, size: p.size}, nil
 }
 
 // openData opens a data file; ErrNotFound if it is gone, which happens when

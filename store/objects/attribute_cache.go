@@ -25,9 +25,20 @@ type decodedAttribute struct {
 // store.ErrNotFound if the file is gone or has none. The caller owns the
 // returned record (maps and slices included).
 func (l *Layer) readAttributeRecord(ctx context.Context, st store.AttributedFiles, id store.ID) (record, error) {
-	attr, err := st.FileAttribute(ctx, id)
-	if err != nil {
-		return record{}, err
+	return l.attributeRecord(ctx, st, id, nil)
+}
+
+// attributeRecord is readAttributeRecord given the attribute when the
+// file's lookup read it already (nil when it did not).
+func (l *Layer) attributeRecord(ctx context.Context, st store.AttributedFiles, id store.ID, given *[]byte) (record, error) {
+	var attr []byte
+	if given != nil {
+		attr = *given
+	} else {
+		var err error
+		if attr, err = st.FileAttribute(ctx, id); err != nil {
+			return record{}, err
+		}
 	}
 	if c, ok := l.attributes.get(id); ok && bytes.Equal(c.raw, attr) {
 		return c.rec.clone(), nil

@@ -23,6 +23,11 @@ const resolveAttempts = 16
 // from the cache (cachedBucketID); if the store answers that it, or a
 // directory below it, was removed, the key is resolved once more afresh.
 func (l *Layer) locate(ctx context.Context, bucket, key string) (store.ID, store.ID, slot, keyPath, error) {
+	return l.locateVia(ctx, bucket, key, l.st.Lookup)
+}
+
+// locateVia is locate looking names up with lookup (see readLookup).
+func (l *Layer) locateVia(ctx context.Context, bucket, key string, lookup lookupFunc) (store.ID, store.ID, slot, keyPath, error) {
 	p, err := pathOfKey(key)
 	if err != nil {
 		return 0, 0, slot{}, p, err
@@ -31,7 +36,7 @@ func (l *Layer) locate(ctx context.Context, bucket, key string) (store.ID, store
 	if err != nil {
 		return 0, 0, slot{}, p, err
 	}
-	dir, s, err := l.locateIn(ctx, bid, p)
+	dir, s, err := l.locateIn(ctx, bid, p, lookup)
 	if errors.Is(err, store.ErrDirectoryGone) {
 		if fromCache {
 			l.forgetBucket(bucket)
@@ -39,7 +44,7 @@ func (l *Layer) locate(ctx context.Context, bucket, key string) (store.ID, store
 				return 0, 0, slot{}, p, err
 			}
 		}
-		dir, s, err = l.locateIn(ctx, bid, p)
+		dir, s, err = l.locateIn(ctx, bid, p, lookup)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Also a directory removed again since: the key was gone then.
@@ -55,23 +60,24 @@ func (l *Layer) locate(ctx context.Context, bucket, key string) (store.ID, store
 }
 
 // locateIn finds who holds key path p in the bucket directory bid.
-func (l *Layer) locateIn(ctx context.Context, bid store.ID, p keyPath) (store.ID, slot, error) {
+func (l *Layer) locateIn(ctx context.Context, bid store.ID, p keyPath, lookup lookupFunc) (store.ID, slot, error) {
 	dir, err := l.objectDir(ctx, bid, p)
 	if err != nil {
 		return 0, slot{}, err
 	}
-	s, err := l.lookupSlot(ctx, dir, p.name)
+	s, err := l.lookupSlotVia(ctx, dir, p.name, lookup)
 	return dir, s, err
 }
 
 // Stat describes an object.
 func (l *Layer) Stat(ctx context.Context, bucket, key string) (ObjectInfo, error) {
 	for range resolveAttempts {
-		bid, _, s, _, err := l.locate(ctx, bucket, key)
+		var read readLookup
+		bid, _, s, _, err := l.locateVia(ctx, bucket, key, read.lookupFunc(l, false))
 		if err != nil {
 			return ObjectInfo{}, err
 		}
-		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil)
+		info, err := l.describeRead(ctx, bucket, key, bid, s.file.ID, nil, read.attributeOf(s.file))
 		if errors.Is(err, store.ErrNotFound) {
 			continue // overwritten or deleted meanwhile
 		}
@@ -84,18 +90,24 @@ func (l *Layer) Stat(ctx context.Context, bucket, key string) (ObjectInfo, error
 // it was opened.
 func (l *Layer) Open(ctx context.Context, bucket, key string) (*Object, error) {
 	for range resolveAttempts {
-		bid, _, s, _, err := l.locate(ctx, bucket, key)
+		var read readLookup
+		bid, _, s, _, err := l.locateVia(ctx, bucket, key, read.lookupFunc(l, true))
 		if err != nil {
+			read.close()
 			return nil, err
 		}
-		f, err := l.st.OpenFile(ctx, s.file.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
+		f := read.takeFile(s.file)
+		read.close()
+		if f == nil {
+			f, err = l.st.OpenFile(ctx, s.file.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("objects: open %q: %w", key, err)
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("objects: open %q: %w", key, err)
-		}
-		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, f)
+		info, err := l.describeRead(ctx, bucket, key, bid, s.file.ID, f, read.attributeOf(s.file))
 		if err != nil {
 			f.Close()
 			if errors.Is(err, store.ErrNotFound) {
@@ -114,7 +126,13 @@ func (l *Layer) Open(ctx context.Context, bucket, key string) (*Object, error) {
 // again, or that another client wrote the file. f, if open, supplies the
 // size of a foreign file as it was opened.
 func (l *Layer) describe(ctx context.Context, bucket, key string, bid, id store.ID, f store.File) (ObjectInfo, error) {
-	rec, err := l.readRecord(ctx, bid, id)
+	return l.describeRead(ctx, bucket, key, bid, id, f, nil)
+}
+
+// describeRead is describe given the file's attribute when its lookup
+// brought it back (nil when it did not).
+func (l *Layer) describeRead(ctx context.Context, bucket, key string, bid, id store.ID, f store.File, attr *[]byte) (ObjectInfo, error) {
+	rec, err := l.readRecordGiven(ctx, bid, id, attr)
 	if err == nil {
 		return rec.info(bucket, key, id), nil
 	}

@@ -176,8 +176,14 @@ func (l *Layer) writeSmallFile(ctx context.Context, dir store.ID, name, note str
 
 // readRecord loads the record of file id; store.ErrNotFound if it has none.
 func (l *Layer) readRecord(ctx context.Context, bucket, id store.ID) (record, error) {
+	return l.readRecordGiven(ctx, bucket, id, nil)
+}
+
+// readRecordGiven is readRecord given file id's attribute when it was read
+// already (nil when it was not).
+func (l *Layer) readRecordGiven(ctx context.Context, bucket, id store.ID, attr *[]byte) (record, error) {
 	if st, ok := l.attributed(); ok {
-		rec, err := l.readAttributeRecord(ctx, st, id)
+		rec, err := l.attributeRecord(ctx, st, id, attr)
 		if !errors.Is(err, store.ErrNotFound) {
 			return rec, err
 		}

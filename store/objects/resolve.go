@@ -223,8 +223,13 @@ func (l *Layer) inspect(ctx context.Context, dir store.ID, name string) (slot, e
 
 // lookupSlot is inspect that reports a removed dir as store.ErrDirectoryGone.
 func (l *Layer) lookupSlot(ctx context.Context, dir store.ID, name string) (slot, error) {
+	return l.lookupSlotVia(ctx, dir, name, l.st.Lookup)
+}
+
+// lookupSlotVia is lookupSlot looking names up with lookup.
+func (l *Layer) lookupSlotVia(ctx context.Context, dir store.ID, name string, lookup lookupFunc) (slot, error) {
 	var s slot
-	e, err := l.st.Lookup(ctx, dir, name)
+	e, err := lookup(ctx, dir, name)
 	switch {
 	case err == nil && !e.Dir:
 		return slot{file: e, linkName: name, found: true}, nil
@@ -236,7 +241,7 @@ func (l *Layer) lookupSlot(ctx context.Context, dir store.ID, name string) (slot
 	if name == markerName {
 		return s, nil
 	}
-	e, err = l.st.Lookup(ctx, dir, shadowPrefix+name)
+	e, err = lookup(ctx, dir, shadowPrefix+name)
 	switch {
 	case err == nil && !e.Dir:
 		s.file, s.linkName, s.found = e, shadowPrefix+name, true
