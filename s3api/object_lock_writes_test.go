@@ -158,7 +158,8 @@ func TestObjectLockPolicyActions(t *testing.T) {
 	}
 }
 
-// TestDeleteObjectsBypassIsPerKey: s3:BypassGovernanceRetention is an
+// TestDeleteObjectsBypassIsPerKey: bypassing GOVERNANCE needs
+// s3:BypassGovernanceRetention (AWS user guide, object-lock-managing), an
 // action on objects (Service Authorization Reference, Amazon S3: its
 // resource type is object), so DeleteObjects gives the bypass key by key,
 // as far as the policy grants it, not by a grant on the bucket.
