@@ -106,6 +106,7 @@ func (s *server) deleteObjects(r *request) error {
 	}
 
 	res := deleteResult{Xmlns: s3Namespace}
+	bypass := bypassRequested(r)
 	for i, o := range req.Objects {
 		err := validateKey(o.Key)
 		if err == nil && o.Key == "" {
@@ -120,7 +121,13 @@ func (s *server) deleteObjects(r *request) error {
 		}
 		var done deletedVersion
 		if err == nil {
-			done, err = s.deleteOne(r.ctx, r, o.Key, o.VersionID, conds[i])
+			// s3:BypassGovernanceRetention is an object action: each key
+			// gets the bypass only if the policy grants it on that key.
+			ctx := r.ctx
+			if bypass && s.permits(r, r.access, "BypassGovernanceRetention", r.bucket, o.Key) {
+				ctx = objects.WithGovernanceBypass(ctx)
+			}
+			done, err = s.deleteOne(ctx, r, o.Key, o.VersionID, conds[i])
 		}
 		if err != nil {
 			e := s3err.As(err)

@@ -22,7 +22,8 @@ func (s *server) authorizeLock(r *request, access bucketAccess, op string) error
 			return s3err.AccessDenied
 		}
 	}
-	if bypassOperations[op] && bypassRequested(r) && s.permits(r, access, "BypassGovernanceRetention", r.bucket, r.key) {
+	// DeleteObjects judges the bypass key by key (deleteObjects).
+	if bypassOperations[op] && op != "DeleteObjects" && bypassRequested(r) && s.permits(r, access, "BypassGovernanceRetention", r.bucket, r.key) {
 		r.ctx = objects.WithGovernanceBypass(r.ctx)
 	}
 	if op == "GetObject" || op == "HeadObject" {

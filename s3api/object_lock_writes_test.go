@@ -157,3 +157,49 @@ func TestObjectLockPolicyActions(t *testing.T) {
 		t.Fatalf("retention after the bypass: %+v, %v", out, err)
 	}
 }
+
+// TestDeleteObjectsBypassIsPerKey: bypassing GOVERNANCE needs
+// s3:BypassGovernanceRetention (AWS user guide, object-lock-managing), an
+// action on objects (Service Authorization Reference, Amazon S3: its
+// resource type is object), so DeleteObjects gives the bypass key by key,
+// as far as the policy grants it, not by a grant on the bucket.
+func TestDeleteObjectsBypassIsPerKey(t *testing.T) {
+	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
+	ctx := context.Background()
+	alice, bob := g.client(), g.clientAs(bobAccessKey, bobSecretKey)
+	g.lockedBucket(t, "locked")
+	until := time.Now().Add(2 * time.Hour)
+	versions := map[string]string{}
+	for _, key := range []string{"open/a", "kept/b"} {
+		out, err := alice.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("locked"), Key: aws.String(key), Body: strings.NewReader("x"),
+			ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+		if err != nil {
+			t.Fatalf("PutObject %s: %v", key, err)
+		}
+		versions[key] = aws.ToString(out.VersionId)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":["s3:DeleteObjectVersion"],"Resource":["arn:aws:s3:::locked/*"]},` +
+		`{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":["s3:BypassGovernanceRetention"],"Resource":["arn:aws:s3:::locked/open/*"]}]}`
+	if _, err := alice.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("locked"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	out, err := bob.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("locked"), BypassGovernanceRetention: aws.Bool(true),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+			{Key: aws.String("open/a"), VersionId: aws.String(versions["open/a"])},
+			{Key: aws.String("kept/b"), VersionId: aws.String(versions["kept/b"])},
+		}}})
+	if err != nil {
+		t.Fatalf("DeleteObjects: %v", err)
+	}
+	if len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].Key) != "open/a" {
+		t.Fatalf("deleted %+v, want open/a alone (the bypass is granted on open/*)", out.Deleted)
+	}
+	if len(out.Errors) != 1 || aws.ToString(out.Errors[0].Key) != "kept/b" || aws.ToString(out.Errors[0].Code) != "AccessDenied" {
+		t.Fatalf("errors %+v, want AccessDenied for kept/b (no bypass granted there)", out.Errors)
+	}
+	if _, err := alice.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("locked"), Key: aws.String("kept/b"), VersionId: aws.String(versions["kept/b"])}); err != nil {
+		t.Fatalf("the version the bypass did not cover: %v", err)
+	}
+}

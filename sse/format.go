@@ -1,7 +1,6 @@
 package sse
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -96,10 +95,10 @@ func DecryptRange(stored io.Reader, key *ObjectKey, rng StoredRange) (io.Reader,
 	if rng.firstPackage > int64(^uint32(0)) {
 		return nil, fmt.Errorf("sse: package %d is past the format's limit", rng.firstPackage)
 	}
-	// The format reads each package's header and body apart: a buffer of
-	// a few packages turns those small reads into large ones.
-	buffered := bufio.NewReaderSize(stored, 4*storedPackage)
-	r, err := sio.DecryptReader(buffered, sioConfig(key, uint32(rng.firstPackage)))
+	// Version 2.0 of the format reads one whole stored package per read
+	// (io.ReadFull of header, payload and tag): stored is read directly, as
+	// a buffer in between would only copy every byte once more.
+	r, err := sio.DecryptReader(stored, sioConfig(key, uint32(rng.firstPackage)))
 	if err != nil {
 		return nil, fmt.Errorf("sse: start decryption: %w", err)
 	}

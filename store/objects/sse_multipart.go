@@ -97,6 +97,27 @@ func (r *partsReader) Read(p []byte) (int, error) {
 	}
 }
 
+// WriteTo copies every segment's plaintext to w through the decrypting
+// reader's own WriteTo (whole packages opened straight into one buffer,
+// large writes), which the 32 KiB reads of a generic copy would bypass.
+func (r *partsReader) WriteTo(w io.Writer) (int64, error) {
+	var written int64
+	for r.cur != nil || len(r.segments) > 0 {
+		if r.cur == nil {
+			if err := r.openNext(); err != nil {
+				return written, err
+			}
+		}
+		n, err := io.Copy(w, r.cur)
+		written += n
+		r.cur = nil
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
 // openNext starts decrypting the next segment and forgets its key (the
 // cipher keeps its own schedule).
 func (r *partsReader) openNext() error {
