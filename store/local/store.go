@@ -63,6 +63,9 @@ type Store struct {
 	files  *dataFiles
 	writes atomic.Int64 // write transactions in flight, see update
 	batch  int          // items per transaction in long walks (tests lower it)
+	// snapshotLogLimit is the length at which the snapshot log moves into
+	// the snapshots bucket (versions_log.go; tests lower it).
+	snapshotLogLimit int
 
 	mu sync.Mutex
 	// busy holds the transient files with an Append or LinkFile in
@@ -104,6 +107,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		files: &dataFiles{root: filepath.Join(dir, "files")},
 		busy:  make(map[store.ID]struct{}),
 		batch: defaultBatch,
+
+		snapshotLogLimit: defaultSnapshotLogLimit,
 
 		ephemeral: newEphemeralSet(opts.EphemeralNotes),
 	}
