@@ -10,13 +10,15 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// Buckets of store.VersionedDirs, created by the first SetKeepSnapshots: a
-// store that never keeps snapshots has neither, and its overwrites and
-// unlinks pay one failed bucket lookup for them.
+// Buckets of store.VersionedDirs, created by the first SetKeepSnapshots
+// (keepsnapshots) and the first snapshot edge (snapshots, and the log of
+// versions_log.go): a store that never keeps snapshots has none, and its
+// overwrites and unlinks pay one failed bucket lookup for them.
 var (
 	// snapshotsBucket maps dir | name | 0x00 | creation time (8 bytes
 	// big-endian) → snapshotRecord. Names hold no NUL, so one directory's
 	// snapshot edges are one key range sorted by name, then oldest first.
+	// The newest ones wait in the snapshot log until it is full.
 	snapshotsBucket = []byte("snapshots")
 	// keepSnapshotsBucket holds the IDs of the directories that keep
 	// snapshot edges (id → nothing).
