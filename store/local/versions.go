@@ -173,16 +173,13 @@ func (s *Store) ReadDirVersions(ctx context.Context, dir store.ID, fn func(store
 		batch := make([]store.Version, 0, 64)
 		var last []byte
 		err := s.view(func(tx *bolt.Tx) error {
-			edges, err := snapshotsAfter(tx, prefix, after, s.batch)
-			if err != nil {
-				return err
-			}
-			for _, e := range edges {
-				name, created, _ := splitSnapshotKey(e.key) // checked by snapshotsAfter
-				batch = append(batch, e.rec.version(name, created))
-				last = bytes.Clone(e.key)
-			}
-			return nil
+			err := snapshotsAfter(tx, prefix, after, s.batch, func(key []byte, r snapshotRecord) {
+				name, created, _ := splitSnapshotKey(key) // checked by snapshotsAfter
+				batch = append(batch, r.version(name, created))
+				last = key
+			})
+			last = bytes.Clone(last) // out of the transaction's pages
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("read snapshot edges of directory %d: %w", dir, err)

@@ -64,13 +64,14 @@ func loggedWithPrefix(tx *bolt.Tx, prefix []byte) ([]loggedSnapshot, error) {
 	}
 	var out []loggedSnapshot
 	err := b.ForEach(func(k, v []byte) error {
+		if len(v) >= snapshotRecordLen && !bytes.HasPrefix(v[snapshotRecordLen:], prefix) {
+			return nil // another directory's or name's: not decoded
+		}
 		l, err := decodeLogged(k, v)
 		if err != nil {
 			return err
 		}
-		if bytes.HasPrefix(l.key, prefix) {
-			out = append(out, l)
-		}
+		out = append(out, l)
 		return nil
 	})
 	slices.SortFunc(out, func(a, b loggedSnapshot) int { return bytes.Compare(a.key, b.key) })
@@ -160,39 +161,47 @@ func findSnapshot(tx *bolt.Tx, dir store.ID, name string, created int64) (snapsh
 	return snapshotRecord{}, snapshotRef{}, store.ErrNotFound
 }
 
-// snapshotsAfter returns up to n snapshot edges whose keys start with
+// snapshotsAfter calls fn for up to n snapshot edges whose keys start with
 // prefix and come after after (nil: from the first), in key order, from
-// the snapshots bucket and the log together.
-func snapshotsAfter(tx *bolt.Tx, prefix, after []byte, n int) ([]loggedSnapshot, error) {
-	var kept []loggedSnapshot
+// the snapshots bucket and the log together. The key fn gets is valid
+// until the transaction ends.
+func snapshotsAfter(tx *bolt.Tx, prefix, after []byte, n int, fn func(key []byte, r snapshotRecord)) error {
+	logged, err := loggedWithPrefix(tx, prefix)
+	if err != nil {
+		return err
+	}
+	logged = slices.DeleteFunc(logged, func(l loggedSnapshot) bool { return after != nil && bytes.Compare(l.key, after) <= 0 })
+	var k, v []byte
 	if b := tx.Bucket(snapshotsBucket); b != nil {
 		c := b.Cursor()
-		k, v := c.Seek(prefix)
+		k, v = c.Seek(prefix)
 		if after != nil {
 			k, v = c.Seek(after)
 			if bytes.Equal(k, after) {
 				k, v = c.Next()
 			}
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(kept) < n; k, v = c.Next() {
+		next := func() { k, v = c.Next() }
+		for ; n > 0 && k != nil && bytes.HasPrefix(k, prefix); n-- {
+			if len(logged) > 0 && bytes.Compare(logged[0].key, k) < 0 {
+				fn(logged[0].key, logged[0].rec)
+				logged = logged[1:]
+				continue
+			}
 			if _, _, err := splitSnapshotKey(k); err != nil {
-				return nil, err
+				return err
 			}
 			r, err := decodeSnapshot(v)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			kept = append(kept, loggedSnapshot{key: k, rec: r})
+			fn(k, r)
+			next()
 		}
 	}
-	logged, err := loggedWithPrefix(tx, prefix)
-	if err != nil {
-		return nil, err
+	for ; n > 0 && len(logged) > 0; n-- {
+		fn(logged[0].key, logged[0].rec)
+		logged = logged[1:]
 	}
-	logged = slices.DeleteFunc(logged, func(l loggedSnapshot) bool { return after != nil && bytes.Compare(l.key, after) <= 0 })
-	// When kept stopped at n, the first n of the merge all sort before its
-	// end, so no logged edge past a kept one not yet read slips in.
-	merged := append(kept, logged...)
-	slices.SortFunc(merged, func(a, b loggedSnapshot) int { return bytes.Compare(a.key, b.key) })
-	return merged[:min(n, len(merged))], nil
+	return nil
 }
