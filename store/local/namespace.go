@@ -241,7 +241,7 @@ func (s *Store) Rename(ctx context.Context, dir store.ID, oldName, newName strin
 		if err := edges.Delete(edgeKey(dir, oldName)); err != nil {
 			return err
 		}
-		if err := renamedAway(tx, dir, oldName, e, now); err != nil {
+		if err := s.renamedAway(tx, dir, oldName, e, now); err != nil {
 			return err
 		}
 		e.Created = now
@@ -287,7 +287,7 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 		if err != nil {
 			return err
 		}
-		unused, err = unlinkFileEdge(tx, dir, name, e, now)
+		unused, err = s.unlinkFileEdge(tx, dir, name, e, now)
 		return err
 	})
 	if err != nil {

@@ -62,6 +62,9 @@ type Store struct {
 	files  *dataFiles
 	writer *groupCommitter // write transactions, see update
 	batch  int             // items per transaction in long walks (tests lower it)
+	// snapshotLogLimit is the length at which the snapshot log moves into
+	// the snapshots bucket (versions_log.go; tests lower it).
+	snapshotLogLimit int
 
 	mu sync.Mutex
 	// busy holds the transient files with an Append or LinkFile in
@@ -103,6 +106,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		files: &dataFiles{root: filepath.Join(dir, "files")},
 		busy:  make(map[store.ID]struct{}),
 		batch: defaultBatch,
+
+		snapshotLogLimit: defaultSnapshotLogLimit,
 
 		ephemeral: newEphemeralSet(opts.EphemeralNotes),
 	}

@@ -351,7 +351,7 @@ func (s *Store) replaceEdge(tx *bolt.Tx, dir store.ID, name string, child store.
 		if old.Dir {
 			return 0, nil, fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
 		}
-		if unused, err = retireFileEdge(tx, dir, name, old); err != nil {
+		if unused, err = s.retireFileEdge(tx, dir, name, old); err != nil {
 			return 0, nil, err
 		}
 	}

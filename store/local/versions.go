@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -100,31 +101,42 @@ func (s *Store) ReadNameVersions(ctx context.Context, dir store.ID, name string,
 			}
 			versions = append(versions, currentVersion(name, e))
 		}
-		b := tx.Bucket(snapshotsBucket)
-		if b == nil {
-			return nil
-		}
+		current := len(versions) // the current edge, if any, stays first
 		prefix := snapshotNamePrefix(dir, name)
-		c := b.Cursor()
-		// The name's newest snapshot key is the last one under prefix:
-		// seek past the range, then step back.
-		k, v := c.Seek(append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
-			_, created, err := splitSnapshotKey(k)
-			if err != nil {
-				return err
+		if b := tx.Bucket(snapshotsBucket); b != nil {
+			c := b.Cursor()
+			// The name's newest snapshot key is the last one under
+			// prefix: seek past the range, then step back.
+			k, v := c.Seek(append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
 			}
-			r, err := decodeSnapshot(v)
-			if err != nil {
-				return err
+			for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+				_, created, err := splitSnapshotKey(k)
+				if err != nil {
+					return err
+				}
+				r, err := decodeSnapshot(v)
+				if err != nil {
+					return err
+				}
+				versions = append(versions, r.version(name, created))
 			}
-			versions = append(versions, r.version(name, created))
 		}
+		logged, err := loggedWithPrefix(tx, prefix)
+		if err != nil {
+			return err
+		}
+		for _, l := range logged {
+			_, created, _ := splitSnapshotKey(l.key) // checked by loggedWithPrefix
+			versions = append(versions, l.rec.version(name, created))
+		}
+		// Snapshot edges newest first, wherever they are kept.
+		slices.SortFunc(versions[current:], func(a, b store.Version) int {
+			return b.CreationTime.Compare(a.CreationTime)
+		})
 		return nil
 	})
 	if err != nil {
@@ -161,31 +173,13 @@ func (s *Store) ReadDirVersions(ctx context.Context, dir store.ID, fn func(store
 		batch := make([]store.Version, 0, 64)
 		var last []byte
 		err := s.view(func(tx *bolt.Tx) error {
-			b := tx.Bucket(snapshotsBucket)
-			if b == nil {
-				return nil
-			}
-			c := b.Cursor()
-			k, v := c.Seek(prefix)
-			if after != nil {
-				k, v = c.Seek(after)
-				if bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
-			}
-			for ; k != nil && bytes.HasPrefix(k, prefix) && len(batch) < s.batch; k, v = c.Next() {
-				name, created, err := splitSnapshotKey(k)
-				if err != nil {
-					return err
-				}
-				r, err := decodeSnapshot(v)
-				if err != nil {
-					return err
-				}
+			err := snapshotsAfter(tx, prefix, after, s.batch, func(key []byte, r snapshotRecord) {
+				name, created, _ := splitSnapshotKey(key) // checked by snapshotsAfter
 				batch = append(batch, r.version(name, created))
-				last = bytes.Clone(k)
-			}
-			return nil
+				last = key
+			})
+			last = bytes.Clone(last) // out of the transaction's pages
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("read snapshot edges of directory %d: %w", dir, err)
@@ -218,14 +212,14 @@ func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Ve
 		if err != nil {
 			return err
 		}
-		r, key, err := getSnapshot(tx, dir, v)
+		r, ref, err := getSnapshot(tx, dir, v)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // already gone, as TernFS answers
 		}
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(snapshotsBucket).Delete(key); err != nil {
+		if err := ref.remove(tx); err != nil {
 			return err
 		}
 		if ownsFile(r.version(v.Name, 0)) {
@@ -247,26 +241,16 @@ func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Ve
 func ownsFile(v store.Version) bool { return v.Owned && !v.Dir && v.ID != 0 }
 
 // getSnapshot finds the snapshot edge v (same name, creation time and
-// target) and returns it with its key.
-func getSnapshot(tx *bolt.Tx, dir store.ID, v store.Version) (snapshotRecord, []byte, error) {
-	missing := fmt.Errorf("snapshot edge %q of %v to %d: %w", v.Name, v.CreationTime, v.ID, store.ErrNotFound)
-	b := tx.Bucket(snapshotsBucket)
-	if b == nil {
-		return snapshotRecord{}, nil, missing
+// target) and returns it with where it is kept.
+func getSnapshot(tx *bolt.Tx, dir store.ID, v store.Version) (snapshotRecord, snapshotRef, error) {
+	r, ref, err := findSnapshot(tx, dir, v.Name, v.CreationTime.UnixNano())
+	if err == nil && r.Child != v.ID {
+		err = store.ErrNotFound
 	}
-	key := snapshotKey(dir, v.Name, v.CreationTime.UnixNano())
-	raw := b.Get(key)
-	if raw == nil {
-		return snapshotRecord{}, nil, missing
+	if errors.Is(err, store.ErrNotFound) {
+		return snapshotRecord{}, snapshotRef{}, fmt.Errorf("snapshot edge %q of %v to %d: %w", v.Name, v.CreationTime, v.ID, store.ErrNotFound)
 	}
-	r, err := decodeSnapshot(raw)
-	if err != nil {
-		return snapshotRecord{}, nil, err
-	}
-	if r.Child != v.ID {
-		return snapshotRecord{}, nil, missing
-	}
-	return r, key, nil
+	return r, ref, err
 }
 
 // RestoreSnapshot moves the owned snapshot edge v back to the current edge
@@ -293,7 +277,7 @@ func (s *Store) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Ver
 		if err != nil {
 			return err
 		}
-		r, key, err := getSnapshot(tx, dir, v)
+		r, ref, err := getSnapshot(tx, dir, v)
 		if err != nil {
 			return err
 		}
@@ -301,6 +285,7 @@ func (s *Store) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Ver
 			return fmt.Errorf("snapshot edge %q of %v owns no file: %w", v.Name, v.CreationTime, store.ErrNotFound)
 		}
 		edges := tx.Bucket(edgesBucket)
+		var displaced *edgeRecord
 		if raw := edges.Get(edgeKey(dir, name)); raw != nil {
 			old, err := decodeEdge(raw)
 			if err != nil {
@@ -309,12 +294,17 @@ func (s *Store) RestoreSnapshotAs(ctx context.Context, dir store.ID, v store.Ver
 			if old.Dir {
 				return fmt.Errorf("%q: %w", name, store.ErrIsDirectory)
 			}
-			if err := putSnapshot(tx, dir, name, old.Created, snapshotRecord{Child: old.Child, Owned: true}); err != nil {
+			displaced = &old
+		}
+		// Removed before anything is added: adding may move the log,
+		// and ref with it.
+		if err := ref.remove(tx); err != nil {
+			return err
+		}
+		if displaced != nil {
+			if err := s.putSnapshot(tx, dir, name, displaced.Created, snapshotRecord{Child: displaced.Child, Owned: true}); err != nil {
 				return err
 			}
-		}
-		if err := tx.Bucket(snapshotsBucket).Delete(key); err != nil {
-			return err
 		}
 		now, err := s.touchDirectory(tx, dir, dirRec)
 		if err != nil {
@@ -360,7 +350,7 @@ func (s *Store) AddDeletionMarker(ctx context.Context, dir store.ID, name string
 			return err
 		}
 		marker = snapshotRecord{}.version(name, now)
-		return putSnapshot(tx, dir, name, now, snapshotRecord{})
+		return s.putSnapshot(tx, dir, name, now, snapshotRecord{})
 	})
 	if err != nil {
 		return store.Version{}, fmt.Errorf("add deletion marker to %q: %w", name, err)

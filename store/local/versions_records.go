@@ -10,13 +10,15 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
-// Buckets of store.VersionedDirs, created by the first SetKeepSnapshots: a
-// store that never keeps snapshots has neither, and its overwrites and
-// unlinks pay one failed bucket lookup for them.
+// Buckets of store.VersionedDirs, created by the first SetKeepSnapshots
+// (keepsnapshots) and the first snapshot edge (snapshots, and the log of
+// versions_log.go): a store that never keeps snapshots has none, and its
+// overwrites and unlinks pay one failed bucket lookup for them.
 var (
 	// snapshotsBucket maps dir | name | 0x00 | creation time (8 bytes
 	// big-endian) → snapshotRecord. Names hold no NUL, so one directory's
 	// snapshot edges are one key range sorted by name, then oldest first.
+	// The newest ones wait in the snapshot log until it is full.
 	snapshotsBucket = []byte("snapshots")
 	// keepSnapshotsBucket holds the IDs of the directories that keep
 	// snapshot edges (id → nothing).
@@ -87,57 +89,50 @@ func keepsSnapshots(tx *bolt.Tx, dir store.ID) bool {
 	return b != nil && b.Get(idKey(dir)) != nil
 }
 
-func putSnapshot(tx *bolt.Tx, dir store.ID, name string, created int64, r snapshotRecord) error {
-	b, err := tx.CreateBucketIfNotExists(snapshotsBucket)
-	if err != nil {
-		return err
-	}
-	return b.Put(snapshotKey(dir, name, created), r.encode())
-}
-
 // hasSnapshots reports whether dir holds any snapshot edge.
-func hasSnapshots(tx *bolt.Tx, dir store.ID) bool {
-	b := tx.Bucket(snapshotsBucket)
-	if b == nil {
-		return false
-	}
+func hasSnapshots(tx *bolt.Tx, dir store.ID) (bool, error) {
 	prefix := idKey(dir)
-	k, _ := b.Cursor().Seek(prefix)
-	return k != nil && bytes.HasPrefix(k, prefix)
+	if b := tx.Bucket(snapshotsBucket); b != nil {
+		if k, _ := b.Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+			return true, nil
+		}
+	}
+	logged, err := loggedWithPrefix(tx, prefix)
+	return len(logged) > 0, err
 }
 
 // retireFileEdge disposes of the file edge old of name in dir, which an
 // overwrite or unlink is taking away: a directory that keeps snapshots keeps
 // it as an owned snapshot edge, any other drops its file. It returns the data
 // files the drop left unused.
-func retireFileEdge(tx *bolt.Tx, dir store.ID, name string, old edgeRecord) ([]store.ID, error) {
+func (s *Store) retireFileEdge(tx *bolt.Tx, dir store.ID, name string, old edgeRecord) ([]store.ID, error) {
 	if !keepsSnapshots(tx, dir) {
 		return dropInode(tx, old.Child)
 	}
-	return nil, putSnapshot(tx, dir, name, old.Created, snapshotRecord{Child: old.Child, Owned: true})
+	return nil, s.putSnapshot(tx, dir, name, old.Created, snapshotRecord{Child: old.Child, Owned: true})
 }
 
 // unlinkFileEdge is retireFileEdge for an unlink at time now: a directory
 // that keeps snapshots also gets a deletion marker created now.
-func unlinkFileEdge(tx *bolt.Tx, dir store.ID, name string, old edgeRecord, now int64) ([]store.ID, error) {
-	unused, err := retireFileEdge(tx, dir, name, old)
+func (s *Store) unlinkFileEdge(tx *bolt.Tx, dir store.ID, name string, old edgeRecord, now int64) ([]store.ID, error) {
+	unused, err := s.retireFileEdge(tx, dir, name, old)
 	if err != nil || !keepsSnapshots(tx, dir) {
 		return unused, err
 	}
-	return nil, putSnapshot(tx, dir, name, now, snapshotRecord{})
+	return nil, s.putSnapshot(tx, dir, name, now, snapshotRecord{})
 }
 
 // renamedAway records, in a directory that keeps snapshots, what TernFS
 // leaves under the old name of a file renamed at time now: a snapshot edge
 // that does not own the file (its new edge does) and a deletion marker.
-func renamedAway(tx *bolt.Tx, dir store.ID, oldName string, old edgeRecord, now int64) error {
+func (s *Store) renamedAway(tx *bolt.Tx, dir store.ID, oldName string, old edgeRecord, now int64) error {
 	if !keepsSnapshots(tx, dir) {
 		return nil
 	}
-	if err := putSnapshot(tx, dir, oldName, old.Created, snapshotRecord{Child: old.Child}); err != nil {
+	if err := s.putSnapshot(tx, dir, oldName, old.Created, snapshotRecord{Child: old.Child}); err != nil {
 		return err
 	}
-	return putSnapshot(tx, dir, oldName, now, snapshotRecord{})
+	return s.putSnapshot(tx, dir, oldName, now, snapshotRecord{})
 }
 
 // inheritKeepSnapshots gives a new directory its parent's setting, as a
@@ -153,7 +148,11 @@ func inheritKeepSnapshots(tx *bolt.Tx, parent, child store.ID) error {
 // holds snapshot edges (its versions would become unreachable), else its
 // setting is forgotten.
 func releaseDirectory(tx *bolt.Tx, dir store.ID) error {
-	if hasSnapshots(tx, dir) {
+	held, err := hasSnapshots(tx, dir)
+	if err != nil {
+		return err
+	}
+	if held {
 		return fmt.Errorf("directory %d holds snapshot edges: %w", dir, store.ErrNotEmpty)
 	}
 	if b := tx.Bucket(keepSnapshotsBucket); b != nil {
