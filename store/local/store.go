@@ -179,13 +179,14 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 // Root returns the root directory's ID.
 func (s *Store) Root() store.ID { return rootID }
 
-// Close releases the database and the data-directory lock. It does no
-// cleanup: whatever is transient stays so until its deadline. Calling it
+// Close releases the database and the data-directory lock, after moving
+// the snapshot log into the snapshots bucket (versions_log.go). It does no
+// other cleanup: whatever is transient stays so until its deadline. Calling it
 // again is a no-op; using the store after Close is an error.
 func (s *Store) Close() error {
 	var errs []error
 	if s.db != nil {
-		errs = append(errs, s.db.Close())
+		errs = append(errs, s.emptySnapshotLog(), s.db.Close())
 		s.db = nil
 	}
 	if s.lock != nil {

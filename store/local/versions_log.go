@@ -21,8 +21,10 @@ import (
 // Readers merge the two: a snapshot edge is in exactly one of them, under
 // the same snapshot key.
 //
-// A meta.db without the log bucket reads as before (an empty log). Code
-// that predates the log does not see the edges still in it.
+// A meta.db without the log bucket reads as before (an empty log). Close
+// moves the log into the snapshots bucket, so code that predates the log
+// sees every edge after a clean shutdown (not after a crash: the edges
+// still logged then wait for this code's next Close).
 
 // snapshotLogBucket maps an arrival number (8 bytes big-endian, the
 // bucket's sequence) → snapshotRecord | snapshot key.
@@ -106,9 +108,18 @@ func (s *Store) flushSnapshotLogIfFull(tx *bolt.Tx, log *bolt.Bucket) (*bolt.Buc
 	if first == nil || binary.BigEndian.Uint64(last)-binary.BigEndian.Uint64(first)+1 < uint64(s.snapshotLogLimit) {
 		return log, nil
 	}
+	if err := moveSnapshotLog(tx, log); err != nil {
+		return nil, err
+	}
+	return tx.CreateBucket(snapshotLogBucket)
+}
+
+// moveSnapshotLog moves every edge of log into the snapshots bucket and
+// drops the log bucket.
+func moveSnapshotLog(tx *bolt.Tx, log *bolt.Bucket) error {
 	snapshots, err := tx.CreateBucketIfNotExists(snapshotsBucket)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	err = log.ForEach(func(k, v []byte) error {
 		l, err := decodeLogged(k, v)
@@ -118,14 +129,31 @@ func (s *Store) flushSnapshotLogIfFull(tx *bolt.Tx, log *bolt.Bucket) (*bolt.Buc
 		return snapshots.Put(bytes.Clone(l.key), l.rec.encode())
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// Dropping the bucket frees its pages at once, cheaper than deleting
 	// key by key; the arrival numbers start again, which nothing relies on.
-	if err := tx.DeleteBucket(snapshotLogBucket); err != nil {
-		return nil, err
+	return tx.DeleteBucket(snapshotLogBucket)
+}
+
+// emptySnapshotLog moves what the log holds into the snapshots bucket, so
+// that a meta.db closed cleanly has every snapshot edge where code older
+// than the log looks for it.
+func (s *Store) emptySnapshotLog() error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		log := tx.Bucket(snapshotLogBucket)
+		if log == nil {
+			return nil
+		}
+		if k, _ := log.Cursor().First(); k == nil {
+			return nil
+		}
+		return moveSnapshotLog(tx, log)
+	})
+	if err != nil {
+		return fmt.Errorf("move the snapshot log: %w", err)
 	}
-	return tx.CreateBucket(snapshotLogBucket)
+	return nil
 }
 
 // snapshotRef is where a snapshot edge is kept: its bucket and key there.

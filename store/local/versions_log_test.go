@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -274,5 +276,48 @@ func TestSnapshotLogMovesAtItsLimit(t *testing.T) {
 		if n := len(nameVersions(t, s, dir, fmt.Sprintf("k%d", i))); n != 4 {
 			t.Fatalf("k%d has %d versions, want 4", i, n)
 		}
+	}
+}
+
+// Close moves the log into the snapshots bucket: a meta.db closed cleanly
+// holds every snapshot edge where code older than the log looks for them,
+// and the store reopened reads the same versions.
+func TestCloseMovesTheSnapshotLog(t *testing.T) {
+	path := t.TempDir()
+	s := openTestStore(t, path, 0)
+	ctx := context.Background()
+	dir := keepingDir(t, s, "versioned")
+	for i := range 7 {
+		if _, err := s.LinkInlineFile(ctx, dir, fmt.Sprintf("k%d", i%2), []byte("x"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := logLength(t, s); n != 5 {
+		t.Fatalf("log holds %d edges before Close, want 5", n)
+	}
+	before := keysOf(dirVersions(t, s, dir))
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	db, err := bolt.Open(filepath.Join(path, "meta.db"), 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged, kept int
+	err = db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(snapshotLogBucket); b != nil {
+			logged = b.Stats().KeyN
+		}
+		kept = tx.Bucket(snapshotsBucket).Stats().KeyN
+		return nil
+	})
+	db.Close()
+	if err != nil || logged != 0 || kept != 5 {
+		t.Fatalf("after Close: %d logged, %d in the snapshots bucket (%v); want 0 and 5", logged, kept, err)
+	}
+	s = openTestStore(t, path, 0)
+	defer s.Close()
+	if after := keysOf(dirVersions(t, s, dir)); !slices.Equal(after, before) {
+		t.Fatalf("versions after reopening: %v, want %v", after, before)
 	}
 }
