@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -198,5 +200,35 @@ func TestLogWriterConcurrentRecordsStayWhole(t *testing.T) {
 			t.Fatalf("line %q twice", key)
 		}
 		seen[key] = true
+	}
+}
+
+func TestLogFlushIntervalSetting(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "terngate.yaml")
+	if err := os.WriteFile(file, []byte("log-flush-interval: 250ms\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{want: "100ms"},
+		{args: []string{"--config", file}, want: "250ms"},
+		{env: map[string]string{"TERNGATE_LOG_FLUSH_INTERVAL": "1s"}, want: "1s"},
+		{args: []string{"--log-flush-interval", "0"}, want: "0"},
+	} {
+		cfg, err := loadConfig(c.args, envOf(c.env), &bytes.Buffer{})
+		if err != nil {
+			t.Errorf("%v %v: %v", c.args, c.env, err)
+		} else if cfg.LogFlushInterval != c.want {
+			t.Errorf("%v %v: log-flush-interval %q, want %q", c.args, c.env, cfg.LogFlushInterval, c.want)
+		}
+	}
+	for _, bad := range []string{"-1s", "soon", "100"} {
+		if _, err := loadConfig([]string{"--log-flush-interval", bad}, envOf(nil), &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "log-flush-interval") {
+			t.Errorf("--log-flush-interval %s: %v, want an error naming the setting", bad, err)
+		}
 	}
 }
