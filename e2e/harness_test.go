@@ -28,6 +28,9 @@ const (
 	testRegion    = "us-east-1"
 	readyTimeout  = 30 * time.Second
 	stopTimeout   = 40 * time.Second
+	// logWait is how long a test waits for a log line to be written: far
+	// more than the gateway's default --log-flush-interval.
+	logWait = 5 * time.Second
 )
 
 // launchSpec says exactly how to run the binary: the caller controls flags
@@ -175,6 +178,21 @@ func (g *gateway) hasExited() bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// logWhen returns the gateway's log (stderr) once cond holds of it, or as
+// it is after logWait: the gateway writes its log in batches
+// (--log-flush-interval, 100ms by default), so the line of a request the
+// client already has its answer to may not be written yet.
+func (g *gateway) logWhen(cond func(log string) bool) string {
+	deadline := time.Now().Add(logWait)
+	for {
+		log := g.stderr.String()
+		if cond(log) || time.Now().After(deadline) {
+			return log
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -172,7 +172,9 @@ func TestReplicaKilledMidComplete(t *testing.T) {
 	// The survivor logs each Complete it took over with parts already
 	// moved: at least one kill must have landed there, or the test proved
 	// nothing about resuming.
-	if n := strings.Count(gws[2].stderr.String(), "resuming an interrupted Complete"); n == 0 {
+	const resumeLine = "resuming an interrupted Complete"
+	log := gws[2].logWhen(func(log string) bool { return strings.Contains(log, resumeLine) })
+	if n := strings.Count(log, resumeLine); n == 0 {
 		t.Error("no kill landed mid-assembly (the survivor resumed nothing): adjust the delays")
 	} else {
 		t.Logf("the survivor resumed %d interrupted Completes", n)

@@ -32,6 +32,10 @@ type Config struct {
 	LogFormat  string   `yaml:"log-format"`
 	MaxPutSize byteSize `yaml:"max-put-size"`
 
+	// LogFlushInterval is the longest a log record waits in memory
+	// before it is written (0: at once; logwriter.go).
+	LogFlushInterval string `yaml:"log-flush-interval"`
+
 	MinBodyRate       byteSize `yaml:"min-body-rate"`
 	MinBodyRateWindow string   `yaml:"min-body-rate-window"`
 
@@ -86,6 +90,8 @@ func defaultConfig() Config {
 		LogFormat:  "text",
 		MaxPutSize: 5 << 30,
 
+		LogFlushInterval: "100ms",
+
 		MinBodyRate:       1024,
 		MinBodyRateWindow: "30s",
 
@@ -124,6 +130,7 @@ func (c *Config) options() []option {
 		{name: "sigv2", usage: "also accept AWS Signature Version 2 (legacy clients, aws s3 presign and boto3 presigned URLs against a custom endpoint); false answers them InvalidRequest as V4-only AWS regions do", flag: &c.SigV2},
 		{name: "log-level", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{name: "log-format", usage: "text or json", str: &c.LogFormat},
+		{name: "log-flush-interval", usage: "longest a log line waits in memory before it is written, batching writes (Go duration; 0 writes each line at once); lines at warn and above, and everything before them, are written at once, and a graceful shutdown writes all", str: &c.LogFlushInterval},
 		{name: "max-put-size", usage: "largest single PUT: bytes, or with a unit (5GiB, 5GB); S3 allows 5GiB", size: &c.MaxPutSize},
 		{name: "min-body-rate", usage: "slowest a request body may arrive, in bytes per second (a size: 1KiB) over --min-body-rate-window of waiting for the client; slower bodies are cut off with RequestTimeout (0 disables)", size: &c.MinBodyRate},
 		{name: "min-body-rate-window", usage: "the time over which --min-body-rate is measured, and the longest a body may stall (Go duration)", str: &c.MinBodyRateWindow},
@@ -271,6 +278,9 @@ func (c Config) validate() error {
 	}
 	if d, err := time.ParseDuration(c.LeaseTTL); err != nil || d < 100*time.Millisecond {
 		return fmt.Errorf("lease-ttl must be a duration of at least 100ms, got %q", c.LeaseTTL)
+	}
+	if d, err := time.ParseDuration(c.LogFlushInterval); err != nil || d < 0 {
+		return fmt.Errorf("log-flush-interval must be a duration of at least 0, got %q", c.LogFlushInterval)
 	}
 	if c.MinBodyRate < 0 {
 		return fmt.Errorf("min-body-rate must be at least 0, got %d", c.MinBodyRate)

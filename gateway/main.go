@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // version is set at build time: -ldflags "-X main.version=...".
@@ -52,21 +53,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, logOut, err := newLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
+	// serve returns once requests have drained (or the grace is over) and
+	// everything it started has stopped: no record it logged may be left
+	// in the buffer.
+	defer logOut.Close()
 	return serve(ctx, cfg, logger, stdout)
 }
 
-func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
+// newLogger builds the gateway's logger over a buffered writer to w, which
+// the caller closes to write out what it holds.
+func newLogger(cfg Config, w io.Writer) (*slog.Logger, *logWriter, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
-		return nil, fmt.Errorf("log-level: %w", err)
+		return nil, nil, fmt.Errorf("log-level: %w", err)
 	}
+	flushInterval, err := time.ParseDuration(cfg.LogFlushInterval)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log-flush-interval: %w", err)
+	}
+	out := newLogWriter(w, flushInterval)
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(out, opts)
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(out, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return slog.New(flushAtWarn{Handler: h, w: out}), out, nil
 }
