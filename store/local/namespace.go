@@ -25,10 +25,7 @@ func (s *Store) Lookup(ctx context.Context, dir store.ID, name string) (store.En
 	}
 	var entry store.Entry
 	err := s.view(func(tx *bolt.Tx) error {
-		if _, err := getDirectory(tx, dir); err != nil {
-			return err
-		}
-		e, err := getEdge(tx, dir, name)
+		e, err := lookupEdge(tx, dir, name)
 		if err != nil {
 			return err
 		}

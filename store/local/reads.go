@@ -27,10 +27,7 @@ func (s *Store) LookupLinked(ctx context.Context, dir store.ID, name string, ope
 		planned bool
 	)
 	err := s.view(func(tx *bolt.Tx) error {
-		if _, err := getDirectory(tx, dir); err != nil {
-			return err
-		}
-		e, err := getEdge(tx, dir, name)
+		e, err := lookupEdge(tx, dir, name)
 		if err != nil {
 			return err
 		}

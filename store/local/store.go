@@ -251,6 +251,15 @@ func getEdge(tx *bolt.Tx, dir store.ID, name string) (edgeRecord, error) {
 	return decodeEdge(v)
 }
 
+// lookupEdge reads the edge name of the directory dir: ErrNotFound if dir
+// or the edge is absent, ErrNotDirectory if dir is not one.
+func lookupEdge(tx *bolt.Tx, dir store.ID, name string) (edgeRecord, error) {
+	if _, err := getDirectory(tx, dir); err != nil {
+		return edgeRecord{}, err
+	}
+	return getEdge(tx, dir, name)
+}
+
 // touchDirectory gives dir a new mtime later than its current one; every
 // edge change calls it.
 func (s *Store) touchDirectory(tx *bolt.Tx, dir store.ID, rec inodeRecord) (int64, error) {
