@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -102,42 +103,14 @@ func (s *Store) ReadNameVersions(ctx context.Context, dir store.ID, name string,
 			versions = append(versions, currentVersion(name, e))
 		}
 		current := len(versions) // the current edge, if any, stays first
-		prefix := snapshotNamePrefix(dir, name)
-		if b := tx.Bucket(snapshotsBucket); b != nil {
-			c := b.Cursor()
-			// The name's newest snapshot key is the last one under
-			// prefix: seek past the range, then step back.
-			k, v := c.Seek(append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
-			if k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
-			}
-			for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
-				_, created, err := splitSnapshotKey(k)
-				if err != nil {
-					return err
-				}
-				r, err := decodeSnapshot(v)
-				if err != nil {
-					return err
-				}
-				versions = append(versions, r.version(name, created))
-			}
-		}
-		logged, err := loggedWithPrefix(tx, prefix)
-		if err != nil {
-			return err
-		}
-		for _, l := range logged {
-			_, created, _ := splitSnapshotKey(l.key) // checked by loggedWithPrefix
-			versions = append(versions, l.rec.version(name, created))
-		}
-		// Snapshot edges newest first, wherever they are kept.
-		slices.SortFunc(versions[current:], func(a, b store.Version) int {
-			return b.CreationTime.Compare(a.CreationTime)
+		// Snapshot keys of one name sort oldest first, wherever they are
+		// kept (snapshotsAfter merges the bucket and the log).
+		err := snapshotsAfter(tx, snapshotNamePrefix(dir, name), nil, math.MaxInt, func(key []byte, r snapshotRecord) {
+			_, created, _ := splitSnapshotKey(key) // checked by snapshotsAfter
+			versions = append(versions, r.version(name, created))
 		})
-		return nil
+		slices.Reverse(versions[current:]) // newest first
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("read versions of %q: %w", name, err)
