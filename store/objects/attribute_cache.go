@@ -21,15 +21,10 @@ type decodedAttribute struct {
 	rec record
 }
 
-// readAttributeRecord loads the record kept as file id's attribute;
+// attributeRecord loads the record kept as file id's attribute, read
+// afresh unless given (the attribute the file's lookup brought back);
 // store.ErrNotFound if the file is gone or has none. The caller owns the
 // returned record (maps and slices included).
-func (l *Layer) readAttributeRecord(ctx context.Context, st store.AttributedFiles, id store.ID) (record, error) {
-	return l.attributeRecord(ctx, st, id, nil)
-}
-
-// attributeRecord is readAttributeRecord given the attribute when the
-// file's lookup read it already (nil when it did not).
 func (l *Layer) attributeRecord(ctx context.Context, st store.AttributedFiles, id store.ID, given *[]byte) (record, error) {
 	var attr []byte
 	if given != nil {

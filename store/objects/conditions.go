@@ -114,7 +114,7 @@ func (l *Layer) unlinkIf(ctx context.Context, bucket, key string, bid, dir store
 	}
 	defer hold.release(ctx)
 	if cond != (DeleteConditions{}) {
-		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil)
+		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil, nil)
 		if err != nil {
 			return "", err
 		}

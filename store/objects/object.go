@@ -77,7 +77,7 @@ func (l *Layer) Stat(ctx context.Context, bucket, key string) (ObjectInfo, error
 		if err != nil {
 			return ObjectInfo{}, err
 		}
-		info, err := l.describeRead(ctx, bucket, key, bid, s.file.ID, nil, read.attributeOf(s.file))
+		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, nil, read.attributeOf(s.file))
 		if errors.Is(err, store.ErrNotFound) {
 			continue // overwritten or deleted meanwhile
 		}
@@ -107,7 +107,7 @@ func (l *Layer) Open(ctx context.Context, bucket, key string) (*Object, error) {
 				return nil, fmt.Errorf("objects: open %q: %w", key, err)
 			}
 		}
-		info, err := l.describeRead(ctx, bucket, key, bid, s.file.ID, f, read.attributeOf(s.file))
+		info, err := l.describe(ctx, bucket, key, bid, s.file.ID, f, read.attributeOf(s.file))
 		if err != nil {
 			f.Close()
 			if errors.Is(err, store.ErrNotFound) {
@@ -124,14 +124,9 @@ func (l *Layer) Open(ctx context.Context, bucket, key string) (*Object, error) {
 // that the file was replaced since it was looked up (its record is removed
 // after the replacement), reported as store.ErrNotFound so the caller looks
 // again, or that another client wrote the file. f, if open, supplies the
-// size of a foreign file as it was opened.
-func (l *Layer) describe(ctx context.Context, bucket, key string, bid, id store.ID, f store.File) (ObjectInfo, error) {
-	return l.describeRead(ctx, bucket, key, bid, id, f, nil)
-}
-
-// describeRead is describe given the file's attribute when its lookup
-// brought it back (nil when it did not).
-func (l *Layer) describeRead(ctx context.Context, bucket, key string, bid, id store.ID, f store.File, attr *[]byte) (ObjectInfo, error) {
+// size of a foreign file as it was opened; attr, if not nil, the file's
+// attribute as its lookup brought it back.
+func (l *Layer) describe(ctx context.Context, bucket, key string, bid, id store.ID, f store.File, attr *[]byte) (ObjectInfo, error) {
 	rec, err := l.readRecordGiven(ctx, bid, id, attr)
 	if err == nil {
 		return rec.info(bucket, key, id), nil
