@@ -25,9 +25,9 @@ import (
 // ringARN is a static ring key's ARN as the gateway answers it.
 func ringARN(id string) string { return "arn:aws:kms:" + testRegion + ":000000000000:key/" + id }
 
-// startKMSGateway serves plain HTTP (SSE-KMS, unlike SSE-C, is served
-// over it: the key never crosses the wire) with a static KMS key ring of
-// e2e-kms-1 (the default key) and e2e-kms-2.
+// startKMSGateway serves HTTPS, as SSE-KMS is used in practice (clients
+// then send aws-chunked bodies with trailing checksums), with a static KMS
+// key ring of e2e-kms-1 (the default key) and e2e-kms-2.
 func startKMSGateway(t *testing.T) *gateway {
 	t.Helper()
 	ring := filepath.Join(t.TempDir(), "kms-keys")
@@ -36,7 +36,7 @@ func startKMSGateway(t *testing.T) *gateway {
 		lines = append(lines, id+" "+base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{byte(0x40 + i)}, 32)))
 	}
 	mustNoErr(t, os.WriteFile(ring, []byte(strings.Join(lines, "\n")+"\n"), 0o600), "write KMS keys")
-	return startGateway(t, newDataDir(t), "--kms-key-file", ring)
+	return startTLSGateway(t, newDataDir(t), "--kms-key-file", ring)
 }
 
 // TestSSEKMSClients drives SSE-KMS over the static key ring with the
@@ -100,7 +100,8 @@ func TestSSEKMSClients(t *testing.T) {
 	})
 
 	t.Run("minio-go", func(t *testing.T) {
-		mc, err := minio.New(g.addr, &minio.Options{Creds: miniocreds.NewStaticV4(g.accessKey, g.secretKey, ""), Region: testRegion})
+		mc, err := minio.New(g.addr, &minio.Options{Creds: miniocreds.NewStaticV4(g.accessKey, g.secretKey, ""), Region: testRegion,
+			Secure: true, Transport: g.httpClient(time.Minute).Transport})
 		mustNoErr(t, err, "minio client")
 		ctx := testContext(t, time.Minute)
 		mustNoErr(t, mc.MakeBucket(ctx, "ssekms-minio", minio.MakeBucketOptions{}), "make bucket")

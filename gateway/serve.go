@@ -161,6 +161,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		ln.Close()
 		return err
 	}
+	// Beneath TLS: a graceful close reads the raw socket.
+	ln = s3api.Listener(ln)
 	scheme := "http"
 	if tlsCfg != nil {
 		ln = tls.NewListener(ln, tlsCfg)
