@@ -15,8 +15,10 @@ import (
 
 // SSE-C through the binary over plain HTTP. "Using server-side encryption
 // with customer-provided keys (SSE-C)": "Amazon S3 rejects any requests
-// made over HTTP when using SSE-C" (InvalidArgument), and nothing is
-// stored. (Over HTTPS SSE-C is served: TestSSEClients.)
+// made over HTTP when using SSE-C" (InvalidRequest, 400, the code MinIO's
+// ErrInsecureSSECustomerRequest and Ceph RGW's rgw_crypt.cc give with S3's
+// sentence), and nothing is stored. (Over HTTPS SSE-C is served:
+// TestSSEClients.)
 func TestSSECRefused(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	sum := md5.Sum(key)
@@ -25,7 +27,7 @@ func TestSSECRefused(t *testing.T) {
 		start func(testing.TB, string, ...string) *gateway
 		want  string
 	}{
-		{"http", startGateway, "InvalidArgument"},
+		{"http", startGateway, "InvalidRequest"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := tc.start(t, newDataDir(t))

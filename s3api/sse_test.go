@@ -301,14 +301,18 @@ func TestSSECErrors(t *testing.T) {
 // Without the loopback setting, SSE-C over plain HTTP is refused before
 // anything else ("Amazon S3 rejects any requests made over HTTP when using
 // SSE-C", Using server-side encryption with customer-provided keys), and
-// the error does not echo the key.
+// the error does not echo the key. AWS's documentation names no error
+// code; the S3 implementations that copy its answers give InvalidRequest,
+// 400, with this sentence: MinIO (cmd/api-errors.go,
+// ErrInsecureSSECustomerRequest) and Ceph RGW (src/rgw/rgw_crypt.cc,
+// ERR_INVALID_REQUEST).
 func TestSSECRefusedOverHTTP(t *testing.T) {
 	g := startGateway(t, Config{})
 	g.mustCreateBucket(t, "ssechttp")
 	k := newTestCustomerKey(0x33)
 	for _, h := range []string{"x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-customer-algorithm"} {
 		resp, e := sendWithHeaders(t, g, "PUT", "/ssechttp/k", []byte("data"), map[string]string{h: k.b64})
-		if resp.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != msgSSECOverHTTP || e.ArgumentValue != "" {
+		if resp.StatusCode != 400 || e.Code != "InvalidRequest" || e.Message != msgSSECOverHTTP || e.ArgumentName != "" || e.ArgumentValue != "" {
 			t.Fatalf("%s over HTTP: %d %+v", h, resp.StatusCode, e)
 		}
 	}
