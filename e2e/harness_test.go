@@ -28,6 +28,9 @@ const (
 	testRegion    = "us-east-1"
 	readyTimeout  = 30 * time.Second
 	stopTimeout   = 40 * time.Second
+	// failStopTimeout bounds the SIGTERM of a failed test's gateway
+	// (stopForLog) before it is killed.
+	failStopTimeout = 5 * time.Second
 	// logWait is how long a test waits for a log line to be written: far
 	// more than the gateway's default --log-flush-interval.
 	logWait = 5 * time.Second
@@ -109,7 +112,11 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 		close(g.exited)
 	}()
 	t.Cleanup(func() {
-		if !g.hasExited() {
+		switch {
+		case g.hasExited():
+		case t.Failed():
+			g.stopForLog()
+		default:
 			g.kill()
 		}
 		if t.Failed() {
@@ -210,6 +217,23 @@ func (g *gateway) stop() {
 	}
 	if g.exitErr != nil {
 		g.t.Errorf("terngate exited uncleanly after SIGTERM: %v; stderr:\n%s", g.exitErr, syncbuf.Tail(g.stderr.String(), 4000))
+	}
+}
+
+// stopForLog ends the gateway of a failed test before its log is printed:
+// SIGTERM, so that it writes out the lines it holds in memory
+// (--log-flush-interval), and SIGKILL if it has not exited within
+// failStopTimeout. A SIGKILL alone loses the last interval's lines, often
+// the ones explaining the failure.
+func (g *gateway) stopForLog() {
+	if err := g.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		g.kill()
+		return
+	}
+	select {
+	case <-g.exited:
+	case <-time.After(failStopTimeout):
+		g.kill()
 	}
 }
 
