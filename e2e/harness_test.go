@@ -45,6 +45,9 @@ type launchSpec struct {
 	// caFile, when set, means the gateway serves HTTPS with the
 	// certificate in this file (which it may create at start).
 	caFile string
+	// stderr, when set, is the gateway's stderr instead of a buffer the
+	// harness keeps.
+	stderr *os.File
 }
 
 // gateway is one running terngate process.
@@ -104,6 +107,9 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 	g.cmd = exec.Command(terngateBinary, args...)
 	g.cmd.Env = append(scrubbedEnv(), spec.env...)
 	g.cmd.Stdout, g.cmd.Stderr = g.stdout, g.stderr
+	if spec.stderr != nil {
+		g.cmd.Stderr = spec.stderr
+	}
 	if err := g.cmd.Start(); err != nil {
 		t.Fatalf("start terngate: %v", err)
 	}
