@@ -47,7 +47,7 @@ func (l lingerListener) Accept() (net.Conn, error) {
 }
 
 // lingerConn is a TCP connection whose Close lingers once the handler has
-// asked for it (lingerOnClose). It embeds *net.TCPConn so that ReadFrom
+// asked for it (closeAfterResponse). It embeds *net.TCPConn so that ReadFrom
 // (sendfile) and the rest keep working.
 type lingerConn struct {
 	*net.TCPConn

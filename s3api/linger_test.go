@@ -80,7 +80,9 @@ func TestRefusedBodyStillGetsItsAnswer(t *testing.T) {
 
 // A refused aws-chunked body sent with Transfer-Encoding: chunked (botocore
 // over HTTPS), small enough to be read away, leaves the connection open for
-// the next request.
+// the next request: once the chunked body's end is read, the connection's
+// next message can be told apart (RFC 9112 section 9.6 otherwise asks for
+// the staged close TestRefusedBodyStillGetsItsAnswer covers).
 func TestRefusedChunkedBodyIsDrained(t *testing.T) {
 	g := startGateway(t, Config{KMS: testKMSRing(t, "k1")})
 	g.mustCreateBucket(t, "drain")
