@@ -69,8 +69,10 @@ def main():
         err = expect_error("KMS.NotFoundException", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=body,
                            ServerSideEncryption="aws:kms", SSEKMSKeyId="no-such-key")
         expect(err is not None and err.response["Error"]["Message"] == "Invalid keyId 'no-such-key'", "unknown key message")
-    expect_error("InvalidArgument", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=b"x", SSEKMSKeyId="e2e-kms-2")
-    expect_error("NotImplemented", 501, s3.put_object, Bucket=bucket, Key="nokey", Body=b"x", ServerSideEncryption="aws:kms:dsse")
+    # Refused before 100 Continue (the headers decide): boto3 never sends
+    # the body.
+    expect_error("InvalidArgument", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=body, SSEKMSKeyId="e2e-kms-2")
+    expect_error("NotImplemented", 501, s3.put_object, Bucket=bucket, Key="nokey", Body=body, ServerSideEncryption="aws:kms:dsse")
 
     cp = s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "kms"},
                         ServerSideEncryption="aws:kms", SSEKMSKeyId="e2e-kms-1")
