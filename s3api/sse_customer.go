@@ -43,12 +43,6 @@ const (
 	msgSSECOverHTTP    = "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection."
 )
 
-// errSSECOverHTTP refuses SSE-C headers or form fields over plain HTTP:
-// InvalidRequest, as MinIO (ErrInsecureSSECustomerRequest) and Ceph RGW
-// (ERR_INVALID_REQUEST in rgw_crypt.cc) answer with S3's sentence. It
-// names no argument: the key must not be echoed.
-var errSSECOverHTTP = s3err.InvalidRequest.With(msgSSECOverHTTP)
-
 // ssecHeaders is the three headers of an SSE-C key, as sent.
 type ssecHeaders struct {
 	algorithm, key, keyMD5 string

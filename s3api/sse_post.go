@@ -26,7 +26,7 @@ func (s *server) postEncryption(r *request, fields map[string]string) (*putEncry
 	method, hasMethod := fields[sseHeader]
 	if h.hasAlgorithm || h.hasKey || h.hasKeyMD5 {
 		if !r.c.Context().IsTLS() && !r.sse.plainSSEC {
-			return nil, errSSECOverHTTP
+			return nil, s3err.InvalidArgument.With(msgSSECOverHTTP).ForArgumentName(ssecPrefix + "key")
 		}
 		ck, err := parseCustomerKey(h, ssecPrefix)
 		if err != nil {

@@ -100,8 +100,8 @@ func TestSSEPostObjectFields(t *testing.T) {
 }
 
 // SSE-C form fields over plain HTTP are refused as the headers are
-// (TestSSECRefusedOverHTTP): InvalidRequest, no argument echoed, nothing
-// stored.
+// (TestSSECRefusedOverHTTP): InvalidArgument naming the key field, its
+// value not echoed, nothing stored.
 func TestSSEPostObjectSSECOverHTTP(t *testing.T) {
 	g := startGateway(t, Config{})
 	g.mustCreateBucket(t, "ssepost-http")
@@ -118,7 +118,8 @@ func TestSSEPostObjectSSECOverHTTP(t *testing.T) {
 	if err := xml.Unmarshal([]byte(raw), &e); err != nil {
 		t.Fatalf("error body %q: %v", raw, err)
 	}
-	if resp.StatusCode != http.StatusBadRequest || e.Code != "InvalidRequest" || e.Message != msgSSECOverHTTP || e.ArgumentName != "" || e.ArgumentValue != "" {
+	if resp.StatusCode != http.StatusBadRequest || e.Code != "InvalidArgument" || e.Message != msgSSECOverHTTP ||
+		e.ArgumentName != "x-amz-server-side-encryption-customer-key" || e.ArgumentValue != "" {
 		t.Fatalf("POST with SSE-C over HTTP: %d %+v", resp.StatusCode, e)
 	}
 	if g.objectExists(t, "ssepost-http", "c") {

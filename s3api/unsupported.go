@@ -119,7 +119,8 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 // keys check them (sse_customer.go); the others refuse them.
 func refuseSSEC(r *request, name, value string) error {
 	if !r.c.Context().IsTLS() && !r.sse.plainSSEC {
-		return errSSECOverHTTP
+		// The value is not echoed: it may be the key.
+		return s3err.InvalidArgument.With(msgSSECOverHTTP).ForArgumentName(name)
 	}
 	op := operationOf(r)
 	if ssecOperations[op] && (op == "CopyObject" || op == "UploadPartCopy" || !strings.HasPrefix(strings.ToLower(name), ssecCopySourcePrefix)) {

@@ -57,8 +57,8 @@ func sendWithHeaders(t *testing.T, g *gateway, method, path string, body []byte,
 //     ownership).
 //   - "Using server-side encryption with customer-provided keys (SSE-C)":
 //     "Amazon S3 rejects any requests made over HTTP when using SSE-C";
-//     InvalidRequest, as MinIO (ErrInsecureSSECustomerRequest) and Ceph
-//     RGW (rgw_crypt.cc) answer (see TestSSECRefusedOverHTTP).
+//     InvalidArgument, S3's code for the same sentence about SSE-KMS
+//     (aws/aws-sdk-js issue #2335; see TestSSECRefusedOverHTTP).
 //   - Object Lock headers on a bucket without an Object Lock configuration:
 //     InvalidRequest "Bucket is missing ObjectLockConfiguration", the AWS
 //     wording versitygw's integration tests pin (versity/versitygw#1755,
@@ -82,8 +82,8 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"KMS key alone", "PUT", "/uhb/k1", map[string]string{"x-amz-server-side-encryption-aws-kms-key-id": "k"}, "NotImplemented", 501, "x-amz-server-side-encryption-aws-kms-key-id", "k1"},
 		{"bucket key", "PUT", "/uhb/k1", map[string]string{"x-amz-server-side-encryption-bucket-key-enabled": "true"}, "NotImplemented", 501, "x-amz-server-side-encryption-bucket-key-enabled", "k1"},
 		{"unknown SSE", "PUT", "/uhb/k1", map[string]string{"x-amz-server-side-encryption": "rot13"}, "InvalidArgument", 400, "", "k1"},
-		{"SSE-C over HTTP", "PUT", "/uhb/k1", map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256"}, "InvalidRequest", 400, "", "k1"},
-		{"copy-source SSE-C", "PUT", "/uhb/k1", map[string]string{"x-amz-copy-source": "/uhb/src", "x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256"}, "InvalidRequest", 400, "", "k1"},
+		{"SSE-C over HTTP", "PUT", "/uhb/k1", map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256"}, "InvalidArgument", 400, "", "k1"},
+		{"copy-source SSE-C", "PUT", "/uhb/k1", map[string]string{"x-amz-copy-source": "/uhb/src", "x-amz-copy-source-server-side-encryption-customer-algorithm": "AES256"}, "InvalidArgument", 400, "", "k1"},
 		{"lock mode", "PUT", "/uhb/k1", map[string]string{"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "2030-01-01T00:00:00Z"}, "InvalidRequest", 400, "", "k1"},
 		{"legal hold", "PUT", "/uhb/k1", map[string]string{"x-amz-object-lock-legal-hold": "ON"}, "InvalidRequest", 400, "", "k1"},
 		{"website redirect", "PUT", "/uhb/k1", map[string]string{"x-amz-website-redirect-location": "/other"}, "NotImplemented", 501, "x-amz-website-redirect-location", "k1"},
