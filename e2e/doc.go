@@ -4,4 +4,8 @@
 //
 // Run with: go test ./e2e/ (needs `aws` v1 and python3 with boto3 on PATH).
 // Set TERNGATE_E2E_BINARY to test an already built binary instead.
+//
+// When a test fails, its gateway is stopped with SIGTERM (SIGKILL after a
+// few seconds) so that it writes the log lines it holds in memory, and the
+// log's tail is printed with the failure.
 package e2e

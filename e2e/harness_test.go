@@ -28,6 +28,9 @@ const (
 	testRegion    = "us-east-1"
 	readyTimeout  = 30 * time.Second
 	stopTimeout   = 40 * time.Second
+	// failStopTimeout bounds the SIGTERM of a failed test's gateway
+	// (stopForLog) before it is killed.
+	failStopTimeout = 5 * time.Second
 	// logWait is how long a test waits for a log line to be written: far
 	// more than the gateway's default --log-flush-interval.
 	logWait = 5 * time.Second
@@ -42,6 +45,9 @@ type launchSpec struct {
 	// caFile, when set, means the gateway serves HTTPS with the
 	// certificate in this file (which it may create at start).
 	caFile string
+	// stderr, when set, is the gateway's stderr instead of a buffer the
+	// harness keeps.
+	stderr *os.File
 }
 
 // gateway is one running terngate process.
@@ -101,6 +107,9 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 	g.cmd = exec.Command(terngateBinary, args...)
 	g.cmd.Env = append(scrubbedEnv(), spec.env...)
 	g.cmd.Stdout, g.cmd.Stderr = g.stdout, g.stderr
+	if spec.stderr != nil {
+		g.cmd.Stderr = spec.stderr
+	}
 	if err := g.cmd.Start(); err != nil {
 		t.Fatalf("start terngate: %v", err)
 	}
@@ -109,7 +118,11 @@ func launch(t testing.TB, spec launchSpec) *gateway {
 		close(g.exited)
 	}()
 	t.Cleanup(func() {
-		if !g.hasExited() {
+		switch {
+		case g.hasExited():
+		case t.Failed():
+			g.stopForLog()
+		default:
 			g.kill()
 		}
 		if t.Failed() {
@@ -210,6 +223,23 @@ func (g *gateway) stop() {
 	}
 	if g.exitErr != nil {
 		g.t.Errorf("terngate exited uncleanly after SIGTERM: %v; stderr:\n%s", g.exitErr, syncbuf.Tail(g.stderr.String(), 4000))
+	}
+}
+
+// stopForLog ends the gateway of a failed test before its log is printed:
+// SIGTERM, so that it writes out the lines it holds in memory
+// (--log-flush-interval), and SIGKILL if it has not exited within
+// failStopTimeout. A SIGKILL alone loses the last interval's lines, often
+// the ones explaining the failure.
+func (g *gateway) stopForLog() {
+	if err := g.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		g.kill()
+		return
+	}
+	select {
+	case <-g.exited:
+	case <-time.After(failStopTimeout):
+		g.kill()
 	}
 }
 

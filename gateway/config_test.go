@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -144,7 +145,7 @@ func TestStoreTernFSUnreachableFailsFast(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
-	err = serve(ctx, cfg, slog.New(slog.DiscardHandler), &bytes.Buffer{})
+	err = serve(ctx, cfg, slog.New(slog.DiscardHandler), newLogWriter(io.Discard, 0), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "open TernFS store (registry 127.0.0.1:1") {
 		t.Fatalf("serve with an unreachable TernFS registry: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,12 +21,20 @@ const logBufferLimit = 32 << 10
 // kept whole, so lines from concurrent requests never interleave. It is
 // written by hand because log/slog has no buffered output of its own and
 // bufio.Writer neither flushes on a timer nor is safe for concurrent use.
+//
+// A record whose write to out fails is dropped, not retried (the log
+// must not grow without bound while stderr is broken), and counted: a
+// flush on the timer has no caller to tell, and a logger's callers
+// ignore write errors, so the count (terngate_log_records_dropped_total)
+// is how the loss is seen.
 type logWriter struct {
 	out      io.Writer
 	interval time.Duration
+	dropped  atomic.Uint64
 
 	mu     sync.Mutex
 	buf    []byte
+	held   int         // records in buf
 	timer  *time.Timer // flushes the buffer interval after it was armed
 	armed  bool        // timer will fire for what is in buf
 	closed bool        // Close ran: writes go straight to out
@@ -50,9 +59,14 @@ func (w *logWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.interval == 0 || w.closed {
-		return w.out.Write(p)
+		n, err := w.out.Write(p)
+		if err != nil {
+			w.dropped.Add(1)
+		}
+		return n, err
 	}
 	w.buf = append(w.buf, p...)
+	w.held++
 	if len(w.buf) >= logBufferLimit {
 		if err := w.flushLocked(); err != nil {
 			return 0, err
@@ -85,11 +99,14 @@ func (w *logWriter) Close() error {
 	return w.flushLocked()
 }
 
+// Dropped is how many records were lost to failed writes.
+func (w *logWriter) Dropped() uint64 { return w.dropped.Load() }
+
 func (w *logWriter) flushFromTimer() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.armed = false
-	// Nowhere to report it: the log itself is what failed.
+	// No caller to return it to: flushLocked has counted the loss.
 	_ = w.flushLocked()
 }
 
@@ -98,7 +115,12 @@ func (w *logWriter) flushLocked() error {
 		return nil
 	}
 	_, err := w.out.Write(w.buf)
+	if err != nil {
+		// Some bytes may have gone out; no record is known to be whole.
+		w.dropped.Add(uint64(w.held))
+	}
 	w.buf = w.buf[:0]
+	w.held = 0
 	return err
 }
 

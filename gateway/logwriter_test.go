@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/metrics"
 )
 
 // recordingOut is the file descriptor's stand-in: it keeps every Write
@@ -231,4 +234,70 @@ func TestLogFlushIntervalSetting(t *testing.T) {
 			t.Errorf("--log-flush-interval %s: %v, want an error naming the setting", bad, err)
 		}
 	}
+}
+
+// failingOut is stderr when it is broken (a full disk, a closed pipe):
+// every write fails.
+type failingOut struct{}
+
+func (failingOut) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// Records lost to failed writes are counted, whichever write lost them: a
+// flush on the timer (no caller to tell), Flush, a write after Close and
+// an unbuffered write; the count is terngate_log_records_dropped_total.
+func TestLogWriterCountsDroppedRecords(t *testing.T) {
+	w := newLogWriter(failingOut{}, 20*time.Millisecond)
+	for i := range 3 {
+		if _, err := fmt.Fprintf(w, "held %d\n", i); err != nil {
+			t.Fatalf("a held record: %v", err)
+		}
+	}
+	if !waitFor(t, 2*time.Second, func() bool { return w.Dropped() == 3 }) {
+		t.Fatalf("after a failed timer flush of 3 records: %d dropped, want 3", w.Dropped())
+	}
+
+	_ = w.Close()
+
+	// An interval no test waits for: these go out by Flush and Close.
+	held := newLogWriter(failingOut{}, time.Hour)
+	fmt.Fprintln(held, "one")
+	fmt.Fprintln(held, "two")
+	if err := held.Flush(); err == nil {
+		t.Fatal("Flush to a failing writer reported no error")
+	}
+	if got := held.Dropped(); got != 2 {
+		t.Fatalf("after a failed Flush of 2 records: %d dropped, want 2", got)
+	}
+	fmt.Fprintln(held, "three")
+	if err := held.Close(); err == nil {
+		t.Fatal("Close to a failing writer reported no error")
+	}
+	if _, err := fmt.Fprintln(held, "after close"); err == nil {
+		t.Fatal("a write after Close to a failing writer reported no error")
+	}
+	if got := held.Dropped(); got != 4 {
+		t.Fatalf("after a failed Close and a failed write past it: %d dropped, want 4", got)
+	}
+
+	direct := newLogWriter(failingOut{}, 0)
+	fmt.Fprintln(direct, "one")
+	if got := direct.Dropped(); got != 1 {
+		t.Fatalf("unbuffered: %d dropped, want 1", got)
+	}
+
+	m := metrics.New()
+	m.RegisterLogRecordsDropped(held.Dropped)
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "terngate_log_records_dropped_total" {
+			if got := f.GetMetric()[0].GetCounter().GetValue(); got != 4 {
+				t.Fatalf("terngate_log_records_dropped_total = %v, want 4", got)
+			}
+			return
+		}
+	}
+	t.Fatal("terngate_log_records_dropped_total is not registered")
 }

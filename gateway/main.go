@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// everything it started has stopped: no record it logged may be left
 	// in the buffer.
 	defer logOut.Close()
-	return serve(ctx, cfg, logger, stdout)
+	return serve(ctx, cfg, logger, logOut, stdout)
 }
 
 // newLogger builds the gateway's logger over a buffered writer to w, which

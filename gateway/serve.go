@@ -30,7 +30,9 @@ const uploadsCountMaxAge = 5 * time.Second
 // metadata are reclaimed.
 const maintenanceInterval = 10 * time.Minute
 
-func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Writer) error {
+// serve runs the gateway; logOut is the writer under logger, whose lost
+// records it reports as a metric.
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, logOut *logWriter, stdout io.Writer) error {
 	// The data dir's lock before anything else: a second gateway on the same
 	// dir stops here, having written nothing (no key pair, no certificate)
 	// and waited for nothing.
@@ -61,6 +63,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		return fmt.Errorf("min-body-rate-window: %w", err)
 	}
 	m := metrics.New()
+	m.RegisterLogRecordsDropped(logOut.Dropped)
 	// The tracker first: the TernFS store keeps parts' span records in it.
 	tracker, err := openTracker(ctx, cfg, m)
 	if err != nil {
@@ -161,6 +164,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, stdout io.Write
 		ln.Close()
 		return err
 	}
+	// Beneath TLS: a graceful close reads the raw socket.
+	ln = s3api.Listener(ln)
 	scheme := "http"
 	if tlsCfg != nil {
 		ln = tls.NewListener(ln, tlsCfg)

@@ -124,8 +124,10 @@ const identityLength = -2
 // limit bytes, and reports whether the body is now fully consumed. An
 // unconsumed body would be parsed as the next request on a keep-alive
 // connection, so the caller closes the connection when drain fails. A
-// larger or chunked remainder is not waited for: the client may be
-// withholding it until it sees the response.
+// larger remainder is not read here (closeAfterResponse bounds what is
+// read away then). No client is withholding a body at this point: an
+// Expect: 100-continue request refused before its 100 has had its framing
+// erased by the screen.
 func (b *connBody) drain(limit int64) bool {
 	if b.eof {
 		return true
@@ -140,9 +142,11 @@ func (b *connBody) drain(limit int64) bool {
 		// HEAD and reads none, so there is nothing to drain.
 		declared = 0
 	}
-	if declared < 0 || declared-b.read > limit {
+	if declared >= 0 && declared-b.read > limit {
 		return false
 	}
+	// A chunked body's length is unknown until its end: read at most
+	// limit of it.
 	_, err := io.CopyN(io.Discard, b, limit)
 	return b.eof && (err == nil || errors.Is(err, io.EOF))
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"github.com/terngate/terngate/auth"
 )
 
 // continueScreen answers "Expect: 100-continue" only once the request head
@@ -24,10 +26,20 @@ import (
 type continueScreen struct {
 	app *fiber.App
 	srv *server
-	// refused maps the head of a request on its way to the handler to the
-	// error it must be answered with. fasthttp reuses a head for the
-	// connection's next request, so the handler removes its entry.
-	refused sync.Map // *fasthttp.RequestHeader -> error
+	// refused maps the head of a request on its way to the handler to
+	// how it was refused. fasthttp reuses a head for the connection's next
+	// request, so the handler removes its entry.
+	refused sync.Map // *fasthttp.RequestHeader -> screened
+}
+
+// screened is a refused head's error and what admission had learnt of the
+// request before it failed: the answer (BucketName) and the access line
+// need them as if the handler had refused the request itself.
+type screened struct {
+	err      error
+	bucket   string
+	key      string
+	identity auth.Result
 }
 
 var expect100 = []byte("100-continue")
@@ -39,8 +51,8 @@ func (cs *continueScreen) headerReceived(h *fasthttp.RequestHeader) fasthttp.Req
 	if !bytes.Equal(h.Peek(fasthttp.HeaderExpect), expect100) {
 		return fasthttp.RequestConfig{}
 	}
-	if err := cs.admitHead(h); err != nil {
-		cs.refused.Store(h, err)
+	if refusal, refused := cs.admitHead(h); refused {
+		cs.refused.Store(h, refusal)
 		h.Del(fasthttp.HeaderExpect)
 		h.SetContentLength(0) // also drops Transfer-Encoding
 		h.SetConnectionClose()
@@ -49,7 +61,7 @@ func (cs *continueScreen) headerReceived(h *fasthttp.RequestHeader) fasthttp.Req
 }
 
 // admitHead runs the handler's admission checks on a copy of the head.
-func (cs *continueScreen) admitHead(h *fasthttp.RequestHeader) error {
+func (cs *continueScreen) admitHead(h *fasthttp.RequestHeader) (screened, bool) {
 	var rc fasthttp.RequestCtx
 	h.CopyTo(&rc.Request.Header)
 	c := cs.app.AcquireCtx(&rc)
@@ -59,16 +71,20 @@ func (cs *continueScreen) admitHead(h *fasthttp.RequestHeader) error {
 	// judged when the handler admits the request itself.
 	r.sse = cs.srv.sseSettings()
 	r.sse.plainSSEC = true
-	_, err := cs.srv.admit(r)
-	return err
+	if _, err := cs.srv.admit(r); err != nil {
+		return screened{err: err, bucket: r.bucket, key: r.key, identity: r.identity}, true
+	}
+	return screened{}, false
 }
 
 // refusal returns, and forgets, the error the screen recorded for the
-// request, or nil.
+// request, or nil; it gives r the target and identity admission had found.
 func (cs *continueScreen) refusal(r *request) error {
-	err, ok := cs.refused.LoadAndDelete(&r.c.Request().Header)
+	v, ok := cs.refused.LoadAndDelete(&r.c.Request().Header)
 	if !ok {
 		return nil
 	}
-	return err.(error)
+	s := v.(screened)
+	r.bucket, r.key, r.identity = s.bucket, s.key, s.identity
+	return s.err
 }

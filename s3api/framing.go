@@ -110,6 +110,6 @@ func (s *server) serverError(c *fiber.Ctx, err error) error {
 	c.Set("x-amz-request-id", r.id)
 	c.Set("x-amz-id-2", r.hostID)
 	s.writeError(r, answer)
-	c.Response().SetConnectionClose()
+	closeAfterResponse(c)
 	return nil
 }

@@ -82,7 +82,7 @@ func startGatewayWith(t testing.TB, cfg Config, creds auth.Credentials) *gateway
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = app.Listener(ln) }()
+	go func() { _ = app.Listener(Listener(ln)) }()
 	t.Cleanup(func() {
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 		_ = st.Close()

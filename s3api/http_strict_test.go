@@ -2,13 +2,17 @@ package s3api
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/terngate/terngate/internal/syncbuf"
 )
 
 // dialRaw opens a connection for hand-written requests.
@@ -162,4 +166,51 @@ func TestAmbiguousFramingRefused(t *testing.T) {
 			t.Fatalf("%d %s", resp.StatusCode, data)
 		}
 	})
+}
+
+// A request the 100-continue screen refuses is answered as the handler
+// would answer it without Expect: the same error elements (NoSuchBucket
+// names the bucket in BucketName, as ErrorResponses shows) and an access
+// line naming the bucket, key and access key.
+func TestExpectRefusalAnswersAsTheHandler(t *testing.T) {
+	var out syncbuf.Buffer
+	g := startGateway(t, Config{Logger: slog.New(slog.NewJSONHandler(&out, nil))})
+	answer := func(expect bool) (string, errorDoc) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPut, g.endpoint+"/no-such-bucket/k", nil)
+		if expect {
+			req.Header.Set("Expect", "100-continue")
+		}
+		signRequest(t, req, "UNSIGNED-PAYLOAD", testAccessKey, testSecretKey)
+		conn, br := dialRaw(t, g.addr)
+		head := rawHead(req, 5)
+		if !expect {
+			head += "hello"
+		}
+		if _, err := io.WriteString(conn, head); err != nil {
+			t.Fatal(err)
+		}
+		resp, data := readRaw(t, br)
+		checkErrorXML(t, resp, data, http.StatusNotFound, "NoSuchBucket")
+		return resp.Header.Get("x-amz-request-id"), parseErrorDoc(t, data)
+	}
+	_, plain := answer(false)
+	id, screened := answer(true)
+	if screened.Elements["BucketName"] != "no-such-bucket" || screened.Elements["BucketName"] != plain.Elements["BucketName"] {
+		t.Errorf("BucketName %q with Expect, %q without; want no-such-bucket", screened.Elements["BucketName"], plain.Elements["BucketName"])
+	}
+
+	var line map[string]any
+	for deadline := time.Now().Add(5 * time.Second); line == nil && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for l := range strings.SplitSeq(out.String(), "\n") {
+			if strings.Contains(l, id) && strings.Contains(l, `"msg":"request"`) {
+				if err := json.Unmarshal([]byte(l), &line); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if line["bucket"] != "no-such-bucket" || line["key"] != "k" || line["access_key"] != testAccessKey {
+		t.Errorf("access line of the screened request: %v", line)
+	}
 }

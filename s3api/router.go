@@ -31,7 +31,7 @@ func (s *server) handle(c *fiber.Ctx) error {
 	}
 	s.addCORSHeaders(r)
 	if !r.body.drain(drainLimit) {
-		c.Response().SetConnectionClose()
+		closeAfterResponse(c)
 	}
 	obs.handled()
 	return nil
@@ -40,6 +40,8 @@ func (s *server) handle(c *fiber.Ctx) error {
 func (s *server) serve(r *request) error {
 	r.body.limitRate(s.cfg.MinBodyRate, s.cfg.MinBodyRateWindow)
 	if err := s.screen.refusal(r); err != nil {
+		// The client may send the body it announced anyway.
+		closeAfterResponse(r.c)
 		return err
 	}
 	h, err := s.admit(r)
@@ -54,7 +56,7 @@ func (s *server) serve(r *request) error {
 // also screen an Expect: 100-continue request (see continueScreen).
 func (s *server) admit(r *request) (handlerFunc, error) {
 	if err := checkFraming(&r.c.Request().Header); err != nil {
-		r.c.Response().SetConnectionClose()
+		closeAfterResponse(r.c)
 		return nil, err
 	}
 	t, err := resolveTarget(string(r.c.Request().Header.Host()), r.rawPath, s.cfg.Domain)

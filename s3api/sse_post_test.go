@@ -98,3 +98,31 @@ func TestSSEPostObjectFields(t *testing.T) {
 		t.Fatal("a refused form upload stored its object")
 	}
 }
+
+// SSE-C form fields over plain HTTP are refused as the headers are
+// (TestSSECRefusedOverHTTP): InvalidArgument naming the key field, its
+// value not echoed, nothing stored.
+func TestSSEPostObjectSSECOverHTTP(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "ssepost-http")
+	k := newTestCustomerKey(0x3f)
+	ssecFields := []formField{{"x-amz-server-side-encryption-customer-algorithm", "AES256"},
+		{"x-amz-server-side-encryption-customer-key", k.b64}, {"x-amz-server-side-encryption-customer-key-MD5", k.md5b64}}
+	conditions := []any{map[string]string{"bucket": "ssepost-http"}, map[string]string{"key": "c"}}
+	for _, f := range ssecFields {
+		conditions = append(conditions, map[string]string{f.name: f.value})
+	}
+	fields := signedPolicy(t, time.Now().Add(time.Hour), conditions, append([]formField{{"key", "c"}}, ssecFields...)...)
+	resp, raw := sendPostForm(t, g.endpoint, "ssepost-http", fields, "f", []byte("secret"))
+	var e wireError
+	if err := xml.Unmarshal([]byte(raw), &e); err != nil {
+		t.Fatalf("error body %q: %v", raw, err)
+	}
+	if resp.StatusCode != http.StatusBadRequest || e.Code != "InvalidArgument" || e.Message != msgSSECOverHTTP ||
+		e.ArgumentName != "x-amz-server-side-encryption-customer-key" || e.ArgumentValue != "" {
+		t.Fatalf("POST with SSE-C over HTTP: %d %+v", resp.StatusCode, e)
+	}
+	if g.objectExists(t, "ssepost-http", "c") {
+		t.Fatal("the refused form upload was stored")
+	}
+}

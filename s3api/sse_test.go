@@ -301,14 +301,22 @@ func TestSSECErrors(t *testing.T) {
 // Without the loopback setting, SSE-C over plain HTTP is refused before
 // anything else ("Amazon S3 rejects any requests made over HTTP when using
 // SSE-C", Using server-side encryption with customer-provided keys), and
-// the error does not echo the key.
+// the error names the header but does not echo the key. AWS documents no
+// error code for it. S3 answers the same sentence about SSE-KMS
+// ("Requests specifying Server Side Encryption with AWS KMS managed keys
+// must be made over a secure connection.") with InvalidArgument, 400
+// (aws/aws-sdk-js issue #2335), and an S3 service answers this SSE-C
+// sentence with InvalidArgument, 400 (velero-io/velero issue #7837).
+// MinIO (ErrInsecureSSECustomerRequest) says InvalidRequest, as does Ceph
+// RGW, which however answers SSE-KMS over HTTP the same way, where S3
+// demonstrably answers InvalidArgument.
 func TestSSECRefusedOverHTTP(t *testing.T) {
 	g := startGateway(t, Config{})
 	g.mustCreateBucket(t, "ssechttp")
 	k := newTestCustomerKey(0x33)
 	for _, h := range []string{"x-amz-server-side-encryption-customer-key", "x-amz-server-side-encryption-customer-algorithm"} {
 		resp, e := sendWithHeaders(t, g, "PUT", "/ssechttp/k", []byte("data"), map[string]string{h: k.b64})
-		if resp.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != msgSSECOverHTTP || e.ArgumentValue != "" {
+		if resp.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != msgSSECOverHTTP || e.ArgumentName != h || e.ArgumentValue != "" {
 			t.Fatalf("%s over HTTP: %d %+v", h, resp.StatusCode, e)
 		}
 	}

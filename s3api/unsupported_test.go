@@ -56,7 +56,9 @@ func sendWithHeaders(t *testing.T, g *gateway, method, path string, body []byte,
 //     tagging, website redirect, storage class, write offset, object
 //     ownership).
 //   - "Using server-side encryption with customer-provided keys (SSE-C)":
-//     "Amazon S3 rejects any requests made over HTTP when using SSE-C".
+//     "Amazon S3 rejects any requests made over HTTP when using SSE-C";
+//     InvalidArgument, S3's code for the same sentence about SSE-KMS
+//     (aws/aws-sdk-js issue #2335; see TestSSECRefusedOverHTTP).
 //   - Object Lock headers on a bucket without an Object Lock configuration:
 //     InvalidRequest "Bucket is missing ObjectLockConfiguration", the AWS
 //     wording versitygw's integration tests pin (versity/versitygw#1755,

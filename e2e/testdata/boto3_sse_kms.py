@@ -1,7 +1,7 @@
 """boto3 checks of SSE-KMS against a running terngate.
 
 Run by TestSSEKMSClients with E2E_ENDPOINT, E2E_ACCESS_KEY, E2E_SECRET_KEY,
-E2E_BUCKET set (plain HTTP), and a static KMS key ring of the keys
+E2E_BUCKET and E2E_CA_BUNDLE set (HTTPS), and a static KMS key ring of the keys
 e2e-kms-1 (the default) and e2e-kms-2. Covers ServerSideEncryption='aws:kms'
 with SSEKMSKeyId (ID, alias or none: API_PutObject, "Amazon S3 uses the AWS
 managed key (aws/s3)") and SSEKMSEncryptionContext (base64 JSON), the key's
@@ -60,11 +60,19 @@ def main():
     expect(put["SSEKMSKeyId"] == ARN + "e2e-kms-1", "no key ID is the default key")
     put = s3.put_object(Bucket=bucket, Key="alias", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="alias/e2e-kms-2")
     expect(put["SSEKMSKeyId"] == ARN + "e2e-kms-2", "an alias names its key")
-    err = expect_error("KMS.NotFoundException", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=b"x",
-                       ServerSideEncryption="aws:kms", SSEKMSKeyId="no-such-key")
-    expect(err is not None and err.response["Error"]["Message"] == "Invalid keyId 'no-such-key'", "unknown key message")
-    expect_error("InvalidArgument", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=b"x", SSEKMSKeyId="e2e-kms-2")
-    expect_error("NotImplemented", 501, s3.put_object, Bucket=bucket, Key="nokey", Body=b"x", ServerSideEncryption="aws:kms:dsse")
+    # Refused after 100 Continue, before the body is read, on a connection
+    # that served the calls above: boto3 over HTTPS sends the whole
+    # aws-chunked body before it reads the answer, and a gateway closing
+    # with the body unread used to reset the connection under it (an SSL
+    # EOF instead of the error). Twice: the second on a fresh connection.
+    for _ in range(2):
+        err = expect_error("KMS.NotFoundException", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=body,
+                           ServerSideEncryption="aws:kms", SSEKMSKeyId="no-such-key")
+        expect(err is not None and err.response["Error"]["Message"] == "Invalid keyId 'no-such-key'", "unknown key message")
+    # Refused before 100 Continue (the headers decide): boto3 never sends
+    # the body.
+    expect_error("InvalidArgument", 400, s3.put_object, Bucket=bucket, Key="nokey", Body=body, SSEKMSKeyId="e2e-kms-2")
+    expect_error("NotImplemented", 501, s3.put_object, Bucket=bucket, Key="nokey", Body=body, ServerSideEncryption="aws:kms:dsse")
 
     cp = s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "kms"},
                         ServerSideEncryption="aws:kms", SSEKMSKeyId="e2e-kms-1")

@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// TestLogRecordsDroppedMetric runs the gateway with stderr on /dev/full,
+// where every write fails (ENOSPC): it keeps serving, and the access lines
+// it cannot write are counted in terngate_log_records_dropped_total
+// instead of vanishing unseen.
+func TestLogRecordsDroppedMetric(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	mustNoErr(t, err, "open /dev/full")
+	t.Cleanup(func() { full.Close() })
+	dataDir := newDataDir(t)
+	addr := freeAddr(t)
+	g := launch(t, launchSpec{
+		args:   []string{"--listen", addr, "--data-dir", dataDir, "--access-key", testAccessKey, "--secret-key", testSecretKey},
+		addr:   addr,
+		stderr: full,
+	})
+	g.dataDir, g.accessKey, g.secretKey = dataDir, testAccessKey, testSecretKey
+	admin := "http://" + g.adminAddr
+	const metric = "terngate_log_records_dropped_total"
+
+	// The start-up lines are lost already, once their flush interval has
+	// passed.
+	var before float64
+	for deadline := time.Now().Add(logWait); ; time.Sleep(20 * time.Millisecond) {
+		if before = scrapeMetrics(t, admin)[metric]; before > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if before == 0 {
+		t.Fatalf("%s = 0 with every log write failing", metric)
+	}
+
+	ctx := testContext(t, time.Minute)
+	c := g.sdkClient()
+	const requests = 5
+	for i := range requests {
+		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(fmt.Sprintf("dropped-%d", i))})
+		mustNoErr(t, err, "CreateBucket %d", i)
+	}
+	var after float64
+	for deadline := time.Now().Add(logWait); ; time.Sleep(20 * time.Millisecond) {
+		if after = scrapeMetrics(t, admin)[metric]; after >= before+requests || time.Now().After(deadline) {
+			break
+		}
+	}
+	if after < before+requests {
+		t.Fatalf("%s went from %v to %v over %d requests whose access lines could not be written", metric, before, after, requests)
+	}
+}
