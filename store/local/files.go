@@ -110,7 +110,7 @@ func (s *Store) openPlanned(id store.ID, p openPlan) (store.File, error) {
 // openData opens a data file; ErrNotFound if it is gone, which happens when
 // the file was unlinked or replaced between reading its record and here.
 func (s *Store) openData(id store.ID) (*os.File, error) {
-	f, err := os.Open(s.files.path(id))
+	f, err := openFile(s.files.path(id), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("data file %d: %w", id, store.ErrNotFound)
 	}

@@ -149,7 +149,7 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	if err != nil {
 		return 0, fmt.Errorf("append: %w", err)
 	}
-	f, err := os.OpenFile(s.files.path(t.ID), os.O_WRONLY, 0)
+	f, err := openFile(s.files.path(t.ID), os.O_WRONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, fmt.Errorf("append to %d: data file gone: %w", t.ID, store.ErrNotFound)
 	}
