@@ -286,10 +286,9 @@ func (s *Store) link(ctx context.Context, t store.Transient, dir store.ID, name 
 	if err != nil {
 		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, err)
 	}
-	// A crash before this leaves orphaned data files, removed at Open.
-	if err := s.removeData(unused); err != nil {
-		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
-	}
+	// A crash before their removal leaves orphaned data files, removed at
+	// Open.
+	s.removals.later(unused)
 	return info, nil
 }
 
