@@ -271,3 +271,41 @@ func putFileNoted(t *testing.T, s *Store, dir store.ID, name, note string, data 
 	}
 	return info
 }
+
+// The fsync of a new data file's directory runs while its body arrives; a
+// link waits for it before committing, and a failed fsync fails the link
+// (a commit must not name a data file whose directory entry a crash can
+// lose).
+func TestEphemeralLinkWaitsForDirectorySync(t *testing.T) {
+	s := openEphemeralStore(t, t.TempDir(), 0)
+	defer s.Close()
+	ctx := context.Background()
+	tr, err := s.CreateTransient(ctx, s.Root(), testEphemeralNote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, tr, strings.NewReader("body")); err != nil {
+		t.Fatal(err)
+	}
+	f := s.ephemeral.get(tr.ID)
+	<-f.entrySynced // the real fsync has ended; stand in for a slow, failing one
+	synced := make(chan struct{})
+	f.entrySynced, f.entrySyncErr = synced, errors.New("fsync failed")
+	linked := make(chan error, 1)
+	go func() {
+		_, err := s.LinkFile(ctx, tr, s.Root(), "k")
+		linked <- err
+	}()
+	select {
+	case err := <-linked:
+		t.Fatalf("LinkFile returned (%v) before the directory sync ended", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(synced)
+	if err := <-linked; err == nil || !strings.Contains(err.Error(), "fsync failed") {
+		t.Fatalf("LinkFile after a failed directory sync: %v, want that failure", err)
+	}
+	if _, err := s.Lookup(ctx, s.Root(), "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the name exists after the failed link: %v", err)
+	}
+}
