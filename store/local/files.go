@@ -83,6 +83,13 @@ func planOpen(tx *bolt.Tx, id store.ID) (openPlan, error) {
 	if err != nil {
 		return openPlan{}, err
 	}
+	return planLinkedOpen(tx, id, rec)
+}
+
+// planLinkedOpen is planOpen of the linked file id whose record rec was
+// read in tx: a GET has read it already and need not read it twice.
+func planLinkedOpen(tx *bolt.Tx, id store.ID, rec inodeRecord) (openPlan, error) {
+	var err error
 	p := openPlan{size: rec.Size}
 	if p.inline = getInline(tx, id); p.inline != nil {
 		return p, nil
