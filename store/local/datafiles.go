@@ -49,15 +49,6 @@ func (d *dataFiles) path(id store.ID) string {
 // so a later fdatasync of the file is enough to make its bytes reachable
 // after a crash.
 func (d *dataFiles) create(id store.ID) error {
-	if err := d.createUnsynced(id); err != nil {
-		return err
-	}
-	return d.syncEntry(id)
-}
-
-// createUnsynced makes id's empty data file; its directory entry is not
-// durable until syncEntry.
-func (d *dataFiles) createUnsynced(id store.ID) error {
 	f, err := openFile(d.path(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("create data file: %w", err)
@@ -65,11 +56,6 @@ func (d *dataFiles) createUnsynced(id store.ID) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("create data file: %w", err)
 	}
-	return nil
-}
-
-// syncEntry makes id's directory entry durable.
-func (d *dataFiles) syncEntry(id store.ID) error {
 	return syncDir(d.subdir(byte(id)))
 }
 

@@ -43,24 +43,6 @@ type ephemeralFile struct {
 	created  int64
 	deadline int64
 	size     int64
-
-	// entrySynced is closed once the fsync of the data file's directory,
-	// started at creation, has ended, with its error in entrySyncErr. It
-	// runs while the body arrives; whatever makes the file reachable (link,
-	// persist) waits for it first, so no commit can name a data file whose
-	// directory entry a crash could still lose.
-	entrySynced  chan struct{}
-	entrySyncErr error
-}
-
-// entryDurable waits for the fsync of f's directory entry and reports how
-// it ended.
-func (f *ephemeralFile) entryDurable(id store.ID) error {
-	<-f.entrySynced
-	if f.entrySyncErr != nil {
-		return fmt.Errorf("transient file %d: %w", id, f.entrySyncErr)
-	}
-	return nil
 }
 
 // ephemeralSet holds a store's ephemeral transient files and its reserved
@@ -143,22 +125,13 @@ func (s *Store) createEphemeral(ctx context.Context, dir store.ID, note string) 
 	if err != nil {
 		return store.Transient{}, fmt.Errorf("create transient file: %w", err)
 	}
-	if err := s.files.createUnsynced(id); err != nil {
+	// The data file's directory entry is synced here, before any link can
+	// point at it.
+	if err := s.files.create(id); err != nil {
 		return store.Transient{}, fmt.Errorf("create transient file %d: %w", id, err)
 	}
 	now := s.clock.now()
-	f := &ephemeralFile{
-		dir: dir, note: note, created: now, deadline: now + s.ttl.Nanoseconds(),
-		entrySynced: make(chan struct{}),
-	}
-	// The directory's fsync overlaps the body's arrival instead of
-	// preceding it: on a busy disk it takes as long as receiving and
-	// hashing 1 MiB (issue #15's mixed workload). link and persist wait
-	// for it.
-	go func() {
-		defer close(f.entrySynced)
-		f.entrySyncErr = s.files.syncEntry(id)
-	}()
+	f := &ephemeralFile{dir: dir, note: note, created: now, deadline: now + s.ttl.Nanoseconds()}
 	s.ephemeral.mu.Lock()
 	s.ephemeral.files[id] = f
 	s.ephemeral.mu.Unlock()
@@ -235,9 +208,6 @@ func (s *Store) linkEphemeral(f *ephemeralFile, id, dir store.ID, name string, a
 	if f.dir != dir {
 		return store.FileInfo{}, nil, fmt.Errorf("transient file %d was created for directory %d, not %d", id, f.dir, dir)
 	}
-	if err := f.entryDurable(id); err != nil {
-		return store.FileInfo{}, nil, err
-	}
 	var info store.FileInfo
 	var unused []store.ID
 	err := s.update(func(tx *bolt.Tx) error {
@@ -292,9 +262,6 @@ func (s *Store) persistEphemeral(ids ...store.ID) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			if err := f.live(id, s.clock.now()); err != nil {
-				return err
-			}
-			if err := f.entryDurable(id); err != nil {
 				return err
 			}
 			rec := inodeRecord{
