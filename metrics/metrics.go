@@ -37,6 +37,8 @@ type Metrics struct {
 	// AlignmentCopyBytes counts bytes a multipart Complete copied instead
 	// of moving, because a part did not end on a page boundary (TernFS).
 	AlignmentCopyBytes prometheus.Counter
+
+	resolved resolvedChildren // children.go
 }
 
 // storeOps are the store.Store methods the store decorator records.
@@ -123,6 +125,7 @@ func New() *Metrics {
 			Help: "Bytes multipart Completes copied rather than moved because a part did not end on a 4 KiB boundary (TernFS store).",
 		}),
 	}
+	m.resolveChildren()
 	// Series that may stay at zero exist from the start, so dashboards and
 	// rate() see them before the first event.
 	for _, op := range append(storeOps, attributedOps...) {

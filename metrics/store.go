@@ -64,7 +64,7 @@ func isStoreFailure(err error) bool {
 
 // observe records one call that started at start and ended with err.
 func (s instrumentedStore) observe(op string, start time.Time, err error) {
-	s.m.StoreDuration.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	s.m.StoreDurationOf(op).Observe(time.Since(start).Seconds())
 	if isStoreFailure(err) {
 		s.m.StoreErrors.WithLabelValues(op).Inc()
 	}

@@ -2,7 +2,6 @@ package s3api
 
 import (
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/terngate/terngate/metrics"
@@ -95,8 +94,8 @@ func recordRequest(m *metrics.Metrics, operation string, status int, elapsed tim
 	if operation == "UploadPart" {
 		m.PartsInflight.Dec()
 	}
-	m.Requests.WithLabelValues(operation, strconv.Itoa(status)).Inc()
-	m.RequestDuration.WithLabelValues(operation).Observe(elapsed.Seconds())
+	m.RequestsOf(operation, status).Inc()
+	m.RequestDurationOf(operation).Observe(elapsed.Seconds())
 	m.BytesIn.Add(float64(bytesIn))
 	m.BytesOut.Add(float64(bytesOut))
 }

@@ -1,6 +1,8 @@
 package local
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,18 +33,23 @@ func (d *dataFiles) init() error {
 }
 
 func (d *dataFiles) subdir(b byte) string {
-	return filepath.Join(d.root, fmt.Sprintf("%02x", b))
+	return d.root + string(filepath.Separator) + hex.EncodeToString([]byte{b})
 }
 
+// path is built by hand, not with filepath.Join and fmt: every GET and PUT
+// of a data file names it, and root is already clean.
 func (d *dataFiles) path(id store.ID) string {
-	return filepath.Join(d.subdir(byte(id)), fmt.Sprintf("%016x", uint64(id)))
+	var name [8]byte
+	binary.BigEndian.PutUint64(name[:], uint64(id))
+	const sep = string(filepath.Separator)
+	return d.root + sep + hex.EncodeToString(name[7:]) + sep + hex.EncodeToString(name[:])
 }
 
 // create makes id's empty data file and makes its directory entry durable,
 // so a later fdatasync of the file is enough to make its bytes reachable
 // after a crash.
 func (d *dataFiles) create(id store.ID) error {
-	f, err := os.OpenFile(d.path(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := openFile(d.path(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("create data file: %w", err)
 	}
@@ -83,7 +90,7 @@ func (d *dataFiles) list(b byte) (ids []store.ID, strays []string, err error) {
 }
 
 func syncDir(path string) error {
-	f, err := os.Open(path)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return fmt.Errorf("sync directory: %w", err)
 	}

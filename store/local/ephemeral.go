@@ -159,7 +159,7 @@ func (s *Store) appendEphemeral(ctx context.Context, f *ephemeralFile, id store.
 	if err != nil {
 		return 0, fmt.Errorf("append: %w", err)
 	}
-	df, err := os.OpenFile(s.files.path(id), os.O_WRONLY, 0)
+	df, err := openFile(s.files.path(id), os.O_WRONLY, 0)
 	if err != nil {
 		return 0, fmt.Errorf("append to %d: %w", id, err)
 	}

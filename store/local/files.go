@@ -83,6 +83,13 @@ func planOpen(tx *bolt.Tx, id store.ID) (openPlan, error) {
 	if err != nil {
 		return openPlan{}, err
 	}
+	return planLinkedOpen(tx, id, rec)
+}
+
+// planLinkedOpen is planOpen of the linked file id whose record rec was
+// read in tx: a GET has read it already and need not read it twice.
+func planLinkedOpen(tx *bolt.Tx, id store.ID, rec inodeRecord) (openPlan, error) {
+	var err error
 	p := openPlan{size: rec.Size}
 	if p.inline = getInline(tx, id); p.inline != nil {
 		return p, nil
@@ -110,7 +117,7 @@ func (s *Store) openPlanned(id store.ID, p openPlan) (store.File, error) {
 // openData opens a data file; ErrNotFound if it is gone, which happens when
 // the file was unlinked or replaced between reading its record and here.
 func (s *Store) openData(id store.ID) (*os.File, error) {
-	f, err := os.Open(s.files.path(id))
+	f, err := openFile(s.files.path(id), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("data file %d: %w", id, store.ErrNotFound)
 	}

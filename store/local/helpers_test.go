@@ -82,6 +82,7 @@ func readOpenFile(t testing.TB, f store.File) []byte {
 // dataFileCount counts the data files on disk.
 func dataFileCount(t testing.TB, s *Store) int {
 	t.Helper()
+	s.removals.wait()
 	matches, err := filepath.Glob(filepath.Join(s.dir, "files", "*", "*"))
 	if err != nil {
 		t.Fatal(err)
@@ -90,6 +91,7 @@ func dataFileCount(t testing.TB, s *Store) int {
 }
 
 func dataFileExists(s *Store, id store.ID) bool {
+	s.removals.wait()
 	_, err := os.Stat(s.files.path(id))
 	return err == nil
 }

@@ -290,8 +290,10 @@ func (s *Store) UnlinkFile(ctx context.Context, dir store.ID, name string, id st
 	if err != nil {
 		return fmt.Errorf("unlink %q: %w", name, err)
 	}
-	// A crash before this leaves orphaned data files, removed at Open.
-	return s.removeData(unused)
+	// A crash before their removal leaves orphaned data files, removed at
+	// Open.
+	s.removals.later(unused)
+	return nil
 }
 
 // UnlinkEntry is UnlinkFile: an edge's ID alone identifies it here (IDs are

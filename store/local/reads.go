@@ -35,7 +35,8 @@ func (s *Store) LookupLinked(ctx context.Context, dir store.ID, name string, ope
 		if linked.Dir {
 			return nil
 		}
-		if _, err := getLinkedFile(tx, linked.ID); err != nil {
+		rec, err := getLinkedFile(tx, linked.ID)
+		if err != nil {
 			return nil // FileAttribute's and OpenFile's to report
 		}
 		if v := tx.Bucket(attrsBucket).Get(idKey(linked.ID)); v != nil {
@@ -43,7 +44,7 @@ func (s *Store) LookupLinked(ctx context.Context, dir store.ID, name string, ope
 			linked.Attribute, linked.HasAttribute = bytes.Clone(v), true
 		}
 		if open {
-			plan, err = planOpen(tx, linked.ID)
+			plan, err = planLinkedOpen(tx, linked.ID, rec)
 			planned = err == nil
 		}
 		return nil

@@ -73,6 +73,7 @@ type Store struct {
 	busy map[store.ID]struct{}
 
 	ephemeral *ephemeralSet
+	removals  *dataRemovals // released data files, removed after the reply
 }
 
 var _ store.Store = (*Store)(nil)
@@ -122,6 +123,7 @@ func (s *Store) open() error {
 	if err := s.files.init(); err != nil {
 		return err
 	}
+	s.removals = newDataRemovals(s.files, s.log)
 	db, err := bolt.Open(filepath.Join(s.dir, "meta.db"), 0o644, &bolt.Options{
 		Timeout: time.Second,
 		// The freelist is rebuilt at open instead of written at every commit.
@@ -185,6 +187,9 @@ func (s *Store) Root() store.ID { return rootID }
 // again is a no-op; using the store after Close is an error.
 func (s *Store) Close() error {
 	var errs []error
+	if s.removals != nil {
+		s.removals.close()
+	}
 	if s.db != nil {
 		errs = append(errs, s.emptySnapshotLog(), s.db.Close())
 		s.db = nil

@@ -149,7 +149,7 @@ func (s *Store) Append(ctx context.Context, t store.Transient, r io.Reader) (int
 	if err != nil {
 		return 0, fmt.Errorf("append: %w", err)
 	}
-	f, err := os.OpenFile(s.files.path(t.ID), os.O_WRONLY, 0)
+	f, err := openFile(s.files.path(t.ID), os.O_WRONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, fmt.Errorf("append to %d: data file gone: %w", t.ID, store.ErrNotFound)
 	}
@@ -286,10 +286,9 @@ func (s *Store) link(ctx context.Context, t store.Transient, dir store.ID, name 
 	if err != nil {
 		return store.FileInfo{}, fmt.Errorf("link %q: %w", name, err)
 	}
-	// A crash before this leaves orphaned data files, removed at Open.
-	if err := s.removeData(unused); err != nil {
-		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
-	}
+	// A crash before their removal leaves orphaned data files, removed at
+	// Open.
+	s.removals.later(unused)
 	return info, nil
 }
 
