@@ -61,6 +61,7 @@ type Store struct {
 	clock  clock
 	files  *dataFiles
 	writer *groupCommitter // write transactions, see update
+	tail   *tailWriter     // keeps meta.db's tail written ahead (metatail.go)
 	batch  int             // items per transaction in long walks (tests lower it)
 	// snapshotLogLimit is the length at which the snapshot log moves into
 	// the snapshots bucket (versions_log.go; tests lower it).
@@ -122,7 +123,8 @@ func (s *Store) open() error {
 	if err := s.files.init(); err != nil {
 		return err
 	}
-	db, err := bolt.Open(filepath.Join(s.dir, "meta.db"), 0o644, &bolt.Options{
+	dbPath := filepath.Join(s.dir, "meta.db")
+	db, err := bolt.Open(dbPath, 0o644, &bolt.Options{
 		Timeout: time.Second,
 		// The freelist is rebuilt at open instead of written at every commit.
 		NoFreelistSync: true,
@@ -138,6 +140,9 @@ func (s *Store) open() error {
 	s.writer = newGroupCommitter(db)
 	if err := s.db.Update(s.initBuckets); err != nil {
 		return fmt.Errorf("initialise meta.db: %w", err)
+	}
+	if s.tail, err = startTailWriter(db, dbPath, s.log); err != nil {
+		return err
 	}
 	orphans, err := s.removeOrphans(context.Background())
 	if err != nil {
@@ -186,7 +191,14 @@ func (s *Store) Root() store.ID { return rootID }
 func (s *Store) Close() error {
 	var errs []error
 	if s.db != nil {
-		errs = append(errs, s.emptySnapshotLog(), s.db.Close())
+		errs = append(errs, s.emptySnapshotLog())
+	}
+	if s.tail != nil {
+		errs = append(errs, s.tail.close())
+		s.tail = nil
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
 		s.db = nil
 	}
 	if s.lock != nil {
@@ -201,7 +213,9 @@ func (s *Store) Close() error {
 // groupCommitter. fn may run more than once, so it must set its results
 // afresh on every run.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	return s.writer.update(fn)
+	err := s.writer.update(fn)
+	s.tail.poke()
+	return err
 }
 
 // view runs fn in a read transaction.
