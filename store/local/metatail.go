@@ -45,7 +45,12 @@ type tailWriter struct {
 	done chan struct{}
 }
 
+// startTailWriter starts the writer of path's tail, or returns nil where
+// writing ahead does not help.
 func startTailWriter(db *bolt.DB, path string, log *slog.Logger) (*tailWriter, error) {
+	if !allocatesBlocks(path) {
+		return nil, nil
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open meta.db for its tail: %w", err)
@@ -58,7 +63,7 @@ func startTailWriter(db *bolt.DB, path string, log *slog.Logger) (*tailWriter, e
 }
 
 // poke tells the writer that the database may have grown. A store still
-// opening has none yet.
+// opening, or on tmpfs, has none.
 func (t *tailWriter) poke() {
 	if t == nil {
 		return
@@ -72,6 +77,9 @@ func (t *tailWriter) poke() {
 // close stops the writer (waiting for a chunk in progress) and closes its
 // handle.
 func (t *tailWriter) close() error {
+	if t == nil {
+		return nil
+	}
 	close(t.stop)
 	<-t.done
 	return t.file.Close()

@@ -21,6 +21,9 @@ import (
 func TestTailWriterKeepsAGrowingDatabaseAhead(t *testing.T) {
 	dir := t.TempDir()
 	s := openTestStore(t, dir, 0)
+	if !allocatesBlocks(dir) {
+		t.Fatalf("%s is on tmpfs; this test needs a disk filesystem (set TMPDIR)", dir)
+	}
 	ctx := context.Background()
 	body := func(w, i int) []byte { return bytes.Repeat([]byte{byte(w), byte(i)}, 2048) }
 	const writers, perWriter = 8, 150 // 4.8 MB of 4 KiB bodies, kept
@@ -83,6 +86,29 @@ func TestTailWriterKeepsAGrowingDatabaseAhead(t *testing.T) {
 				t.Fatalf("w%d-%04d reads back %d bytes that differ from those written", w, i, len(got))
 			}
 		}
+	}
+}
+
+// On tmpfs there are no blocks to allocate ahead: no writer starts, and the
+// store works without one.
+func TestNoTailWriterOnTmpfs(t *testing.T) {
+	dir, err := os.MkdirTemp("/dev/shm", "local-tail-")
+	if err != nil {
+		t.Fatalf("no tmpfs to test on: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	s := openTestStore(t, dir, 0)
+	defer s.Close()
+	if s.tail != nil {
+		t.Fatalf("a tail writer started on tmpfs (%s)", dir)
+	}
+	data := []byte("small")
+	info, err := s.LinkInlineFile(context.Background(), rootID, "f", data, nil)
+	if err != nil {
+		t.Fatalf("LinkInlineFile: %v", err)
+	}
+	if got := readFile(t, s, info.ID); !bytes.Equal(got, data) {
+		t.Fatalf("read back %q; want %q", got, data)
 	}
 }
 
