@@ -8,7 +8,8 @@
 // the linking transaction itself), so a crash never exposes a partial file;
 // what a crash can leave behind (data files whose inode is gone, transient
 // files nobody will link) is reclaimed at Open and by ReapExpired.
-// Overlapping write transactions share bbolt commits (Store.update).
+// Overlapping write transactions share bbolt commits (Store.update), and a
+// growing meta.db has its tail written ahead of them (metatail.go).
 package local
 
 import (
