@@ -109,7 +109,7 @@ func (t *tailWriter) run() {
 func (t *tailWriter) fill() error {
 	var hwm int64
 	if err := t.db.View(func(tx *bolt.Tx) error { hwm = tx.Size(); return nil }); err != nil {
-		return err
+		return fmt.Errorf("read meta.db's high-water mark: %w", err)
 	}
 	if t.end-hwm >= tailAhead(hwm)/2 {
 		return nil
@@ -140,7 +140,7 @@ func (t *tailWriter) fill() error {
 func (t *tailWriter) writeChunk() (more bool, err error) {
 	tx, err := t.db.Begin(true)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("hold meta.db's writer lock: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	hwm := tx.Size()
