@@ -124,8 +124,7 @@ func (s *Store) open() error {
 	if err := s.files.init(); err != nil {
 		return err
 	}
-	dbPath := filepath.Join(s.dir, "meta.db")
-	db, err := bolt.Open(dbPath, 0o644, &bolt.Options{
+	db, err := bolt.Open(filepath.Join(s.dir, "meta.db"), 0o644, &bolt.Options{
 		Timeout: time.Second,
 		// The freelist is rebuilt at open instead of written at every commit.
 		NoFreelistSync: true,
@@ -142,7 +141,7 @@ func (s *Store) open() error {
 	if err := s.db.Update(s.initBuckets); err != nil {
 		return fmt.Errorf("initialise meta.db: %w", err)
 	}
-	if s.tail, err = startTailWriter(db, dbPath, s.log); err != nil {
+	if s.tail, err = startTailWriter(db, db.Path(), s.log); err != nil {
 		return err
 	}
 	orphans, err := s.removeOrphans(context.Background())
