@@ -8,7 +8,8 @@
 // the linking transaction itself), so a crash never exposes a partial file;
 // what a crash can leave behind (data files whose inode is gone, transient
 // files nobody will link) is reclaimed at Open and by ReapExpired.
-// Overlapping write transactions share bbolt commits (Store.update).
+// Overlapping write transactions share bbolt commits (Store.update), and a
+// growing meta.db has its tail written ahead of them (metatail.go).
 package local
 
 import (
@@ -61,6 +62,7 @@ type Store struct {
 	clock  clock
 	files  *dataFiles
 	writer *groupCommitter // write transactions, see update
+	tail   *tailWriter     // keeps meta.db's tail written ahead (metatail.go)
 	batch  int             // items per transaction in long walks (tests lower it)
 	// snapshotLogLimit is the length at which the snapshot log moves into
 	// the snapshots bucket (versions_log.go; tests lower it).
@@ -141,6 +143,9 @@ func (s *Store) open() error {
 	if err := s.db.Update(s.initBuckets); err != nil {
 		return fmt.Errorf("initialise meta.db: %w", err)
 	}
+	if s.tail, err = startTailWriter(db, db.Path(), s.log); err != nil {
+		return err
+	}
 	orphans, err := s.removeOrphans(context.Background())
 	if err != nil {
 		return fmt.Errorf("remove orphaned data files: %w", err)
@@ -191,7 +196,14 @@ func (s *Store) Close() error {
 		s.removals.close()
 	}
 	if s.db != nil {
-		errs = append(errs, s.emptySnapshotLog(), s.db.Close())
+		errs = append(errs, s.emptySnapshotLog())
+	}
+	if s.tail != nil {
+		errs = append(errs, s.tail.close())
+		s.tail = nil
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
 		s.db = nil
 	}
 	if s.lock != nil {
@@ -206,7 +218,9 @@ func (s *Store) Close() error {
 // groupCommitter. fn may run more than once, so it must set its results
 // afresh on every run.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	return s.writer.update(fn)
+	err := s.writer.update(fn)
+	s.tail.poke()
+	return err
 }
 
 // view runs fn in a read transaction.

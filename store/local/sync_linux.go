@@ -22,3 +22,16 @@ func syncData(f *os.File) error {
 func startWriteback(f *os.File, off, n int64) {
 	_ = syscall.SyncFileRange(int(f.Fd()), off, n, 0x2 /* SYNC_FILE_RANGE_WRITE */)
 }
+
+// allocatesBlocks reports whether the filesystem holding path allocates
+// disk blocks on first write (and journals that), which writing ahead
+// pays for in advance (metatail.go). tmpfs and ramfs have no blocks: there
+// writing ahead would only cost memory and copies.
+func allocatesBlocks(path string) bool {
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(path, &fs); err != nil {
+		return true
+	}
+	const tmpfsMagic, ramfsMagic = 0x01021994, 0x858458f6
+	return fs.Type != tmpfsMagic && fs.Type != ramfsMagic
+}
