@@ -76,10 +76,8 @@ func (s *Store) LinkInlineFile(ctx context.Context, dir store.ID, name string, d
 	if err != nil {
 		return store.FileInfo{}, fmt.Errorf("link inline file %q: %w", name, err)
 	}
-	// A crash before this leaves orphaned data files, removed at Open.
-	if err := s.removeData(unused); err != nil {
-		s.log.Warn("local store: cannot remove replaced file's data", "err", err)
-	}
+	// Removed after the reply, as any overwrite's (removals.go).
+	s.removals.later(unused)
 	return info, nil
 }
 

@@ -96,3 +96,33 @@ func TestDataRemovalsWaitAndClose(t *testing.T) {
 	}
 	s.removals.wait() // returns at once after close
 }
+
+// A small inline file linked over one with a data file releases that data
+// file as any overwrite does: through the remover, after the reply, so a
+// crash before the removal leaves an orphan that Open removes.
+func TestInlineOverwriteReleasesDataFileLater(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, dir, 0)
+	old := putFile(t, s, s.Root(), "key", bytes.Repeat([]byte("d"), 1000))
+	if !dataFileOnDisk(s, old.ID) {
+		t.Fatal("the first write has no data file; the test needs one")
+	}
+	s.removals.close()
+	s.removals = &dataRemovals{files: s.files, log: s.log, queue: make(chan removal, removalQueue), done: make(chan struct{})}
+	close(s.removals.done)
+	if _, err := s.LinkInlineFile(context.Background(), s.Root(), "key", []byte("inline"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !dataFileOnDisk(s, old.ID) {
+		t.Fatal("the inline overwrite removed the released data file before returning, not through the remover")
+	}
+	s.removals.closed = true
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTestStore(t, dir, 0)
+	defer s.Close()
+	if dataFileOnDisk(s, old.ID) {
+		t.Fatal("Open left the orphaned data file of the overwritten file")
+	}
+}
