@@ -49,22 +49,13 @@ func TestReleasedDataFileLeftByCrashIsRemovedAtOpen(t *testing.T) {
 	old := putFile(t, s, s.Root(), "key", []byte("old bytes"))
 	// Stop the remover first, as a crash would: the release below queues
 	// into a remover that never runs it.
-	s.removals.close()
-	s.removals = &dataRemovals{files: s.files, log: s.log, queue: make(chan removal, removalQueue), done: make(chan struct{})}
-	close(s.removals.done)
+	stopRemover(s)
 	cur := putFile(t, s, s.Root(), "key", []byte("new bytes"))
 	if !dataFileOnDisk(s, old.ID) {
 		t.Fatal("the released data file is gone though its removal never ran")
 	}
-	s.removals.closed = true // Close must not wait on the stopped remover
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s = openTestStore(t, dir, 0)
+	s = reopenRemovesOrphan(t, s, dir, old.ID)
 	defer s.Close()
-	if dataFileOnDisk(s, old.ID) {
-		t.Fatal("Open left the orphaned data file of the overwritten file")
-	}
 	if got := readFile(t, s, cur.ID); string(got) != "new bytes" {
 		t.Fatalf("key reads %q after reopen, want the last write", got)
 	}
@@ -107,22 +98,37 @@ func TestInlineOverwriteReleasesDataFileLater(t *testing.T) {
 	if !dataFileOnDisk(s, old.ID) {
 		t.Fatal("the first write has no data file; the test needs one")
 	}
-	s.removals.close()
-	s.removals = &dataRemovals{files: s.files, log: s.log, queue: make(chan removal, removalQueue), done: make(chan struct{})}
-	close(s.removals.done)
+	stopRemover(s)
 	if _, err := s.LinkInlineFile(context.Background(), s.Root(), "key", []byte("inline"), nil); err != nil {
 		t.Fatal(err)
 	}
 	if !dataFileOnDisk(s, old.ID) {
 		t.Fatal("the inline overwrite removed the released data file before returning, not through the remover")
 	}
-	s.removals.closed = true
+	s = reopenRemovesOrphan(t, s, dir, old.ID)
+	defer s.Close()
+}
+
+// stopRemover replaces s's remover with one that never runs, so releases
+// stay queued as a crash would leave them.
+func stopRemover(s *Store) {
+	s.removals.close()
+	s.removals = &dataRemovals{files: s.files, log: s.log, queue: make(chan removal, removalQueue), done: make(chan struct{})}
+	close(s.removals.done)
+}
+
+// reopenRemovesOrphan closes s without waiting on its stopped remover and
+// opens dir again, which must remove orphan's data file.
+func reopenRemovesOrphan(t *testing.T, s *Store, dir string, orphan store.ID) *Store {
+	t.Helper()
+	s.removals.closed = true // Close must not wait on the stopped remover
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s = openTestStore(t, dir, 0)
-	defer s.Close()
-	if dataFileOnDisk(s, old.ID) {
+	if dataFileOnDisk(s, orphan) {
+		s.Close()
 		t.Fatal("Open left the orphaned data file of the overwritten file")
 	}
+	return s
 }
