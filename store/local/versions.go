@@ -206,8 +206,9 @@ func (s *Store) RemoveSnapshotEdge(ctx context.Context, dir store.ID, v store.Ve
 	if err != nil {
 		return fmt.Errorf("remove snapshot edge %q of %v: %w", v.Name, v.CreationTime, err)
 	}
-	// A crash before this leaves orphaned data files, removed at Open.
-	return s.removeData(unused)
+	// Removed after the reply, as any release (removals.go).
+	s.removals.later(unused)
+	return nil
 }
 
 // ownsFile reports whether v is an owned snapshot edge of a file.
