@@ -98,6 +98,16 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"MFA delete", "DELETE", "/uhb/src", map[string]string{"x-amz-mfa": "123456 654321"}, "NotImplemented", 501, "x-amz-mfa", ""},
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
 		{"object retention without lock", "PUT", "/uhb/src?retention", nil, "InvalidRequest", 400, "", ""},
+		// Bucket subresources of operations terngate lacks are refused,
+		// never served as a listing or a CreateBucket: API_GetBucketAbac,
+		// API_PutBucketAbac ("PUT /?abac"),
+		// API_UpdateBucketMetadataInventoryTableConfiguration and
+		// API_UpdateBucketMetadataJournalTableConfiguration
+		// ("PUT /?metadataJournalTable").
+		{"GetBucketAbac", "GET", "/uhb?abac", nil, "NotImplemented", 501, "", ""},
+		{"PutBucketAbac", "PUT", "/uhb?abac", nil, "NotImplemented", 501, "", ""},
+		{"metadata inventory table", "PUT", "/uhb?metadataInventoryTable", nil, "NotImplemented", 501, "", ""},
+		{"metadata journal table", "PUT", "/uhb?metadataJournalTable", nil, "NotImplemented", 501, "", ""},
 	}
 	for _, tc := range cases {
 		resp, e := sendWithHeaders(t, g.gateway, tc.method, tc.path, []byte("data"), tc.headers)
