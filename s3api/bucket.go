@@ -95,6 +95,11 @@ type createBucketConfiguration struct {
 	LocationConstraint string `xml:"LocationConstraint"`
 	// Tags is the new bucket's tag set (API_CreateBucket).
 	Tags []xmlTag `xml:"Tags>Tag"`
+	// Location and Bucket describe a directory bucket, which "is only
+	// supported by directory buckets" (API_CreateBucketConfiguration);
+	// terngate has none, so either is refused, never ignored.
+	Location *struct{} `xml:"Location"`
+	Bucket   *struct{} `xml:"Bucket"`
 }
 
 // createBucket creates the bucket (PUT /bucket). An optional
@@ -116,6 +121,9 @@ func (s *server) createBucket(r *request) error {
 		if lc := cfg.LocationConstraint; lc != "" && lc != s.cfg.Region {
 			return s3err.InvalidLocationConstraint.With(
 				"The specified location-constraint %q is not valid: this endpoint serves %s.", lc, s.cfg.Region)
+		}
+		if cfg.Location != nil || cfg.Bucket != nil {
+			return s3err.NotImplemented
 		}
 		if tags, err = tagsOfXML(cfg.Tags, bucketTagRules); err != nil {
 			return err

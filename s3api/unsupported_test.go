@@ -192,3 +192,24 @@ func TestUnsupportedHeaderNamesFitTheScan(t *testing.T) {
 		}
 	}
 }
+
+// A CreateBucketConfiguration describing a directory bucket (its Location
+// or Bucket element, "only supported by directory buckets":
+// API_CreateBucketConfiguration) is refused, not ignored into a general
+// purpose bucket, and creates nothing.
+func TestDirectoryBucketConfigurationRefused(t *testing.T) {
+	g := startGateway(t, Config{})
+	for name, doc := range map[string]string{
+		"location": `<CreateBucketConfiguration><Location><Name>usw2-az1</Name><Type>AvailabilityZone</Type></Location></CreateBucketConfiguration>`,
+		"bucket":   `<CreateBucketConfiguration><Bucket><DataRedundancy>SingleAvailabilityZone</DataRedundancy><Type>Directory</Type></Bucket></CreateBucketConfiguration>`,
+	} {
+		bucket := "dir-" + name
+		resp, e := sendWithHeaders(t, g, "PUT", "/"+bucket, []byte(doc), nil)
+		if resp.StatusCode != http.StatusNotImplemented || e.Code != "NotImplemented" {
+			t.Errorf("%s: %d %s %s", name, resp.StatusCode, e.Code, e.Message)
+		}
+		if _, err := g.layer.HeadBucket(context.Background(), bucket); err == nil {
+			t.Errorf("%s: the refused CreateBucket created %s", name, bucket)
+		}
+	}
+}
