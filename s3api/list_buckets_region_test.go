@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,5 +34,43 @@ func TestListBucketsBucketRegion(t *testing.T) {
 	}
 	if len(own.Buckets) != 2 {
 		t.Fatalf("bucket-region=%s listed %d buckets, want 2", testRegion, len(own.Buckets))
+	}
+}
+
+// ListBuckets pages by max-buckets and continuation-token and filters by
+// prefix (API_ListBuckets); a paged answer names each bucket's Region.
+func TestListBucketsPaging(t *testing.T) {
+	g := startGateway(t, Config{})
+	for _, b := range []string{"page-a", "page-b", "page-c", "other"} {
+		g.mustCreateBucket(t, b)
+	}
+	c := g.client()
+	ctx := context.Background()
+	var names []string
+	in := &s3.ListBucketsInput{MaxBuckets: aws.Int32(2), Prefix: aws.String("page-")}
+	for pages := 0; ; pages++ {
+		if pages == 3 {
+			t.Fatalf("no end after %d pages: %v", pages, names)
+		}
+		out, err := c.ListBuckets(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Buckets) > 2 {
+			t.Fatalf("max-buckets=2 answered %d", len(out.Buckets))
+		}
+		for _, b := range out.Buckets {
+			names = append(names, aws.ToString(b.Name))
+			if aws.ToString(b.BucketRegion) != testRegion {
+				t.Errorf("%s: BucketRegion %q", aws.ToString(b.Name), aws.ToString(b.BucketRegion))
+			}
+		}
+		if out.ContinuationToken == nil {
+			break
+		}
+		in.ContinuationToken = out.ContinuationToken
+	}
+	if strings.Join(names, ",") != "page-a,page-b,page-c" {
+		t.Fatalf("listed %v", names)
 	}
 }
