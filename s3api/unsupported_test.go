@@ -98,6 +98,9 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"MFA delete", "DELETE", "/uhb/src", map[string]string{"x-amz-mfa": "123456 654321"}, "NotImplemented", 501, "x-amz-mfa", ""},
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
 		{"object retention without lock", "PUT", "/uhb/src?retention", nil, "InvalidRequest", 400, "", ""},
+		// Only the default behaviour for small objects' transitions is
+		// taken (API_PutBucketLifecycleConfiguration).
+		{"transitions of small objects", "PUT", "/uhb?lifecycle", map[string]string{"x-amz-transition-default-minimum-object-size": "varies_by_storage_class"}, "NotImplemented", 501, "x-amz-transition-default-minimum-object-size", ""},
 		{"abort if initiated", "DELETE", "/uhb/k1?uploadId=x", map[string]string{"x-amz-if-match-initiated-time": "Wed, 01 Jan 2025 00:00:00 GMT"}, "NotImplemented", 501, "x-amz-if-match-initiated-time", ""},
 		{"restore status in a listing", "GET", "/uhb?list-type=2", map[string]string{"x-amz-optional-object-attributes": "RestoreStatus"}, "NotImplemented", 501, "x-amz-optional-object-attributes", ""},
 		// Bucket subresources of operations terngate lacks are refused,
