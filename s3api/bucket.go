@@ -33,8 +33,8 @@ type listAllMyBucketsResult struct {
 	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
 }
 
-// listBuckets lists every bucket (GET /), honouring prefix, max-buckets
-// and continuation-token.
+// listBuckets lists every bucket (GET /), honouring prefix, max-buckets,
+// continuation-token and bucket-region.
 func (s *server) listBuckets(r *request) error {
 	maxBuckets := 0
 	if r.hasParam("max-buckets") {
@@ -53,6 +53,10 @@ func (s *server) listBuckets(r *request) error {
 		after = name
 	}
 	prefix := r.param("prefix")
+	// Every bucket here is in the gateway's one Region, so bucket-region
+	// naming another leaves none to list (API_ListBuckets: it "limits the
+	// response to buckets that are located in the specified" Region).
+	otherRegion := r.param("bucket-region") != "" && r.param("bucket-region") != s.cfg.Region
 
 	buckets, err := s.layer.ListBuckets(r.ctx)
 	if err != nil {
@@ -67,7 +71,7 @@ func (s *server) listBuckets(r *request) error {
 		Prefix:  prefix,
 	}
 	for _, b := range buckets {
-		if s.ownerName(b.Owner) != r.principal {
+		if s.ownerName(b.Owner) != r.principal || otherRegion {
 			continue // each user sees only their own buckets
 		}
 		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
@@ -91,6 +95,11 @@ type createBucketConfiguration struct {
 	LocationConstraint string `xml:"LocationConstraint"`
 	// Tags is the new bucket's tag set (API_CreateBucket).
 	Tags []xmlTag `xml:"Tags>Tag"`
+	// Location and Bucket describe a directory bucket, which "is only
+	// supported by directory buckets" (API_CreateBucketConfiguration);
+	// terngate has none, so either is refused, never ignored.
+	Location *struct{} `xml:"Location"`
+	Bucket   *struct{} `xml:"Bucket"`
 }
 
 // createBucket creates the bucket (PUT /bucket). An optional
@@ -112,6 +121,9 @@ func (s *server) createBucket(r *request) error {
 		if lc := cfg.LocationConstraint; lc != "" && lc != s.cfg.Region {
 			return s3err.InvalidLocationConstraint.With(
 				"The specified location-constraint %q is not valid: this endpoint serves %s.", lc, s.cfg.Region)
+		}
+		if cfg.Location != nil || cfg.Bucket != nil {
+			return s3err.NotImplemented
 		}
 		if tags, err = tagsOfXML(cfg.Tags, bucketTagRules); err != nil {
 			return err

@@ -152,3 +152,21 @@ func TestListLimitErrors(t *testing.T) {
 		t.Errorf("max-keys=0: V1 %d truncated %v, V2 %d truncated %v", len(v1.Contents), aws.ToBool(v1.IsTruncated), len(v2.Contents), aws.ToBool(v2.IsTruncated))
 	}
 }
+
+// ListObjectsV2 gives each key's Owner only for fetch-owner=true; another
+// value is accepted and lists no owner, as S3 answered boto3's
+// fetch-owner=True (boto/boto3#719, aws/aws-cli#2030: a 200 without Owner).
+func TestListV2FetchOwnerOnlyTrue(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "fetchowner")
+	g.mustPut(t, "fetchowner", "k", "v")
+	for value, wantOwner := range map[string]bool{"true": true, "True": false, "false": false, "maybe": false} {
+		resp, body := signedGet(t, g, "/fetchowner?list-type=2&fetch-owner="+value)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("fetch-owner=%s: %d %s", value, resp.StatusCode, body)
+		}
+		if got := strings.Contains(string(body), "<Owner>"); got != wantOwner {
+			t.Errorf("fetch-owner=%s: Owner listed %v, want %v", value, got, wantOwner)
+		}
+	}
+}

@@ -56,7 +56,12 @@ func parseEncodingType(r *request) (bool, error) {
 // part-number-marker): absent or empty is def; AWS takes a 32-bit integer
 // and names the argument at fault in the error.
 func parseLimit(r *request, name string, def int) (int, error) {
-	raw := r.param(name)
+	return parseLimitValue(name, r.param(name), def)
+}
+
+// parseLimitValue judges a limit's value by parseLimit's rules, wherever
+// it was sent (GetObjectAttributes sends its paging as headers).
+func parseLimitValue(name, raw string, def int) (int, error) {
 	if raw == "" {
 		return def, nil
 	}

@@ -96,3 +96,29 @@ func TestBucketLifecycleConfiguration(t *testing.T) {
 	_, err = c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("missing")})
 	expectAPIError(t, err, "NoSuchBucket", http.StatusNotFound)
 }
+
+// Put and GetBucketLifecycleConfiguration name the behaviour for small
+// objects' transitions, all_storage_classes_128K, the default
+// (API_PutBucketLifecycleConfiguration), which is the one terngate takes
+// (transitions are refused); varies_by_storage_class is refused
+// (TestUnsupportedHeadersRefused/transitions of small objects).
+func TestLifecycleTransitionMinimumSize(t *testing.T) {
+	g := startMPGateway(t, 1, 0)
+	c := g.client()
+	ctx := context.Background()
+	g.mustCreateBucket(t, "lcmin")
+	put, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{
+		Bucket: aws.String("lcmin"), TransitionDefaultMinimumObjectSize: types.TransitionDefaultMinimumObjectSizeAllStorageClasses128k,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
+			ID: aws.String("abort"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(1)},
+		}}},
+	})
+	if err != nil || put.TransitionDefaultMinimumObjectSize != types.TransitionDefaultMinimumObjectSizeAllStorageClasses128k {
+		t.Fatalf("PutBucketLifecycleConfiguration: %q, %v", put.TransitionDefaultMinimumObjectSize, err)
+	}
+	got, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lcmin")})
+	if err != nil || got.TransitionDefaultMinimumObjectSize != types.TransitionDefaultMinimumObjectSizeAllStorageClasses128k {
+		t.Fatalf("GetBucketLifecycleConfiguration: %q, %v", got.TransitionDefaultMinimumObjectSize, err)
+	}
+}

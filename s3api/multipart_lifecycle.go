@@ -34,6 +34,7 @@ func (s *server) putBucketLifecycle(r *request) error {
 	if err := s.layer.SetBucketLifecycle(r.ctx, r.bucket, data); err != nil {
 		return err
 	}
+	r.setHeader("x-amz-transition-default-minimum-object-size", transitionMinimumSizeDefault)
 	r.c.Status(http.StatusOK)
 	return nil
 }
@@ -64,6 +65,7 @@ func (s *server) getBucketLifecycle(r *request) error {
 	if err != nil {
 		return err
 	}
+	r.setHeader("x-amz-transition-default-minimum-object-size", transitionMinimumSizeDefault)
 	return writeStoredXML(r, doc)
 }
 

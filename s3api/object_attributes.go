@@ -15,11 +15,6 @@ type objectChecksum struct {
 	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
-type objectParts struct {
-	TotalPartsCount int `xml:"TotalPartsCount"`
-	PartsCount      int `xml:"PartsCount"`
-}
-
 type getObjectAttributesResponse struct {
 	XMLName      xml.Name        `xml:"GetObjectAttributesResponse"`
 	Xmlns        string          `xml:"xmlns,attr"`
@@ -45,6 +40,10 @@ func (s *server) getObjectAttributes(r *request) error {
 	if err != nil {
 		return err
 	}
+	page, err := parsePartsPage(r)
+	if err != nil {
+		return err
+	}
 	info, err := s.layer.Stat(r.ctx, r.bucket, r.key)
 	if err != nil {
 		return err
@@ -65,7 +64,7 @@ func (s *server) getObjectAttributes(r *request) error {
 		res.Checksum = xmlChecksum(info.Metadata.Checksums, info.Metadata.ChecksumType)
 	}
 	if want["ObjectParts"] && len(info.PartSizes) > 0 {
-		res.ObjectParts = &objectParts{TotalPartsCount: len(info.PartSizes), PartsCount: len(info.PartSizes)}
+		res.ObjectParts = objectPartsOf(info, page)
 	}
 	if want["StorageClass"] {
 		res.StorageClass = storageClassOf(info.Metadata)

@@ -14,9 +14,8 @@ import (
 
 // TestObjectLockVersionsAfterVersioningAPI is Object Lock through the
 // versioning S3 surface (x-amz-version-id, DELETE ?versionId,
-// DeleteObjects with VersionId, Get/PutBucketVersioning), which lands
-// with the versioning API branch: until then it fails here, as AWS's
-// behaviour is not yet reachable. What it pins, from ceph/s3-tests
+// DeleteObjects with VersionId, Get/PutBucketVersioning). What it pins,
+// from ceph/s3-tests
 // (test_object_lock_delete_object_with_retention,
 // test_object_lock_multi_delete_object_with_retention,
 // test_object_lock_delete_object_with_legal_hold_on,

@@ -166,8 +166,9 @@ func routeBucket(r *request) (handlerFunc, error) {
 	case http.MethodDelete:
 		return (*server).deleteBucket, nil
 	case http.MethodPost:
-		// S3 takes browser-form uploads (POST Object) here; terngate
-		// does not implement them.
+		// A browser-form upload (POST Object) has no query and is routed
+		// by routeUnsigned; a bucket POST with another query names no
+		// operation terngate implements.
 		return nil, s3err.NotImplemented
 	}
 	return nil, s3err.MethodNotAllowedAllowing(http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete)
@@ -217,8 +218,9 @@ func onlyMethod(got, want string, h handlerFunc) (handlerFunc, error) {
 // prefix, ...) are operation arguments.
 var (
 	bucketSubresources = []string{
-		"accelerate", "acl", "analytics",
+		"abac", "accelerate", "acl", "analytics",
 		"intelligent-tiering", "inventory", "lifecycle", "logging", "metadataConfiguration",
+		"metadataInventoryTable", "metadataJournalTable",
 		"metadataTable", "metrics", "notification",
 		"policy", "replication", "requestPayment",
 		"session", "uploads", "website",

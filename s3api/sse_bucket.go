@@ -25,6 +25,14 @@ type sseConfiguration struct {
 type sseRule struct {
 	Default          *sseByDefault `xml:"ApplyServerSideEncryptionByDefault"`
 	BucketKeyEnabled *bool         `xml:"BucketKeyEnabled"`
+	Blocked          *sseBlocked   `xml:"BlockedEncryptionTypes"`
+}
+
+// sseBlocked lists the encryption types a bucket refuses on writes
+// (API_BlockedEncryptionTypes: NONE or SSE-C). terngate blocks none, so
+// only NONE is taken; blocking SSE-C is refused, never stored unenforced.
+type sseBlocked struct {
+	Types []string `xml:"EncryptionType"`
 }
 
 type sseByDefault struct {
@@ -48,6 +56,9 @@ func parseSSEConfiguration(data []byte) (*sseConfiguration, error) {
 	// AWS takes exactly one rule, and a rule needs its default.
 	if len(cfg.Rules) != 1 || cfg.Rules[0].Default == nil {
 		return nil, s3err.MalformedXML
+	}
+	if err := checkBlockedEncryptionTypes(cfg.Rules[0].Blocked); err != nil {
+		return nil, err
 	}
 	d := cfg.Rules[0].Default
 	switch d.SSEAlgorithm {
@@ -112,6 +123,25 @@ func (s *server) deleteBucketEncryption(r *request) error {
 		return err
 	}
 	r.c.Status(http.StatusNoContent)
+	return nil
+}
+
+// checkBlockedEncryptionTypes accepts a block of nothing (NONE) and refuses
+// blocking SSE-C, which terngate does not enforce; anything else is not a
+// value of the schema.
+func checkBlockedEncryptionTypes(b *sseBlocked) error {
+	if b == nil {
+		return nil
+	}
+	for _, t := range b.Types {
+		switch t {
+		case "NONE":
+		case "SSE-C":
+			return s3err.NotImplemented
+		default:
+			return s3err.MalformedXML
+		}
+	}
 	return nil
 }
 

@@ -247,3 +247,34 @@ func TestBucketEncryptionNeedsMasterKey(t *testing.T) {
 			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
 	expectAPIError(t, err, "NotImplemented", 501)
 }
+
+// BlockedEncryptionTypes (API_BlockedEncryptionTypes: NONE or SSE-C)
+// blocks SSE-C writes on a bucket. terngate does not enforce a block, so
+// blocking SSE-C is refused NotImplemented and nothing is stored (it was
+// accepted and ignored, leaving SSE-C writes open); NONE, which blocks
+// nothing, is taken.
+func TestBucketEncryptionBlockedTypes(t *testing.T) {
+	dir := t.TempDir()
+	g, stop := startSSEGatewayIn(t, dir, Config{MasterKeys: testKeyRing(t, "k1")})
+	defer stop()
+	g.mustCreateBucket(t, "blocked")
+	c := g.client()
+	ctx := context.Background()
+	rule := func(blocked types.EncryptionType) *types.ServerSideEncryptionConfiguration {
+		return &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256},
+			BlockedEncryptionTypes:             &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{blocked}},
+		}}}
+	}
+	_, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("blocked"), ServerSideEncryptionConfiguration: rule(types.EncryptionTypeSseC)})
+	expectAPIError(t, err, "NotImplemented", 501)
+	_, err = c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("blocked")})
+	expectAPIError(t, err, "ServerSideEncryptionConfigurationNotFoundError", 404)
+
+	_, err = c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("blocked"), ServerSideEncryptionConfiguration: rule("ROT13")})
+	expectAPIError(t, err, "MalformedXML", 400)
+
+	if _, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("blocked"), ServerSideEncryptionConfiguration: rule(types.EncryptionTypeNone)}); err != nil {
+		t.Fatalf("blocking NONE: %v", err)
+	}
+}

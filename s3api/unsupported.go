@@ -23,7 +23,10 @@ type unsupportedHeader struct {
 // x-amz-source-expected-bucket-owner (checkExpectedOwners). Accepted on
 // purpose: x-amz-request-payer, the requester's acknowledgement that it
 // pays, which AWS accepts on buckets that are not Requester Pays (none is
-// here).
+// here); x-amz-confirm-remove-self-bucket-access, as the bucket owner here
+// can always change the policy, as AWS's root user can; and
+// x-amz-bucket-object-lock-token, which Object Lock on an existing
+// versioned bucket no longer needs.
 var unsupportedHeaders = []unsupportedHeader{
 	// Server-side encryption: terngate does not encrypt at rest, so even
 	// SSE-S3 (AES256) is refused rather than claimed.
@@ -55,6 +58,7 @@ var unsupportedHeaders = []unsupportedHeader{
 	{"x-amz-mfa", notImplemented},
 	{"x-amz-if-match-initiated-time", notImplemented},
 	{"x-amz-optional-object-attributes", notImplemented},
+	{"x-amz-transition-default-minimum-object-size", refuseTransitionMinimumSize},
 
 	// ACLs: every bucket behaves as BucketOwnerEnforced (ACLs disabled).
 	{"x-amz-object-ownership", refuseObjectOwnership},
@@ -151,6 +155,22 @@ func refuseObjectOwnership(r *request, name, value string) error {
 		return notImplemented(r, name, value)
 	}
 	return s3err.InvalidArgument.With("Invalid x-amz-object-ownership header: %s", value).ForArgument(name, value)
+}
+
+// transitionMinimumSizeDefault is the one behaviour of lifecycle
+// transitions for small objects terngate answers (API_PutBucketLifecycleConfiguration:
+// "all_storage_classes_128K" is the default). Lifecycle transitions are
+// refused, so no small object is ever moved either way.
+const transitionMinimumSizeDefault = "all_storage_classes_128K"
+
+// refuseTransitionMinimumSize accepts the default, which is what the
+// lifecycle responses name; another value asks for a behaviour that is not
+// kept.
+func refuseTransitionMinimumSize(r *request, name, value string) error {
+	if value == transitionMinimumSizeDefault {
+		return nil
+	}
+	return notImplemented(r, name, value)
 }
 
 func refuseACLGrant(_ *request, _, _ string) error { return errACLNotSupported }

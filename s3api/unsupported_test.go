@@ -98,6 +98,21 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"MFA delete", "DELETE", "/uhb/src", map[string]string{"x-amz-mfa": "123456 654321"}, "NotImplemented", 501, "x-amz-mfa", ""},
 		{"bucket ObjectWriter", "PUT", "/uh-own", map[string]string{"x-amz-object-ownership": "ObjectWriter"}, "NotImplemented", 501, "x-amz-object-ownership", ""},
 		{"object retention without lock", "PUT", "/uhb/src?retention", nil, "InvalidRequest", 400, "", ""},
+		// Only the default behaviour for small objects' transitions is
+		// taken (API_PutBucketLifecycleConfiguration).
+		{"transitions of small objects", "PUT", "/uhb?lifecycle", map[string]string{"x-amz-transition-default-minimum-object-size": "varies_by_storage_class"}, "NotImplemented", 501, "x-amz-transition-default-minimum-object-size", ""},
+		{"abort if initiated", "DELETE", "/uhb/k1?uploadId=x", map[string]string{"x-amz-if-match-initiated-time": "Wed, 01 Jan 2025 00:00:00 GMT"}, "NotImplemented", 501, "x-amz-if-match-initiated-time", ""},
+		{"restore status in a listing", "GET", "/uhb?list-type=2", map[string]string{"x-amz-optional-object-attributes": "RestoreStatus"}, "NotImplemented", 501, "x-amz-optional-object-attributes", ""},
+		// Bucket subresources of operations terngate lacks are refused,
+		// never served as a listing or a CreateBucket: API_GetBucketAbac,
+		// API_PutBucketAbac ("PUT /?abac"),
+		// API_UpdateBucketMetadataInventoryTableConfiguration and
+		// API_UpdateBucketMetadataJournalTableConfiguration
+		// ("PUT /?metadataJournalTable").
+		{"GetBucketAbac", "GET", "/uhb?abac", nil, "NotImplemented", 501, "", ""},
+		{"PutBucketAbac", "PUT", "/uhb?abac", nil, "NotImplemented", 501, "", ""},
+		{"metadata inventory table", "PUT", "/uhb?metadataInventoryTable", nil, "NotImplemented", 501, "", ""},
+		{"metadata journal table", "PUT", "/uhb?metadataJournalTable", nil, "NotImplemented", 501, "", ""},
 	}
 	for _, tc := range cases {
 		resp, e := sendWithHeaders(t, g.gateway, tc.method, tc.path, []byte("data"), tc.headers)
@@ -179,6 +194,27 @@ func TestUnsupportedHeaderNamesFitTheScan(t *testing.T) {
 	for name := range unsupportedHeaderNames {
 		if len(name) > 64 {
 			t.Errorf("%s is %d bytes, longer than carriesUnsupportedHeader scans", name, len(name))
+		}
+	}
+}
+
+// A CreateBucketConfiguration describing a directory bucket (its Location
+// or Bucket element, "only supported by directory buckets":
+// API_CreateBucketConfiguration) is refused, not ignored into a general
+// purpose bucket, and creates nothing.
+func TestDirectoryBucketConfigurationRefused(t *testing.T) {
+	g := startGateway(t, Config{})
+	for name, doc := range map[string]string{
+		"location": `<CreateBucketConfiguration><Location><Name>usw2-az1</Name><Type>AvailabilityZone</Type></Location></CreateBucketConfiguration>`,
+		"bucket":   `<CreateBucketConfiguration><Bucket><DataRedundancy>SingleAvailabilityZone</DataRedundancy><Type>Directory</Type></Bucket></CreateBucketConfiguration>`,
+	} {
+		bucket := "dir-" + name
+		resp, e := sendWithHeaders(t, g, "PUT", "/"+bucket, []byte(doc), nil)
+		if resp.StatusCode != http.StatusNotImplemented || e.Code != "NotImplemented" {
+			t.Errorf("%s: %d %s %s", name, resp.StatusCode, e.Code, e.Message)
+		}
+		if _, err := g.layer.HeadBucket(context.Background(), bucket); err == nil {
+			t.Errorf("%s: the refused CreateBucket created %s", name, bucket)
 		}
 	}
 }
