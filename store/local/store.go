@@ -76,6 +76,7 @@ type Store struct {
 
 	ephemeral *ephemeralSet
 	removals  *dataRemovals // released data files, removed after the reply
+	pool      *dataPool     // synced empty data files for new ones; nil without ephemeral notes
 }
 
 var _ store.Store = (*Store)(nil)
@@ -158,6 +159,12 @@ func (s *Store) open() error {
 		s.log.Info("local store reclaimed space at open", "dir", s.dir,
 			"orphaned_data_files", orphans, "expired_transient_files", expired)
 	}
+	// Only now: removeOrphans would take pooled files, which have no
+	// inode, for orphans.
+	if len(s.ephemeral.notes) > 0 {
+		s.pool = newDataPool(s.files, s.newID, s.log)
+		s.pool.start()
+	}
 	return nil
 }
 
@@ -187,11 +194,15 @@ func (s *Store) initBuckets(tx *bolt.Tx) error {
 func (s *Store) Root() store.ID { return rootID }
 
 // Close releases the database and the data-directory lock, after moving
-// the snapshot log into the snapshots bucket (versions_log.go). It does no
-// other cleanup: whatever is transient stays so until its deadline. Calling it
+// the snapshot log into the snapshots bucket (versions_log.go) and removing
+// the pool's unused data files. It does no other cleanup: whatever is
+// transient stays so until its deadline. Calling it
 // again is a no-op; using the store after Close is an error.
 func (s *Store) Close() error {
 	var errs []error
+	// First: the filler reserves IDs in meta.db.
+	s.pool.close()
+	s.pool = nil
 	if s.removals != nil {
 		s.removals.close()
 	}

@@ -1,0 +1,228 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/terngate/terngate/store"
+)
+
+// waitPoolFull waits for p's filler to have filled it and returns its
+// ready IDs.
+func waitPoolFull(t *testing.T, p *dataPool) []store.ID {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p.mu.Lock()
+		ready := slices.Clone(p.ready)
+		p.mu.Unlock()
+		if len(ready) == poolCapacity {
+			return ready
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pool holds %d data files after 10 s, want %d", len(ready), poolCapacity)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// listedIDs reads the data file IDs in directory dir.
+func listedIDs(t *testing.T, dir string) []store.ID {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Errorf("read %s: %v", dir, err)
+		return nil
+	}
+	var ids []store.ID
+	for _, e := range entries {
+		n, err := strconv.ParseUint(e.Name(), 16, 64)
+		if err != nil {
+			t.Errorf("unexpected entry %s in %s", e.Name(), dir)
+			continue
+		}
+		ids = append(ids, store.ID(n))
+	}
+	return ids
+}
+
+// The pool hands out a data file only once a sync of its directory that
+// began after the file's creation has returned: the hook lists a directory
+// before syncing it, and only what it listed counts as synced.
+func TestDataPoolOffersOnlySyncedFiles(t *testing.T) {
+	s := newTestStore(t) // no ephemeral notes: the store runs no pool of its own
+	var mu sync.Mutex
+	synced := map[store.ID]bool{}
+	syncs := 0
+	p := newDataPool(s.files, s.newID, s.log)
+	p.sync = func(dir string) error {
+		listed := listedIDs(t, dir)
+		if err := syncDir(dir); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		syncs++
+		for _, id := range listed {
+			synced[id] = true
+		}
+		return nil
+	}
+	p.start()
+	defer p.close()
+
+	var taken []store.ID
+	deadline := time.Now().Add(10 * time.Second)
+	for len(taken) < 2*poolCapacity { // more than one batch
+		id, ok := p.take()
+		if !ok {
+			if time.Now().After(deadline) {
+				t.Fatalf("took %d data files in 10 s", len(taken))
+			}
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		mu.Lock()
+		ok = synced[id]
+		mu.Unlock()
+		if !ok {
+			t.Fatalf("data file %d handed out before a sync of its directory", id)
+		}
+		if info, err := os.Stat(s.files.path(id)); err != nil || info.Size() != 0 {
+			t.Fatalf("pooled data file %d: %v, %v; want an empty file", id, info, err)
+		}
+		if slices.Contains(taken, id) {
+			t.Fatalf("data file %d handed out twice", id)
+		}
+		taken = append(taken, id)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Consecutive IDs fall in different directories, so a batch syncs
+	// each of them once: far fewer syncs than files would mean files
+	// were offered unsynced.
+	if syncs < len(taken)/2 {
+		t.Errorf("%d directory syncs for %d files", syncs, len(taken))
+	}
+}
+
+// When a directory cannot be synced, its batch is never offered and its
+// files are removed; takers find the pool empty and create their own.
+func TestDataPoolDiscardsBatchItCannotSync(t *testing.T) {
+	s := newTestStore(t)
+	failed := make(chan []store.ID, 8)
+	p := newDataPool(s.files, s.newID, s.log)
+	p.sync = func(dir string) error {
+		select {
+		case failed <- listedIDs(t, dir):
+		default:
+		}
+		return errors.New("injected sync failure")
+	}
+	p.start()
+	defer p.close()
+	first := <-failed
+	if len(first) == 0 {
+		t.Fatal("the failing sync saw no data file in its directory")
+	}
+	<-failed // the retry: the first batch has been discarded by now
+	if id, ok := p.take(); ok {
+		t.Fatalf("took data file %d from a pool whose syncs fail", id)
+	}
+	for _, id := range first {
+		if dataFileOnDisk(s, id) {
+			t.Errorf("data file %d of an unsynced batch is still on disk", id)
+		}
+	}
+}
+
+// CreateTransient of an ephemeral file takes a pooled data file, and with
+// the pool empty creates one itself.
+func TestEphemeralCreateTakesPooledFileOrFallsBack(t *testing.T) {
+	s := openEphemeralStore(t, t.TempDir(), 0)
+	defer s.Close()
+	ready := waitPoolFull(t, s.pool)
+	pooled := putFileNoted(t, s, s.Root(), "pooled", testEphemeralNote, []byte("from the pool"))
+	if !slices.Contains(ready, pooled.ID) {
+		t.Errorf("file %d was not one of the pooled data files %v", pooled.ID, ready)
+	}
+
+	// An empty pool (its filler stopped) must not hold a PUT back.
+	s.pool.close()
+	own := putFileNoted(t, s, s.Root(), "own", testEphemeralNote, []byte("created on demand"))
+	if slices.Contains(ready, own.ID) {
+		t.Errorf("file %d came from the closed pool", own.ID)
+	}
+	for id, want := range map[store.ID]string{pooled.ID: "from the pool", own.ID: "created on demand"} {
+		if got := readFile(t, s, id); string(got) != want {
+			t.Errorf("file %d reads %q, want %q", id, got, want)
+		}
+	}
+}
+
+// Close removes the pooled files nobody took and keeps the taken one.
+func TestCloseRemovesUnusedPoolFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := openEphemeralStore(t, dir, 0)
+	ready := waitPoolFull(t, s.pool)
+	linked := putFileNoted(t, s, s.Root(), "k", testEphemeralNote, []byte("kept"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ready {
+		if id != linked.ID && dataFileOnDisk(s, id) {
+			t.Errorf("unused pooled data file %d is still on disk after Close", id)
+		}
+	}
+	s = openEphemeralStore(t, dir, 0)
+	defer s.Close()
+	if got := readFile(t, s, linked.ID); string(got) != "kept" {
+		t.Fatalf("linked file reads %q after reopen", got)
+	}
+}
+
+// A crash leaves the pool's files behind; the next Open removes them, and
+// none of their IDs is handed out again.
+func TestPoolFilesLeftByCrashRemovedAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	s := openEphemeralStore(t, dir, 0)
+	left := waitPoolFull(t, s.pool)
+	// A crash: the filler stops and nothing removes the ready files.
+	s.pool.stopOnce.Do(func() { close(s.pool.stop) })
+	<-s.pool.done
+	s.pool.ready = nil
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range left {
+		if !dataFileOnDisk(s, id) {
+			t.Fatalf("pooled data file %d is gone though no cleanup ran", id)
+		}
+	}
+
+	s = openEphemeralStore(t, dir, 0)
+	defer s.Close()
+	for _, id := range left {
+		if dataFileOnDisk(s, id) {
+			t.Errorf("Open left the pooled data file %d of the crashed store", id)
+		}
+	}
+	highest := slices.Max(left)
+	for _, id := range waitPoolFull(t, s.pool) {
+		if id <= highest {
+			t.Errorf("pooled ID %d handed out again after the crash (highest before %d)", id, highest)
+		}
+	}
+	tr, err := s.CreateTransient(context.Background(), s.Root(), testEphemeralNote)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.ID <= highest {
+		t.Errorf("CreateTransient handed out ID %d again after the crash (highest before %d)", tr.ID, highest)
+	}
+}
