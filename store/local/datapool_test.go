@@ -13,6 +13,17 @@ import (
 	"github.com/terngate/terngate/store"
 )
 
+// openPooledStore opens dir as the gateway does: ephemeral PUT files and
+// a pool of data files.
+func openPooledStore(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, Options{EphemeralNotes: []string{testEphemeralNote}, DataFilePool: true})
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dir, err)
+	}
+	return s
+}
+
 // waitPoolFull waits for p's filler to have filled it and returns its
 // ready IDs.
 func waitPoolFull(t *testing.T, p *dataPool) []store.ID {
@@ -55,7 +66,7 @@ func listedIDs(t *testing.T, dir string) []store.ID {
 // began after the file's creation has returned: the hook lists a directory
 // before syncing it, and only what it listed counts as synced.
 func TestDataPoolOffersOnlySyncedFiles(t *testing.T) {
-	s := newTestStore(t) // no ephemeral notes: the store runs no pool of its own
+	s := newTestStore(t)
 	var mu sync.Mutex
 	synced := map[store.ID]bool{}
 	syncs := 0
@@ -114,7 +125,7 @@ func TestDataPoolOffersOnlySyncedFiles(t *testing.T) {
 // When a directory cannot be synced, its batch is never offered and its
 // files are removed; takers find the pool empty and create their own.
 func TestDataPoolDiscardsBatchItCannotSync(t *testing.T) {
-	s := newTestStore(t)
+	s := newTestStore(t) // no pool of its own, whose files the hook would list
 	failed := make(chan []store.ID, 8)
 	p := newDataPool(s.files, s.newID, s.log)
 	p.sync = func(dir string) error {
@@ -141,34 +152,55 @@ func TestDataPoolDiscardsBatchItCannotSync(t *testing.T) {
 	}
 }
 
-// CreateTransient of an ephemeral file takes a pooled data file, and with
-// the pool empty creates one itself.
-func TestEphemeralCreateTakesPooledFileOrFallsBack(t *testing.T) {
-	s := openEphemeralStore(t, t.TempDir(), 0)
+// CreateTransient, of an ephemeral file or a recorded one, takes a pooled
+// data file, and with the pool empty creates one itself.
+func TestCreateTransientTakesPooledFileOrFallsBack(t *testing.T) {
+	s := openPooledStore(t, t.TempDir())
 	defer s.Close()
 	ready := waitPoolFull(t, s.pool)
-	pooled := putFileNoted(t, s, s.Root(), "pooled", testEphemeralNote, []byte("from the pool"))
-	if !slices.Contains(ready, pooled.ID) {
-		t.Errorf("file %d was not one of the pooled data files %v", pooled.ID, ready)
+	want := map[store.ID]string{}
+	for _, note := range []string{testEphemeralNote, "upload part"} {
+		f := putFileNoted(t, s, s.Root(), "pooled "+note, note, []byte("from the pool: "+note))
+		if !slices.Contains(ready, f.ID) {
+			t.Errorf("file %d (%s) was not one of the pooled data files %v", f.ID, note, ready)
+		}
+		want[f.ID] = "from the pool: " + note
 	}
 
-	// An empty pool (its filler stopped) must not hold a PUT back.
+	// An empty pool (its filler stopped) must not hold a creation back.
 	s.pool.close()
-	own := putFileNoted(t, s, s.Root(), "own", testEphemeralNote, []byte("created on demand"))
-	if slices.Contains(ready, own.ID) {
-		t.Errorf("file %d came from the closed pool", own.ID)
-	}
-	for id, want := range map[store.ID]string{pooled.ID: "from the pool", own.ID: "created on demand"} {
-		if got := readFile(t, s, id); string(got) != want {
-			t.Errorf("file %d reads %q, want %q", id, got, want)
+	for _, note := range []string{testEphemeralNote, "upload part"} {
+		f := putFileNoted(t, s, s.Root(), "own "+note, note, []byte("created on demand: "+note))
+		if slices.Contains(ready, f.ID) {
+			t.Errorf("file %d (%s) came from the closed pool", f.ID, note)
 		}
+		want[f.ID] = "created on demand: " + note
+	}
+	for id, w := range want {
+		if got := readFile(t, s, id); string(got) != w {
+			t.Errorf("file %d reads %q, want %q", id, got, w)
+		}
+	}
+}
+
+// A recorded transient file that cannot be recorded (its directory is
+// gone) leaves no data file behind.
+func TestCreateTransientInMissingDirectoryLeavesNoDataFile(t *testing.T) {
+	s := openPooledStore(t, t.TempDir())
+	defer s.Close()
+	ready := waitPoolFull(t, s.pool)
+	if _, err := s.CreateTransient(context.Background(), 424242, "upload part"); !errors.Is(err, store.ErrDirectoryGone) {
+		t.Fatalf("CreateTransient in a missing directory: %v, want ErrDirectoryGone", err)
+	}
+	if dataFileOnDisk(s, ready[0]) {
+		t.Errorf("the pooled data file %d the failed CreateTransient took is still on disk", ready[0])
 	}
 }
 
 // Close removes the pooled files nobody took and keeps the taken one.
 func TestCloseRemovesUnusedPoolFiles(t *testing.T) {
 	dir := t.TempDir()
-	s := openEphemeralStore(t, dir, 0)
+	s := openPooledStore(t, dir)
 	ready := waitPoolFull(t, s.pool)
 	linked := putFileNoted(t, s, s.Root(), "k", testEphemeralNote, []byte("kept"))
 	if err := s.Close(); err != nil {
@@ -179,7 +211,7 @@ func TestCloseRemovesUnusedPoolFiles(t *testing.T) {
 			t.Errorf("unused pooled data file %d is still on disk after Close", id)
 		}
 	}
-	s = openEphemeralStore(t, dir, 0)
+	s = openPooledStore(t, dir)
 	defer s.Close()
 	if got := readFile(t, s, linked.ID); string(got) != "kept" {
 		t.Fatalf("linked file reads %q after reopen", got)
@@ -190,7 +222,7 @@ func TestCloseRemovesUnusedPoolFiles(t *testing.T) {
 // none of their IDs is handed out again.
 func TestPoolFilesLeftByCrashRemovedAtOpen(t *testing.T) {
 	dir := t.TempDir()
-	s := openEphemeralStore(t, dir, 0)
+	s := openPooledStore(t, dir)
 	left := waitPoolFull(t, s.pool)
 	// A crash: the filler stops and nothing removes the ready files.
 	s.pool.stopOnce.Do(func() { close(s.pool.stop) })
@@ -205,7 +237,7 @@ func TestPoolFilesLeftByCrashRemovedAtOpen(t *testing.T) {
 		}
 	}
 
-	s = openEphemeralStore(t, dir, 0)
+	s = openPooledStore(t, dir)
 	defer s.Close()
 	for _, id := range left {
 		if dataFileOnDisk(s, id) {

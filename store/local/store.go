@@ -50,6 +50,13 @@ type Options struct {
 	// in meta.db until linked, which saves a PUT two transactions
 	// (ephemeral.go); a crash forgets them and Open reclaims their data.
 	EphemeralNotes []string
+	// DataFilePool keeps up to 64 empty data files created ahead, their
+	// directory entries synced a batch at a time, so that CreateTransient
+	// makes no file system call (a PUT saves a directory fsync,
+	// datapool.go). For a long-running owner such as the gateway: the pool
+	// fills after Open, and Close removes its unused files (after a crash,
+	// the next Open does). Off, each CreateTransient syncs its directory.
+	DataFilePool bool
 }
 
 // Store is a store.Store on local disk. One process owns a data directory.
@@ -76,7 +83,7 @@ type Store struct {
 
 	ephemeral *ephemeralSet
 	removals  *dataRemovals // released data files, removed after the reply
-	pool      *dataPool     // synced empty data files for new ones; nil without ephemeral notes
+	pool      *dataPool     // empty data files with synced entries (nil: off)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -115,14 +122,14 @@ func Open(dir string, opts Options) (*Store, error) {
 
 		ephemeral: newEphemeralSet(opts.EphemeralNotes),
 	}
-	if err := s.open(); err != nil {
+	if err := s.open(opts.DataFilePool); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("local store %s: %w", dir, err)
 	}
 	return s, nil
 }
 
-func (s *Store) open() error {
+func (s *Store) open(pool bool) error {
 	if err := s.files.init(); err != nil {
 		return err
 	}
@@ -161,7 +168,7 @@ func (s *Store) open() error {
 	}
 	// Only now: removeOrphans would take pooled files, which have no
 	// inode, for orphans.
-	if len(s.ephemeral.notes) > 0 {
+	if pool {
 		s.pool = newDataPool(s.files, s.newID, s.log)
 		s.pool.start()
 	}
