@@ -16,8 +16,8 @@ import (
 )
 
 // Ephemeral transient files (Options.EphemeralNotes) are not recorded in
-// meta.db until they are linked: creating one makes its data file and
-// nothing else, Append writes and fdatasyncs the bytes and keeps the size in
+// meta.db until they are linked: creating one takes a new data file
+// (newDataFile) and nothing else, Append writes and fdatasyncs the bytes and keeps the size in
 // memory, and the link's transaction writes the inode, edge and attribute
 // at once. A single PUT of a data file then costs one namespace
 // transaction instead of three (create, append, link).
