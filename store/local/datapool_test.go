@@ -126,7 +126,7 @@ func TestDataPoolOffersOnlySyncedFiles(t *testing.T) {
 // files are removed; takers find the pool empty and create their own.
 func TestDataPoolDiscardsBatchItCannotSync(t *testing.T) {
 	s := newTestStore(t) // no pool of its own, whose files the hook would list
-	failed := make(chan []store.ID, 8)
+	failed := make(chan []store.ID, 1)
 	p := newDataPool(s.files, s.newID, s.log)
 	p.sync = func(dir string) error {
 		select {
@@ -137,18 +137,21 @@ func TestDataPoolDiscardsBatchItCannotSync(t *testing.T) {
 	}
 	p.start()
 	defer p.close()
-	first := <-failed
-	if len(first) == 0 {
+	unsynced := <-failed
+	if len(unsynced) == 0 {
 		t.Fatal("the failing sync saw no data file in its directory")
 	}
-	<-failed // the retry: the first batch has been discarded by now
+	deadline := time.Now().Add(5 * time.Second)
+	for _, id := range unsynced {
+		for dataFileOnDisk(s, id) {
+			if time.Now().After(deadline) {
+				t.Fatalf("data file %d of an unsynced batch is still on disk after 5 s", id)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	if id, ok := p.take(); ok {
 		t.Fatalf("took data file %d from a pool whose syncs fail", id)
-	}
-	for _, id := range first {
-		if dataFileOnDisk(s, id) {
-			t.Errorf("data file %d of an unsynced batch is still on disk", id)
-		}
 	}
 }
 
