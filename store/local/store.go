@@ -207,9 +207,9 @@ func (s *Store) Root() store.ID { return rootID }
 // again is a no-op; using the store after Close is an error.
 func (s *Store) Close() error {
 	var errs []error
-	// First: the filler reserves IDs in meta.db.
+	// First: the filler reserves IDs in meta.db. The pool stays, empty,
+	// and closing it again does nothing.
 	s.pool.close()
-	s.pool = nil
 	if s.removals != nil {
 		s.removals.close()
 	}
