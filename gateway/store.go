@@ -86,6 +86,8 @@ func openBackend(ctx context.Context, cfg Config, logger *slog.Logger, dataDirLo
 			// A PUT's transient file never outlives the gateway: the
 			// store records it only when the PUT links it.
 			EphemeralNotes: []string{objects.NotePut},
+			// New data files come ready, their directory synced ahead.
+			DataFilePool: true,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open local store: %w", err)

@@ -49,6 +49,16 @@ func (d *dataFiles) path(id store.ID) string {
 // so a later fdatasync of the file is enough to make its bytes reachable
 // after a crash.
 func (d *dataFiles) create(id store.ID) error {
+	if err := d.createUnsynced(id); err != nil {
+		return err
+	}
+	return syncDir(d.subdir(byte(id)))
+}
+
+// createUnsynced makes id's empty data file without syncing its directory:
+// the caller must sync it before anything can link the file (dataPool does,
+// for a batch at once).
+func (d *dataFiles) createUnsynced(id store.ID) error {
 	f, err := openFile(d.path(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("create data file: %w", err)
@@ -56,7 +66,7 @@ func (d *dataFiles) create(id store.ID) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("create data file: %w", err)
 	}
-	return syncDir(d.subdir(byte(id)))
+	return nil
 }
 
 // remove deletes id's data file; a missing file is not an error (a crash may

@@ -16,10 +16,10 @@ import (
 )
 
 // Ephemeral transient files (Options.EphemeralNotes) are not recorded in
-// meta.db until they are linked: creating one makes its data file and
-// nothing else, Append writes and fdatasyncs the bytes and keeps the size in
-// memory, and the link's transaction writes the inode, edge and attribute
-// at once. A single PUT of a data file then costs one namespace
+// meta.db until they are linked: creating one takes a new data file
+// (newDataFile) and nothing else, Append writes and fdatasyncs the bytes
+// and keeps the size in memory, and the link's transaction writes the
+// inode, edge and attribute at once. A single PUT of a data file then costs one namespace
 // transaction instead of three (create, append, link).
 //
 // A crash forgets them: their data files have no inode and are removed at
@@ -112,6 +112,23 @@ func (s *Store) newID() (store.ID, error) {
 	return id, nil
 }
 
+// newDataFile returns the ID of a new empty data file whose directory entry
+// is durable, so no link can ever commit ahead of it: a pooled one when
+// there is one ready, else one created and synced here.
+func (s *Store) newDataFile() (store.ID, error) {
+	if id, ok := s.pool.take(); ok {
+		return id, nil
+	}
+	id, err := s.newID()
+	if err != nil {
+		return 0, err
+	}
+	if err := s.files.create(id); err != nil {
+		return 0, fmt.Errorf("data file %d: %w", id, err)
+	}
+	return id, nil
+}
+
 // createEphemeral is CreateTransient for a note in Options.EphemeralNotes.
 func (s *Store) createEphemeral(ctx context.Context, dir store.ID, note string) (store.Transient, error) {
 	err := s.view(func(tx *bolt.Tx) error {
@@ -121,14 +138,9 @@ func (s *Store) createEphemeral(ctx context.Context, dir store.ID, note string) 
 	if err != nil {
 		return store.Transient{}, fmt.Errorf("create transient file: %w", err)
 	}
-	id, err := s.newID()
+	id, err := s.newDataFile()
 	if err != nil {
 		return store.Transient{}, fmt.Errorf("create transient file: %w", err)
-	}
-	// The data file's directory entry is synced here, before any link can
-	// point at it.
-	if err := s.files.create(id); err != nil {
-		return store.Transient{}, fmt.Errorf("create transient file %d: %w", id, err)
 	}
 	now := s.clock.now()
 	f := &ephemeralFile{dir: dir, note: note, created: now, deadline: now + s.ttl.Nanoseconds()}

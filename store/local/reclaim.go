@@ -98,8 +98,10 @@ func (s *Store) reap(candidates []store.ID) (int, error) {
 
 // removeOrphans deletes data files whose inode record is gone and that no
 // extent of another inode points at: what a crash between a committed
-// unlink, replace or scrap and the data file's removal leaves behind. It runs
-// at Open, before the store is shared.
+// unlink, replace or scrap and the data file's removal leaves behind, and
+// the unused files of a crashed store's data-file pool. It runs at Open,
+// before the store is shared and before the pool starts: the pool's files
+// have no inode either.
 func (s *Store) removeOrphans(ctx context.Context) (int, error) {
 	removed := 0
 	for b := range 256 {

@@ -41,14 +41,15 @@ func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) 
 	if s.ephemeral.notes[note] {
 		return s.createEphemeral(ctx, dir, note)
 	}
-	var id store.ID
-	err := s.update(func(tx *bolt.Tx) error {
-		id = 0
+	// The data file comes first, its directory entry already durable
+	// (newDataFile): a crash before the record commits leaves a data file
+	// without an inode, which Open removes.
+	id, err := s.newDataFile()
+	if err != nil {
+		return store.Transient{}, fmt.Errorf("create transient file: %w", err)
+	}
+	err = s.update(func(tx *bolt.Tx) error {
 		if _, err := getDirectory(tx, dir); err != nil {
-			return err
-		}
-		seq, err := tx.Bucket(inodesBucket).NextSequence()
-		if err != nil {
 			return err
 		}
 		now := s.clock.now()
@@ -56,25 +57,16 @@ func (s *Store) CreateTransient(ctx context.Context, dir store.ID, note string) 
 			Kind: kindTransient, Mtime: now, Created: now,
 			Deadline: now + s.ttl.Nanoseconds(), Dir: dir, Note: note,
 		}
-		if err := putInode(tx, store.ID(seq), rec); err != nil {
+		if err := putInode(tx, id, rec); err != nil {
 			return err
 		}
-		if err := tx.Bucket(transientBucket).Put(idKey(store.ID(seq)), nil); err != nil {
-			return err
-		}
-		id = store.ID(seq)
-		return nil
+		return tx.Bucket(transientBucket).Put(idKey(id), nil)
 	})
 	if err != nil {
-		return store.Transient{}, fmt.Errorf("create transient file: %w", err)
-	}
-	// The record comes first so that a data file always has one; a crash
-	// here leaves a transient record without data, reaped at its deadline.
-	if err := s.files.create(id); err != nil {
-		if _, derr := s.dropTransient(id); derr != nil {
-			s.log.Warn("local store: cannot drop transient record after failed create", "id", id, "err", derr)
+		if rerr := s.files.remove(id); rerr != nil {
+			s.log.Warn("local store: cannot remove the data file of a transient file never recorded; the next start removes it", "id", id, "err", rerr)
 		}
-		return store.Transient{}, fmt.Errorf("create transient file %d: %w", id, err)
+		return store.Transient{}, fmt.Errorf("create transient file: %w", err)
 	}
 	return store.Transient{ID: id}, nil
 }
