@@ -58,3 +58,47 @@ func TestLogRecordsDroppedMetric(t *testing.T) {
 		t.Fatalf("%s went from %v to %v over %d requests whose access lines could not be written", metric, before, after, requests)
 	}
 }
+
+// TestLogPipeClosedKeepsServing runs the gateway with stderr on a pipe
+// whose reader has gone (a log collector that stopped, `terngate | tee`
+// with tee killed). A Go program dies of SIGPIPE on its first write to
+// such a stderr unless it ignores the signal; the gateway must keep
+// serving instead and count the lines it cannot write.
+func TestLogPipeClosedKeepsServing(t *testing.T) {
+	r, w, err := os.Pipe()
+	mustNoErr(t, err, "pipe")
+	r.Close()
+	t.Cleanup(func() { w.Close() })
+	dataDir := newDataDir(t)
+	addr := freeAddr(t)
+	g := launch(t, launchSpec{
+		args:   []string{"--listen", addr, "--data-dir", dataDir, "--access-key", testAccessKey, "--secret-key", testSecretKey},
+		addr:   addr,
+		stderr: w,
+	})
+	g.dataDir, g.accessKey, g.secretKey = dataDir, testAccessKey, testSecretKey
+	admin := "http://" + g.adminAddr
+	const metric = "terngate_log_records_dropped_total"
+
+	ctx := testContext(t, time.Minute)
+	c := g.sdkClient()
+	for i := range 5 {
+		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(fmt.Sprintf("piped-%d", i))})
+		mustNoErr(t, err, "CreateBucket %d", i)
+		// The access lines are flushed within logWait; a gateway killed by
+		// the write would fail the next request.
+		time.Sleep(logWait / 5)
+	}
+	if g.hasExited() {
+		t.Fatalf("terngate exited with its stderr on a closed pipe: %v", g.exitErr)
+	}
+	var dropped float64
+	for deadline := time.Now().Add(logWait); ; time.Sleep(20 * time.Millisecond) {
+		if dropped = scrapeMetrics(t, admin)[metric]; dropped >= 5 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if dropped < 5 {
+		t.Fatalf("%s = %v after 5 requests whose access lines went to a closed pipe", metric, dropped)
+	}
+}

@@ -61,6 +61,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// everything it started has stopped: no record it logged may be left
 	// in the buffer.
 	defer logOut.Close()
+	// A server must outlive its log reader: by default a Go program dies
+	// of SIGPIPE on a write to a broken stderr. Ignored, the write fails
+	// with EPIPE and the log writer counts the record as dropped
+	// (terngate_log_records_dropped_total). The other subcommands keep the
+	// default, as command-line tools piped into head should.
+	signal.Ignore(syscall.SIGPIPE)
 	return serve(ctx, cfg, logger, logOut, stdout)
 }
 
