@@ -45,6 +45,9 @@ type Config struct {
 	UsersFile     string `yaml:"users-file"`
 	// SSECOverHTTP accepts SSE-C keys over plain HTTP (loopback tests).
 	SSECOverHTTP bool `yaml:"sse-c-over-http"`
+	// SSEKMSOverHTTP accepts SSE-KMS requests over plain HTTP (loopback
+	// tests and benchmarks).
+	SSEKMSOverHTTP bool `yaml:"sse-kms-over-http"`
 	// SSEMasterKeyFile / SSEMasterKey: the SSE-S3 master key ring
 	// (sse_keys.go).
 	SSEMasterKeyFile string `yaml:"sse-master-key-file"`
@@ -138,6 +141,7 @@ func (c *Config) options() []option {
 		{name: "tls-key", usage: "PEM private key file of --tls-cert", str: &c.TLSKey},
 		{name: "tls-self-signed", usage: "serve HTTPS with a self-signed certificate generated once into <data-dir>/tls (its cert.pem is the CA bundle for clients)", flag: &c.TLSSelfSigned},
 		{name: "sse-c-over-http", usage: "accept SSE-C (customer-provided key) requests over plain HTTP, which S3 refuses because the key crosses the wire in the clear: for tests on loopback only", flag: &c.SSECOverHTTP},
+		{name: "sse-kms-over-http", usage: "accept SSE-KMS (aws:kms) requests over plain HTTP, which S3 refuses: for tests and benchmarks on loopback only", flag: &c.SSEKMSOverHTTP},
 		{name: "sse-master-key-file", usage: "file of SSE-S3 master keys, one \"<id> <base64 of 32 bytes>\" a line, the first the current one: enables SSE-S3 (x-amz-server-side-encryption: AES256) and bucket default encryption; to rotate, put a new key first and keep the old ones (objects name the key they were sealed under)", str: &c.SSEMasterKeyFile},
 		{name: "sse-master-key", usage: "one SSE-S3 master key \"<id>:<base64 of 32 bytes>\" instead of --sse-master-key-file (give it as the environment variable: flags show in process lists)", str: &c.SSEMasterKey},
 		{name: "kms-key-file", usage: "SSE-KMS static key ring (the embedded KMS): one \"<id> <base64 of 32 bytes>\" a line, the first the default key (also alias/aws/s3); keys are named as key IDs, arn:aws:kms:<region>:000000000000:key/<id> or alias/<id>: enables x-amz-server-side-encryption: aws:kms", str: &c.KMSKeyFile},

@@ -138,20 +138,21 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, logOut *logWrit
 	}
 	verifier := &auth.Verifier{Region: cfg.Region, Credentials: creds, Now: time.Now}
 	app := s3api.New(layer, verifier, s3api.Config{
-		Region:            cfg.Region,
-		Domain:            cfg.Domain,
-		MaxPutSize:        int64(cfg.MaxPutSize),
-		MinBodyRate:       int64(cfg.MinBodyRate),
-		MinBodyRateWindow: rateWindow,
-		Logger:            logger,
-		Users:             creds,
-		DefaultOwner:      adminUser,
-		Multipart:         mpu,
-		Metrics:           m,
-		DisableSigV2:      !cfg.SigV2,
-		AllowSSECOverHTTP: cfg.SSECOverHTTP,
-		MasterKeys:        masterKeys,
-		KMS:               kmsProvider,
+		Region:              cfg.Region,
+		Domain:              cfg.Domain,
+		MaxPutSize:          int64(cfg.MaxPutSize),
+		MinBodyRate:         int64(cfg.MinBodyRate),
+		MinBodyRateWindow:   rateWindow,
+		Logger:              logger,
+		Users:               creds,
+		DefaultOwner:        adminUser,
+		Multipart:           mpu,
+		Metrics:             m,
+		DisableSigV2:        !cfg.SigV2,
+		AllowSSECOverHTTP:   cfg.SSECOverHTTP,
+		AllowSSEKMSOverHTTP: cfg.SSEKMSOverHTTP,
+		MasterKeys:          masterKeys,
+		KMS:                 kmsProvider,
 	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)

@@ -67,10 +67,10 @@ func (cs *continueScreen) admitHead(h *fasthttp.RequestHeader) (screened, bool) 
 	c := cs.app.AcquireCtx(&rc)
 	defer cs.app.ReleaseCtx(c)
 	r := newRequest(c)
-	// The head's copy has no connection: whether SSE-C came over TLS is
-	// judged when the handler admits the request itself.
+	// The head's copy has no connection: whether SSE-C or SSE-KMS came
+	// over TLS is judged when the handler admits the request itself.
 	r.sse = cs.srv.sseSettings()
-	r.sse.plainSSEC = true
+	r.sse.plainSSEC, r.sse.plainKMS = true, true
 	if _, err := cs.srv.admit(r); err != nil {
 		return screened{err: err, bucket: r.bucket, key: r.key, identity: r.identity}, true
 	}

@@ -18,7 +18,7 @@ import (
 // response. The body is larger than what the router drains to keep the
 // connection, and the connection is closed after the answer.
 func TestRefusedBodyStillGetsItsAnswer(t *testing.T) {
-	g := startGateway(t, Config{KMS: testKMSRing(t, "k1")})
+	g := startGateway(t, Config{KMS: testKMSRing(t, "k1"), AllowSSEKMSOverHTTP: true})
 	g.mustCreateBucket(t, "linger")
 	body := strings.Repeat("b", 4<<20)
 
@@ -84,7 +84,7 @@ func TestRefusedBodyStillGetsItsAnswer(t *testing.T) {
 // next message can be told apart (RFC 9112 section 9.6 otherwise asks for
 // the staged close TestRefusedBodyStillGetsItsAnswer covers).
 func TestRefusedChunkedBodyIsDrained(t *testing.T) {
-	g := startGateway(t, Config{KMS: testKMSRing(t, "k1")})
+	g := startGateway(t, Config{KMS: testKMSRing(t, "k1"), AllowSSEKMSOverHTTP: true})
 	g.mustCreateBucket(t, "drain")
 	conn, br := dialRaw(t, g.addr)
 	req, _ := http.NewRequest(http.MethodPut, g.endpoint+"/drain/refused", nil)

@@ -52,6 +52,9 @@ type Config struct {
 	// refuses: for tests on loopback only, as the keys cross the wire in
 	// the clear.
 	AllowSSECOverHTTP bool
+	// AllowSSEKMSOverHTTP accepts SSE-KMS requests over plain HTTP, which
+	// AWS refuses: for tests and benchmarks on loopback only.
+	AllowSSEKMSOverHTTP bool
 	// MasterKeys, when set, enables SSE-S3 (and bucket default encryption):
 	// object keys are sealed under its current key.
 	MasterKeys *sse.KeyRing

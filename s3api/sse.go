@@ -40,6 +40,8 @@ var (
 type sseSettings struct {
 	// plainSSEC accepts SSE-C keys over plain HTTP (Config.AllowSSECOverHTTP).
 	plainSSEC bool
+	// plainKMS accepts SSE-KMS over plain HTTP (Config.AllowSSEKMSOverHTTP).
+	plainKMS bool
 	// masterKeys enables SSE-S3; nil without a key ring.
 	masterKeys *sse.KeyRing
 	// kms enables SSE-KMS; nil without a KMS.
@@ -49,7 +51,7 @@ type sseSettings struct {
 }
 
 func (s *server) sseSettings() sseSettings {
-	return sseSettings{plainSSEC: s.cfg.AllowSSECOverHTTP, masterKeys: s.cfg.MasterKeys, kms: s.cfg.KMS, bucketKeys: s.bucketKeys}
+	return sseSettings{plainSSEC: s.cfg.AllowSSECOverHTTP, plainKMS: s.cfg.AllowSSEKMSOverHTTP, masterKeys: s.cfg.MasterKeys, kms: s.cfg.KMS, bucketKeys: s.bucketKeys}
 }
 
 // sseHeader is the request and response header naming SSE-S3 and SSE-KMS.

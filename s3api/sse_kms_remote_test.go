@@ -182,6 +182,7 @@ func TestSSEKMSExternal(t *testing.T) {
 func startSSEGatewayOver(t *testing.T, g *gateway, cfg Config) (*gateway, func()) {
 	t.Helper()
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.AllowSSEKMSOverHTTP = true // plain HTTP on loopback
 	app := New(g.layer, &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -73,7 +73,7 @@ func startWrappedMPGateway(t *testing.T, wrapStore func(store.Store) store.Store
 	m := multipart.NewManager(mst, layer, tracker, multipart.Options{MinPartSize: sseMPMinPart})
 	verifier := &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}
 	config := Config{
-		Multipart: m, MasterKeys: testKeyRing(t, "k1"), AllowSSECOverHTTP: true,
+		Multipart: m, MasterKeys: testKeyRing(t, "k1"), AllowSSECOverHTTP: true, AllowSSEKMSOverHTTP: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if configure != nil {

@@ -38,7 +38,7 @@ func startSSEGateway(t *testing.T) (*gateway, string) {
 }
 
 // startSSEGatewayIn serves the API over the local store in dir with cfg
-// (and SSE-C over plain HTTP) until stop is called.
+// (and SSE-C and SSE-KMS over plain HTTP) until stop is called.
 func startSSEGatewayIn(t testing.TB, dir string, cfg Config) (*gateway, func()) {
 	t.Helper()
 	st, err := local.Open(dir, local.Options{})
@@ -51,6 +51,7 @@ func startSSEGatewayIn(t testing.TB, dir string, cfg Config) (*gateway, func()) 
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg.AllowSSECOverHTTP = true
+	cfg.AllowSSEKMSOverHTTP = true
 	app := New(layer, &auth.Verifier{Region: testRegion, Credentials: staticCredentials{testAccessKey: testSecretKey}}, cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

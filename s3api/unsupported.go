@@ -107,14 +107,26 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 		case "GetObject", "HeadObject":
 			return s3err.InvalidArgument.With("x-amz-server-side-encryption header is not supported for this operation.").ForArgument(name, value)
 		case "PutObject", "CopyObject", "CreateMultipartUpload", "CompleteMultipartUpload":
-			if r.sse.serves(value) {
-				return nil
+			if !r.sse.serves(value) {
+				break
 			}
+			if value != sseS3 && !r.c.Context().IsTLS() && !r.sse.plainKMS {
+				return errSSEKMSOverHTTP.ForArgument(name, value)
+			}
+			return nil
 		}
 		return notImplemented(r, name, value)
 	}
 	return s3err.InvalidArgument.With("The encryption method specified is not supported").ForArgument(name, value)
 }
+
+// errSSEKMSOverHTTP is S3's answer to a request naming SSE-KMS over plain
+// HTTP (AWS Knowledge Center, "s3-kms-signature-version-error": "For
+// requests that specify AWS KMS managed keys, you must use SSL or TLS",
+// with this text; also aws/aws-sdk-js#2335), refused before anything else
+// as SSE-C is, unless the gateway allows it for loopback tests
+// (Config.AllowSSEKMSOverHTTP).
+var errSSEKMSOverHTTP = s3err.InvalidArgument.With("Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.")
 
 // refuseSSEC: AWS refuses SSE-C over plain HTTP before anything else
 // ("Amazon S3 rejects any requests made over HTTP when using SSE-C",
