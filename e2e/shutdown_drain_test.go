@@ -57,6 +57,13 @@ func TestSIGTERMDrainsInFlightPuts(t *testing.T) {
 		case <-time.After(time.Minute):
 			t.Fatalf("PUT %d did not reach its stall point", i)
 		}
+		// On loopback the first 2 MiB can sit in socket buffers before the
+		// gateway has even accepted the connection, and a connection still
+		// in the listen backlog at SIGTERM is refused with the listener, as
+		// with any server: wait until the gateway is serving this PUT.
+		waitFor(t, time.Minute, fmt.Sprintf("the gateway to serve PUT %d", i), func() bool {
+			return scrapeMetrics(t, "http://"+g.adminAddr)["terngate_requests_inflight"] >= float64(i+1)
+		})
 	}
 
 	mustNoErr(t, g.cmd.Process.Signal(syscall.SIGTERM), "SIGTERM")
