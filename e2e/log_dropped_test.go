@@ -18,14 +18,7 @@ func TestLogRecordsDroppedMetric(t *testing.T) {
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	mustNoErr(t, err, "open /dev/full")
 	t.Cleanup(func() { full.Close() })
-	dataDir := newDataDir(t)
-	addr := freeAddr(t)
-	g := launch(t, launchSpec{
-		args:   []string{"--listen", addr, "--data-dir", dataDir, "--access-key", testAccessKey, "--secret-key", testSecretKey},
-		addr:   addr,
-		stderr: full,
-	})
-	g.dataDir, g.accessKey, g.secretKey = dataDir, testAccessKey, testSecretKey
+	g := startGatewayWithStderr(t, full)
 	admin := "http://" + g.adminAddr
 	const metric = "terngate_log_records_dropped_total"
 
@@ -69,14 +62,7 @@ func TestLogPipeClosedKeepsServing(t *testing.T) {
 	mustNoErr(t, err, "pipe")
 	r.Close()
 	t.Cleanup(func() { w.Close() })
-	dataDir := newDataDir(t)
-	addr := freeAddr(t)
-	g := launch(t, launchSpec{
-		args:   []string{"--listen", addr, "--data-dir", dataDir, "--access-key", testAccessKey, "--secret-key", testSecretKey},
-		addr:   addr,
-		stderr: w,
-	})
-	g.dataDir, g.accessKey, g.secretKey = dataDir, testAccessKey, testSecretKey
+	g := startGatewayWithStderr(t, w)
 	admin := "http://" + g.adminAddr
 	const metric = "terngate_log_records_dropped_total"
 
@@ -101,4 +87,19 @@ func TestLogPipeClosedKeepsServing(t *testing.T) {
 	if dropped < 5 {
 		t.Fatalf("%s = %v after 5 requests whose access lines went to a closed pipe", metric, dropped)
 	}
+}
+
+// startGatewayWithStderr is startGateway with the gateway's stderr on f
+// instead of the harness's buffer.
+func startGatewayWithStderr(t *testing.T, f *os.File) *gateway {
+	t.Helper()
+	dataDir := newDataDir(t)
+	addr := freeAddr(t)
+	g := launch(t, launchSpec{
+		args:   []string{"--listen", addr, "--data-dir", dataDir, "--access-key", testAccessKey, "--secret-key", testSecretKey},
+		addr:   addr,
+		stderr: f,
+	})
+	g.dataDir, g.accessKey, g.secretKey = dataDir, testAccessKey, testSecretKey
+	return g
 }

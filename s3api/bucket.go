@@ -56,7 +56,8 @@ func (s *server) listBuckets(r *request) error {
 	// Every bucket here is in the gateway's one Region, so bucket-region
 	// naming another leaves none to list (API_ListBuckets: it "limits the
 	// response to buckets that are located in the specified" Region).
-	otherRegion := r.param("bucket-region") != "" && r.param("bucket-region") != s.cfg.Region
+	region := r.param("bucket-region")
+	otherRegion := region != "" && region != s.cfg.Region
 
 	buckets, err := s.layer.ListBuckets(r.ctx)
 	if err != nil {
@@ -72,7 +73,7 @@ func (s *server) listBuckets(r *request) error {
 	}
 	for _, b := range buckets {
 		if s.ownerName(b.Owner) != r.principal || otherRegion {
-			continue // each user sees only their own buckets
+			continue // each user sees only their own buckets, all in s.cfg.Region
 		}
 		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
 			continue

@@ -28,8 +28,9 @@ type unsupportedHeader struct {
 // x-amz-bucket-object-lock-token, which Object Lock on an existing
 // versioned bucket no longer needs.
 var unsupportedHeaders = []unsupportedHeader{
-	// Server-side encryption: terngate does not encrypt at rest, so even
-	// SSE-S3 (AES256) is refused rather than claimed.
+	// Server-side encryption: each method is taken where the gateway is
+	// configured for it (a master key ring, a KMS) and by the operations
+	// that honour it; otherwise refused rather than claimed.
 	{"x-amz-server-side-encryption", refuseEncryptionMethod},
 	{"x-amz-server-side-encryption-aws-kms-key-id", refuseKMSHeader},
 	{"x-amz-server-side-encryption-context", refuseKMSHeader},
@@ -123,8 +124,9 @@ func refuseEncryptionMethod(r *request, name, value string) error {
 // errSSEKMSOverHTTP is S3's answer to a request naming SSE-KMS over plain
 // HTTP (AWS Knowledge Center, "s3-kms-signature-version-error": "For
 // requests that specify AWS KMS managed keys, you must use SSL or TLS",
-// with this text; also aws/aws-sdk-js#2335), refused before anything else
-// as SSE-C is, unless the gateway allows it for loopback tests
+// with this text; also aws/aws-sdk-js#2335). Without a KMS the method is
+// NotImplemented first; with one, plain HTTP is refused before the request
+// goes further, unless the gateway allows it for loopback tests
 // (Config.AllowSSEKMSOverHTTP).
 var errSSEKMSOverHTTP = s3err.InvalidArgument.With("Requests specifying Server Side Encryption with AWS KMS managed keys must be made over a secure connection.")
 

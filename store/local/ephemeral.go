@@ -19,8 +19,8 @@ import (
 // meta.db until they are linked: creating one takes a new data file
 // (newDataFile) and nothing else, Append writes and fdatasyncs the bytes
 // and keeps the size in memory, and the link's transaction writes the
-// inode, edge and attribute at once. A single PUT of a data file then costs one namespace
-// transaction instead of three (create, append, link).
+// inode, edge and attribute at once. A single PUT of a data file then
+// costs one namespace transaction instead of three (create, append, link).
 //
 // A crash forgets them: their data files have no inode and are removed at
 // Open (removeOrphans), as any data file whose inode is gone. That is only
