@@ -204,6 +204,11 @@ func (l *Layer) linkWith(ctx context.Context, in PutInput, bucket, dir store.ID,
 	if err := hold.commit(l); err != nil {
 		return 0, store.FileInfo{}, err
 	}
+	if cur.standIn {
+		if err := l.clearStandIn(ctx, dir, name); err != nil {
+			return 0, store.FileInfo{}, hold.fenced(err)
+		}
+	}
 	fi, err := linkAs(ctx, linkName)
 	if errors.Is(err, store.ErrIsDirectory) && linkName == name {
 		// A directory took the name since inspect (no file held it, so

@@ -177,7 +177,8 @@ func (l *Layer) convertToDirectory(ctx context.Context, dir store.ID, name strin
 		err = l.st.Rename(ctx, dir, name, shadowPrefix+name)
 		if errors.Is(err, store.ErrExists) {
 			// Both names hold files (left by another client): the primary
-			// is the visible object, the shadow is dead.
+			// is the visible object, the shadow is dead. Or the shadow name
+			// holds a crash's stand-in directory.
 			err = l.unlinkShadow(ctx, dir, name)
 		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -193,7 +194,7 @@ func (l *Layer) unlinkShadow(ctx context.Context, dir store.ID, name string) err
 		return err
 	}
 	if e.Dir {
-		return fmt.Errorf("objects: %q is a directory: %w", shadowPrefix+name, store.ErrIsDirectory)
+		return l.clearStandIn(ctx, dir, name)
 	}
 	return l.st.UnlinkFile(ctx, dir, shadowPrefix+name, e.ID)
 }
@@ -208,6 +209,11 @@ type slot struct {
 	// primaryDir is true when a directory holds the primary name, so the
 	// object (if any, or when written) is the shadow.
 	primaryDir bool
+	// standIn is true when a directory holds the shadow name: the stand-in
+	// a crash inside the TernFS store's AddDeletionMarker can leave
+	// (nothing else makes a directory there). Writes clear it
+	// (clearStandIn) before they link or mark the key.
+	standIn bool
 }
 
 // inspect finds the object named name in dir: the primary name if a file
@@ -245,11 +251,25 @@ func (l *Layer) lookupSlotVia(ctx context.Context, dir store.ID, name string, lo
 	switch {
 	case err == nil && !e.Dir:
 		s.file, s.linkName, s.found = e, shadowPrefix+name, true
-	case err == nil, errors.Is(err, store.ErrNotFound):
+	case err == nil:
+		s.standIn = true
+	case errors.Is(err, store.ErrNotFound):
 	default:
 		return s, fmt.Errorf("objects: look up %q: %w", shadowPrefix+name, err)
 	}
 	return s, nil
+}
+
+// clearStandIn removes the empty directory a crash left at name's shadow
+// name (slot.standIn), under the name's hold. Removing it leaves what
+// removing any directory does in a versioned bucket, which listings take for
+// a directory's removal, not a version of the key.
+func (l *Layer) clearStandIn(ctx context.Context, dir store.ID, name string) error {
+	err := l.st.RemoveDirectory(ctx, dir, shadowPrefix+name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("objects: remove the stand-in directory at %q: %w", shadowPrefix+name, err)
+	}
+	return nil
 }
 
 // pruneDirs removes the directories of dirs that are empty, deepest first,

@@ -70,11 +70,17 @@ func (l *Layer) addMarker(ctx context.Context, dm store.VersionedDirs, bid, dir 
 	if s.found {
 		return store.Version{}, errObjectMoved
 	}
+	plain := name
 	if s.primaryDir && name != markerName {
 		name = shadowPrefix + name
 	}
 	if err := hold.commit(l); err != nil {
 		return store.Version{}, err
+	}
+	if s.standIn {
+		if err := l.clearStandIn(ctx, dir, plain); err != nil {
+			return store.Version{}, err
+		}
 	}
 	marker, err := dm.AddDeletionMarker(ctx, dir, name)
 	if errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrDirectoryGone) {

@@ -21,9 +21,11 @@ var errStopEdges = errors.New("ternfs: stop walk")
 // every state in between is invisible to S3 readers: a directory under the
 // name is what a key looks like that has no object but is a prefix, and an
 // empty one is never listed; a crash leaves that empty directory (pruned
-// like any other) or the marker still just newer than the directory's
-// edge, which the objects layer takes for a directory's removal, not a
-// version (dirRemovalMarker). A name that holds anything is ErrExists.
+// like any other, or, at a key's shadow name, removed by the key's next
+// write: objects.clearStandIn) or the marker still just newer than the
+// directory's edge, which the objects layer takes for a directory's
+// removal, not a version (dirRemovalMarker). A name that holds anything is
+// ErrExists.
 func (s *Store) AddDeletionMarker(ctx context.Context, dir store.ID, name string) (store.Version, error) {
 	d, err := directoryID(dir)
 	if err != nil {
