@@ -215,7 +215,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, logOut *logWrit
 }
 
 // maintain periodically reclaims what crashes and races leave behind:
-// transient files past their deadline and metadata of files that are gone.
+// transient files past their deadline, metadata of files that are gone,
+// and the snapshot edges a bucket kept from before it was versioned.
 func maintain(ctx context.Context, reapExpired func(context.Context) (int, error), layer *objects.Layer, logger *slog.Logger, m *metrics.Metrics) {
 	t := time.NewTicker(maintenanceInterval)
 	defer t.Stop()
@@ -233,6 +234,12 @@ func maintain(ctx context.Context, reapExpired func(context.Context) (int, error
 		} else if n > 0 {
 			logger.Info("swept orphaned metadata", "records", n)
 			m.SweeperActions.WithLabelValues(metrics.SweepOrphanedMetadata).Add(float64(n))
+		}
+		if n, err := layer.SweepUnversionedLeftovers(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("sweeping snapshot edges kept from before versioning", "err", err)
+		} else if n > 0 {
+			logger.Info("swept snapshot edges kept from before versioning", "edges", n)
+			m.SweeperActions.WithLabelValues(metrics.SweepUnversionedLeftover).Add(float64(n))
 		}
 		select {
 		case <-ctx.Done():

@@ -51,7 +51,7 @@ var storeOps = []string{
 // sweeperActions are the values of terngate_sweeper_actions_total's
 // action label.
 var sweeperActions = []string{
-	SweepReclaimUnfinishedPut, SweepReapExpiredTransient, SweepOrphanedMetadata,
+	SweepReclaimUnfinishedPut, SweepReapExpiredTransient, SweepOrphanedMetadata, SweepUnversionedLeftover,
 	multipart.SweepAbortIdle, multipart.SweepAbortLifecycle, multipart.SweepReleaseUnknown,
 	multipart.SweepExpireObject, multipart.SweepExpireVersion,
 }
@@ -65,6 +65,9 @@ const (
 	SweepReapExpiredTransient = "reap_expired_transient"
 	// SweepOrphanedMetadata: a metadata record whose file is gone.
 	SweepOrphanedMetadata = "sweep_orphaned_metadata"
+	// SweepUnversionedLeftover: a snapshot edge a bucket kept from before
+	// versioning that no version stands for.
+	SweepUnversionedLeftover = "sweep_unversioned_leftover"
 )
 
 // New returns the instruments registered in a fresh registry, together with

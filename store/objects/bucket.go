@@ -32,6 +32,9 @@ type bucketRecord struct {
 	// ObjectLock is set for a bucket created with Object Lock (lock.go):
 	// here, so that every write learns the default retention for free.
 	ObjectLock *ObjectLockConfig `json:"objectLock,omitempty"`
+	// UnversionedSwept is set once the snapshot edges the bucket kept from
+	// before versioning were swept (SweepUnversionedLeftovers).
+	UnversionedSwept bool `json:"unversionedSwept,omitempty"`
 }
 
 const noteBucket = "bucket"
