@@ -30,10 +30,15 @@ func (l *Layer) SetBucketPolicy(ctx context.Context, bucket string, doc []byte, 
 }
 
 // updateBucketRecord rewrites the bucket's record with change applied,
-// holding the bucket's name lock so that updates do not lose each other.
-// An error from change leaves the record as it was.
+// holding the bucket's name (its lease too, with several gateways, the one
+// CreateBucket takes) so that updates, from any gateway, do not lose each
+// other. An error from change leaves the record as it was.
 func (l *Layer) updateBucketRecord(ctx context.Context, bucket string, change func(*bucketRecord) error) error {
-	defer l.names.lock(l.root, bucket)()
+	hold, err := l.holdName(ctx, l.root, l.root, bucket, store.Transient{})
+	if err != nil {
+		return err
+	}
+	defer hold.release(ctx)
 	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
 		return err
@@ -52,6 +57,9 @@ func (l *Layer) updateBucketRecord(ctx context.Context, bucket string, change fu
 	body, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("objects: encode bucket record: %w", err)
+	}
+	if err := hold.commit(l); err != nil {
+		return err
 	}
 	if err := l.writeSmallFile(ctx, e.ID, bucketRecordName, noteBucket, body); err != nil {
 		return fmt.Errorf("objects: write bucket record of %q: %w", bucket, err)
