@@ -55,7 +55,7 @@ func (l *Layer) CreateBucket(ctx context.Context, bucket, owner string) error {
 	// The name's lease (with several gateways) makes the look-up and the
 	// record one step across gateways too: two creates of one name never
 	// both succeed, and a second owner never overwrites the first's record.
-	hold, err := l.holdName(ctx, l.root, l.root, bucket, store.Transient{})
+	hold, err := l.holdBucket(ctx, bucket)
 	if err != nil {
 		return err
 	}

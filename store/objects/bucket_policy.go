@@ -34,11 +34,23 @@ func (l *Layer) SetBucketPolicy(ctx context.Context, bucket string, doc []byte, 
 // CreateBucket takes) so that updates, from any gateway, do not lose each
 // other. An error from change leaves the record as it was.
 func (l *Layer) updateBucketRecord(ctx context.Context, bucket string, change func(*bucketRecord) error) error {
-	hold, err := l.holdName(ctx, l.root, l.root, bucket, store.Transient{})
+	hold, err := l.holdBucket(ctx, bucket)
 	if err != nil {
 		return err
 	}
 	defer hold.release(ctx)
+	return l.rewriteBucketRecord(ctx, hold, bucket, change)
+}
+
+// holdBucket holds the bucket's name, and its lease with several gateways:
+// what CreateBucket holds, and every change of the bucket's record.
+func (l *Layer) holdBucket(ctx context.Context, bucket string) (*nameHold, error) {
+	return l.holdName(ctx, l.root, l.root, bucket, store.Transient{})
+}
+
+// rewriteBucketRecord is updateBucketRecord for a caller that holds the
+// bucket (holdBucket).
+func (l *Layer) rewriteBucketRecord(ctx context.Context, hold *nameHold, bucket string, change func(*bucketRecord) error) error {
 	e, err := l.bucketEntry(ctx, bucket)
 	if err != nil {
 		return err

@@ -132,6 +132,14 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 	if !ok {
 		return errVersioningUnsupported
 	}
+	// The whole change under the bucket's hold: it reads the versioning
+	// document and writes it back with this change added to its history,
+	// and another gateway's change in between would be lost.
+	hold, err := l.holdBucket(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	defer hold.release(ctx)
 	if err := l.checkVersioningChange(ctx, bucket, status); err != nil {
 		return err
 	}
@@ -167,7 +175,7 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 	// only stops pruning, while a document that says Enabled in a bucket
 	// whose record does not would let deletes prune directories that hold
 	// versions. A crash in between is mended by setting the status again.
-	if err := l.updateBucketRecord(ctx, bucket, func(r *bucketRecord) error {
+	if err := l.rewriteBucketRecord(ctx, hold, bucket, func(r *bucketRecord) error {
 		r.Versioning = status
 		return nil
 	}); err != nil {
@@ -182,6 +190,9 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 	}
 	body, err := json.Marshal(next)
 	if err != nil {
+		return err
+	}
+	if err := hold.commit(l); err != nil {
 		return err
 	}
 	if err := l.writeSmallFile(ctx, meta, versioningDocumentName, noteBucket, body); err != nil {
