@@ -20,34 +20,11 @@ func TestLeasedBucketConfigUpdatesKeepEachOther(t *testing.T) {
 	reps, _ := newReplicas(t, redistest.Start(t), 2, 2*time.Second)
 	a, b := reps[0], reps[1]
 	ctx := t.Context()
-	paused, wake := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	a.layer.beforeCommit = func() { once.Do(func() { close(paused); <-wake }) }
 	block := &PublicAccessBlock{BlockPublicAcls: true}
-	aDone := make(chan error, 1)
-	go func() { aDone <- a.layer.SetBucketPublicAccessBlock(ctx, testBucket, block) }()
-	waitPaused(t, paused, aDone)
-
 	const policy = `{"Version":"2012-10-17","Statement":[]}`
-	bDone := make(chan error, 1)
-	go func() { bDone <- b.layer.SetBucketPolicy(ctx, testBucket, []byte(policy), nil) }()
-	select {
-	case err := <-bDone:
-		t.Fatalf("the second gateway's update ended (%v) while the first held the bucket", err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	close(wake)
-	if err := <-aDone; err != nil {
-		t.Fatalf("the first gateway's update: %v", err)
-	}
-	select {
-	case err := <-bDone:
-		if err != nil {
-			t.Fatalf("the second gateway's update: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the second gateway's update did not end after the first's")
-	}
+	secondWaitsForFirst(t, a.layer,
+		func() error { return a.layer.SetBucketPublicAccessBlock(ctx, testBucket, block) },
+		func() error { return b.layer.SetBucketPolicy(ctx, testBucket, []byte(policy), nil) })
 	for _, r := range reps {
 		info, err := r.layer.HeadBucket(ctx, testBucket)
 		if err != nil {
@@ -71,27 +48,9 @@ func TestLeasedVersioningChangesKeepTheirHistory(t *testing.T) {
 	reps, _ := newReplicas(t, redistest.Start(t), 2, 2*time.Second)
 	a, b := reps[0], reps[1]
 	ctx := t.Context()
-	paused, wake := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	a.layer.beforeCommit = func() { once.Do(func() { close(paused); <-wake }) }
-	aDone := make(chan error, 1)
-	go func() { aDone <- a.layer.SetBucketVersioning(ctx, testBucket, VersioningEnabled) }()
-	waitPaused(t, paused, aDone)
-
-	bDone := make(chan error, 1)
-	go func() { bDone <- b.layer.SetBucketVersioning(ctx, testBucket, VersioningSuspended) }()
-	select {
-	case err := <-bDone:
-		t.Fatalf("the second gateway's change ended (%v) while the first held the bucket", err)
-	case <-time.After(300 * time.Millisecond):
-	}
-	close(wake)
-	if err := <-aDone; err != nil {
-		t.Fatalf("the first gateway's change: %v", err)
-	}
-	if err := <-bDone; err != nil {
-		t.Fatalf("the second gateway's change: %v", err)
-	}
+	secondWaitsForFirst(t, a.layer,
+		func() error { return a.layer.SetBucketVersioning(ctx, testBucket, VersioningEnabled) },
+		func() error { return b.layer.SetBucketVersioning(ctx, testBucket, VersioningSuspended) })
 	state, err := b.layer.BucketVersioning(ctx, testBucket)
 	if err != nil {
 		t.Fatal(err)
@@ -105,5 +64,39 @@ func TestLeasedVersioningChangesKeepTheirHistory(t *testing.T) {
 	}
 	if info, err := a.layer.HeadBucket(ctx, testBucket); err != nil || info.Versioning != VersioningSuspended {
 		t.Fatalf("bucket record says %q (%v), want Suspended", info.Versioning, err)
+	}
+}
+
+// secondWaitsForFirst runs first, through layer, until its first commit and
+// pauses it there; then runs second (through another gateway's layer),
+// which must not end while first holds the bucket; then lets first go on.
+// Both must succeed.
+func secondWaitsForFirst(t *testing.T, layer *Layer, first, second func() error) {
+	t.Helper()
+	paused, wake := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	layer.beforeCommit = func() { once.Do(func() { close(paused); <-wake }) }
+	firstDone := make(chan error, 1)
+	go func() { firstDone <- first() }()
+	waitPaused(t, paused, firstDone)
+	secondDone := make(chan error, 1)
+	go func() { secondDone <- second() }()
+	select {
+	case err := <-secondDone:
+		close(wake)
+		t.Fatalf("the second gateway's change ended (%v) while the first held the bucket", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(wake)
+	if err := <-firstDone; err != nil {
+		t.Fatalf("the first gateway's change: %v", err)
+	}
+	select {
+	case err := <-secondDone:
+		if err != nil {
+			t.Fatalf("the second gateway's change: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second gateway's change did not end after the first's")
 	}
 }
