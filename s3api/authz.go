@@ -118,12 +118,17 @@ func (s *server) permitsIn(r *request, access bucketAccess, op, bucket, key stri
 		return !r.anonymous() && r.principal == access.owner
 	}
 	p := access.grantingPolicy(r)
-	var ctx policy.Context
-	if p.Conditional() {
-		// Only now does the context escape to the heap.
-		ctx = &cc
+	if !p.Conditional() {
+		return policy.Authorize(access.owner, r.principal, p, action, bucket, key, nil)
 	}
-	return policy.Authorize(access.owner, r.principal, p, action, bucket, key, ctx)
+	// Only now does the context escape to the heap.
+	ctx := &cc
+	if policy.Authorize(access.owner, r.principal, p, action, bucket, key, ctx) {
+		return true
+	}
+	// The 100-continue screen cannot see the connection; a refusal that
+	// may rest on it is left to the handler, which sees it.
+	return ctx.unconnected
 }
 
 // grantingPolicy is the policy that speaks for r. RestrictPublicBuckets

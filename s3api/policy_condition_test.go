@@ -103,6 +103,14 @@ func TestPolicyConditionSecureTransport(t *testing.T) {
 		}
 		mustPutPolicy(t, owner, "secure", denyInsecureTransport)
 
+		// Expect: 100-continue is screened on a copy of the head, without
+		// the connection (expect.go): the TLS answer must not change.
+		put := g.signedRequest(t, http.MethodPut, "/secure/expect", []byte("body"), testSecretKey)
+		put.Header.Set("Expect", "100-continue")
+		if resp, body := doWith(t, expectContinueClient(hc), put); (resp.StatusCode == http.StatusOK) != secure {
+			t.Errorf("PUT with Expect: 100-continue (TLS %v): %d %s", secure, resp.StatusCode, body)
+		}
+
 		_, err := owner.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("secure"), Key: aws.String("k")})
 		req, _ := http.NewRequest(http.MethodGet, g.endpoint+"/secure/k", nil)
 		resp, _ := doWith(t, hc, req)
@@ -129,6 +137,17 @@ func TestPolicyConditionSecureTransport(t *testing.T) {
 			t.Errorf("DeleteBucketPolicy over HTTP: %v", err)
 		}
 	}
+}
+
+// expectContinueClient is hc sending Expect: 100-continue when asked.
+func expectContinueClient(hc *http.Client) *http.Client {
+	tr, ok := hc.Transport.(*http.Transport)
+	if !ok {
+		tr = http.DefaultTransport.(*http.Transport)
+	}
+	tr = tr.Clone()
+	tr.ExpectContinueTimeout = 5 * time.Second
+	return &http.Client{Transport: tr}
 }
 
 func doWith(t *testing.T, hc *http.Client, req *http.Request) (*http.Response, []byte) {

@@ -22,6 +22,10 @@ type conditionContext struct {
 	// form is a POST upload's fields (lower-case names), where a browser
 	// sends what other writes send as headers; nil for other requests.
 	form map[string]string
+	// unconnected records that a condition asked for the connection (TLS,
+	// peer address) of a request that has none: the 100-continue screen
+	// judges a copy of the head (expect.go). See permitsIn.
+	unconnected bool
 }
 
 // requestHeaderKeys are the s3: keys whose value is the request header of
@@ -54,10 +58,12 @@ func (c *conditionContext) Value(key string) (string, bool) {
 	r := c.r
 	switch key {
 	case "aws:securetransport":
+		c.unconnected = c.unconnected || r.c.Context().Conn() == nil
 		return strconv.FormatBool(r.c.Context().IsTLS()), true
 	case "aws:sourceip":
 		// The TCP peer: the gateway trusts no proxy header, so behind a
 		// proxy this is the proxy's address (see auth/policy/doc.go).
+		c.unconnected = c.unconnected || r.c.Context().Conn() == nil
 		return r.c.Context().RemoteIP().String(), true
 	case "aws:currenttime":
 		return time.Now().UTC().Format(time.RFC3339), true
