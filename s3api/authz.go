@@ -121,8 +121,10 @@ func (s *server) permitsIn(r *request, access bucketAccess, op, bucket, key stri
 	if !p.Conditional() {
 		return policy.Authorize(access.owner, r.principal, p, action, bucket, key, nil)
 	}
-	// Only now does the context escape to the heap.
-	ctx := &cc
+	// A copy declared here escapes to the heap only on this path; taking
+	// cc's own address would move it there on every call.
+	ctx := new(conditionContext)
+	*ctx = cc
 	if policy.Authorize(access.owner, r.principal, p, action, bucket, key, ctx) {
 		return true
 	}
