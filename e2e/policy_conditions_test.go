@@ -54,7 +54,9 @@ func startConditionsGateway(t *testing.T, secure bool) *gateway {
 // the AWS CLI and checks what it decides with the CLI, boto3
 // (testdata/boto3_policy_conditions.py) and plain HTTP, over HTTPS and
 // over plain HTTP, where the aws:SecureTransport Deny refuses everything
-// but managing the policy.
+// but managing the policy (S3 user guide, security-best-practices). The
+// rules each statement follows are cited at conditionsPolicy; "deny
+// unencrypted PutObject" is UsingServerSideEncryption's.
 func TestPolicyConditionClients(t *testing.T) {
 	for _, secure := range []bool{true, false} {
 		name := "https"

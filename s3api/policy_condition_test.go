@@ -80,8 +80,8 @@ const denyInsecureTransport = `{"Version":"2012-10-17","Statement":[
 
 // TestPolicyConditionSecureTransport: aws:SecureTransport is whether the
 // request came over TLS (IAM user guide, reference_policies_condition-keys,
-// aws:SecureTransport); the Deny binds the owner too, except for managing
-// the policy itself.
+// aws:SecureTransport); the Deny (security-best-practices) binds the owner
+// too, except for managing the policy itself.
 func TestPolicyConditionSecureTransport(t *testing.T) {
 	ctx := context.Background()
 	for _, secure := range []bool{false, true} {
@@ -226,7 +226,9 @@ func TestPolicyConditionSourceIP(t *testing.T) {
 // TestPolicyConditionPrefixList: a home-folder grant, ListBucket only
 // under s3:prefix home/bob/ (AWS S3 user guide,
 // amazon-s3-policy-keys.html, "Example: Restricting access to a specific
-// prefix (s3:prefix)"); a list without that prefix is denied.
+// prefix (s3:prefix)"); a list without that prefix is denied. s3:prefix
+// and s3:max-keys are ListBucket keys only ("Actions, resources, and
+// condition keys for Amazon S3").
 func TestPolicyConditionPrefixList(t *testing.T) {
 	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
 	ctx := context.Background()
@@ -292,8 +294,8 @@ func TestPolicyConditionRequireSSE(t *testing.T) {
 // TestPolicyConditionAuthTypeAndVersion: s3:authType tells a header
 // signature (REST-HEADER) from a presigned URL (REST-QUERY-STRING);
 // s3:VersionId is the version a DeleteObjects entry names (AWS service
-// authorization reference for Amazon S3, condition keys s3:authType and
-// s3:VersionId).
+// authorization reference, "Actions, resources, and condition keys for
+// Amazon S3", condition keys s3:authType and s3:VersionId).
 func TestPolicyConditionAuthTypeAndVersion(t *testing.T) {
 	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
 	ctx := context.Background()
@@ -338,7 +340,9 @@ func TestPolicyConditionAuthTypeAndVersion(t *testing.T) {
 }
 
 // TestPolicyConditionRefused: a condition the gateway cannot evaluate is
-// refused when the policy is stored, never ignored.
+// refused when the policy is stored, never ignored: an unknown key, a set
+// operator (ForAnyValue:, IAM user guide,
+// reference_policies_elements_condition_operators) or a bad value.
 func TestPolicyConditionRefused(t *testing.T) {
 	g := startGateway(t, Config{})
 	c := g.client()
