@@ -55,7 +55,9 @@ func parseKeyCondition(op operator, ifExists bool, opName, keyName string, raw j
 	c := condition{op: op, ifExists: ifExists, key: strings.ToLower(keyName)}
 	key, ok := conditionKeys[c.key]
 	if !ok {
-		return c, malformed("Condition key %s is not supported by this gateway", keyName)
+		// AWS's text for a key it does not know (recorded by
+		// scality/cloudserver's validatePolicyConditions), then why.
+		return c, malformed("Policy has an invalid condition key: %s is not supported by this gateway", keyName)
 	}
 	if !op.accepts(key.kind) {
 		return c, malformed("Condition operator %s cannot test %s in this gateway", opName, keyName)
@@ -71,6 +73,10 @@ func parseKeyCondition(op operator, ifExists bool, opName, keyName string, raw j
 			return c, malformed("Invalid Condition value %q for %s: policy variables are not supported by this gateway", v, keyName)
 		}
 		p, err := op.parse(v)
+		if err != nil && key.kind == kindIP {
+			// AWS's text (scality/cloudserver's checkIp records it).
+			return c, malformed("Invalid IP address in Conditions")
+		}
 		if err != nil {
 			return c, malformed("Invalid Condition value %q for %s %s: %v", v, opName, keyName, err)
 		}

@@ -24,7 +24,10 @@ func withCondition(condition string) string {
 
 func TestConditionParseRejects(t *testing.T) {
 	cases := []struct{ name, condition, want string }{
-		{"unknown key", `{"StringEquals":{"aws:SourceVpc":"vpc-1"}}`, "aws:SourceVpc is not supported by this gateway"},
+		// "Policy has an invalid condition key" and "Invalid IP address in
+		// Conditions" are AWS's texts as scality/cloudserver records them
+		// (lib/api/apiUtils/authorization/permissionChecks.js).
+		{"unknown key", `{"StringEquals":{"aws:SourceVpc":"vpc-1"}}`, "Policy has an invalid condition key: aws:SourceVpc is not supported by this gateway"},
 		{"existing object tag", `{"StringEquals":{"s3:ExistingObjectTag/team":"x"}}`, "is not supported by this gateway"},
 		{"org id", `{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}`, "is not supported by this gateway"},
 		// AWS's operator names are exact and Null takes no IfExists
@@ -34,8 +37,8 @@ func TestConditionParseRejects(t *testing.T) {
 		{"NullIfExists", `{"NullIfExists":{"aws:UserAgent":"true"}}`, "Invalid Condition type : NullIfExists"},
 		{"ForAnyValue", `{"ForAnyValue:StringEquals":{"aws:UserAgent":"x"}}`, "ForAnyValue:StringEquals is not supported by this gateway"},
 		{"ForAllValues", `{"ForAllValues:StringLike":{"aws:UserAgent":"x"}}`, "is not supported by this gateway"},
-		{"bad CIDR", `{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}`, "not a CIDR range"},
-		{"bad address", `{"NotIpAddress":{"aws:SourceIp":"10.0.0"}}`, "not an IP address"},
+		{"bad CIDR", `{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}`, "Invalid IP address in Conditions"},
+		{"bad address", `{"NotIpAddress":{"aws:SourceIp":"10.0.0"}}`, "Invalid IP address in Conditions"},
 		{"bad date", `{"DateGreaterThan":{"aws:CurrentTime":"yesterday"}}`, "not an ISO 8601 date"},
 		{"bad number", `{"NumericLessThan":{"s3:max-keys":"ten"}}`, "not a number"},
 		{"bad bool", `{"Bool":{"aws:SecureTransport":"yes"}}`, `must be "true" or "false"`},
