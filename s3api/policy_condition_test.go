@@ -364,3 +364,37 @@ func TestPolicyConditionRefused(t *testing.T) {
 		t.Error("a refused policy was stored")
 	}
 }
+
+// TestPolicyConditionPostForm: a browser POST carries its request keys as
+// form fields, s3:x-amz-server-side-encryption among them, and its
+// s3:authType is POST (AWS service authorization reference, "Actions,
+// resources, and condition keys for Amazon S3", s3:authType: REST-HEADER,
+// REST-QUERY-STRING or POST).
+func TestPolicyConditionPostForm(t *testing.T) {
+	g := startGateway(t, Config{MasterKeys: testKeyRing(t, "k1")})
+	g.mustCreateBucket(t, "form")
+	mustPutPolicy(t, g.client(), "form", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::form/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}},
+		{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::form/*","Condition":{"StringNotEquals":{"s3:authType":"POST"}}}]}`)
+	post := func(key string, sse bool) *http.Response {
+		t.Helper()
+		conds := []any{map[string]string{"bucket": "form"}, map[string]string{"key": key}}
+		fields := []formField{{"key", key}}
+		if sse {
+			conds = append(conds, map[string]string{"x-amz-server-side-encryption": "AES256"})
+			fields = append(fields, formField{"x-amz-server-side-encryption", "AES256"})
+		}
+		resp, body := sendPostForm(t, g.endpoint, "form", signedPolicy(t, time.Now().Add(time.Hour), conds, fields...), "f", []byte("x"))
+		t.Logf("POST %s (SSE %v): %d %s", key, sse, resp.StatusCode, body)
+		return resp
+	}
+	if resp := post("sealed", true); resp.StatusCode != http.StatusNoContent {
+		t.Errorf("signed POST with SSE: %d, want 204", resp.StatusCode)
+	}
+	if resp := post("plain", false); resp.StatusCode != http.StatusForbidden || g.objectExists(t, "form", "plain") {
+		t.Errorf("signed POST without SSE: %d, want 403 and nothing stored", resp.StatusCode)
+	}
+	_, err := g.client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("form"), Key: aws.String("rest"),
+		Body: strings.NewReader("x"), ServerSideEncryption: s3types.ServerSideEncryptionAes256})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+}
