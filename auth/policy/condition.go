@@ -15,6 +15,7 @@ type condition struct {
 	op       operator
 	ifExists bool
 	key      string // lower-case
+	info     conditionKey
 	// values are the policy's values, ORed: the condition holds if the
 	// request's value matches any of them (for a negated operator: none).
 	values []string
@@ -54,6 +55,7 @@ func parseCondition(raw json.RawMessage) ([]condition, error) {
 func parseKeyCondition(op operator, ifExists bool, opName, keyName string, raw json.RawMessage) (condition, error) {
 	c := condition{op: op, ifExists: ifExists, key: strings.ToLower(keyName)}
 	key, ok := conditionKeys[c.key]
+	c.info = key
 	if !ok {
 		// AWS's text for a key it does not know (recorded by
 		// scality/cloudserver's validatePolicyConditions), then why.
@@ -163,11 +165,10 @@ func (c condition) nullHolds(present bool) bool {
 }
 
 func (c condition) lookup(principal, action string, ctx Context) (string, bool) {
-	key := conditionKeys[c.key]
-	if key.principal {
+	if c.info.principal {
 		return principalValue(c.key, principal)
 	}
-	if key.actions != nil && !key.actions[action] {
+	if c.info.actions != nil && !c.info.actions[action] {
 		return "", false
 	}
 	return ctx.Value(c.key)

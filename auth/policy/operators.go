@@ -42,7 +42,7 @@ var (
 	stringKinds  = []keyKind{kindString, kindBool, kindNumeric, kindDate, kindEpoch, kindIP}
 	numericKinds = []keyKind{kindNumeric, kindEpoch}
 	dateKinds    = []keyKind{kindDate, kindEpoch}
-	allKinds     = append(stringKinds[:len(stringKinds):len(stringKinds)], kindARN)
+	allKinds     = []keyKind{kindString, kindBool, kindNumeric, kindDate, kindEpoch, kindIP, kindARN}
 )
 
 // operators are the supported condition operators by name. Names are
