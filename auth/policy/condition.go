@@ -14,13 +14,13 @@ import (
 type condition struct {
 	op       operator
 	ifExists bool
-	key      string // lower-case
-	info     conditionKey
+	key      string       // lower-case
+	info     conditionKey // the key's type and the actions that carry it
 	// values are the policy's values, ORed: the condition holds if the
 	// request's value matches any of them (for a negated operator: none).
 	values []string
-	// parsed holds each value in the operator's type (numbers, times,
-	// prefixes), parsed once when the policy is stored.
+	// parsed holds each value in the operator's type (numbers, times, IP
+	// ranges, ARN components), parsed once when the policy is stored.
 	parsed []any
 }
 
