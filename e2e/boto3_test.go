@@ -15,8 +15,8 @@ func TestBoto3(t *testing.T) {
 // runBoto3Script runs a boto3 script of testdata/ against g. The scripts
 // assert by themselves and print ALL OK on success; they get the endpoint,
 // credentials, bucket and (over HTTPS) the CA bundle from the environment,
-// and nothing of the user's AWS configuration.
-func runBoto3Script(t *testing.T, g *gateway, script, bucket string) {
+// and nothing of the user's AWS configuration; extraEnv adds to that.
+func runBoto3Script(t *testing.T, g *gateway, script, bucket string, extraEnv ...string) {
 	t.Helper()
 	python := requirePython3WithBoto3(t)
 	// A path that does not exist, rather than /dev/null: botocore parses any
@@ -34,6 +34,7 @@ func runBoto3Script(t *testing.T, g *gateway, script, bucket string) {
 		"AWS_EC2_METADATA_DISABLED=true",
 		"PYTHONIOENCODING=utf-8",
 	)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "ALL OK") {
 		t.Fatalf("%s failed (%v):\n%s", script, err, out)

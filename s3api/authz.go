@@ -91,14 +91,24 @@ func (s *server) authorizeCopySource(r *request) error {
 	if src.version != "" {
 		op = opGetObjectVersion
 	}
-	if !s.permits(r, access, op, src.bucket, src.key) {
+	// The source read's s3:VersionId is the source's version.
+	cc := conditionContext{r: r, version: src.version, versionSet: true}
+	if !s.permitsIn(r, access, op, src.bucket, src.key, cc) {
 		return s3err.AccessDenied
 	}
 	return nil
 }
 
-// permits evaluates op on bucket/key for the request's principal.
+// permits evaluates op on bucket/key for the request's principal, with the
+// request itself as the condition context.
 func (s *server) permits(r *request, access bucketAccess, op, bucket, key string) bool {
+	return s.permitsIn(r, access, op, bucket, key, conditionContext{r: r})
+}
+
+// permitsIn is permits with a condition context for an access the request
+// makes beyond its own target (a DeleteObjects entry, a copy source, a
+// POST form's key).
+func (s *server) permitsIn(r *request, access bucketAccess, op, bucket, key string, cc conditionContext) bool {
 	action, ok := actionOverrides[op]
 	if !ok {
 		action, ok = policy.ActionFor(op)
@@ -107,7 +117,20 @@ func (s *server) permits(r *request, access bucketAccess, op, bucket, key string
 		// No policy governs it: the owner only.
 		return !r.anonymous() && r.principal == access.owner
 	}
-	return policy.Authorize(access.owner, r.principal, access.grantingPolicy(r), action, bucket, key)
+	p := access.grantingPolicy(r)
+	if !p.Conditional() {
+		return policy.Authorize(access.owner, r.principal, p, action, bucket, key, nil)
+	}
+	// A copy declared here escapes to the heap only on this path; taking
+	// cc's own address would move it there on every call.
+	ctx := new(conditionContext)
+	*ctx = cc
+	if policy.Authorize(access.owner, r.principal, p, action, bucket, key, ctx) {
+		return true
+	}
+	// The 100-continue screen cannot see the connection; a refusal that
+	// may rest on it is left to the handler, which sees it.
+	return ctx.unconnected
 }
 
 // grantingPolicy is the policy that speaks for r. RestrictPublicBuckets

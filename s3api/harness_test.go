@@ -58,6 +58,13 @@ func startGateway(t testing.TB, cfg Config) *gateway {
 // startGatewayWith serves the API with the given credentials.
 func startGatewayWith(t testing.TB, cfg Config, creds auth.Credentials) *gateway {
 	t.Helper()
+	return startGatewayOn(t, cfg, creds, nil)
+}
+
+// startGatewayOn is startGatewayWith serving through wrap's listener (a
+// TLS one, say); nil serves plain HTTP.
+func startGatewayOn(t testing.TB, cfg Config, creds auth.Credentials, wrap func(net.Listener) net.Listener) *gateway {
+	t.Helper()
 	st, err := local.Open(t.TempDir(), local.Options{})
 	if err != nil {
 		t.Fatalf("opening local store: %v", err)
@@ -82,13 +89,17 @@ func startGatewayWith(t testing.TB, cfg Config, creds auth.Credentials) *gateway
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = app.Listener(Listener(ln)) }()
+	served, scheme := Listener(ln), "http://"
+	if wrap != nil {
+		served, scheme = wrap(served), "https://"
+	}
+	go func() { _ = app.Listener(served) }()
 	t.Cleanup(func() {
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 		_ = st.Close()
 	})
 	addr := ln.Addr().String()
-	return &gateway{addr: addr, endpoint: "http://" + addr, region: region, layer: layer}
+	return &gateway{addr: addr, endpoint: scheme + addr, region: region, layer: layer}
 }
 
 // client is an aws-sdk-go-v2 S3 client for the gateway, path-style.

@@ -116,7 +116,9 @@ func (s *server) deleteObjects(r *request) error {
 		if o.VersionID != "" {
 			op = opDeleteObjectVersion
 		}
-		if err == nil && !s.permits(r, r.access, op, r.bucket, o.Key) {
+		// Each entry's s3:VersionId is its own.
+		cc := conditionContext{r: r, version: o.VersionID, versionSet: true}
+		if err == nil && !s.permitsIn(r, r.access, op, r.bucket, o.Key, cc) {
 			err = s3err.AccessDenied
 		}
 		var done deletedVersion
@@ -124,7 +126,7 @@ func (s *server) deleteObjects(r *request) error {
 			// s3:BypassGovernanceRetention is an object action: each key
 			// gets the bypass only if the policy grants it on that key.
 			ctx := r.ctx
-			if bypass && s.permits(r, r.access, "BypassGovernanceRetention", r.bucket, o.Key) {
+			if bypass && s.permitsIn(r, r.access, "BypassGovernanceRetention", r.bucket, o.Key, cc) {
 				ctx = objects.WithGovernanceBypass(ctx)
 			}
 			done, err = s.deleteOne(ctx, r, o.Key, o.VersionID, conds[i])

@@ -51,7 +51,7 @@ func (s *server) postObject(r *request) error {
 		return err
 	}
 	r.key = key
-	if err := s.authorizePost(r); err != nil {
+	if err := s.authorizePost(r, fields); err != nil {
 		return err
 	}
 	if err := s.checkExpectedOwners(r); err != nil {
@@ -120,7 +120,7 @@ func (s *server) authenticatePost(r *request, form *postForm) (*auth.PostPolicy,
 // authorizePost applies PutObject's authorization to the form's key: the
 // owner, or whoever the bucket policy lets put objects (anonymous forms
 // included).
-func (s *server) authorizePost(r *request) error {
+func (s *server) authorizePost(r *request, fields map[string]string) error {
 	access, err := s.loadAccess(r, r.bucket)
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (s *server) authorizePost(r *request) error {
 		return s3err.NoSuchBucket
 	}
 	r.access = access
-	if !s.permits(r, access, "PutObject", r.bucket, r.key) {
+	if !s.permitsIn(r, access, "PutObject", r.bucket, r.key, conditionContext{r: r, form: fields}) {
 		return s3err.AccessDenied
 	}
 	return nil

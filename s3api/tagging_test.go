@@ -249,8 +249,8 @@ func TestObjectTaggingOnCopyAndMultipart(t *testing.T) {
 // by s3:GetObject or s3:PutObject; a PutObject that tags needs
 // s3:PutObjectTagging as well ("To use tagging with PutObject, you must
 // have the s3:PutObjectTagging permission", API_PutObject). The policy
-// engine takes no Condition, so the s3:ExistingObjectTag and
-// s3:RequestObjectTag keys are not offered.
+// engine does not evaluate the s3:ExistingObjectTag and
+// s3:RequestObjectTag condition keys: PutBucketPolicy refuses them.
 func TestObjectTaggingPolicyActions(t *testing.T) {
 	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
 	ctx := context.Background()

@@ -8,18 +8,18 @@ import (
 func TestAuthorizeOwner(t *testing.T) {
 	// No policy: the owner may do anything, nobody else anything.
 	for _, action := range []string{ActionGetObject, ActionPutObject, ActionListBucket, ActionPutBucketPolicy, ActionDeleteBucket} {
-		if !Authorize("olga", "olga", nil, action, "b", "k") {
+		if !Authorize("olga", "olga", nil, action, "b", "k", nil) {
 			t.Errorf("owner denied %s without a policy", action)
 		}
-		if Authorize("olga", "alice", nil, action, "b", "k") {
+		if Authorize("olga", "alice", nil, action, "b", "k", nil) {
 			t.Errorf("other user allowed %s without a policy", action)
 		}
-		if Authorize("olga", "", nil, action, "b", "k") {
+		if Authorize("olga", "", nil, action, "b", "k", nil) {
 			t.Errorf("anonymous allowed %s without a policy", action)
 		}
 	}
 	// An empty owner never makes anonymous requests the owner's.
-	if Authorize("", "", nil, ActionGetObject, "b", "k") {
+	if Authorize("", "", nil, ActionGetObject, "b", "k", nil) {
 		t.Error("anonymous treated as the owner of an ownerless bucket")
 	}
 }
@@ -27,18 +27,18 @@ func TestAuthorizeOwner(t *testing.T) {
 func TestAuthorizeOwnerDenied(t *testing.T) {
 	p := mustParse(t, "b", `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}]}`)
-	if Authorize("olga", "olga", p, ActionDeleteObject, "b", "k") {
+	if Authorize("olga", "olga", p, ActionDeleteObject, "b", "k", nil) {
 		t.Error("explicit Deny did not apply to the owner")
 	}
-	if Authorize("olga", "olga", p, ActionPutBucketVersioning, "b", "") {
+	if Authorize("olga", "olga", p, ActionPutBucketVersioning, "b", "", nil) {
 		t.Error("explicit Deny did not apply to the owner's bucket configuration")
 	}
 	// ...but the owner can always fix the policy.
 	for _, action := range []string{ActionGetBucketPolicy, ActionPutBucketPolicy, ActionDeleteBucketPolicy} {
-		if !Authorize("olga", "olga", p, action, "b", "") {
+		if !Authorize("olga", "olga", p, action, "b", "", nil) {
 			t.Errorf("owner locked out of %s", action)
 		}
-		if Authorize("olga", "alice", p, action, "b", "") {
+		if Authorize("olga", "alice", p, action, "b", "", nil) {
 			t.Errorf("non-owner allowed %s", action)
 		}
 	}
@@ -65,7 +65,7 @@ func TestAuthorizeOthers(t *testing.T) {
 		{"bob", ActionGetObject, "k", false},
 		{"", ActionGetObject, "k", false},
 	} {
-		if got := Authorize("olga", c.principal, p, c.action, "b", c.key); got != c.want {
+		if got := Authorize("olga", c.principal, p, c.action, "b", c.key, nil); got != c.want {
 			t.Errorf("Authorize(%q, %s, %q) = %v, want %v", c.principal, c.action, c.key, got, c.want)
 		}
 	}

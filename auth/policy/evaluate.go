@@ -26,16 +26,20 @@ func (d Decision) String() string {
 
 // Evaluate says what p decides for principal (a user name, "" for an
 // anonymous request) doing action (e.g. "s3:GetObject") on resource
-// ("arn:aws:s3:::bucket" or "arn:aws:s3:::bucket/key"). A nil policy has no
-// opinion.
-func (p *Policy) Evaluate(principal, action, resource string) Decision {
+// ("arn:aws:s3:::bucket" or "arn:aws:s3:::bucket/key"), with ctx holding
+// what the request carried for Condition blocks (nil: nothing). A nil
+// policy has no opinion.
+func (p *Policy) Evaluate(principal, action, resource string, ctx Context) Decision {
 	if p == nil {
 		return NoOpinion
+	}
+	if ctx == nil {
+		ctx = noContext{}
 	}
 	action = strings.ToLower(action)
 	decision := NoOpinion
 	for _, s := range p.statements {
-		if !s.applies(principal, action, resource) {
+		if !s.applies(principal, action, resource) || !s.conditionsHold(principal, action, ctx) {
 			continue
 		}
 		if s.deny {
@@ -48,6 +52,22 @@ func (p *Policy) Evaluate(principal, action, resource string) Decision {
 
 func (s statement) applies(principal, action, resource string) bool {
 	return s.names(principal) && matchesAny(s.actions, action) && matchesAny(s.resources, resource)
+}
+
+// conditionsHold reports whether every condition of the statement holds.
+func (s statement) conditionsHold(principal, action string, ctx Context) bool {
+	for _, c := range s.conditions {
+		if !c.holds(principal, action, ctx) {
+			return false
+		}
+	}
+	return true
+}
+
+// Conditional reports whether any statement of p has a Condition, that
+// is, whether evaluating it may need a Context. A nil policy has none.
+func (p *Policy) Conditional() bool {
+	return p != nil && p.conditional
 }
 
 // names reports whether the statement's Principal covers principal; only

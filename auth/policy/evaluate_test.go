@@ -21,18 +21,18 @@ func TestPublicRead(t *testing.T) {
 		// The object pattern does not cover the bucket itself.
 		{"", "s3:GetObject", bucket, NoOpinion},
 	} {
-		if got := p.Evaluate(c.principal, c.action, c.resource); got != c.want {
+		if got := p.Evaluate(c.principal, c.action, c.resource, nil); got != c.want {
 			t.Errorf("Evaluate(%q, %s, %s) = %v, want %v", c.principal, c.action, c.resource, got, c.want)
 		}
 	}
 	// The same through Authorize, as the handler uses it.
-	if !Authorize("owner", "", p, ActionGetObject, "photos", "a/b.jpg") {
+	if !Authorize("owner", "", p, ActionGetObject, "photos", "a/b.jpg", nil) {
 		t.Error("anonymous GetObject denied")
 	}
-	if Authorize("owner", "", p, ActionPutObject, "photos", "a/b.jpg") {
+	if Authorize("owner", "", p, ActionPutObject, "photos", "a/b.jpg", nil) {
 		t.Error("anonymous PutObject allowed")
 	}
-	if Authorize("owner", "", p, ActionListBucket, "photos", "") {
+	if Authorize("owner", "", p, ActionListBucket, "photos", "", nil) {
 		t.Error("anonymous ListBucket allowed")
 	}
 }
@@ -49,14 +49,14 @@ func TestPrefixGrant(t *testing.T) {
 		"x/public/a.txt":    NoOpinion,
 		"Public/a.txt":      NoOpinion, // keys are case-sensitive
 	} {
-		if got := p.Evaluate("alice", "s3:GetObject", ResourceARN("b", key)); got != want {
+		if got := p.Evaluate("alice", "s3:GetObject", ResourceARN("b", key), nil); got != want {
 			t.Errorf("key %q: %v, want %v", key, got, want)
 		}
 	}
-	if got := p.Evaluate("bob", "s3:GetObject", ResourceARN("b", "public/a.txt")); got != NoOpinion {
+	if got := p.Evaluate("bob", "s3:GetObject", ResourceARN("b", "public/a.txt"), nil); got != NoOpinion {
 		t.Errorf("unnamed user: %v", got)
 	}
-	if got := p.Evaluate("", "s3:GetObject", ResourceARN("b", "public/a.txt")); got != NoOpinion {
+	if got := p.Evaluate("", "s3:GetObject", ResourceARN("b", "public/a.txt"), nil); got != NoOpinion {
 		t.Errorf("anonymous matched a named principal: %v", got)
 	}
 }
@@ -73,13 +73,13 @@ func TestDenyBeatsAllow(t *testing.T) {
 	} {
 		p := mustParse(t, "b", doc)
 		obj := ResourceARN("b", "k")
-		if got := p.Evaluate("mallory", "s3:PutObject", obj); got != Deny {
+		if got := p.Evaluate("mallory", "s3:PutObject", obj, nil); got != Deny {
 			t.Errorf("mallory PutObject: %v", got)
 		}
-		if got := p.Evaluate("mallory", "s3:GetObject", obj); got != Allow {
+		if got := p.Evaluate("mallory", "s3:GetObject", obj, nil); got != Allow {
 			t.Errorf("mallory GetObject: %v", got)
 		}
-		if got := p.Evaluate("alice", "s3:PutObject", obj); got != Allow {
+		if got := p.Evaluate("alice", "s3:PutObject", obj, nil); got != Allow {
 			t.Errorf("alice PutObject: %v", got)
 		}
 	}
@@ -102,7 +102,7 @@ func TestActionMatching(t *testing.T) {
 		if c.action == "s3:ListBucket" || c.action == "s3:ListBucketVersions" {
 			res = ResourceARN("b", "")
 		}
-		if got := p.Evaluate("", c.action, res); got != c.want {
+		if got := p.Evaluate("", c.action, res, nil); got != c.want {
 			t.Errorf("%s: %v, want %v", c.action, got, c.want)
 		}
 	}
@@ -112,19 +112,19 @@ func TestPrincipalForms(t *testing.T) {
 	p := mustParse(t, "b", stmt(`"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:user/alice","bob"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"`))
 	obj := ResourceARN("b", "k")
 	for principal, want := range map[string]Decision{"alice": Allow, "bob": Allow, "carol": NoOpinion, "": NoOpinion} {
-		if got := p.Evaluate(principal, "s3:GetObject", obj); got != want {
+		if got := p.Evaluate(principal, "s3:GetObject", obj, nil); got != want {
 			t.Errorf("%q: %v, want %v", principal, got, want)
 		}
 	}
 	anyone := mustParse(t, "b", stmt(`"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"`))
-	if got := anyone.Evaluate("", "s3:GetObject", obj); got != Allow {
+	if got := anyone.Evaluate("", "s3:GetObject", obj, nil); got != Allow {
 		t.Errorf(`{"AWS":"*"} does not cover anonymous: %v`, got)
 	}
 }
 
 func TestNilPolicy(t *testing.T) {
 	var p *Policy
-	if got := p.Evaluate("alice", "s3:GetObject", ResourceARN("b", "k")); got != NoOpinion {
+	if got := p.Evaluate("alice", "s3:GetObject", ResourceARN("b", "k"), nil); got != NoOpinion {
 		t.Errorf("nil policy: %v", got)
 	}
 }

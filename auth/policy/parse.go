@@ -18,6 +18,8 @@ const MaxSize = 20 * 1024
 type Policy struct {
 	bucket     string
 	statements []statement
+	// conditional: some statement has a Condition.
+	conditional bool
 }
 
 // statement is one parsed statement: which principals, actions and
@@ -29,6 +31,8 @@ type statement struct {
 	users     map[string]bool // named principals
 	actions   []string        // lower-case patterns
 	resources []string        // full ARN patterns
+	// conditions must all hold for the statement to apply.
+	conditions []condition
 }
 
 // Parse parses a bucket policy for bucket. Every error is a MalformedPolicy
@@ -81,6 +85,7 @@ func Parse(bucket string, doc []byte) (*Policy, error) {
 			sids[s.sid] = true
 		}
 		p.statements = append(p.statements, s)
+		p.conditional = p.conditional || len(s.conditions) > 0
 	}
 	return p, nil
 }
@@ -88,7 +93,7 @@ func Parse(bucket string, doc []byte) (*Policy, error) {
 // unsupported are the policy fields the gateway refuses rather than
 // ignores: ignoring them would widen what the statement grants or denies.
 var unsupported = map[string]bool{
-	"Condition": true, "NotAction": true, "NotPrincipal": true, "NotResource": true,
+	"NotAction": true, "NotPrincipal": true, "NotResource": true,
 }
 
 func parseStatement(bucket string, raw json.RawMessage) (statement, error) {
@@ -100,8 +105,8 @@ func parseStatement(bucket string, raw json.RawMessage) (statement, error) {
 	for _, name := range sortedKeys(fields) {
 		switch {
 		case unsupported[name]:
-			return s, malformed("%s is not supported by this gateway; use Principal, Action and Resource only", name)
-		case name != "Sid" && name != "Effect" && name != "Principal" && name != "Action" && name != "Resource":
+			return s, malformed("%s is not supported by this gateway; use Principal, Action, Resource and Condition", name)
+		case name != "Sid" && name != "Effect" && name != "Principal" && name != "Action" && name != "Resource" && name != "Condition":
 			return s, malformed("Unknown field %s", name)
 		}
 	}
@@ -126,6 +131,11 @@ func parseStatement(bucket string, raw json.RawMessage) (statement, error) {
 	}
 	if s.resources, err = parseResources(bucket, fields["Resource"]); err != nil {
 		return s, err
+	}
+	if raw, ok := fields["Condition"]; ok {
+		if s.conditions, err = parseCondition(raw); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }

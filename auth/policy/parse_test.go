@@ -52,7 +52,6 @@ func TestParseRejects(t *testing.T) {
 		{"unknown top field", `{"Version":"2012-10-17","Foo":1,"Statement":[{` + ok + `}]}`, "Unknown field Foo"},
 		{"no statement", `{"Version":"2012-10-17"}`, "Missing required field Statement"},
 		{"empty statement", `{"Version":"2012-10-17","Statement":[]}`, "Missing required field Statement"},
-		{"Condition", stmt(ok + `,"Condition":{"Bool":{"aws:SecureTransport":"false"}}`), "Condition is not supported"},
 		{"NotAction", stmt(`"Effect":"Allow","Principal":"*","NotAction":"s3:GetObject","Resource":"arn:aws:s3:::b/*"`), "NotAction is not supported"},
 		{"NotPrincipal", stmt(`"Effect":"Deny","NotPrincipal":{"AWS":"alice"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"`), "NotPrincipal is not supported"},
 		{"NotResource", stmt(`"Effect":"Allow","Principal":"*","Action":"s3:GetObject","NotResource":"arn:aws:s3:::b/*"`), "NotResource is not supported"},
@@ -103,7 +102,7 @@ func TestParseRejects(t *testing.T) {
 func TestParseNamesStatement(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},
-		{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{}}]}`
+		{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SourceVpc":"x"}}}]}`
 	_, err := Parse("b", []byte(doc))
 	if err == nil || !strings.Contains(s3err.As(err).Message, "(statement 2)") {
 		t.Fatalf("err = %v, want one naming statement 2", err)

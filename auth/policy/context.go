@@ -1,0 +1,19 @@
+package policy
+
+// Context is what a request carried, for evaluating Condition blocks. The
+// caller builds it from the request as received; Value is called only when
+// a statement with a condition is otherwise about to apply, so it may
+// compute values lazily.
+type Context interface {
+	// Value returns the request's value for a condition key (its
+	// lower-case name, e.g. "aws:sourceip", "s3:prefix") and whether the
+	// request carries the key at all. It is asked only for the keys
+	// listed in requestKeys; the principal keys (aws:username,
+	// aws:PrincipalType, aws:PrincipalArn) come from the principal.
+	Value(key string) (value string, ok bool)
+}
+
+// noContext is the context of a caller that has none: every key is absent.
+type noContext struct{}
+
+func (noContext) Value(string) (string, bool) { return "", false }
