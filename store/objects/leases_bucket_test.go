@@ -1,12 +1,14 @@
 package objects
 
 import (
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/terngate/terngate/internal/redistest"
+	"github.com/terngate/terngate/s3err"
 )
 
 // TestLeasedBucketConfigUpdatesKeepEachOther: two gateways change different
@@ -22,9 +24,12 @@ func TestLeasedBucketConfigUpdatesKeepEachOther(t *testing.T) {
 	ctx := t.Context()
 	block := &PublicAccessBlock{BlockPublicAcls: true}
 	const policy = `{"Version":"2012-10-17","Statement":[]}`
-	secondWaitsForFirst(t, a.layer,
+	err := secondWaitsForFirst(t, a.layer,
 		func() error { return a.layer.SetBucketPublicAccessBlock(ctx, testBucket, block) },
 		func() error { return b.layer.SetBucketPolicy(ctx, testBucket, []byte(policy), nil) })
+	if err != nil {
+		t.Fatalf("the second gateway's change: %v", err)
+	}
 	for _, r := range reps {
 		info, err := r.layer.HeadBucket(ctx, testBucket)
 		if err != nil {
@@ -48,9 +53,12 @@ func TestLeasedVersioningChangesKeepTheirHistory(t *testing.T) {
 	reps, _ := newReplicas(t, redistest.Start(t), 2, 2*time.Second)
 	a, b := reps[0], reps[1]
 	ctx := t.Context()
-	secondWaitsForFirst(t, a.layer,
+	err := secondWaitsForFirst(t, a.layer,
 		func() error { return a.layer.SetBucketVersioning(ctx, testBucket, VersioningEnabled) },
 		func() error { return b.layer.SetBucketVersioning(ctx, testBucket, VersioningSuspended) })
+	if err != nil {
+		t.Fatalf("the second gateway's change: %v", err)
+	}
 	state, err := b.layer.BucketVersioning(ctx, testBucket)
 	if err != nil {
 		t.Fatal(err)
@@ -69,9 +77,9 @@ func TestLeasedVersioningChangesKeepTheirHistory(t *testing.T) {
 
 // secondWaitsForFirst runs first, through layer, until its first commit and
 // pauses it there; then runs second (through another gateway's layer),
-// which must not end while first holds the bucket; then lets first go on.
-// Both must succeed.
-func secondWaitsForFirst(t *testing.T, layer *Layer, first, second func() error) {
+// which must not end while first holds the bucket; then lets first go on,
+// which must succeed, and returns second's outcome.
+func secondWaitsForFirst(t *testing.T, layer *Layer, first, second func() error) error {
 	t.Helper()
 	paused, wake := make(chan struct{}), make(chan struct{})
 	var once sync.Once
@@ -93,10 +101,32 @@ func secondWaitsForFirst(t *testing.T, layer *Layer, first, second func() error)
 	}
 	select {
 	case err := <-secondDone:
-		if err != nil {
-			t.Fatalf("the second gateway's change: %v", err)
-		}
+		return err
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second gateway's change did not end after the first's")
+	}
+	return nil
+}
+
+// TestLeasedObjectLockRefusesConcurrentSuspend: while one gateway turns
+// Object Lock on for a bucket (versioning Enabled, then the lock, under one
+// hold of the bucket), another's Suspend waits, and then is refused as on
+// a locked bucket: it cannot land between the two steps and leave a
+// locked bucket Suspended. (With a hold per step the Suspend could, had it
+// won the lease between them; the test cannot force that interleaving, so
+// it checks the outcome.)
+func TestLeasedObjectLockRefusesConcurrentSuspend(t *testing.T) {
+	reps, _ := newReplicas(t, redistest.Start(t), 2, 2*time.Second)
+	a, b := reps[0], reps[1]
+	ctx := t.Context()
+	err := secondWaitsForFirst(t, a.layer,
+		func() error { return a.layer.EnableObjectLock(ctx, testBucket) },
+		func() error { return b.layer.SetBucketVersioning(ctx, testBucket, VersioningSuspended) })
+	if !errors.Is(err, s3err.InvalidBucketState) {
+		t.Fatalf("Suspend during EnableObjectLock: %v, want InvalidBucketState", err)
+	}
+	info, err := b.layer.HeadBucket(ctx, testBucket)
+	if err != nil || info.ObjectLock == nil || info.Versioning != VersioningEnabled {
+		t.Fatalf("bucket after both: lock %+v, versioning %q (%v); want locked and Enabled", info.ObjectLock, info.Versioning, err)
 	}
 }

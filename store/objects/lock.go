@@ -71,10 +71,17 @@ func (l *Layer) CheckObjectLockSupported() error {
 // it: versioning first (a lock needs versions to protect), then the
 // configuration, with no default retention.
 func (l *Layer) EnableObjectLock(ctx context.Context, bucket string) error {
-	if err := l.setBucketVersioning(ctx, bucket, VersioningEnabled); err != nil {
+	// Both steps under one hold of the bucket: a Suspend from another
+	// gateway between them would leave a locked bucket Suspended.
+	hold, err := l.holdBucket(ctx, bucket)
+	if err != nil {
 		return err
 	}
-	return l.updateBucketRecord(ctx, bucket, func(rec *bucketRecord) error {
+	defer hold.release(ctx)
+	if err := l.setBucketVersioningHeld(ctx, hold, bucket, VersioningEnabled); err != nil {
+		return err
+	}
+	return l.rewriteBucketRecord(ctx, hold, bucket, func(rec *bucketRecord) error {
 		if rec.ObjectLock == nil {
 			rec.ObjectLock = &ObjectLockConfig{}
 		}

@@ -125,13 +125,6 @@ var errVersioningUnsupported = s3err.NotImplemented.With("This store does not ke
 //
 // Unexported until the S3 surface is whole (docs/versioning.md).
 func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) error {
-	if status != VersioningEnabled && status != VersioningSuspended {
-		return fmt.Errorf("objects: versioning status %q", status)
-	}
-	vd, ok := l.st.(store.VersionedDirs)
-	if !ok {
-		return errVersioningUnsupported
-	}
 	// The whole change under the bucket's hold: it reads the versioning
 	// document and writes it back with this change added to its history,
 	// and another gateway's change in between would be lost.
@@ -140,6 +133,19 @@ func (l *Layer) setBucketVersioning(ctx context.Context, bucket, status string) 
 		return err
 	}
 	defer hold.release(ctx)
+	return l.setBucketVersioningHeld(ctx, hold, bucket, status)
+}
+
+// setBucketVersioningHeld is setBucketVersioning for a caller that holds
+// the bucket (holdBucket).
+func (l *Layer) setBucketVersioningHeld(ctx context.Context, hold *nameHold, bucket, status string) error {
+	if status != VersioningEnabled && status != VersioningSuspended {
+		return fmt.Errorf("objects: versioning status %q", status)
+	}
+	vd, ok := l.st.(store.VersionedDirs)
+	if !ok {
+		return errVersioningUnsupported
+	}
 	if err := l.checkVersioningChange(ctx, bucket, status); err != nil {
 		return err
 	}
