@@ -45,7 +45,11 @@
 //   - Resource: one or a list of "arn:aws:s3:::<bucket>" (the bucket: list
 //     operations) or "arn:aws:s3:::<bucket>/<key pattern>" (objects), with *
 //     and ? wildcards in the key pattern only. The bucket must be the
-//     policy's own bucket.
+//     policy's own bucket. Every action must apply to one of the
+//     statement's resources (object actions to an object pattern, the
+//     others to the bucket; a wildcard action if any action it matches
+//     does), or the policy is MalformedPolicy "Action does not apply to
+//     any resource(s) in statement", as on S3.
 //   - Condition: {"<operator>": {"<key>": value or [values]}, ...}.
 //     Operators are ANDed, and so are the keys of one operator; a key's
 //     values are ORed (a negated operator needs the value to match none of

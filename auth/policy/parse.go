@@ -78,6 +78,10 @@ func Parse(bucket string, doc []byte) (*Policy, error) {
 			e := s3err.As(err)
 			return nil, e.With("%s (statement %d)", e.Message, i+1)
 		}
+		// AWS's text as it is: it says "in statement" already.
+		if err := checkActionsApply(s.actions, s.resources); err != nil {
+			return nil, err
+		}
 		if s.sid != "" {
 			if sids[s.sid] {
 				return nil, malformed("Statement IDs (SID) in a single policy must be unique: %q", s.sid)
@@ -132,6 +136,7 @@ func parseStatement(bucket string, raw json.RawMessage) (statement, error) {
 	if s.resources, err = parseResources(bucket, fields["Resource"]); err != nil {
 		return s, err
 	}
+
 	if raw, ok := fields["Condition"]; ok {
 		if s.conditions, err = parseCondition(raw); err != nil {
 			return s, err

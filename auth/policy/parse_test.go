@@ -108,3 +108,43 @@ func TestParseNamesStatement(t *testing.T) {
 		t.Fatalf("err = %v, want one naming statement 2", err)
 	}
 }
+
+// S3 refuses a statement with an action that applies to none of its
+// resources: MalformedPolicy "Action does not apply to any resource(s) in
+// statement", what PutBucketPolicy answers to s3:GetObject granted on
+// arn:aws:s3:::bucket (a widely reported failure: Stack Overflow, "Action
+// does not apply to any resource(s) in statement"); the S3 user guide,
+// "Required permissions for Amazon S3 API operations"
+// (using-with-s3-policy-actions), gives each action its resource type. A
+// wildcard passes if any action it matches applies. Conformance PC8.
+func TestParseActionsMustApplyToResources(t *testing.T) {
+	const want = "Action does not apply to any resource(s) in statement"
+	for name, c := range map[string]struct {
+		actions, resources string
+		ok                 bool
+	}{
+		"object action on the bucket":      {`"s3:GetObject"`, `"arn:aws:s3:::b"`, false},
+		"bucket action on objects":         {`"s3:ListBucket"`, `"arn:aws:s3:::b/*"`, false},
+		"one of two does not apply":        {`["s3:GetObject","s3:ListBucket"]`, `"arn:aws:s3:::b/*"`, false},
+		"each on its own resource":         {`["s3:GetObject","s3:ListBucket"]`, `["arn:aws:s3:::b","arn:aws:s3:::b/*"]`, true},
+		"all actions on objects":           {`"s3:*"`, `"arn:aws:s3:::b/*"`, true},
+		"any action on the bucket":         {`"*"`, `"arn:aws:s3:::b"`, true},
+		"wildcard with a bucket action":    {`"s3:Get*"`, `"arn:aws:s3:::b"`, true},
+		"wildcard of object actions only":  {`"s3:GetObject*"`, `"arn:aws:s3:::b"`, false},
+		"version action on objects":        {`"s3:GetObjectVersion"`, `"arn:aws:s3:::b/k"`, true},
+		"object lock config on the bucket": {`"s3:PutBucketObjectLockConfiguration"`, `"arn:aws:s3:::b"`, true},
+		"bypass governance on objects":     {`"s3:BypassGovernanceRetention"`, `"arn:aws:s3:::b/*"`, true},
+		"list all buckets":                 {`"s3:ListAllMyBuckets"`, `["arn:aws:s3:::b","arn:aws:s3:::b/*"]`, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := stmt(`"Effect":"Deny","Principal":"*","Action":` + c.actions + `,"Resource":` + c.resources)
+			_, err := Parse("b", []byte(doc))
+			switch {
+			case c.ok && err != nil:
+				t.Fatalf("Parse: %v", err)
+			case !c.ok && (err == nil || s3err.As(err).Message != want || s3err.As(err).Code != "MalformedPolicy"):
+				t.Fatalf("Parse: %v, want MalformedPolicy %q", err, want)
+			}
+		})
+	}
+}
