@@ -163,7 +163,14 @@ func signRequest(t testing.TB, req *http.Request, payloadHash, accessKey, secret
 // with its body read.
 func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	return doWith(t, http.DefaultClient, req)
+}
+
+// doWith sends a request with hc and returns the response with its body
+// read.
+func doWith(t *testing.T, hc *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -148,20 +147,6 @@ func expectContinueClient(hc *http.Client) *http.Client {
 	tr = tr.Clone()
 	tr.ExpectContinueTimeout = 5 * time.Second
 	return &http.Client{Transport: tr}
-}
-
-func doWith(t *testing.T, hc *http.Client, req *http.Request) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading response: %v", err)
-	}
-	return resp, body
 }
 
 // sourceIPRead allows anonymous reads from the given ranges.
