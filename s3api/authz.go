@@ -125,6 +125,7 @@ func (s *server) permitsIn(r *request, access bucketAccess, op, bucket, key stri
 	// cc's own address would move it there on every call.
 	ctx := new(conditionContext)
 	*ctx = cc
+	ctx.s, ctx.bucket, ctx.key = s, bucket, key
 	if policy.Authorize(access.owner, r.principal, p, action, bucket, key, ctx) {
 		return true
 	}

@@ -335,7 +335,7 @@ func TestPolicyConditionRefused(t *testing.T) {
 	for _, cond := range []string{
 		`{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}`,
 		`{"StringEquals":{"aws:SourceVpce":"vpce-1"}}`,
-		`{"StringEquals":{"s3:ExistingObjectTag/team":"a"}}`,
+		`{"StringEquals":{"s3:RequestObjectTag/team":"a"}}`,
 		`{"ForAnyValue:StringEquals":{"aws:UserAgent":"a"}}`,
 	} {
 		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::refuse/*","Condition":` + cond + `}]}`
@@ -381,5 +381,46 @@ func TestPolicyConditionPostForm(t *testing.T) {
 	}
 	_, err := g.client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("form"), Key: aws.String("rest"),
 		Body: strings.NewReader("x"), ServerSideEncryption: s3types.ServerSideEncryptionAes256})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+}
+
+// TestPolicyConditionExistingObjectTag: s3:ExistingObjectTag/<tag-key> is
+// the checked object's tag (AWS S3 user guide, tagging-and-policies,
+// example 1: read only objects tagged environment=production). bob reads
+// the tagged object and not the other (HEAD alike: no body, so no code);
+// it is no PutObject or DeleteObject key ("this condition key is not
+// supported" for them), so the grant gives him neither; retagging the
+// object takes the grant away.
+func TestPolicyConditionExistingObjectTag(t *testing.T) {
+	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
+	ctx := context.Background()
+	alice, bob := g.client(), g.clientAs(bobAccessKey, bobSecretKey)
+	g.mustCreateBucket(t, "tagged")
+	for key, tagging := range map[string]string{"prod": "environment=production", "dev": "environment=development"} {
+		if _, err := alice.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String(key),
+			Body: strings.NewReader(key), Tagging: aws.String(tagging)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustPutPolicy(t, alice, "tagged", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::tagged/*",
+		 "Condition":{"StringEquals":{"s3:ExistingObjectTag/environment":"production"}}}]}`)
+
+	if _, err := bob.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tagged"), Key: aws.String("prod")}); err != nil {
+		t.Fatalf("bob reads the production object: %v", err)
+	}
+	_, err := bob.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tagged"), Key: aws.String("dev")})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = bob.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("tagged"), Key: aws.String("dev")})
+	expectAPIError(t, err, "", http.StatusForbidden)
+	_, err = bob.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String("prod"), Body: strings.NewReader("over")})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	_, err = bob.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("tagged"), Key: aws.String("prod")})
+	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
+	if _, err := alice.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tagged"), Key: aws.String("prod"),
+		Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("environment"), Value: aws.String("retired")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = bob.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tagged"), Key: aws.String("prod")})
 	expectAPIError(t, err, "AccessDenied", http.StatusForbidden)
 }

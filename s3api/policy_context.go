@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/terngate/terngate/auth/policy"
+	"github.com/terngate/terngate/store/objects"
 )
 
 // conditionContext gives a bucket policy's Condition blocks what the
@@ -14,6 +15,13 @@ import (
 // conditions, so requests to other buckets pay nothing.
 type conditionContext struct {
 	r *request
+	// s, bucket and key are set by permitsIn: the object the checked
+	// access is to, whose tags s3:ExistingObjectTag/<tag-key> reads.
+	s           *server
+	bucket, key string
+	// tags caches the object's tags once read (tagsRead).
+	tags     []objects.Tag
+	tagsRead bool
 	// version is the version the checked access names (s3:VersionId): a
 	// DeleteObjects entry's or a copy source's. Unless versionSet, it is
 	// the request's versionId parameter.
@@ -74,14 +82,14 @@ func (c *conditionContext) Value(key string) (string, bool) {
 	case "aws:referer":
 		return c.header("Referer")
 	case "s3:versionid":
-		if c.versionSet {
-			return c.version, c.version != ""
-		}
-		return c.param("versionId")
+		return c.versionID()
 	case "s3:signatureversion":
 		return c.signatureVersion()
 	case "s3:authtype":
 		return c.authType()
+	}
+	if tagKey, ok := strings.CutPrefix(key, existingObjectTagPrefix); ok {
+		return c.existingTag(tagKey)
 	}
 	if name, ok := listParamKeys[key]; ok {
 		return c.param(name)
@@ -98,6 +106,44 @@ func (c *conditionContext) Value(key string) (string, bool) {
 		return c.header(name)
 	}
 	return "", false
+}
+
+// existingObjectTagPrefix is how Value is asked for
+// s3:ExistingObjectTag/<tag-key> (policy.Context).
+var existingObjectTagPrefix = strings.ToLower(policy.KeyExistingObjectTagPrefix)
+
+// existingTag is the value of the checked object's tag tagKey: of the
+// version the access names, else the current object. An object that cannot
+// be read (absent, a delete marker) has no tags.
+func (c *conditionContext) existingTag(tagKey string) (string, bool) {
+	if !c.tagsRead {
+		c.tagsRead = true
+		version, _ := c.versionID()
+		var info objects.ObjectInfo
+		var err error
+		if version != "" {
+			info, _, err = c.s.layer.StatVersion(c.r.ctx, c.bucket, c.key, version)
+		} else {
+			info, err = c.s.layer.Stat(c.r.ctx, c.bucket, c.key)
+		}
+		if err == nil {
+			c.tags = info.Metadata.Tags
+		}
+	}
+	for _, t := range c.tags {
+		if t.Key == tagKey {
+			return t.Value, true
+		}
+	}
+	return "", false
+}
+
+// versionID is the version the checked access names, if any.
+func (c *conditionContext) versionID() (string, bool) {
+	if c.versionSet {
+		return c.version, c.version != ""
+	}
+	return c.param("versionId")
 }
 
 func (c *conditionContext) header(name string) (string, bool) {

@@ -53,9 +53,8 @@ func parseCondition(raw json.RawMessage) ([]condition, error) {
 }
 
 func parseKeyCondition(op operator, ifExists bool, opName, keyName string, raw json.RawMessage) (condition, error) {
-	c := condition{op: op, ifExists: ifExists, key: strings.ToLower(keyName)}
-	key, ok := conditionKeys[c.key]
-	c.info = key
+	key, name, ok := lookupConditionKey(keyName)
+	c := condition{op: op, ifExists: ifExists, key: name, info: key}
 	if !ok {
 		// AWS's text for a key it does not know (recorded by
 		// scality/cloudserver's validatePolicyConditions), then why.

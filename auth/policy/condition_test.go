@@ -28,7 +28,8 @@ func TestConditionParseRejects(t *testing.T) {
 		// Conditions" are AWS's texts as scality/cloudserver records them
 		// (lib/api/apiUtils/authorization/permissionChecks.js).
 		{"unknown key", `{"StringEquals":{"aws:SourceVpc":"vpc-1"}}`, "Policy has an invalid condition key: aws:SourceVpc is not supported by this gateway"},
-		{"existing object tag", `{"StringEquals":{"s3:ExistingObjectTag/team":"x"}}`, "is not supported by this gateway"},
+		{"existing object tag without a tag key", `{"StringEquals":{"s3:ExistingObjectTag/":"x"}}`, "is not supported by this gateway"},
+		{"request object tag", `{"StringEquals":{"s3:RequestObjectTag/team":"x"}}`, "is not supported by this gateway"},
 		{"org id", `{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}`, "is not supported by this gateway"},
 		// AWS's operator names are exact and Null takes no IfExists
 		// (IAM user guide, reference_policies_elements_condition_operators:
@@ -173,7 +174,8 @@ func TestConditionOperators(t *testing.T) {
 // ListBucket key, s3:x-amz-server-side-encryption a PutObject key,
 // s3:VersionId a key of the *Version actions).
 func TestConditionKeysPerAction(t *testing.T) {
-	ctx := values{"s3:prefix": "home/alice/", "s3:x-amz-server-side-encryption": "AES256", "s3:versionid": "v1"}
+	ctx := values{"s3:prefix": "home/alice/", "s3:x-amz-server-side-encryption": "AES256", "s3:versionid": "v1",
+		"s3:existingobjecttag/Team": "blue"}
 	cases := []struct {
 		condition, action, key string
 		want                   Decision
@@ -185,6 +187,15 @@ func TestConditionKeysPerAction(t *testing.T) {
 		{`{"StringEquals":{"s3:x-amz-server-side-encryption":"AES256"}}`, "s3:GetObject", "k", NoOpinion},
 		{`{"StringEquals":{"s3:VersionId":"v1"}}`, "s3:GetObjectVersion", "k", Allow},
 		{`{"StringEquals":{"s3:VersionId":"v1"}}`, "s3:GetObject", "k", NoOpinion},
+		// s3:ExistingObjectTag/<tag-key>: the prefix in any case, the tag
+		// key as written (tag keys are case-sensitive); not on PutObject
+		// or DeleteObject (S3 user guide, tagging-and-policies).
+		{`{"StringEquals":{"s3:ExistingObjectTag/Team":"blue"}}`, "s3:GetObject", "k", Allow},
+		{`{"StringEquals":{"S3:existingObjectTag/Team":"blue"}}`, "s3:PutObjectTagging", "k", Allow},
+		{`{"StringEquals":{"s3:ExistingObjectTag/team":"blue"}}`, "s3:GetObject", "k", NoOpinion},
+		{`{"StringEquals":{"s3:ExistingObjectTag/Team":"red"}}`, "s3:GetObject", "k", NoOpinion},
+		{`{"StringEquals":{"s3:ExistingObjectTag/Team":"blue"}}`, "s3:PutObject", "k", NoOpinion},
+		{`{"StringEquals":{"s3:ExistingObjectTag/Team":"blue"}}`, "s3:DeleteObject", "k", NoOpinion},
 	}
 	for _, c := range cases {
 		p := mustParse(t, "b", withCondition(c.condition))

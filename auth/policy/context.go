@@ -6,10 +6,12 @@ package policy
 // compute values lazily.
 type Context interface {
 	// Value returns the request's value for a condition key (its
-	// lower-case name, e.g. "aws:sourceip", "s3:prefix") and whether the
-	// request carries the key at all. It is asked only for the keys
-	// listed in requestKeys; the principal keys (aws:username,
-	// aws:PrincipalType, aws:PrincipalArn) come from the principal.
+	// lower-case name, e.g. "aws:sourceip", "s3:prefix"; for
+	// s3:ExistingObjectTag/<tag-key>, "s3:existingobjecttag/" and the tag
+	// key as the policy spells it) and whether the request carries the
+	// key at all. It is asked only for the keys in conditionKeys and those
+	// tag keys; the principal keys (aws:username, aws:PrincipalType,
+	// aws:PrincipalArn) come from the principal.
 	Value(key string) (value string, ok bool)
 }
 

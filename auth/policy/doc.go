@@ -98,6 +98,11 @@
 //   - s3:VersionId: the version named (s3:GetObjectVersion,
 //     s3:DeleteObjectVersion and the other *Version actions), per entry
 //     in DeleteObjects, the source's for a copy's source read.
+//   - s3:ExistingObjectTag/<tag-key>: the checked object's tag of that key
+//     (the tag key as written: tag keys are case-sensitive), of the
+//     version named if any, the source's for a copy's source read; on the
+//     reads, ACL and tagging actions, never on s3:PutObject or
+//     s3:DeleteObject (S3 user guide, tagging-and-policies).
 //
 // Rejected with MalformedPolicy rather than ignored, since ignoring any of
 // them would grant more than the author meant: NotAction, NotPrincipal,
@@ -105,7 +110,7 @@
 // values), principals other than AWS users ("Service", "CanonicalUser",
 // account roots), unknown fields, and in conditions every other key
 // (aws:SourceVpc, aws:SourceVpce, aws:PrincipalOrgID, aws:ResourceTag/...,
-// s3:ExistingObjectTag/..., s3:RequestObjectTag/..., ...), the set
+// s3:RequestObjectTag/..., s3:RequestObjectTagKeys, ...), the set
 // operators ForAllValues: and ForAnyValue: (every key here has one value),
 // an operator that cannot test its key and a value its operator cannot
 // read (a bad CIDR, date or number).

@@ -70,7 +70,39 @@ const (
 	KeyVersionID         = "s3:VersionId"
 	KeyCopySource        = "s3:x-amz-copy-source"
 	KeyMetadataDirective = "s3:x-amz-metadata-directive"
+
+	// KeyExistingObjectTagPrefix starts the keys
+	// s3:ExistingObjectTag/<tag-key>: the value of the object's tag of
+	// that key. The policy's spelling of <tag-key> is kept (tag keys are
+	// case-sensitive); only the prefix is matched case-insensitively.
+	KeyExistingObjectTagPrefix = "s3:ExistingObjectTag/"
 )
+
+// existingTagActions are the actions whose requests carry
+// s3:ExistingObjectTag/<tag-key>: those on an existing object's data, ACL
+// or tags; never PutObject or DeleteObject (AWS S3 user guide,
+// tagging-and-policies: "When granting permissions for the PUT Object and
+// DELETE Object operations, this condition key is not supported").
+var existingTagActions = actionSet(ActionGetObject, "s3:GetObjectVersion",
+	"s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObjectAcl", "s3:PutObjectVersionAcl",
+	"s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:PutObjectTagging",
+	"s3:PutObjectVersionTagging", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging")
+
+// lookupConditionKey describes the condition key named name (as the policy
+// spells it) and returns the name Context.Value is asked for: the
+// lower-case name, or for s3:ExistingObjectTag/<tag-key> the lower-case
+// prefix and the tag key as written.
+func lookupConditionKey(name string) (conditionKey, string, bool) {
+	lower := strings.ToLower(name)
+	if k, ok := conditionKeys[lower]; ok {
+		return k, lower, true
+	}
+	prefix := strings.ToLower(KeyExistingObjectTagPrefix)
+	if tagKey := name[min(len(prefix), len(name)):]; strings.HasPrefix(lower, prefix) && tagKey != "" {
+		return conditionKey{kind: kindString, actions: existingTagActions}, prefix + tagKey, true
+	}
+	return conditionKey{}, lower, false
+}
 
 // conditionKeys are the keys the gateway evaluates, by lower-case name.
 // Any other key is refused when the policy is stored: treating it as
