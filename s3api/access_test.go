@@ -41,14 +41,14 @@ func (twoUsers) User(ak string) (string, bool) {
 	return "", false
 }
 
-func (g *gateway) clientAs(ak, sk string) *s3.Client {
+func (g *gateway) clientAs(ak, sk string, optFns ...func(*s3.Options)) *s3.Client {
 	return s3.New(s3.Options{
 		Region:           g.region,
 		BaseEndpoint:     aws.String(g.endpoint),
 		UsePathStyle:     true,
 		Credentials:      credentials.NewStaticCredentialsProvider(ak, sk, ""),
 		RetryMaxAttempts: 1,
-	})
+	}, optFns...)
 }
 
 func anonymousDo(t *testing.T, method, url, body string) (*http.Response, []byte) {

@@ -2,65 +2,34 @@ package s3api
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // selfSignedTLS returns a listener wrapper serving TLS for 127.0.0.1 and
-// an HTTP client that trusts it.
+// an HTTP client that trusts it: net/http/httptest's test certificate,
+// which covers 127.0.0.1.
 func selfSignedTLS(t *testing.T) (func(net.Listener) net.Listener, *http.Client) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "terngate test"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	server := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	srv := httptest.NewUnstartedServer(nil)
+	srv.StartTLS()
+	server, client := srv.TLS.Clone(), srv.Client()
+	srv.Close()
 	return func(ln net.Listener) net.Listener { return tls.NewListener(ln, server) }, client
 }
 
 // clientOver is an SDK client of g signing with ak/sk through hc.
 func (g *gateway) clientOver(hc *http.Client, ak, sk string) *s3.Client {
-	return s3.New(s3.Options{
-		Region:           g.region,
-		BaseEndpoint:     aws.String(g.endpoint),
-		UsePathStyle:     true,
-		Credentials:      credentials.NewStaticCredentialsProvider(ak, sk, ""),
-		RetryMaxAttempts: 1,
-		HTTPClient:       hc,
-	})
+	return g.clientAs(ak, sk, func(o *s3.Options) { o.HTTPClient = hc })
 }
 
 func mustPutPolicy(t *testing.T, c *s3.Client, bucket, doc string) {
