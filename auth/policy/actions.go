@@ -158,14 +158,7 @@ func OwnerOnly(action string) bool { return ownerOnly[action] }
 // plus the other common S3 actions, so that policies written for AWS
 // parse. Lower-case, since action names are case-insensitive.
 var knownActions = func() map[string]bool {
-	names := []string{
-		"s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl",
-		"s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:GetObjectAttributes",
-		"s3:GetObjectRetention", "s3:GetObjectLegalHold",
-		"s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutObjectTagging",
-		"s3:PutObjectVersionTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
-		"s3:DeleteObjectVersion", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
-		"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:RestoreObject",
+	names := append([]string{
 		"s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:ListAllMyBuckets",
 		"s3:CreateBucket", "s3:GetBucketNotification", "s3:PutBucketNotification",
 		"s3:GetBucketWebsite", "s3:PutBucketWebsite", "s3:DeleteBucketWebsite",
@@ -175,7 +168,7 @@ var knownActions = func() map[string]bool {
 		"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
 		"s3:GetBucketLogging", "s3:PutBucketLogging",
 		"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration",
-	}
+	}, objectActionNames...)
 	known := map[string]bool{}
 	for _, n := range names {
 		known[strings.ToLower(n)] = true

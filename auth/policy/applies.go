@@ -2,29 +2,25 @@ package policy
 
 import "strings"
 
-// objectActions are the known actions whose resource is an object
+// objectActionNames are the known actions whose resource is an object
 // (arn:aws:s3:::bucket/key); every other known action's is the bucket
 // (arn:aws:s3:::bucket), except s3:ListAllMyBuckets, which has no resource
 // a bucket policy can name (AWS service authorization reference, "Actions,
 // resources, and condition keys for Amazon S3", the Resource types column).
-var objectActions = func() map[string]bool {
-	names := []string{
-		ActionGetObject, ActionPutObject, ActionDeleteObject,
-		"s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl",
-		"s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:GetObjectAttributes",
-		"s3:GetObjectRetention", "s3:GetObjectLegalHold",
-		"s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutObjectTagging",
-		"s3:PutObjectVersionTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
-		"s3:DeleteObjectVersion", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
-		"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:RestoreObject",
-		"s3:BypassGovernanceRetention",
-	}
-	set := make(map[string]bool, len(names))
-	for _, n := range names {
-		set[strings.ToLower(n)] = true
-	}
-	return set
-}()
+var objectActionNames = []string{
+	ActionGetObject, ActionPutObject, ActionDeleteObject,
+	"s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl",
+	"s3:GetObjectTagging", "s3:GetObjectVersionTagging", "s3:GetObjectAttributes",
+	"s3:GetObjectRetention", "s3:GetObjectLegalHold",
+	"s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutObjectTagging",
+	"s3:PutObjectVersionTagging", "s3:PutObjectRetention", "s3:PutObjectLegalHold",
+	"s3:DeleteObjectVersion", "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
+	"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:RestoreObject",
+	"s3:BypassGovernanceRetention",
+}
+
+// objectActions is objectActionNames by lower-case name.
+var objectActions = actionSet(objectActionNames...)
 
 // resourceless are known actions no bucket or object ARN names.
 var resourceless = map[string]bool{"s3:listallmybuckets": true}

@@ -98,8 +98,8 @@ func lookupConditionKey(name string) (conditionKey, string, bool) {
 		return k, lower, true
 	}
 	prefix := strings.ToLower(KeyExistingObjectTagPrefix)
-	if tagKey := name[min(len(prefix), len(name)):]; strings.HasPrefix(lower, prefix) && tagKey != "" {
-		return conditionKey{kind: kindString, actions: existingTagActions}, prefix + tagKey, true
+	if len(name) > len(prefix) && strings.EqualFold(name[:len(prefix)], prefix) {
+		return conditionKey{kind: kindString, actions: existingTagActions}, prefix + name[len(prefix):], true
 	}
 	return conditionKey{}, lower, false
 }
