@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store"
 )
 
@@ -38,7 +39,7 @@ func (l *Layer) SweepUnversionedLeftovers(ctx context.Context) (int, error) {
 	for _, b := range buckets {
 		swept, err := l.sweepBucketLeftovers(ctx, vd, b.Name)
 		n += swept
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDirectoryGone) {
+		if errors.Is(err, s3err.NoSuchBucket) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDirectoryGone) {
 			continue // deleted meanwhile
 		}
 		if err != nil {
