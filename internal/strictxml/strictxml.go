@@ -12,6 +12,7 @@
 package strictxml
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/xml"
 	"errors"
@@ -44,7 +45,7 @@ func Unmarshal(data []byte, v any) error {
 	if t == nil || t.Kind() != reflect.Pointer {
 		return errors.New("strictxml: Unmarshal needs a pointer")
 	}
-	c := checker{d: xml.NewDecoder(strings.NewReader(string(data))), schemas: map[reflect.Type]*schema{}}
+	c := checker{d: xml.NewDecoder(bytes.NewReader(data)), schemas: map[reflect.Type]*schema{}}
 	for {
 		tok, err := c.d.Token()
 		if err != nil {
@@ -197,6 +198,9 @@ func addFields(s *schema, t reflect.Type) {
 			continue
 		}
 		if name == "" {
+			name = typeElementName(f.Type)
+		}
+		if name == "" {
 			name = f.Name
 		}
 		if _, local, ok := strings.Cut(name, " "); ok {
@@ -214,6 +218,22 @@ func addFields(s *schema, t reflect.Type) {
 		}
 		n.children[parts[len(parts)-1]] = &node{field: elemType(f.Type)}
 	}
+}
+
+// typeElementName is the element name a struct type's XMLName field
+// declares, which encoding/xml gives a field tagged with no name; "" if
+// none.
+func typeElementName(t reflect.Type) string {
+	t = elemType(t)
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	f, ok := t.FieldByName("XMLName")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("xml"), ",")
+	return name
 }
 
 // elemType is the type one element of a field of type t decodes into: a

@@ -3,6 +3,7 @@ package strictxml
 import (
 	"encoding/xml"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -44,12 +45,20 @@ type common struct {
 	Owner string `xml:"Owner"`
 }
 
+// named takes its element name from its XMLName, for a field tagged with
+// no name.
+type named struct {
+	XMLName xml.Name `xml:"Named"`
+	Value   string   `xml:"Value"`
+}
+
 type document struct {
 	XMLName xml.Name `xml:"Configuration"`
 	common
 	Xmlns string `xml:"xmlns,attr"`
 	Rules []rule `xml:"Rule"`
 	Quiet bool   // untagged: its own name
+	N     *named `xml:",omitempty"`
 }
 
 type withAny struct {
@@ -64,6 +73,7 @@ func TestAcceptsEverythingTheTypeDeclares(t *testing.T) {
 <Configuration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
   <Owner>o</Owner>
   <Quiet>true</Quiet>
+  <Named><Value>v</Value></Named>
   <Rule>
     <ID>r1</ID>
     <Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>k2</Key><Value>v2</Value></Tag></And></Filter>
@@ -78,7 +88,7 @@ func TestAcceptsEverythingTheTypeDeclares(t *testing.T) {
 		t.Fatalf("Unmarshal: %v", err)
 	}
 	if len(d.Rules) != 2 || d.Owner != "o" || !d.Quiet || *d.Rules[0].Days != 3 || d.Rules[0].Custom.n != 1 ||
-		len(d.Rules[0].Filter.And.Tags) != 2 || d.Rules[0].Raw[0].Inner == "" {
+		len(d.Rules[0].Filter.And.Tags) != 2 || d.Rules[0].Raw[0].Inner == "" || d.N == nil || d.N.Value != "v" {
 		t.Fatalf("decoded %+v", d)
 	}
 }
@@ -97,6 +107,7 @@ func TestRefusesElementsTheTypeDoesNotDeclare(t *testing.T) {
 		{"inside a time", `<Configuration><Rule><Expiration><Date>2030-01-01T00:00:00Z<Y/></Date></Expiration></Rule></Configuration>`, "Configuration>Rule>Expiration>Date>Y"},
 		{"a field tagged -", `<Configuration><Rule><Ignored>x</Ignored></Rule></Configuration>`, "Configuration>Rule>Ignored"},
 		{"an attribute field's name as an element", `<Configuration><xmlns>x</xmlns></Configuration>`, "Configuration>xmlns"},
+		{"a field named by its type's XMLName, under the field's name", `<Configuration><N/></Configuration>`, "Configuration>N"},
 		{"XMLName as a child", `<Configuration><Configuration/></Configuration>`, "Configuration>Configuration"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,4 +144,24 @@ func TestSyntaxAndRootErrorsAreEncodingXMLs(t *testing.T) {
 	if err := Unmarshal([]byte(`<Other/>`), &d); err == nil || errors.As(err, &unknown) {
 		t.Fatalf("wrong root: %v", err)
 	}
+}
+
+// Unmarshal never panics, and whatever it accepts encoding/xml accepts too,
+// with the same result: the check only ever refuses.
+func FuzzUnmarshal(f *testing.F) {
+	f.Add([]byte(`<Configuration><Rule><ID>r</ID><Filter><And><Prefix>p</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter></Rule></Configuration>`))
+	f.Add([]byte(`<Configuration><Rule><Transition><X/></Transition><Custom><Y/></Custom></Rule><Unknown/></Configuration>`))
+	f.Add([]byte(`<Configuration><Rule><Expiration><Days>1</Days><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule></Configuration>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var strict, loose document
+		if err := Unmarshal(data, &strict); err != nil {
+			return
+		}
+		if err := xml.Unmarshal(data, &loose); err != nil {
+			t.Fatalf("strictxml accepted what encoding/xml refuses: %v", err)
+		}
+		if !reflect.DeepEqual(strict, loose) {
+			t.Fatalf("results differ:\n%+v\n%+v", strict, loose)
+		}
+	})
 }
