@@ -183,3 +183,28 @@ func bucketOwnerID(t *testing.T, g *gateway, bucket string) string {
 	}
 	return aws.ToString(out.Owner.ID)
 }
+
+// A CORS configuration stored by a terngate that did not yet check element
+// names (here written to the store directly) keeps working: the stored
+// document is read as it was accepted, and only new documents are checked.
+func TestStoredCORSFromBeforeTheSchemaCheckStillApplies(t *testing.T) {
+	g := startGateway(t, Config{})
+	g.mustCreateBucket(t, "oldcors")
+	doc := `<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod><Comment>old</Comment></CORSRule></CORSConfiguration>`
+	if err := g.layer.SetBucketCORS(context.Background(), "oldcors", []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodOptions, g.endpoint+"/oldcors/k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, body := do(t, req)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+		t.Fatalf("preflight under the stored configuration: %d %s", resp.StatusCode, body)
+	}
+	// The same document sent now is refused.
+	resp, body = sendDocument(t, g, http.MethodPut, "/oldcors?cors", []byte(doc))
+	checkErrorXML(t, resp, body, http.StatusBadRequest, "MalformedXML")
+}

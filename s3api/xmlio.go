@@ -65,6 +65,17 @@ func decodeXML(data []byte, v any) error {
 	return nil
 }
 
+// decodeStoredXML parses a document the gateway stored after validating
+// it. Documents stored before request documents were checked against the
+// schema may hold elements decodeXML now refuses; they were accepted then,
+// and are read as they were.
+func decodeStoredXML(data []byte, v any) error {
+	if err := xml.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w (%v)", s3err.MalformedXML, err)
+	}
+	return nil
+}
+
 // readOptionalDocument reads a request document that may be absent.
 func (s *server) readOptionalDocument(r *request) ([]byte, error) {
 	if r.c.Request().Header.ContentLength() == 0 {
