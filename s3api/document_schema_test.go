@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/base64"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strings"
@@ -130,7 +129,7 @@ func TestUnknownElementsAreMalformedXML(t *testing.T) {
 			bad := []byte(fmt.Sprintf(tc.doc, tc.unknown))
 			resp, body := sendDocument(t, g, tc.method, tc.path, bad)
 			checkErrorXML(t, resp, body, http.StatusBadRequest, "MalformedXML")
-			if e := parseWireError(t, body); e.Message != "The XML you provided was not well-formed or did not validate against our published schema." {
+			if e := parseErrorDoc(t, body); e.Message != "The XML you provided was not well-formed or did not validate against our published schema." {
 				t.Errorf("message %q", e.Message)
 			}
 			if tc.unchanged != nil {
@@ -163,15 +162,6 @@ func expectStatusCode(t *testing.T, g *gateway, method, path string, status int,
 	if code != "" && method != http.MethodHead {
 		checkErrorXML(t, resp, body, status, code)
 	}
-}
-
-func parseWireError(t *testing.T, body []byte) wireError {
-	t.Helper()
-	var e wireError
-	if err := xml.Unmarshal(body, &e); err != nil {
-		t.Fatalf("error body %q: %v", body, err)
-	}
-	return e
 }
 
 // bucketOwnerID is the owner GetBucketAcl names.
