@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/terngate/terngate/internal/strictxml"
 	"github.com/terngate/terngate/s3err"
 )
 
@@ -70,7 +71,7 @@ type rawXML struct {
 // perform (transitions, tags).
 func ParseLifecycle(doc []byte) (Lifecycle, error) {
 	var d lifecycleDocument
-	if err := xml.Unmarshal(doc, &d); err != nil || len(d.Rules) == 0 || len(d.Rules) > maxLifecycleRules {
+	if err := strictxml.Unmarshal(doc, &d); err != nil || len(d.Rules) == 0 || len(d.Rules) > maxLifecycleRules {
 		return Lifecycle{}, s3err.MalformedXML
 	}
 	var lc Lifecycle

@@ -56,6 +56,39 @@ func TestParseLifecycle(t *testing.T) {
 	}
 }
 
+// An element the schema does not have, at any depth, is MalformedXML, as
+// S3 validates documents against its schema (S3's answer recorded in
+// ceph/ceph#23486); without the check a misspelt filter element would leave
+// a rule that applies to every key. Every element of the schema, the
+// refused transitions included, still parses.
+func TestParseLifecycleRefusesUnknownElements(t *testing.T) {
+	const expire = "<Expiration><Days>1</Days></Expiration>"
+	for _, doc := range []string{
+		"<LifecycleConfiguration><Rule><Filter><Prefx>logs/</Prefx></Filter><Status>Enabled</Status>" + expire + "</Rule></LifecycleConfiguration>",
+		"<LifecycleConfiguration><Rule><Filter><And><Prefix>a/</Prefix><ObjectSizeGreaterThn>5</ObjectSizeGreaterThn></And></Filter><Status>Enabled</Status>" + expire + "</Rule></LifecycleConfiguration>",
+		"<LifecycleConfiguration><Rule><Status>Enabled</Status><Expiration><Days>1</Days><Hours>2</Hours></Expiration></Rule></LifecycleConfiguration>",
+		"<LifecycleConfiguration><Rule><Status>Enabled</Status>" + expire + "<Priority>1</Priority></Rule></LifecycleConfiguration>",
+		"<LifecycleConfiguration><Rule><Status>Enabled</Status>" + expire + "</Rule><Owner>x</Owner></LifecycleConfiguration>",
+	} {
+		if _, err := ParseLifecycle([]byte(doc)); !errors.Is(err, s3err.MalformedXML) {
+			t.Errorf("ParseLifecycle(%s) = %v, want MalformedXML", doc, err)
+		}
+	}
+	full := `<LifecycleConfiguration><Rule><ID>all</ID><Filter><And><Prefix>a/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag>` +
+		`<ObjectSizeGreaterThan>1</ObjectSizeGreaterThan><ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter><Status>Enabled</Status>` +
+		`<Expiration><Days>1</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays>` +
+		`<NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>` +
+		`<Rule><ID>markers</ID><Prefix></Prefix><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>` +
+		`<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>`
+	if _, err := ParseLifecycle([]byte(full)); err != nil {
+		t.Errorf("every element of the schema: %v", err)
+	}
+	transition := "<LifecycleConfiguration><Rule><Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>"
+	if _, err := ParseLifecycle([]byte(transition)); !errors.Is(err, s3err.NotImplemented) {
+		t.Errorf("a transition: %v, want NotImplemented", err)
+	}
+}
+
 // The sweeper aborts uploads by their bucket's rule, counted from
 // initiation however active they are, and the others by the default expiry.
 func TestSweeperFollowsBucketLifecycle(t *testing.T) {

@@ -40,6 +40,9 @@ type aclGrantee struct {
 	ID          string `xml:"ID,omitempty"`
 	DisplayName string `xml:"DisplayName,omitempty"`
 	URI         string `xml:"URI,omitempty"`
+	// EmailAddress names a grantee by e-mail (AmazonCustomerByEmail);
+	// read only to be refused.
+	EmailAddress string `xml:"EmailAddress,omitempty"`
 }
 
 type aclGrant struct {
@@ -137,7 +140,7 @@ func grantsOwnerOnly(acp accessControlPolicy, ownerName string) bool {
 		return false
 	}
 	for _, g := range acp.Grants {
-		if g.Grantee.URI != "" || g.Grantee.ID != ownerName || g.Permission != "FULL_CONTROL" {
+		if g.Grantee.URI != "" || g.Grantee.EmailAddress != "" || g.Grantee.ID != ownerName || g.Permission != "FULL_CONTROL" {
 			return false
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/terngate/terngate/internal/strictxml"
 	"github.com/terngate/terngate/multipart"
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
@@ -93,14 +94,15 @@ func (s *server) listBuckets(r *request) error {
 }
 
 type createBucketConfiguration struct {
-	LocationConstraint string `xml:"LocationConstraint"`
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
 	// Tags is the new bucket's tag set (API_CreateBucket).
 	Tags []xmlTag `xml:"Tags>Tag"`
 	// Location and Bucket describe a directory bucket, which "is only
 	// supported by directory buckets" (API_CreateBucketConfiguration);
 	// terngate has none, so either is refused, never ignored.
-	Location *struct{} `xml:"Location"`
-	Bucket   *struct{} `xml:"Bucket"`
+	Location *strictxml.Unchecked `xml:"Location"`
+	Bucket   *strictxml.Unchecked `xml:"Bucket"`
 }
 
 // createBucket creates the bucket (PUT /bucket). An optional

@@ -60,7 +60,7 @@ func (s *server) bucketCORS(r *request) (*corsConfiguration, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	cfg, err := parseCORS(doc)
+	cfg, err := parseStoredCORS(doc)
 	if err != nil {
 		// It parsed when it was stored: the record is damaged.
 		return nil, false, errors.Join(errors.New("stored CORS configuration of bucket "+r.bucket), err)

@@ -38,13 +38,22 @@ type corsRule struct {
 var corsMethods = map[string]bool{"GET": true, "PUT": true, "HEAD": true, "POST": true, "DELETE": true}
 
 // parseCORS decodes and validates a CORSConfiguration as PutBucketCors
-// does; the stored document is re-parsed with it on every CORS request.
+// does.
 func parseCORS(data []byte) (*corsConfiguration, error) {
+	return parseCORSWith(decodeXML, data)
+}
+
+// parseStoredCORS re-parses a stored configuration, on every CORS request.
+func parseStoredCORS(data []byte) (*corsConfiguration, error) {
+	return parseCORSWith(decodeStoredXML, data)
+}
+
+func parseCORSWith(decode func([]byte, any) error, data []byte) (*corsConfiguration, error) {
 	if len(data) > maxCORSBody {
 		return nil, s3err.MalformedXML
 	}
 	var cfg corsConfiguration
-	if err := decodeXML(data, &cfg); err != nil {
+	if err := decode(data, &cfg); err != nil {
 		return nil, err
 	}
 	if len(cfg.Rules) == 0 || len(cfg.Rules) > maxCORSRules {

@@ -39,6 +39,7 @@ func (s *server) deleteObject(r *request) error {
 }
 
 type deleteRequest struct {
+	XMLName xml.Name       `xml:"Delete"`
 	Quiet   bool           `xml:"Quiet"`
 	Objects []deleteTarget `xml:"Object"`
 }

@@ -1,9 +1,11 @@
 package s3api
 
 import (
+	"encoding/xml"
 	"net/http"
 	"time"
 
+	"github.com/terngate/terngate/internal/strictxml"
 	"github.com/terngate/terngate/s3err"
 	"github.com/terngate/terngate/store/objects"
 )
@@ -14,12 +16,19 @@ import (
 
 // restoreRequest is RestoreObject's document (API_RestoreRequest).
 type restoreRequest struct {
-	Days *int `xml:"Days"`
+	XMLName xml.Name `xml:"RestoreRequest"`
+	Days    *int     `xml:"Days"`
 	// Type SELECT (S3 Select on the archive) is not implemented.
-	Type                 string    `xml:"Type"`
-	GlacierJobParameters *struct{} `xml:"GlacierJobParameters"`
-	SelectParameters     *struct{} `xml:"SelectParameters"`
-	OutputLocation       *struct{} `xml:"OutputLocation"`
+	Type string `xml:"Type"`
+	// Tier is how fast the archive is to be read; the bytes are on the
+	// store already, so every tier completes at once.
+	Tier                 string `xml:"Tier"`
+	GlacierJobParameters *struct {
+		Tier string `xml:"Tier"`
+	} `xml:"GlacierJobParameters"`
+	Description      string               `xml:"Description"`
+	SelectParameters *strictxml.Unchecked `xml:"SelectParameters"`
+	OutputLocation   *strictxml.Unchecked `xml:"OutputLocation"`
 }
 
 // routeObjectRestore routes POST ?restore on an object: RestoreObject.
