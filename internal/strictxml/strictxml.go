@@ -113,8 +113,8 @@ func (c *checker) checkNode(s *schema, n *node, path string) error {
 
 // schema is what encoding/xml accepts inside an element of one Go type.
 type schema struct {
-	// anything: the type takes any content (it unmarshals itself, keeps
-	// its inner XML, or is not a struct and so only has text).
+	// anything: the type takes any content (it unmarshals itself or
+	// keeps its inner XML).
 	anything bool
 	// anyElement: a ",any" field takes children no other field names.
 	anyElement bool
