@@ -56,7 +56,8 @@ func TestParseLifecycle(t *testing.T) {
 	}
 }
 
-// An element the schema does not have, at any depth, is MalformedXML, as
+// An element the schema does not have, at any depth, or one it has once
+// given twice, is MalformedXML, as
 // S3 validates documents against its schema (S3's answer recorded in
 // ceph/ceph#23486); without the check a misspelt filter element would leave
 // a rule that applies to every key. Every element of the schema, the
@@ -69,6 +70,10 @@ func TestParseLifecycleRefusesUnknownElements(t *testing.T) {
 		"<LifecycleConfiguration><Rule><Status>Enabled</Status><Expiration><Days>1</Days><Hours>2</Hours></Expiration></Rule></LifecycleConfiguration>",
 		"<LifecycleConfiguration><Rule><Status>Enabled</Status>" + expire + "<Priority>1</Priority></Rule></LifecycleConfiguration>",
 		"<LifecycleConfiguration><Rule><Status>Enabled</Status>" + expire + "</Rule><Owner>x</Owner></LifecycleConfiguration>",
+		// Repeated where the schema has one: the second, empty Prefix
+		// would have made the rule apply to every key.
+		"<LifecycleConfiguration><Rule><Filter><Prefix>logs/</Prefix><Prefix></Prefix></Filter><Status>Enabled</Status>" + expire + "</Rule></LifecycleConfiguration>",
+		"<LifecycleConfiguration><Rule><Status>Enabled</Status><Status>Disabled</Status>" + expire + "</Rule></LifecycleConfiguration>",
 	} {
 		if _, err := ParseLifecycle([]byte(doc)); !errors.Is(err, s3err.MalformedXML) {
 			t.Errorf("ParseLifecycle(%s) = %v, want MalformedXML", doc, err)

@@ -1,11 +1,13 @@
 // Package strictxml decodes XML documents as encoding/xml does, but refuses
-// elements the target type does not declare.
+// elements the target type does not declare, and a second occurrence of an
+// element it declares once.
 //
-// encoding/xml drops elements it has no field for. S3 validates request
-// documents against its published schema and answers MalformedXML for an
-// element the schema does not have, so a misspelt element (a lifecycle
-// filter's <Prefx>, say) is refused rather than turning into a rule that
-// applies to every object. The standard library has no option for this and
+// encoding/xml drops elements it has no field for, and of an element given
+// twice for a single field keeps the last. S3 validates request documents
+// against its published schema and answers MalformedXML for an element the
+// schema does not have, or has once, so a misspelt element (a lifecycle
+// filter's <Prefx>, say) or a repeated one (a second, empty <Prefix>) is
+// refused rather than turning into a rule that applies to every object. The standard library has no option for this and
 // no well-kept library adds one over encoding/xml's struct tags, so the
 // check is written here: it walks the document once more, guided by the
 // same tags Unmarshal reads.
@@ -32,11 +34,22 @@ func (e *UnknownElementError) Error() string {
 	return fmt.Sprintf("element %s is not part of the document's schema", e.Path)
 }
 
+// RepeatedElementError names the second occurrence of an element the target
+// type declares once (a field that is not a slice, or an element of a
+// field's "a>b" path).
+type RepeatedElementError struct {
+	Path string
+}
+
+func (e *RepeatedElementError) Error() string {
+	return fmt.Sprintf("element %s may appear only once", e.Path)
+}
+
 // Unmarshal parses data into v (a pointer) with encoding/xml, then checks
-// that every element of the document has a field of v's type to go to. An
-// element is accepted below a field whose type unmarshals itself
-// (xml.Unmarshaler), takes its raw content (",innerxml") or takes any
-// element (",any").
+// that every element of the document has a field of v's type to go to, and
+// that only a slice field's element repeats. An element is accepted below a
+// field whose type unmarshals itself (xml.Unmarshaler), takes its raw
+// content (",innerxml") or takes any element (",any").
 func Unmarshal(data []byte, v any) error {
 	if err := xml.Unmarshal(data, v); err != nil {
 		return err
@@ -78,6 +91,7 @@ func (c *checker) checkContent(t reflect.Type, path string) error {
 // (the type's own level, or an intermediate element of an "a>b" path).
 func (c *checker) checkNode(s *schema, n *node, path string) error {
 	d := c.d
+	var seen map[*node]bool // children met that may appear once
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -89,6 +103,15 @@ func (c *checker) checkNode(s *schema, n *node, path string) error {
 		case xml.StartElement:
 			childPath := path + ">" + tok.Name.Local
 			if child, ok := n.children[tok.Name.Local]; ok {
+				if !child.repeats {
+					if seen[child] {
+						return &RepeatedElementError{Path: childPath}
+					}
+					if seen == nil {
+						seen = map[*node]bool{}
+					}
+					seen[child] = true
+				}
 				var err error
 				if child.field != nil {
 					err = c.checkContent(child.field, childPath)
@@ -127,6 +150,7 @@ type schema struct {
 type node struct {
 	children map[string]*node
 	field    reflect.Type // set on the last element of a field's path
+	repeats  bool         // the field is a slice: its element may repeat
 }
 
 // schemaOf builds (once per document) the schema of t.
@@ -216,7 +240,7 @@ func addFields(s *schema, t reflect.Type) {
 			}
 			n = next
 		}
-		n.children[parts[len(parts)-1]] = &node{field: elemType(f.Type)}
+		n.children[parts[len(parts)-1]] = &node{field: elemType(f.Type), repeats: isList(f.Type)}
 	}
 }
 
@@ -234,6 +258,15 @@ func typeElementName(t reflect.Type) string {
 	}
 	name, _, _ := strings.Cut(f.Tag.Get("xml"), ",")
 	return name
+}
+
+// isList reports whether a field of type t takes its element any number of
+// times: a slice other than []byte, through pointers.
+func isList(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8
 }
 
 // elemType is the type one element of a field of type t decodes into: a

@@ -124,6 +124,37 @@ func TestRefusesElementsTheTypeDoesNotDeclare(t *testing.T) {
 	}
 }
 
+func TestRefusesASecondOccurrenceOfASingleElement(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, path string
+	}{
+		{"a text field", `<Configuration><Rule><ID>a</ID><ID>b</ID></Rule></Configuration>`, "Configuration>Rule>ID"},
+		{"a pointer to a struct", `<Configuration><Rule><Filter><Prefix>a/</Prefix></Filter><Filter/></Rule></Configuration>`, "Configuration>Rule>Filter"},
+		{"a pointer to text (an empty second Prefix)", `<Configuration><Rule><Filter><Prefix>a/</Prefix><Prefix></Prefix></Filter></Rule></Configuration>`, "Configuration>Rule>Filter>Prefix"},
+		{"a path's intermediate element", `<Configuration><Rule><Expiration><Days>1</Days></Expiration><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule></Configuration>`, "Configuration>Rule>Expiration"},
+		{"an untagged field", `<Configuration><Quiet>true</Quiet><Quiet>false</Quiet></Configuration>`, "Configuration>Quiet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d document
+			err := Unmarshal([]byte(tc.doc), &d)
+			var repeated *RepeatedElementError
+			if !errors.As(err, &repeated) {
+				t.Fatalf("Unmarshal = %v, want a RepeatedElementError", err)
+			}
+			if repeated.Path != tc.path {
+				t.Fatalf("path %q, want %q", repeated.Path, tc.path)
+			}
+		})
+	}
+	// A slice's element repeats, in each parent afresh.
+	const ok = `<Configuration><Rule><ID>a</ID><Filter><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>k2</Key><Value>v2</Value></Tag></Filter>` +
+		`<Transition/><Transition/></Rule><Rule><ID>b</ID></Rule></Configuration>`
+	var d document
+	if err := Unmarshal([]byte(ok), &d); err != nil {
+		t.Fatalf("repeated slice elements: %v", err)
+	}
+}
+
 func TestAnyFieldTakesUnnamedChildren(t *testing.T) {
 	var d withAny
 	if err := Unmarshal([]byte(`<Doc><Known>k</Known><Other><X/></Other></Doc>`), &d); err != nil {
