@@ -248,9 +248,9 @@ func TestObjectTaggingOnCopyAndMultipart(t *testing.T) {
 // s3:GetObjectTagging, s3:PutObjectTagging and s3:DeleteObjectTagging, not
 // by s3:GetObject or s3:PutObject; a PutObject that tags needs
 // s3:PutObjectTagging as well ("To use tagging with PutObject, you must
-// have the s3:PutObjectTagging permission", API_PutObject). The policy
-// engine does not evaluate the s3:ExistingObjectTag and
-// s3:RequestObjectTag condition keys: PutBucketPolicy refuses them.
+// have the s3:PutObjectTagging permission", API_PutObject). Conditions
+// on tags are TestPolicyConditionExistingObjectTag's; PutBucketPolicy
+// refuses s3:RequestObjectTag, which the engine does not evaluate.
 func TestObjectTaggingPolicyActions(t *testing.T) {
 	g := startGatewayWith(t, Config{Users: twoUsers{}}, twoUsers{})
 	ctx := context.Background()

@@ -51,14 +51,13 @@ func readXMLBody(body io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// decodeXML parses a request document into v; any parse error, any
-// element v's type does not declare, and a repeated element it declares
-// once, is MalformedXML: S3 validates request
-// documents against its schema, and answers MalformedXML to an element it
-// does not know (in a tagging, CORS or ACL document, S3's answer as recorded
-// in ceph/ceph#23486). Elements of the schema terngate does not act on are
-// declared by the documents' types, to be refused by name (NotImplemented),
-// never dropped.
+// decodeXML parses a request document into v. Any parse error, any element
+// v's type does not declare, and a repeat of one it declares once is
+// MalformedXML: S3 validates request documents against its schema and
+// answers MalformedXML to an element it does not know (in a tagging, CORS
+// or ACL document, S3's answer as recorded in ceph/ceph#23486). Elements of
+// the schema terngate does not act on are declared by the documents' types,
+// to be refused by name (NotImplemented), never dropped.
 func decodeXML(data []byte, v any) error {
 	if err := strictxml.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("%w (%v)", s3err.MalformedXML, err)

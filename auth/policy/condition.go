@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -91,27 +92,21 @@ func parseKeyCondition(op operator, ifExists bool, opName, keyName string, raw j
 // reference_policies_grammar: a condition value is a string, number or
 // Boolean), so 10 and "10", true and "true" are the same value.
 func conditionValues(raw json.RawMessage) ([]string, bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '[' {
-		var list []json.RawMessage
-		if json.Unmarshal(raw, &list) != nil || len(list) == 0 {
+	items := []json.RawMessage{raw}
+	if raw = bytes.TrimSpace(raw); len(raw) > 0 && raw[0] == '[' {
+		if json.Unmarshal(raw, &items) != nil || len(items) == 0 {
 			return nil, false
 		}
-		values := make([]string, 0, len(list))
-		for _, item := range list {
-			v, ok := scalarValue(item)
-			if !ok {
-				return nil, false
-			}
-			values = append(values, v)
+	}
+	values := make([]string, 0, len(items))
+	for _, item := range items {
+		v, ok := scalarValue(item)
+		if !ok {
+			return nil, false
 		}
-		return values, true
+		values = append(values, v)
 	}
-	v, ok := scalarValue(raw)
-	if !ok {
-		return nil, false
-	}
-	return []string{v}, true
+	return values, true
 }
 
 func scalarValue(raw json.RawMessage) (string, bool) {
@@ -143,13 +138,7 @@ func (c condition) holds(principal, action string, ctx Context) bool {
 		// reference_policies_elements_condition_operators).
 		return c.ifExists || c.op.negated
 	}
-	matched := false
-	for i := range c.values {
-		if c.op.match(value, c.parsed[i]) {
-			matched = true
-			break
-		}
-	}
+	matched := slices.ContainsFunc(c.parsed, func(p any) bool { return c.op.match(value, p) })
 	return matched != c.op.negated
 }
 

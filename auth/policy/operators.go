@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,14 +29,7 @@ type operator struct {
 	match func(value string, policy any) bool
 }
 
-func (op operator) accepts(k keyKind) bool {
-	for _, kind := range op.kinds {
-		if kind == k {
-			return true
-		}
-	}
-	return false
-}
+func (op operator) accepts(k keyKind) bool { return slices.Contains(op.kinds, k) }
 
 var (
 	// Every key's value is a string, but an ARN key is compared by ARN
@@ -65,7 +60,7 @@ var operators = func() map[string]operator {
 	add("StringLike", false, stringKinds, parseString, func(v string, p any) bool { return match(p.(string), v) })
 	add("StringNotLike", true, stringKinds, parseString, func(v string, p any) bool { return match(p.(string), v) })
 
-	for _, cmp := range []struct {
+	for _, order := range []struct {
 		suffix  string
 		negated bool
 		holds   func(c int) bool
@@ -77,13 +72,13 @@ var operators = func() map[string]operator {
 		{"GreaterThan", false, func(c int) bool { return c > 0 }},
 		{"GreaterThanEquals", false, func(c int) bool { return c >= 0 }},
 	} {
-		add("Numeric"+cmp.suffix, cmp.negated, numericKinds, parseNumber, func(v string, p any) bool {
+		add("Numeric"+order.suffix, order.negated, numericKinds, parseNumber, func(v string, p any) bool {
 			n, err := parseNumber(v)
-			return err == nil && cmp.holds(compareFloat(n.(float64), p.(float64)))
+			return err == nil && order.holds(cmp.Compare(n.(float64), p.(float64)))
 		})
-		add("Date"+cmp.suffix, cmp.negated, dateKinds, parseDate, func(v string, p any) bool {
+		add("Date"+order.suffix, order.negated, dateKinds, parseDate, func(v string, p any) bool {
 			t, err := parseDate(v)
-			return err == nil && cmp.holds(t.(time.Time).Compare(p.(time.Time)))
+			return err == nil && order.holds(t.(time.Time).Compare(p.(time.Time)))
 		})
 	}
 
@@ -137,16 +132,6 @@ func parseNumber(v string) (any, error) {
 		return nil, errors.New("not a number")
 	}
 	return n, nil
-}
-
-func compareFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // dateLayouts are the W3C profile of ISO 8601 that AWS date conditions

@@ -206,7 +206,7 @@ func (l *Layer) linkWith(ctx context.Context, in PutInput, bucket, dir store.ID,
 	}
 	if cur.standIn {
 		if err := l.clearStandIn(ctx, dir, name); err != nil {
-			return 0, store.FileInfo{}, hold.fenced(err)
+			return 0, store.FileInfo{}, err
 		}
 	}
 	fi, err := linkAs(ctx, linkName)
