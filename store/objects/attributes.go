@@ -91,14 +91,22 @@ func (l *Layer) putInline(ctx context.Context, st store.AttributedFiles, in PutI
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("objects: encode metadata: %w", err)
 	}
-	dir, _, release, err := l.preparePut(ctx, in.Bucket, &bucket, p.dirs, false)
-	if err != nil {
-		return ObjectInfo{}, err
+	link := func(trustDir bool) (store.ID, store.FileInfo, error) {
+		dir, _, release, err := l.preparePut(ctx, in.Bucket, &bucket, p.dirs, false, trustDir)
+		if err != nil {
+			return 0, store.FileInfo{}, err
+		}
+		defer release()
+		return l.linkWith(ctx, in, bucket, dir, p.name, store.Transient{}, func(ctx context.Context, name string) (store.FileInfo, error) {
+			return st.LinkInlineFile(ctx, dir, name, data, attr)
+		})
 	}
-	old, fi, err := l.linkWith(ctx, in, bucket, dir, p.name, store.Transient{}, func(ctx context.Context, name string) (store.FileInfo, error) {
-		return st.LinkInlineFile(ctx, dir, name, data, attr)
-	})
-	release()
+	// The body is in memory, so the key's cached directory is trusted and
+	// the link made again if it has gone (see replayableBodySize).
+	old, fi, err := link(true)
+	if errors.Is(err, store.ErrNotFound) && len(p.dirs) > 0 {
+		old, fi, err = link(false)
+	}
 	if err != nil {
 		l.pruneDirs(context.WithoutCancel(ctx), bucket, p.dirs)
 		return ObjectInfo{}, err

@@ -15,15 +15,19 @@ import (
 // a min-heap of directory cursors merges them in global order, so a directory
 // is only opened when its first possible key is the smallest pending one.
 func (l *Layer) List(ctx context.Context, in ListInput) (ListOutput, error) {
-	bid, err := l.bucketID(ctx, in.Bucket)
+	// The directory HeadBucket confirmed for this request, when cached: a
+	// bucket directory removed since answers the walk store.ErrNotFound
+	// (liveView), and the listing is made again from a fresh lookup.
+	bid, _, err := l.cachedBucketID(ctx, in.Bucket)
 	if err != nil {
 		return ListOutput{}, err
 	}
 	out, err := l.newLister(in, bid).run(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		// A directory vanished under the walk; the bucket itself may have.
-		if _, berr := l.bucketID(ctx, in.Bucket); berr != nil {
-			return ListOutput{}, berr
+		l.forgetBucket(in.Bucket)
+		if bid, err = l.bucketID(ctx, in.Bucket); err != nil {
+			return ListOutput{}, err
 		}
 		out, err = l.newLister(in, bid).run(ctx)
 	}
@@ -191,24 +195,60 @@ func (ls *lister) holdsKeys(ctx context.Context, dir store.ID) (bool, error) {
 		}
 		return has, err
 	}
-	v, err := ls.l.view(ctx, dir)
+	has, err := ls.scanForKeys(ctx, dir)
 	if err != nil {
 		return false, err
 	}
-	has := false
-	for _, it := range v.items {
-		if !it.dir {
-			has = true
-			break
-		}
-	}
-	for i := 0; !has && i < len(v.items); i++ {
-		if has, err = ls.holdsKeys(ctx, v.items[i].id); err != nil {
-			return false, err
-		}
-	}
 	ls.hasKeys[dir] = has
 	return has, nil
+}
+
+// errFoundKey stops a directory read at the first key.
+var errFoundKey = errors.New("objects: found a key")
+
+// scanForKeys answers holdsKeys from dir's cached view when there is one
+// (one StatDirectory confirms it), else by reading dir only as far as its
+// first key: a yes/no answer needs neither a whole read nor the
+// StatDirectory that caching a view would cost.
+func (ls *lister) scanForKeys(ctx context.Context, dir store.ID) (bool, error) {
+	var subdirs []store.ID
+	if _, cached := ls.l.views.get(dir); cached {
+		v, err := ls.l.view(ctx, dir)
+		if err != nil {
+			return false, err
+		}
+		for _, it := range v.items {
+			if !it.dir {
+				return true, nil
+			}
+			subdirs = append(subdirs, it.id)
+		}
+	} else {
+		err := ls.l.st.ReadDir(ctx, dir, func(e store.Entry) error {
+			if _, ok := fragmentOf(e.Name, e.Dir); !ok {
+				return nil
+			}
+			if !e.Dir {
+				return errFoundKey
+			}
+			subdirs = append(subdirs, e.ID)
+			return nil
+		})
+		switch {
+		case errors.Is(err, errFoundKey):
+			return true, nil
+		case errors.Is(err, store.ErrNotFound):
+			return false, nil // pruned since it was resolved: it was empty
+		case err != nil:
+			return false, fmt.Errorf("objects: read directory: %w", err)
+		}
+	}
+	for _, sub := range subdirs {
+		if has, err := ls.holdsKeys(ctx, sub); has || err != nil {
+			return has, err
+		}
+	}
+	return false, nil
 }
 
 // open adds a cursor over dir, whose keys all start with prefix, positioned
@@ -229,7 +269,11 @@ func (ls *lister) open(ctx context.Context, dir store.ID, prefix string) error {
 	if ls.sorted != nil {
 		return ls.openSorted(ctx, dir, prefix, rel)
 	}
-	v, err := ls.l.view(ctx, dir)
+	view := ls.l.view
+	if dir == ls.bucket {
+		view = ls.l.liveView
+	}
+	v, err := view(ctx, dir)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,64 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 	if st, ok := l.inlineStore(in.Encryption.storedSize(in.Size)); ok {
 		return l.putInline(ctx, st, in, p, bucket)
 	}
-	dir, t, release, err := l.startPut(ctx, in.Bucket, &bucket, p.dirs)
+	if len(p.dirs) > 0 && in.Size >= 0 && in.Size <= replayableBodySize {
+		return l.putReplayable(ctx, in, p, bucket)
+	}
+	return l.putOnce(ctx, in, p, bucket, false)
+}
+
+// replayableBodySize is the largest body a PUT keeps in memory so that it
+// can write it again. Such a PUT trusts the cached ID of its key's
+// directory instead of looking it up afresh: if another gateway pruned the
+// directory meanwhile, the link fails, nothing is visible, and the write is
+// made again in a directory resolved afresh (TernFS creates a file in its
+// directory's shard, so a file made for the pruned directory cannot be
+// linked into the new one). A larger body streams, and looks its directory
+// up first. 64 KiB bounds the memory this holds per request.
+const replayableBodySize = 64 << 10
+
+// putReplayable is Put for a small body of known size in a directory (see
+// replayableBodySize).
+func (l *Layer) putReplayable(ctx context.Context, in PutInput, p keyPath, bucket store.ID) (ObjectInfo, error) {
+	data, err := readWhole(in.Body, in.Size)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	in.Body = bytes.NewReader(data)
+	info, err := l.putOnce(ctx, in, p, bucket, true)
+	if !errors.Is(err, store.ErrNotFound) {
+		return info, err
+	}
+	in.Body = bytes.NewReader(data)
+	return l.putOnce(ctx, in, p, bucket, false)
+}
+
+// readWhole reads a body that should be size bytes long to EOF, as
+// finishPut would: the body's own error first (a verifying wrapper reports
+// a bad payload only at EOF), then IncompleteBody if the length is wrong.
+func readWhole(body io.Reader, size int64) ([]byte, error) {
+	if body == nil {
+		body = bytes.NewReader(nil)
+	}
+	data := make([]byte, size)
+	n, err := io.ReadFull(body, data)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	extra, err := io.Copy(io.Discard, body)
+	if err != nil {
+		return nil, err
+	}
+	if int64(n) != size || extra > 0 {
+		return nil, s3err.IncompleteBody
+	}
+	return data, nil
+}
+
+// putOnce writes the object through a transient file; trustDir takes the
+// key's directory from the cache unconfirmed (see replayableBodySize).
+func (l *Layer) putOnce(ctx context.Context, in PutInput, p keyPath, bucket store.ID, trustDir bool) (ObjectInfo, error) {
+	dir, t, release, err := l.preparePut(ctx, in.Bucket, &bucket, p.dirs, true, trustDir)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -53,12 +110,14 @@ func (l *Layer) Put(ctx context.Context, in PutInput) (ObjectInfo, error) {
 // transient file in it. The returned release keeps the directory from being
 // pruned until the file is linked.
 func (l *Layer) startPut(ctx context.Context, bucketName string, bucket *store.ID, dirs []string) (store.ID, store.Transient, func(), error) {
-	return l.preparePut(ctx, bucketName, bucket, dirs, true)
+	return l.preparePut(ctx, bucketName, bucket, dirs, true, false)
 }
 
 // preparePut is startPut that creates the transient file only if transient
-// is set (a store that links small files whole needs none).
-func (l *Layer) preparePut(ctx context.Context, bucketName string, bucket *store.ID, dirs []string, transient bool) (store.ID, store.Transient, func(), error) {
+// is set (a store that links small files whole needs none), and that takes
+// even the key's own directory from the cache if trustDir is set (the
+// caller can make the write again if the link finds it gone).
+func (l *Layer) preparePut(ctx context.Context, bucketName string, bucket *store.ID, dirs []string, transient, trustDir bool) (store.ID, store.Transient, func(), error) {
 	var lastErr error
 	for attempt := range 3 {
 		useCache := attempt == 0
@@ -71,7 +130,7 @@ func (l *Layer) preparePut(ctx context.Context, bucketName string, bucket *store
 			*bucket = id
 		}
 		gen := l.prunes.Load()
-		dir, err := l.makeDirs(ctx, *bucket, dirs, useCache)
+		dir, err := l.makeDirsTrusting(ctx, *bucket, dirs, useCache, trustDir)
 		if err != nil {
 			lastErr = err
 			if errors.Is(err, store.ErrNotFound) {

@@ -58,7 +58,9 @@ func storableBucketName(bucket string) bool {
 // DIRECTORY_NOT_FOUND for a lookup in a removed directory), and the chain
 // is then resolved again from the bucket. Directories are only ever removed
 // deepest first and when empty, so a live last directory has live
-// ancestors, and the cached IDs above it are current.
+// ancestors, and the cached IDs above it are current. A small PUT, which
+// can write its body again, trusts even the last directory (makeDirs'
+// trustLast) and resolves afresh only if its link finds it gone.
 
 // dirChain resolves the directories dirs below a bucket without creating
 // them. ids[0] is the bucket, ids[i] the directory dirs[:i]. A missing
@@ -124,11 +126,17 @@ func (l *Layer) objectDir(ctx context.Context, bid store.ID, p keyPath) (store.I
 // the way of a directory is an object whose key is also a prefix: it moves to
 // its shadow name.
 func (l *Layer) makeDirs(ctx context.Context, bucket store.ID, dirs []string, useCache bool) (store.ID, error) {
+	return l.makeDirsTrusting(ctx, bucket, dirs, useCache, false)
+}
+
+// makeDirsTrusting is makeDirs that, with trustLast, takes even the last
+// directory from the cache when it is there.
+func (l *Layer) makeDirsTrusting(ctx context.Context, bucket store.ID, dirs []string, useCache, trustLast bool) (store.ID, error) {
 	cur := bucket
 	cached := false
 	for i, name := range dirs {
 		key := dirCacheKey{bucket, strings.Join(dirs[:i+1], "/")}
-		if useCache && i < len(dirs)-1 {
+		if useCache && (i < len(dirs)-1 || trustLast) {
 			if id, ok := l.dirs.get(key); ok {
 				cur, cached = id, true
 				continue

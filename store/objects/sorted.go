@@ -64,6 +64,10 @@ type nameRange struct {
 	bound   string
 	bounded bool
 	probes  map[string]bool
+	// live: dir is the bucket's directory, taken from the cache, whose
+	// removal is reported (store.ErrNotFound) for the bucket to be resolved
+	// again, not read as a pruned directory's emptiness.
+	live bool
 }
 
 func newNameRange(rd store.SortedDirReader, dir store.ID, ns, from string, accept func(viewItem) bool) *nameRange {
@@ -133,7 +137,7 @@ func (r *nameRange) readOne(ctx context.Context) error {
 
 func (r *nameRange) fill(ctx context.Context) error {
 	es, err := r.rd.ReadDirFrom(ctx, r.dir, r.next, r.batchSize)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) && !r.live {
 		es, err = nil, nil // removed since it was resolved: empty
 	}
 	if err != nil {

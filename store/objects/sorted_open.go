@@ -31,6 +31,7 @@ func (ls *lister) openSorted(ctx context.Context, dir store.ID, prefix, rel stri
 		// sorts before rel; pieces are at least minPieceLen long.
 		newNameRange(ls.sorted, dir, continuationPrefix, pieceFrom, accept),
 	} {
+		r.live = dir == ls.bucket
 		if err := ls.push(ctx, prefix, r); err != nil {
 			return err
 		}

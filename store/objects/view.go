@@ -34,11 +34,21 @@ func compareItems(a, b viewItem) int {
 }
 
 // view returns dir's sorted view, from the cache when dir has not changed.
+// A directory removed since it was resolved reads as empty: another gateway
+// pruned it, which only ever happens to an empty directory.
 func (l *Layer) view(ctx context.Context, dir store.ID) (*dirView, error) {
-	info, err := l.st.StatDirectory(ctx, dir)
+	v, err := l.liveView(ctx, dir)
 	if errors.Is(err, store.ErrNotFound) {
-		return &dirView{}, nil // removed, and collected, since it was resolved
+		return &dirView{}, nil
 	}
+	return v, err
+}
+
+// liveView is view reporting a removed directory as store.ErrNotFound: a
+// bucket directory taken from the cache that has gone must be resolved
+// again, not listed as empty.
+func (l *Layer) liveView(ctx context.Context, dir store.ID) (*dirView, error) {
+	info, err := l.st.StatDirectory(ctx, dir)
 	if err != nil {
 		return nil, fmt.Errorf("objects: stat directory: %w", err)
 	}
@@ -52,11 +62,6 @@ func (l *Layer) view(ctx context.Context, dir store.ID) (*dirView, error) {
 		}
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		// Removed since it was resolved (another gateway pruned it), which
-		// only ever happens to an empty directory.
-		return &dirView{}, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("objects: read directory: %w", err)
 	}
