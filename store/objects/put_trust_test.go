@@ -35,10 +35,7 @@ func TestPutIntoDirectoryPrunedByAnotherGatewayOnTernFS(t *testing.T) {
 
 func testPutIntoPrunedDirectory(t *testing.T, a *Layer, view store.Store, st store.Store) {
 	ctx := t.Context()
-	b, err := New(ctx, view, st.Root(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := anotherGateway(t, view, st)
 	bid, err := a.bucketID(ctx, testBucket)
 	if err != nil {
 		t.Fatal(err)
@@ -108,10 +105,7 @@ func TestListFollowsBucketMadeAgainByAnotherGatewayOnTernFS(t *testing.T) {
 
 func testListFollowsBucketMadeAgain(t *testing.T, a *Layer, view store.Store, st store.Store) {
 	ctx := t.Context()
-	b, err := New(ctx, view, st.Root(), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := anotherGateway(t, view, st)
 	mustPut(t, a, "old", "x")
 	// HeadBucket, which every request makes first, caches the directory.
 	if _, err := a.HeadBucket(ctx, testBucket); err != nil {
@@ -134,4 +128,15 @@ func testListFollowsBucketMadeAgain(t *testing.T, a *Layer, view store.Store, st
 	if got := listAll(t, a); !slices.Equal(got, []string{"new"}) {
 		t.Fatalf("a lists %q after b made the bucket again, want [new]", got)
 	}
+}
+
+// anotherGateway is a second layer over st (seen through view), as another
+// gateway over the same store: it shares no cache with the first.
+func anotherGateway(t *testing.T, view, st store.Store) *Layer {
+	t.Helper()
+	l, err := New(t.Context(), view, st.Root(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
