@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/terngate/terngate/s3err"
@@ -125,15 +124,9 @@ func readInlineBody(in PutInput) ([]byte, record, error) {
 		src = bytes.NewReader(nil)
 	}
 	body := &hashingReader{r: src, h: md5.New()}
-	data := make([]byte, in.Size)
-	n, _ := io.ReadFull(body, data)
-	// Read on to EOF: a verifying wrapper reports a bad payload only there.
-	extra, _ := io.Copy(io.Discard, body)
-	if body.err != nil {
-		return nil, record{}, body.err
-	}
-	if int64(n) != in.Size || extra > 0 {
-		return nil, record{}, s3err.IncompleteBody
+	data, err := readWhole(body, in.Size)
+	if err != nil {
+		return nil, record{}, err
 	}
 	sum := body.h.Sum(nil)
 	if len(in.ContentMD5) > 0 && !bytes.Equal(in.ContentMD5, sum) {
@@ -146,7 +139,7 @@ func readInlineBody(in PutInput) ([]byte, record, error) {
 			return nil, record{}, err
 		}
 	}
-	data, err := in.Encryption.sealBytes(data)
+	data, err = in.Encryption.sealBytes(data)
 	return data, rec, err
 }
 

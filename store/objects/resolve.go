@@ -59,7 +59,7 @@ func storableBucketName(bucket string) bool {
 // is then resolved again from the bucket. Directories are only ever removed
 // deepest first and when empty, so a live last directory has live
 // ancestors, and the cached IDs above it are current. A small PUT, which
-// can write its body again, trusts even the last directory (makeDirs'
+// can write its body again, trusts even the last directory (makeDirsTrusting's
 // trustLast) and resolves afresh only if its link finds it gone.
 
 // dirChain resolves the directories dirs below a bucket without creating
